@@ -1,0 +1,8 @@
+//! One module per subcommand: its clap arguments and a `run` that calls the libraries.
+
+pub mod draw;
+pub mod frame;
+pub mod plan;
+pub mod progress;
+pub mod size;
+pub mod synth;

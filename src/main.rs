@@ -1,0 +1,70 @@
+//! `assess`: the command line over the library crates. It parses arguments, sets up
+//! logging and progress bars, calls one library function per subcommand, and maps errors
+//! to exit codes. It holds no domain logic.
+//!
+//! Exit codes: 0 success; 1 the input was refused or a check failed (the message says what
+//! and where); 2 the command line itself was wrong (from clap).
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "assess", version, about = "Third-party poverty-exit assessment: registers, verifiable draws, sample sizes")]
+struct Cli {
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a household register (sampling frame) and print its summary and fingerprint.
+    #[command(subcommand)]
+    Frame(cmd::frame::FrameCmd),
+    /// Write a synthetic register (and optionally the households' true situation).
+    Synth(cmd::synth::SynthArgs),
+    /// Check a sampling plan against a register.
+    #[command(subcommand)]
+    Plan(cmd::plan::PlanCmd),
+    /// Draw villages and households by a plan, with committed seeds.
+    Draw(cmd::draw::DrawArgs),
+    /// Recompute a draw and report exactly what differs.
+    Verify(cmd::draw::VerifyArgs),
+    /// Sample size for estimating a rate near a threshold, and for the official pass rule.
+    Size(cmd::size::SizeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Frame(c) => cmd::frame::run(c),
+        Command::Synth(a) => cmd::synth::run(a),
+        Command::Plan(c) => cmd::plan::run(c),
+        Command::Draw(a) => cmd::draw::run_draw(a),
+        Command::Verify(a) => cmd::draw::run_verify(a),
+        Command::Size(a) => cmd::size::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

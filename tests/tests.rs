@@ -1,0 +1,11 @@
+//! Integration tests: they drive the real `assess` binary on files. One test binary (one
+//! link step) with a module per area.
+
+mod util;
+
+mod draw;
+mod frame;
+mod plan;
+mod size;
+mod synth;
+mod verify;
