@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use assess_divisions::{Divisions, Vintage, VillageCode, UnitKind};
-//! let code = VillageCode::parse("530128101201").unwrap();
+//! let code = VillageCode::parse("530128102201").unwrap();
 //! assert_eq!(code.county(), "530128");
 //! assert_eq!(code.kind(), UnitKind::VillageCommittee);
 //! let d = Divisions::load_counties(Vintage::V2023, &["530128"]);
