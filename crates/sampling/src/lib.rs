@@ -1,1 +1,36 @@
-//! sampling
+//! Verifiable two-stage sampling of villages and households, as third-party evaluation teams
+//! draw them: villages with probability proportional to size (sequential Poisson sampling,
+//! strata or independent draws, certainty villages), then households inside each sampled
+//! village by register status, with reserves in ticket order. Every random number is a
+//! [`ticket`](ticket::ticket): SHA-256 of public text and a seed, so anyone with the seed can
+//! re-check every selection.
+//!
+//! Layout:
+//! - [`ticket`]: the ticket scheme and seed commitments.
+//! - [`plan`]: the TOML plan format, parsed with line numbers.
+//! - [`check`]: plan checks, alone and against a county's villages.
+//! - [`village`]: the village stage.
+//! - [`household`]: the household stage and the rows of `sample.csv`.
+//! - [`size`]: sample sizes for rates near a threshold.
+//!
+//! ```
+//! use assess_sampling::ticket::{ticket, Stage};
+//! let t = ticket("12345", Stage::Household, "530128", "exited", "H-1");
+//! assert!(t.value > 0.0 && t.value < 1.0);
+//! ```
+//!
+//! Not for: reading or writing files (the `assess-draw` crate runs a draw over files), or
+//! estimation (the verdict crate). This crate does no I/O and is deterministic given a seed.
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod household;
+pub mod plan;
+pub mod size;
+pub mod ticket;
+pub mod village;
+
+pub use check::check_county;
+pub use household::{HouseholdSelector, SampleRow};
+pub use plan::{Plan, PlanError, Problem, Severity};
+pub use village::{draw_villages, FrameVillage, GroupSummary, SelectedVillage};

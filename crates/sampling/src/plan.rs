@@ -1,0 +1,444 @@
+//! Sampling plans: the TOML files in `sample-plans/`, parsed with the position of every
+//! setting kept, so that a problem can name its line (docs/plans.md has the format).
+
+use assess_divisions::Region;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+use toml::Spanned;
+
+/// A problem with a plan, alone or against a register; `line` points into the TOML.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Problem {
+    /// Errors stop a draw; warnings are printed and the draw goes on.
+    pub severity: Severity,
+    /// 1-based line in the plan file, when the problem belongs to one setting.
+    pub line: Option<usize>,
+    /// What is wrong and what to do about it.
+    pub message: String,
+}
+
+/// How serious a [`Problem`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The draw cannot be made.
+    Error,
+    /// The draw can be made, but someone should look.
+    Warning,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match self.line {
+            Some(line) => write!(f, "{kind}: line {line}: {}", self.message),
+            None => write!(f, "{kind}: {}", self.message),
+        }
+    }
+}
+
+/// A plan that could not be read: every problem found, with lines.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", render(.problems))]
+pub struct PlanError {
+    /// The problems, in file order where possible.
+    pub problems: Vec<Problem>,
+}
+
+fn render(problems: &[Problem]) -> String {
+    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+}
+
+/// A parsed sampling plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// SHA-256 of the plan file's bytes (recorded in the manifest).
+    pub sha256: String,
+    /// `[plan]`: what, when, where.
+    pub header: Header,
+    /// `[villages]`: the first stage.
+    pub villages: VillageStage,
+    /// `[households]`: the second stage inside each sampled village.
+    pub households: HouseholdStage,
+    /// `[replacement]`: which visit outcomes may be replaced by reserves.
+    pub replacement: Replacement,
+    line_starts: Vec<usize>,
+}
+
+/// `[plan]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Short name.
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// The assessment year.
+    pub year: u16,
+    /// `auto` (from the 832-county list), `east`, `central` or `west`.
+    #[serde(default)]
+    pub region: RegionChoice,
+    /// The counties (6-digit codes), or `"all"`: every county of the register.
+    pub counties: Spanned<Counties>,
+}
+
+/// Region of the plan's counties.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum RegionChoice {
+    /// Looked up per county in the 832-county list.
+    #[default]
+    Auto,
+    /// Eastern.
+    East,
+    /// Central.
+    Central,
+    /// Western.
+    West,
+}
+
+impl RegionChoice {
+    /// The region of a county under this choice (None: auto and not a poverty county).
+    pub fn region_of(self, county: &str) -> Option<Region> {
+        match self {
+            RegionChoice::Auto => assess_divisions::poverty_county(county).map(|c| c.region),
+            RegionChoice::East => Some(Region::East),
+            RegionChoice::Central => Some(Region::Central),
+            RegionChoice::West => Some(Region::West),
+        }
+    }
+}
+
+/// Which counties a plan covers.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Counties {
+    /// Listed 6-digit codes.
+    List(Vec<String>),
+    /// `"all"`: every county in the register.
+    All(String),
+}
+
+/// `[villages]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VillageStage {
+    /// Villages per county (sum over strata or draws); optional when every stratum gives `n`.
+    pub n: Option<Spanned<u32>>,
+    /// Size measure of the probability-proportional-to-size draw.
+    #[serde(default)]
+    pub measure: SizeMeasure,
+    /// Which village-level units are in the frame.
+    #[serde(default)]
+    pub units: UnitScope,
+    /// `stratified` (default) or `independent_draws`.
+    #[serde(default)]
+    pub design: VillageDesign,
+    /// Strata (stratified design); none means one stratum `all`.
+    #[serde(default)]
+    pub strata: Vec<Spanned<VillageGroup>>,
+    /// The draws of the `independent_draws` design (e.g. a remote draw and a county-wide one).
+    #[serde(default)]
+    pub draws: Vec<Spanned<VillageGroup>>,
+    /// Villages chosen by hand: visited, flagged non-probability, never in estimates.
+    #[serde(default)]
+    pub by_hand: Vec<Spanned<String>>,
+}
+
+/// A stratum of villages, or one of several independent draws.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VillageGroup {
+    /// Name; enters the tickets, so renaming a stratum changes the draw.
+    pub name: String,
+    /// Which villages belong (attributes from the village file); empty = all.
+    #[serde(default, rename = "where")]
+    pub filter: Filter,
+    /// Number of villages.
+    pub n: Option<u32>,
+    /// Share of `villages.n` (all share strata together sum to 1).
+    pub share: Option<f64>,
+    /// Every village of the stratum is taken (certainty).
+    #[serde(default)]
+    pub take_all: bool,
+    /// Stratum to pool with for variance when this one has fewer than 2 non-certainty villages.
+    pub collapse_with: Option<String>,
+}
+
+/// Village attributes a stratum or draw selects on.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    /// Remote-area villages (village file column `remote`).
+    pub remote: Option<bool>,
+    /// Registered poverty villages (village file column `poverty_village`).
+    pub poverty_village: Option<bool>,
+}
+
+impl Filter {
+    /// True when the filter selects nothing in particular.
+    pub fn is_empty(&self) -> bool {
+        self.remote.is_none() && self.poverty_village.is_none()
+    }
+}
+
+/// Size measure for the village stage.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeMeasure {
+    /// Proportional to households in the register (all statuses).
+    #[default]
+    Households,
+    /// Proportional to registered (exited + poor) households.
+    Registered,
+    /// Equal probability.
+    Equal,
+}
+
+/// Which village-level units form the village frame.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitScope {
+    /// Village committees and units like them (the rural frame).
+    #[default]
+    Rural,
+    /// Every village-level unit with households.
+    All,
+}
+
+/// The village-stage design.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum VillageDesign {
+    /// Disjoint strata, one draw in each.
+    #[default]
+    Stratified,
+    /// Several independent draws over possibly overlapping groups; a village drawn twice is
+    /// kept once, with pi = 1 - prod(1 - pi_d).
+    IndependentDraws,
+}
+
+/// How many households of one register status to take in a village.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Take {
+    /// This many (or all, when the village has fewer).
+    Count(u32),
+    /// `"all"`: every household of the status (take-all, as some provinces did for exited).
+    All(AllWord),
+}
+
+/// The word `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllWord {
+    /// `"all"`
+    All,
+}
+
+/// `[households]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdStage {
+    /// Per village and status: `{ exited = 20, poor = 5, non_registered = 25 }`.
+    pub per_village: Option<Spanned<BTreeMap<String, Take>>>,
+    /// Per village total, split by `ratio`.
+    pub total: Option<Spanned<u32>>,
+    /// Allocation ratio, e.g. `{ exited = 5, poor = 3, non_registered = 2 }`.
+    pub ratio: Option<Spanned<BTreeMap<String, u32>>>,
+    /// Reserve households per village and status: a number, or a table by status.
+    #[serde(default)]
+    pub reserves: Option<Spanned<Reserves>>,
+}
+
+/// Reserve households per village and status.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Reserves {
+    /// The same number for every status.
+    Same(u32),
+    /// By status.
+    ByStatus(BTreeMap<String, u32>),
+}
+
+/// `[replacement]`
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Replacement {
+    /// Visit outcomes that may be replaced by the next reserve.
+    #[serde(default)]
+    pub replaceable: Vec<Spanned<String>>,
+    /// Most reserves used per village and status.
+    pub max_reserves_used: Option<u32>,
+}
+
+/// Visit outcomes (dispositions) known to the inspection records.
+pub const DISPOSITIONS: [&str; 7] =
+    ["complete", "partial", "refused", "non_contact", "ineligible", "relocated", "eligibility_unknown"];
+
+/// Outcomes that may never be replaced: ineligible households leave the population,
+/// relocated ones are followed to the resettlement site.
+pub const NEVER_REPLACED: [&str; 2] = ["ineligible", "relocated"];
+
+/// Status names as the plan spells them.
+pub const STATUS_NAMES: [&str; 3] = ["exited", "poor", "non_registered"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    plan: Header,
+    villages: VillageStage,
+    households: HouseholdStage,
+    #[serde(default)]
+    replacement: Replacement,
+}
+
+impl Plan {
+    /// Parses a plan and checks what can be checked without a register.
+    pub fn parse(text: &str) -> Result<Plan, PlanError> {
+        let line_starts = line_starts(text);
+        let raw: RawPlan = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(&line_starts, s.start));
+            PlanError { problems: vec![error(line, e.message().to_string())] }
+        })?;
+        let plan = Plan {
+            sha256: hex::encode(Sha256::digest(text.as_bytes())),
+            header: raw.plan,
+            villages: raw.villages,
+            households: raw.households,
+            replacement: raw.replacement,
+            line_starts,
+        };
+        let problems = crate::check::plan_alone(&plan);
+        if problems.iter().any(|p| p.severity == Severity::Error) {
+            return Err(PlanError { problems });
+        }
+        Ok(plan)
+    }
+
+    /// The 1-based line of a byte offset in the plan text.
+    pub fn line<T>(&self, spanned: &Spanned<T>) -> Option<usize> {
+        Some(line_of(&self.line_starts, spanned.span().start))
+    }
+
+    /// The village groups of the design: strata, draws, or one implicit stratum `all`.
+    pub fn village_groups(&self) -> Vec<(Option<usize>, VillageGroup)> {
+        let listed = match self.villages.design {
+            VillageDesign::Stratified => &self.villages.strata,
+            VillageDesign::IndependentDraws => &self.villages.draws,
+        };
+        if listed.is_empty() {
+            let all = VillageGroup {
+                name: "all".into(),
+                filter: Filter::default(),
+                n: self.villages.n.as_ref().map(|n| *n.get_ref()),
+                share: None,
+                take_all: false,
+                collapse_with: None,
+            };
+            return vec![(self.villages.n.as_ref().and_then(|n| self.line(n)), all)];
+        }
+        listed.iter().map(|g| (self.line(g), g.get_ref().clone())).collect()
+    }
+
+    /// Number of villages each group draws per county (None for take-all groups).
+    pub fn group_sizes(&self) -> Vec<Option<u32>> {
+        let groups = self.village_groups();
+        let total = self.villages.n.as_ref().map(|n| *n.get_ref()).unwrap_or(0);
+        let shares: Vec<f64> = groups.iter().filter_map(|(_, g)| g.share).collect();
+        let mut from_shares = largest_remainder(total, &shares).into_iter();
+        groups
+            .iter()
+            .map(|(_, g)| {
+                if g.take_all {
+                    None
+                } else if g.share.is_some() {
+                    from_shares.next()
+                } else {
+                    g.n
+                }
+            })
+            .collect()
+    }
+
+    /// Households to take per village for each status (in [`STATUS_NAMES`] order).
+    pub fn takes(&self) -> [Take; 3] {
+        let hh = &self.households;
+        if let Some(per) = &hh.per_village {
+            return STATUS_NAMES.map(|s| per.get_ref().get(s).copied().unwrap_or(Take::Count(0)));
+        }
+        let total = hh.total.as_ref().map(|t| *t.get_ref()).unwrap_or(0);
+        let ratio = hh.ratio.as_ref().map(|r| r.get_ref().clone()).unwrap_or_default();
+        let weights: Vec<f64> = STATUS_NAMES.iter().map(|s| ratio.get(*s).copied().unwrap_or(0) as f64).collect();
+        let counts = largest_remainder(total, &weights);
+        [Take::Count(counts[0]), Take::Count(counts[1]), Take::Count(counts[2])]
+    }
+
+    /// Reserve households per village for each status (in [`STATUS_NAMES`] order).
+    pub fn reserves(&self) -> [u32; 3] {
+        match self.households.reserves.as_ref().map(|r| r.get_ref()) {
+            None => [0; 3],
+            Some(Reserves::Same(n)) => [*n; 3],
+            Some(Reserves::ByStatus(map)) => STATUS_NAMES.map(|s| map.get(s).copied().unwrap_or(0)),
+        }
+    }
+}
+
+/// Splits `total` in proportion to `weights` so that the parts sum exactly to `total`
+/// (largest remainder, ties to the earlier part). All-zero weights give zeros.
+pub fn largest_remainder(total: u32, weights: &[f64]) -> Vec<u32> {
+    let sum: f64 = weights.iter().sum();
+    if weights.is_empty() || sum <= 0.0 {
+        return vec![0; weights.len()];
+    }
+    let exact: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
+    let mut parts: Vec<u32> = exact.iter().map(|x| x.floor() as u32).collect();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    let missing = total.saturating_sub(parts.iter().sum());
+    for &i in order.iter().take(missing as usize) {
+        parts[i] += 1;
+    }
+    parts
+}
+
+pub(crate) fn error(line: Option<usize>, message: String) -> Problem {
+    Problem { severity: Severity::Error, line, message }
+}
+
+pub(crate) fn warning(line: Option<usize>, message: String) -> Problem {
+    Problem { severity: Severity::Warning, line, message }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+}
+
+fn line_of(starts: &[usize], offset: usize) -> usize {
+    starts.partition_point(|&s| s <= offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_remainder_sums_exactly() {
+        assert_eq!(largest_remainder(25, &[0.5, 0.5]), vec![13, 12]);
+        assert_eq!(largest_remainder(50, &[5.0, 3.0, 2.0]), vec![25, 15, 10]);
+        assert_eq!(largest_remainder(7, &[1.0, 1.0, 1.0]), vec![3, 2, 2]);
+        assert_eq!(largest_remainder(7, &[0.0, 0.0]), vec![0, 0]);
+    }
+
+    #[test]
+    fn a_syntax_error_names_its_line() {
+        let err = Plan::parse("[plan]\nname = \"x\"\nyear = twenty\n").unwrap_err();
+        assert_eq!(err.problems[0].line, Some(3), "{err}");
+    }
+}

@@ -1,0 +1,116 @@
+//! Tickets: the public, re-implementable random numbers behind every draw.
+//!
+//! input  = seed ‖ 0x1F ‖ stage ‖ 0x1F ‖ county ‖ 0x1F ‖ stratum ‖ 0x1F ‖ unit id (UTF-8, NFC)
+//! digest = SHA-256(input)
+//! ticket = (first 8 bytes of digest as big-endian u64 + 0.5) / 2^64
+//!
+//! A ticket is a pure function of public text, so anyone holding the seed can recompute it
+//! (docs/sampling.md has a 60-line Python re-implementation). Because a unit's ticket does not
+//! depend on any other unit, adding or removing one household never reorders the others.
+
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+const SEPARATOR: u8 = 0x1F;
+
+/// Which stage a ticket is for; part of the hashed input so the stages are independent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Villages (primary units).
+    Village,
+    /// Households inside a sampled village.
+    Household,
+}
+
+impl Stage {
+    /// The text hashed for the stage: `village` or `household`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Village => "village",
+            Stage::Household => "household",
+        }
+    }
+}
+
+/// A unit's ticket: uniform on (0, 1), with the raw 64 bits kept for exact re-checking.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ticket {
+    /// First 8 bytes of the digest, big-endian.
+    pub raw: u64,
+    /// (raw + 0.5) / 2^64, computed in f64 exactly as the Python reference does.
+    pub value: f64,
+}
+
+/// The ticket of one unit.
+pub fn ticket(seed: &str, stage: Stage, county: &str, stratum: &str, unit_id: &str) -> Ticket {
+    let mut hasher = Sha256::new();
+    hasher.update(nfc(seed).as_bytes());
+    for part in [stage.as_str(), county, stratum, unit_id] {
+        hasher.update([SEPARATOR]);
+        hasher.update(nfc(part).as_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    let raw = u64::from_be_bytes(first);
+    // `raw as f64` rounds to nearest-even like Python's int→float; dividing by 2^64 is exact.
+    let value = (raw as f64 + 0.5) / 18_446_744_073_709_551_616.0;
+    Ticket { raw, value }
+}
+
+/// SHA-256 of a seed (NFC), lowercase hex: the commitment published before fieldwork.
+pub fn seed_commitment(seed: &str) -> String {
+    hex::encode(Sha256::digest(nfc(seed).as_bytes()))
+}
+
+/// Orders units by ticket value, ties (practically impossible) broken by unit id.
+pub fn by_ticket(a: (f64, &str), b: (f64, &str)) -> Ordering {
+    a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1))
+}
+
+fn nfc(text: &str) -> Cow<'_, str> {
+    // Almost every id is ASCII; skip the allocation when the text is already NFC.
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfc().collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticket_matches_an_independent_sha256() {
+        // python3 -c "import hashlib;d=hashlib.sha256('12345\x1fhousehold\x1f530128\x1fexited\x1fH-1'.encode()).digest();
+        //   n=int.from_bytes(d[:8],'big');print(n,(n+0.5)/2**64)"
+        let t = ticket("12345", Stage::Household, "530128", "exited", "H-1");
+        assert_eq!(t.raw, 15_926_408_083_022_771_121);
+        assert_eq!(t.value, 0.8633723121751993);
+    }
+
+    #[test]
+    fn composed_and_decomposed_text_give_one_ticket() {
+        // "é" as one code point and as e + combining acute accent.
+        let a = ticket("s", Stage::Village, "530128", "remote", "caf\u{e9}");
+        let b = ticket("s", Stage::Village, "530128", "remote", "cafe\u{301}");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn stages_and_strata_are_independent_streams() {
+        let v = ticket("s", Stage::Village, "530128", "x", "u");
+        let h = ticket("s", Stage::Household, "530128", "x", "u");
+        let other = ticket("s", Stage::Village, "530128", "y", "u");
+        assert_ne!(v.raw, h.raw);
+        assert_ne!(v.raw, other.raw);
+    }
+
+    #[test]
+    fn commitment_is_plain_sha256_of_the_seed() {
+        // echo -n 12345 | sha256sum
+        assert_eq!(seed_commitment("12345"), "5994471abb01112afcc18159f6cc74b4f511b99806da59b3caf5a9c173cacfc5");
+    }
+}

@@ -1,0 +1,312 @@
+//! The village stage: probability proportional to size by sequential Poisson sampling.
+//!
+//! Within a stratum (or one of several independent draws) that must yield n villages:
+//! target probabilities λ_i = n·size_i / Σ size, capped iteratively (any λ ≥ 1 becomes a
+//! certainty village and the rest are rescaled to the remaining n, until none exceeds 1);
+//! key_i = ticket_i / λ_i; the villages with the n − (certainties) smallest keys are drawn.
+//! The inclusion probability reported is λ: sequential Poisson sampling (Ohlsson 1998)
+//! reaches λ only approximately; docs/sampling.md gives the size of the error.
+
+use crate::plan::{Filter, Plan, SizeMeasure, UnitScope, VillageDesign, VillageGroup};
+use crate::ticket::{ticket, Stage};
+use assess_divisions::VillageCode;
+use assess_register::Status;
+
+/// One village-level unit of the register, with what the village stage needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameVillage {
+    /// The unit.
+    pub code: VillageCode,
+    /// Households by status, in [`Status::ALL`] order.
+    pub households: [u64; 3],
+    /// People (sum of members) by status, in [`Status::ALL`] order.
+    pub people: [u64; 3],
+    /// From the village file: in a remote area.
+    pub remote: Option<bool>,
+    /// From the village file: a registered poverty village.
+    pub poverty_village: Option<bool>,
+}
+
+impl FrameVillage {
+    /// An empty village (no households yet).
+    pub fn new(code: VillageCode) -> FrameVillage {
+        FrameVillage { code, households: [0; 3], people: [0; 3], remote: None, poverty_village: None }
+    }
+
+    /// Counts one household.
+    pub fn add(&mut self, status: Status, members: u32) {
+        let i = status_index(status);
+        self.households[i] += 1;
+        self.people[i] += u64::from(members);
+    }
+
+    /// The size measure of this village.
+    pub fn size(&self, measure: SizeMeasure) -> f64 {
+        match measure {
+            SizeMeasure::Households => self.households.iter().sum::<u64>() as f64,
+            SizeMeasure::Registered => (self.households[0] + self.households[1]) as f64,
+            SizeMeasure::Equal => 1.0,
+        }
+    }
+
+    /// Whether the village is in the plan's village frame at all.
+    pub fn eligible(&self, plan: &Plan) -> bool {
+        let in_scope = plan.villages.units == UnitScope::All || self.code.kind().is_rural();
+        in_scope && self.size(plan.villages.measure) > 0.0
+    }
+
+    /// Whether the village belongs to a stratum or draw. `None`: an attribute it needs is unknown.
+    pub fn matches(&self, filter: &Filter) -> Option<bool> {
+        let test = |want: Option<bool>, have: Option<bool>| match want {
+            None => Some(true),
+            Some(w) => have.map(|h| h == w),
+        };
+        Some(test(filter.remote, self.remote)? && test(filter.poverty_village, self.poverty_village)?)
+    }
+}
+
+/// Position of a status in per-status arrays.
+pub fn status_index(status: Status) -> usize {
+    match status {
+        Status::Exited => 0,
+        Status::Poor => 1,
+        Status::NonRegistered => 2,
+    }
+}
+
+/// A sampled village.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectedVillage {
+    /// The unit.
+    pub code: VillageCode,
+    /// Stratum name, or the names of the independent draws that took it joined by `+`,
+    /// or `by_hand`.
+    pub group: String,
+    /// Inclusion probability (λ, or 1 - Π(1 - λ_d) over independent draws); None when chosen by hand.
+    pub pi: Option<f64>,
+    /// Drawn with certainty (λ capped at 1 or a take-all stratum).
+    pub certainty: bool,
+    /// Chosen by hand: a non-probability unit that never enters estimates.
+    pub by_hand: bool,
+    /// The village's ticket in each group that considered it: (group, ticket, λ, key).
+    pub tickets: Vec<GroupTicket>,
+    /// Its size measure.
+    pub size: f64,
+}
+
+/// A village's ticket in one stratum or draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupTicket {
+    /// Stratum or draw name.
+    pub group: String,
+    /// The ticket.
+    pub ticket: f64,
+    /// Target inclusion probability in that group.
+    pub lambda: f64,
+    /// Whether this group drew it.
+    pub drawn: bool,
+}
+
+/// What one stratum or draw did in one county.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GroupSummary {
+    /// County code.
+    pub county: String,
+    /// Stratum or draw name.
+    pub group: String,
+    /// Villages in its frame.
+    pub frame_villages: usize,
+    /// Sum of the size measure over its frame.
+    pub frame_size: f64,
+    /// Villages asked for (None: take-all).
+    pub n: Option<u32>,
+    /// Villages drawn.
+    pub drawn: usize,
+    /// Of them, drawn with certainty.
+    pub certainties: usize,
+}
+
+/// Target inclusion probabilities λ_i = n·s_i/Σs, capped iteratively at 1.
+pub fn capped_probabilities(sizes: &[f64], n: u32) -> Vec<f64> {
+    let mut certain = vec![false; sizes.len()];
+    loop {
+        let remaining = f64::from(n) - certain.iter().filter(|c| **c).count() as f64;
+        let total: f64 = sizes.iter().zip(&certain).filter(|(_, c)| !**c).map(|(s, _)| *s).sum();
+        let lambda: Vec<f64> = sizes
+            .iter()
+            .zip(&certain)
+            .map(|(s, c)| if *c { 1.0 } else if total > 0.0 { (remaining * s / total).max(0.0) } else { 0.0 })
+            .collect();
+        let newly: Vec<usize> = (0..sizes.len()).filter(|&i| !certain[i] && lambda[i] >= 1.0).collect();
+        if newly.is_empty() {
+            return lambda;
+        }
+        newly.into_iter().for_each(|i| certain[i] = true);
+    }
+}
+
+/// One group's draw: (index into `members`, λ, ticket, drawn) for each member.
+struct GroupDraw {
+    lambda: Vec<f64>,
+    tickets: Vec<f64>,
+    drawn: Vec<bool>,
+}
+
+/// Sequential Poisson sampling of n units with sizes, by tickets.
+fn sequential_poisson(ids: &[&str], sizes: &[f64], tickets: Vec<f64>, n: Option<u32>) -> GroupDraw {
+    let Some(n) = n else {
+        return GroupDraw { lambda: vec![1.0; ids.len()], tickets, drawn: vec![true; ids.len()] };
+    };
+    let lambda = capped_probabilities(sizes, n);
+    let mut drawn: Vec<bool> = lambda.iter().map(|l| *l >= 1.0).collect();
+    let certainties = drawn.iter().filter(|d| **d).count();
+    let mut keyed: Vec<(f64, usize)> =
+        (0..ids.len()).filter(|&i| !drawn[i] && lambda[i] > 0.0).map(|i| (tickets[i] / lambda[i], i)).collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| ids[a.1].cmp(ids[b.1])));
+    let wanted = (n as usize).saturating_sub(certainties);
+    keyed.iter().take(wanted).for_each(|(_, i)| drawn[*i] = true);
+    GroupDraw { lambda, tickets, drawn }
+}
+
+/// The village sample of one county: the selected villages (sorted by code) and a summary
+/// per group. The plan must have been checked against the frame ([`crate::check_county`]).
+pub fn draw_villages(plan: &Plan, county: &str, frame: &[FrameVillage], seed: &str) -> (Vec<SelectedVillage>, Vec<GroupSummary>) {
+    let eligible: Vec<&FrameVillage> = frame.iter().filter(|v| v.eligible(plan)).collect();
+    let groups = plan.village_groups();
+    let sizes = plan.group_sizes();
+    let mut picked: std::collections::BTreeMap<VillageCode, SelectedVillage> = Default::default();
+    let mut summaries = Vec::new();
+    for ((_, group), n) in groups.iter().zip(sizes) {
+        let members: Vec<&FrameVillage> = eligible.iter().copied().filter(|v| v.matches(&group.filter) == Some(true)).collect();
+        let draw = draw_group(plan, county, group, &members, n, seed);
+        summaries.push(summarise(plan, county, group, &members, n, &draw));
+        record(plan, group, &members, &draw, &mut picked);
+    }
+    add_by_hand(plan, county, frame, &mut picked);
+    (picked.into_values().collect(), summaries)
+}
+
+fn draw_group(plan: &Plan, county: &str, group: &VillageGroup, members: &[&FrameVillage], n: Option<u32>, seed: &str) -> GroupDraw {
+    let ids: Vec<&str> = members.iter().map(|v| v.code.as_str()).collect();
+    let sizes: Vec<f64> = members.iter().map(|v| v.size(plan.villages.measure)).collect();
+    let tickets = ids.iter().map(|id| ticket(seed, Stage::Village, county, &group.name, id).value).collect();
+    sequential_poisson(&ids, &sizes, tickets, n)
+}
+
+fn summarise(plan: &Plan, county: &str, group: &VillageGroup, members: &[&FrameVillage], n: Option<u32>, draw: &GroupDraw) -> GroupSummary {
+    GroupSummary {
+        county: county.to_string(),
+        group: group.name.clone(),
+        frame_villages: members.len(),
+        frame_size: members.iter().map(|v| v.size(plan.villages.measure)).sum(),
+        n,
+        drawn: draw.drawn.iter().filter(|d| **d).count(),
+        certainties: draw.drawn.iter().zip(&draw.lambda).filter(|(d, l)| **d && **l >= 1.0).count(),
+    }
+}
+
+fn record(
+    plan: &Plan,
+    group: &VillageGroup,
+    members: &[&FrameVillage],
+    draw: &GroupDraw,
+    picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>,
+) {
+    for (i, village) in members.iter().enumerate() {
+        let entry = GroupTicket { group: group.name.clone(), ticket: draw.tickets[i], lambda: draw.lambda[i], drawn: draw.drawn[i] };
+        let existing = picked.get_mut(&village.code);
+        match (existing, draw.drawn[i]) {
+            (Some(sel), _) => merge(sel, entry),
+            (None, true) => {
+                picked.insert(
+                    village.code.clone(),
+                    SelectedVillage {
+                        code: village.code.clone(),
+                        group: group.name.clone(),
+                        pi: Some(draw.lambda[i].min(1.0)),
+                        certainty: draw.lambda[i] >= 1.0,
+                        by_hand: false,
+                        tickets: vec![entry],
+                        size: village.size(plan.villages.measure),
+                    },
+                );
+            }
+            // Not drawn here; if a later independent draw takes it, its λ here still counts.
+            (None, false) => {
+                if plan.villages.design == VillageDesign::IndependentDraws {
+                    pending(picked, village, plan, entry);
+                }
+            }
+        }
+    }
+}
+
+/// Independent draws: remember an undrawn village's λ so that pi = 1 - Π(1 - λ_d) is right
+/// if a later draw takes it; villages no draw takes are dropped at the end.
+fn pending(picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>, village: &FrameVillage, plan: &Plan, entry: GroupTicket) {
+    picked.insert(
+        village.code.clone(),
+        SelectedVillage {
+            code: village.code.clone(),
+            group: String::new(),
+            pi: None,
+            certainty: false,
+            by_hand: false,
+            tickets: vec![entry],
+            size: village.size(plan.villages.measure),
+        },
+    );
+}
+
+fn merge(sel: &mut SelectedVillage, entry: GroupTicket) {
+    sel.tickets.push(entry);
+    let drawn_by: Vec<&str> = sel.tickets.iter().filter(|t| t.drawn).map(|t| t.group.as_str()).collect();
+    sel.group = drawn_by.join("+");
+    let miss: f64 = sel.tickets.iter().map(|t| 1.0 - t.lambda.min(1.0)).product();
+    sel.pi = if drawn_by.is_empty() { None } else { Some(1.0 - miss) };
+    sel.certainty = sel.tickets.iter().any(|t| t.lambda >= 1.0);
+}
+
+fn add_by_hand(plan: &Plan, county: &str, frame: &[FrameVillage], picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>) {
+    picked.retain(|_, v| v.tickets.iter().any(|t| t.drawn));
+    for code in &plan.villages.by_hand {
+        let Ok(code) = VillageCode::parse(code.get_ref()) else { continue };
+        if code.county() != county || picked.contains_key(&code) {
+            continue;
+        }
+        let size = frame.iter().find(|v| v.code == code).map(|v| v.size(plan.villages.measure)).unwrap_or(0.0);
+        picked.insert(
+            code.clone(),
+            SelectedVillage { code, group: "by_hand".into(), pi: None, certainty: false, by_hand: true, tickets: vec![], size },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capping_makes_big_units_certain_and_keeps_the_sum() {
+        let lambda = capped_probabilities(&[60.0, 10.0, 10.0, 10.0, 10.0], 2);
+        assert_eq!(lambda[0], 1.0);
+        for l in &lambda[1..] {
+            assert!((l - 0.25).abs() < 1e-12);
+        }
+        assert!((lambda.iter().sum::<f64>() - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn capping_repeats_until_none_exceeds_one() {
+        // 50 alone gets 3·50/100 = 1.5; then 30 gets 2·30/50 = 1.2; then the rest share 1.
+        let lambda = capped_probabilities(&[50.0, 30.0, 10.0, 10.0], 3);
+        assert_eq!(lambda, vec![1.0, 1.0, 0.5, 0.5]);
+    }
+
+    #[test]
+    fn sequential_poisson_takes_certainties_and_smallest_keys() {
+        let ids = ["a", "b", "c", "d"];
+        let draw = sequential_poisson(&ids, &[50.0, 30.0, 10.0, 10.0], vec![0.9, 0.9, 0.3, 0.2], Some(3));
+        assert_eq!(draw.drawn, vec![true, true, false, true]);
+    }
+}
