@@ -1,11 +1,133 @@
-//! `assess draw` and `assess verify`: placeholder.
-#[derive(clap::Args)]
-pub struct DrawArgs {}
-#[derive(clap::Args)]
-pub struct VerifyArgs {}
-pub fn run_draw(_a: DrawArgs) -> anyhow::Result<()> {
-    anyhow::bail!("draw is not built yet")
+//! `assess draw` and `assess verify`.
+
+use super::progress;
+use anyhow::{bail, Context};
+use assess_draw::{Inputs, Seeds};
+use assess_register::{EncodingChoice, ReadOptions};
+use std::path::PathBuf;
+
+/// The files a draw is made from, shared by `draw`, `verify` and `plan check`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Household register: CSV (UTF-8 or GB18030) or XLSX.
+    #[arg(long)]
+    pub frame: PathBuf,
+    /// Village file with `remote` and `poverty_village` flags.
+    #[arg(long)]
+    pub villages: Option<PathBuf>,
+    /// Register text encoding.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "utf-8", "gb18030"])]
+    pub encoding: String,
+    /// Division-code vintage (2016, 2021, 2023); detected when absent.
+    #[arg(long)]
+    pub vintage: Option<String>,
 }
-pub fn run_verify(_a: VerifyArgs) -> anyhow::Result<()> {
-    anyhow::bail!("verify is not built yet")
+
+impl InputArgs {
+    /// Inputs for the draw library, with a plan.
+    pub fn inputs(&self, plan: PathBuf) -> anyhow::Result<Inputs> {
+        let encoding = match self.encoding.as_str() {
+            "utf-8" => EncodingChoice::Utf8,
+            "gb18030" => EncodingChoice::Gb18030,
+            _ => EncodingChoice::Auto,
+        };
+        let vintage = match &self.vintage {
+            Some(v) => Some(v.parse().map_err(anyhow::Error::msg)?),
+            None => None,
+        };
+        let read = ReadOptions { encoding, vintage, ..ReadOptions::default() };
+        Ok(Inputs { plan, frame: self.frame.clone(), villages: self.villages.clone(), read })
+    }
+}
+
+/// `assess draw`
+#[derive(clap::Args, Debug)]
+pub struct DrawArgs {
+    /// Sampling plan (TOML).
+    #[arg(long)]
+    plan: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// Seed made in public after the register and plan were fixed (e.g. 20 witnessed dice rolls).
+    #[arg(long)]
+    seed: String,
+    /// Separate seed for the household stage (the teams' own second draw).
+    #[arg(long)]
+    household_seed: Option<String>,
+    /// Write the seeds into the manifest (only once they are published).
+    #[arg(long)]
+    publish_seeds: bool,
+    /// New directory for sample.csv, sample_villages.csv and manifest.json.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `assess verify`
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// Directory written by `assess draw`.
+    dir: PathBuf,
+    /// Sampling plan (TOML).
+    #[arg(long)]
+    plan: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// The published village-stage seed.
+    #[arg(long)]
+    seed: String,
+    /// The published household-stage seed, when it differs.
+    #[arg(long)]
+    household_seed: Option<String>,
+}
+
+pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
+    let inputs = args.input.inputs(args.plan.clone())?;
+    let seeds = Seeds { village: args.seed, household: args.household_seed, publish: args.publish_seeds };
+    let bar = progress::counter("households read (two passes)");
+    let draw = assess_draw::compute(&inputs, &seeds, &|n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    for warning in &draw.warnings {
+        eprintln!("{warning}");
+    }
+    assess_draw::write_draw(&draw, &args.out)?;
+    print_summary(&draw, &args.out);
+    Ok(())
+}
+
+fn print_summary(draw: &assess_draw::Draw, out: &std::path::Path) {
+    let m = &draw.manifest;
+    println!("draw written to {}", out.display());
+    println!("  plan            {} ({})", m.plan_name, &m.plan_sha256[..16]);
+    println!("  register        {} households, fingerprint {}", m.frame_households, m.frame_fingerprint);
+    println!("  division codes  {} ({})", m.division_codes.vintage, if m.division_codes.detected { "detected" } else { "chosen" });
+    println!("  seed commitments village {} household {}", m.seed_commitments.village, m.seed_commitments.household);
+    println!("  sample.csv      sha256 {}", m.sample_sha256);
+    println!("\n  {:<8} {:<22} {:>8} {:>8} {:>6} {:>11}", "county", "village stratum", "frame", "drawn", "cert.", "size");
+    for g in &m.village_strata {
+        println!("  {:<8} {:<22} {:>8} {:>8} {:>6} {:>11}", g.county, g.group, g.frame_villages, g.drawn, g.certainties, g.frame_size);
+    }
+    println!("\n  {:<8} {:<15} {:>11} {:>10} {:>9} {:>9}", "county", "stratum", "population", "people", "primary", "reserve");
+    for s in &m.strata {
+        println!(
+            "  {:<8} {:<15} {:>11} {:>10} {:>9} {:>9}",
+            s.county, s.stratum, s.population_households, s.population_people, s.primary, s.reserve
+        );
+    }
+    if m.seeds.is_none() {
+        println!("\nThe seeds are not in the manifest: publish them after fieldwork; anyone can then run `assess verify`.");
+    }
+}
+
+pub fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
+    let inputs = args.input.inputs(args.plan.clone())?;
+    let seeds = Seeds { village: args.seed, household: args.household_seed, publish: false };
+    let diffs = assess_draw::verify(&args.dir, &inputs, &seeds).with_context(|| format!("verifying {}", args.dir.display()))?;
+    if diffs.is_empty() {
+        println!("verified: {} is exactly the draw these inputs and seeds give", args.dir.display());
+        return Ok(());
+    }
+    for d in &diffs {
+        println!("{d}");
+    }
+    bail!("{} differs from its recomputation in {} ways (listed above)", args.dir.display(), diffs.len())
 }

@@ -1,11 +1,33 @@
-//! `assess plan check`: placeholder.
+//! `assess plan check`.
+
+use super::draw::InputArgs;
+use assess_sampling::Severity;
 use clap::Subcommand;
+use std::path::PathBuf;
+
 /// Plan subcommands.
-#[derive(Subcommand)]
+#[derive(Subcommand, Debug)]
 pub enum PlanCmd {
-    /// Check a plan.
-    Check,
+    /// Validate a plan against a register; every problem names its line in the plan.
+    Check {
+        /// Sampling plan (TOML).
+        plan: PathBuf,
+        #[command(flatten)]
+        input: InputArgs,
+    },
 }
-pub fn run(_c: PlanCmd) -> anyhow::Result<()> {
-    anyhow::bail!("plan check is not built yet")
+
+pub fn run(cmd: PlanCmd) -> anyhow::Result<()> {
+    let PlanCmd::Check { plan, input } = cmd;
+    let inputs = input.inputs(plan.clone())?;
+    let problems = assess_draw::check_plan(&inputs)?;
+    for p in &problems {
+        println!("{}: {p}", plan.display());
+    }
+    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    if errors > 0 {
+        anyhow::bail!("{}: {errors} errors; the plan cannot be drawn on this register", plan.display());
+    }
+    println!("{}: fits the register ({} warnings)", plan.display(), problems.len());
+    Ok(())
 }

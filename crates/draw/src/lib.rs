@@ -1,1 +1,23 @@
-//! draw
+//! A draw over files: reads a plan and a register (twice, streaming, so a 30-million-household
+//! national register never sits in memory), runs the two stages of `assess-sampling`, and
+//! writes `sample.csv`, `sample_villages.csv` and `manifest.json` into a new directory
+//! atomically. [`verify`] recomputes a draw from its inputs and names every difference.
+//!
+//! Layout:
+//! - [`frame`]: pass 1, the village frame aggregated from the register.
+//! - [`run`]: the draw itself and its output files.
+//! - [`manifest`]: what is sealed with a draw.
+//! - [`verify`]: recomputation and the differences it can name.
+//!
+//! Not for: the selection rules themselves (`assess-sampling`) or reading register rows
+//! (`assess-register`).
+#![deny(missing_docs)]
+
+pub mod frame;
+pub mod manifest;
+pub mod run;
+pub mod verify;
+
+pub use manifest::Manifest;
+pub use run::{check_plan, compute, write_draw, Draw, DrawError, Inputs, Seeds};
+pub use verify::{verify, Difference};

@@ -184,7 +184,7 @@ fn cell_rows(village: &SelectedVillage, status: Status, cell: Cell) -> Vec<Sampl
                 village_stratum: village.group.clone(),
                 stratum: status.as_str().to_string(),
                 role: if primary { "primary" } else { "reserve" }.to_string(),
-                reserve_rank: (!primary).then_some((k - n_primary + 1) as u32),
+                reserve_rank: (!primary).then(|| (k - n_primary + 1) as u32),
                 ticket: c.ticket,
                 pi_village: village.pi,
                 pi_household: pi_h,

@@ -145,11 +145,23 @@ pub fn capped_probabilities(sizes: &[f64], n: u32) -> Vec<f64> {
     }
 }
 
-/// One group's draw: (index into `members`, λ, ticket, drawn) for each member.
-struct GroupDraw {
-    lambda: Vec<f64>,
-    tickets: Vec<f64>,
-    drawn: Vec<bool>,
+/// One stratum's or draw's result, member by member (in the order given).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupDraw {
+    /// Target inclusion probabilities λ after capping.
+    pub lambda: Vec<f64>,
+    /// Tickets.
+    pub tickets: Vec<f64>,
+    /// Drawn or not.
+    pub drawn: Vec<bool>,
+}
+
+/// Draws `n` of the units `ids` with sizes by sequential Poisson sampling, with village-stage
+/// tickets for (seed, county, stratum); `n = None` takes all. The building block of
+/// [`draw_villages`], public so that its probabilities can be checked directly.
+pub fn pps_group(seed: &str, county: &str, stratum: &str, ids: &[&str], sizes: &[f64], n: Option<u32>) -> GroupDraw {
+    let tickets = ids.iter().map(|id| ticket(seed, Stage::Village, county, stratum, id).value).collect();
+    sequential_poisson(ids, sizes, tickets, n)
 }
 
 /// Sequential Poisson sampling of n units with sizes, by tickets.
@@ -189,8 +201,7 @@ pub fn draw_villages(plan: &Plan, county: &str, frame: &[FrameVillage], seed: &s
 fn draw_group(plan: &Plan, county: &str, group: &VillageGroup, members: &[&FrameVillage], n: Option<u32>, seed: &str) -> GroupDraw {
     let ids: Vec<&str> = members.iter().map(|v| v.code.as_str()).collect();
     let sizes: Vec<f64> = members.iter().map(|v| v.size(plan.villages.measure)).collect();
-    let tickets = ids.iter().map(|id| ticket(seed, Stage::Village, county, &group.name, id).value).collect();
-    sequential_poisson(&ids, &sizes, tickets, n)
+    pps_group(seed, county, &group.name, &ids, &sizes, n)
 }
 
 fn summarise(plan: &Plan, county: &str, group: &VillageGroup, members: &[&FrameVillage], n: Option<u32>, draw: &GroupDraw) -> GroupSummary {
@@ -308,5 +319,67 @@ mod tests {
         let ids = ["a", "b", "c", "d"];
         let draw = sequential_poisson(&ids, &[50.0, 30.0, 10.0, 10.0], vec![0.9, 0.9, 0.3, 0.2], Some(3));
         assert_eq!(draw.drawn, vec![true, true, false, true]);
+    }
+}
+
+/// Exact inclusion probabilities of sequential Poisson sampling of `n` units among units with
+/// target probabilities `lambda` (all below 1: the non-certainty units of a stratum).
+///
+/// Unit i is drawn when fewer than n other units have a smaller key. With its ticket u,
+/// its key is u/λ_i, and unit j's key is below t = u/λ_i with probability min(1, λ_j t), so
+/// π_i = ∫₀¹ P(Poisson-binomial{min(1, λ_j u/λ_i)}_{j≠i} ≤ n − 1) du, integrated here by the
+/// midpoint rule with `steps` points. Used to state how far λ (the reported pi_village) is
+/// from the true π (docs/sampling.md) and to test the draw against the truth.
+pub fn sps_exact_inclusion(lambda: &[f64], n: usize, steps: usize) -> Vec<f64> {
+    (0..lambda.len())
+        .map(|i| {
+            if lambda[i] <= 0.0 {
+                return 0.0;
+            }
+            let h = 1.0 / steps as f64;
+            (0..steps)
+                .map(|k| {
+                    let t = (k as f64 + 0.5) * h / lambda[i];
+                    let p: Vec<f64> = (0..lambda.len()).filter(|&j| j != i).map(|j| (lambda[j] * t).min(1.0)).collect();
+                    at_most(&p, n.saturating_sub(1))
+                })
+                .sum::<f64>()
+                * h
+        })
+        .collect()
+}
+
+/// P(at most `m` successes) for independent Bernoulli(p_j), by dynamic programming.
+fn at_most(p: &[f64], m: usize) -> f64 {
+    let mut dist = vec![0.0; m + 1];
+    dist[0] = 1.0;
+    for &pj in p {
+        for c in (0..=m).rev() {
+            let stay = dist[c] * (1.0 - pj);
+            let come = if c > 0 { dist[c - 1] * pj } else { 0.0 };
+            dist[c] = stay + come;
+        }
+    }
+    dist.iter().sum()
+}
+
+#[cfg(test)]
+mod exact_tests {
+    use super::*;
+
+    #[test]
+    fn equal_lambdas_give_exactly_lambda() {
+        // Equal λ: sequential Poisson sampling is simple random sampling, π = n/N exactly.
+        let pi = sps_exact_inclusion(&[0.4; 5], 2, 4000);
+        for p in pi {
+            assert!((p - 0.4).abs() < 1e-6, "{p}");
+        }
+    }
+
+    #[test]
+    fn exact_probabilities_sum_to_n() {
+        let lambda = capped_probabilities(&[5.0, 10.0, 20.0, 40.0, 80.0, 45.0], 3);
+        let pi = sps_exact_inclusion(&lambda, 3, 4000);
+        assert!((pi.iter().sum::<f64>() - 3.0).abs() < 1e-4);
     }
 }

@@ -1,0 +1,324 @@
+//! Making a draw: two passes over the register, the two stages, the output files.
+
+use crate::frame::VillageFrame;
+use crate::manifest::{DivisionCodes, Manifest, PublishedSeeds, SeedCommitments, StratumCounts, SCHEME_VERSION};
+use assess_register::{FrameReport, ReadOptions, RegisterError, Status, VillageFile};
+use assess_sampling::plan::{Counties, Severity};
+use assess_sampling::ticket::seed_commitment;
+use assess_sampling::{check_county, draw_villages, HouseholdSelector, Plan, Problem, SampleRow, SelectedVillage};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Why a draw could not be made or written.
+#[derive(Debug, thiserror::Error)]
+pub enum DrawError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The register or village file was refused.
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+    /// The plan could not be read.
+    #[error("{path}:\n{source}")]
+    Plan {
+        /// The plan file.
+        path: PathBuf,
+        /// Its problems.
+        source: assess_sampling::PlanError,
+    },
+    /// The plan does not fit the register.
+    #[error("{path} does not fit the register:\n{}", render(.problems))]
+    PlanVsFrame {
+        /// The plan file.
+        path: PathBuf,
+        /// Errors and warnings.
+        problems: Vec<Problem>,
+    },
+    /// The register changed between the two passes.
+    #[error("{0}: the register changed while it was being read; draw again from a file nobody is writing")]
+    FrameChanged(PathBuf),
+    /// The output directory exists.
+    #[error("{0} already exists: a draw is never overwritten; choose another --out or remove it")]
+    OutputExists(PathBuf),
+    /// A seed was empty.
+    #[error("the {0} seed is empty: make a seed in public (e.g. 20 witnessed dice rolls) and pass it")]
+    EmptySeed(&'static str),
+}
+
+fn render(problems: &[Problem]) -> String {
+    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+}
+
+/// The files a draw is made from.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// Plan TOML.
+    pub plan: PathBuf,
+    /// Household register.
+    pub frame: PathBuf,
+    /// Optional village file.
+    pub villages: Option<PathBuf>,
+    /// How to read the register.
+    pub read: ReadOptions,
+}
+
+/// The seeds of a draw.
+#[derive(Debug, Clone)]
+pub struct Seeds {
+    /// Village-stage seed.
+    pub village: String,
+    /// Household-stage seed; the village seed when absent.
+    pub household: Option<String>,
+    /// Write the seeds into the manifest (a draw made after they were published).
+    pub publish: bool,
+}
+
+impl Seeds {
+    fn household(&self) -> &str {
+        self.household.as_deref().unwrap_or(&self.village)
+    }
+}
+
+/// A computed draw, ready to be written or compared.
+#[derive(Debug, Clone)]
+pub struct Draw {
+    /// `sample.csv` rows.
+    pub rows: Vec<SampleRow>,
+    /// Sampled villages.
+    pub villages: Vec<SelectedVillage>,
+    /// `sample.csv` bytes.
+    pub sample_csv: Vec<u8>,
+    /// `sample_villages.csv` bytes.
+    pub villages_csv: Vec<u8>,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Warnings from the plan check.
+    pub warnings: Vec<Problem>,
+    /// What the register scan found.
+    pub frame_report: FrameReport,
+}
+
+struct Loaded {
+    plan: Plan,
+    frame: VillageFrame,
+    report: FrameReport,
+    village_file: Option<VillageFile>,
+    counties: Vec<String>,
+}
+
+fn load(inputs: &Inputs, progress: &dyn Fn(u64)) -> Result<Loaded, DrawError> {
+    let text = std::fs::read_to_string(&inputs.plan).map_err(|source| DrawError::Io { path: inputs.plan.clone(), source })?;
+    let plan = Plan::parse(&text).map_err(|source| DrawError::Plan { path: inputs.plan.clone(), source })?;
+    let village_file = match &inputs.villages {
+        Some(path) => Some(assess_register::read_villages(path, &inputs.read)?),
+        None => None,
+    };
+    let mut frame = VillageFrame::default();
+    let mut seen = 0u64;
+    let report = assess_register::scan_frame(&inputs.frame, &inputs.read, |h| {
+        frame.add(h);
+        seen += 1;
+        if seen % 100_000 == 0 {
+            progress(seen);
+        }
+    })?;
+    if let Some(vf) = &village_file {
+        frame.merge_attributes(&vf.villages);
+    }
+    let counties = match plan.header.counties.get_ref() {
+        Counties::List(list) => list.clone(),
+        Counties::All(_) => frame.counties().into_iter().collect(),
+    };
+    Ok(Loaded { plan, frame, report, village_file, counties })
+}
+
+fn problems_of(loaded: &Loaded) -> Vec<Problem> {
+    loaded
+        .counties
+        .iter()
+        .flat_map(|c| {
+            let urban = loaded.frame.urban_households.get(c).copied().unwrap_or(0);
+            check_county(&loaded.plan, c, &loaded.frame.county(c), urban)
+        })
+        .collect()
+}
+
+/// `assess plan check`: every problem of a plan against a register, errors and warnings.
+pub fn check_plan(inputs: &Inputs) -> Result<Vec<Problem>, DrawError> {
+    let loaded = load(inputs, &|_| {})?;
+    Ok(problems_of(&loaded))
+}
+
+/// Computes a draw (nothing is written). `progress` receives household counts as the
+/// register streams past, twice.
+pub fn compute(inputs: &Inputs, seeds: &Seeds, progress: &dyn Fn(u64)) -> Result<Draw, DrawError> {
+    if seeds.village.trim().is_empty() {
+        return Err(DrawError::EmptySeed("village"));
+    }
+    if seeds.household().trim().is_empty() {
+        return Err(DrawError::EmptySeed("household"));
+    }
+    let loaded = load(inputs, progress)?;
+    let problems = problems_of(&loaded);
+    if problems.iter().any(|p| p.severity == Severity::Error) {
+        return Err(DrawError::PlanVsFrame { path: inputs.plan.clone(), problems });
+    }
+    let (villages, summaries) = village_stage(&loaded, &seeds.village);
+    let rows = household_stage(inputs, &loaded, &villages, seeds.household(), progress)?;
+    let sample_csv = sample_csv(&rows);
+    let villages_csv = villages_csv(&villages);
+    let manifest = manifest(&loaded, seeds, &rows, &villages, summaries, &sample_csv, &villages_csv);
+    Ok(Draw { rows, villages, sample_csv, villages_csv, manifest, warnings: problems, frame_report: loaded.report })
+}
+
+fn village_stage(loaded: &Loaded, seed: &str) -> (Vec<SelectedVillage>, Vec<assess_sampling::GroupSummary>) {
+    let mut villages = Vec::new();
+    let mut summaries = Vec::new();
+    for county in &loaded.counties {
+        let (v, s) = draw_villages(&loaded.plan, county, &loaded.frame.county(county), seed);
+        villages.extend(v);
+        summaries.extend(s);
+    }
+    (villages, summaries)
+}
+
+fn household_stage(
+    inputs: &Inputs,
+    loaded: &Loaded,
+    villages: &[SelectedVillage],
+    seed: &str,
+    progress: &dyn Fn(u64),
+) -> Result<Vec<SampleRow>, DrawError> {
+    let mut selector = HouseholdSelector::new(&loaded.plan, villages, seed);
+    let mut seen = 0u64;
+    let mut read = inputs.read.clone();
+    // Pass 2 re-reads a file already validated: same vintage, no re-detection.
+    read.vintage = Some(loaded.report.vintage);
+    let report = assess_register::scan_frame(&inputs.frame, &read, |h| {
+        selector.offer(h);
+        seen += 1;
+        if seen % 100_000 == 0 {
+            progress(seen);
+        }
+    })?;
+    if report.fingerprint != loaded.report.fingerprint {
+        return Err(DrawError::FrameChanged(inputs.frame.clone()));
+    }
+    selector.finish(&loaded.frame.villages).map_err(|_| DrawError::FrameChanged(inputs.frame.clone()))
+}
+
+/// `sample.csv` bytes for rows (the column order is part of the scheme).
+pub fn sample_csv(rows: &[SampleRow]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.serialize(row).expect("serialising to memory cannot fail");
+    }
+    writer.into_inner().expect("flushing to memory cannot fail")
+}
+
+/// `sample_villages.csv` bytes: the central village list.
+pub fn villages_csv(villages: &[SelectedVillage]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = ["county_code", "township_code", "village_code", "village_stratum", "selection", "certainty", "pi_village", "size", "tickets"];
+    writer.write_record(header).expect("memory");
+    for v in villages {
+        let tickets: Vec<String> =
+            v.tickets.iter().map(|t| format!("{}={}@{}{}", t.group, t.ticket, t.lambda, if t.drawn { "*" } else { "" })).collect();
+        writer
+            .write_record([
+                v.code.county(),
+                v.code.township(),
+                v.code.as_str(),
+                &v.group,
+                if v.by_hand { "by_hand" } else { "probability" },
+                if v.certainty { "true" } else { "false" },
+                &v.pi.map(|p| p.to_string()).unwrap_or_default(),
+                &v.size.to_string(),
+                &tickets.join(";"),
+            ])
+            .expect("memory");
+    }
+    writer.into_inner().expect("memory")
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn manifest(
+    loaded: &Loaded,
+    seeds: &Seeds,
+    rows: &[SampleRow],
+    villages: &[SelectedVillage],
+    village_strata: Vec<assess_sampling::GroupSummary>,
+    sample_csv: &[u8],
+    villages_csv: &[u8],
+) -> Manifest {
+    Manifest {
+        scheme_version: SCHEME_VERSION.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        plan_name: loaded.plan.header.name.clone(),
+        plan_sha256: loaded.plan.sha256.clone(),
+        frame_fingerprint: loaded.report.fingerprint.clone(),
+        frame_households: loaded.report.households,
+        villages_sha256: loaded.village_file.as_ref().map(|v| v.sha256.clone()),
+        division_codes: DivisionCodes { vintage: loaded.report.vintage.to_string(), detected: loaded.report.vintage_detected },
+        seed_commitments: SeedCommitments { village: seed_commitment(&seeds.village), household: seed_commitment(seeds.household()) },
+        seeds: seeds.publish.then(|| PublishedSeeds { village: seeds.village.clone(), household: seeds.household().to_string() }),
+        sample_sha256: sha256(sample_csv),
+        sample_villages_sha256: sha256(villages_csv),
+        village_strata,
+        strata: stratum_counts(loaded, rows, villages),
+    }
+}
+
+fn stratum_counts(loaded: &Loaded, rows: &[SampleRow], villages: &[SelectedVillage]) -> Vec<StratumCounts> {
+    let mut out = Vec::new();
+    for county in &loaded.counties {
+        let frame = loaded.frame.county(county);
+        let sampled_villages = villages.iter().filter(|v| v.code.county() == county).count();
+        for (i, status) in Status::ALL.iter().enumerate() {
+            let in_cell = |role: &str| rows.iter().filter(|r| &r.county_code == county && r.stratum == status.as_str() && r.role == role).count();
+            out.push(StratumCounts {
+                county: county.clone(),
+                stratum: status.as_str().to_string(),
+                population_households: frame.iter().map(|v| v.households[i]).sum(),
+                population_people: frame.iter().map(|v| v.people[i]).sum(),
+                sampled_villages,
+                primary: in_cell("primary"),
+                reserve: in_cell("reserve"),
+            });
+        }
+    }
+    out
+}
+
+/// Writes a draw into a new directory `out`, atomically: everything goes to a temporary
+/// directory beside it, which is renamed at the end, so a failed draw leaves nothing behind.
+pub fn write_draw(draw: &Draw, out: &Path) -> Result<(), DrawError> {
+    if out.exists() {
+        return Err(DrawError::OutputExists(out.to_path_buf()));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| DrawError::Io { path, source }
+    };
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let tmp = tempfile::Builder::new().prefix(".assess-draw-").tempdir_in(parent).map_err(io(parent))?;
+    let manifest = serde_json::to_vec_pretty(&draw.manifest).expect("manifest serialises");
+    for (name, bytes) in [("sample.csv", &draw.sample_csv), ("sample_villages.csv", &draw.villages_csv), ("manifest.json", &manifest)] {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, bytes).map_err(io(&path))?;
+    }
+    let kept = tmp.keep();
+    std::fs::rename(&kept, out).map_err(|source| {
+        let _ = std::fs::remove_dir_all(&kept);
+        DrawError::Io { path: out.to_path_buf(), source }
+    })
+}

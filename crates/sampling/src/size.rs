@@ -1,0 +1,762 @@
+//! Sample sizes for a rate near an exit threshold (the wrong-exit rate, the missed rate, the
+//! poverty incidence; all pass when the estimate is strictly below a threshold such as 2%).
+//!
+//! Two questions, two answers:
+//!
+//! - [`precision_size`]: how many units estimate the rate to within ±e (Cochran 1977, eqs 4.2
+//!   and 4.3; Lohr 2019, section 2.7), inflated by a design effect (Kish 1965) and by
+//!   non-response.
+//! - [`pass_rule_size`]: how many units make the official point-estimate rule ("pass when
+//!   p̂ < t") pass a county whose true rate is good and fail one whose true rate is bad, with
+//!   stated risks. Computed exactly with the binomial distribution (the operating
+//!   characteristic saw-tooths in n, so both the smallest n and the n from which it stays met
+//!   are reported) and by two normal approximations.
+//!
+//! Sizes are in effective units (people or households, whatever the rate counts); household
+//! counts to visit are `n × deff / response rate`, rounded up. See `docs/sample-size.md`.
+
+use serde::Serialize;
+use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, Normal};
+
+/// Why a size could not be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SizeError {
+    /// An input outside its allowed range.
+    #[error("{name} = {value} is not allowed: it must be {expected}")]
+    OutOfRange {
+        /// What the input is.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// The allowed range, in words.
+        expected: &'static str,
+    },
+    /// Two inputs that contradict each other.
+    #[error("{0}")]
+    Inconsistent(String),
+    /// No sample size up to the search limit meets both risks.
+    #[error(
+        "no n from 1 to {max_n} meets both risks; raise the search limit or widen the gap \
+         between the good and the bad rate"
+    )]
+    NotFound {
+        /// The largest n searched.
+        max_n: u64,
+    },
+}
+
+/// Whether the confidence interval (precision) is two-sided or one-sided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sided {
+    /// ±e around the estimate: z = z_{1−(1−confidence)/2}.
+    Two,
+    /// One bound only: z = z_{confidence}.
+    One,
+}
+
+/// The design effect of a clustered sample: the variance ratio against simple random sampling.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DesignEffect {
+    /// A value the user supplies (from a previous survey, say).
+    Given {
+        /// The design effect, > 0.
+        deff: f64,
+    },
+    /// Kish (1965, section 5.4): deff = 1 + (m − 1)·ρ for clusters of m units with intraclass
+    /// correlation ρ.
+    Clusters {
+        /// Average number of sampled units per cluster (village), ≥ 1.
+        cluster_size: f64,
+        /// Intraclass correlation of the indicator within clusters, in [0, 1].
+        icc: f64,
+    },
+}
+
+impl DesignEffect {
+    /// The numeric design effect.
+    pub fn value(&self) -> f64 {
+        match *self {
+            DesignEffect::Given { deff } => deff,
+            DesignEffect::Clusters { cluster_size, icc } => 1.0 + (cluster_size - 1.0) * icc,
+        }
+    }
+
+    fn validate(&self) -> Result<(), SizeError> {
+        match *self {
+            DesignEffect::Given { deff } => check(deff > 0.0 && deff.is_finite(), "deff", deff, "> 0"),
+            DesignEffect::Clusters { cluster_size, icc } => {
+                check(cluster_size >= 1.0 && cluster_size.is_finite(), "cluster size", cluster_size, ">= 1")?;
+                check((0.0..=1.0).contains(&icc), "ICC", icc, "between 0 and 1")
+            }
+        }
+    }
+
+    /// One line showing where the value comes from, with numbers substituted.
+    pub fn explain(&self) -> String {
+        match *self {
+            DesignEffect::Given { deff } => format!("deff = {} (given)", num(deff)),
+            DesignEffect::Clusters { cluster_size, icc } => format!(
+                "deff = 1 + (m − 1) × ρ = 1 + ({} − 1) × {} = {}   (Kish 1965)",
+                num(cluster_size),
+                num(icc),
+                num(self.value())
+            ),
+        }
+    }
+}
+
+/// Inputs of the precision-based size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrecisionSpec {
+    /// Expected rate p, in (0, 1).
+    pub rate: f64,
+    /// Absolute margin of error e, in (0, 1).
+    pub margin: f64,
+    /// Confidence level, in (0, 1).
+    pub confidence: f64,
+    /// Two- or one-sided interval.
+    pub sided: Sided,
+    /// Design effect.
+    pub design: DesignEffect,
+    /// Population size N for the finite population correction, if known.
+    pub population: Option<u64>,
+    /// Expected response rate, in (0, 1].
+    pub response_rate: f64,
+}
+
+/// The precision-based size with every intermediate value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrecisionSize {
+    /// The inputs.
+    pub spec: PrecisionSpec,
+    /// Normal quantile used.
+    pub z: f64,
+    /// Design effect used.
+    pub deff: f64,
+    /// n0 = deff · z² · p(1−p) / e², before the finite population correction.
+    pub n0: f64,
+    /// After the finite population correction (equal to n0 when N is not given).
+    pub n_fpc: f64,
+    /// Completed interviews needed: n_fpc rounded up.
+    pub completed: u64,
+    /// Units to visit before rounding: n_fpc / response rate.
+    pub to_visit_exact: f64,
+    /// Units to visit: n_fpc / response rate, rounded up.
+    pub to_visit: u64,
+}
+
+/// Sample size to estimate a rate to within ±margin (Cochran 1977, eqs 4.2 and 4.3).
+pub fn precision_size(spec: &PrecisionSpec) -> Result<PrecisionSize, SizeError> {
+    validate_precision(spec)?;
+    let z = z_for(spec.confidence, spec.sided);
+    let deff = spec.design.value();
+    let n0 = deff * z * z * spec.rate * (1.0 - spec.rate) / (spec.margin * spec.margin);
+    let n_fpc = match spec.population {
+        Some(pop) => n0 / (1.0 + (n0 - 1.0) / pop as f64),
+        None => n0,
+    };
+    let to_visit_exact = n_fpc / spec.response_rate;
+    Ok(PrecisionSize {
+        spec: spec.clone(),
+        z,
+        deff,
+        n0,
+        n_fpc,
+        completed: ceil_count(n_fpc),
+        to_visit_exact,
+        to_visit: ceil_count(to_visit_exact),
+    })
+}
+
+fn validate_precision(spec: &PrecisionSpec) -> Result<(), SizeError> {
+    check_open_unit("expected rate", spec.rate)?;
+    check_open_unit("margin", spec.margin)?;
+    check_open_unit("confidence", spec.confidence)?;
+    check_response(spec.response_rate)?;
+    if let Some(pop) = spec.population {
+        check(pop >= 1, "population", pop as f64, ">= 1")?;
+    }
+    spec.design.validate()
+}
+
+impl PrecisionSize {
+    /// The computation as readable lines, each formula with its numbers substituted.
+    pub fn explain(&self) -> Vec<String> {
+        let s = &self.spec;
+        let mut lines = vec![
+            format!("z    = {:.3}   ({}, {}% confidence)", self.z, sided_words(s.sided), num(100.0 * s.confidence)),
+            s.design.explain(),
+            format!(
+                "n0   = deff × z² × p × (1 − p) / e² = {} × {:.3}² × {} × {} / {}² = {:.2}   (Cochran 1977, eq 4.2)",
+                num(self.deff),
+                self.z,
+                num(s.rate),
+                num(1.0 - s.rate),
+                num(s.margin),
+                self.n0
+            ),
+        ];
+        if let Some(pop) = s.population {
+            lines.push(format!(
+                "n    = n0 / (1 + (n0 − 1) / N) = {:.2} / (1 + {:.2} / {pop}) = {:.2}   (Cochran 1977, eq 4.3)",
+                self.n0,
+                self.n0 - 1.0,
+                self.n_fpc
+            ));
+        } else {
+            lines.push(format!("n    = n0 = {:.2}   (no population size: no finite population correction)", self.n_fpc));
+        }
+        lines.push(format!("completed interviews needed: ⌈{:.2}⌉ = {}", self.n_fpc, self.completed));
+        lines.push(format!(
+            "to visit = n / r = {:.2} / {} = {:.2} → {}",
+            self.n_fpc,
+            num(s.response_rate),
+            self.to_visit_exact,
+            self.to_visit
+        ));
+        if let Some(pop) = s.population.filter(|&pop| self.to_visit > pop) {
+            lines.push(format!("note: {} to visit exceeds the population of {pop}: visit everyone", self.to_visit));
+        }
+        lines
+    }
+}
+
+/// Inputs of the size for the official pass rule "pass when p̂ = X/n < threshold".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassRuleSpec {
+    /// The threshold t: a county passes when the estimate is strictly below it.
+    pub threshold: f64,
+    /// A true rate that should fail (p_bad > t).
+    pub bad_rate: f64,
+    /// A true rate that should pass (p_good < t).
+    pub good_rate: f64,
+    /// Largest acceptable P(fail | p_good): the risk of failing a good county.
+    pub alpha: f64,
+    /// Largest acceptable P(pass | p_bad): the risk of passing a bad county.
+    pub beta: f64,
+    /// Design effect, to turn effective n into units to visit.
+    pub design: DesignEffect,
+    /// Expected response rate, in (0, 1].
+    pub response_rate: f64,
+    /// Largest n searched by the exact method.
+    pub max_n: u64,
+}
+
+/// The default search limit of the exact method. Large enough for gaps of half a percentage
+/// point around 2% (about 10,000 needed) and fast (two incomplete-beta calls per n).
+pub const DEFAULT_MAX_N: u64 = 50_000;
+
+/// The operating characteristic of the rule at one sample size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OcPoint {
+    /// Effective sample size.
+    pub n: u64,
+    /// The rule passes when X ≤ this count (= ⌈t·n⌉ − 1).
+    pub max_pass_count: u64,
+    /// P(pass | true rate = bad rate).
+    pub pass_if_bad: f64,
+    /// P(pass | true rate = good rate).
+    pub pass_if_good: f64,
+    /// Whether both risks are met at this n.
+    pub meets: bool,
+    /// Units to visit: n × deff / response rate, rounded up.
+    pub to_visit: u64,
+}
+
+/// The normal approximations, for comparison with the exact search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NormalApprox {
+    /// z_{1−α}.
+    pub z_alpha: f64,
+    /// z_{1−β}.
+    pub z_beta: f64,
+    /// Classic one-sample test size (Lemeshow et al. 1990), unrounded.
+    pub classic_n: f64,
+    /// The classic size rounded up.
+    pub classic_ceil: u64,
+    /// The cutoff the classic size implicitly uses: fail when p̂ ≥ this.
+    pub classic_cutoff: f64,
+    /// Size so that P(p̂ < t | p_good) ≥ 1 − α, with the cutoff fixed at t.
+    pub fixed_good_n: f64,
+    /// Size so that P(p̂ < t | p_bad) ≤ β, with the cutoff fixed at t.
+    pub fixed_bad_n: f64,
+    /// The larger of the two fixed-cutoff sizes, rounded up.
+    pub fixed_ceil: u64,
+}
+
+/// The pass-rule size, exact and approximate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassRuleSize {
+    /// The inputs.
+    pub spec: PassRuleSpec,
+    /// Design effect used.
+    pub deff: f64,
+    /// The smallest n meeting both risks.
+    pub smallest: OcPoint,
+    /// The n just below `smallest` (absent when `smallest` is 1), which fails.
+    pub below_smallest: Option<OcPoint>,
+    /// The smallest n from which every n up to `max_n` meets both risks; absent when `max_n`
+    /// itself fails.
+    pub stable_from: Option<OcPoint>,
+    /// The largest n up to `max_n` that fails (absent when none fails from `smallest` on).
+    pub last_failing: Option<OcPoint>,
+    /// Normal approximations.
+    pub normal: NormalApprox,
+}
+
+/// The largest count X with X/n strictly below the threshold: the rule passes when X ≤ it.
+/// Computed on p̂ = X/n as a float, as a spreadsheet would, and not from ⌈t·n⌉ − 1 directly,
+/// because t·n carries rounding error (0.02 × 50 = 1.0000000000000002 would wrongly let X = 1
+/// pass at n = 50).
+pub fn max_pass_count(n: u64, threshold: f64) -> u64 {
+    let nf = n as f64;
+    let mut x = ((threshold * nf).floor().max(0.0) as u64).min(n);
+    while x > 0 && x as f64 / nf >= threshold {
+        x -= 1;
+    }
+    while x < n && (x + 1) as f64 / nf < threshold {
+        x += 1;
+    }
+    x
+}
+
+/// P(X ≤ c) for X ~ Binomial(n, p).
+pub fn binomial_cdf(c: u64, n: u64, p: f64) -> f64 {
+    // p is validated in (0, 1) and n ≥ 1 by every caller, so construction cannot fail.
+    Binomial::new(p, n).map(|b| b.cdf(c)).unwrap_or(f64::NAN)
+}
+
+/// P(the county passes | true rate p) with n effective units under "pass when X/n < t".
+pub fn pass_probability(n: u64, threshold: f64, p: f64) -> f64 {
+    binomial_cdf(max_pass_count(n, threshold), n, p)
+}
+
+/// The operating characteristic of the rule at n, with the units to visit.
+pub fn oc_point(spec: &PassRuleSpec, n: u64) -> OcPoint {
+    let c = max_pass_count(n, spec.threshold);
+    let pass_if_bad = binomial_cdf(c, n, spec.bad_rate);
+    let pass_if_good = binomial_cdf(c, n, spec.good_rate);
+    OcPoint {
+        n,
+        max_pass_count: c,
+        pass_if_bad,
+        pass_if_good,
+        meets: pass_if_bad <= spec.beta && pass_if_good >= 1.0 - spec.alpha,
+        to_visit: ceil_count(n as f64 * spec.design.value() / spec.response_rate),
+    }
+}
+
+/// Sample size for the official pass rule: exact binomial search plus normal approximations.
+pub fn pass_rule_size(spec: &PassRuleSpec) -> Result<PassRuleSize, SizeError> {
+    validate_pass_rule(spec)?;
+    let points: Vec<OcPoint> = (1..=spec.max_n).map(|n| oc_point(spec, n)).collect();
+    let first = points.iter().position(|p| p.meets).ok_or(SizeError::NotFound { max_n: spec.max_n })?;
+    let last_fail = points.iter().rposition(|p| !p.meets).filter(|&i| i > first);
+    let stable_from = match last_fail {
+        Some(i) if i + 1 < points.len() => Some(points[i + 1].clone()),
+        Some(_) => None,
+        None => Some(points[first].clone()),
+    };
+    Ok(PassRuleSize {
+        spec: spec.clone(),
+        deff: spec.design.value(),
+        smallest: points[first].clone(),
+        below_smallest: first.checked_sub(1).map(|i| points[i].clone()),
+        stable_from,
+        last_failing: last_fail.map(|i| points[i].clone()),
+        normal: normal_approx(spec),
+    })
+}
+
+fn validate_pass_rule(spec: &PassRuleSpec) -> Result<(), SizeError> {
+    check_open_unit("threshold", spec.threshold)?;
+    check_open_unit("bad rate", spec.bad_rate)?;
+    check_open_unit("good rate", spec.good_rate)?;
+    check(spec.alpha > 0.0 && spec.alpha < 0.5, "alpha", spec.alpha, "strictly between 0 and 0.5")?;
+    check(spec.beta > 0.0 && spec.beta < 0.5, "beta", spec.beta, "strictly between 0 and 0.5")?;
+    check_response(spec.response_rate)?;
+    check(spec.max_n >= 1, "search limit", spec.max_n as f64, ">= 1")?;
+    spec.design.validate()?;
+    if spec.bad_rate <= spec.threshold {
+        return Err(SizeError::Inconsistent(format!(
+            "bad rate {} must be above the threshold {}: a county at the bad rate should fail",
+            num(spec.bad_rate),
+            num(spec.threshold)
+        )));
+    }
+    if spec.good_rate >= spec.threshold {
+        return Err(SizeError::Inconsistent(format!(
+            "good rate {} must be below the threshold {}: a county at the good rate should pass",
+            num(spec.good_rate),
+            num(spec.threshold)
+        )));
+    }
+    Ok(())
+}
+
+/// Lemeshow et al. (1990), one-sample test of a proportion, one-sided:
+/// n = ((z_{1−α}√(p0 q0) + z_{1−β}√(p1 q1)) / (p1 − p0))², with p0 = p_good and p1 = p_bad. It
+/// lets the cutoff fall where it must; the "fixed" variant pins the cutoff at t as the official
+/// rule does, each side needing n ≥ (z √(p q) / |t − p|)².
+fn normal_approx(spec: &PassRuleSpec) -> NormalApprox {
+    let (z_alpha, z_beta) = (z_upper(spec.alpha), z_upper(spec.beta));
+    let sd_good = (spec.good_rate * (1.0 - spec.good_rate)).sqrt();
+    let sd_bad = (spec.bad_rate * (1.0 - spec.bad_rate)).sqrt();
+    let classic_n = ((z_alpha * sd_good + z_beta * sd_bad) / (spec.bad_rate - spec.good_rate)).powi(2);
+    let fixed_good_n = (z_alpha * sd_good / (spec.threshold - spec.good_rate)).powi(2);
+    let fixed_bad_n = (z_beta * sd_bad / (spec.bad_rate - spec.threshold)).powi(2);
+    NormalApprox {
+        z_alpha,
+        z_beta,
+        classic_n,
+        classic_ceil: ceil_count(classic_n),
+        classic_cutoff: spec.good_rate + z_alpha * sd_good / classic_n.sqrt(),
+        fixed_good_n,
+        fixed_bad_n,
+        fixed_ceil: ceil_count(fixed_good_n.max(fixed_bad_n)),
+    }
+}
+
+impl PassRuleSize {
+    /// The computation as readable lines, each formula with its numbers substituted.
+    pub fn explain(&self) -> Vec<String> {
+        let s = &self.spec;
+        let mut lines = vec![
+            format!(
+                "rule: pass when p̂ = X/n < t = {}, i.e. X ≤ ⌈t·n⌉ − 1 (X counted units, n effective sample size)",
+                num(s.threshold)
+            ),
+            format!(
+                "risks wanted: P(pass | p_bad = {}) ≤ β = {};  P(pass | p_good = {}) ≥ 1 − α = {}",
+                num(s.bad_rate),
+                num(s.beta),
+                num(s.good_rate),
+                num(1.0 - s.alpha)
+            ),
+            format!("exact (binomial), n searched from 1 to {}:", s.max_n),
+            format!("  smallest n meeting both:   {}", self.oc_line(&self.smallest)),
+        ];
+        if let Some(p) = &self.below_smallest {
+            lines.push(format!("  one less fails:            {}", self.oc_line(p)));
+        }
+        lines.extend(self.stability_lines());
+        lines.extend(self.normal_lines());
+        lines.push(s.design.explain());
+        lines.extend(self.visit_lines());
+        lines
+    }
+
+    fn oc_line(&self, p: &OcPoint) -> String {
+        format!(
+            "n = {}: pass when X ≤ {}; P(pass | {}) = {:.4}, P(pass | {}) = {:.4}",
+            p.n,
+            p.max_pass_count,
+            num(self.spec.bad_rate),
+            p.pass_if_bad,
+            num(self.spec.good_rate),
+            p.pass_if_good
+        )
+    }
+
+    fn stability_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        match &self.stable_from {
+            Some(p) => lines.push(format!("  met for every n from {} to {}: {}", p.n, self.spec.max_n, self.oc_line(p))),
+            None => lines.push(format!("  not met for every larger n: n = {} fails again", self.spec.max_n)),
+        }
+        if let Some(p) = self.last_failing.as_ref().filter(|_| self.stable_from.is_some()) {
+            lines.push(format!("  last n that fails:         {}", self.oc_line(p)));
+        }
+        lines.push(
+            "  (the probabilities saw-tooth in n because the pass count ⌈t·n⌉ − 1 moves in whole steps; \
+             plan on the stable n so that a few lost interviews cannot break the guarantee)"
+                .to_string(),
+        );
+        lines
+    }
+
+    fn normal_lines(&self) -> Vec<String> {
+        let (s, a) = (&self.spec, &self.normal);
+        vec![
+            "normal approximation, classic one-sample test (Lemeshow et al. 1990):".to_string(),
+            format!(
+                "  n = ((z_(1−α) × √(p_good(1 − p_good)) + z_(1−β) × √(p_bad(1 − p_bad))) / (p_bad − p_good))² \
+                 = (({:.3} × √({} × {}) + {:.3} × √({} × {})) / ({} − {}))² = {:.2} → {}",
+                a.z_alpha,
+                num(s.good_rate),
+                num(1.0 - s.good_rate),
+                a.z_beta,
+                num(s.bad_rate),
+                num(1.0 - s.bad_rate),
+                num(s.bad_rate),
+                num(s.good_rate),
+                a.classic_n,
+                a.classic_ceil
+            ),
+            format!(
+                "  (it places the cut where it must, failing when p̂ ≥ {:.4}; the official rule cuts at {})",
+                a.classic_cutoff,
+                num(s.threshold)
+            ),
+            "normal approximation, cutoff fixed at t (as the official rule):".to_string(),
+            format!(
+                "  n = max((z_(1−α) × √(p_good(1 − p_good)) / (t − p_good))², (z_(1−β) × √(p_bad(1 − p_bad)) / (p_bad − t))²) \
+                 = max({:.2}, {:.2}) → {}",
+                a.fixed_good_n, a.fixed_bad_n, a.fixed_ceil
+            ),
+        ]
+    }
+
+    fn visit_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut add = |label: &str, p: &OcPoint| {
+            lines.push(format!(
+                "to visit ({label}) = n × deff / r = {} × {} / {} = {:.2} → {}",
+                p.n,
+                num(self.deff),
+                num(self.spec.response_rate),
+                p.n as f64 * self.deff / self.spec.response_rate,
+                p.to_visit
+            ))
+        };
+        if let Some(p) = &self.stable_from {
+            add("stable n", p);
+        }
+        add("smallest n", &self.smallest);
+        lines
+    }
+}
+
+/// The normal quantile for a confidence level, two- or one-sided.
+pub fn z_for(confidence: f64, sided: Sided) -> f64 {
+    match sided {
+        Sided::Two => z_upper((1.0 - confidence) / 2.0),
+        Sided::One => z_upper(1.0 - confidence),
+    }
+}
+
+/// z_{1−tail}: the standard normal quantile leaving `tail` above it. `tail` must be in (0, 1).
+fn z_upper(tail: f64) -> f64 {
+    Normal::standard().inverse_cdf(1.0 - tail)
+}
+
+/// Rounds a size up, forgiving floating noise: 0.25 × 1.96² / 0.05² is meant to be an exact
+/// integer in some textbook cases and must not become one more because of a 1e-13 excess.
+fn ceil_count(x: f64) -> u64 {
+    (x - 1e-9).ceil().max(0.0) as u64
+}
+
+fn check(ok: bool, name: &'static str, value: f64, expected: &'static str) -> Result<(), SizeError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(SizeError::OutOfRange { name, value, expected })
+    }
+}
+
+fn check_open_unit(name: &'static str, value: f64) -> Result<(), SizeError> {
+    check(value > 0.0 && value < 1.0, name, value, "strictly between 0 and 1")
+}
+
+fn check_response(value: f64) -> Result<(), SizeError> {
+    check(value > 0.0 && value <= 1.0, "response rate", value, "above 0 and at most 1")
+}
+
+fn sided_words(sided: Sided) -> &'static str {
+    match sided {
+        Sided::Two => "two-sided",
+        Sided::One => "one-sided",
+    }
+}
+
+/// A number with up to four decimals and no trailing zeros: 0.02, 1.5, 40000.
+fn num(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn precision(rate: f64, margin: f64, population: Option<u64>) -> PrecisionSpec {
+        PrecisionSpec {
+            rate,
+            margin,
+            confidence: 0.95,
+            sided: Sided::Two,
+            design: DesignEffect::Given { deff: 1.0 },
+            population,
+            response_rate: 1.0,
+        }
+    }
+
+    fn official_rule() -> PassRuleSpec {
+        PassRuleSpec {
+            threshold: 0.02,
+            bad_rate: 0.03,
+            good_rate: 0.01,
+            alpha: 0.05,
+            beta: 0.05,
+            design: DesignEffect::Given { deff: 1.0 },
+            response_rate: 1.0,
+            max_n: 5_000,
+        }
+    }
+
+    #[test]
+    fn cochran_textbook_case() {
+        // Cochran (1977) style: p = 0.5, e = 0.05, 95%: n0 = 1.96² × 0.25 / 0.0025 = 384.16 with
+        // z rounded to 1.96; 384.146 with the exact z = 1.959964. Either way 385.
+        let r = precision_size(&precision(0.5, 0.05, None)).unwrap();
+        assert!((r.z - 1.959964).abs() < 1e-6, "{}", r.z);
+        assert!((r.n0 - 384.1459).abs() < 1e-3, "{}", r.n0);
+        assert_eq!(r.completed, 385);
+        assert_eq!(r.to_visit, 385);
+    }
+
+    #[test]
+    fn cochran_with_finite_population() {
+        // n = 384.146 / (1 + 383.146 / 1000) = 277.74 → 278.
+        let r = precision_size(&precision(0.5, 0.05, Some(1000))).unwrap();
+        assert!((r.n_fpc - 277.73345).abs() < 1e-3, "{}", r.n_fpc);
+        assert_eq!(r.completed, 278);
+    }
+
+    #[test]
+    fn clustered_county_case_with_fpc_and_response() {
+        // Independent value:
+        // python3 -c "from statistics import NormalDist as N; z=N().inv_cdf(0.975); d=1+(20-1)*0.05;
+        //   n0=d*z*z*0.02*0.98/0.01**2; n=n0/(1+(n0-1)/40000); print(d, n0, n, n/0.9)"
+        // → 1.95 1468.2055612692939 1416.2570555664447 1573.6189506293829
+        let spec = PrecisionSpec {
+            design: DesignEffect::Clusters { cluster_size: 20.0, icc: 0.05 },
+            population: Some(40_000),
+            response_rate: 0.9,
+            ..precision(0.02, 0.01, None)
+        };
+        let r = precision_size(&spec).unwrap();
+        assert!((r.deff - 1.95).abs() < 1e-12);
+        assert!((r.n0 - 1468.2055613).abs() < 1e-6, "{}", r.n0);
+        assert!((r.n_fpc - 1416.2570556).abs() < 1e-6, "{}", r.n_fpc);
+        assert_eq!(r.completed, 1417);
+        assert_eq!(r.to_visit, 1574);
+    }
+
+    #[test]
+    fn one_sided_uses_the_one_tail_quantile() {
+        // python3 -c "from statistics import NormalDist as N; z=N().inv_cdf(0.95);
+        //   print(z, z*z*0.02*0.98/0.01**2)"  → 1.6448536269514715 530.2865170027005
+        let spec = PrecisionSpec { sided: Sided::One, ..precision(0.02, 0.01, None) };
+        let r = precision_size(&spec).unwrap();
+        assert!((r.z - 1.6448536).abs() < 1e-6);
+        assert_eq!(r.completed, 531);
+    }
+
+    #[test]
+    fn explain_shows_substituted_formula() {
+        let spec = PrecisionSpec { design: DesignEffect::Given { deff: 1.5 }, ..precision(0.02, 0.01, None) };
+        let text = precision_size(&spec).unwrap().explain().join("\n");
+        assert!(text.contains("1.5 × 1.960² × 0.02 × 0.98 / 0.01² = 1129.39"), "{text}");
+    }
+
+    #[test]
+    fn bad_precision_inputs_are_refused() {
+        assert!(matches!(precision_size(&precision(1.5, 0.01, None)), Err(SizeError::OutOfRange { name: "expected rate", .. })));
+        assert!(matches!(precision_size(&precision(0.02, 0.0, None)), Err(SizeError::OutOfRange { name: "margin", .. })));
+        let spec = PrecisionSpec { response_rate: 0.0, ..precision(0.02, 0.01, None) };
+        assert!(precision_size(&spec).is_err());
+        let spec = PrecisionSpec { design: DesignEffect::Clusters { cluster_size: 0.5, icc: 0.1 }, ..precision(0.02, 0.01, None) };
+        assert!(precision_size(&spec).is_err());
+    }
+
+    #[test]
+    fn pass_count_is_strictly_below_the_threshold() {
+        // At n = 50, X = 1 gives p̂ = 0.02 exactly, which does not pass.
+        assert_eq!(max_pass_count(50, 0.02), 0);
+        assert_eq!(max_pass_count(51, 0.02), 1);
+        assert_eq!(max_pass_count(100, 0.02), 1);
+        assert_eq!(max_pass_count(645, 0.02), 12);
+        assert_eq!(max_pass_count(1, 0.02), 0);
+    }
+
+    #[test]
+    fn exact_oc_matches_an_independent_binomial_sum() {
+        // python3 -c "import math
+        // def cdf(c,n,p): return sum(math.comb(n,k)*p**k*(1-p)**(n-k) for k in range(c+1))
+        // for n in (644,645,805,806): c=math.ceil(0.02*n)-1; print(n,c,cdf(c,n,0.03),cdf(c,n,0.01))"
+        // (0.02*n is not an integer for these n, so ceil is safe there.)
+        let expect = [
+            (644, 12, 0.050228303473351554, 0.9854875695817621),
+            (645, 12, 0.04956175758551101, 0.9853204756525856),
+            (805, 16, 0.05052119303584485, 0.9962370829287218),
+            (806, 16, 0.04991736252607846, 0.9961910441362709),
+        ];
+        let spec = official_rule();
+        for (n, c, bad, good) in expect {
+            let p = oc_point(&spec, n);
+            assert_eq!(p.max_pass_count, c, "n = {n}");
+            assert!((p.pass_if_bad - bad).abs() < 1e-9, "n = {n}: {} vs {bad}", p.pass_if_bad);
+            assert!((p.pass_if_good - good).abs() < 1e-9, "n = {n}: {} vs {good}", p.pass_if_good);
+        }
+    }
+
+    #[test]
+    fn exact_search_finds_smallest_and_stable_n() {
+        // Independent search with the same python sum over n = 1..4999: first n meeting both
+        // is 645, the last failing is 805.
+        let r = pass_rule_size(&official_rule()).unwrap();
+        assert_eq!(r.smallest.n, 645);
+        assert!(r.smallest.pass_if_bad <= 0.05 && r.smallest.pass_if_good >= 0.95);
+        let below = r.below_smallest.as_ref().unwrap();
+        assert_eq!(below.n, 644);
+        assert!(!below.meets && below.pass_if_bad > 0.05);
+        assert_eq!(r.stable_from.as_ref().unwrap().n, 806);
+        assert_eq!(r.last_failing.as_ref().unwrap().n, 805);
+    }
+
+    #[test]
+    fn normal_approximations_match_hand_values() {
+        // python3 -c "from statistics import NormalDist as N; import math; z=N().inv_cdf(0.95)
+        // g=math.sqrt(0.01*0.99); b=math.sqrt(0.03*0.97)
+        // print(((z*g+z*b)/0.02)**2, (z*g/0.01)**2, (z*b/0.01)**2)"
+        // → 493.39932953193437 267.84880195544577 787.3131451417646
+        let a = pass_rule_size(&official_rule()).unwrap().normal;
+        assert!((a.classic_n - 493.39933).abs() < 1e-3, "{}", a.classic_n);
+        assert!((a.fixed_good_n - 267.84880).abs() < 1e-3, "{}", a.fixed_good_n);
+        assert!((a.fixed_bad_n - 787.31315).abs() < 1e-3, "{}", a.fixed_bad_n);
+        assert_eq!(a.fixed_ceil, 788);
+    }
+
+    #[test]
+    fn households_to_visit_apply_deff_and_response() {
+        let spec = PassRuleSpec { design: DesignEffect::Given { deff: 1.5 }, response_rate: 0.9, ..official_rule() };
+        let r = pass_rule_size(&spec).unwrap();
+        // 806 × 1.5 / 0.9 = 1343.33 → 1344; 645 × 1.5 / 0.9 = 1075 exactly.
+        assert_eq!(r.stable_from.unwrap().to_visit, 1344);
+        assert_eq!(r.smallest.to_visit, 1075);
+    }
+
+    #[test]
+    fn inconsistent_rates_and_exhausted_search_are_errors() {
+        let spec = PassRuleSpec { bad_rate: 0.02, ..official_rule() };
+        assert!(matches!(pass_rule_size(&spec), Err(SizeError::Inconsistent(_))));
+        let spec = PassRuleSpec { good_rate: 0.025, ..official_rule() };
+        assert!(matches!(pass_rule_size(&spec), Err(SizeError::Inconsistent(_))));
+        let spec = PassRuleSpec { max_n: 600, ..official_rule() };
+        assert_eq!(pass_rule_size(&spec), Err(SizeError::NotFound { max_n: 600 }));
+    }
+
+    #[test]
+    fn stable_is_absent_when_the_limit_itself_fails() {
+        // 700 meets? No: between 645 and 805 the OC saw-tooths; find a failing n in that range.
+        let spec = official_rule();
+        let failing = (646..805).find(|&n| !oc_point(&spec, n).meets).unwrap();
+        let r = pass_rule_size(&PassRuleSpec { max_n: failing, ..spec }).unwrap();
+        assert_eq!(r.smallest.n, 645);
+        assert!(r.stable_from.is_none());
+    }
+}

@@ -1,0 +1,158 @@
+//! The whole two-stage draw, through the public API: the Horvitz-Thompson total of members
+//! (Σ members × weight over primaries) averaged over many seeds must equal the register's
+//! true total within 3 Monte Carlo standard errors plus the documented approximation bias of
+//! sequential Poisson sampling, computed exactly: Σ_v Y_v (π_v/λ_v − 1), with π_v the exact
+//! inclusion probability (village::sps_exact_inclusion) and Y_v the village's members.
+
+use assess_divisions::VillageCode;
+use assess_register::{Household, Status};
+use assess_sampling::village::{capped_probabilities, sps_exact_inclusion};
+use assess_sampling::{draw_villages, FrameVillage, HouseholdSelector, Plan};
+use std::collections::HashMap;
+
+const SEEDS: usize = 3_000;
+
+struct County {
+    frame: Vec<FrameVillage>,
+    households: HashMap<VillageCode, Vec<Household>>,
+}
+
+/// 30 villages of 12-150 households, the first 12 remote; members 1-6, statuses mixed.
+fn county() -> County {
+    let mut frame = Vec::new();
+    let mut households = HashMap::new();
+    let mut state = 7u64;
+    let mut next = move |m: u64| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % m
+    };
+    for v in 0..30 {
+        let code = VillageCode::parse(&format!("530128102{:03}", 201 + v)).unwrap();
+        let mut village = FrameVillage::new(code.clone());
+        village.remote = Some(v < 12);
+        let size = 12 + next(139);
+        let list: Vec<Household> = (0..size)
+            .map(|k| {
+                let status = [Status::Exited, Status::Poor, Status::NonRegistered, Status::NonRegistered][next(4) as usize];
+                let members = 1 + next(6) as u32;
+                village.add(status, members);
+                Household {
+                    household_id: format!("{code}-{k:04}"),
+                    village: code.clone(),
+                    status,
+                    exit_year: (status == Status::Exited).then_some(2017),
+                    members,
+                    income_per_capita: None,
+                    lon: None,
+                    lat: None,
+                    group: None,
+                }
+            })
+            .collect();
+        households.insert(code, list);
+        frame.push(village);
+    }
+    County { frame, households }
+}
+
+const STRATIFIED: &str = r#"
+[plan]
+name = "mc"
+year = 2018
+counties = ["530128"]
+[villages]
+n = 8
+[[villages.strata]]
+name = "remote"
+where = { remote = true }
+n = 4
+[[villages.strata]]
+name = "other"
+where = { remote = false }
+n = 4
+[households]
+per_village = { exited = 6, poor = 2, non_registered = 6 }
+reserves = 2
+"#;
+
+const TWO_DRAWS: &str = r#"
+[plan]
+name = "mc"
+year = 2018
+counties = ["530128"]
+[villages]
+design = "independent_draws"
+[[villages.draws]]
+name = "remote"
+where = { remote = true }
+n = 4
+[[villages.draws]]
+name = "county"
+n = 4
+[households]
+per_village = { exited = 6, poor = 2, non_registered = 6 }
+reserves = 2
+"#;
+
+fn people(v: &FrameVillage) -> f64 {
+    v.people.iter().sum::<u64>() as f64
+}
+
+/// Exact expected HT total under sequential Poisson sampling, given the stated λ.
+fn expected_total(plan: &Plan, c: &County) -> f64 {
+    let groups = plan.village_groups();
+    let sizes = plan.group_sizes();
+    let mut miss_exact: HashMap<&VillageCode, f64> = HashMap::new();
+    let mut miss_lambda: HashMap<&VillageCode, f64> = HashMap::new();
+    for ((_, g), n) in groups.iter().zip(sizes) {
+        let members: Vec<&FrameVillage> = c.frame.iter().filter(|v| v.matches(&g.filter) == Some(true)).collect();
+        let s: Vec<f64> = members.iter().map(|v| v.size(plan.villages.measure)).collect();
+        let n = n.unwrap();
+        let lambda = capped_probabilities(&s, n);
+        let exact = sps_exact_inclusion(&lambda, n as usize, 4_000);
+        for (i, v) in members.iter().enumerate() {
+            *miss_exact.entry(&v.code).or_insert(1.0) *= 1.0 - exact[i];
+            *miss_lambda.entry(&v.code).or_insert(1.0) *= 1.0 - lambda[i];
+        }
+    }
+    c.frame.iter().map(|v| people(v) * (1.0 - miss_exact[&v.code]) / (1.0 - miss_lambda[&v.code])).sum()
+}
+
+fn check(plan_text: &str) {
+    let plan = Plan::parse(plan_text).unwrap();
+    let c = county();
+    let by_code: HashMap<VillageCode, FrameVillage> = c.frame.iter().map(|v| (v.code.clone(), v.clone())).collect();
+    let truth: f64 = c.frame.iter().map(people).sum();
+    let mut totals = Vec::with_capacity(SEEDS);
+    for seed in 0..SEEDS {
+        let (villages, _) = draw_villages(&plan, "530128", &c.frame, &format!("v{seed}"));
+        let mut selector = HouseholdSelector::new(&plan, &villages, &format!("h{seed}"));
+        for v in &villages {
+            c.households[&v.code].iter().for_each(|h| selector.offer(h));
+        }
+        let sampled: HashMap<VillageCode, FrameVillage> =
+            villages.iter().map(|v| (v.code.clone(), by_code[&v.code].clone())).collect();
+        let rows = selector.finish(&sampled).unwrap();
+        totals.push(rows.iter().filter_map(|r| r.weight.map(|w| w * f64::from(r.members))).sum::<f64>());
+    }
+    let mean = totals.iter().sum::<f64>() / SEEDS as f64;
+    let var = totals.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (SEEDS - 1) as f64;
+    let se = (var / SEEDS as f64).sqrt();
+    let bias = expected_total(&plan, &c) - truth;
+    assert!(
+        (mean - truth).abs() <= 3.0 * se + bias.abs(),
+        "mean HT {mean}, truth {truth}, MC se {se}, documented bias {bias}"
+    );
+    // The allowance must stay small, or the test would prove nothing.
+    assert!(bias.abs() < 0.02 * truth, "approximation bias {bias} of {truth}");
+}
+
+#[test]
+fn horvitz_thompson_total_is_unbiased_stratified() {
+    check(STRATIFIED);
+}
+
+#[test]
+fn horvitz_thompson_total_is_unbiased_with_two_independent_draws() {
+    check(TWO_DRAWS);
+}
