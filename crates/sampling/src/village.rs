@@ -108,7 +108,7 @@ pub struct GroupTicket {
 }
 
 /// What one stratum or draw did in one county.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupSummary {
     /// County code.
     pub county: String,
