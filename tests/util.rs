@@ -17,3 +17,61 @@ pub fn repo_file(rel: &str) -> PathBuf {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// A synthetic Luquan register (6,000 households) and village file, made once per test run
+/// by the real `assess synth`, under cargo's per-target temporary directory.
+pub fn luquan() -> (PathBuf, PathBuf) {
+    static MADE: std::sync::OnceLock<(PathBuf, PathBuf)> = std::sync::OnceLock::new();
+    MADE.get_or_init(|| synth("luquan", "530128", 6000)).clone()
+}
+
+/// A synthetic register for `counties` (comma-separated) with its village file.
+pub fn synth(name: &str, counties: &str, households: u64) -> (PathBuf, PathBuf) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fixture-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (register, villages) = (dir.join("register.csv"), dir.join("villages.csv"));
+    assess()
+        .args(["synth", "--county", counties, "--households", &households.to_string(), "--seed", "3"])
+        .arg("--out")
+        .arg(&register)
+        .arg("--villages")
+        .arg(&villages)
+        .assert()
+        .success();
+    (register, villages)
+}
+
+/// Runs `assess draw` with a plan from sample-plans/ into `out`, returning the command's assertion.
+pub fn draw(plan: &Path, register: &Path, villages: &Path, seed: &str, household_seed: &str, out: &Path) -> assert_cmd::assert::Assert {
+    assess()
+        .arg("draw")
+        .arg("--plan")
+        .arg(plan)
+        .arg("--frame")
+        .arg(register)
+        .arg("--villages")
+        .arg(villages)
+        .args(["--seed", seed, "--household-seed", household_seed])
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+/// sample.csv rows as maps from column to value.
+pub fn sample_rows(dir: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(dir.join("sample.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| header.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
+        .collect()
+}
+
+/// Household ids of each (village, stratum) cell, in file order (primaries then reserves).
+pub fn cells(dir: &Path) -> std::collections::BTreeMap<(String, String), Vec<String>> {
+    let mut out: std::collections::BTreeMap<(String, String), Vec<String>> = Default::default();
+    for row in sample_rows(dir) {
+        out.entry((row["village_code"].clone(), row["stratum"].clone())).or_default().push(row["household_id"].clone());
+    }
+    out
+}
