@@ -1,1 +1,162 @@
-//! Integration tests: plan.
+//! `assess plan check`: the shipped plans fit registers they are meant for, and each problem
+//! is explained with its line in the TOML.
+
+use crate::util::{assess, luquan, read, repo_file, synth};
+use std::path::Path;
+
+fn check(plan: &Path, register: &Path, villages: Option<&Path>) -> assert_cmd::assert::Assert {
+    let mut cmd = assess();
+    cmd.args(["plan", "check"])
+        .arg(plan)
+        .arg("--frame")
+        .arg(register);
+    if let Some(v) = villages {
+        cmd.arg("--villages").arg(v);
+    }
+    cmd.assert()
+}
+
+/// Writes the Luquan plan with one text replaced; returns the new plan's path.
+fn variant(dir: &Path, from: &str, to: &str) -> std::path::PathBuf {
+    let text = read(&repo_file("sample-plans/luquan-530128.toml"));
+    assert!(text.contains(from), "{from}");
+    let path = dir.join("variant.toml");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    path
+}
+
+fn line_of(path: &Path, needle: &str) -> usize {
+    read(path).lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn the_luquan_plans_fit_a_luquan_register() {
+    let (register, villages) = luquan();
+    for plan in [
+        "luquan-530128.toml",
+        "luquan-two-draws.toml",
+        "provincial-cross-assessment.toml",
+    ] {
+        check(
+            &repo_file(&format!("sample-plans/{plan}")),
+            &register,
+            Some(&villages),
+        )
+        .success()
+        .stdout(predicates::str::contains("fits the register"));
+    }
+}
+
+#[test]
+fn the_national_plans_fit_their_registers() {
+    let (register, villages) = synth("national", "433124,530128", 14_000);
+    check(
+        &repo_file("sample-plans/national-all-counties.toml"),
+        &register,
+        Some(&villages),
+    )
+    .success();
+    let (huayuan, huayuan_villages) = synth("huayuan", "433124", 7_000);
+    check(
+        &repo_file("sample-plans/national-special-evaluation.toml"),
+        &huayuan,
+        Some(&huayuan_villages),
+    )
+    .success();
+}
+
+#[test]
+fn too_many_villages_names_the_line_and_the_count() {
+    let (register, villages) = luquan();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = variant(dir.path(), "[[villages.strata]]\nname = \"remote\"\nwhere = { remote = true }\nshare = 0.5\n\n[[villages.strata]]\nname = \"other\"\nwhere = { remote = false }\nshare = 0.5\n", "");
+    let plan_text = read(&plan).replace("n = 25", "n = 400");
+    std::fs::write(&plan, plan_text).unwrap();
+    let line = line_of(&plan, "n = 400");
+    let out = check(&plan, &register, Some(&villages))
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8_lossy(&out);
+    assert!(
+        out.contains(&format!(
+            "line {line}: villages.n = 400 but county 530128 has"
+        )) && out.contains("rural villages"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_stratum_left_with_one_village_needs_a_collapse_partner() {
+    let (register, villages) = luquan();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = variant(dir.path(), "n = 25\n", "");
+    let text = read(&plan)
+        .replacen("share = 0.5", "n = 1", 1)
+        .replacen("share = 0.5", "n = 24", 1);
+    std::fs::write(&plan, &text).unwrap();
+    let line = line_of(&plan, "[[villages.strata]]");
+    let out = String::from_utf8_lossy(
+        &check(&plan, &register, Some(&villages))
+            .code(1)
+            .get_output()
+            .stdout,
+    )
+    .to_string();
+    assert!(
+        out.contains(&format!(
+            "line {line}: stratum `remote` in county 530128 is left with 1 non-certainty village"
+        )),
+        "{out}"
+    );
+    std::fs::write(
+        &plan,
+        text.replacen("n = 1", "n = 1\ncollapse_with = \"other\"", 1),
+    )
+    .unwrap();
+    check(&plan, &register, Some(&villages)).success();
+}
+
+#[test]
+fn strata_on_remote_need_the_village_file() {
+    let (register, _) = luquan();
+    let out = String::from_utf8_lossy(
+        &check(
+            &repo_file("sample-plans/luquan-530128.toml"),
+            &register,
+            None,
+        )
+        .code(1)
+        .get_output()
+        .stdout,
+    )
+    .to_string();
+    assert!(out.contains("pass --villages FILE"), "{out}");
+}
+
+#[test]
+fn plan_alone_problems_name_their_lines() {
+    let (register, villages) = luquan();
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("poor = 3", "pooor = 3", "unknown status `pooor`"),
+        (
+            "replaceable = [\"refused\", \"non_contact\"]",
+            "replaceable = [\"refused\", \"relocated\"]",
+            "`relocated` households are never replaced",
+        ),
+        ("year = 2018", "year = twenty", "line 12: invalid"),
+        (
+            "share = 0.5",
+            "share = 0.7",
+            "must be in (0, 1] and sum to 1",
+        ),
+    ];
+    for (from, to, expect) in cases {
+        let plan = variant(dir.path(), from, to);
+        let assert = check(&plan, &register, Some(&villages)).code(1);
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(err.contains(expect) && err.contains("line "), "{to}: {err}");
+    }
+}

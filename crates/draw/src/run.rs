@@ -1,11 +1,15 @@
 //! Making a draw: two passes over the register, the two stages, the output files.
 
 use crate::frame::VillageFrame;
-use crate::manifest::{DivisionCodes, Manifest, PublishedSeeds, SeedCommitments, StratumCounts, SCHEME_VERSION};
+use crate::manifest::{
+    DivisionCodes, Manifest, PublishedSeeds, SeedCommitments, StratumCounts, SCHEME_VERSION,
+};
 use assess_register::{FrameReport, ReadOptions, RegisterError, Status, VillageFile};
 use assess_sampling::plan::{Counties, Severity};
 use assess_sampling::ticket::seed_commitment;
-use assess_sampling::{check_county, draw_villages, HouseholdSelector, Plan, Problem, SampleRow, SelectedVillage};
+use assess_sampling::{
+    check_county, draw_villages, HouseholdSelector, Plan, Problem, SampleRow, SelectedVillage,
+};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -13,23 +17,23 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum DrawError {
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// What went wrong.
-        source: std::io::Error,
+        /// What went wrong (in the message, not chained, so it prints once).
+        cause: std::io::Error,
     },
     /// The register or village file was refused.
     #[error(transparent)]
     Register(#[from] RegisterError),
     /// The plan could not be read.
-    #[error("{path}:\n{source}")]
+    #[error("{path}:\n{problems}")]
     Plan {
         /// The plan file.
         path: PathBuf,
         /// Its problems.
-        source: assess_sampling::PlanError,
+        problems: assess_sampling::PlanError,
     },
     /// The plan does not fit the register.
     #[error("{path} does not fit the register:\n{}", render(.problems))]
@@ -46,12 +50,18 @@ pub enum DrawError {
     #[error("{0} already exists: a draw is never overwritten; choose another --out or remove it")]
     OutputExists(PathBuf),
     /// A seed was empty.
-    #[error("the {0} seed is empty: make a seed in public (e.g. 20 witnessed dice rolls) and pass it")]
+    #[error(
+        "the {0} seed is empty: make a seed in public (e.g. 20 witnessed dice rolls) and pass it"
+    )]
     EmptySeed(&'static str),
 }
 
 fn render(problems: &[Problem]) -> String {
-    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The files a draw is made from.
@@ -112,8 +122,14 @@ struct Loaded {
 }
 
 fn load(inputs: &Inputs, progress: &dyn Fn(u64)) -> Result<Loaded, DrawError> {
-    let text = std::fs::read_to_string(&inputs.plan).map_err(|source| DrawError::Io { path: inputs.plan.clone(), source })?;
-    let plan = Plan::parse(&text).map_err(|source| DrawError::Plan { path: inputs.plan.clone(), source })?;
+    let text = std::fs::read_to_string(&inputs.plan).map_err(|cause| DrawError::Io {
+        path: inputs.plan.clone(),
+        cause,
+    })?;
+    let plan = Plan::parse(&text).map_err(|problems| DrawError::Plan {
+        path: inputs.plan.clone(),
+        problems,
+    })?;
     let village_file = match &inputs.villages {
         Some(path) => Some(assess_register::read_villages(path, &inputs.read)?),
         None => None,
@@ -134,7 +150,13 @@ fn load(inputs: &Inputs, progress: &dyn Fn(u64)) -> Result<Loaded, DrawError> {
         Counties::List(list) => list.clone(),
         Counties::All(_) => frame.counties().into_iter().collect(),
     };
-    Ok(Loaded { plan, frame, report, village_file, counties })
+    Ok(Loaded {
+        plan,
+        frame,
+        report,
+        village_file,
+        counties,
+    })
 }
 
 fn problems_of(loaded: &Loaded) -> Vec<Problem> {
@@ -166,17 +188,39 @@ pub fn compute(inputs: &Inputs, seeds: &Seeds, progress: &dyn Fn(u64)) -> Result
     let loaded = load(inputs, progress)?;
     let problems = problems_of(&loaded);
     if problems.iter().any(|p| p.severity == Severity::Error) {
-        return Err(DrawError::PlanVsFrame { path: inputs.plan.clone(), problems });
+        return Err(DrawError::PlanVsFrame {
+            path: inputs.plan.clone(),
+            problems,
+        });
     }
     let (villages, summaries) = village_stage(&loaded, &seeds.village);
     let rows = household_stage(inputs, &loaded, &villages, seeds.household(), progress)?;
     let sample_csv = sample_csv(&rows);
     let villages_csv = villages_csv(&villages);
-    let manifest = manifest(&loaded, seeds, &rows, &villages, summaries, &sample_csv, &villages_csv);
-    Ok(Draw { rows, villages, sample_csv, villages_csv, manifest, warnings: problems, frame_report: loaded.report })
+    let manifest = manifest(
+        &loaded,
+        seeds,
+        &rows,
+        &villages,
+        summaries,
+        &sample_csv,
+        &villages_csv,
+    );
+    Ok(Draw {
+        rows,
+        villages,
+        sample_csv,
+        villages_csv,
+        manifest,
+        warnings: problems,
+        frame_report: loaded.report,
+    })
 }
 
-fn village_stage(loaded: &Loaded, seed: &str) -> (Vec<SelectedVillage>, Vec<assess_sampling::GroupSummary>) {
+fn village_stage(
+    loaded: &Loaded,
+    seed: &str,
+) -> (Vec<SelectedVillage>, Vec<assess_sampling::GroupSummary>) {
     let mut villages = Vec::new();
     let mut summaries = Vec::new();
     for county in &loaded.counties {
@@ -209,14 +253,18 @@ fn household_stage(
     if report.fingerprint != loaded.report.fingerprint {
         return Err(DrawError::FrameChanged(inputs.frame.clone()));
     }
-    selector.finish(&loaded.frame.villages).map_err(|_| DrawError::FrameChanged(inputs.frame.clone()))
+    selector
+        .finish(&loaded.frame.villages)
+        .map_err(|_| DrawError::FrameChanged(inputs.frame.clone()))
 }
 
 /// `sample.csv` bytes for rows (the column order is part of the scheme).
 pub fn sample_csv(rows: &[SampleRow]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        writer.serialize(row).expect("serialising to memory cannot fail");
+        writer
+            .serialize(row)
+            .expect("serialising to memory cannot fail");
     }
     writer.into_inner().expect("flushing to memory cannot fail")
 }
@@ -224,11 +272,32 @@ pub fn sample_csv(rows: &[SampleRow]) -> Vec<u8> {
 /// `sample_villages.csv` bytes: the central village list.
 pub fn villages_csv(villages: &[SelectedVillage]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = ["county_code", "township_code", "village_code", "village_stratum", "selection", "certainty", "pi_village", "size", "tickets"];
+    let header = [
+        "county_code",
+        "township_code",
+        "village_code",
+        "village_stratum",
+        "selection",
+        "certainty",
+        "pi_village",
+        "size",
+        "tickets",
+    ];
     writer.write_record(header).expect("memory");
     for v in villages {
-        let tickets: Vec<String> =
-            v.tickets.iter().map(|t| format!("{}={}@{}{}", t.group, t.ticket, t.lambda, if t.drawn { "*" } else { "" })).collect();
+        let tickets: Vec<String> = v
+            .tickets
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}={}@{}{}",
+                    t.group,
+                    t.ticket,
+                    t.lambda,
+                    if t.drawn { "*" } else { "" }
+                )
+            })
+            .collect();
         writer
             .write_record([
                 v.code.county(),
@@ -267,9 +336,18 @@ fn manifest(
         frame_fingerprint: loaded.report.fingerprint.clone(),
         frame_households: loaded.report.households,
         villages_sha256: loaded.village_file.as_ref().map(|v| v.sha256.clone()),
-        division_codes: DivisionCodes { vintage: loaded.report.vintage.to_string(), detected: loaded.report.vintage_detected },
-        seed_commitments: SeedCommitments { village: seed_commitment(&seeds.village), household: seed_commitment(seeds.household()) },
-        seeds: seeds.publish.then(|| PublishedSeeds { village: seeds.village.clone(), household: seeds.household().to_string() }),
+        division_codes: DivisionCodes {
+            vintage: loaded.report.vintage.to_string(),
+            detected: loaded.report.vintage_detected,
+        },
+        seed_commitments: SeedCommitments {
+            village: seed_commitment(&seeds.village),
+            household: seed_commitment(seeds.household()),
+        },
+        seeds: seeds.publish.then(|| PublishedSeeds {
+            village: seeds.village.clone(),
+            household: seeds.household().to_string(),
+        }),
         sample_sha256: sha256(sample_csv),
         sample_villages_sha256: sha256(villages_csv),
         village_strata,
@@ -277,13 +355,26 @@ fn manifest(
     }
 }
 
-fn stratum_counts(loaded: &Loaded, rows: &[SampleRow], villages: &[SelectedVillage]) -> Vec<StratumCounts> {
+fn stratum_counts(
+    loaded: &Loaded,
+    rows: &[SampleRow],
+    villages: &[SelectedVillage],
+) -> Vec<StratumCounts> {
     let mut out = Vec::new();
     for county in &loaded.counties {
         let frame = loaded.frame.county(county);
-        let sampled_villages = villages.iter().filter(|v| v.code.county() == county).count();
+        let sampled_villages = villages
+            .iter()
+            .filter(|v| v.code.county() == county)
+            .count();
         for (i, status) in Status::ALL.iter().enumerate() {
-            let in_cell = |role: &str| rows.iter().filter(|r| &r.county_code == county && r.stratum == status.as_str() && r.role == role).count();
+            let in_cell = |role: &str| {
+                rows.iter()
+                    .filter(|r| {
+                        &r.county_code == county && r.stratum == status.as_str() && r.role == role
+                    })
+                    .count()
+            };
             out.push(StratumCounts {
                 county: county.clone(),
                 stratum: status.as_str().to_string(),
@@ -304,21 +395,34 @@ pub fn write_draw(draw: &Draw, out: &Path) -> Result<(), DrawError> {
     if out.exists() {
         return Err(DrawError::OutputExists(out.to_path_buf()));
     }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| DrawError::Io { path, source }
+        move |cause| DrawError::Io { path, cause }
     };
     std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let tmp = tempfile::Builder::new().prefix(".assess-draw-").tempdir_in(parent).map_err(io(parent))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".assess-draw-")
+        .tempdir_in(parent)
+        .map_err(io(parent))?;
     let manifest = serde_json::to_vec_pretty(&draw.manifest).expect("manifest serialises");
-    for (name, bytes) in [("sample.csv", &draw.sample_csv), ("sample_villages.csv", &draw.villages_csv), ("manifest.json", &manifest)] {
+    for (name, bytes) in [
+        ("sample.csv", &draw.sample_csv),
+        ("sample_villages.csv", &draw.villages_csv),
+        ("manifest.json", &manifest),
+    ] {
         let path = tmp.path().join(name);
         std::fs::write(&path, bytes).map_err(io(&path))?;
     }
     let kept = tmp.keep();
-    std::fs::rename(&kept, out).map_err(|source| {
+    std::fs::rename(&kept, out).map_err(|cause| {
         let _ = std::fs::remove_dir_all(&kept);
-        DrawError::Io { path: out.to_path_buf(), source }
+        DrawError::Io {
+            path: out.to_path_buf(),
+            cause,
+        }
     })
 }
