@@ -19,7 +19,10 @@ impl VillageFrame {
     /// Counts one household.
     pub fn add(&mut self, household: &Household) {
         if !household.village.kind().is_rural() {
-            *self.urban_households.entry(household.village.county().to_string()).or_default() += 1;
+            *self
+                .urban_households
+                .entry(household.village.county().to_string())
+                .or_default() += 1;
         }
         self.villages
             .entry(household.village.clone())
@@ -39,12 +42,20 @@ impl VillageFrame {
 
     /// The counties present, sorted.
     pub fn counties(&self) -> BTreeSet<String> {
-        self.villages.keys().map(|c| c.county().to_string()).collect()
+        self.villages
+            .keys()
+            .map(|c| c.county().to_string())
+            .collect()
     }
 
     /// One county's villages, sorted by code.
     pub fn county(&self, county: &str) -> Vec<FrameVillage> {
-        let mut list: Vec<FrameVillage> = self.villages.values().filter(|v| v.code.county() == county).cloned().collect();
+        let mut list: Vec<FrameVillage> = self
+            .villages
+            .values()
+            .filter(|v| v.code.county() == county)
+            .cloned()
+            .collect();
         list.sort_by(|a, b| a.code.cmp(&b.code));
         list
     }

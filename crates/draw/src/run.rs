@@ -4,7 +4,7 @@ use crate::frame::VillageFrame;
 use crate::manifest::{
     DivisionCodes, Manifest, PublishedSeeds, SeedCommitments, StratumCounts, SCHEME_VERSION,
 };
-use assess_register::{FrameReport, ReadOptions, RegisterError, Status, VillageFile};
+use assess_register::{EncodingChoice, FrameReport, ReadOptions, RegisterError, Status, TextEncoding, VillageFile};
 use assess_sampling::plan::{Counties, Severity};
 use assess_sampling::ticket::seed_commitment;
 use assess_sampling::{
@@ -241,8 +241,14 @@ fn household_stage(
     let mut selector = HouseholdSelector::new(&loaded.plan, villages, seed);
     let mut seen = 0u64;
     let mut read = inputs.read.clone();
-    // Pass 2 re-reads a file already validated: same vintage, no re-detection.
+    // Pass 2 re-reads a file already validated: same vintage and encoding, no re-detection
+    // (detecting UTF-8 costs a whole extra read of a national register).
     read.vintage = Some(loaded.report.vintage);
+    read.encoding = match loaded.report.encoding {
+        Some(TextEncoding::Gb18030) => EncodingChoice::Gb18030,
+        Some(_) => EncodingChoice::Utf8,
+        None => read.encoding,
+    };
     let report = assess_register::scan_frame(&inputs.frame, &read, |h| {
         selector.offer(h);
         seen += 1;

@@ -109,13 +109,19 @@ pub fn verify(dir: &Path, inputs: &Inputs, seeds: &Seeds) -> Result<Vec<Differen
         Ok(m) => m,
         Err(d) => return Ok(vec![d]),
     };
-    let publish = Seeds { publish: manifest.seeds.is_some(), ..seeds.clone() };
+    let publish = Seeds {
+        publish: manifest.seeds.is_some(),
+        ..seeds.clone()
+    };
     let draw = compute(inputs, &publish, &|_| {})?;
     let inputs_agree = compare_inputs(&manifest, &draw.manifest, &mut diffs);
     let sample = match std::fs::read(dir.join("sample.csv")) {
         Ok(bytes) => bytes,
         Err(e) => {
-            diffs.push(Difference::Unreadable { file: "sample.csv".into(), reason: e.to_string() });
+            diffs.push(Difference::Unreadable {
+                file: "sample.csv".into(),
+                reason: e.to_string(),
+            });
             return Ok(diffs);
         }
     };
@@ -124,7 +130,11 @@ pub fn verify(dir: &Path, inputs: &Inputs, seeds: &Seeds) -> Result<Vec<Differen
         return Ok(diffs);
     }
     compare_rows(&sample, &draw.sample_csv, &mut diffs);
-    if std::fs::read(dir.join("sample_villages.csv")).ok().as_deref() != Some(&draw.villages_csv[..]) {
+    if std::fs::read(dir.join("sample_villages.csv"))
+        .ok()
+        .as_deref()
+        != Some(&draw.villages_csv[..])
+    {
         diffs.push(Difference::VillageList);
     }
     compare_manifest(&manifest, &draw, &mut diffs);
@@ -132,26 +142,50 @@ pub fn verify(dir: &Path, inputs: &Inputs, seeds: &Seeds) -> Result<Vec<Differen
 }
 
 fn read_manifest(dir: &Path) -> Result<Manifest, Difference> {
-    let unreadable = |reason: String| Difference::Unreadable { file: "manifest.json".into(), reason };
-    let text = std::fs::read_to_string(dir.join("manifest.json")).map_err(|e| unreadable(e.to_string()))?;
+    let unreadable = |reason: String| Difference::Unreadable {
+        file: "manifest.json".into(),
+        reason,
+    };
+    let text = std::fs::read_to_string(dir.join("manifest.json"))
+        .map_err(|e| unreadable(e.to_string()))?;
     serde_json::from_str(&text).map_err(|e| unreadable(format!("not a draw manifest ({e})")))
 }
 
 fn compare_inputs(file: &Manifest, recomputed: &Manifest, diffs: &mut Vec<Difference>) -> bool {
     let before = diffs.len();
     let seeds = [
-        ("village", &file.seed_commitments.village, &recomputed.seed_commitments.village),
-        ("household", &file.seed_commitments.household, &recomputed.seed_commitments.household),
+        (
+            "village",
+            &file.seed_commitments.village,
+            &recomputed.seed_commitments.village,
+        ),
+        (
+            "household",
+            &file.seed_commitments.household,
+            &recomputed.seed_commitments.household,
+        ),
     ];
     for (stage, manifest, given) in seeds {
         if manifest != given {
-            diffs.push(Difference::SeedCommitment { stage, manifest: manifest.clone(), given: given.clone() });
+            diffs.push(Difference::SeedCommitment {
+                stage,
+                manifest: manifest.clone(),
+                given: given.clone(),
+            });
         }
     }
     let none = || "none".to_string();
     let inputs = [
-        ("plan", file.plan_sha256.clone(), recomputed.plan_sha256.clone()),
-        ("register", file.frame_fingerprint.clone(), recomputed.frame_fingerprint.clone()),
+        (
+            "plan",
+            file.plan_sha256.clone(),
+            recomputed.plan_sha256.clone(),
+        ),
+        (
+            "register",
+            file.frame_fingerprint.clone(),
+            recomputed.frame_fingerprint.clone(),
+        ),
         (
             "village file",
             file.villages_sha256.clone().unwrap_or_else(none),
@@ -160,7 +194,11 @@ fn compare_inputs(file: &Manifest, recomputed: &Manifest, diffs: &mut Vec<Differ
     ];
     for (what, manifest, given) in inputs {
         if manifest != given {
-            diffs.push(Difference::Input { what, manifest, given });
+            diffs.push(Difference::Input {
+                what,
+                manifest,
+                given,
+            });
         }
     }
     diffs.len() == before
@@ -170,14 +208,27 @@ type Rows = BTreeMap<String, Vec<(String, String)>>;
 
 fn parse_rows(bytes: &[u8]) -> Result<(Vec<String>, Rows, usize), String> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let header: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(String::from).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(String::from)
+        .collect();
     let mut rows = Rows::new();
     let mut count = 0;
     for record in reader.records() {
         let record = record.map_err(|e| e.to_string())?;
         count += 1;
-        let fields: Vec<(String, String)> =
-            header.iter().cloned().zip(record.iter().map(String::from).chain(std::iter::repeat(String::new()))).collect();
+        let fields: Vec<(String, String)> = header
+            .iter()
+            .cloned()
+            .zip(
+                record
+                    .iter()
+                    .map(String::from)
+                    .chain(std::iter::repeat(String::new())),
+            )
+            .collect();
         let id = record.get(0).unwrap_or_default().to_string();
         rows.insert(id, fields);
     }
@@ -188,18 +239,23 @@ fn compare_rows(file: &[u8], recomputed: &[u8], diffs: &mut Vec<Difference>) {
     if file == recomputed {
         return;
     }
-    let (Ok((fh, frows, fcount)), Ok((rh, rrows, _))) = (parse_rows(file), parse_rows(recomputed)) else {
+    let (Ok((fh, frows, fcount)), Ok((rh, rrows, _))) = (parse_rows(file), parse_rows(recomputed))
+    else {
         diffs.push(Difference::SampleLayout("is not valid CSV any more".into()));
         return;
     };
     if fh != rh {
-        diffs.push(Difference::SampleLayout(format!("header is {fh:?}, expected {rh:?}")));
+        diffs.push(Difference::SampleLayout(format!(
+            "header is {fh:?}, expected {rh:?}"
+        )));
         return;
     }
     let mut found = Vec::new();
     for (id, fields) in &rrows {
         match frows.get(id) {
-            None => found.push(Difference::RowDeleted { household_id: id.clone() }),
+            None => found.push(Difference::RowDeleted {
+                household_id: id.clone(),
+            }),
             Some(have) if have != fields => {
                 let columns = fields
                     .iter()
@@ -207,16 +263,25 @@ fn compare_rows(file: &[u8], recomputed: &[u8], diffs: &mut Vec<Difference>) {
                     .filter(|(want, got)| want.1 != got.1)
                     .map(|(want, got)| (want.0.clone(), got.1.clone(), want.1.clone()))
                     .collect();
-                found.push(Difference::RowEdited { household_id: id.clone(), columns });
+                found.push(Difference::RowEdited {
+                    household_id: id.clone(),
+                    columns,
+                });
             }
             Some(_) => {}
         }
     }
     for id in frows.keys().filter(|id| !rrows.contains_key(*id)) {
-        found.push(Difference::RowAdded { household_id: id.clone() });
+        found.push(Difference::RowAdded {
+            household_id: id.clone(),
+        });
     }
     if found.is_empty() {
-        let what = if fcount != frows.len() { "holds a household twice" } else { "rows are reordered or reformatted" };
+        let what = if fcount != frows.len() {
+            "holds a household twice"
+        } else {
+            "rows are reordered or reformatted"
+        };
         found.push(Difference::SampleLayout(what.into()));
     }
     let extra = found.len().saturating_sub(MAX_LISTED);
@@ -235,14 +300,24 @@ fn compare_manifest(file: &Manifest, draw: &Draw, diffs: &mut Vec<Difference>) {
     json_diff("", &a, &b, diffs);
 }
 
-fn json_diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, diffs: &mut Vec<Difference>) {
+fn json_diff(
+    path: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    diffs: &mut Vec<Difference>,
+) {
     use serde_json::Value;
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             for k in keys {
                 let null = Value::Null;
-                json_diff(&join(path, k), x.get(k).unwrap_or(&null), y.get(k).unwrap_or(&null), diffs);
+                json_diff(
+                    &join(path, k),
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                    diffs,
+                );
             }
         }
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
@@ -250,7 +325,11 @@ fn json_diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, diffs: &m
                 json_diff(&format!("{path}[{i}]"), p, q, diffs);
             }
         }
-        _ if a != b => diffs.push(Difference::ManifestField { field: path.to_string(), file: a.to_string(), recomputed: b.to_string() }),
+        _ if a != b => diffs.push(Difference::ManifestField {
+            field: path.to_string(),
+            file: a.to_string(),
+            recomputed: b.to_string(),
+        }),
         _ => {}
     }
 }
@@ -262,4 +341,3 @@ fn join(path: &str, key: &str) -> String {
         format!("{path}.{key}")
     }
 }
-

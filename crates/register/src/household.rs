@@ -5,7 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A household's place in the register: the household-stage strata of every plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Registered poor household that has exited poverty (`exited`).
@@ -48,7 +50,9 @@ impl FromStr for Status {
             "exited" => Ok(Status::Exited),
             "poor" => Ok(Status::Poor),
             "non_registered" => Ok(Status::NonRegistered),
-            other => Err(format!("status {other:?} is not one of exited, poor, non_registered")),
+            other => Err(format!(
+                "status {other:?} is not one of exited, poor, non_registered"
+            )),
         }
     }
 }

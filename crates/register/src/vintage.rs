@@ -1,0 +1,123 @@
+//! Choosing the division-code list a file's village codes are checked against.
+
+use assess_divisions::{Divisions, VillageCode, Vintage};
+use std::collections::HashMap;
+
+/// Above this many counties one full load (~0.5 s) beats filtering by a county list.
+const FILTER_LIMIT: usize = 64;
+
+/// Where a village code is first used and how often.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CodeUse {
+    pub first_line: u64,
+    pub rows: u64,
+}
+
+/// The distinct village codes of a file.
+#[derive(Debug, Default)]
+pub(crate) struct CodeUses(HashMap<String, CodeUse>);
+
+impl CodeUses {
+    pub fn add(&mut self, code: &str, line: u64) {
+        // Look up by &str first: allocate only for a code not seen before.
+        match self.0.get_mut(code) {
+            Some(u) => u.rows += 1,
+            None => {
+                self.0.insert(
+                    code.to_string(),
+                    CodeUse {
+                        first_line: line,
+                        rows: 1,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// The chosen list, whether it was detected, and the codes it does not know.
+pub(crate) struct Resolved {
+    pub vintage: Vintage,
+    pub detected: bool,
+    /// The loaded units of the file's counties; `None` when the file has no valid code.
+    pub divisions: Option<Divisions>,
+    /// Unknown codes with their use, by first line.
+    pub unknown: Vec<(String, CodeUse)>,
+}
+
+/// Uses the forced vintage, or the newest that knows every code; failing that, the one
+/// knowing the most (ties to the newer), whose unknown codes are then errors.
+pub(crate) fn resolve(codes: &CodeUses, forced: Option<Vintage>) -> Resolved {
+    if codes.0.is_empty() {
+        // Nothing to check: skip decompressing the lists.
+        let vintage = forced.unwrap_or(Vintage::NEWEST_FIRST[0]);
+        return Resolved {
+            vintage,
+            detected: forced.is_none(),
+            divisions: None,
+            unknown: Vec::new(),
+        };
+    }
+    let counties = counties(codes);
+    let candidates: &[Vintage] = match forced {
+        Some(ref v) => std::slice::from_ref(v),
+        None => &Vintage::NEWEST_FIRST,
+    };
+    let mut best: Option<Resolved> = None;
+    for &vintage in candidates {
+        let divisions = load(vintage, &counties);
+        let unknown = unknown_codes(codes, &divisions);
+        let done = unknown.is_empty();
+        if best
+            .as_ref()
+            .is_none_or(|b| unknown.len() < b.unknown.len())
+        {
+            best = Some(Resolved {
+                vintage,
+                detected: forced.is_none(),
+                divisions: Some(divisions),
+                unknown,
+            });
+        }
+        if done {
+            break;
+        }
+    }
+    // `candidates` is never empty, so `best` is set; the fallback only satisfies the types.
+    best.unwrap_or_else(|| Resolved {
+        vintage: Vintage::V2023,
+        detected: true,
+        divisions: None,
+        unknown: Vec::new(),
+    })
+}
+
+fn counties(codes: &CodeUses) -> Vec<String> {
+    let mut counties: Vec<String> = codes.0.keys().map(|c| c[..6].to_string()).collect();
+    counties.sort();
+    counties.dedup();
+    counties
+}
+
+fn load(vintage: Vintage, counties: &[String]) -> Divisions {
+    tracing::debug!(%vintage, counties = counties.len(), "loading division codes");
+    if counties.len() > FILTER_LIMIT {
+        Divisions::load(vintage)
+    } else {
+        Divisions::load_counties(vintage, counties)
+    }
+}
+
+fn unknown_codes(codes: &CodeUses, divisions: &Divisions) -> Vec<(String, CodeUse)> {
+    let mut unknown: Vec<(String, CodeUse)> = codes
+        .0
+        .iter()
+        .filter(|(code, _)| {
+            // Codes were checked for 12 digits before being added.
+            VillageCode::parse(code).map_or(true, |c| divisions.village(&c).is_none())
+        })
+        .map(|(code, u)| (code.clone(), *u))
+        .collect();
+    unknown.sort_by_key(|(_, u)| u.first_line);
+    unknown
+}
