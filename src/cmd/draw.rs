@@ -35,8 +35,17 @@ impl InputArgs {
             Some(v) => Some(v.parse().map_err(anyhow::Error::msg)?),
             None => None,
         };
-        let read = ReadOptions { encoding, vintage, ..ReadOptions::default() };
-        Ok(Inputs { plan, frame: self.frame.clone(), villages: self.villages.clone(), read })
+        let read = ReadOptions {
+            encoding,
+            vintage,
+            ..ReadOptions::default()
+        };
+        Ok(Inputs {
+            plan,
+            frame: self.frame.clone(),
+            villages: self.villages.clone(),
+            read,
+        })
     }
 }
 
@@ -48,12 +57,8 @@ pub struct DrawArgs {
     plan: PathBuf,
     #[command(flatten)]
     input: InputArgs,
-    /// Seed made in public after the register and plan were fixed (e.g. 20 witnessed dice rolls).
-    #[arg(long)]
-    seed: String,
-    /// Separate seed for the household stage (the teams' own second draw).
-    #[arg(long)]
-    household_seed: Option<String>,
+    #[command(flatten)]
+    seeds: SeedArgs,
     /// Write the seeds into the manifest (only once they are published).
     #[arg(long)]
     publish_seeds: bool,
@@ -72,17 +77,30 @@ pub struct VerifyArgs {
     plan: PathBuf,
     #[command(flatten)]
     input: InputArgs,
-    /// The published village-stage seed.
+    /// The seeds, as published after fieldwork.
+    #[command(flatten)]
+    seeds: SeedArgs,
+}
+
+/// The seeds of a draw.
+#[derive(clap::Args, Debug)]
+pub struct SeedArgs {
+    /// Village-stage seed, made in public after the register and plan were fixed (e.g. 20
+    /// witnessed dice rolls).
     #[arg(long)]
     seed: String,
-    /// The published household-stage seed, when it differs.
+    /// Separate household-stage seed (the team's own second draw); the village seed when absent.
     #[arg(long)]
     household_seed: Option<String>,
 }
 
 pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
     let inputs = args.input.inputs(args.plan.clone())?;
-    let seeds = Seeds { village: args.seed, household: args.household_seed, publish: args.publish_seeds };
+    let seeds = Seeds {
+        village: args.seeds.seed,
+        household: args.seeds.household_seed,
+        publish: args.publish_seeds,
+    };
     let bar = progress::counter("households read (two passes)");
     let draw = assess_draw::compute(&inputs, &seeds, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
@@ -97,16 +115,43 @@ pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
 fn print_summary(draw: &assess_draw::Draw, out: &std::path::Path) {
     let m = &draw.manifest;
     println!("draw written to {}", out.display());
-    println!("  plan            {} ({})", m.plan_name, &m.plan_sha256[..16]);
-    println!("  register        {} households, fingerprint {}", m.frame_households, m.frame_fingerprint);
-    println!("  division codes  {} ({})", m.division_codes.vintage, if m.division_codes.detected { "detected" } else { "chosen" });
-    println!("  seed commitments village {} household {}", m.seed_commitments.village, m.seed_commitments.household);
+    println!(
+        "  plan            {} ({})",
+        m.plan_name,
+        &m.plan_sha256[..16]
+    );
+    println!(
+        "  register        {} households, fingerprint {}",
+        m.frame_households, m.frame_fingerprint
+    );
+    println!(
+        "  division codes  {} ({})",
+        m.division_codes.vintage,
+        if m.division_codes.detected {
+            "detected"
+        } else {
+            "chosen"
+        }
+    );
+    println!(
+        "  seed commitments village {} household {}",
+        m.seed_commitments.village, m.seed_commitments.household
+    );
     println!("  sample.csv      sha256 {}", m.sample_sha256);
-    println!("\n  {:<8} {:<22} {:>8} {:>8} {:>6} {:>11}", "county", "village stratum", "frame", "drawn", "cert.", "size");
+    println!(
+        "\n  {:<8} {:<22} {:>8} {:>8} {:>6} {:>11}",
+        "county", "village stratum", "frame", "drawn", "cert.", "size"
+    );
     for g in &m.village_strata {
-        println!("  {:<8} {:<22} {:>8} {:>8} {:>6} {:>11}", g.county, g.group, g.frame_villages, g.drawn, g.certainties, g.frame_size);
+        println!(
+            "  {:<8} {:<22} {:>8} {:>8} {:>6} {:>11}",
+            g.county, g.group, g.frame_villages, g.drawn, g.certainties, g.frame_size
+        );
     }
-    println!("\n  {:<8} {:<15} {:>11} {:>10} {:>9} {:>9}", "county", "stratum", "population", "people", "primary", "reserve");
+    println!(
+        "\n  {:<8} {:<15} {:>11} {:>10} {:>9} {:>9}",
+        "county", "stratum", "population", "people", "primary", "reserve"
+    );
     for s in &m.strata {
         println!(
             "  {:<8} {:<15} {:>11} {:>10} {:>9} {:>9}",
@@ -120,14 +165,26 @@ fn print_summary(draw: &assess_draw::Draw, out: &std::path::Path) {
 
 pub fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
     let inputs = args.input.inputs(args.plan.clone())?;
-    let seeds = Seeds { village: args.seed, household: args.household_seed, publish: false };
-    let diffs = assess_draw::verify(&args.dir, &inputs, &seeds).with_context(|| format!("verifying {}", args.dir.display()))?;
+    let seeds = Seeds {
+        village: args.seeds.seed,
+        household: args.seeds.household_seed,
+        publish: false,
+    };
+    let diffs = assess_draw::verify(&args.dir, &inputs, &seeds)
+        .with_context(|| format!("verifying {}", args.dir.display()))?;
     if diffs.is_empty() {
-        println!("verified: {} is exactly the draw these inputs and seeds give", args.dir.display());
+        println!(
+            "verified: {} is exactly the draw these inputs and seeds give",
+            args.dir.display()
+        );
         return Ok(());
     }
     for d in &diffs {
         println!("{d}");
     }
-    bail!("{} differs from its recomputation in {} ways (listed above)", args.dir.display(), diffs.len())
+    bail!(
+        "{} differs from its recomputation in {} ways (listed above)",
+        args.dir.display(),
+        diffs.len()
+    )
 }

@@ -36,7 +36,7 @@ pub enum DrawError {
         problems: assess_sampling::PlanError,
     },
     /// The plan does not fit the register.
-    #[error("{path} does not fit the register:\n{}", render(.problems))]
+    #[error("{path} does not fit the register:\n{}", assess_sampling::plan::render(.problems))]
     PlanVsFrame {
         /// The plan file.
         path: PathBuf,
@@ -56,13 +56,6 @@ pub enum DrawError {
     EmptySeed(&'static str),
 }
 
-fn render(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 /// The files a draw is made from.
 #[derive(Debug, Clone)]

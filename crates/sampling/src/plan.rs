@@ -50,8 +50,13 @@ pub struct PlanError {
     pub problems: Vec<Problem>,
 }
 
-fn render(problems: &[Problem]) -> String {
-    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+/// Problems one per line, as printed to users.
+pub fn render(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A parsed sampling plan.
@@ -279,8 +284,15 @@ pub struct Replacement {
 }
 
 /// Visit outcomes (dispositions) known to the inspection records.
-pub const DISPOSITIONS: [&str; 7] =
-    ["complete", "partial", "refused", "non_contact", "ineligible", "relocated", "eligibility_unknown"];
+pub const DISPOSITIONS: [&str; 7] = [
+    "complete",
+    "partial",
+    "refused",
+    "non_contact",
+    "ineligible",
+    "relocated",
+    "eligibility_unknown",
+];
 
 /// Outcomes that may never be replaced: ineligible households leave the population,
 /// relocated ones are followed to the resettlement site.
@@ -305,7 +317,9 @@ impl Plan {
         let line_starts = line_starts(text);
         let raw: RawPlan = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(&line_starts, s.start));
-            PlanError { problems: vec![error(line, e.message().to_string())] }
+            PlanError {
+                problems: vec![error(line, e.message().to_string())],
+            }
         })?;
         let plan = Plan {
             sha256: hex::encode(Sha256::digest(text.as_bytes())),
@@ -344,7 +358,10 @@ impl Plan {
             };
             return vec![(self.villages.n.as_ref().and_then(|n| self.line(n)), all)];
         }
-        listed.iter().map(|g| (self.line(g), g.get_ref().clone())).collect()
+        listed
+            .iter()
+            .map(|g| (self.line(g), g.get_ref().clone()))
+            .collect()
     }
 
     /// Number of villages each group draws per county (None for take-all groups).
@@ -374,10 +391,21 @@ impl Plan {
             return STATUS_NAMES.map(|s| per.get_ref().get(s).copied().unwrap_or(Take::Count(0)));
         }
         let total = hh.total.as_ref().map(|t| *t.get_ref()).unwrap_or(0);
-        let ratio = hh.ratio.as_ref().map(|r| r.get_ref().clone()).unwrap_or_default();
-        let weights: Vec<f64> = STATUS_NAMES.iter().map(|s| ratio.get(*s).copied().unwrap_or(0) as f64).collect();
+        let ratio = hh
+            .ratio
+            .as_ref()
+            .map(|r| r.get_ref().clone())
+            .unwrap_or_default();
+        let weights: Vec<f64> = STATUS_NAMES
+            .iter()
+            .map(|s| ratio.get(*s).copied().unwrap_or(0) as f64)
+            .collect();
         let counts = largest_remainder(total, &weights);
-        [Take::Count(counts[0]), Take::Count(counts[1]), Take::Count(counts[2])]
+        [
+            Take::Count(counts[0]),
+            Take::Count(counts[1]),
+            Take::Count(counts[2]),
+        ]
     }
 
     /// Reserve households per village for each status (in [`STATUS_NAMES`] order).
@@ -400,7 +428,11 @@ pub fn largest_remainder(total: u32, weights: &[f64]) -> Vec<u32> {
     let exact: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
     let mut parts: Vec<u32> = exact.iter().map(|x| x.floor() as u32).collect();
     let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
     let missing = total.saturating_sub(parts.iter().sum());
     for &i in order.iter().take(missing as usize) {
         parts[i] += 1;
@@ -409,15 +441,25 @@ pub fn largest_remainder(total: u32, weights: &[f64]) -> Vec<u32> {
 }
 
 pub(crate) fn error(line: Option<usize>, message: String) -> Problem {
-    Problem { severity: Severity::Error, line, message }
+    Problem {
+        severity: Severity::Error,
+        line,
+        message,
+    }
 }
 
 pub(crate) fn warning(line: Option<usize>, message: String) -> Problem {
-    Problem { severity: Severity::Warning, line, message }
+    Problem {
+        severity: Severity::Warning,
+        line,
+        message,
+    }
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 fn line_of(starts: &[usize], offset: usize) -> usize {
