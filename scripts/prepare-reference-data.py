@@ -2,7 +2,7 @@
 """Copy and trim the reference data the product embeds, from ../shared/data.
 
 Run by developers when the shared data changes; never at run time. Sources and
-licences of every output file are in data/SOURCES.md.
+licences of every output file are in docs/reference-data.md.
 
 Outputs (all UTF-8):
   data/divisions/divisions_{2016,2021,2023}.csv.gz   code,name,ur_code,lon_gcj02,lat_gcj02

@@ -31,7 +31,10 @@ pub enum UnitKind {
 impl UnitKind {
     /// Village committees and units like them are rural; the register's frame is rural.
     pub fn is_rural(self) -> bool {
-        matches!(self, UnitKind::VillageCommittee | UnitKind::LikeVillageCommittee)
+        matches!(
+            self,
+            UnitKind::VillageCommittee | UnitKind::LikeVillageCommittee
+        )
     }
 
     /// A short English label.
@@ -123,8 +126,17 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused_with_a_reason() {
-        assert_eq!(VillageCode::parse("53012810120"), Err(CodeError::Length(11)));
-        assert_eq!(VillageCode::parse("5301281012A1"), Err(CodeError::NotDigits));
-        assert_eq!(VillageCode::parse(" 530128101201 ").unwrap().township(), "530128101");
+        assert_eq!(
+            VillageCode::parse("53012810120"),
+            Err(CodeError::Length(11))
+        );
+        assert_eq!(
+            VillageCode::parse("5301281012A1"),
+            Err(CodeError::NotDigits)
+        );
+        assert_eq!(
+            VillageCode::parse(" 530128101201 ").unwrap().township(),
+            "530128101"
+        );
     }
 }

@@ -84,7 +84,9 @@ pub fn poverty_counties() -> &'static [PovertyCounty] {
 
 /// The poverty county with this code (2023 code or the source's), if it is one of the 832.
 pub fn poverty_county(code: &str) -> Option<&'static PovertyCounty> {
-    poverty_counties().iter().find(|c| c.code == code || c.code_in_source == code)
+    poverty_counties()
+        .iter()
+        .find(|c| c.code == code || c.code_in_source == code)
 }
 
 #[cfg(test)]
@@ -96,8 +98,18 @@ mod tests {
         let all = poverty_counties();
         assert_eq!(all.len(), 832);
         // Counties per exit year, standards section 2: 28, 125, 283, 344, 52.
-        for (year, n) in [(2016, 28), (2017, 125), (2018, 283), (2019, 344), (2020, 52)] {
-            assert_eq!(all.iter().filter(|c| c.exit_year == year).count(), n, "{year}");
+        for (year, n) in [
+            (2016, 28),
+            (2017, 125),
+            (2018, 283),
+            (2019, 344),
+            (2020, 52),
+        ] {
+            assert_eq!(
+                all.iter().filter(|c| c.exit_year == year).count(),
+                n,
+                "{year}"
+            );
         }
         let luquan = poverty_county("530128").unwrap();
         assert_eq!(luquan.region, Region::West);

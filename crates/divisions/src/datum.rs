@@ -22,7 +22,8 @@ mod tests {
         // Kunming: the shift there is a few hundred metres (standards section 7: 100-700 m).
         let (lon, lat) = (102.71, 25.04);
         let (glon, glat) = wgs84_to_gcj02(lon, lat);
-        let metres = ((glon - lon) * 111_320.0 * lat.to_radians().cos()).hypot((glat - lat) * 110_540.0);
+        let metres =
+            ((glon - lon) * 111_320.0 * lat.to_radians().cos()).hypot((glat - lat) * 110_540.0);
         assert!((100.0..700.0).contains(&metres), "offset {metres} m");
         let (blon, blat) = gcj02_to_wgs84(glon, glat);
         assert!((blon - lon).abs() < 1e-5 && (blat - lat).abs() < 1e-5);
