@@ -29,11 +29,18 @@ fn the_household_seed_changes_households_but_not_villages() {
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     draw(&luquan_plan(), &register, &villages, SEED, "team-1", &a).success();
     draw(&luquan_plan(), &register, &villages, SEED, "team-2", &b).success();
-    assert_eq!(read(&a.join("sample_villages.csv")), read(&b.join("sample_villages.csv")));
+    assert_eq!(
+        read(&a.join("sample_villages.csv")),
+        read(&b.join("sample_villages.csv"))
+    );
     assert_ne!(read(&a.join("sample.csv")), read(&b.join("sample.csv")));
-    let manifest: serde_json::Value = serde_json::from_str(&read(&a.join("manifest.json"))).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&a.join("manifest.json"))).unwrap();
     // echo -n team-1 | sha256sum
-    assert_eq!(manifest["seed_commitments"]["household"], "7e2a2d5f9a3050f869fde2f5205755766b29e470657bc14171ae695cc79469e6");
+    assert_eq!(
+        manifest["seed_commitments"]["household"],
+        "7e2a2d5f9a3050f869fde2f5205755766b29e470657bc14171ae695cc79469e6"
+    );
 }
 
 #[test]
@@ -41,14 +48,32 @@ fn sealed_draws_hold_no_seed_and_published_ones_do() {
     let (register, villages) = luquan();
     let dir = tempfile::tempdir().unwrap();
     let sealed = dir.path().join("sealed");
-    draw(&luquan_plan(), &register, &villages, SEED, "hh-seed-xyz", &sealed).success();
+    draw(
+        &luquan_plan(),
+        &register,
+        &villages,
+        SEED,
+        "hh-seed-xyz",
+        &sealed,
+    )
+    .success();
     for file in ["sample.csv", "sample_villages.csv", "manifest.json"] {
         let text = read(&sealed.join(file));
-        assert!(!text.contains(SEED) && !text.contains("hh-seed-xyz"), "{file} leaks a seed");
+        assert!(
+            !text.contains(SEED) && !text.contains("hh-seed-xyz"),
+            "{file} leaks a seed"
+        );
     }
     let published = dir.path().join("published");
     assess()
-        .args(["draw", "--publish-seeds", "--seed", SEED, "--household-seed", "hh-seed-xyz"])
+        .args([
+            "draw",
+            "--publish-seeds",
+            "--seed",
+            SEED,
+            "--household-seed",
+            "hh-seed-xyz",
+        ])
         .arg("--plan")
         .arg(luquan_plan())
         .arg("--frame")
@@ -59,7 +84,8 @@ fn sealed_draws_hold_no_seed_and_published_ones_do() {
         .arg(&published)
         .assert()
         .success();
-    let manifest: serde_json::Value = serde_json::from_str(&read(&published.join("manifest.json"))).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&published.join("manifest.json"))).unwrap();
     assert_eq!(manifest["seeds"]["village"], SEED);
     assert_eq!(manifest["seeds"]["household"], "hh-seed-xyz");
 }
@@ -71,25 +97,38 @@ fn weights_and_probabilities_are_consistent() {
     let out = dir.path().join("d");
     draw(&luquan_plan(), &register, &villages, SEED, "h", &out).success();
     let rows = sample_rows(&out);
-    let villages_drawn: std::collections::BTreeSet<&str> = rows.iter().map(|r| r["village_code"].as_str()).collect();
+    let villages_drawn: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["village_code"].as_str()).collect();
     assert_eq!(villages_drawn.len(), 25);
     for r in &rows {
         let get = |c: &str| r[c].parse::<f64>().ok();
         if r["role"] == "primary" {
             assert!(r["reserve_rank"].is_empty());
-            let (pv, ph, pi, w) = (get("pi_village").unwrap(), get("pi_household").unwrap(), get("pi").unwrap(), get("weight").unwrap());
+            let (pv, ph, pi, w) = (
+                get("pi_village").unwrap(),
+                get("pi_household").unwrap(),
+                get("pi").unwrap(),
+                get("weight").unwrap(),
+            );
             assert!((pv * ph - pi).abs() < 1e-12 && (w * pi - 1.0).abs() < 1e-9);
             assert!(ph > 0.0 && ph <= 1.0 && pv > 0.0 && pv <= 1.0);
         } else {
             assert_eq!(r["role"], "reserve");
-            assert!(r["weight"].is_empty() && r["pi"].is_empty() && r["reserve_rank"].parse::<u32>().unwrap() >= 1);
+            assert!(
+                r["weight"].is_empty()
+                    && r["pi"].is_empty()
+                    && r["reserve_rank"].parse::<u32>().unwrap() >= 1
+            );
         }
         let t = get("ticket").unwrap();
         assert!(t > 0.0 && t < 1.0);
     }
     // Half of the villages from remote areas (plan: share 0.5 of 25, largest remainder → 13).
-    let remote: std::collections::BTreeSet<&str> =
-        rows.iter().filter(|r| r["village_stratum"] == "remote").map(|r| r["village_code"].as_str()).collect();
+    let remote: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r["village_stratum"] == "remote")
+        .map(|r| r["village_code"].as_str())
+        .collect();
     assert_eq!(remote.len(), 13);
 }
 
@@ -100,7 +139,12 @@ fn extending_the_sample_keeps_what_was_drawn() {
     let (register, villages) = luquan();
     let dir = tempfile::tempdir().unwrap();
     let text = read(&luquan_plan());
-    let bigger = text.replace("exited = 22, poor = 3, non_registered = 25", "exited = 30, poor = 5, non_registered = 30").replace("reserves = 5", "reserves = 9");
+    let bigger = text
+        .replace(
+            "exited = 22, poor = 3, non_registered = 25",
+            "exited = 30, poor = 5, non_registered = 30",
+        )
+        .replace("reserves = 5", "reserves = 9");
     assert_ne!(text, bigger);
     let big_plan = dir.path().join("bigger.toml");
     std::fs::write(&big_plan, bigger).unwrap();
@@ -108,7 +152,10 @@ fn extending_the_sample_keeps_what_was_drawn() {
     draw(&luquan_plan(), &register, &villages, SEED, "h", &a).success();
     draw(&big_plan, &register, &villages, SEED, "h", &b).success();
     let (small, large) = (cells(&a), cells(&b));
-    assert_eq!(small.keys().collect::<Vec<_>>(), large.keys().collect::<Vec<_>>());
+    assert_eq!(
+        small.keys().collect::<Vec<_>>(),
+        large.keys().collect::<Vec<_>>()
+    );
     for (cell, ids) in &small {
         assert!(large[cell].starts_with(ids), "{cell:?}");
     }
@@ -125,14 +172,21 @@ fn removing_a_household_leaves_the_others_in_order() {
     draw(&plan, &register, &villages, SEED, "h", &a).success();
     let first = sample_rows(&a)[0]["household_id"].clone();
     let text = read(&register);
-    let smaller: String = text.lines().filter(|l| !l.starts_with(&format!("{first},"))).map(|l| format!("{l}\n")).collect();
+    let smaller: String = text
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{first},")))
+        .map(|l| format!("{l}\n"))
+        .collect();
     assert_eq!(smaller.lines().count() + 1, text.lines().count());
     let smaller_register = dir.path().join("smaller.csv");
     std::fs::write(&smaller_register, smaller).unwrap();
     let b = dir.path().join("b");
     draw(&plan, &smaller_register, &villages, SEED, "h", &b).success();
     let (before, after) = (cells(&a), cells(&b));
-    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
     for (cell, ids) in &before {
         let kept: Vec<String> = ids.iter().filter(|id| **id != first).cloned().collect();
         assert!(after[cell].starts_with(&kept), "{cell:?}");
@@ -151,7 +205,10 @@ fn a_gb18030_copy_of_the_register_gives_the_same_draw() {
     draw(&luquan_plan(), &register, &villages, SEED, "h", &a).success();
     draw(&luquan_plan(), &gb, &villages, SEED, "h", &b).success();
     assert_eq!(read(&a.join("sample.csv")), read(&b.join("sample.csv")));
-    assert_eq!(read(&a.join("manifest.json")), read(&b.join("manifest.json")));
+    assert_eq!(
+        read(&a.join("manifest.json")),
+        read(&b.join("manifest.json"))
+    );
 }
 
 #[test]
@@ -161,7 +218,9 @@ fn an_existing_output_directory_is_never_overwritten() {
     let out = dir.path().join("d");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "mine").unwrap();
-    draw(&luquan_plan(), &register, &villages, SEED, "h", &out).code(1).stderr(predicates::str::contains("already exists"));
+    draw(&luquan_plan(), &register, &villages, SEED, "h", &out)
+        .code(1)
+        .stderr(predicates::str::contains("already exists"));
     assert_eq!(read(&out.join("keep.txt")), "mine");
     assert!(!out.join("sample.csv").exists());
 }
@@ -173,16 +232,31 @@ fn a_plan_that_does_not_fit_writes_nothing() {
     let plan = dir.path().join("too-many.toml");
     std::fs::write(&plan, read(&luquan_plan()).replace("n = 25", "n = 600")).unwrap();
     let out = dir.path().join("d");
-    draw(&plan, &register, &villages, SEED, "h", &out).code(1).stderr(predicates::str::contains("asks for 300 villages"));
+    draw(&plan, &register, &villages, SEED, "h", &out)
+        .code(1)
+        .stderr(predicates::str::contains("asks for 300 villages"));
     assert!(!out.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the plan: no temporary directory left behind");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "only the plan: no temporary directory left behind"
+    );
 }
 
 #[test]
 fn an_empty_seed_is_refused() {
     let (register, villages) = luquan();
     let dir = tempfile::tempdir().unwrap();
-    draw(&luquan_plan(), &register, &villages, " ", "h", &dir.path().join("d")).code(1).stderr(predicates::str::contains("seed is empty"));
+    draw(
+        &luquan_plan(),
+        &register,
+        &villages,
+        " ",
+        "h",
+        &dir.path().join("d"),
+    )
+    .code(1)
+    .stderr(predicates::str::contains("seed is empty"));
 }
 
 /// The Python re-implementation (standard library only) re-derives every household id,
@@ -194,12 +268,23 @@ fn the_python_script_reproduces_the_sample() {
     let out = dir.path().join("d");
     draw(&luquan_plan(), &register, &villages, SEED, "team-7", &out).success();
     let script = repo_file("scripts/verify_sample.py");
-    let run = |sample: &Path| std::process::Command::new("python3").arg(&script).arg(&register).arg(sample).arg("team-7").output().unwrap();
+    let run = |sample: &Path| {
+        std::process::Command::new("python3")
+            .arg(&script)
+            .arg(&register)
+            .arg(sample)
+            .arg("team-7")
+            .output()
+            .unwrap()
+    };
     let ok = run(&out.join("sample.csv"));
     let stdout = String::from_utf8_lossy(&ok.stdout).to_string();
     assert!(ok.status.success(), "{stdout}");
     let n = sample_rows(&out).len();
-    assert!(stdout.contains(&format!("{n} sample rows checked, 0 differences")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{n} sample rows checked, 0 differences")),
+        "{stdout}"
+    );
     let rows = read(&out.join("sample.csv"));
     let first_ticket = sample_rows(&out)[0]["ticket"].clone();
     let edited = dir.path().join("edited.csv");

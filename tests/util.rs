@@ -27,11 +27,20 @@ pub fn luquan() -> (PathBuf, PathBuf) {
 
 /// A synthetic register for `counties` (comma-separated) with its village file.
 pub fn synth(name: &str, counties: &str, households: u64) -> (PathBuf, PathBuf) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fixture-{name}-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("fixture-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (register, villages) = (dir.join("register.csv"), dir.join("villages.csv"));
     assess()
-        .args(["synth", "--county", counties, "--households", &households.to_string(), "--seed", "3"])
+        .args([
+            "synth",
+            "--county",
+            counties,
+            "--households",
+            &households.to_string(),
+            "--seed",
+            "3",
+        ])
         .arg("--out")
         .arg(&register)
         .arg("--villages")
@@ -42,7 +51,14 @@ pub fn synth(name: &str, counties: &str, households: u64) -> (PathBuf, PathBuf) 
 }
 
 /// Runs `assess draw` with a plan from sample-plans/ into `out`, returning the command's assertion.
-pub fn draw(plan: &Path, register: &Path, villages: &Path, seed: &str, household_seed: &str, out: &Path) -> assert_cmd::assert::Assert {
+pub fn draw(
+    plan: &Path,
+    register: &Path,
+    villages: &Path,
+    seed: &str,
+    household_seed: &str,
+    out: &Path,
+) -> assert_cmd::assert::Assert {
     assess()
         .arg("draw")
         .arg("--plan")
@@ -63,7 +79,13 @@ pub fn sample_rows(dir: &Path) -> Vec<std::collections::BTreeMap<String, String>
     let header = reader.headers().unwrap().clone();
     reader
         .records()
-        .map(|r| header.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
+        .map(|r| {
+            header
+                .iter()
+                .map(String::from)
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
         .collect()
 }
 
@@ -71,7 +93,9 @@ pub fn sample_rows(dir: &Path) -> Vec<std::collections::BTreeMap<String, String>
 pub fn cells(dir: &Path) -> std::collections::BTreeMap<(String, String), Vec<String>> {
     let mut out: std::collections::BTreeMap<(String, String), Vec<String>> = Default::default();
     for row in sample_rows(dir) {
-        out.entry((row["village_code"].clone(), row["stratum"].clone())).or_default().push(row["household_id"].clone());
+        out.entry((row["village_code"].clone(), row["stratum"].clone()))
+            .or_default()
+            .push(row["household_id"].clone());
     }
     out
 }

@@ -21,10 +21,22 @@ fn fresh_draw() -> Case {
     std::fs::copy(repo_file("sample-plans/luquan-530128.toml"), &plan).unwrap();
     let out = dir.path().join("draw");
     draw(&plan, &register, &villages, SEED, HOUSEHOLD_SEED, &out).success();
-    Case { _dir: dir, out, plan, register, villages }
+    Case {
+        _dir: dir,
+        out,
+        plan,
+        register,
+        villages,
+    }
 }
 
-fn verify(case: &Case, register: &Path, villages: &Path, seed: &str, household_seed: &str) -> assert_cmd::assert::Assert {
+fn verify(
+    case: &Case,
+    register: &Path,
+    villages: &Path,
+    seed: &str,
+    household_seed: &str,
+) -> assert_cmd::assert::Assert {
     assess()
         .arg("verify")
         .arg(&case.out)
@@ -55,22 +67,42 @@ fn edit(path: &Path, from: &str, to: &str) {
 #[test]
 fn an_untouched_draw_verifies() {
     let case = fresh_draw();
-    verify_default(&case).success().stdout(predicates::str::contains("verified"));
+    verify_default(&case)
+        .success()
+        .stdout(predicates::str::contains("verified"));
 }
 
 #[test]
 fn a_wrong_village_seed_is_named() {
     let case = fresh_draw();
-    let out = stdout_of(verify(&case, &case.register, &case.villages, "61524433251646152434", HOUSEHOLD_SEED));
-    assert!(out.contains("the village seed given does not match its commitment"), "{out}");
+    let out = stdout_of(verify(
+        &case,
+        &case.register,
+        &case.villages,
+        "61524433251646152434",
+        HOUSEHOLD_SEED,
+    ));
+    assert!(
+        out.contains("the village seed given does not match its commitment"),
+        "{out}"
+    );
     assert!(!out.contains("household seed"), "{out}");
 }
 
 #[test]
 fn a_wrong_household_seed_is_named() {
     let case = fresh_draw();
-    let out = stdout_of(verify(&case, &case.register, &case.villages, SEED, "team-3"));
-    assert!(out.contains("the household seed given does not match its commitment"), "{out}");
+    let out = stdout_of(verify(
+        &case,
+        &case.register,
+        &case.villages,
+        SEED,
+        "team-3",
+    ));
+    assert!(
+        out.contains("the household seed given does not match its commitment"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -94,7 +126,11 @@ fn another_village_file_is_named() {
     let other = case.out.parent().unwrap().join("villages.csv");
     std::fs::copy(&case.villages, &other).unwrap();
     let text = read(&other);
-    let flipped = if text.contains(",true,true,") { (",true,true,", ",true,false,") } else { (",false,true,", ",false,false,") };
+    let flipped = if text.contains(",true,true,") {
+        (",true,true,", ",true,false,")
+    } else {
+        (",false,true,", ",false,false,")
+    };
     edit(&other, flipped.0, flipped.1);
     let out = stdout_of(verify(&case, &case.register, &other, SEED, HOUSEHOLD_SEED));
     assert!(out.contains("another village file"), "{out}");
@@ -114,9 +150,17 @@ fn an_edited_row_is_named_with_its_column() {
     let sample = case.out.join("sample.csv");
     let second = read(&sample).lines().nth(1).unwrap().to_string();
     let id = second.split(',').next().unwrap().to_string();
-    edit(&sample, &second, &second.replace(",primary,,", ",reserve,1,"));
+    edit(
+        &sample,
+        &second,
+        &second.replace(",primary,,", ",reserve,1,"),
+    );
     let out = stdout_of(verify_default(&case));
-    assert!(out.contains(&format!("row of household {id} was edited")) && out.contains("role: file \"reserve\""), "{out}");
+    assert!(
+        out.contains(&format!("row of household {id} was edited"))
+            && out.contains("role: file \"reserve\""),
+        "{out}"
+    );
 }
 
 #[test]
@@ -127,7 +171,10 @@ fn a_deleted_row_is_named() {
     let id = line.split(',').next().unwrap().to_string();
     edit(&sample, &format!("{line}\n"), "");
     let out = stdout_of(verify_default(&case));
-    assert!(out.contains(&format!("drawn household {id} was deleted")), "{out}");
+    assert!(
+        out.contains(&format!("drawn household {id} was deleted")),
+        "{out}"
+    );
 }
 
 #[test]
@@ -137,9 +184,16 @@ fn an_added_row_is_named() {
     let line = read(&sample).lines().nth(3).unwrap().to_string();
     let id = line.split(',').next().unwrap().to_string();
     let invented = line.replacen(&id, "530128999999-0001", 1);
-    edit(&sample, &format!("{line}\n"), &format!("{line}\n{invented}\n"));
+    edit(
+        &sample,
+        &format!("{line}\n"),
+        &format!("{line}\n{invented}\n"),
+    );
     let out = stdout_of(verify_default(&case));
-    assert!(out.contains("household 530128999999-0001 was added"), "{out}");
+    assert!(
+        out.contains("household 530128999999-0001 was added"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -151,7 +205,10 @@ fn an_edited_manifest_is_named_with_its_field() {
     manifest["strata"][0]["primary"] = serde_json::json!(primary - 1);
     std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
     let out = stdout_of(verify_default(&case));
-    assert!(out.contains("manifest.json was edited: strata[0].primary"), "{out}");
+    assert!(
+        out.contains("manifest.json was edited: strata[0].primary"),
+        "{out}"
+    );
 }
 
 #[test]

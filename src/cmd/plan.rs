@@ -24,10 +24,20 @@ pub fn run(cmd: PlanCmd) -> anyhow::Result<()> {
     for p in &problems {
         println!("{}: {p}", plan.display());
     }
-    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
     if errors > 0 {
-        anyhow::bail!("{}: {errors} errors; the plan cannot be drawn on this register", plan.display());
+        anyhow::bail!(
+            "{}: {errors} errors; the plan cannot be drawn on this register",
+            plan.display()
+        );
     }
-    println!("{}: fits the register ({} warnings)", plan.display(), problems.len());
+    println!(
+        "{}: fits the register ({} warnings)",
+        plan.display(),
+        problems.len()
+    );
     Ok(())
 }

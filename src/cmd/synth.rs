@@ -1,6 +1,344 @@
-//! `assess synth`: placeholder until the synth helper lands.
+//! `assess synth`: a synthetic register for real counties, and optionally its villages and
+//! the households' true situation. Outputs are written to temporary files next to their
+//! targets and renamed at the end, so an error never leaves a half-written file behind.
+
+use anyhow::{bail, Context};
+use assess_divisions::Vintage;
+use assess_synth::{Progress, Rate, SynthConfig, SynthSummary};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Output buffers: large writes keep a national run I/O-bound on the disk, not on syscalls.
+const BUFFER_BYTES: usize = 1 << 20;
+
 #[derive(clap::Args)]
-pub struct SynthArgs {}
-pub fn run(_a: SynthArgs) -> anyhow::Result<()> {
-    anyhow::bail!("synth is not built yet")
+pub struct SynthArgs {
+    /// County code (6 digits); repeat the option or separate codes by commas.
+    #[arg(long, value_delimiter = ',')]
+    county: Vec<String>,
+    /// Every poverty county of this province (2 digits, e.g. 53).
+    #[arg(long)]
+    province: Option<String>,
+    /// With --province: every county with rural villages, not only the poverty counties.
+    #[arg(long, requires = "province")]
+    all_counties_of_province: bool,
+    /// All 832 national poverty counties.
+    #[arg(long)]
+    poverty_counties: bool,
+    /// Households in total, split across the counties by their number of rural villages.
+    #[arg(long)]
+    households: u64,
+    /// Seed: the same arguments and seed give byte-identical files.
+    #[arg(long)]
+    seed: u64,
+    /// Register CSV to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the villages (code, name, poverty village, remote, position).
+    #[arg(long)]
+    villages: Option<PathBuf>,
+    /// Also write each household's true situation.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// Also write the summary as JSON.
+    #[arg(long)]
+    summary_json: Option<PathBuf>,
+    /// Division-code vintage of the village codes: 2016, 2021 or 2023.
+    #[arg(long, default_value = "2023")]
+    vintage: Vintage,
+    /// Assessment year: households exit up to it.
+    #[arg(long, default_value_t = 2018)]
+    year: u16,
+    /// Income year of the poverty line [default: the year before --year].
+    #[arg(long)]
+    income_year: Option<u16>,
+    /// Share of exited households truly poor (wrong exits).
+    #[arg(long, default_value_t = 0.005)]
+    wrong_exit_rate: f64,
+    /// Share of non-registered households truly poor (missed).
+    #[arg(long, default_value_t = 0.003)]
+    missed_rate: f64,
+    /// Share of registered-poor households truly poor.
+    #[arg(long, default_value_t = 1.0)]
+    still_poor_rate: f64,
+    /// Intra-village correlation of being truly poor (0 = no clustering).
+    #[arg(long, default_value_t = 0.1)]
+    icc: f64,
+    /// Remote villages' wrong-exit and missed rates relative to the other villages'.
+    #[arg(long, default_value_t = 1.5)]
+    remote_risk_ratio: f64,
+    /// Share of households registered (exited or poor).
+    #[arg(long, default_value_t = 0.25)]
+    registered_share: f64,
+    /// Share of registered households not yet exited.
+    #[arg(long, default_value_t = 0.03)]
+    poor_share: f64,
+    /// Share of villages that are poverty villages.
+    #[arg(long, default_value_t = 0.35)]
+    poverty_village_share: f64,
+    /// Share of villages that are remote.
+    #[arg(long, default_value_t = 0.30)]
+    remote_share: f64,
+}
+
+pub fn run(args: SynthArgs) -> anyhow::Result<()> {
+    let config = config(&args)?;
+    check_distinct_outputs(&args)?;
+    let register = Staged::create(&args.out)?;
+    let villages = args.villages.as_deref().map(Staged::create).transpose()?;
+    let truth = args.truth.as_deref().map(Staged::create).transpose()?;
+    let bars = Bars::new();
+    let summary = assess_synth::generate_with_progress(
+        &config,
+        register.writer()?,
+        villages.as_ref().map(Staged::writer).transpose()?,
+        truth.as_ref().map(Staged::writer).transpose()?,
+        |p| bars.update(p),
+    )?;
+    bars.finish();
+    if let Some(path) = &args.summary_json {
+        let staged = Staged::create(path)?;
+        let mut w = staged.writer()?;
+        serde_json::to_writer_pretty(&mut w, &summary).context("writing the summary JSON")?;
+        w.flush().context("writing the summary JSON")?;
+        staged.commit()?;
+    }
+    register.commit()?;
+    villages.map(Staged::commit).transpose()?;
+    truth.map(Staged::commit).transpose()?;
+    print_summary(&summary, &config, &args);
+    Ok(())
+}
+
+fn config(args: &SynthArgs) -> anyhow::Result<SynthConfig> {
+    let mut counties: Vec<String> = args
+        .county
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let mut from_lists = false;
+    if let Some(province) = &args.province {
+        from_lists = true;
+        let more = if args.all_counties_of_province {
+            assess_synth::counties_of_province(province, args.vintage)?
+        } else {
+            assess_synth::poverty_counties_of_province(province)?
+        };
+        counties.extend(more);
+    }
+    if args.poverty_counties {
+        from_lists = true;
+        counties.extend(assess_synth::all_poverty_counties());
+    }
+    if counties.is_empty() {
+        bail!("say which counties: --county CODE, --province CODE or --poverty-counties");
+    }
+    let mut config = SynthConfig::new(counties, args.households, args.seed);
+    config.vintage = args.vintage;
+    config.year = args.year;
+    config.income_year = args.income_year;
+    config.rates.wrong_exit = args.wrong_exit_rate;
+    config.rates.missed = args.missed_rate;
+    config.rates.still_poor = args.still_poor_rate;
+    config.rates.icc = args.icc;
+    config.rates.remote_risk_ratio = args.remote_risk_ratio;
+    config.shape.registered_share = args.registered_share;
+    config.shape.poor_share_of_registered = args.poor_share;
+    config.shape.poverty_village_share = args.poverty_village_share;
+    config.shape.remote_share = args.remote_share;
+    // Counties named one by one must exist; lists may hold urban districts without villages.
+    config.skip_counties_without_villages = from_lists && args.county.is_empty();
+    Ok(config)
+}
+
+fn check_distinct_outputs(args: &SynthArgs) -> anyhow::Result<()> {
+    let mut paths: Vec<&Path> = vec![&args.out];
+    paths.extend(args.villages.as_deref());
+    paths.extend(args.truth.as_deref());
+    paths.extend(args.summary_json.as_deref());
+    for (i, a) in paths.iter().enumerate() {
+        if paths[..i].contains(a) {
+            bail!("{} is given for two outputs", a.display());
+        }
+    }
+    Ok(())
+}
+
+/// A file written under a temporary name next to its target, renamed by `commit`, removed
+/// if dropped uncommitted (on any error).
+struct Staged {
+    tmp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    fn create(target: &Path) -> anyhow::Result<Staged> {
+        let name = target
+            .file_name()
+            .with_context(|| format!("{} is not a file path", target.display()))?;
+        let tmp = target.with_file_name(format!(
+            ".{}.{}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        Ok(Staged {
+            tmp,
+            target: target.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    fn writer(&self) -> anyhow::Result<BufWriter<File>> {
+        let file = File::options()
+            .write(true)
+            .open(&self.tmp)
+            .with_context(|| format!("cannot open {}", self.tmp.display()))?;
+        Ok(BufWriter::with_capacity(BUFFER_BYTES, file))
+    }
+
+    fn commit(mut self) -> anyhow::Result<()> {
+        std::fs::rename(&self.tmp, &self.target).with_context(|| {
+            format!(
+                "cannot move {} to {}",
+                self.tmp.display(),
+                self.target.display()
+            )
+        })?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// An overall bar over counties (when there are several) and a bar for the current county.
+struct Bars {
+    multi: MultiProgress,
+    overall: std::cell::RefCell<Option<ProgressBar>>,
+    county: std::cell::RefCell<Option<ProgressBar>>,
+}
+
+impl Bars {
+    fn new() -> Bars {
+        Bars {
+            multi: MultiProgress::new(),
+            overall: Default::default(),
+            county: Default::default(),
+        }
+    }
+
+    fn update(&self, progress: Progress<'_>) {
+        match progress {
+            Progress::County {
+                code,
+                name,
+                index,
+                of,
+                households,
+            } => {
+                if of > 1 && index == 0 {
+                    let bar = self.multi.add(ProgressBar::new(of as u64));
+                    bar.set_style(style(
+                        "counties {pos}/{len} {wide_bar} [{elapsed} / ~{eta}]",
+                    ));
+                    *self.overall.borrow_mut() = Some(bar);
+                }
+                let bar = self.multi.add(ProgressBar::new(households));
+                bar.set_style(style("{msg} {human_pos}/{human_len} households {per_sec}"));
+                bar.set_message(format!("{code} {name}"));
+                *self.county.borrow_mut() = Some(bar);
+            }
+            Progress::Households(n) => {
+                if let Some(bar) = self.county.borrow().as_ref() {
+                    bar.inc(n);
+                }
+            }
+            Progress::CountyDone => {
+                if let Some(bar) = self.county.borrow_mut().take() {
+                    bar.finish_and_clear();
+                    self.multi.remove(&bar);
+                }
+                if let Some(bar) = self.overall.borrow().as_ref() {
+                    bar.inc(1);
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.overall.borrow_mut().take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+fn print_summary(s: &SynthSummary, config: &SynthConfig, args: &SynthArgs) {
+    let t = &s.total;
+    println!(
+        "synthetic register: {} households ({} people) in {} villages of {} {}; seed {}, {} codes",
+        t.all.households,
+        t.all.people,
+        t.villages,
+        s.counties.len(),
+        if s.counties.len() == 1 {
+            "county"
+        } else {
+            "counties"
+        },
+        s.seed,
+        s.vintage
+    );
+    println!(
+        "registered {}: {} exited, {} poor; {} poverty villages, {} remote villages",
+        pct(t.registered_share().households),
+        t.exited.all.households,
+        t.poor.all.households,
+        t.poverty_villages,
+        t.remote_villages
+    );
+    println!(
+        "poverty line {} yuan (income year {}); true rates, households / people [target]:",
+        s.poverty_line, s.income_year
+    );
+    let r = &config.rates;
+    print_rate("wrong exit", s.rates.wrong_exit, r.wrong_exit);
+    print_rate("missed", s.rates.missed, r.missed);
+    print_rate("still poor", s.rates.still_poor, r.still_poor);
+    let mut wrote = vec![args.out.display().to_string()];
+    wrote.extend(
+        args.villages
+            .iter()
+            .chain(&args.truth)
+            .chain(&args.summary_json)
+            .map(|p| p.display().to_string()),
+    );
+    println!("wrote {}", wrote.join(", "));
+}
+
+fn print_rate(label: &str, rate: Rate, target: f64) {
+    println!(
+        "  {label:<11}{:>8} / {:>8}  [{}]",
+        pct(rate.households),
+        pct(rate.people),
+        pct(target)
+    );
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}%", 100.0 * x)
 }

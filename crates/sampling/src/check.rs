@@ -1,7 +1,10 @@
 //! Plan checks: alone (the TOML is coherent) and against a register (the counties have the
 //! villages the plan asks for). Every problem names the plan line it comes from.
 
-use crate::plan::{error, warning, Counties, Plan, Problem, Take, VillageDesign, DISPOSITIONS, NEVER_REPLACED, STATUS_NAMES};
+use crate::plan::{
+    error, warning, Counties, Plan, Problem, Take, VillageDesign, DISPOSITIONS, NEVER_REPLACED,
+    STATUS_NAMES,
+};
 use crate::village::{capped_probabilities, FrameVillage};
 use assess_divisions::VillageCode;
 
@@ -18,19 +21,32 @@ pub fn plan_alone(plan: &Plan) -> Vec<Problem> {
 fn check_header(plan: &Plan, out: &mut Vec<Problem>) {
     let line = plan.line(&plan.header.counties);
     match plan.header.counties.get_ref() {
-        Counties::All(word) if word != "all" => {
-            out.push(error(line, format!("counties = {word:?}: give a list of 6-digit county codes or \"all\"")))
-        }
-        Counties::List(list) if list.is_empty() => out.push(error(line, "counties is empty: name at least one county".into())),
+        Counties::All(word) if word != "all" => out.push(error(
+            line,
+            format!("counties = {word:?}: give a list of 6-digit county codes or \"all\""),
+        )),
+        Counties::List(list) if list.is_empty() => out.push(error(
+            line,
+            "counties is empty: name at least one county".into(),
+        )),
         Counties::List(list) => {
-            for code in list.iter().filter(|c| c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit())) {
-                out.push(error(line, format!("county {code:?} is not a 6-digit county code")));
+            for code in list
+                .iter()
+                .filter(|c| c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()))
+            {
+                out.push(error(
+                    line,
+                    format!("county {code:?} is not a 6-digit county code"),
+                ));
             }
         }
         Counties::All(_) => {}
     }
     if !(2014..=2030).contains(&plan.header.year) {
-        out.push(error(None, format!("plan.year = {} is outside 2014-2030", plan.header.year)));
+        out.push(error(
+            None,
+            format!("plan.year = {} is outside 2014-2030", plan.header.year),
+        ));
     }
 }
 
@@ -49,60 +65,119 @@ fn check_groups(plan: &Plan, out: &mut Vec<Problem>) {
     }
     let groups = plan.village_groups();
     if groups.len() == 1 && v.strata.is_empty() && v.draws.is_empty() && v.n.is_none() {
-        out.push(error(None, "villages.n is missing: say how many villages to draw per county".into()));
+        out.push(error(
+            None,
+            "villages.n is missing: say how many villages to draw per county".into(),
+        ));
     }
     let mut names = std::collections::BTreeSet::new();
     for (line, g) in &groups {
-        let given = [g.n.is_some(), g.share.is_some(), g.take_all].iter().filter(|x| **x).count();
+        let given = [g.n.is_some(), g.share.is_some(), g.take_all]
+            .iter()
+            .filter(|x| **x)
+            .count();
         if given != 1 {
-            out.push(error(*line, format!("stratum `{}`: give exactly one of n, share or take_all = true", g.name)));
+            out.push(error(
+                *line,
+                format!(
+                    "stratum `{}`: give exactly one of n, share or take_all = true",
+                    g.name
+                ),
+            ));
         }
         if v.design == VillageDesign::IndependentDraws && g.n.is_none() {
-            out.push(error(*line, format!("draw `{}`: an independent draw needs its own n", g.name)));
+            out.push(error(
+                *line,
+                format!("draw `{}`: an independent draw needs its own n", g.name),
+            ));
         }
         if g.name.is_empty() || g.name.contains('\u{1f}') || g.name == "by_hand" {
-            out.push(error(*line, format!("stratum name {:?} is empty, reserved or holds the separator byte 0x1F", g.name)));
+            out.push(error(
+                *line,
+                format!(
+                    "stratum name {:?} is empty, reserved or holds the separator byte 0x1F",
+                    g.name
+                ),
+            ));
         }
         if !names.insert(g.name.clone()) {
             out.push(error(*line, format!("stratum `{}` is named twice", g.name)));
         }
         if matches!(g.n, Some(0)) {
-            out.push(error(*line, format!("stratum `{}`: n = 0 draws nothing; remove the stratum or give n >= 1", g.name)));
+            out.push(error(
+                *line,
+                format!(
+                    "stratum `{}`: n = 0 draws nothing; remove the stratum or give n >= 1",
+                    g.name
+                ),
+            ));
         }
     }
     for (line, g) in &groups {
         if let Some(other) = &g.collapse_with {
             if !names.contains(other) || other == &g.name {
-                out.push(error(*line, format!("stratum `{}`: collapse_with = {other:?} names no other stratum", g.name)));
+                out.push(error(
+                    *line,
+                    format!(
+                        "stratum `{}`: collapse_with = {other:?} names no other stratum",
+                        g.name
+                    ),
+                ));
             }
         }
     }
     check_shares(plan, &groups, n_line, out);
     for code in &v.by_hand {
         if VillageCode::parse(code.get_ref()).is_err() {
-            out.push(error(plan.line(code), format!("by_hand village {:?} is not a 12-digit village code", code.get_ref())));
+            out.push(error(
+                plan.line(code),
+                format!(
+                    "by_hand village {:?} is not a 12-digit village code",
+                    code.get_ref()
+                ),
+            ));
         }
     }
 }
 
-fn check_shares(plan: &Plan, groups: &[(Option<usize>, crate::plan::VillageGroup)], n_line: Option<usize>, out: &mut Vec<Problem>) {
+fn check_shares(
+    plan: &Plan,
+    groups: &[(Option<usize>, crate::plan::VillageGroup)],
+    n_line: Option<usize>,
+    out: &mut Vec<Problem>,
+) {
     let shares: Vec<f64> = groups.iter().filter_map(|(_, g)| g.share).collect();
     let total = plan.villages.n.as_ref().map(|n| *n.get_ref());
     if !shares.is_empty() {
-        if shares.iter().any(|s| !(*s > 0.0 && *s <= 1.0)) || (shares.iter().sum::<f64>() - 1.0).abs() > 1e-9 {
-            out.push(error(n_line, format!("the strata's shares {shares:?} must be in (0, 1] and sum to 1")));
+        if shares.iter().any(|s| !(*s > 0.0 && *s <= 1.0))
+            || (shares.iter().sum::<f64>() - 1.0).abs() > 1e-9
+        {
+            out.push(error(
+                n_line,
+                format!("the strata's shares {shares:?} must be in (0, 1] and sum to 1"),
+            ));
         }
         if total.is_none() {
-            out.push(error(None, "strata give shares, so villages.n must say how many villages they share".into()));
+            out.push(error(
+                None,
+                "strata give shares, so villages.n must say how many villages they share".into(),
+            ));
         }
         if groups.iter().any(|(_, g)| g.n.is_some()) {
-            out.push(error(n_line, "mix of n and share across strata: use one or the other".into()));
+            out.push(error(
+                n_line,
+                "mix of n and share across strata: use one or the other".into(),
+            ));
         }
     } else if let Some(total) = total {
         let sum: u32 = groups.iter().filter_map(|(_, g)| g.n).sum();
-        let explicit = groups.iter().any(|(_, g)| g.n.is_some()) && !(groups.len() == 1 && plan.villages.strata.is_empty());
+        let explicit = groups.iter().any(|(_, g)| g.n.is_some())
+            && !(groups.len() == 1 && plan.villages.strata.is_empty());
         if explicit && sum != total && plan.villages.design == VillageDesign::Stratified {
-            out.push(error(n_line, format!("villages.n = {total} but the strata's n add up to {sum}")));
+            out.push(error(
+                n_line,
+                format!("villages.n = {total} but the strata's n add up to {sum}"),
+            ));
         }
     }
 }
@@ -134,7 +209,10 @@ fn check_households(plan: &Plan, out: &mut Vec<Problem>) {
     if let Some(reserves) = &hh.reserves {
         if let crate::plan::Reserves::ByStatus(map) = reserves.get_ref() {
             for key in map.keys().filter(|k| !STATUS_NAMES.contains(&k.as_str())) {
-                out.push(error(plan.line(reserves), format!("households.reserves: unknown status `{key}`")));
+                out.push(error(
+                    plan.line(reserves),
+                    format!("households.reserves: unknown status `{key}`"),
+                ));
             }
         }
     }
@@ -146,7 +224,13 @@ fn check_replacement(plan: &Plan, out: &mut Vec<Problem>) {
         if NEVER_REPLACED.contains(&name) {
             out.push(error(plan.line(outcome), format!("`{name}` households are never replaced (ineligible ones leave the population; relocated ones are followed)")));
         } else if !DISPOSITIONS.contains(&name) {
-            out.push(error(plan.line(outcome), format!("unknown visit outcome `{name}`; known: {}", DISPOSITIONS.join(", "))));
+            out.push(error(
+                plan.line(outcome),
+                format!(
+                    "unknown visit outcome `{name}`; known: {}",
+                    DISPOSITIONS.join(", ")
+                ),
+            ));
         }
     }
     let most_reserves = plan.reserves().into_iter().max().unwrap_or(0);
@@ -156,22 +240,36 @@ fn check_replacement(plan: &Plan, out: &mut Vec<Problem>) {
         }
     }
     if !plan.replacement.replaceable.is_empty() && most_reserves == 0 {
-        out.push(warning(None, "replacement is allowed but households.reserves = 0 draws no reserve".into()));
+        out.push(warning(
+            None,
+            "replacement is allowed but households.reserves = 0 draws no reserve".into(),
+        ));
     }
 }
 
 /// Problems of the plan against one county's villages in the register.
-pub fn check_county(plan: &Plan, county: &str, frame: &[FrameVillage], urban_households: u64) -> Vec<Problem> {
+pub fn check_county(
+    plan: &Plan,
+    county: &str,
+    frame: &[FrameVillage],
+    urban_households: u64,
+) -> Vec<Problem> {
     let mut out = Vec::new();
     if frame.is_empty() {
-        out.push(error(plan.line(&plan.header.counties), format!("county {county} has no households in the register")));
+        out.push(error(
+            plan.line(&plan.header.counties),
+            format!("county {county} has no households in the register"),
+        ));
         return out;
     }
     let eligible: Vec<&FrameVillage> = frame.iter().filter(|v| v.eligible(plan)).collect();
     if urban_households > 0 && plan.villages.units == crate::plan::UnitScope::Rural {
         out.push(warning(None, format!("county {county}: {urban_households} households live in residents' committees (urban units) and are outside the rural village frame")));
     }
-    let zero = frame.iter().filter(|v| v.code.kind().is_rural() && v.size(plan.villages.measure) == 0.0).count();
+    let zero = frame
+        .iter()
+        .filter(|v| v.code.kind().is_rural() && v.size(plan.villages.measure) == 0.0)
+        .count();
     if zero > 0 {
         out.push(warning(None, format!("county {county}: {zero} villages have no registered household and cannot be drawn with measure = \"registered\"")));
     }
@@ -185,7 +283,11 @@ pub fn check_county(plan: &Plan, county: &str, frame: &[FrameVillage], urban_hou
 fn check_membership(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: &mut Vec<Problem>) {
     let groups = plan.village_groups();
     for (line, g) in &groups {
-        let unknown: Vec<&str> = eligible.iter().filter(|v| v.matches(&g.filter).is_none()).map(|v| v.code.as_str()).collect();
+        let unknown: Vec<&str> = eligible
+            .iter()
+            .filter(|v| v.matches(&g.filter).is_none())
+            .map(|v| v.code.as_str())
+            .collect();
         if let Some(first) = unknown.first() {
             out.push(error(*line, format!(
                 "stratum `{}` selects on village attributes, but the village file gives none for {first} and {} other villages of county {county}: pass --villages FILE with columns remote and poverty_village",
@@ -197,8 +299,18 @@ fn check_membership(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: 
     if plan.villages.design != VillageDesign::Stratified {
         return;
     }
-    let counts: Vec<(&FrameVillage, usize)> =
-        eligible.iter().map(|v| (*v, groups.iter().filter(|(_, g)| v.matches(&g.filter) == Some(true)).count())).collect();
+    let counts: Vec<(&FrameVillage, usize)> = eligible
+        .iter()
+        .map(|v| {
+            (
+                *v,
+                groups
+                    .iter()
+                    .filter(|(_, g)| v.matches(&g.filter) == Some(true))
+                    .count(),
+            )
+        })
+        .collect();
     if let Some((v, _)) = counts.iter().find(|(_, c)| *c == 0) {
         let n = counts.iter().filter(|(_, c)| *c == 0).count();
         out.push(error(None, format!("county {county}: {n} villages (e.g. {}) belong to no stratum; strata must cover every village", v.code)));
@@ -209,25 +321,47 @@ fn check_membership(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: 
     }
 }
 
-fn check_group_sizes(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: &mut Vec<Problem>) {
+fn check_group_sizes(
+    plan: &Plan,
+    county: &str,
+    eligible: &[&FrameVillage],
+    out: &mut Vec<Problem>,
+) {
     let groups = plan.village_groups();
     let implicit = plan.villages.strata.is_empty() && plan.villages.draws.is_empty();
     for ((line, g), n) in groups.iter().zip(plan.group_sizes()) {
-        let members: Vec<&FrameVillage> = eligible.iter().copied().filter(|v| v.matches(&g.filter) == Some(true)).collect();
+        let members: Vec<&FrameVillage> = eligible
+            .iter()
+            .copied()
+            .filter(|v| v.matches(&g.filter) == Some(true))
+            .collect();
         let Some(n) = n else { continue };
         if n as usize > members.len() {
             let what = if implicit {
-                format!("villages.n = {n} but county {county} has {} {} villages", members.len(), scope_word(plan))
+                format!(
+                    "villages.n = {n} but county {county} has {} {} villages",
+                    members.len(),
+                    scope_word(plan)
+                )
             } else {
                 format!("stratum `{}` asks for {n} villages but county {county} has {} {} villages in it", g.name, members.len(), scope_word(plan))
             };
             out.push(error(*line, what));
             continue;
         }
-        let sizes: Vec<f64> = members.iter().map(|v| v.size(plan.villages.measure)).collect();
-        let certain = capped_probabilities(&sizes, n).iter().filter(|l| **l >= 1.0).count();
+        let sizes: Vec<f64> = members
+            .iter()
+            .map(|v| v.size(plan.villages.measure))
+            .collect();
+        let certain = capped_probabilities(&sizes, n)
+            .iter()
+            .filter(|l| **l >= 1.0)
+            .count();
         let random = n as usize - certain;
-        if random == 1 && g.collapse_with.is_none() && plan.villages.design == VillageDesign::Stratified {
+        if random == 1
+            && g.collapse_with.is_none()
+            && plan.villages.design == VillageDesign::Stratified
+        {
             out.push(error(*line, format!(
                 "stratum `{}` in county {county} is left with 1 non-certainty village ({certain} certainties): its variance cannot be estimated; draw 2 or more, or name the stratum to pool it with (collapse_with = \"...\")",
                 g.name
@@ -245,9 +379,14 @@ fn scope_word(plan: &Plan) -> &'static str {
 
 fn check_by_hand(plan: &Plan, county: &str, frame: &[FrameVillage], out: &mut Vec<Problem>) {
     for code in &plan.villages.by_hand {
-        let Ok(parsed) = VillageCode::parse(code.get_ref()) else { continue };
+        let Ok(parsed) = VillageCode::parse(code.get_ref()) else {
+            continue;
+        };
         if parsed.county() == county && !frame.iter().any(|v| v.code == parsed) {
-            out.push(error(plan.line(code), format!("by_hand village {parsed} has no households in the register")));
+            out.push(error(
+                plan.line(code),
+                format!("by_hand village {parsed} has no households in the register"),
+            ));
         }
     }
 }
@@ -255,7 +394,10 @@ fn check_by_hand(plan: &Plan, county: &str, frame: &[FrameVillage], out: &mut Ve
 fn check_shortfall(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: &mut Vec<Problem>) {
     for (i, take) in plan.takes().iter().enumerate() {
         let Take::Count(n) = take else { continue };
-        let short = eligible.iter().filter(|v| v.households[i] < u64::from(*n)).count();
+        let short = eligible
+            .iter()
+            .filter(|v| v.households[i] < u64::from(*n))
+            .count();
         if *n > 0 && short > 0 {
             out.push(warning(None, format!(
                 "county {county}: {short} of {} villages have fewer than {n} {} households; a drawn one gives all it has",

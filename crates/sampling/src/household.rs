@@ -123,35 +123,69 @@ impl HouseholdSelector {
                         Take::All(_) => (None, None),
                         Take::Count(n) => (Some((n + reserves[i]) as usize), Some(n as usize)),
                     };
-                    Cell { keep, primaries, ..Cell::default() }
+                    Cell {
+                        keep,
+                        primaries,
+                        ..Cell::default()
+                    }
                 });
-                (v.code.clone(), VillageCells { village: v.clone(), cells })
+                (
+                    v.code.clone(),
+                    VillageCells {
+                        village: v.clone(),
+                        cells,
+                    },
+                )
             })
             .collect();
-        HouseholdSelector { seed: seed.to_string(), villages }
+        HouseholdSelector {
+            seed: seed.to_string(),
+            villages,
+        }
     }
 
     /// Offers one household; it is kept if its village was sampled and its ticket is small enough.
     pub fn offer(&mut self, household: &Household) {
-        let Some(v) = self.villages.get_mut(&household.village) else { return };
+        let Some(v) = self.villages.get_mut(&household.village) else {
+            return;
+        };
         let status = household.status.as_str();
-        let t = ticket(&self.seed, Stage::Household, household.village.county(), status, &household.household_id);
-        let candidate = Candidate { ticket: t.value, id: household.household_id.clone(), members: household.members };
+        let t = ticket(
+            &self.seed,
+            Stage::Household,
+            household.village.county(),
+            status,
+            &household.household_id,
+        );
+        let candidate = Candidate {
+            ticket: t.value,
+            id: household.household_id.clone(),
+            members: household.members,
+        };
         v.cells[status_index(household.status)].offer(candidate);
     }
 
     /// The sample rows, sorted by county, village, status, then primaries and reserves in
     /// ticket order. `frame` gives each village's population counts, which are checked against
     /// what was offered (a register that changed between the two passes is refused upstream).
-    pub fn finish(self, frame: &HashMap<VillageCode, FrameVillage>) -> Result<Vec<SampleRow>, String> {
+    pub fn finish(
+        self,
+        frame: &HashMap<VillageCode, FrameVillage>,
+    ) -> Result<Vec<SampleRow>, String> {
         let mut villages: Vec<VillageCells> = self.villages.into_values().collect();
         villages.sort_by(|a, b| a.village.code.cmp(&b.village.code));
         let mut rows = Vec::new();
         for v in villages {
-            let counts = frame.get(&v.village.code).map(|f| f.households).unwrap_or([0; 3]);
+            let counts = frame
+                .get(&v.village.code)
+                .map(|f| f.households)
+                .unwrap_or([0; 3]);
             for (i, cell) in v.cells.into_iter().enumerate() {
                 if cell.population != counts[i] {
-                    return Err(format!("village {}: {} households seen, {} counted before", v.village.code, cell.population, counts[i]));
+                    return Err(format!(
+                        "village {}: {} households seen, {} counted before",
+                        v.village.code, cell.population, counts[i]
+                    ));
                 }
                 rows.extend(cell_rows(&v.village, Status::ALL[i], cell));
             }
@@ -165,7 +199,11 @@ fn cell_rows(village: &SelectedVillage, status: Status, cell: Cell) -> Vec<Sampl
     let primaries = cell.primaries.map_or(usize::MAX, |n| n);
     let chosen = cell.heap.into_sorted_vec();
     let n_primary = chosen.len().min(primaries);
-    let pi_household = if population == 0 { 0.0 } else { n_primary as f64 / population as f64 };
+    let pi_household = if population == 0 {
+        0.0
+    } else {
+        n_primary as f64 / population as f64
+    };
     chosen
         .into_iter()
         .enumerate()
@@ -191,7 +229,12 @@ fn cell_rows(village: &SelectedVillage, status: Status, cell: Cell) -> Vec<Sampl
                 pi,
                 weight: pi.map(|p| 1.0 / p),
                 certainty: village.certainty,
-                selection: if village.by_hand { "by_hand" } else { "probability" }.to_string(),
+                selection: if village.by_hand {
+                    "by_hand"
+                } else {
+                    "probability"
+                }
+                .to_string(),
                 members: c.members,
             }
         })

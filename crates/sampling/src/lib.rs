@@ -33,4 +33,6 @@ pub mod village;
 pub use check::check_county;
 pub use household::{HouseholdSelector, SampleRow};
 pub use plan::{Plan, PlanError, Problem, Severity};
-pub use village::{draw_villages, pps_group, FrameVillage, GroupDraw, GroupSummary, SelectedVillage};
+pub use village::{
+    draw_villages, pps_group, FrameVillage, GroupDraw, GroupSummary, SelectedVillage,
+};

@@ -36,12 +36,15 @@ pub enum SizeError {
     Inconsistent(String),
     /// No sample size up to the search limit meets both risks.
     #[error(
-        "no n from 1 to {max_n} meets both risks; raise the search limit or widen the gap \
-         between the good and the bad rate"
+        "no n from 1 to {max_n} meets both risks (the normal approximation with the cutoff at \
+         the threshold suggests about {approx}); raise the search limit or widen the gap between \
+         the good and the bad rate"
     )]
     NotFound {
         /// The largest n searched.
         max_n: u64,
+        /// The fixed-cutoff normal approximation, as a hint.
+        approx: u64,
     },
 }
 
@@ -85,9 +88,16 @@ impl DesignEffect {
 
     fn validate(&self) -> Result<(), SizeError> {
         match *self {
-            DesignEffect::Given { deff } => check(deff > 0.0 && deff.is_finite(), "deff", deff, "> 0"),
+            DesignEffect::Given { deff } => {
+                check(deff > 0.0 && deff.is_finite(), "deff", deff, "> 0")
+            }
             DesignEffect::Clusters { cluster_size, icc } => {
-                check(cluster_size >= 1.0 && cluster_size.is_finite(), "cluster size", cluster_size, ">= 1")?;
+                check(
+                    cluster_size >= 1.0 && cluster_size.is_finite(),
+                    "cluster size",
+                    cluster_size,
+                    ">= 1",
+                )?;
                 check((0.0..=1.0).contains(&icc), "ICC", icc, "between 0 and 1")
             }
         }
@@ -206,9 +216,15 @@ impl PrecisionSize {
                 self.n_fpc
             ));
         } else {
-            lines.push(format!("n    = n0 = {:.2}   (no population size: no finite population correction)", self.n_fpc));
+            lines.push(format!(
+                "n    = n0 = {:.2}   (no population size: no finite population correction)",
+                self.n_fpc
+            ));
         }
-        lines.push(format!("completed interviews needed: ⌈{:.2}⌉ = {}", self.n_fpc, self.completed));
+        lines.push(format!(
+            "completed interviews needed: ⌈{:.2}⌉ = {}",
+            self.n_fpc, self.completed
+        ));
         lines.push(format!(
             "to visit = n / r = {:.2} / {} = {:.2} → {}",
             self.n_fpc,
@@ -217,7 +233,10 @@ impl PrecisionSize {
             self.to_visit
         ));
         if let Some(pop) = s.population.filter(|&pop| self.to_visit > pop) {
-            lines.push(format!("note: {} to visit exceeds the population of {pop}: visit everyone", self.to_visit));
+            lines.push(format!(
+                "note: {} to visit exceeds the population of {pop}: visit everyone",
+                self.to_visit
+            ));
         }
         lines
     }
@@ -247,6 +266,10 @@ pub struct PassRuleSpec {
 /// The default search limit of the exact method. Large enough for gaps of half a percentage
 /// point around 2% (about 10,000 needed) and fast (two incomplete-beta calls per n).
 pub const DEFAULT_MAX_N: u64 = 50_000;
+
+/// The largest search limit accepted: far above any county's population, and about ten
+/// seconds of search.
+pub const MAX_SEARCH_LIMIT: u64 = 10_000_000;
 
 /// The operating characteristic of the rule at one sample size.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -351,33 +374,93 @@ pub fn oc_point(spec: &PassRuleSpec, n: u64) -> OcPoint {
 /// Sample size for the official pass rule: exact binomial search plus normal approximations.
 pub fn pass_rule_size(spec: &PassRuleSpec) -> Result<PassRuleSize, SizeError> {
     validate_pass_rule(spec)?;
-    let points: Vec<OcPoint> = (1..=spec.max_n).map(|n| oc_point(spec, n)).collect();
-    let first = points.iter().position(|p| p.meets).ok_or(SizeError::NotFound { max_n: spec.max_n })?;
-    let last_fail = points.iter().rposition(|p| !p.meets).filter(|&i| i > first);
-    let stable_from = match last_fail {
-        Some(i) if i + 1 < points.len() => Some(points[i + 1].clone()),
-        Some(_) => None,
-        None => Some(points[first].clone()),
+    let normal = normal_approx(spec);
+    let scan = scan(spec).ok_or(SizeError::NotFound {
+        max_n: spec.max_n,
+        approx: normal.fixed_ceil,
+    })?;
+    let stable_from = match &scan.last_failing {
+        Some(p) if p.n == spec.max_n => None,
+        Some(p) => Some(oc_point(spec, p.n + 1)),
+        None => Some(scan.smallest.clone()),
     };
     Ok(PassRuleSize {
         spec: spec.clone(),
         deff: spec.design.value(),
-        smallest: points[first].clone(),
-        below_smallest: first.checked_sub(1).map(|i| points[i].clone()),
+        smallest: scan.smallest,
+        below_smallest: scan.below_smallest,
         stable_from,
-        last_failing: last_fail.map(|i| points[i].clone()),
-        normal: normal_approx(spec),
+        last_failing: scan.last_failing,
+        normal,
     })
+}
+
+/// What one pass over n = 1..=max_n keeps: O(1) memory, so a large limit costs only time.
+struct Scan {
+    smallest: OcPoint,
+    below_smallest: Option<OcPoint>,
+    last_failing: Option<OcPoint>,
+}
+
+fn scan(spec: &PassRuleSpec) -> Option<Scan> {
+    let mut found: Option<Scan> = None;
+    let mut previous: Option<OcPoint> = None;
+    for n in 1..=spec.max_n {
+        let point = oc_point(spec, n);
+        match found.as_mut() {
+            None if point.meets => {
+                found = Some(Scan {
+                    smallest: point,
+                    below_smallest: previous.take(),
+                    last_failing: None,
+                });
+            }
+            None => previous = Some(point),
+            Some(scan) if !point.meets => scan.last_failing = Some(point),
+            Some(_) => {}
+        }
+    }
+    found
+}
+
+/// The operating characteristic when `visits` units are visited: effective n = ⌊visits × r /
+/// deff⌋ (rounded down so that the risks shown are not flattered).
+pub fn oc_for_visits(spec: &PassRuleSpec, visits: u64) -> Result<OcPoint, SizeError> {
+    validate_pass_rule(spec)?;
+    let n = (visits as f64 * spec.response_rate / spec.design.value() + 1e-9).floor() as u64;
+    check(
+        n >= 1,
+        "units visited",
+        visits as f64,
+        "enough for an effective sample of at least 1",
+    )?;
+    Ok(oc_point(spec, n))
 }
 
 fn validate_pass_rule(spec: &PassRuleSpec) -> Result<(), SizeError> {
     check_open_unit("threshold", spec.threshold)?;
     check_open_unit("bad rate", spec.bad_rate)?;
     check_open_unit("good rate", spec.good_rate)?;
-    check(spec.alpha > 0.0 && spec.alpha < 0.5, "alpha", spec.alpha, "strictly between 0 and 0.5")?;
-    check(spec.beta > 0.0 && spec.beta < 0.5, "beta", spec.beta, "strictly between 0 and 0.5")?;
+    check(
+        spec.alpha > 0.0 && spec.alpha < 0.5,
+        "alpha",
+        spec.alpha,
+        "strictly between 0 and 0.5",
+    )?;
+    check(
+        spec.beta > 0.0 && spec.beta < 0.5,
+        "beta",
+        spec.beta,
+        "strictly between 0 and 0.5",
+    )?;
     check_response(spec.response_rate)?;
-    check(spec.max_n >= 1, "search limit", spec.max_n as f64, ">= 1")?;
+    let max_n_ok = (1..=MAX_SEARCH_LIMIT).contains(&spec.max_n);
+    check(
+        max_n_ok,
+        "search limit",
+        spec.max_n as f64,
+        "between 1 and 10,000,000",
+    )?;
     spec.design.validate()?;
     if spec.bad_rate <= spec.threshold {
         return Err(SizeError::Inconsistent(format!(
@@ -404,7 +487,8 @@ fn normal_approx(spec: &PassRuleSpec) -> NormalApprox {
     let (z_alpha, z_beta) = (z_upper(spec.alpha), z_upper(spec.beta));
     let sd_good = (spec.good_rate * (1.0 - spec.good_rate)).sqrt();
     let sd_bad = (spec.bad_rate * (1.0 - spec.bad_rate)).sqrt();
-    let classic_n = ((z_alpha * sd_good + z_beta * sd_bad) / (spec.bad_rate - spec.good_rate)).powi(2);
+    let classic_n =
+        ((z_alpha * sd_good + z_beta * sd_bad) / (spec.bad_rate - spec.good_rate)).powi(2);
     let fixed_good_n = (z_alpha * sd_good / (spec.threshold - spec.good_rate)).powi(2);
     let fixed_bad_n = (z_beta * sd_bad / (spec.bad_rate - spec.threshold)).powi(2);
     NormalApprox {
@@ -448,6 +532,24 @@ impl PassRuleSize {
         lines
     }
 
+    /// One line: what `visits` units visited buy (`p` from [`oc_for_visits`]), with the
+    /// deflation to effective n shown.
+    pub fn explain_visits(&self, visits: u64, p: &OcPoint) -> String {
+        let s = &self.spec;
+        format!(
+            "at {visits} visited: effective n = ⌊{visits} × {} / {}⌋ = {}; pass when X ≤ {}; \
+             P(pass | {}) = {:.4}, P(fail | {}) = {:.4}",
+            num(s.response_rate),
+            num(self.deff),
+            p.n,
+            p.max_pass_count,
+            num(s.bad_rate),
+            p.pass_if_bad,
+            num(s.good_rate),
+            1.0 - p.pass_if_good
+        )
+    }
+
     fn oc_line(&self, p: &OcPoint) -> String {
         format!(
             "n = {}: pass when X ≤ {}; P(pass | {}) = {:.4}, P(pass | {}) = {:.4}",
@@ -463,10 +565,22 @@ impl PassRuleSize {
     fn stability_lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
         match &self.stable_from {
-            Some(p) => lines.push(format!("  met for every n from {} to {}: {}", p.n, self.spec.max_n, self.oc_line(p))),
-            None => lines.push(format!("  not met for every larger n: n = {} fails again", self.spec.max_n)),
+            Some(p) => lines.push(format!(
+                "  met for every n from {} to {}: {}",
+                p.n,
+                self.spec.max_n,
+                self.oc_line(p)
+            )),
+            None => lines.push(format!(
+                "  not met for every larger n: n = {} fails again",
+                self.spec.max_n
+            )),
         }
-        if let Some(p) = self.last_failing.as_ref().filter(|_| self.stable_from.is_some()) {
+        if let Some(p) = self
+            .last_failing
+            .as_ref()
+            .filter(|_| self.stable_from.is_some())
+        {
             lines.push(format!("  last n that fails:         {}", self.oc_line(p)));
         }
         lines.push(
@@ -496,7 +610,7 @@ impl PassRuleSize {
                 a.classic_ceil
             ),
             format!(
-                "  (it places the cut where it must, failing when p̂ ≥ {:.4}; the official rule cuts at {})",
+                "  (it assumes a county fails when p̂ ≥ {:.4}; the official rule fails it only when p̂ ≥ {})",
                 a.classic_cutoff,
                 num(s.threshold)
             ),
@@ -548,20 +662,39 @@ fn ceil_count(x: f64) -> u64 {
     (x - 1e-9).ceil().max(0.0) as u64
 }
 
-fn check(ok: bool, name: &'static str, value: f64, expected: &'static str) -> Result<(), SizeError> {
+fn check(
+    ok: bool,
+    name: &'static str,
+    value: f64,
+    expected: &'static str,
+) -> Result<(), SizeError> {
     if ok {
         Ok(())
     } else {
-        Err(SizeError::OutOfRange { name, value, expected })
+        Err(SizeError::OutOfRange {
+            name,
+            value,
+            expected,
+        })
     }
 }
 
 fn check_open_unit(name: &'static str, value: f64) -> Result<(), SizeError> {
-    check(value > 0.0 && value < 1.0, name, value, "strictly between 0 and 1")
+    check(
+        value > 0.0 && value < 1.0,
+        name,
+        value,
+        "strictly between 0 and 1",
+    )
 }
 
 fn check_response(value: f64) -> Result<(), SizeError> {
-    check(value > 0.0 && value <= 1.0, "response rate", value, "above 0 and at most 1")
+    check(
+        value > 0.0 && value <= 1.0,
+        "response rate",
+        value,
+        "above 0 and at most 1",
+    )
 }
 
 fn sided_words(sided: Sided) -> &'static str {
@@ -633,7 +766,10 @@ mod tests {
         //   n0=d*z*z*0.02*0.98/0.01**2; n=n0/(1+(n0-1)/40000); print(d, n0, n, n/0.9)"
         // → 1.95 1468.2055612692939 1416.2570555664447 1573.6189506293829
         let spec = PrecisionSpec {
-            design: DesignEffect::Clusters { cluster_size: 20.0, icc: 0.05 },
+            design: DesignEffect::Clusters {
+                cluster_size: 20.0,
+                icc: 0.05,
+            },
             population: Some(40_000),
             response_rate: 0.9,
             ..precision(0.02, 0.01, None)
@@ -650,7 +786,10 @@ mod tests {
     fn one_sided_uses_the_one_tail_quantile() {
         // python3 -c "from statistics import NormalDist as N; z=N().inv_cdf(0.95);
         //   print(z, z*z*0.02*0.98/0.01**2)"  → 1.6448536269514715 530.2865170027005
-        let spec = PrecisionSpec { sided: Sided::One, ..precision(0.02, 0.01, None) };
+        let spec = PrecisionSpec {
+            sided: Sided::One,
+            ..precision(0.02, 0.01, None)
+        };
         let r = precision_size(&spec).unwrap();
         assert!((r.z - 1.6448536).abs() < 1e-6);
         assert_eq!(r.completed, 531);
@@ -658,18 +797,42 @@ mod tests {
 
     #[test]
     fn explain_shows_substituted_formula() {
-        let spec = PrecisionSpec { design: DesignEffect::Given { deff: 1.5 }, ..precision(0.02, 0.01, None) };
+        let spec = PrecisionSpec {
+            design: DesignEffect::Given { deff: 1.5 },
+            ..precision(0.02, 0.01, None)
+        };
         let text = precision_size(&spec).unwrap().explain().join("\n");
-        assert!(text.contains("1.5 × 1.960² × 0.02 × 0.98 / 0.01² = 1129.39"), "{text}");
+        assert!(
+            text.contains("1.5 × 1.960² × 0.02 × 0.98 / 0.01² = 1129.39"),
+            "{text}"
+        );
     }
 
     #[test]
     fn bad_precision_inputs_are_refused() {
-        assert!(matches!(precision_size(&precision(1.5, 0.01, None)), Err(SizeError::OutOfRange { name: "expected rate", .. })));
-        assert!(matches!(precision_size(&precision(0.02, 0.0, None)), Err(SizeError::OutOfRange { name: "margin", .. })));
-        let spec = PrecisionSpec { response_rate: 0.0, ..precision(0.02, 0.01, None) };
+        assert!(matches!(
+            precision_size(&precision(1.5, 0.01, None)),
+            Err(SizeError::OutOfRange {
+                name: "expected rate",
+                ..
+            })
+        ));
+        assert!(matches!(
+            precision_size(&precision(0.02, 0.0, None)),
+            Err(SizeError::OutOfRange { name: "margin", .. })
+        ));
+        let spec = PrecisionSpec {
+            response_rate: 0.0,
+            ..precision(0.02, 0.01, None)
+        };
         assert!(precision_size(&spec).is_err());
-        let spec = PrecisionSpec { design: DesignEffect::Clusters { cluster_size: 0.5, icc: 0.1 }, ..precision(0.02, 0.01, None) };
+        let spec = PrecisionSpec {
+            design: DesignEffect::Clusters {
+                cluster_size: 0.5,
+                icc: 0.1,
+            },
+            ..precision(0.02, 0.01, None)
+        };
         assert!(precision_size(&spec).is_err());
     }
 
@@ -699,15 +862,26 @@ mod tests {
         for (n, c, bad, good) in expect {
             let p = oc_point(&spec, n);
             assert_eq!(p.max_pass_count, c, "n = {n}");
-            assert!((p.pass_if_bad - bad).abs() < 1e-9, "n = {n}: {} vs {bad}", p.pass_if_bad);
-            assert!((p.pass_if_good - good).abs() < 1e-9, "n = {n}: {} vs {good}", p.pass_if_good);
+            assert!(
+                (p.pass_if_bad - bad).abs() < 1e-9,
+                "n = {n}: {} vs {bad}",
+                p.pass_if_bad
+            );
+            assert!(
+                (p.pass_if_good - good).abs() < 1e-9,
+                "n = {n}: {} vs {good}",
+                p.pass_if_good
+            );
         }
     }
 
     #[test]
     fn exact_search_finds_smallest_and_stable_n() {
-        // Independent search with the same python sum over n = 1..4999: first n meeting both
-        // is 645, the last failing is 805.
+        // Independent search over n = 1..5000 with an exact rational cutoff:
+        // python3 -c "import math; from fractions import Fraction as F
+        // cdf=lambda c,n,p: sum(math.comb(n,k)*p**k*(1-p)**(n-k) for k in range(c+1))
+        // ok=[n for n in range(1,5001) if (lambda c: cdf(c,n,.03)<=.05 and cdf(c,n,.01)>=.95)(math.ceil(F(2,100)*n)-1)]
+        // print(ok[0], max(n for n in range(1,5001) if n not in set(ok)))"  → 645 805
         let r = pass_rule_size(&official_rule()).unwrap();
         assert_eq!(r.smallest.n, 645);
         assert!(r.smallest.pass_if_bad <= 0.05 && r.smallest.pass_if_good >= 0.95);
@@ -726,14 +900,26 @@ mod tests {
         // → 493.39932953193437 267.84880195544577 787.3131451417646
         let a = pass_rule_size(&official_rule()).unwrap().normal;
         assert!((a.classic_n - 493.39933).abs() < 1e-3, "{}", a.classic_n);
-        assert!((a.fixed_good_n - 267.84880).abs() < 1e-3, "{}", a.fixed_good_n);
-        assert!((a.fixed_bad_n - 787.31315).abs() < 1e-3, "{}", a.fixed_bad_n);
+        assert!(
+            (a.fixed_good_n - 267.84880).abs() < 1e-3,
+            "{}",
+            a.fixed_good_n
+        );
+        assert!(
+            (a.fixed_bad_n - 787.31315).abs() < 1e-3,
+            "{}",
+            a.fixed_bad_n
+        );
         assert_eq!(a.fixed_ceil, 788);
     }
 
     #[test]
     fn households_to_visit_apply_deff_and_response() {
-        let spec = PassRuleSpec { design: DesignEffect::Given { deff: 1.5 }, response_rate: 0.9, ..official_rule() };
+        let spec = PassRuleSpec {
+            design: DesignEffect::Given { deff: 1.5 },
+            response_rate: 0.9,
+            ..official_rule()
+        };
         let r = pass_rule_size(&spec).unwrap();
         // 806 × 1.5 / 0.9 = 1343.33 → 1344; 645 × 1.5 / 0.9 = 1075 exactly.
         assert_eq!(r.stable_from.unwrap().to_visit, 1344);
@@ -741,13 +927,73 @@ mod tests {
     }
 
     #[test]
+    fn oc_for_visits_deflates_by_deff_and_response() {
+        // 500 visited × 0.9 / 1.95 = 230.77 → 230 effective; pass when X ≤ 4.
+        // python3 -c "import math; cdf=lambda c,n,p: sum(math.comb(n,k)*p**k*(1-p)**(n-k) for k in range(c+1));
+        //   print(cdf(4,230,0.03), cdf(4,230,0.01))"  → 0.17812344481370146 0.9172496231675443
+        let spec = PassRuleSpec {
+            design: DesignEffect::Clusters {
+                cluster_size: 20.0,
+                icc: 0.05,
+            },
+            response_rate: 0.9,
+            ..official_rule()
+        };
+        let p = oc_for_visits(&spec, 500).unwrap();
+        assert_eq!((p.n, p.max_pass_count), (230, 4));
+        assert!(
+            (p.pass_if_bad - 0.17812344481370146).abs() < 1e-9,
+            "{}",
+            p.pass_if_bad
+        );
+        assert!(
+            (p.pass_if_good - 0.9172496231675443).abs() < 1e-9,
+            "{}",
+            p.pass_if_good
+        );
+        assert!(oc_for_visits(&spec, 1).is_err());
+    }
+
+    #[test]
     fn inconsistent_rates_and_exhausted_search_are_errors() {
-        let spec = PassRuleSpec { bad_rate: 0.02, ..official_rule() };
-        assert!(matches!(pass_rule_size(&spec), Err(SizeError::Inconsistent(_))));
-        let spec = PassRuleSpec { good_rate: 0.025, ..official_rule() };
-        assert!(matches!(pass_rule_size(&spec), Err(SizeError::Inconsistent(_))));
-        let spec = PassRuleSpec { max_n: 600, ..official_rule() };
-        assert_eq!(pass_rule_size(&spec), Err(SizeError::NotFound { max_n: 600 }));
+        let spec = PassRuleSpec {
+            bad_rate: 0.02,
+            ..official_rule()
+        };
+        assert!(matches!(
+            pass_rule_size(&spec),
+            Err(SizeError::Inconsistent(_))
+        ));
+        let spec = PassRuleSpec {
+            good_rate: 0.025,
+            ..official_rule()
+        };
+        assert!(matches!(
+            pass_rule_size(&spec),
+            Err(SizeError::Inconsistent(_))
+        ));
+        let spec = PassRuleSpec {
+            max_n: 600,
+            ..official_rule()
+        };
+        assert_eq!(
+            pass_rule_size(&spec),
+            Err(SizeError::NotFound {
+                max_n: 600,
+                approx: 788
+            })
+        );
+        let spec = PassRuleSpec {
+            max_n: MAX_SEARCH_LIMIT + 1,
+            ..official_rule()
+        };
+        assert!(matches!(
+            pass_rule_size(&spec),
+            Err(SizeError::OutOfRange {
+                name: "search limit",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -755,7 +1001,11 @@ mod tests {
         // 700 meets? No: between 645 and 805 the OC saw-tooths; find a failing n in that range.
         let spec = official_rule();
         let failing = (646..805).find(|&n| !oc_point(&spec, n).meets).unwrap();
-        let r = pass_rule_size(&PassRuleSpec { max_n: failing, ..spec }).unwrap();
+        let r = pass_rule_size(&PassRuleSpec {
+            max_n: failing,
+            ..spec
+        })
+        .unwrap();
         assert_eq!(r.smallest.n, 645);
         assert!(r.stable_from.is_none());
     }

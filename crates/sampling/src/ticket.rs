@@ -111,6 +111,9 @@ mod tests {
     #[test]
     fn commitment_is_plain_sha256_of_the_seed() {
         // echo -n 12345 | sha256sum
-        assert_eq!(seed_commitment("12345"), "5994471abb01112afcc18159f6cc74b4f511b99806da59b3caf5a9c173cacfc5");
+        assert_eq!(
+            seed_commitment("12345"),
+            "5994471abb01112afcc18159f6cc74b4f511b99806da59b3caf5a9c173cacfc5"
+        );
     }
 }

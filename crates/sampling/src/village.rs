@@ -30,7 +30,13 @@ pub struct FrameVillage {
 impl FrameVillage {
     /// An empty village (no households yet).
     pub fn new(code: VillageCode) -> FrameVillage {
-        FrameVillage { code, households: [0; 3], people: [0; 3], remote: None, poverty_village: None }
+        FrameVillage {
+            code,
+            households: [0; 3],
+            people: [0; 3],
+            remote: None,
+            poverty_village: None,
+        }
     }
 
     /// Counts one household.
@@ -61,7 +67,10 @@ impl FrameVillage {
             None => Some(true),
             Some(w) => have.map(|h| h == w),
         };
-        Some(test(filter.remote, self.remote)? && test(filter.poverty_village, self.poverty_village)?)
+        Some(
+            test(filter.remote, self.remote)?
+                && test(filter.poverty_village, self.poverty_village)?,
+        )
     }
 }
 
@@ -131,13 +140,28 @@ pub fn capped_probabilities(sizes: &[f64], n: u32) -> Vec<f64> {
     let mut certain = vec![false; sizes.len()];
     loop {
         let remaining = f64::from(n) - certain.iter().filter(|c| **c).count() as f64;
-        let total: f64 = sizes.iter().zip(&certain).filter(|(_, c)| !**c).map(|(s, _)| *s).sum();
+        let total: f64 = sizes
+            .iter()
+            .zip(&certain)
+            .filter(|(_, c)| !**c)
+            .map(|(s, _)| *s)
+            .sum();
         let lambda: Vec<f64> = sizes
             .iter()
             .zip(&certain)
-            .map(|(s, c)| if *c { 1.0 } else if total > 0.0 { (remaining * s / total).max(0.0) } else { 0.0 })
+            .map(|(s, c)| {
+                if *c {
+                    1.0
+                } else if total > 0.0 {
+                    (remaining * s / total).max(0.0)
+                } else {
+                    0.0
+                }
+            })
             .collect();
-        let newly: Vec<usize> = (0..sizes.len()).filter(|&i| !certain[i] && lambda[i] >= 1.0).collect();
+        let newly: Vec<usize> = (0..sizes.len())
+            .filter(|&i| !certain[i] && lambda[i] >= 1.0)
+            .collect();
         if newly.is_empty() {
             return lambda;
         }
@@ -159,37 +183,69 @@ pub struct GroupDraw {
 /// Draws `n` of the units `ids` with sizes by sequential Poisson sampling, with village-stage
 /// tickets for (seed, county, stratum); `n = None` takes all. The building block of
 /// [`draw_villages`], public so that its probabilities can be checked directly.
-pub fn pps_group(seed: &str, county: &str, stratum: &str, ids: &[&str], sizes: &[f64], n: Option<u32>) -> GroupDraw {
-    let tickets = ids.iter().map(|id| ticket(seed, Stage::Village, county, stratum, id).value).collect();
+pub fn pps_group(
+    seed: &str,
+    county: &str,
+    stratum: &str,
+    ids: &[&str],
+    sizes: &[f64],
+    n: Option<u32>,
+) -> GroupDraw {
+    let tickets = ids
+        .iter()
+        .map(|id| ticket(seed, Stage::Village, county, stratum, id).value)
+        .collect();
     sequential_poisson(ids, sizes, tickets, n)
 }
 
 /// Sequential Poisson sampling of n units with sizes, by tickets.
 fn sequential_poisson(ids: &[&str], sizes: &[f64], tickets: Vec<f64>, n: Option<u32>) -> GroupDraw {
     let Some(n) = n else {
-        return GroupDraw { lambda: vec![1.0; ids.len()], tickets, drawn: vec![true; ids.len()] };
+        return GroupDraw {
+            lambda: vec![1.0; ids.len()],
+            tickets,
+            drawn: vec![true; ids.len()],
+        };
     };
     let lambda = capped_probabilities(sizes, n);
     let mut drawn: Vec<bool> = lambda.iter().map(|l| *l >= 1.0).collect();
     let certainties = drawn.iter().filter(|d| **d).count();
-    let mut keyed: Vec<(f64, usize)> =
-        (0..ids.len()).filter(|&i| !drawn[i] && lambda[i] > 0.0).map(|i| (tickets[i] / lambda[i], i)).collect();
+    let mut keyed: Vec<(f64, usize)> = (0..ids.len())
+        .filter(|&i| !drawn[i] && lambda[i] > 0.0)
+        .map(|i| (tickets[i] / lambda[i], i))
+        .collect();
     keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| ids[a.1].cmp(ids[b.1])));
     let wanted = (n as usize).saturating_sub(certainties);
-    keyed.iter().take(wanted).for_each(|(_, i)| drawn[*i] = true);
-    GroupDraw { lambda, tickets, drawn }
+    keyed
+        .iter()
+        .take(wanted)
+        .for_each(|(_, i)| drawn[*i] = true);
+    GroupDraw {
+        lambda,
+        tickets,
+        drawn,
+    }
 }
 
 /// The village sample of one county: the selected villages (sorted by code) and a summary
 /// per group. The plan must have been checked against the frame ([`crate::check_county`]).
-pub fn draw_villages(plan: &Plan, county: &str, frame: &[FrameVillage], seed: &str) -> (Vec<SelectedVillage>, Vec<GroupSummary>) {
+pub fn draw_villages(
+    plan: &Plan,
+    county: &str,
+    frame: &[FrameVillage],
+    seed: &str,
+) -> (Vec<SelectedVillage>, Vec<GroupSummary>) {
     let eligible: Vec<&FrameVillage> = frame.iter().filter(|v| v.eligible(plan)).collect();
     let groups = plan.village_groups();
     let sizes = plan.group_sizes();
     let mut picked: std::collections::BTreeMap<VillageCode, SelectedVillage> = Default::default();
     let mut summaries = Vec::new();
     for ((_, group), n) in groups.iter().zip(sizes) {
-        let members: Vec<&FrameVillage> = eligible.iter().copied().filter(|v| v.matches(&group.filter) == Some(true)).collect();
+        let members: Vec<&FrameVillage> = eligible
+            .iter()
+            .copied()
+            .filter(|v| v.matches(&group.filter) == Some(true))
+            .collect();
         let draw = draw_group(plan, county, group, &members, n, seed);
         summaries.push(summarise(plan, county, group, &members, n, &draw));
         record(plan, group, &members, &draw, &mut picked);
@@ -198,13 +254,30 @@ pub fn draw_villages(plan: &Plan, county: &str, frame: &[FrameVillage], seed: &s
     (picked.into_values().collect(), summaries)
 }
 
-fn draw_group(plan: &Plan, county: &str, group: &VillageGroup, members: &[&FrameVillage], n: Option<u32>, seed: &str) -> GroupDraw {
+fn draw_group(
+    plan: &Plan,
+    county: &str,
+    group: &VillageGroup,
+    members: &[&FrameVillage],
+    n: Option<u32>,
+    seed: &str,
+) -> GroupDraw {
     let ids: Vec<&str> = members.iter().map(|v| v.code.as_str()).collect();
-    let sizes: Vec<f64> = members.iter().map(|v| v.size(plan.villages.measure)).collect();
+    let sizes: Vec<f64> = members
+        .iter()
+        .map(|v| v.size(plan.villages.measure))
+        .collect();
     pps_group(seed, county, &group.name, &ids, &sizes, n)
 }
 
-fn summarise(plan: &Plan, county: &str, group: &VillageGroup, members: &[&FrameVillage], n: Option<u32>, draw: &GroupDraw) -> GroupSummary {
+fn summarise(
+    plan: &Plan,
+    county: &str,
+    group: &VillageGroup,
+    members: &[&FrameVillage],
+    n: Option<u32>,
+    draw: &GroupDraw,
+) -> GroupSummary {
     GroupSummary {
         county: county.to_string(),
         group: group.name.clone(),
@@ -212,7 +285,12 @@ fn summarise(plan: &Plan, county: &str, group: &VillageGroup, members: &[&FrameV
         frame_size: members.iter().map(|v| v.size(plan.villages.measure)).sum(),
         n,
         drawn: draw.drawn.iter().filter(|d| **d).count(),
-        certainties: draw.drawn.iter().zip(&draw.lambda).filter(|(d, l)| **d && **l >= 1.0).count(),
+        certainties: draw
+            .drawn
+            .iter()
+            .zip(&draw.lambda)
+            .filter(|(d, l)| **d && **l >= 1.0)
+            .count(),
     }
 }
 
@@ -224,7 +302,12 @@ fn record(
     picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>,
 ) {
     for (i, village) in members.iter().enumerate() {
-        let entry = GroupTicket { group: group.name.clone(), ticket: draw.tickets[i], lambda: draw.lambda[i], drawn: draw.drawn[i] };
+        let entry = GroupTicket {
+            group: group.name.clone(),
+            ticket: draw.tickets[i],
+            lambda: draw.lambda[i],
+            drawn: draw.drawn[i],
+        };
         let existing = picked.get_mut(&village.code);
         match (existing, draw.drawn[i]) {
             (Some(sel), _) => merge(sel, entry),
@@ -254,7 +337,12 @@ fn record(
 
 /// Independent draws: remember an undrawn village's λ so that pi = 1 - Π(1 - λ_d) is right
 /// if a later draw takes it; villages no draw takes are dropped at the end.
-fn pending(picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>, village: &FrameVillage, plan: &Plan, entry: GroupTicket) {
+fn pending(
+    picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>,
+    village: &FrameVillage,
+    plan: &Plan,
+    entry: GroupTicket,
+) {
     picked.insert(
         village.code.clone(),
         SelectedVillage {
@@ -271,24 +359,56 @@ fn pending(picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>
 
 fn merge(sel: &mut SelectedVillage, entry: GroupTicket) {
     sel.tickets.push(entry);
-    let drawn_by: Vec<&str> = sel.tickets.iter().filter(|t| t.drawn).map(|t| t.group.as_str()).collect();
+    let drawn_by: Vec<&str> = sel
+        .tickets
+        .iter()
+        .filter(|t| t.drawn)
+        .map(|t| t.group.as_str())
+        .collect();
     sel.group = drawn_by.join("+");
-    let miss: f64 = sel.tickets.iter().map(|t| 1.0 - t.lambda.min(1.0)).product();
-    sel.pi = if drawn_by.is_empty() { None } else { Some(1.0 - miss) };
+    let miss: f64 = sel
+        .tickets
+        .iter()
+        .map(|t| 1.0 - t.lambda.min(1.0))
+        .product();
+    sel.pi = if drawn_by.is_empty() {
+        None
+    } else {
+        Some(1.0 - miss)
+    };
     sel.certainty = sel.tickets.iter().any(|t| t.lambda >= 1.0);
 }
 
-fn add_by_hand(plan: &Plan, county: &str, frame: &[FrameVillage], picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>) {
+fn add_by_hand(
+    plan: &Plan,
+    county: &str,
+    frame: &[FrameVillage],
+    picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>,
+) {
     picked.retain(|_, v| v.tickets.iter().any(|t| t.drawn));
     for code in &plan.villages.by_hand {
-        let Ok(code) = VillageCode::parse(code.get_ref()) else { continue };
+        let Ok(code) = VillageCode::parse(code.get_ref()) else {
+            continue;
+        };
         if code.county() != county || picked.contains_key(&code) {
             continue;
         }
-        let size = frame.iter().find(|v| v.code == code).map(|v| v.size(plan.villages.measure)).unwrap_or(0.0);
+        let size = frame
+            .iter()
+            .find(|v| v.code == code)
+            .map(|v| v.size(plan.villages.measure))
+            .unwrap_or(0.0);
         picked.insert(
             code.clone(),
-            SelectedVillage { code, group: "by_hand".into(), pi: None, certainty: false, by_hand: true, tickets: vec![], size },
+            SelectedVillage {
+                code,
+                group: "by_hand".into(),
+                pi: None,
+                certainty: false,
+                by_hand: true,
+                tickets: vec![],
+                size,
+            },
         );
     }
 }
@@ -317,7 +437,12 @@ mod tests {
     #[test]
     fn sequential_poisson_takes_certainties_and_smallest_keys() {
         let ids = ["a", "b", "c", "d"];
-        let draw = sequential_poisson(&ids, &[50.0, 30.0, 10.0, 10.0], vec![0.9, 0.9, 0.3, 0.2], Some(3));
+        let draw = sequential_poisson(
+            &ids,
+            &[50.0, 30.0, 10.0, 10.0],
+            vec![0.9, 0.9, 0.3, 0.2],
+            Some(3),
+        );
         assert_eq!(draw.drawn, vec![true, true, false, true]);
     }
 }
@@ -340,7 +465,10 @@ pub fn sps_exact_inclusion(lambda: &[f64], n: usize, steps: usize) -> Vec<f64> {
             (0..steps)
                 .map(|k| {
                     let t = (k as f64 + 0.5) * h / lambda[i];
-                    let p: Vec<f64> = (0..lambda.len()).filter(|&j| j != i).map(|j| (lambda[j] * t).min(1.0)).collect();
+                    let p: Vec<f64> = (0..lambda.len())
+                        .filter(|&j| j != i)
+                        .map(|j| (lambda[j] * t).min(1.0))
+                        .collect();
                     at_most(&p, n.saturating_sub(1))
                 })
                 .sum::<f64>()

@@ -23,7 +23,9 @@ fn county() -> County {
     let mut households = HashMap::new();
     let mut state = 7u64;
     let mut next = move |m: u64| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 33) % m
     };
     for v in 0..30 {
@@ -33,7 +35,12 @@ fn county() -> County {
         let size = 12 + next(139);
         let list: Vec<Household> = (0..size)
             .map(|k| {
-                let status = [Status::Exited, Status::Poor, Status::NonRegistered, Status::NonRegistered][next(4) as usize];
+                let status = [
+                    Status::Exited,
+                    Status::Poor,
+                    Status::NonRegistered,
+                    Status::NonRegistered,
+                ][next(4) as usize];
                 let members = 1 + next(6) as u32;
                 village.add(status, members);
                 Household {
@@ -105,8 +112,15 @@ fn expected_total(plan: &Plan, c: &County) -> f64 {
     let mut miss_exact: HashMap<&VillageCode, f64> = HashMap::new();
     let mut miss_lambda: HashMap<&VillageCode, f64> = HashMap::new();
     for ((_, g), n) in groups.iter().zip(sizes) {
-        let members: Vec<&FrameVillage> = c.frame.iter().filter(|v| v.matches(&g.filter) == Some(true)).collect();
-        let s: Vec<f64> = members.iter().map(|v| v.size(plan.villages.measure)).collect();
+        let members: Vec<&FrameVillage> = c
+            .frame
+            .iter()
+            .filter(|v| v.matches(&g.filter) == Some(true))
+            .collect();
+        let s: Vec<f64> = members
+            .iter()
+            .map(|v| v.size(plan.villages.measure))
+            .collect();
         let n = n.unwrap();
         let lambda = capped_probabilities(&s, n);
         let exact = sps_exact_inclusion(&lambda, n as usize, 4_000);
@@ -115,13 +129,20 @@ fn expected_total(plan: &Plan, c: &County) -> f64 {
             *miss_lambda.entry(&v.code).or_insert(1.0) *= 1.0 - lambda[i];
         }
     }
-    c.frame.iter().map(|v| people(v) * (1.0 - miss_exact[&v.code]) / (1.0 - miss_lambda[&v.code])).sum()
+    c.frame
+        .iter()
+        .map(|v| people(v) * (1.0 - miss_exact[&v.code]) / (1.0 - miss_lambda[&v.code]))
+        .sum()
 }
 
 fn check(plan_text: &str) {
     let plan = Plan::parse(plan_text).unwrap();
     let c = county();
-    let by_code: HashMap<VillageCode, FrameVillage> = c.frame.iter().map(|v| (v.code.clone(), v.clone())).collect();
+    let by_code: HashMap<VillageCode, FrameVillage> = c
+        .frame
+        .iter()
+        .map(|v| (v.code.clone(), v.clone()))
+        .collect();
     let truth: f64 = c.frame.iter().map(people).sum();
     let mut totals = Vec::with_capacity(SEEDS);
     for seed in 0..SEEDS {
@@ -130,10 +151,16 @@ fn check(plan_text: &str) {
         for v in &villages {
             c.households[&v.code].iter().for_each(|h| selector.offer(h));
         }
-        let sampled: HashMap<VillageCode, FrameVillage> =
-            villages.iter().map(|v| (v.code.clone(), by_code[&v.code].clone())).collect();
+        let sampled: HashMap<VillageCode, FrameVillage> = villages
+            .iter()
+            .map(|v| (v.code.clone(), by_code[&v.code].clone()))
+            .collect();
         let rows = selector.finish(&sampled).unwrap();
-        totals.push(rows.iter().filter_map(|r| r.weight.map(|w| w * f64::from(r.members))).sum::<f64>());
+        totals.push(
+            rows.iter()
+                .filter_map(|r| r.weight.map(|w| w * f64::from(r.members)))
+                .sum::<f64>(),
+        );
     }
     let mean = totals.iter().sum::<f64>() / SEEDS as f64;
     let var = totals.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (SEEDS - 1) as f64;
@@ -144,7 +171,10 @@ fn check(plan_text: &str) {
         "mean HT {mean}, truth {truth}, MC se {se}, documented bias {bias}"
     );
     // The allowance must stay small, or the test would prove nothing.
-    assert!(bias.abs() < 0.02 * truth, "approximation bias {bias} of {truth}");
+    assert!(
+        bias.abs() < 0.02 * truth,
+        "approximation bias {bias} of {truth}"
+    );
 }
 
 #[test]

@@ -18,14 +18,21 @@ struct Cluster {
 }
 
 fn psu_frame() -> Vec<Cluster> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/reference/psu_frame.csv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/reference/psu_frame.csv"
+    );
     let text = std::fs::read_to_string(path).unwrap();
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     reader
         .records()
         .map(|r| {
             let r = r.unwrap();
-            Cluster { id: r[0].to_string(), region: r[1].to_string(), size: r[2].parse().unwrap() }
+            Cluster {
+                id: r[0].to_string(),
+                region: r[1].to_string(),
+                size: r[2].parse().unwrap(),
+            }
         })
         .collect()
 }
@@ -44,18 +51,30 @@ fn regions(frame: &[Cluster]) -> BTreeMap<String, Vec<&Cluster>> {
 
 #[test]
 fn pi_village_equals_the_samplics_reference() {
-    let expected: serde_json::Value =
-        serde_json::from_str(include_str!("../../../tests/data/reference/psu_frame_pps_expected.json")).unwrap();
-    let list = expected["expected_inclusion_probabilities"]["inclusion_probs"].as_array().unwrap();
+    let expected: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../tests/data/reference/psu_frame_pps_expected.json"
+    ))
+    .unwrap();
+    let list = expected["expected_inclusion_probabilities"]["inclusion_probs"]
+        .as_array()
+        .unwrap();
     let frame = psu_frame();
     let sizes = sample_sizes();
     let mut checked = 0;
     for (region, clusters) in regions(&frame) {
         let s: Vec<f64> = clusters.iter().map(|c| c.size).collect();
         let lambda = capped_probabilities(&s, sizes[region.as_str()]);
-        assert!((lambda.iter().sum::<f64>() - f64::from(sizes[region.as_str()])).abs() < 1e-9, "sum of pi = n in {region}");
+        assert!(
+            (lambda.iter().sum::<f64>() - f64::from(sizes[region.as_str()])).abs() < 1e-9,
+            "sum of pi = n in {region}"
+        );
         for (c, l) in clusters.iter().zip(&lambda) {
-            let want = list.iter().find(|e| e["cluster"].to_string() == c.id).unwrap()["pi"].as_f64().unwrap();
+            let want = list
+                .iter()
+                .find(|e| e["cluster"].to_string() == c.id)
+                .unwrap()["pi"]
+                .as_f64()
+                .unwrap();
             // The reference prints 10 decimals.
             assert!((l - want).abs() < 1e-9, "cluster {}: {l} vs {want}", c.id);
             checked += 1;
@@ -78,7 +97,11 @@ fn frequencies_over_20000_seeds_match_the_stated_probabilities() {
         for seed in 0..SEEDS {
             let draw = pps_group(&format!("mc-{seed}"), "000000", &region, &ids, &s, Some(n));
             assert_eq!(draw.drawn.iter().filter(|d| **d).count(), n as usize);
-            draw.drawn.iter().enumerate().filter(|(_, d)| **d).for_each(|(i, _)| hits[i] += 1);
+            draw.drawn
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| **d)
+                .for_each(|(i, _)| hits[i] += 1);
         }
         for i in 0..ids.len() {
             let freq = hits[i] as f64 / SEEDS as f64;
@@ -92,7 +115,12 @@ fn frequencies_over_20000_seeds_match_the_stated_probabilities() {
                 exact[i]
             );
             // The frequency also matches the exact π itself, without the allowance.
-            assert!((freq - exact[i]).abs() <= 4.5 * sd + 1e-6, "{region} cluster {}: {freq} vs exact {}", ids[i], exact[i]);
+            assert!(
+                (freq - exact[i]).abs() <= 4.5 * sd + 1e-6,
+                "{region} cluster {}: {freq} vs exact {}",
+                ids[i],
+                exact[i]
+            );
         }
     }
 }
@@ -109,7 +137,11 @@ fn the_exact_integral_agrees_with_an_independent_simulation() {
         let exact = sps_exact_inclusion(&lambda, n as usize, 20_000);
         let i = by[region].iter().position(|c| c.id == id).unwrap();
         // Simulation standard error ≤ sqrt(0.25/200000) = 0.0011; 4.5 of them.
-        assert!((exact[i] - sim).abs() < 0.005, "{region} {id}: exact {} vs simulated {sim}", exact[i]);
+        assert!(
+            (exact[i] - sim).abs() < 0.005,
+            "{region} {id}: exact {} vs simulated {sim}",
+            exact[i]
+        );
     };
     check("North", 2, "10", 0.8477);
     check("North", 2, "7", 0.1985);

@@ -103,7 +103,8 @@ impl Standards {
     /// The standards shipped with this version of the tool.
     pub fn builtin() -> Standards {
         // Parsed by this crate's tests, so a failure here is a build defect, not user input.
-        Self::from_toml(include_str!("../../../data/standards/standards.toml")).expect("built-in standards parse")
+        Self::from_toml(include_str!("../../../data/standards/standards.toml"))
+            .expect("built-in standards parse")
     }
 
     /// Standards from a user's TOML file (same layout as the built-in file).
@@ -111,7 +112,9 @@ impl Standards {
         let s: Standards = toml::from_str(text).map_err(|e| StandardsError(e.to_string()))?;
         for (year, value) in &s.poverty_line.by_year {
             if year.parse::<u16>().is_err() || !(*value > 0.0) {
-                return Err(StandardsError(format!("poverty_line: {year} = {value} is not a year with a positive line")));
+                return Err(StandardsError(format!(
+                    "poverty_line: {year} = {value} is not a year with a positive line"
+                )));
             }
         }
         Ok(s)
@@ -119,7 +122,10 @@ impl Standards {
 
     /// Poverty line for an income year, if the table has it.
     pub fn poverty_line(&self, income_year: u16) -> Option<f64> {
-        self.poverty_line.by_year.get(&income_year.to_string()).copied()
+        self.poverty_line
+            .by_year
+            .get(&income_year.to_string())
+            .copied()
     }
 }
 
@@ -134,13 +140,17 @@ mod tests {
         assert_eq!(s.poverty_line(2013), Some(2736.0));
         assert_eq!(s.poverty_line(2019), Some(3218.0));
         assert_eq!(s.poverty_line(2009), None);
-        assert_eq!(s.exit_thresholds.poverty_incidence.for_region(Region::East), 0.02);
+        assert_eq!(
+            s.exit_thresholds.poverty_incidence.for_region(Region::East),
+            0.02
+        );
         assert_eq!(s.exit_thresholds.approval_rate, 0.90);
     }
 
     #[test]
     fn a_bad_override_is_refused() {
-        let text = include_str!("../../../data/standards/standards.toml").replace("2018 = 2995", "2018 = -1");
+        let text = include_str!("../../../data/standards/standards.toml")
+            .replace("2018 = 2995", "2018 = -1");
         assert!(Standards::from_toml(&text).is_err());
     }
 }
