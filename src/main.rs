@@ -40,6 +40,12 @@ enum Command {
     Verify(cmd::draw::VerifyArgs),
     /// Sample size for estimating a rate near a threshold, and for the official pass rule.
     Size(cmd::size::SizeArgs),
+    /// Create or update the survey database (SQLite file by default, or PostgreSQL).
+    Init(cmd::store::InitArgs),
+    /// Load a draw into the survey database, after checking it against its manifest.
+    ImportSample(cmd::store::ImportSampleArgs),
+    /// List the draws in the survey database.
+    Draws(cmd::store::DrawsArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +58,9 @@ fn main() -> ExitCode {
         Command::Draw(a) => cmd::draw::run_draw(a),
         Command::Verify(a) => cmd::draw::run_verify(a),
         Command::Size(a) => cmd::size::run(a),
+        Command::Init(a) => cmd::store::run_init(a),
+        Command::ImportSample(a) => cmd::store::run_import(a),
+        Command::Draws(a) => cmd::store::run_draws(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

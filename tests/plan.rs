@@ -160,3 +160,31 @@ fn plan_alone_problems_name_their_lines() {
         assert!(err.contains(expect) && err.contains("line "), "{to}: {err}");
     }
 }
+
+#[test]
+fn a_short_stratum_is_taken_whole_when_the_plan_says_so() {
+    let (register, villages) = luquan();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = variant(dir.path(), "n = 25\n", "n = 500\nif_short = \"take_all\"\n");
+    let out = String::from_utf8_lossy(
+        &check(&plan, &register, Some(&villages))
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .to_string();
+    assert!(
+        out.contains("all of them are taken with certainty"),
+        "{out}"
+    );
+    let drawn = dir.path().join("draw");
+    crate::util::draw(&plan, &register, &villages, "1", "2", &drawn).success();
+    let rows = crate::util::sample_rows(&drawn);
+    let villages_drawn: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["village_code"].as_str()).collect();
+    // Every rural village of the synthetic Luquan (180) is taken, each with certainty.
+    assert_eq!(villages_drawn.len(), 180);
+    assert!(rows
+        .iter()
+        .all(|r| r["certainty"] == "true" && r["pi_village"].parse::<f64>() == Ok(1.0)));
+}

@@ -367,7 +367,11 @@ fn realised_wrong_exit_share_over_a_province_is_tight() {
     // All 88 poverty counties of Yunnan: thousands of villages with a few exited households
     // each, so the design effect is small and 4 SE is about 0.0015 (a 30% relative error).
     let dir = tempfile::tempdir().unwrap();
-    let (out, truth) = synth(dir.path(), "yunnan", &["--province", "53", "--households", "200000", "--seed", "5"]);
+    let (out, truth) = synth(
+        dir.path(),
+        "yunnan",
+        &["--province", "53", "--households", "200000", "--seed", "5"],
+    );
     let groups = wrong_exits_by_village(&out, &truth);
     let exited: f64 = groups.iter().map(|g| g.0).sum();
     let wrong: f64 = groups.iter().map(|g| g.1).sum();
@@ -375,8 +379,14 @@ fn realised_wrong_exit_share_over_a_province_is_tight() {
     let m = groups.iter().map(|g| g.0 * g.0).sum::<f64>() / exited;
     let se = (p * (1.0 - p) / exited * (1.0 + (m - 1.0) * rho)).sqrt();
     let realised = wrong / exited;
-    assert!((realised - p).abs() < 4.0 * se, "realised {realised}, target {p}, se {se}");
-    assert!(4.0 * se < 0.4 * p, "tight enough to catch a 40% error: se {se}");
+    assert!(
+        (realised - p).abs() < 4.0 * se,
+        "realised {realised}, target {p}, se {se}"
+    );
+    assert!(
+        4.0 * se < 0.4 * p,
+        "tight enough to catch a 40% error: se {se}"
+    );
 }
 
 #[test]

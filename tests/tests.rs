@@ -7,5 +7,6 @@ mod draw;
 mod frame;
 mod plan;
 mod size;
+mod store;
 mod synth;
 mod verify;

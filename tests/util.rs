@@ -99,3 +99,57 @@ pub fn cells(dir: &Path) -> std::collections::BTreeMap<(String, String), Vec<Str
     }
     out
 }
+
+/// The PostgreSQL server for tests: `ASSESS_TEST_PG` (set by .ci/run), or a throwaway server
+/// started once per test run with scripts/pg-throwaway.sh (stop it with `scripts/pg-throwaway.sh stop`).
+pub fn pg_admin_url() -> String {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("ASSESS_TEST_PG") {
+            return url;
+        }
+        let out = std::process::Command::new("bash")
+            .arg(repo_file("scripts/pg-throwaway.sh"))
+            .arg("start")
+            .output()
+            .expect("scripts/pg-throwaway.sh runs");
+        assert!(
+            out.status.success(),
+            "starting PostgreSQL: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        text.trim()
+            .trim_start_matches("export ASSESS_TEST_PG=")
+            .to_string()
+    })
+    .clone()
+}
+
+/// A new, empty PostgreSQL database for one test.
+pub fn fresh_pg_database() -> String {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let admin = pg_admin_url();
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let name = format!("assess_test_{}_{n}", std::process::id());
+    let status = std::process::Command::new("psql")
+        .args([
+            admin.as_str(),
+            "-q",
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .status()
+        .expect("psql runs");
+    assert!(status.success(), "creating database {name}");
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    format!("{base}/{name}")
+}
+
+/// One database of each engine, fresh: (engine name, --db value). The SQLite file lives in `dir`.
+pub fn databases(dir: &Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("sqlite", dir.join("assess.db").display().to_string()),
+        ("postgres", fresh_pg_database()),
+    ]
+}

@@ -5,4 +5,5 @@ pub mod frame;
 pub mod plan;
 pub mod progress;
 pub mod size;
+pub mod store;
 pub mod synth;

@@ -8,16 +8,19 @@
 //! - [`run`]: the draw itself and its output files.
 //! - [`manifest`]: what is sealed with a draw.
 //! - [`verify`]: recomputation and the differences it can name.
+//! - [`dir`]: a draw directory read back, its files checked against the manifest.
 //!
 //! Not for: the selection rules themselves (`assess-sampling`) or reading register rows
 //! (`assess-register`).
 #![deny(missing_docs)]
 
+pub mod dir;
 pub mod frame;
 pub mod manifest;
 pub mod run;
 pub mod verify;
 
+pub use dir::{load_draw_dir, DrawDir, VillageListRow};
 pub use manifest::Manifest;
 pub use run::{check_plan, compute, write_draw, Draw, DrawError, Inputs, Seeds};
 pub use verify::{verify, Difference};

@@ -4,7 +4,9 @@ use crate::frame::VillageFrame;
 use crate::manifest::{
     DivisionCodes, Manifest, PublishedSeeds, SeedCommitments, StratumCounts, SCHEME_VERSION,
 };
-use assess_register::{EncodingChoice, FrameReport, ReadOptions, RegisterError, Status, TextEncoding, VillageFile};
+use assess_register::{
+    EncodingChoice, FrameReport, ReadOptions, RegisterError, Status, TextEncoding, VillageFile,
+};
 use assess_sampling::plan::{Counties, Severity};
 use assess_sampling::ticket::seed_commitment;
 use assess_sampling::{
@@ -49,13 +51,20 @@ pub enum DrawError {
     /// The output directory exists.
     #[error("{0} already exists: a draw is never overwritten; choose another --out or remove it")]
     OutputExists(PathBuf),
+    /// A file of a draw directory is not what the manifest sealed, or not readable.
+    #[error("{path}: {reason}")]
+    BadDrawFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// A seed was empty.
     #[error(
         "the {0} seed is empty: make a seed in public (e.g. 20 witnessed dice rolls) and pass it"
     )]
     EmptySeed(&'static str),
 }
-
 
 /// The files a draw is made from.
 #[derive(Debug, Clone)]

@@ -346,7 +346,19 @@ fn check_group_sizes(
             } else {
                 format!("stratum `{}` asks for {n} villages but county {county} has {} {} villages in it", g.name, members.len(), scope_word(plan))
             };
-            out.push(error(*line, what));
+            if plan.villages.if_short == crate::plan::ShortPolicy::TakeAll {
+                out.push(warning(
+                    *line,
+                    format!(
+                        "{what}: all of them are taken with certainty (if_short = \"take_all\")"
+                    ),
+                ));
+            } else {
+                out.push(error(
+                    *line,
+                    format!("{what}; or set villages.if_short = \"take_all\""),
+                ));
+            }
             continue;
         }
         let sizes: Vec<f64> = members

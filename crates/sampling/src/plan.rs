@@ -154,6 +154,21 @@ pub struct VillageStage {
     /// Villages chosen by hand: visited, flagged non-probability, never in estimates.
     #[serde(default)]
     pub by_hand: Vec<Spanned<String>>,
+    /// What to do when a county has fewer villages in a stratum than the plan asks for.
+    #[serde(default)]
+    pub if_short: ShortPolicy,
+}
+
+/// When a stratum of a county holds fewer villages than asked.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortPolicy {
+    /// The plan does not fit that county: an error (the default, for one-county plans).
+    #[default]
+    Error,
+    /// Take every village of the stratum with certainty, with a warning (for national plans
+    /// applied to counties of every size).
+    TakeAll,
 }
 
 /// A stratum of villages, or one of several independent draws.

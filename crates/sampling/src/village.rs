@@ -7,7 +7,7 @@
 //! The inclusion probability reported is λ: sequential Poisson sampling (Ohlsson 1998)
 //! reaches λ only approximately; docs/sampling.md gives the size of the error.
 
-use crate::plan::{Filter, Plan, SizeMeasure, UnitScope, VillageDesign, VillageGroup};
+use crate::plan::{Filter, Plan, ShortPolicy, SizeMeasure, UnitScope, VillageDesign, VillageGroup};
 use crate::ticket::{ticket, Stage};
 use assess_divisions::VillageCode;
 use assess_register::Status;
@@ -246,12 +246,24 @@ pub fn draw_villages(
             .copied()
             .filter(|v| v.matches(&group.filter) == Some(true))
             .collect();
+        let n = short_policy(plan, n, members.len());
         let draw = draw_group(plan, county, group, &members, n, seed);
         summaries.push(summarise(plan, county, group, &members, n, &draw));
         record(plan, group, &members, &draw, &mut picked);
     }
     add_by_hand(plan, county, frame, &mut picked);
     (picked.into_values().collect(), summaries)
+}
+
+/// A stratum asking for more villages than it has takes them all when the plan says so
+/// (`if_short = "take_all"`); otherwise the plan check has already refused the county.
+fn short_policy(plan: &Plan, n: Option<u32>, available: usize) -> Option<u32> {
+    match n {
+        Some(n) if n as usize >= available && plan.villages.if_short == ShortPolicy::TakeAll => {
+            None
+        }
+        other => other,
+    }
 }
 
 fn draw_group(

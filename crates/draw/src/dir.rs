@@ -1,0 +1,97 @@
+//! Reading a draw directory back, for the records store: the manifest, the sample and the
+//! village list, each checked against the manifest's SHA-256 before anything is believed.
+
+use crate::run::DrawError;
+use crate::Manifest;
+use assess_sampling::SampleRow;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// One row of `sample_villages.csv`.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct VillageListRow {
+    /// County code.
+    pub county_code: String,
+    /// Township code.
+    pub township_code: String,
+    /// Village code.
+    pub village_code: String,
+    /// Stratum, draws joined by `+`, or `by_hand`.
+    pub village_stratum: String,
+    /// `probability` or `by_hand`.
+    pub selection: String,
+    /// Drawn with certainty.
+    pub certainty: bool,
+    /// λ (empty when chosen by hand).
+    pub pi_village: Option<f64>,
+    /// Size measure.
+    pub size: f64,
+    /// Every ticket as `group=ticket@λ`, `*` when that group drew it.
+    pub tickets: String,
+}
+
+/// A draw read back from its directory, with every file's hash checked.
+#[derive(Debug, Clone)]
+pub struct DrawDir {
+    /// The directory.
+    pub path: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// `sample.csv` rows.
+    pub households: Vec<SampleRow>,
+    /// `sample_villages.csv` rows.
+    pub villages: Vec<VillageListRow>,
+}
+
+/// Reads `dir` and checks that `sample.csv` and `sample_villages.csv` are the files the
+/// manifest sealed. (Checking the draw itself against its register and seeds is `verify`.)
+pub fn load_draw_dir(dir: &Path) -> Result<DrawDir, DrawError> {
+    let manifest_path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path).map_err(|cause| DrawError::Io {
+        path: manifest_path.clone(),
+        cause,
+    })?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| DrawError::BadDrawFile {
+        path: manifest_path.clone(),
+        reason: format!("not a draw manifest ({e}); is this a directory written by `assess draw`?"),
+    })?;
+    let households = sealed_rows(&dir.join("sample.csv"), &manifest.sample_sha256)?;
+    let villages = sealed_rows(
+        &dir.join("sample_villages.csv"),
+        &manifest.sample_villages_sha256,
+    )?;
+    Ok(DrawDir {
+        path: dir.to_path_buf(),
+        manifest,
+        households,
+        villages,
+    })
+}
+
+fn sealed_rows<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    sealed: &str,
+) -> Result<Vec<T>, DrawError> {
+    let bytes = std::fs::read(path).map_err(|cause| DrawError::Io {
+        path: path.to_path_buf(),
+        cause,
+    })?;
+    let found = hex::encode(Sha256::digest(&bytes));
+    if found != sealed {
+        return Err(DrawError::BadDrawFile {
+            path: path.to_path_buf(),
+            reason: format!("SHA-256 is {found} but the manifest sealed {sealed}: the file was changed after the draw; run `assess verify` to see how"),
+        });
+    }
+    let mut reader = csv::Reader::from_reader(&bytes[..]);
+    reader
+        .deserialize()
+        .enumerate()
+        .map(|(i, row)| {
+            row.map_err(|e| DrawError::BadDrawFile {
+                path: path.to_path_buf(),
+                reason: format!("line {}: {e}", i + 2),
+            })
+        })
+        .collect()
+}

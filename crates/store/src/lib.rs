@@ -1,0 +1,194 @@
+//! The survey database. A SQLite file is the embedded default (no server); a `postgres://`
+//! URL selects PostgreSQL for national scale. Both run the same migrations
+//! (`crates/store/migrations`, portable SQL) through sqlx's `Any` driver, so every command
+//! and every test runs unchanged on either.
+//!
+//! Main items: [`Store::open`] (connect and migrate), [`Store::import_draw`] (load a checked
+//! draw directory, idempotently and atomically), [`Store::draws`], [`Store::sample`].
+//!
+//! Not for: deciding anything. This crate is the only one that knows SQL, and it knows
+//! nothing else: it stores values that the other crates have parsed and checked.
+#![deny(missing_docs)]
+
+mod import;
+mod url;
+
+pub use import::ImportOutcome;
+pub use url::{Backend, DbUrl};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::time::Duration;
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The `--db` value is not a SQLite path or a PostgreSQL URL.
+    #[error("--db {0:?}: give a SQLite file path (e.g. assess.db or sqlite://assess.db) or a postgres:// URL")]
+    BadUrl(String),
+    /// The database could not be reached or refused a statement.
+    #[error("database {url}: {cause}")]
+    Database {
+        /// The database URL, without password.
+        url: String,
+        /// The driver's message.
+        cause: sqlx::Error,
+    },
+    /// A migration failed.
+    #[error("database {url}: migrating the schema failed: {cause}")]
+    Migrate {
+        /// The database URL, without password.
+        url: String,
+        /// The migrator's message.
+        cause: sqlx::migrate::MigrateError,
+    },
+    /// A draw with the same id but different content is already in the database.
+    #[error("draw {0} is already in the database with different content; a draw is never silently replaced")]
+    DrawConflict(String),
+}
+
+/// A connected, migrated store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    url: DbUrl,
+}
+
+/// A draw in the store.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DrawSummary {
+    /// The draw's id: its sample.csv SHA-256.
+    pub draw_id: String,
+    /// Plan name.
+    pub plan_name: String,
+    /// Register fingerprint.
+    pub frame_fingerprint: String,
+    /// Households in the sample (primaries and reserves).
+    pub households: i64,
+    /// Villages in the sample.
+    pub villages: i64,
+}
+
+impl Store {
+    /// Connects (creating a SQLite file if needed) and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let url = DbUrl::parse(url)?;
+        let pool = connect(&url).await?;
+        let store = Store { pool, url };
+        sqlx::migrate!("./migrations")
+            .run(&store.pool)
+            .await
+            .map_err(|cause| StoreError::Migrate {
+                url: store.url.display(),
+                cause,
+            })?;
+        Ok(store)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.url.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub(crate) fn db_error(&self, cause: sqlx::Error) -> StoreError {
+        StoreError::Database {
+            url: self.url.display(),
+            cause,
+        }
+    }
+
+    /// Every draw in the store, by id.
+    pub async fn draws(&self) -> Result<Vec<DrawSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.draw_id, d.plan_name, d.frame_fingerprint, \
+               (SELECT COUNT(*) FROM sample_households h WHERE h.draw_id = d.draw_id), \
+               (SELECT COUNT(*) FROM sample_villages v WHERE v.draw_id = d.draw_id) \
+             FROM draws d ORDER BY d.draw_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.db_error(e))?;
+        rows.iter()
+            .map(|r| summary(r).map_err(|e| self.db_error(e)))
+            .collect()
+    }
+
+    /// The household ids of a draw's sample, in the order of its sample.csv.
+    pub async fn sample(
+        &self,
+        draw_id: &str,
+    ) -> Result<Vec<(String, String, Option<i64>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT household_id, role, reserve_rank FROM sample_households WHERE draw_id = $1 \
+             ORDER BY village_code, CASE stratum WHEN 'exited' THEN 0 WHEN 'poor' THEN 1 ELSE 2 END, \
+             CASE role WHEN 'primary' THEN 0 ELSE 1 END, ticket",
+        )
+        .bind(draw_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.db_error(e))?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(|e| self.db_error(e))
+    }
+
+    /// Closes the connections.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+fn summary(r: &AnyRow) -> Result<DrawSummary, sqlx::Error> {
+    Ok(DrawSummary {
+        draw_id: r.try_get(0)?,
+        plan_name: r.try_get(1)?,
+        frame_fingerprint: r.try_get(2)?,
+        households: r.try_get(3)?,
+        villages: r.try_get(4)?,
+    })
+}
+
+async fn connect(url: &DbUrl) -> Result<AnyPool, StoreError> {
+    let sqlite = url.backend == Backend::Sqlite;
+    let pool = AnyPoolOptions::new()
+        .max_connections(if sqlite { 4 } else { 8 })
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if sqlite {
+                    // Per-connection settings: referential integrity on, and wait for a busy
+                    // writer instead of failing at once (field laptops run several commands).
+                    sqlx::query("PRAGMA foreign_keys = ON")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA busy_timeout = 10000")
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .acquire_timeout(Duration::from_secs(30))
+        .connect(&url.connect_string())
+        .await
+        .map_err(|cause| StoreError::Database {
+            url: url.display(),
+            cause,
+        })?;
+    if sqlite {
+        // WAL is a property of the file: readers never block the writer.
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&pool)
+            .await
+            .map_err(|cause| StoreError::Database {
+                url: url.display(),
+                cause,
+            })?;
+    }
+    Ok(pool)
+}

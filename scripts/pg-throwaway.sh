@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Start or stop a throwaway PostgreSQL server for tests (PostgreSQL refuses to run as root;
+# the server runs as an unprivileged user `pgtest`, created if missing).
+#
+#   scripts/pg-throwaway.sh start [PORT]   prints: export ASSESS_TEST_PG=postgres://postgres@127.0.0.1:PORT/postgres
+#   scripts/pg-throwaway.sh stop           stops the server started last and removes its files
+#
+# Needs the PostgreSQL server binaries (Debian: postgresql; found under /usr/lib/postgresql).
+set -euo pipefail
+STATE=${TMPDIR:-/tmp}/assess-pg-throwaway
+cmd=${1:-start}
+
+pgbin() {
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+    if [ -z "$dir" ]; then
+        echo "PostgreSQL server binaries not found (install the postgresql package)" >&2
+        exit 1
+    fi
+    echo "$dir"
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+case "$cmd" in
+start)
+    BIN=$(pgbin)
+    PORT=${2:-$(free_port)}
+    id -u pgtest >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin pgtest
+    D=$(mktemp -d)
+    chown pgtest "$D"
+    runuser -u pgtest -- "$BIN/initdb" -D "$D/data" -U postgres --auth=trust >"$D/initdb.log" 2>&1
+    runuser -u pgtest -- "$BIN/pg_ctl" -D "$D/data" -l "$D/log" -w \
+        -o "-p $PORT -k $D -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    echo "$D $PORT" >"$STATE"
+    echo "export ASSESS_TEST_PG=postgres://postgres@127.0.0.1:$PORT/postgres"
+    ;;
+stop)
+    [ -f "$STATE" ] || exit 0
+    read -r D PORT <"$STATE"
+    runuser -u pgtest -- "$(pgbin)/pg_ctl" -D "$D/data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$D" "$STATE"
+    ;;
+*)
+    echo "usage: $0 start [PORT] | stop" >&2
+    exit 2
+    ;;
+esac

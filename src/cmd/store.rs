@@ -1,0 +1,112 @@
+//! `assess init` and `assess import-sample`: the survey database.
+
+use anyhow::Context;
+use assess_store::{ImportOutcome, Store};
+use std::path::PathBuf;
+
+/// Where the records live.
+#[derive(clap::Args, Debug)]
+pub struct DbArgs {
+    /// A SQLite file (created if missing; the default needs no server) or a postgres:// URL.
+    #[arg(long, env = "ASSESS_DB", default_value = "assess.db")]
+    pub db: String,
+}
+
+/// `assess init`
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// `assess import-sample`
+#[derive(clap::Args, Debug)]
+pub struct ImportSampleArgs {
+    /// A directory written by `assess draw`.
+    dir: PathBuf,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// Runs an async store operation on a small runtime: the CLI itself stays synchronous.
+pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    Ok(runtime.block_on(future))
+}
+
+pub fn run_init(args: InitArgs) -> anyhow::Result<()> {
+    block_on(async {
+        let store = Store::open(&args.db.db).await?;
+        println!(
+            "{} database ready at {} (schema up to date)",
+            backend_name(&store),
+            args.db.db
+        );
+        store.close().await;
+        Ok(())
+    })?
+}
+
+pub fn run_import(args: ImportSampleArgs) -> anyhow::Result<()> {
+    let draw = assess_draw::load_draw_dir(&args.dir)?;
+    block_on(async {
+        let store = Store::open(&args.db.db).await?;
+        let outcome = store.import_draw(&draw).await?;
+        match outcome {
+            ImportOutcome::Imported {
+                villages,
+                households,
+            } => println!(
+                "imported draw {} ({}): {villages} villages, {households} households",
+                draw.manifest.sample_sha256, draw.manifest.plan_name
+            ),
+            ImportOutcome::AlreadyPresent => {
+                println!(
+                    "draw {} is already in the database; nothing changed",
+                    draw.manifest.sample_sha256
+                )
+            }
+        }
+        store.close().await;
+        Ok(())
+    })?
+}
+
+fn backend_name(store: &Store) -> &'static str {
+    match store.backend() {
+        assess_store::Backend::Sqlite => "SQLite",
+        assess_store::Backend::Postgres => "PostgreSQL",
+    }
+}
+
+/// `assess draws`
+#[derive(clap::Args, Debug)]
+pub struct DrawsArgs {
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub fn run_draws(args: DrawsArgs) -> anyhow::Result<()> {
+    block_on(async {
+        let store = Store::open(&args.db.db).await?;
+        let draws = store.draws().await?;
+        if draws.is_empty() {
+            println!("no draws in {}", args.db.db);
+        }
+        for d in &draws {
+            println!(
+                "{}  {}  {} villages, {} households  register {}",
+                d.draw_id,
+                d.plan_name,
+                d.villages,
+                d.households,
+                &d.frame_fingerprint[..16]
+            );
+        }
+        store.close().await;
+        Ok(())
+    })?
+}
