@@ -10,9 +10,11 @@ use assess_register::{
 use assess_sampling::plan::{Counties, Severity};
 use assess_sampling::ticket::seed_commitment;
 use assess_sampling::{
-    check_county, draw_villages, HouseholdSelector, Plan, Problem, SampleRow, SelectedVillage,
+    check_county, draw_villages, FrameVillage, HouseholdSelector, Plan, Problem, SampleRow,
+    SelectedVillage,
 };
 use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Why a draw could not be made or written.
@@ -118,12 +120,25 @@ pub struct Draw {
 struct Loaded {
     plan: Plan,
     frame: VillageFrame,
+    /// Each planned county's villages, sorted by code (grouped once: a national register has
+    /// 150,000 villages in 800 counties).
+    by_county: BTreeMap<String, Vec<FrameVillage>>,
     report: FrameReport,
     village_file: Option<VillageFile>,
     counties: Vec<String>,
+    /// The household stage, already collected during pass 1 (one-pass draws).
+    selector: Option<HouseholdSelector>,
 }
 
-fn load(inputs: &Inputs, progress: &dyn Fn(u64)) -> Result<Loaded, DrawError> {
+/// Pass 1: the plan, the village file, and the register validated and aggregated. With a
+/// household seed and a plan whose cells are bounded, the household stage is collected in the
+/// same pass for every village (see `HouseholdSelector::every_village`), saving a second read
+/// of the register.
+fn load(
+    inputs: &Inputs,
+    household_seed: Option<&str>,
+    progress: &dyn Fn(u64),
+) -> Result<Loaded, DrawError> {
     let text = std::fs::read_to_string(&inputs.plan).map_err(|cause| DrawError::Io {
         path: inputs.plan.clone(),
         cause,
@@ -137,9 +152,15 @@ fn load(inputs: &Inputs, progress: &dyn Fn(u64)) -> Result<Loaded, DrawError> {
         None => None,
     };
     let mut frame = VillageFrame::default();
+    let mut selector = household_seed
+        .filter(|_| HouseholdSelector::bounded(&plan))
+        .map(|seed| HouseholdSelector::every_village(&plan, seed));
     let mut seen = 0u64;
     let report = assess_register::scan_frame(&inputs.frame, &inputs.read, |h| {
         frame.add(h);
+        if let Some(selector) = selector.as_mut() {
+            selector.offer(h);
+        }
         seen += 1;
         if seen % 100_000 == 0 {
             progress(seen);
@@ -152,13 +173,22 @@ fn load(inputs: &Inputs, progress: &dyn Fn(u64)) -> Result<Loaded, DrawError> {
         Counties::List(list) => list.clone(),
         Counties::All(_) => frame.counties().into_iter().collect(),
     };
+    let by_county = frame.by_county(&counties);
     Ok(Loaded {
         plan,
         frame,
+        by_county,
         report,
         village_file,
         counties,
+        selector,
     })
+}
+
+impl Loaded {
+    fn villages_of(&self, county: &str) -> &[FrameVillage] {
+        self.by_county.get(county).map(Vec::as_slice).unwrap_or(&[])
+    }
 }
 
 fn problems_of(loaded: &Loaded) -> Vec<Problem> {
@@ -167,14 +197,14 @@ fn problems_of(loaded: &Loaded) -> Vec<Problem> {
         .iter()
         .flat_map(|c| {
             let urban = loaded.frame.urban_households.get(c).copied().unwrap_or(0);
-            check_county(&loaded.plan, c, &loaded.frame.county(c), urban)
+            check_county(&loaded.plan, c, loaded.villages_of(c), urban)
         })
         .collect()
 }
 
 /// `assess plan check`: every problem of a plan against a register, errors and warnings.
 pub fn check_plan(inputs: &Inputs) -> Result<Vec<Problem>, DrawError> {
-    let loaded = load(inputs, &|_| {})?;
+    let loaded = load(inputs, None, &|_| {})?;
     Ok(problems_of(&loaded))
 }
 
@@ -187,7 +217,7 @@ pub fn compute(inputs: &Inputs, seeds: &Seeds, progress: &dyn Fn(u64)) -> Result
     if seeds.household().trim().is_empty() {
         return Err(DrawError::EmptySeed("household"));
     }
-    let loaded = load(inputs, progress)?;
+    let mut loaded = load(inputs, Some(seeds.household()), progress)?;
     let problems = problems_of(&loaded);
     if problems.iter().any(|p| p.severity == Severity::Error) {
         return Err(DrawError::PlanVsFrame {
@@ -196,7 +226,12 @@ pub fn compute(inputs: &Inputs, seeds: &Seeds, progress: &dyn Fn(u64)) -> Result
         });
     }
     let (villages, summaries) = village_stage(&loaded, &seeds.village);
-    let rows = household_stage(inputs, &loaded, &villages, seeds.household(), progress)?;
+    let rows = match loaded.selector.take() {
+        Some(selector) => selector
+            .finish(&villages, &loaded.frame.villages)
+            .map_err(|_| DrawError::FrameChanged(inputs.frame.clone()))?,
+        None => household_stage(inputs, &loaded, &villages, seeds.household(), progress)?,
+    };
     let sample_csv = sample_csv(&rows);
     let villages_csv = villages_csv(&villages);
     let manifest = manifest(
@@ -226,7 +261,7 @@ fn village_stage(
     let mut villages = Vec::new();
     let mut summaries = Vec::new();
     for county in &loaded.counties {
-        let (v, s) = draw_villages(&loaded.plan, county, &loaded.frame.county(county), seed);
+        let (v, s) = draw_villages(&loaded.plan, county, loaded.villages_of(county), seed);
         villages.extend(v);
         summaries.extend(s);
     }
@@ -262,7 +297,7 @@ fn household_stage(
         return Err(DrawError::FrameChanged(inputs.frame.clone()));
     }
     selector
-        .finish(&loaded.frame.villages)
+        .finish(villages, &loaded.frame.villages)
         .map_err(|_| DrawError::FrameChanged(inputs.frame.clone()))
 }
 
@@ -368,29 +403,38 @@ fn stratum_counts(
     rows: &[SampleRow],
     villages: &[SelectedVillage],
 ) -> Vec<StratumCounts> {
+    // One pass over the rows: a national sample has a million of them.
+    let mut drawn: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
+    for row in rows {
+        let cell = drawn
+            .entry((row.county_code.as_str(), row.stratum.as_str()))
+            .or_default();
+        if row.role == "primary" {
+            cell.0 += 1;
+        } else {
+            cell.1 += 1;
+        }
+    }
+    let mut sampled_villages: HashMap<&str, usize> = HashMap::new();
+    for v in villages {
+        *sampled_villages.entry(v.code.county()).or_default() += 1;
+    }
     let mut out = Vec::new();
     for county in &loaded.counties {
-        let frame = loaded.frame.county(county);
-        let sampled_villages = villages
-            .iter()
-            .filter(|v| v.code.county() == county)
-            .count();
+        let frame = loaded.villages_of(county);
         for (i, status) in Status::ALL.iter().enumerate() {
-            let in_cell = |role: &str| {
-                rows.iter()
-                    .filter(|r| {
-                        &r.county_code == county && r.stratum == status.as_str() && r.role == role
-                    })
-                    .count()
-            };
+            let (primary, reserve) = drawn
+                .get(&(county.as_str(), status.as_str()))
+                .copied()
+                .unwrap_or_default();
             out.push(StratumCounts {
                 county: county.clone(),
                 stratum: status.as_str().to_string(),
                 population_households: frame.iter().map(|v| v.households[i]).sum(),
                 population_people: frame.iter().map(|v| v.people[i]).sum(),
-                sampled_villages,
-                primary: in_cell("primary"),
-                reserve: in_cell("reserve"),
+                sampled_villages: sampled_villages.get(county.as_str()).copied().unwrap_or(0),
+                primary,
+                reserve,
             });
         }
     }

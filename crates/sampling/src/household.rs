@@ -4,12 +4,12 @@
 //! each (village, status) cell keeps only its n + reserves smallest tickets in a heap.
 
 use crate::plan::{Plan, Take};
-use crate::ticket::{ticket, Stage};
+use crate::ticket::{Stage, TicketStream};
 use crate::village::{status_index, FrameVillage, SelectedVillage};
 use assess_divisions::VillageCode;
 use assess_register::{Household, Status};
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 /// One row of `sample.csv`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -82,112 +82,131 @@ struct Cell {
 }
 
 impl Cell {
-    fn offer(&mut self, candidate: Candidate) {
+    /// Offers a household; its id is copied only if it enters the cell.
+    fn offer(&mut self, ticket: f64, id: &str, members: u32) {
         self.population += 1;
-        match self.keep {
-            Some(0) => {}
-            Some(k) if self.heap.len() == k => {
-                if let Some(top) = self.heap.peek() {
-                    if candidate < *top {
-                        self.heap.pop();
-                        self.heap.push(candidate);
-                    }
-                }
-            }
-            _ => self.heap.push(candidate),
+        let full = self.keep.is_some_and(|k| self.heap.len() >= k);
+        if self.keep == Some(0) {
+            return;
         }
+        if full {
+            let beats = self.heap.peek().is_some_and(|top| {
+                crate::ticket::by_ticket((ticket, id), (top.ticket, &top.id)).is_lt()
+            });
+            if !beats {
+                return;
+            }
+            self.heap.pop();
+        }
+        self.heap.push(Candidate {
+            ticket,
+            id: id.to_string(),
+            members,
+        });
     }
-}
-
-struct VillageCells {
-    village: SelectedVillage,
-    cells: [Cell; 3],
 }
 
 /// Collects the household sample while a register streams past.
+///
+/// Two ways to use it. After the village stage, [`HouseholdSelector::new`] with the sampled
+/// villages keeps only their households (a second pass over the register). Or, in one pass,
+/// [`HouseholdSelector::every_village`] keeps the smallest tickets of *every* village while the
+/// register is validated, and [`HouseholdSelector::finish`] then keeps the sampled ones: tickets
+/// do not depend on which villages are drawn, so both give the same sample. The one-pass way
+/// needs bounded cells (no `"all"` in the plan).
 pub struct HouseholdSelector {
-    seed: String,
-    villages: HashMap<VillageCode, VillageCells>,
+    stream: TicketStream,
+    keep: [Option<usize>; 3],
+    primaries: [Option<usize>; 3],
+    only: Option<HashSet<VillageCode>>,
+    cells: HashMap<VillageCode, [Cell; 3]>,
 }
 
 impl HouseholdSelector {
-    /// Prepares the cells of every sampled village of every county.
+    /// Keeps the households of the sampled villages only.
     pub fn new(plan: &Plan, sampled: &[SelectedVillage], seed: &str) -> HouseholdSelector {
+        let mut selector = Self::every_village(plan, seed);
+        selector.only = Some(sampled.iter().map(|v| v.code.clone()).collect());
+        selector
+    }
+
+    /// Keeps the smallest tickets of every village (one-pass draws).
+    pub fn every_village(plan: &Plan, seed: &str) -> HouseholdSelector {
         let takes = plan.takes();
         let reserves = plan.reserves();
-        let villages = sampled
-            .iter()
-            .map(|v| {
-                let cells = std::array::from_fn(|i| {
-                    let (keep, primaries) = match takes[i] {
-                        Take::All(_) => (None, None),
-                        Take::Count(n) => (Some((n + reserves[i]) as usize), Some(n as usize)),
-                    };
-                    Cell {
-                        keep,
-                        primaries,
-                        ..Cell::default()
-                    }
-                });
-                (
-                    v.code.clone(),
-                    VillageCells {
-                        village: v.clone(),
-                        cells,
-                    },
-                )
-            })
-            .collect();
+        let bound = |i: usize| match takes[i] {
+            Take::All(_) => (None, None),
+            Take::Count(n) => (Some((n + reserves[i]) as usize), Some(n as usize)),
+        };
         HouseholdSelector {
-            seed: seed.to_string(),
-            villages,
+            stream: TicketStream::new(seed, Stage::Household),
+            keep: std::array::from_fn(|i| bound(i).0),
+            primaries: std::array::from_fn(|i| bound(i).1),
+            only: None,
+            cells: HashMap::new(),
         }
     }
 
-    /// Offers one household; it is kept if its village was sampled and its ticket is small enough.
-    pub fn offer(&mut self, household: &Household) {
-        let Some(v) = self.villages.get_mut(&household.village) else {
-            return;
-        };
-        let status = household.status.as_str();
-        let t = ticket(
-            &self.seed,
-            Stage::Household,
-            household.village.county(),
-            status,
-            &household.household_id,
-        );
-        let candidate = Candidate {
-            ticket: t.value,
-            id: household.household_id.clone(),
-            members: household.members,
-        };
-        v.cells[status_index(household.status)].offer(candidate);
+    /// Whether every cell is bounded, so that [`HouseholdSelector::every_village`] is safe.
+    pub fn bounded(plan: &Plan) -> bool {
+        plan.takes().iter().all(|t| matches!(t, Take::Count(_)))
     }
 
-    /// The sample rows, sorted by county, village, status, then primaries and reserves in
-    /// ticket order. `frame` gives each village's population counts, which are checked against
-    /// what was offered (a register that changed between the two passes is refused upstream).
+    /// Offers one household; it is kept while its ticket is among its cell's smallest.
+    pub fn offer(&mut self, household: &Household) {
+        if let Some(only) = &self.only {
+            if !only.contains(&household.village) {
+                return;
+            }
+        }
+        let i = status_index(household.status);
+        let t = self.stream.ticket(
+            household.village.county(),
+            household.status.as_str(),
+            &household.household_id,
+        );
+        let cells = match self.cells.get_mut(&household.village) {
+            Some(cells) => cells,
+            None => {
+                let fresh = std::array::from_fn(|k| Cell {
+                    keep: self.keep[k],
+                    primaries: self.primaries[k],
+                    ..Cell::default()
+                });
+                self.cells.entry(household.village.clone()).or_insert(fresh)
+            }
+        };
+        cells[i].offer(t.value, &household.household_id, household.members);
+    }
+
+    /// The sample rows of the sampled villages, sorted by village, status, then primaries and
+    /// reserves in ticket order. `frame` gives each village's population counts, which must
+    /// equal what was offered.
     pub fn finish(
-        self,
+        mut self,
+        sampled: &[SelectedVillage],
         frame: &HashMap<VillageCode, FrameVillage>,
     ) -> Result<Vec<SampleRow>, String> {
-        let mut villages: Vec<VillageCells> = self.villages.into_values().collect();
-        villages.sort_by(|a, b| a.village.code.cmp(&b.village.code));
+        let mut villages: Vec<&SelectedVillage> = sampled.iter().collect();
+        villages.sort_by(|a, b| a.code.cmp(&b.code));
         let mut rows = Vec::new();
-        for v in villages {
+        for village in villages {
             let counts = frame
-                .get(&v.village.code)
+                .get(&village.code)
                 .map(|f| f.households)
                 .unwrap_or([0; 3]);
-            for (i, cell) in v.cells.into_iter().enumerate() {
+            let cells = self
+                .cells
+                .remove(&village.code)
+                .unwrap_or_else(|| std::array::from_fn(|_| Cell::default()));
+            for (i, cell) in cells.into_iter().enumerate() {
                 if cell.population != counts[i] {
                     return Err(format!(
                         "village {}: {} households seen, {} counted before",
-                        v.village.code, cell.population, counts[i]
+                        village.code, cell.population, counts[i]
                     ));
                 }
-                rows.extend(cell_rows(&v.village, Status::ALL[i], cell));
+                rows.extend(cell_rows(village, Status::ALL[i], cell));
             }
         }
         Ok(rows)

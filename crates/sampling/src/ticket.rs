@@ -45,13 +45,38 @@ pub struct Ticket {
 
 /// The ticket of one unit.
 pub fn ticket(seed: &str, stage: Stage, county: &str, stratum: &str, unit_id: &str) -> Ticket {
-    let mut hasher = Sha256::new();
-    hasher.update(nfc(seed).as_bytes());
-    for part in [stage.as_str(), county, stratum, unit_id] {
-        hasher.update([SEPARATOR]);
-        hasher.update(nfc(part).as_bytes());
+    TicketStream::new(seed, stage).ticket(county, stratum, unit_id)
+}
+
+/// Tickets of one seed and stage, with the hashed prefix `seed ‖ 0x1F ‖ stage ‖ 0x1F`
+/// prepared once (a national draw computes 30 million of them).
+#[derive(Clone)]
+pub struct TicketStream {
+    prefix: Sha256,
+}
+
+impl TicketStream {
+    /// Prepares the stream for a seed and stage.
+    pub fn new(seed: &str, stage: Stage) -> TicketStream {
+        let mut prefix = Sha256::new();
+        prefix.update(nfc(seed).as_bytes());
+        prefix.update([SEPARATOR]);
+        prefix.update(stage.as_str().as_bytes());
+        TicketStream { prefix }
     }
-    let digest = hasher.finalize();
+
+    /// The ticket of a unit; equal to [`ticket`] with the same seed and stage.
+    pub fn ticket(&self, county: &str, stratum: &str, unit_id: &str) -> Ticket {
+        let mut hasher = self.prefix.clone();
+        for part in [county, stratum, unit_id] {
+            hasher.update([SEPARATOR]);
+            hasher.update(nfc(part).as_bytes());
+        }
+        from_digest(&hasher.finalize())
+    }
+}
+
+fn from_digest(digest: &[u8]) -> Ticket {
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
     let raw = u64::from_be_bytes(first);
@@ -71,7 +96,10 @@ pub fn by_ticket(a: (f64, &str), b: (f64, &str)) -> Ordering {
 }
 
 fn nfc(text: &str) -> Cow<'_, str> {
-    // Almost every id is ASCII; skip the allocation when the text is already NFC.
+    // Almost every id is ASCII, which is always NFC; skip the check and the allocation.
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
     match is_nfc_quick(text.chars()) {
         IsNormalized::Yes => Cow::Borrowed(text),
         _ => Cow::Owned(text.nfc().collect()),

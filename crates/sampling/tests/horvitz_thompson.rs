@@ -155,7 +155,7 @@ fn check(plan_text: &str) {
             .iter()
             .map(|v| (v.code.clone(), by_code[&v.code].clone()))
             .collect();
-        let rows = selector.finish(&sampled).unwrap();
+        let rows = selector.finish(&villages, &sampled).unwrap();
         totals.push(
             rows.iter()
                 .filter_map(|r| r.weight.map(|w| w * f64::from(r.members)))
