@@ -52,21 +52,11 @@ for N in $SIZES; do
             --out "$D/register.csv" --villages "$D/villages.csv" > "$D/synth.log" 2>&1
     fi
     size=$(du -m "$D/register.csv" | cut -f1)
-    # The national plan asks every county for 13 remote and 12 other rural villages; counties
-    # with fewer are refused by `assess plan check`. The benchmark plan is the national plan
-    # restricted (counties = [...]) to the counties where it can be drawn; both sides use it.
-    if [ ! -s "$D/plan.toml" ]; then
-        echo "== [$L] assess plan check (which counties can take the national plan)"
-        $ASSESS plan check "$PLAN" --frame "$D/register.csv" --villages "$D/villages.csv" > "$D/plan-check.txt" 2>&1 || true
-        grep -oE 'county [0-9]{6} has' "$D/plan-check.txt" | cut -d' ' -f2 | sort -u > "$D/counties-refused.txt" || true
-        tail -n +2 "$D/villages.csv" | cut -c1-6 | sort -u | comm -23 - "$D/counties-refused.txt" > "$D/counties-kept.txt"
-        list=$(sed 's/.*/"&"/' "$D/counties-kept.txt" | paste -sd, -)
-        sed "s/^counties = \"all\"/counties = [$list]/" "$PLAN" > "$D/plan.toml"
-        grep -q '^counties = \[' "$D/plan.toml" || { echo "could not restrict the plan's counties" >&2; exit 1; }
-    fi
-    BPLAN=$D/plan.toml
-    kept=$(wc -l < "$D/counties-kept.txt"); refused=$(wc -l < "$D/counties-refused.txt")
-    echo "== [$L] plan: $PLAN on $kept counties ($refused refused by plan check: too few remote or other rural villages)"
+    # The national plan applies to every county; strata with fewer villages than asked are
+    # taken whole (if_short = "take_all"), which both sides implement.
+    BPLAN=$PLAN
+    kept=$(tail -n +2 "$D/villages.csv" | cut -c1-6 | sort -u | wc -l)
+    echo "== [$L] plan: $PLAN on all $kept counties of the register"
     # Both sides read the register from the page cache: warm it once for both.
     cat "$D/register.csv" > /dev/null
     for r in $(seq 1 "$REPEATS"); do

@@ -104,12 +104,23 @@ pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
     let bar = progress::counter("households read (two passes)");
     let draw = assess_draw::compute(&inputs, &seeds, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
-    for warning in &draw.warnings {
-        eprintln!("{warning}");
-    }
+    print_warnings(&draw.warnings);
     assess_draw::write_draw(&draw, &args.out)?;
     print_summary(&draw, &args.out);
     Ok(())
+}
+
+/// Most warnings printed by `draw`: a national plan can warn about every county;
+/// `assess plan check` lists them all.
+const WARNINGS_SHOWN: usize = 20;
+
+fn print_warnings(warnings: &[assess_sampling::Problem]) {
+    for warning in warnings.iter().take(WARNINGS_SHOWN) {
+        eprintln!("{warning}");
+    }
+    if warnings.len() > WARNINGS_SHOWN {
+        eprintln!("... and {} more warnings (`assess plan check` lists them all)", warnings.len() - WARNINGS_SHOWN);
+    }
 }
 
 fn print_summary(draw: &assess_draw::Draw, out: &std::path::Path) {

@@ -13,6 +13,8 @@ pub struct VillageFrame {
     pub villages: HashMap<VillageCode, FrameVillage>,
     /// Households in urban units (residents' committees), by county.
     pub urban_households: BTreeMap<String, u64>,
+    /// The village whose households are being counted (see [`VillageFrame::add`]).
+    last: Option<FrameVillage>,
 }
 
 impl VillageFrame {
@@ -24,10 +26,24 @@ impl VillageFrame {
                 .entry(household.village.county().to_string())
                 .or_default() += 1;
         }
-        self.villages
-            .entry(household.village.clone())
-            .or_insert_with(|| FrameVillage::new(household.village.clone()))
-            .add(household.status, household.members);
+        // Registers list a village's households together: look the village up (and copy its
+        // code) only when it changes.
+        let same = self.last.as_ref().is_some_and(|v| v.code == household.village);
+        if !same {
+            self.flush();
+            let village = self.villages.remove(&household.village).unwrap_or_else(|| FrameVillage::new(household.village.clone()));
+            self.last = Some(village);
+        }
+        if let Some(v) = self.last.as_mut() {
+            v.add(household.status, household.members);
+        }
+    }
+
+    /// Puts the village being counted back into the map; call once the register is read.
+    pub fn flush(&mut self) {
+        if let Some(v) = self.last.take() {
+            self.villages.insert(v.code.clone(), v);
+        }
     }
 
     /// Sets remote and poverty-village flags from the village file.

@@ -151,6 +151,7 @@ fn load(
         Some(path) => Some(assess_register::read_villages(path, &inputs.read)?),
         None => None,
     };
+    tracing::info!("plan and village file read");
     let mut frame = VillageFrame::default();
     let mut selector = household_seed
         .filter(|_| HouseholdSelector::bounded(&plan))
@@ -166,6 +167,8 @@ fn load(
             progress(seen);
         }
     })?;
+    frame.flush();
+    tracing::info!(households = report.households, "register read and validated");
     if let Some(vf) = &village_file {
         frame.merge_attributes(&vf.villages);
     }
@@ -225,13 +228,16 @@ pub fn compute(inputs: &Inputs, seeds: &Seeds, progress: &dyn Fn(u64)) -> Result
             problems,
         });
     }
+    tracing::info!(problems = problems.len(), "plan checked against the register");
     let (villages, summaries) = village_stage(&loaded, &seeds.village);
+    tracing::info!(villages = villages.len(), "village stage drawn");
     let rows = match loaded.selector.take() {
         Some(selector) => selector
             .finish(&villages, &loaded.frame.villages)
             .map_err(|_| DrawError::FrameChanged(inputs.frame.clone()))?,
         None => household_stage(inputs, &loaded, &villages, seeds.household(), progress)?,
     };
+    tracing::info!(households = rows.len(), "household stage drawn");
     let sample_csv = sample_csv(&rows);
     let villages_csv = villages_csv(&villages);
     let manifest = manifest(

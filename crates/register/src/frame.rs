@@ -96,6 +96,14 @@ struct Tally {
 }
 
 impl Tally {
+    fn merge(&mut self, other: &Tally) {
+        self.households += other.households;
+        self.people += other.people;
+        self.rural += other.rural;
+        self.urban += other.urban;
+        self.unassigned += other.unassigned;
+    }
+
     fn add(&mut self, members: u32, village: &VillageCode) {
         self.households += 1;
         self.people += u64::from(members);
@@ -118,8 +126,8 @@ struct Scan {
     ids: IdHashes,
     codes: CodeUses,
     canonical: Canonical,
-    counties: BTreeMap<String, Tally>,
-    townships: BTreeMap<String, Tally>,
+    counties: Tallies,
+    townships: Tallies,
     strata: [Tally; 3],
     total: Tally,
 }
@@ -148,8 +156,8 @@ impl Scan {
             ids: IdHashes::default(),
             codes: CodeUses::default(),
             canonical: Canonical::new(FRAME_TAG),
-            counties: BTreeMap::new(),
-            townships: BTreeMap::new(),
+            counties: Tallies::default(),
+            townships: Tallies::default(),
             strata: [Tally::default(); 3],
             total: Tally::default(),
         }
@@ -310,7 +318,7 @@ impl Scan {
         } else if self.layout.is_some() && self.rows == 0 {
             self.errors.push(2, None, Problem::NoRows);
         }
-        let resolved = vintage::resolve(&self.codes, opts.vintage);
+        let resolved = vintage::resolve(&mut self.codes, opts.vintage);
         for (code, usage) in &resolved.unknown {
             let problem = Problem::UnknownCode {
                 code: code.clone(),
@@ -336,8 +344,8 @@ impl Scan {
             vintage_detected: resolved.detected,
             households: self.total.households,
             people: self.total.people,
-            counties: county_summaries(&self.counties, divisions),
-            townships: township_summaries(&self.townships, divisions),
+            counties: county_summaries(&self.counties.finished(), divisions),
+            townships: township_summaries(&self.townships.finished(), divisions),
             strata: Status::ALL
                 .iter()
                 .map(|&status| {
@@ -465,13 +473,40 @@ fn fill<'h>(current: &'h mut Option<Household>, p: Parsed<'_>) -> Option<&'h Hou
     Some(household)
 }
 
-fn tally(map: &mut BTreeMap<String, Tally>, key: &str, members: u32, village: &VillageCode) {
-    match map.get_mut(key) {
-        Some(t) => t.add(members, village),
-        None => map
-            .entry(key.to_string())
-            .or_default()
-            .add(members, village),
+fn tally(tallies: &mut Tallies, key: &str, members: u32, village: &VillageCode) {
+    tallies.add(key, members, village);
+}
+
+/// Totals by county or township. Registers list a village's households together, so the
+/// current key's totals are kept aside and merged into the map only when the key changes.
+#[derive(Debug, Default)]
+struct Tallies {
+    map: BTreeMap<String, Tally>,
+    key: String,
+    pending: Tally,
+}
+
+impl Tallies {
+    fn add(&mut self, key: &str, members: u32, village: &VillageCode) {
+        if key != self.key {
+            self.flush();
+            self.key.clear();
+            self.key.push_str(key);
+        }
+        self.pending.add(members, village);
+    }
+
+    fn flush(&mut self) {
+        if self.pending.households > 0 {
+            let t = self.map.entry(self.key.clone()).or_default();
+            t.merge(&self.pending);
+            self.pending = Tally::default();
+        }
+    }
+
+    fn finished(&mut self) -> BTreeMap<String, Tally> {
+        self.flush();
+        std::mem::take(&mut self.map)
     }
 }
 

@@ -11,6 +11,10 @@ pub(crate) const YEARS: std::ops::RangeInclusive<u16> = 2014..=2030;
 
 /// Text in Unicode NFC, so that visually equal ids compare and hash equal.
 pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
+    // ASCII is always NFC, and almost every id is ASCII: skip the per-character check.
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
     match is_nfc_quick(text.chars()) {
         IsNormalized::Yes => Cow::Borrowed(text),
         _ => Cow::Owned(text.nfc().collect()),

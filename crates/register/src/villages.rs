@@ -57,7 +57,7 @@ pub fn read_villages(path: &Path, opts: &ReadOptions) -> Result<VillageFile, Reg
             },
         );
     }
-    let resolved = vintage::resolve(&reading.codes, opts.vintage);
+    let resolved = vintage::resolve(&mut reading.codes, opts.vintage);
     for (code, usage) in &resolved.unknown {
         let problem = Problem::UnknownCode {
             code: code.clone(),

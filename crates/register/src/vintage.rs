@@ -15,24 +15,33 @@ pub(crate) struct CodeUse {
 
 /// The distinct village codes of a file.
 #[derive(Debug, Default)]
-pub(crate) struct CodeUses(HashMap<String, CodeUse>);
+pub(crate) struct CodeUses(HashMap<String, CodeUse>, Option<(String, CodeUse)>);
 
 impl CodeUses {
     pub fn add(&mut self, code: &str, line: u64) {
-        // Look up by &str first: allocate only for a code not seen before.
-        match self.0.get_mut(code) {
-            Some(u) => u.rows += 1,
-            None => {
-                self.0.insert(
-                    code.to_string(),
-                    CodeUse {
-                        first_line: line,
-                        rows: 1,
-                    },
-                );
+        // Registers list a village's households together: count repeats of the last code
+        // without hashing, and allocate only for a code not seen before.
+        if let Some((last, u)) = &mut self.1 {
+            if last == code {
+                u.rows += 1;
+                return;
             }
         }
+        self.flush();
+        let usage = match self.0.remove(code) {
+            Some(u) => CodeUse { rows: u.rows + 1, ..u },
+            None => CodeUse { first_line: line, rows: 1 },
+        };
+        self.1 = Some((code.to_string(), usage));
     }
+
+    /// Puts the code being counted into the map.
+    pub fn flush(&mut self) {
+        if let Some((code, u)) = self.1.take() {
+            self.0.insert(code, u);
+        }
+    }
+
 }
 
 /// The chosen list, whether it was detected, and the codes it does not know.
@@ -47,7 +56,9 @@ pub(crate) struct Resolved {
 
 /// Uses the forced vintage, or the newest that knows every code; failing that, the one
 /// knowing the most (ties to the newer), whose unknown codes are then errors.
-pub(crate) fn resolve(codes: &CodeUses, forced: Option<Vintage>) -> Resolved {
+pub(crate) fn resolve(codes: &mut CodeUses, forced: Option<Vintage>) -> Resolved {
+    codes.flush();
+    let codes = &*codes;
     if codes.0.is_empty() {
         // Nothing to check: skip decompressing the lists.
         let vintage = forced.unwrap_or(Vintage::NEWEST_FIRST[0]);

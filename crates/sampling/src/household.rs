@@ -8,6 +8,7 @@ use crate::ticket::{Stage, TicketStream};
 use crate::village::{status_index, FrameVillage, SelectedVillage};
 use assess_divisions::VillageCode;
 use assess_register::{Household, Status};
+use compact_str::CompactString;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
@@ -48,10 +49,13 @@ pub struct SampleRow {
     pub members: u32,
 }
 
+/// A household in a cell. The id is stored inline when short (household ids are): a national
+/// one-pass draw keeps about ten million candidates, and a heap allocation each would cost
+/// seconds to make and to free.
 #[derive(Debug, Clone)]
 struct Candidate {
     ticket: f64,
-    id: String,
+    id: CompactString,
     members: u32,
 }
 
@@ -100,7 +104,7 @@ impl Cell {
         }
         self.heap.push(Candidate {
             ticket,
-            id: id.to_string(),
+            id: CompactString::new(id),
             members,
         });
     }
@@ -120,6 +124,7 @@ pub struct HouseholdSelector {
     primaries: [Option<usize>; 3],
     only: Option<HashSet<VillageCode>>,
     cells: HashMap<VillageCode, [Cell; 3]>,
+    current: Option<(VillageCode, [Cell; 3])>,
 }
 
 impl HouseholdSelector {
@@ -144,6 +149,7 @@ impl HouseholdSelector {
             primaries: std::array::from_fn(|i| bound(i).1),
             only: None,
             cells: HashMap::new(),
+            current: None,
         }
     }
 
@@ -160,24 +166,24 @@ impl HouseholdSelector {
             }
         }
         let i = status_index(household.status);
-        let t = self.stream.ticket(
-            household.village.county(),
-            household.status.as_str(),
-            &household.household_id,
-        );
-        let cells = match self.cells.get_mut(&household.village) {
-            Some(cells) => cells,
-            None => {
-                let fresh = std::array::from_fn(|k| Cell {
-                    keep: self.keep[k],
-                    primaries: self.primaries[k],
-                    ..Cell::default()
-                });
-                self.cells.entry(household.village.clone()).or_insert(fresh)
-            }
-        };
-        cells[i].offer(t.value, &household.household_id, household.members);
+        let t = self.stream.ticket(household.village.county(), household.status.as_str(), &household.household_id);
+        // Households of a village come together: switch cells only when the village changes.
+        if self.current.as_ref().is_none_or(|(code, _)| *code != household.village) {
+            self.park();
+            let cells = self.cells.remove(&household.village).unwrap_or_else(|| {
+                std::array::from_fn(|k| Cell { keep: self.keep[k], primaries: self.primaries[k], ..Cell::default() })
+            });
+            self.current = Some((household.village.clone(), cells));
+        }
+        if let Some((_, cells)) = self.current.as_mut() {
+            cells[i].offer(t.value, &household.household_id, household.members);
+        }
     }
+
+    fn park(&mut self) {
+        if let Some((code, cells)) = self.current.take() {
+            self.cells.insert(code, cells);
+        }    }
 
     /// The sample rows of the sampled villages, sorted by village, status, then primaries and
     /// reserves in ticket order. `frame` gives each village's population counts, which must
@@ -187,6 +193,7 @@ impl HouseholdSelector {
         sampled: &[SelectedVillage],
         frame: &HashMap<VillageCode, FrameVillage>,
     ) -> Result<Vec<SampleRow>, String> {
+        self.park();
         let mut villages: Vec<&SelectedVillage> = sampled.iter().collect();
         villages.sort_by(|a, b| a.code.cmp(&b.code));
         let mut rows = Vec::new();
@@ -234,7 +241,7 @@ fn cell_rows(village: &SelectedVillage, status: Status, cell: Cell) -> Vec<Sampl
                 _ => None,
             };
             SampleRow {
-                household_id: c.id,
+                household_id: c.id.into_string(),
                 county_code: village.code.county().to_string(),
                 township_code: village.code.township().to_string(),
                 village_code: village.code.to_string(),
