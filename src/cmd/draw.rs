@@ -119,7 +119,10 @@ fn print_warnings(warnings: &[assess_sampling::Problem]) {
         eprintln!("{warning}");
     }
     if warnings.len() > WARNINGS_SHOWN {
-        eprintln!("... and {} more warnings (`assess plan check` lists them all)", warnings.len() - WARNINGS_SHOWN);
+        eprintln!(
+            "... and {} more warnings (`assess plan check` lists them all)",
+            warnings.len() - WARNINGS_SHOWN
+        );
     }
 }
 

@@ -28,10 +28,16 @@ impl VillageFrame {
         }
         // Registers list a village's households together: look the village up (and copy its
         // code) only when it changes.
-        let same = self.last.as_ref().is_some_and(|v| v.code == household.village);
+        let same = self
+            .last
+            .as_ref()
+            .is_some_and(|v| v.code == household.village);
         if !same {
             self.flush();
-            let village = self.villages.remove(&household.village).unwrap_or_else(|| FrameVillage::new(household.village.clone()));
+            let village = self
+                .villages
+                .remove(&household.village)
+                .unwrap_or_else(|| FrameVillage::new(household.village.clone()));
             self.last = Some(village);
         }
         if let Some(v) = self.last.as_mut() {

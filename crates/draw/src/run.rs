@@ -137,7 +137,7 @@ struct Loaded {
 fn load(
     inputs: &Inputs,
     household_seed: Option<&str>,
-    progress: &dyn Fn(u64),
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Loaded, DrawError> {
     let text = std::fs::read_to_string(&inputs.plan).map_err(|cause| DrawError::Io {
         path: inputs.plan.clone(),
@@ -168,7 +168,10 @@ fn load(
         }
     })?;
     frame.flush();
-    tracing::info!(households = report.households, "register read and validated");
+    tracing::info!(
+        households = report.households,
+        "register read and validated"
+    );
     if let Some(vf) = &village_file {
         frame.merge_attributes(&vf.villages);
     }
@@ -213,7 +216,11 @@ pub fn check_plan(inputs: &Inputs) -> Result<Vec<Problem>, DrawError> {
 
 /// Computes a draw (nothing is written). `progress` receives household counts as the
 /// register streams past, twice.
-pub fn compute(inputs: &Inputs, seeds: &Seeds, progress: &dyn Fn(u64)) -> Result<Draw, DrawError> {
+pub fn compute(
+    inputs: &Inputs,
+    seeds: &Seeds,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Draw, DrawError> {
     if seeds.village.trim().is_empty() {
         return Err(DrawError::EmptySeed("village"));
     }
@@ -228,7 +235,10 @@ pub fn compute(inputs: &Inputs, seeds: &Seeds, progress: &dyn Fn(u64)) -> Result
             problems,
         });
     }
-    tracing::info!(problems = problems.len(), "plan checked against the register");
+    tracing::info!(
+        problems = problems.len(),
+        "plan checked against the register"
+    );
     let (villages, summaries) = village_stage(&loaded, &seeds.village);
     tracing::info!(villages = villages.len(), "village stage drawn");
     let rows = match loaded.selector.take() {
@@ -279,7 +289,7 @@ fn household_stage(
     loaded: &Loaded,
     villages: &[SelectedVillage],
     seed: &str,
-    progress: &dyn Fn(u64),
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<SampleRow>, DrawError> {
     let mut selector = HouseholdSelector::new(&loaded.plan, villages, seed);
     let mut seen = 0u64;

@@ -121,7 +121,9 @@ mod decimal_tests {
 
     #[test]
     fn ordinary_values_print_as_display_does() {
-        for x in [1.0, 1234.5, 102.443006, 25.57999, 0.1, 1e-7, 1e21, 3000.0, -12.25] {
+        for x in [
+            1.0, 1234.5, 102.443006, 25.57999, 0.1, 1e-7, 1e21, 3000.0, -12.25,
+        ] {
             assert_eq!(display(x), format!("{x}"), "{x}");
         }
         assert_eq!(display(-0.0), "0");

@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::mpsc;
 
 /// How to read a register or village file.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,13 +77,92 @@ const GROUP: usize = 8;
 pub fn scan_frame(
     path: &Path,
     opts: &ReadOptions,
-    mut each: impl FnMut(&Household),
+    each: impl FnMut(&Household) + Send,
 ) -> Result<FrameReport, RegisterError> {
     let source = Source::open(path, opts.encoding)?;
     tracing::info!(path = %path.display(), format = source.format.as_str(), "scanning register");
     let mut scan = Scan::new(&source, opts.max_errors);
-    source.for_each_row(|row| scan.row(row, &mut each))?;
-    scan.finish(&source, opts)
+    // Two threads, one per core: this one reads and validates rows; the other fingerprints
+    // and tallies the valid households and hands them to `each`, in file order, in batches.
+    let (full, to_totals) = mpsc::sync_channel::<Batch>(8);
+    let (recycle, returned) = mpsc::channel::<Batch>();
+    let (read, totals) = std::thread::scope(|threads| {
+        let consumer = threads.spawn(move || {
+            let mut totals = Totals::new();
+            let mut each = each;
+            for batch in to_totals {
+                for household in batch.households.iter().take(batch.len).flatten() {
+                    totals.add(household);
+                    each(household);
+                }
+                // The reader may have finished; a batch nobody reuses is simply dropped.
+                let _ = recycle.send(batch);
+            }
+            totals
+        });
+        scan.sink = Some(Sink {
+            full,
+            returned,
+            batch: Batch::default(),
+        });
+        let read = source.for_each_row(|row| scan.row(row));
+        scan.send_batch();
+        scan.sink = None; // closes the channel: the consumer finishes
+        let totals = consumer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (read, totals)
+    });
+    read?;
+    scan.finish(&source, opts, totals)
+}
+
+/// Households passed from the reading thread to the totalling thread. Slots are reused
+/// (their strings keep their capacity), so a row costs no allocation in the common case.
+#[derive(Default)]
+struct Batch {
+    households: Vec<Option<Household>>,
+    len: usize,
+}
+
+const BATCH: usize = 4096;
+
+struct Sink {
+    full: mpsc::SyncSender<Batch>,
+    returned: mpsc::Receiver<Batch>,
+    batch: Batch,
+}
+
+/// What the totalling thread computes: the fingerprint and the summaries.
+struct Totals {
+    canonical: Canonical,
+    counties: Tallies,
+    townships: Tallies,
+    strata: [Tally; 3],
+    total: Tally,
+}
+
+impl Totals {
+    fn new() -> Totals {
+        Totals {
+            canonical: Canonical::new(FRAME_TAG),
+            counties: Tallies::default(),
+            townships: Tallies::default(),
+            strata: [Tally::default(); 3],
+            total: Tally::default(),
+        }
+    }
+
+    fn add(&mut self, household: &Household) {
+        self.canonical.household(household);
+        let village = &household.village;
+        self.counties
+            .add(village.county(), household.members, village);
+        self.townships
+            .add(village.township(), household.members, village);
+        self.strata[stratum_index(household.status)].add(household.members, village);
+        self.total.add(household.members, village);
+    }
 }
 
 /// Per-unit running totals.
@@ -121,15 +201,10 @@ struct Scan {
     layout: Option<Layout>,
     header_seen: bool,
     rows: u64,
-    /// The last valid household, reused so that a row costs no allocation in the common case.
-    current: Option<Household>,
+    /// Where valid households go (see [`scan_frame`]).
+    sink: Option<Sink>,
     ids: IdHashes,
     codes: CodeUses,
-    canonical: Canonical,
-    counties: Tallies,
-    townships: Tallies,
-    strata: [Tally; 3],
-    total: Tally,
 }
 
 /// A row's values before they go into the reused [`Household`].
@@ -152,24 +227,19 @@ impl Scan {
             layout: None,
             header_seen: false,
             rows: 0,
-            current: None,
+            sink: None,
             ids: IdHashes::default(),
             codes: CodeUses::default(),
-            canonical: Canonical::new(FRAME_TAG),
-            counties: Tallies::default(),
-            townships: Tallies::default(),
-            strata: [Tally::default(); 3],
-            total: Tally::default(),
         }
     }
 
-    fn row(&mut self, row: &Row, each: &mut impl FnMut(&Household)) -> ControlFlow<()> {
+    fn row(&mut self, row: &Row) -> ControlFlow<()> {
         let Some(layout) = self.layout.take() else {
             return self.header(row);
         };
         if !row.is_blank() {
             self.rows += 1;
-            self.data_row(row, &layout, each);
+            self.data_row(row, &layout);
         }
         self.layout = Some(layout);
         ControlFlow::Continue(())
@@ -192,7 +262,7 @@ impl Scan {
         }
     }
 
-    fn data_row(&mut self, row: &Row, layout: &Layout, each: &mut impl FnMut(&Household)) {
+    fn data_row(&mut self, row: &Row, layout: &Layout) {
         let before = self.errors_total();
         if !width_ok(row, layout) {
             let problem = Problem::FieldCount {
@@ -208,7 +278,7 @@ impl Scan {
         }
         let parsed = self.parse(row, layout);
         if let (Some(parsed), true) = (parsed, self.errors_total() == before) {
-            self.accept(parsed, each);
+            self.accept(parsed);
         }
     }
 
@@ -288,30 +358,44 @@ impl Scan {
         })
     }
 
-    fn accept(&mut self, parsed: Parsed<'_>, each: &mut impl FnMut(&Household)) {
-        let Some(household) = fill(&mut self.current, parsed) else {
+    /// Puts a valid household into the batch for the totalling thread.
+    fn accept(&mut self, parsed: Parsed<'_>) {
+        let Some(sink) = self.sink.as_mut() else {
             return;
         };
-        self.canonical.household(household);
-        let village = &household.village;
-        tally(
-            &mut self.counties,
-            village.county(),
-            household.members,
-            village,
-        );
-        tally(
-            &mut self.townships,
-            village.township(),
-            household.members,
-            village,
-        );
-        self.strata[stratum_index(household.status)].add(household.members, village);
-        self.total.add(household.members, village);
-        each(household);
+        let batch = &mut sink.batch;
+        if batch.households.len() == batch.len {
+            batch.households.push(None);
+        }
+        if fill(&mut batch.households[batch.len], parsed).is_some() {
+            batch.len += 1;
+        }
+        if batch.len == BATCH {
+            self.send_batch();
+        }
     }
 
-    fn finish(mut self, source: &Source, opts: &ReadOptions) -> Result<FrameReport, RegisterError> {
+    /// Hands the filled batch over and takes a returned one (or a new one) to fill next.
+    fn send_batch(&mut self) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        if sink.batch.len == 0 {
+            return;
+        }
+        let mut next = sink.returned.try_recv().unwrap_or_default();
+        next.len = 0;
+        let full = std::mem::replace(&mut sink.batch, next);
+        // The totalling thread ends only when the sink is dropped, so it is there to receive.
+        let _ = sink.full.send(full);
+    }
+
+    fn finish(
+        mut self,
+        source: &Source,
+        opts: &ReadOptions,
+        mut totals: Totals,
+    ) -> Result<FrameReport, RegisterError> {
         if !self.header_seen {
             let required = FRAME_REQUIRED.iter().map(|r| r.to_string()).collect();
             self.errors.push(1, None, Problem::Empty { required });
@@ -339,17 +423,17 @@ impl Scan {
             format: source.format,
             encoding: source.encoding,
             encoding_detected: opts.encoding == EncodingChoice::Auto,
-            fingerprint: self.canonical.finish(),
+            fingerprint: totals.canonical.finish(),
             vintage: resolved.vintage,
             vintage_detected: resolved.detected,
-            households: self.total.households,
-            people: self.total.people,
-            counties: county_summaries(&self.counties.finished(), divisions),
-            townships: township_summaries(&self.townships.finished(), divisions),
+            households: totals.total.households,
+            people: totals.total.people,
+            counties: county_summaries(&totals.counties.finished(), divisions),
+            townships: township_summaries(&totals.townships.finished(), divisions),
             strata: Status::ALL
                 .iter()
                 .map(|&status| {
-                    let t = self.strata[stratum_index(status)];
+                    let t = totals.strata[stratum_index(status)];
                     StratumSummary {
                         status,
                         households: t.households,
@@ -471,10 +555,6 @@ fn fill<'h>(current: &'h mut Option<Household>, p: Parsed<'_>) -> Option<&'h Hou
     household.lon = p.lon;
     household.lat = p.lat;
     Some(household)
-}
-
-fn tally(tallies: &mut Tallies, key: &str, members: u32, village: &VillageCode) {
-    tallies.add(key, members, village);
 }
 
 /// Totals by county or township. Registers list a village's households together, so the

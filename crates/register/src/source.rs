@@ -303,9 +303,20 @@ fn csv_rows(
             Err(e) => return Err(csv_error(path, e)),
         }
         row.reset(record.position().map_or(0, |p| p.line()));
+        // One UTF-8 check for the whole record instead of one per field; fields split at
+        // ASCII delimiters, so each field of a valid record is valid text on its own.
+        let whole = match encoding {
+            TextEncoding::Gb18030 => None,
+            _ => std::str::from_utf8(record.as_slice()).ok(),
+        };
         for (index, bytes) in record.iter().enumerate() {
-            if !decode(encoding, bytes, row.slot(index)) {
-                row.undecodable.push(index);
+            match (whole, record.range(index)) {
+                (Some(text), Some(range)) => row.slot(index).push_str(&text[range]),
+                _ => {
+                    if !decode(encoding, bytes, row.slot(index)) {
+                        row.undecodable.push(index);
+                    }
+                }
             }
         }
         if each(&row).is_break() {

@@ -29,8 +29,14 @@ impl CodeUses {
         }
         self.flush();
         let usage = match self.0.remove(code) {
-            Some(u) => CodeUse { rows: u.rows + 1, ..u },
-            None => CodeUse { first_line: line, rows: 1 },
+            Some(u) => CodeUse {
+                rows: u.rows + 1,
+                ..u
+            },
+            None => CodeUse {
+                first_line: line,
+                rows: 1,
+            },
         };
         self.1 = Some((code.to_string(), usage));
     }
@@ -41,7 +47,6 @@ impl CodeUses {
             self.0.insert(code, u);
         }
     }
-
 }
 
 /// The chosen list, whether it was detected, and the codes it does not know.

@@ -166,12 +166,24 @@ impl HouseholdSelector {
             }
         }
         let i = status_index(household.status);
-        let t = self.stream.ticket(household.village.county(), household.status.as_str(), &household.household_id);
+        let t = self.stream.ticket(
+            household.village.county(),
+            household.status.as_str(),
+            &household.household_id,
+        );
         // Households of a village come together: switch cells only when the village changes.
-        if self.current.as_ref().is_none_or(|(code, _)| *code != household.village) {
+        if self
+            .current
+            .as_ref()
+            .is_none_or(|(code, _)| *code != household.village)
+        {
             self.park();
             let cells = self.cells.remove(&household.village).unwrap_or_else(|| {
-                std::array::from_fn(|k| Cell { keep: self.keep[k], primaries: self.primaries[k], ..Cell::default() })
+                std::array::from_fn(|k| Cell {
+                    keep: self.keep[k],
+                    primaries: self.primaries[k],
+                    ..Cell::default()
+                })
             });
             self.current = Some((household.village.clone(), cells));
         }
@@ -183,7 +195,8 @@ impl HouseholdSelector {
     fn park(&mut self) {
         if let Some((code, cells)) = self.current.take() {
             self.cells.insert(code, cells);
-        }    }
+        }
+    }
 
     /// The sample rows of the sampled villages, sorted by village, status, then primaries and
     /// reserves in ticket order. `frame` gives each village's population counts, which must
