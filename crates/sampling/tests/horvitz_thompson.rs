@@ -186,3 +186,27 @@ fn horvitz_thompson_total_is_unbiased_stratified() {
 fn horvitz_thompson_total_is_unbiased_with_two_independent_draws() {
     check(TWO_DRAWS);
 }
+
+/// The one-pass household stage (every village's smallest tickets kept while the register is
+/// read, before the villages are drawn) gives exactly the rows of the two-pass stage.
+#[test]
+fn one_pass_and_two_pass_household_stages_agree() {
+    let plan = Plan::parse(STRATIFIED).unwrap();
+    let c = county();
+    let by_code: HashMap<VillageCode, FrameVillage> = c.frame.iter().map(|v| (v.code.clone(), v.clone())).collect();
+    for seed in 0..20 {
+        let (villages, _) = draw_villages(&plan, "530128", &c.frame, &format!("v{seed}"));
+        let mut two_pass = HouseholdSelector::new(&plan, &villages, "h");
+        let mut one_pass = HouseholdSelector::every_village(&plan, "h");
+        for v in &c.frame {
+            for h in &c.households[&v.code] {
+                two_pass.offer(h);
+                one_pass.offer(h);
+            }
+        }
+        let a = two_pass.finish(&villages, &by_code).unwrap();
+        let b = one_pass.finish(&villages, &by_code).unwrap();
+        assert_eq!(a, b, "seed {seed}");
+        assert!(a.len() > 50);
+    }
+}
