@@ -331,7 +331,7 @@ pub fn generate_with_progress<R: Write, V: Write, T: Write>(
         write::truth_header(t)?;
     }
     if let Some(v) = villages.as_mut() {
-        v.write_record(write::VILLAGE_HEADER)?;
+        v.write_record(assess_register::VILLAGE_COLUMNS)?;
     }
     let mut summary = SynthSummary {
         seed: config.seed,

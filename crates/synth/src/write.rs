@@ -11,18 +11,6 @@ use assess_register::Status;
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 
-/// Register columns, in order.
-pub(crate) const REGISTER_HEADER: &str =
-    "household_id,village_code,status,exit_year,members,income_per_capita,lon,lat,group";
-/// Village file columns, in order.
-pub(crate) const VILLAGE_HEADER: [&str; 6] = [
-    "village_code",
-    "name",
-    "poverty_village",
-    "remote",
-    "lon",
-    "lat",
-];
 /// Truth file columns, in order.
 pub(crate) const TRUTH_HEADER: &str = "household_id,true_income_per_capita,food_ok,clothing_ok,education_ok,medical_ok,housing_grade,housing_ok,water_ok,truly_poor,wrong_exit,missed,still_poor";
 
@@ -65,7 +53,7 @@ impl<R: Write, V: Write, T: Write> Outputs<'_, R, V, T> {
 }
 
 pub(crate) fn register_header(w: &mut impl Write) -> std::io::Result<()> {
-    writeln!(w, "{REGISTER_HEADER}")
+    writeln!(w, "{}", assess_register::FRAME_COLUMNS.join(","))
 }
 
 pub(crate) fn truth_header(w: &mut impl Write) -> std::io::Result<()> {
