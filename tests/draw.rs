@@ -300,16 +300,23 @@ fn take_all_households_uses_the_second_pass_and_takes_them_all() {
     let (register, villages) = luquan();
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("all-exited.toml");
-    std::fs::write(&plan, read(&luquan_plan()).replace("exited = 22,", "exited = \"all\",")).unwrap();
+    std::fs::write(
+        &plan,
+        read(&luquan_plan()).replace("exited = 22,", "exited = \"all\","),
+    )
+    .unwrap();
     let out = dir.path().join("d");
     draw(&plan, &register, &villages, SEED, "h", &out).success();
     let rows = sample_rows(&out);
-    let drawn: std::collections::BTreeSet<String> = rows.iter().map(|r| r["village_code"].clone()).collect();
+    let drawn: std::collections::BTreeSet<String> =
+        rows.iter().map(|r| r["village_code"].clone()).collect();
     let exited_in_register = read(&register)
         .lines()
         .filter(|l| l.contains(",exited,") && drawn.iter().any(|v| l.contains(&format!(",{v},"))))
         .count();
     let exited: Vec<_> = rows.iter().filter(|r| r["stratum"] == "exited").collect();
     assert_eq!(exited.len(), exited_in_register);
-    assert!(exited.iter().all(|r| r["role"] == "primary" && r["pi_household"].parse::<f64>() == Ok(1.0)));
+    assert!(exited
+        .iter()
+        .all(|r| r["role"] == "primary" && r["pi_household"].parse::<f64>() == Ok(1.0)));
 }

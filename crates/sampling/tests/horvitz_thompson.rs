@@ -193,7 +193,11 @@ fn horvitz_thompson_total_is_unbiased_with_two_independent_draws() {
 fn one_pass_and_two_pass_household_stages_agree() {
     let plan = Plan::parse(STRATIFIED).unwrap();
     let c = county();
-    let by_code: HashMap<VillageCode, FrameVillage> = c.frame.iter().map(|v| (v.code.clone(), v.clone())).collect();
+    let by_code: HashMap<VillageCode, FrameVillage> = c
+        .frame
+        .iter()
+        .map(|v| (v.code.clone(), v.clone()))
+        .collect();
     for seed in 0..20 {
         let (villages, _) = draw_villages(&plan, "530128", &c.frame, &format!("v{seed}"));
         let mut two_pass = HouseholdSelector::new(&plan, &villages, "h");

@@ -1,5 +1,7 @@
 //! Domain rules as data: the poverty line by income year, the exit thresholds of the four
-//! indicators by region, and the sampling practice of the national teams. Every value lives
+//! indicators by region, the sampling practice of the national teams, and the household
+//! rules a visit is judged against (food and clothing, education, medical cover, housing,
+//! drinking water, and the settings for member counts and "missed"). Every value lives
 //! in `data/standards/standards.toml` with its source; this crate only parses and looks up.
 //! A user may load their own file ([`Standards::from_toml`]) to override any value.
 //!
@@ -9,6 +11,7 @@
 //! let s = Standards::builtin();
 //! assert_eq!(s.poverty_line(2018), Some(2995.0));
 //! assert_eq!(s.exit_thresholds.poverty_incidence.for_region(Region::West), 0.03);
+//! assert_eq!(s.household.drinking_water.litres_per_person_day_min, 35.0);
 //! ```
 //!
 //! Not for: applying the rules to households (the inspection crate will) or to counties
@@ -16,7 +19,7 @@
 #![deny(missing_docs)]
 
 use assess_divisions::Region;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A standards file could not be used.
@@ -35,6 +38,211 @@ pub struct Standards {
     pub exit_thresholds: ExitThresholds,
     /// How national teams sampled, used as planning defaults.
     pub sampling_practice: SamplingPractice,
+    /// Rules one household visit is judged against.
+    pub household: HouseholdRules,
+}
+
+/// Rules one household visit is judged against (standards.md section 4).
+#[derive(Debug, Clone, Deserialize)]
+pub struct HouseholdRules {
+    /// No worry about food and clothing.
+    pub food_clothing: FoodClothingRule,
+    /// Compulsory education guaranteed.
+    pub education: EducationRule,
+    /// Basic medical care guaranteed.
+    pub medical: MedicalRule,
+    /// Housing safety guaranteed.
+    pub housing: HousingRule,
+    /// Drinking-water safety (checked with housing).
+    pub drinking_water: DrinkingWaterRule,
+    /// Which member count per-person income and the rates use.
+    pub members: MembersRule,
+    /// What makes a non-registered household "missed".
+    pub missed: MissedRule,
+}
+
+/// Food and clothing rule.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FoodClothingRule {
+    /// Where the rule comes from.
+    pub source: String,
+    /// Whether protein (meat, eggs, milk or soy) must be available.
+    pub protein_required: bool,
+}
+
+/// Compulsory education rule.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EducationRule {
+    /// Where the rule comes from.
+    pub source: String,
+    /// Youngest age (inclusive) at the reference date.
+    pub age_min: u8,
+    /// Oldest age (inclusive) at the reference date.
+    pub age_max: u8,
+    /// Month and day of the reference date; the year is the household's income year.
+    pub reference_month_day: MonthDay,
+    /// Where the reference date comes from.
+    pub reference_date_source: String,
+}
+
+impl EducationRule {
+    /// Whether a child of this age (at the reference date) is of compulsory-school age.
+    pub fn covers_age(&self, age: u32) -> bool {
+        (u32::from(self.age_min)..=u32::from(self.age_max)).contains(&age)
+    }
+}
+
+/// A month and day (`"MM-DD"` in the file), e.g. `12-31`. February 29 is refused, since the
+/// reference year need not be a leap year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
+pub struct MonthDay {
+    /// Month, 1-12.
+    pub month: u8,
+    /// Day of the month.
+    pub day: u8,
+}
+
+impl TryFrom<String> for MonthDay {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let bad = || format!("{text:?} is not a month-day like \"12-31\" (February 29 is refused)");
+        let (m, d) = text.trim().split_once('-').ok_or_else(bad)?;
+        let month: u8 = m.parse().map_err(|_| bad())?;
+        let day: u8 = d.parse().map_err(|_| bad())?;
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 => 28,
+            _ => return Err(bad()),
+        };
+        if day == 0 || day > days_in_month {
+            return Err(bad());
+        }
+        Ok(MonthDay { month, day })
+    }
+}
+
+/// One kind of medical cover (standards.md section 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cover {
+    /// Basic medical insurance (基本医疗保险).
+    BasicMedicalInsurance,
+    /// Serious-illness insurance (大病保险).
+    SeriousIllnessInsurance,
+    /// Medical assistance (医疗救助).
+    MedicalAssistance,
+}
+
+impl Cover {
+    /// All covers, in canonical order.
+    pub const ALL: [Cover; 3] = [
+        Cover::BasicMedicalInsurance,
+        Cover::SeriousIllnessInsurance,
+        Cover::MedicalAssistance,
+    ];
+
+    /// The file's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cover::BasicMedicalInsurance => "basic_medical_insurance",
+            Cover::SeriousIllnessInsurance => "serious_illness_insurance",
+            Cover::MedicalAssistance => "medical_assistance",
+        }
+    }
+}
+
+/// Medical cover rule.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MedicalRule {
+    /// Where the rule comes from.
+    pub source: String,
+    /// Covers every member must have; the others are recorded only.
+    pub required: Vec<Cover>,
+}
+
+/// A whole-house safety grade (2019 guideline): A no danger, B a few members dangerous,
+/// C part of the load-bearing structure unsafe, D the whole building dangerous.
+/// Ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum HouseGrade {
+    /// No danger points.
+    A,
+    /// A few members dangerous, main structure safe.
+    B,
+    /// Part of the load-bearing structure unsafe.
+    C,
+    /// The whole building dangerous.
+    D,
+}
+
+/// Housing safety rule.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HousingRule {
+    /// Where the rule comes from.
+    pub source: String,
+    /// Grades safe as they stand; any other grade is safe only when reinforced, rebuilt or the
+    /// household relocated.
+    pub safe_grades: Vec<HouseGrade>,
+}
+
+/// Drinking-water rule (2018 rural drinking-water safety criteria). Every limit passes at
+/// the value itself.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DrinkingWaterRule {
+    /// Where the rule comes from.
+    pub source: String,
+    /// Litres per person per day, at least.
+    pub litres_per_person_day_min: f64,
+    /// Litres per person per day in water-scarce areas, at least.
+    pub litres_per_person_day_min_water_scarce: f64,
+    /// One fetch takes at most this many minutes.
+    pub fetch_minutes_max: f64,
+    /// Horizontal distance to the source, metres, at most.
+    pub fetch_horizontal_m_max: f64,
+    /// Vertical distance to the source, metres, at most.
+    pub fetch_vertical_m_max: f64,
+    /// Days of outage a year, at most.
+    pub outage_days_per_year_max: u32,
+}
+
+/// Which member count a household's per-person income and the people-based rates use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberCount {
+    /// Members as found at the visit.
+    Found,
+    /// Members in the register.
+    Register,
+}
+
+/// Member-count setting.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MembersRule {
+    /// Where the setting comes from.
+    pub source: String,
+    /// The count used.
+    pub count_for_rates: MemberCount,
+}
+
+/// What makes a non-registered household "missed" (漏评).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissedDefinition {
+    /// Per-person income below the line.
+    IncomeOnly,
+    /// Per-person income below the line, or any guarantee unmet.
+    IncomeOrGuarantee,
+}
+
+/// The "missed" setting.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MissedRule {
+    /// Where the setting comes from.
+    pub source: String,
+    /// The definition used.
+    pub definition: MissedDefinition,
 }
 
 /// The poverty line table.
@@ -109,7 +317,12 @@ impl Standards {
 
     /// Standards from a user's TOML file (same layout as the built-in file).
     pub fn from_toml(text: &str) -> Result<Standards, StandardsError> {
-        let s: Standards = toml::from_str(text).map_err(|e| StandardsError(e.to_string()))?;
+        let s: Standards = toml::from_str(text).map_err(|e| {
+            StandardsError(format!(
+                "{e}(the file must have every section of the built-in \
+                 data/standards/standards.toml; copy any missing section from it)"
+            ))
+        })?;
         for (year, value) in &s.poverty_line.by_year {
             if year.parse::<u16>().is_err() || !(*value > 0.0) {
                 return Err(StandardsError(format!(
@@ -117,7 +330,20 @@ impl Standards {
                 )));
             }
         }
+        s.household.check()?;
         Ok(s)
+    }
+
+    /// The income years the poverty-line table has, in order.
+    pub fn poverty_line_years(&self) -> Vec<u16> {
+        let mut years: Vec<u16> = self
+            .poverty_line
+            .by_year
+            .keys()
+            .filter_map(|y| y.parse().ok())
+            .collect();
+        years.sort_unstable();
+        years
     }
 
     /// Poverty line for an income year, if the table has it.
@@ -126,6 +352,57 @@ impl Standards {
             .by_year
             .get(&income_year.to_string())
             .copied()
+    }
+}
+
+impl HouseholdRules {
+    fn check(&self) -> Result<(), StandardsError> {
+        let w = &self.drinking_water;
+        for (name, value) in [
+            ("litres_per_person_day_min", w.litres_per_person_day_min),
+            (
+                "litres_per_person_day_min_water_scarce",
+                w.litres_per_person_day_min_water_scarce,
+            ),
+            ("fetch_minutes_max", w.fetch_minutes_max),
+            ("fetch_horizontal_m_max", w.fetch_horizontal_m_max),
+            ("fetch_vertical_m_max", w.fetch_vertical_m_max),
+        ] {
+            if !(value > 0.0 && value.is_finite()) {
+                return Err(StandardsError(format!(
+                    "household.drinking_water.{name} = {value} must be a positive number"
+                )));
+            }
+        }
+        if w.litres_per_person_day_min_water_scarce > w.litres_per_person_day_min {
+            return Err(StandardsError(format!(
+                "household.drinking_water: the water-scarce minimum ({}) exceeds the general \
+                 minimum ({}); it is meant to be the lower one",
+                w.litres_per_person_day_min_water_scarce, w.litres_per_person_day_min
+            )));
+        }
+        if w.outage_days_per_year_max > 366 {
+            return Err(StandardsError(format!(
+                "household.drinking_water.outage_days_per_year_max = {} exceeds a year",
+                w.outage_days_per_year_max
+            )));
+        }
+        let e = &self.education;
+        if e.age_min > e.age_max || e.age_max > 25 {
+            return Err(StandardsError(format!(
+                "household.education: ages {}-{} are not a compulsory-school age range \
+                 (age_min <= age_max <= 25)",
+                e.age_min, e.age_max
+            )));
+        }
+        if self.housing.safe_grades.is_empty() {
+            return Err(StandardsError(
+                "household.housing.safe_grades is empty: list the grades safe as they stand \
+                 (built-in: [\"A\", \"B\"])"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -145,6 +422,125 @@ mod tests {
             0.02
         );
         assert_eq!(s.exit_thresholds.approval_rate, 0.90);
+        // standards.md section 4: drinking water, 2018 criteria.
+        let w = &s.household.drinking_water;
+        assert_eq!(w.litres_per_person_day_min, 35.0);
+        assert_eq!(w.litres_per_person_day_min_water_scarce, 20.0);
+        assert_eq!(w.fetch_minutes_max, 20.0);
+        assert_eq!(w.fetch_horizontal_m_max, 800.0);
+        assert_eq!(w.fetch_vertical_m_max, 80.0);
+        assert_eq!(w.outage_days_per_year_max, 36);
+        let e = &s.household.education;
+        assert_eq!((e.age_min, e.age_max), (6, 15));
+        assert_eq!(e.reference_month_day, MonthDay { month: 12, day: 31 });
+        assert_eq!(
+            s.household.housing.safe_grades,
+            vec![HouseGrade::A, HouseGrade::B]
+        );
+        assert_eq!(
+            s.household.medical.required,
+            vec![Cover::BasicMedicalInsurance]
+        );
+        assert_eq!(s.household.members.count_for_rates, MemberCount::Found);
+        assert_eq!(
+            s.household.missed.definition,
+            MissedDefinition::IncomeOrGuarantee
+        );
+        assert!(s.household.food_clothing.protein_required);
+        assert_eq!(s.version, "assess-standards-2");
+        assert_eq!(s.poverty_line_years().first(), Some(&2011));
+    }
+
+    #[test]
+    fn bad_household_overrides_are_refused() {
+        let base = include_str!("../../../data/standards/standards.toml");
+        for (from, to) in [
+            (
+                "litres_per_person_day_min = 35.0",
+                "litres_per_person_day_min = 0",
+            ),
+            (
+                "litres_per_person_day_min = 35.0",
+                "litres_per_person_day_min = -35.0",
+            ),
+            (
+                "litres_per_person_day_min = 35.0",
+                "litres_per_person_day_min = 10.0",
+            ),
+            ("fetch_minutes_max = 20.0", "fetch_minutes_max = -1.0"),
+            (
+                "fetch_horizontal_m_max = 800.0",
+                "fetch_horizontal_m_max = nan",
+            ),
+            ("fetch_vertical_m_max = 80.0", "fetch_vertical_m_max = 0.0"),
+            (
+                "outage_days_per_year_max = 36",
+                "outage_days_per_year_max = -1",
+            ),
+            (
+                "outage_days_per_year_max = 36",
+                "outage_days_per_year_max = 400",
+            ),
+            ("age_min = 6", "age_min = 16"),
+            (
+                "reference_month_day = \"12-31\"",
+                "reference_month_day = \"02-29\"",
+            ),
+            (
+                "reference_month_day = \"12-31\"",
+                "reference_month_day = \"13-01\"",
+            ),
+            (
+                "reference_month_day = \"12-31\"",
+                "reference_month_day = \"1231\"",
+            ),
+            ("safe_grades = [\"A\", \"B\"]", "safe_grades = []"),
+            ("safe_grades = [\"A\", \"B\"]", "safe_grades = [\"E\"]"),
+            (
+                "required = [\"basic_medical_insurance\"]",
+                "required = [\"dental\"]",
+            ),
+            (
+                "definition = \"income_or_guarantee\"",
+                "definition = \"guarantee_only\"",
+            ),
+            ("count_for_rates = \"found\"", "count_for_rates = \"both\""),
+        ] {
+            assert!(base.contains(from), "test setup: {from:?} not in the file");
+            let text = base.replace(from, to);
+            assert!(
+                Standards::from_toml(&text).is_err(),
+                "override {to:?} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn an_old_file_without_household_rules_is_refused_with_a_hint() {
+        let base = include_str!("../../../data/standards/standards.toml");
+        let old = &base[..base.find("[household.").unwrap()];
+        let err = Standards::from_toml(old).unwrap_err().to_string();
+        assert!(err.contains("household"), "{err}");
+        assert!(err.contains("copy any missing section"), "{err}");
+    }
+
+    #[test]
+    fn settings_can_be_overridden() {
+        let text = include_str!("../../../data/standards/standards.toml")
+            .replace(
+                "definition = \"income_or_guarantee\"",
+                "definition = \"income_only\"",
+            )
+            .replace(
+                "reference_month_day = \"12-31\"",
+                "reference_month_day = \"08-31\"",
+            );
+        let s = Standards::from_toml(&text).unwrap();
+        assert_eq!(s.household.missed.definition, MissedDefinition::IncomeOnly);
+        assert_eq!(
+            s.household.education.reference_month_day,
+            MonthDay { month: 8, day: 31 }
+        );
     }
 
     #[test]
