@@ -60,7 +60,7 @@ pub fn run(cmd: FrameCmd) -> anyhow::Result<()> {
     let mut seen: u64 = 0;
     let result = scan_frame(&args.frame, &opts, |_| {
         seen += 1;
-        if seen % PROGRESS_EVERY == 0 {
+        if seen.is_multiple_of(PROGRESS_EVERY) {
             bar.set_position(seen);
         }
     });

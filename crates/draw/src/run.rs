@@ -163,7 +163,7 @@ fn load(
             selector.offer(h);
         }
         seen += 1;
-        if seen % 100_000 == 0 {
+        if seen.is_multiple_of(100_000) {
             progress(seen);
         }
     })?;
@@ -305,7 +305,7 @@ fn household_stage(
     let report = assess_register::scan_frame(&inputs.frame, &read, |h| {
         selector.offer(h);
         seen += 1;
-        if seen % 100_000 == 0 {
+        if seen.is_multiple_of(100_000) {
             progress(seen);
         }
     })?;

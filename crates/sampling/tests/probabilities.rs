@@ -69,10 +69,7 @@ fn pi_village_equals_the_samplics_reference() {
             "sum of pi = n in {region}"
         );
         for (c, l) in clusters.iter().zip(&lambda) {
-            let want = list
-                .iter()
-                .find(|e| e["cluster"].to_string() == c.id)
-                .unwrap()["pi"]
+            let want = list.iter().find(|e| e["cluster"] == c.id).unwrap()["pi"]
                 .as_f64()
                 .unwrap();
             // The reference prints 10 decimals.

@@ -324,7 +324,8 @@ impl Standards {
             ))
         })?;
         for (year, value) in &s.poverty_line.by_year {
-            if year.parse::<u16>().is_err() || !(*value > 0.0) {
+            // `is_finite` and `> 0` together also refuse NaN.
+            if year.parse::<u16>().is_err() || !value.is_finite() || *value <= 0.0 {
                 return Err(StandardsError(format!(
                     "poverty_line: {year} = {value} is not a year with a positive line"
                 )));
