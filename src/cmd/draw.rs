@@ -126,6 +126,53 @@ fn print_warnings(warnings: &[assess_sampling::Problem]) {
     }
 }
 
+/// Above this many counties the summary shows totals; manifest.json has every county.
+const COUNTIES_LISTED: usize = 10;
+
+fn print_by_county(m: &assess_draw::Manifest) {
+    println!(
+        "\n  {:<8} {:<22} {:>8} {:>8} {:>6} {:>11}",
+        "county", "village stratum", "frame", "drawn", "cert.", "size"
+    );
+    for g in &m.village_strata {
+        println!(
+            "  {:<8} {:<22} {:>8} {:>8} {:>6} {:>11}",
+            g.county, g.group, g.frame_villages, g.drawn, g.certainties, g.frame_size
+        );
+    }
+    println!(
+        "\n  {:<8} {:<15} {:>11} {:>10} {:>9} {:>9}",
+        "county", "stratum", "population", "people", "primary", "reserve"
+    );
+    for s in &m.strata {
+        println!(
+            "  {:<8} {:<15} {:>11} {:>10} {:>9} {:>9}",
+            s.county, s.stratum, s.population_households, s.population_people, s.primary, s.reserve
+        );
+    }
+}
+
+fn print_totals(m: &assess_draw::Manifest, counties: usize) {
+    let drawn: usize = m.village_strata.iter().map(|g| g.drawn).sum();
+    let certain: usize = m.village_strata.iter().map(|g| g.certainties).sum();
+    println!("\n  {counties} counties: {drawn} villages drawn ({certain} with certainty); per county in manifest.json");
+    println!(
+        "  {:<15} {:>11} {:>10} {:>9} {:>9}",
+        "stratum", "population", "people", "primary", "reserve"
+    );
+    for status in ["exited", "poor", "non_registered"] {
+        let rows = m.strata.iter().filter(|s| s.stratum == status);
+        let (mut population, mut people, mut primary, mut reserve) = (0, 0, 0, 0);
+        for s in rows {
+            population += s.population_households;
+            people += s.population_people;
+            primary += s.primary;
+            reserve += s.reserve;
+        }
+        println!("  {status:<15} {population:>11} {people:>10} {primary:>9} {reserve:>9}");
+    }
+}
+
 fn print_summary(draw: &assess_draw::Draw, out: &std::path::Path) {
     let m = &draw.manifest;
     println!("draw written to {}", out.display());
@@ -152,25 +199,12 @@ fn print_summary(draw: &assess_draw::Draw, out: &std::path::Path) {
         m.seed_commitments.village, m.seed_commitments.household
     );
     println!("  sample.csv      sha256 {}", m.sample_sha256);
-    println!(
-        "\n  {:<8} {:<22} {:>8} {:>8} {:>6} {:>11}",
-        "county", "village stratum", "frame", "drawn", "cert.", "size"
-    );
-    for g in &m.village_strata {
-        println!(
-            "  {:<8} {:<22} {:>8} {:>8} {:>6} {:>11}",
-            g.county, g.group, g.frame_villages, g.drawn, g.certainties, g.frame_size
-        );
-    }
-    println!(
-        "\n  {:<8} {:<15} {:>11} {:>10} {:>9} {:>9}",
-        "county", "stratum", "population", "people", "primary", "reserve"
-    );
-    for s in &m.strata {
-        println!(
-            "  {:<8} {:<15} {:>11} {:>10} {:>9} {:>9}",
-            s.county, s.stratum, s.population_households, s.population_people, s.primary, s.reserve
-        );
+    let counties: std::collections::BTreeSet<&str> =
+        m.strata.iter().map(|s| s.county.as_str()).collect();
+    if counties.len() > COUNTIES_LISTED {
+        print_totals(m, counties.len());
+    } else {
+        print_by_county(m);
     }
     if m.seeds.is_none() {
         println!("\nThe seeds are not in the manifest: publish them after fieldwork; anyone can then run `assess verify`.");
