@@ -44,6 +44,10 @@ enum Command {
     Init(cmd::store::InitArgs),
     /// Load a draw into the survey database, after checking it against its manifest.
     ImportSample(cmd::store::ImportSampleArgs),
+    /// Import visit records (JSON or JSON Lines): all or nothing, versioned, idempotent.
+    ImportRecords(cmd::records::ImportRecordsArgs),
+    /// List the visit records in the survey database (current versions, or all).
+    Records(cmd::records::RecordsArgs),
     /// List the draws in the survey database.
     Draws(cmd::store::DrawsArgs),
 }
@@ -60,6 +64,8 @@ fn main() -> ExitCode {
         Command::Size(a) => cmd::size::run(a),
         Command::Init(a) => cmd::store::run_init(a),
         Command::ImportSample(a) => cmd::store::run_import(a),
+        Command::ImportRecords(a) => cmd::records::run_import(a),
+        Command::Records(a) => cmd::records::run_list(a),
         Command::Draws(a) => cmd::store::run_draws(a),
     };
     match result {

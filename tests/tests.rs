@@ -6,6 +6,7 @@ mod util;
 mod draw;
 mod frame;
 mod plan;
+mod records;
 mod size;
 mod store;
 mod synth;

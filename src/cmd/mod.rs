@@ -4,6 +4,7 @@ pub mod draw;
 pub mod frame;
 pub mod plan;
 pub mod progress;
+pub mod records;
 pub mod size;
 pub mod store;
 pub mod synth;

@@ -28,6 +28,7 @@
 
 mod judge;
 mod record;
+mod visit;
 
 pub use judge::{
     age_at, judge, roll_up, Answer, Check, HousingJudgment, IncomeJudgment, Judgment, Outcome,
@@ -36,6 +37,11 @@ pub use judge::{
 pub use record::{
     BirthDate, ComponentGrade, Components, HouseholdRecord, Housing, IncomeBySource, MedicalCover,
     Member, Renovation, Schooling, Sex, Water,
+};
+
+pub use visit::{
+    example_visit, parse_rfc3339, Disposition, Gps, IneligibleReason, InterviewMode, VisitProblem,
+    VisitRecord,
 };
 
 pub use assess_register::Status;

@@ -11,9 +11,13 @@
 #![deny(missing_docs)]
 
 mod import;
+mod records;
 mod url;
 
 pub use import::ImportOutcome;
+pub use records::{
+    canonical, parse_visits, NumberedVisit, RecordProblem, RecordsError, VisitImport, VisitRow,
+};
 pub use url::{Backend, DbUrl};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -1,0 +1,401 @@
+//! One visit to a sampled household: what happened (the disposition, kept apart from
+//! non-response), how (mode, team, interviewers, times, GPS) and, for an interview, the
+//! household record that [`crate::judge`] judges.
+//!
+//! [`VisitRecord::validate`] checks one record on its own and lists every problem with the
+//! field it concerns; the caller adds the file and record number.
+
+use crate::HouseholdRecord;
+use serde::{Deserialize, Serialize};
+
+/// One visit to one household of a draw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitRecord {
+    /// The draw the household was sampled in (its `sample_sha256`).
+    pub draw_id: String,
+    /// The household's id in the draw's sample.
+    pub household_id: String,
+    /// What happened at the visit.
+    pub disposition: Disposition,
+    /// How the interview was held; required for complete and partial interviews.
+    #[serde(default)]
+    pub mode: Option<InterviewMode>,
+    /// The field team.
+    pub team: String,
+    /// The two interviewers who made the visit.
+    pub interviewers: [String; 2],
+    /// Start of the visit, RFC 3339 (e.g. `2020-06-12T09:30:00+08:00`).
+    pub start: String,
+    /// End of the visit, RFC 3339; not before the start.
+    pub end: String,
+    /// GPS (WGS-84) at the start, when recorded.
+    #[serde(default)]
+    pub gps_start: Option<Gps>,
+    /// GPS (WGS-84) at the end, when recorded.
+    #[serde(default)]
+    pub gps_end: Option<Gps>,
+    /// What was found: present for complete and partial interviews (and a relocated household
+    /// followed to its resettlement site), absent for non-interviews.
+    #[serde(default)]
+    pub household: Option<HouseholdRecord>,
+}
+
+/// What happened at a visit. Non-response (refused, non-contact, eligibility unknown) is kept
+/// apart from ineligibility; ineligible households are neither replaced nor weighted up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    /// Interview completed.
+    Complete,
+    /// Interview broken off or partly answered.
+    Partial,
+    /// The household refused.
+    Refused,
+    /// Nobody could be reached.
+    NonContact,
+    /// Not an eligible household, with the reason: written `{"ineligible": "dissolved"}`.
+    Ineligible(IneligibleReason),
+    /// Moved by the relocation programme: followed to the resettlement site, never replaced.
+    Relocated,
+    /// Whether the household is eligible could not be established.
+    EligibilityUnknown,
+}
+
+impl Disposition {
+    /// The disposition's name as stored (`ineligible` for every ineligible reason).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Disposition::Complete => "complete",
+            Disposition::Partial => "partial",
+            Disposition::Refused => "refused",
+            Disposition::NonContact => "non_contact",
+            Disposition::Ineligible(_) => "ineligible",
+            Disposition::Relocated => "relocated",
+            Disposition::EligibilityUnknown => "eligibility_unknown",
+        }
+    }
+
+    /// Complete or partial: an interview took place and a household record is required.
+    pub fn is_interview(&self) -> bool {
+        matches!(self, Disposition::Complete | Disposition::Partial)
+    }
+
+    /// Refused, non-contact, ineligible or eligibility unknown: no household record.
+    pub fn is_non_interview(&self) -> bool {
+        !self.is_interview() && *self != Disposition::Relocated
+    }
+}
+
+/// Why a household is ineligible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IneligibleReason {
+    /// The household no longer exists.
+    Dissolved,
+    /// Moved out of the county.
+    MovedOutOfCounty,
+    /// A duplicate of another register entry.
+    Duplicate,
+}
+
+/// How the interview was held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterviewMode {
+    /// Face to face at the household.
+    InPerson,
+    /// By telephone.
+    Phone,
+    /// A proxy answered for a household working away.
+    Proxy,
+}
+
+/// A GPS fix, WGS-84 degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gps {
+    /// Latitude, -90..90.
+    pub lat: f64,
+    /// Longitude, -180..180.
+    pub lon: f64,
+}
+
+/// One problem in one visit record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitProblem {
+    /// The field concerned (`end`, `household`, `gps_start.lat`, ...).
+    pub field: String,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl std::fmt::Display for VisitProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl VisitRecord {
+    /// Every problem of this record on its own (empty when it is valid).
+    pub fn validate(&self) -> Vec<VisitProblem> {
+        let mut out = Vec::new();
+        let mut problem = |field: &str, message: String| {
+            out.push(VisitProblem {
+                field: field.to_string(),
+                message,
+            })
+        };
+        for (field, value) in [
+            ("draw_id", &self.draw_id),
+            ("household_id", &self.household_id),
+            ("team", &self.team),
+        ] {
+            if value.trim().is_empty() {
+                problem(field, "is empty; fill it in".to_string());
+            }
+        }
+        for (i, name) in self.interviewers.iter().enumerate() {
+            if name.trim().is_empty() {
+                problem(
+                    &format!("interviewers[{i}]"),
+                    "is empty; name both interviewers".to_string(),
+                );
+            }
+        }
+        if !self.interviewers[0].trim().is_empty()
+            && self.interviewers[0].trim() == self.interviewers[1].trim()
+        {
+            problem(
+                "interviewers",
+                format!(
+                    "names {:?} twice; a visit is made by two different interviewers",
+                    self.interviewers[0]
+                ),
+            );
+        }
+        let start = parse_time("start", &self.start);
+        let end = parse_time("end", &self.end);
+        match (&start, &end) {
+            (Ok(s), Ok(e)) if e < s => problem(
+                "end",
+                format!(
+                    "{} is before the start {}; correct the times",
+                    self.end, self.start
+                ),
+            ),
+            _ => {}
+        }
+        for p in [start.err(), end.err()].into_iter().flatten() {
+            out_push(&mut problem, p);
+        }
+        for (field, gps) in [("gps_start", self.gps_start), ("gps_end", self.gps_end)] {
+            if let Some(g) = gps {
+                if !(g.lat.is_finite() && (-90.0..=90.0).contains(&g.lat)) {
+                    problem(
+                        &format!("{field}.lat"),
+                        format!("{} is not a latitude (-90 to 90)", g.lat),
+                    );
+                }
+                if !(g.lon.is_finite() && (-180.0..=180.0).contains(&g.lon)) {
+                    problem(
+                        &format!("{field}.lon"),
+                        format!("{} is not a longitude (-180 to 180)", g.lon),
+                    );
+                }
+            }
+        }
+        let d = self.disposition.code();
+        if self.disposition.is_interview() {
+            if self.mode.is_none() {
+                problem(
+                    "mode",
+                    format!("is missing; a {d} interview needs in_person, phone or proxy"),
+                );
+            }
+            if self.household.is_none() {
+                problem(
+                    "household",
+                    format!("is missing; a {d} interview needs the household record"),
+                );
+            }
+        }
+        if self.disposition.is_non_interview() && self.household.is_some() {
+            problem(
+                "household",
+                format!("is given for a {d} visit; a non-interview has no household record (remove it or correct the disposition)"),
+            );
+        }
+        if let Some(h) = &self.household {
+            if h.household_id != self.household_id {
+                problem(
+                    "household.household_id",
+                    format!(
+                        "{:?} differs from the visit's household_id {:?}",
+                        h.household_id, self.household_id
+                    ),
+                );
+            }
+        }
+        out
+    }
+}
+
+fn out_push(problem: &mut impl FnMut(&str, String), p: VisitProblem) {
+    problem(&p.field, p.message);
+}
+
+/// Seconds since 1970-01-01T00:00:00Z (with the fraction) of an RFC 3339 date-time such as
+/// `2020-06-12T09:30:00+08:00` or `2020-06-12T01:30:00.5Z`.
+pub fn parse_rfc3339(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    if b.len() < 20 {
+        return None;
+    }
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let s = text.get(from..from + len)?;
+        if !s.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let mut i = 19;
+    let mut fraction = 0.0;
+    if b.get(i) == Some(&b'.') {
+        let start = i + 1;
+        i = start;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        fraction = format!("0.{}", &text[start..i]).parse().ok()?;
+    }
+    let offset = match b.get(i)? {
+        b'Z' | b'z' if i + 1 == b.len() => 0,
+        sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
+            let (h, m) = (num(i + 1, 2)?, num(i + 4, 2)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let o = h * 3600 + m * 60;
+            if *sign == b'-' {
+                -o
+            } else {
+                o
+            }
+        }
+        _ => return None,
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146097 + doe - 719468;
+    Some((days * 86400 + hour * 3600 + minute * 60 + second - offset) as f64 + fraction)
+}
+
+fn parse_time(field: &str, text: &str) -> Result<f64, VisitProblem> {
+    parse_rfc3339(text).ok_or_else(|| VisitProblem {
+        field: field.to_string(),
+        message: format!(
+            "{text:?} is not an RFC 3339 date-time; write e.g. 2020-06-12T09:30:00+08:00"
+        ),
+    })
+}
+
+/// A complete in-person visit to household `H001` of draw `D`, with [`crate::example_record`]: a starting point for examples and tests.
+pub fn example_visit() -> VisitRecord {
+    VisitRecord {
+        draw_id: "D".to_string(),
+        household_id: "H001".to_string(),
+        disposition: Disposition::Complete,
+        mode: Some(InterviewMode::InPerson),
+        team: "team-1".to_string(),
+        interviewers: ["Li Wei".to_string(), "Zhang Min".to_string()],
+        start: "2020-06-12T09:30:00+08:00".to_string(),
+        end: "2020-06-12T10:45:00+08:00".to_string(),
+        gps_start: Some(Gps {
+            lat: 25.55,
+            lon: 102.47,
+        }),
+        gps_end: None,
+        household: Some(crate::example_record()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339_with_offsets() {
+        let a = parse_rfc3339("2020-06-12T09:30:00+08:00").unwrap();
+        let b = parse_rfc3339("2020-06-12T01:30:00Z").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(parse_rfc3339("2000-03-01T00:00:00.5Z"), Some(951868800.5));
+        for bad in [
+            "2020-06-12",
+            "2020-02-30T00:00:00Z",
+            "2020-06-12T09:30:00",
+            "2020-06-12T24:00:00Z",
+            "12/06/2020 09:30",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_example_is_valid_and_problems_name_their_field() {
+        let v = example_visit();
+        assert_eq!(v.validate(), vec![]);
+        let mut bad = v.clone();
+        bad.end = "2020-06-12T09:00:00+08:00".to_string();
+        bad.household = None;
+        let fields: Vec<String> = bad.validate().into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["end", "household"]);
+        let mut refused = v;
+        refused.disposition = Disposition::Refused;
+        assert_eq!(refused.validate()[0].field, "household");
+        refused.household = None;
+        refused.mode = None;
+        assert_eq!(refused.validate(), vec![]);
+    }
+
+    #[test]
+    fn dispositions_read_from_json() {
+        let d: Disposition =
+            serde_json::from_str(r#"{"ineligible": "moved_out_of_county"}"#).unwrap();
+        assert_eq!(
+            d,
+            Disposition::Ineligible(IneligibleReason::MovedOutOfCounty)
+        );
+        let d: Disposition = serde_json::from_str(r#""non_contact""#).unwrap();
+        assert_eq!(d, Disposition::NonContact);
+        assert!(serde_json::from_str::<Disposition>(r#""absent""#).is_err());
+    }
+}
