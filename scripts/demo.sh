@@ -19,3 +19,7 @@ echo; echo "== 4. after fieldwork the seeds are published; anyone re-checks the 
 $A verify "$OUT" --plan "$P" --frame "$R" --villages "$V" --seed "$SEED" --household-seed "$HSEED"
 echo; echo "== 5. an independent re-derivation (Python standard library only)"
 python3 scripts/verify_sample.py "$R" "$OUT/sample.csv" "$HSEED"
+echo; echo "== 6. the draw into the survey database (a SQLite file; no server)"
+$A init --db "$OUT.db"
+$A import-sample "$OUT" --db "$OUT.db"
+$A draws --db "$OUT.db"
