@@ -521,3 +521,63 @@ fn bad_arguments_are_refused_and_leave_no_file() {
         "no rural village",
     );
 }
+
+/// `--incidence` sets the true comprehensive incidence: the realised share of truly poor
+/// households lands near the target. Most of it comes from the registered-poor share (still
+/// poor with rate 1, a binomial share of 200,000 households, SE ≈ 0.0003); wrong exits and
+/// missed add clustered noise of about 0.001 (their SEs above, weighted by their strata), so
+/// 0.004 is about 4 SE.
+#[test]
+fn incidence_is_settable_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.json");
+    let (out, truth) = synth(
+        dir.path(),
+        "incidence",
+        &[
+            "--county",
+            LUQUAN,
+            "--households",
+            "200000",
+            "--seed",
+            "8",
+            "--incidence",
+            "0.02",
+            "--summary-json",
+            summary.to_str().unwrap(),
+        ],
+    );
+    let truly_poor = rows(&truth)
+        .iter()
+        .filter(|r| r["truly_poor"] == "true")
+        .count() as f64;
+    let households = rows(&out).len() as f64;
+    let realised = truly_poor / households;
+    assert!(
+        (realised - 0.02).abs() < 0.004,
+        "realised incidence {realised}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&read(&summary)).unwrap();
+    let reported = json["rates"]["incidence"]["households"].as_f64().unwrap();
+    assert!((reported - realised).abs() < 1e-12);
+    // An unreachable incidence is refused with the reachable range, and nothing is written.
+    let bad = dir.path().join("bad.csv");
+    assess()
+        .args([
+            "synth",
+            "--county",
+            LUQUAN,
+            "--households",
+            "500",
+            "--seed",
+            "1",
+            "--incidence",
+            "0.6",
+            "--out",
+        ])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("cannot be reached"));
+    assert!(!bad.exists());
+}

@@ -75,6 +75,10 @@ pub struct SynthArgs {
     /// Share of registered households not yet exited.
     #[arg(long, default_value_t = 0.03)]
     poor_share: f64,
+    /// Target true comprehensive poverty incidence; sets the share of registered households
+    /// not yet exited to reach it (given the other rates) instead of --poor-share.
+    #[arg(long, conflicts_with = "poor_share")]
+    incidence: Option<f64>,
     /// Share of villages that are poverty villages.
     #[arg(long, default_value_t = 0.35)]
     poverty_village_share: f64,
@@ -146,7 +150,12 @@ fn config(args: &SynthArgs) -> anyhow::Result<SynthConfig> {
     config.rates.icc = args.icc;
     config.rates.remote_risk_ratio = args.remote_risk_ratio;
     config.shape.registered_share = args.registered_share;
-    config.shape.poor_share_of_registered = args.poor_share;
+    config.shape.poor_share_of_registered = match args.incidence {
+        Some(target) => {
+            assess_synth::poor_share_for_incidence(target, &config.shape, &config.rates)?
+        }
+        None => args.poor_share,
+    };
     config.shape.poverty_village_share = args.poverty_village_share;
     config.shape.remote_share = args.remote_share;
     // Counties named one by one must exist; lists may hold urban districts without villages.
@@ -319,6 +328,18 @@ fn print_summary(s: &SynthSummary, config: &SynthConfig, args: &SynthArgs) {
     print_rate("wrong exit", s.rates.wrong_exit, r.wrong_exit);
     print_rate("missed", s.rates.missed, r.missed);
     print_rate("still poor", s.rates.still_poor, r.still_poor);
+    let expected = {
+        let (reg, q) = (
+            config.shape.registered_share,
+            config.shape.poor_share_of_registered,
+        );
+        reg * q * r.still_poor + reg * (1.0 - q) * r.wrong_exit + (1.0 - reg) * r.missed
+    };
+    print_rate(
+        "incidence",
+        s.rates.incidence,
+        args.incidence.unwrap_or(expected),
+    );
     let mut wrote = vec![args.out.display().to_string()];
     wrote.extend(
         args.villages

@@ -77,6 +77,16 @@ pub enum SynthError {
         /// The list searched.
         vintage: Vintage,
     },
+    /// No share of still-poor households gives the incidence asked for.
+    #[error("a true incidence of {target} cannot be reached with these rates: it must lie between {low} (no registered household still poor) and {high} (all of them); change --incidence, --registered-share or the other rates")]
+    IncidenceOutOfReach {
+        /// The incidence asked for.
+        target: f64,
+        /// The incidence with no still-poor registered household.
+        low: f64,
+        /// The incidence with every registered household still poor.
+        high: f64,
+    },
     /// The province has no county to generate.
     #[error("province {0} has no county to generate in this selection")]
     EmptyProvince(String),
@@ -519,5 +529,55 @@ fn check_province(code: &str) -> Result<(), SynthError> {
         Ok(())
     } else {
         Err(SynthError::BadProvinceCode(code.to_string()))
+    }
+}
+
+/// The share of registered households not yet exited (`--poor-share`) that gives a target
+/// comprehensive poverty incidence P, in expectation over households:
+///
+/// P = R·q·s + R·(1 − q)·w + (1 − R)·m, so q = (P − R·w − (1 − R)·m) / (R·(s − w)),
+///
+/// with R the registered share, q the poor share of the registered, s the still-poor rate,
+/// w the wrong-exit rate and m the missed rate (the indicators' definitions: standards.md
+/// section 2). People-weighted incidence differs slightly because household sizes differ.
+pub fn poor_share_for_incidence(
+    target: f64,
+    shape: &RegisterShape,
+    rates: &TruthRates,
+) -> Result<f64, SynthError> {
+    let (r, s, w, m) = (
+        shape.registered_share,
+        rates.still_poor,
+        rates.wrong_exit,
+        rates.missed,
+    );
+    let at = |q: f64| r * q * s + r * (1.0 - q) * w + (1.0 - r) * m;
+    let (low, high) = (at(0.0).min(at(1.0)), at(0.0).max(at(1.0)));
+    if !(low..=high).contains(&target) || r * (s - w) == 0.0 {
+        return Err(SynthError::IncidenceOutOfReach { target, low, high });
+    }
+    Ok((target - r * w - (1.0 - r) * m) / (r * (s - w)))
+}
+
+#[cfg(test)]
+mod incidence_tests {
+    use super::*;
+
+    #[test]
+    fn the_poor_share_solves_the_incidence_equation() {
+        let shape = RegisterShape {
+            registered_share: 0.25,
+            ..RegisterShape::default()
+        };
+        let rates = TruthRates {
+            wrong_exit: 0.005,
+            missed: 0.003,
+            still_poor: 1.0,
+            ..TruthRates::default()
+        };
+        // By hand: q = (0.02 − 0.25·0.005 − 0.75·0.003) / (0.25·0.995) = 0.0165 / 0.24875 = 0.066332…
+        let q = poor_share_for_incidence(0.02, &shape, &rates).unwrap();
+        assert!((q - 0.0165 / 0.24875).abs() < 1e-12);
+        assert!(poor_share_for_incidence(0.5, &shape, &rates).is_err());
     }
 }

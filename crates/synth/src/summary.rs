@@ -116,6 +116,24 @@ impl Tally {
         self.poor.rate()
     }
 
+    /// Realised comprehensive poverty incidence: truly poor households (and people) of every
+    /// stratum ÷ all households (and people) — wrong exits, still poor and missed together.
+    pub fn incidence(&self) -> Rate {
+        let truly_poor = |f: fn(&Count) -> u64| {
+            f(&self.exited.truly_poor)
+                + f(&self.poor.truly_poor)
+                + f(&self.non_registered.truly_poor)
+        };
+        let all = Stratum {
+            all: self.all,
+            truly_poor: Count {
+                households: truly_poor(|c| c.households),
+                people: truly_poor(|c| c.people),
+            },
+        };
+        all.rate()
+    }
+
     /// Share of households (and people) registered, exited or poor.
     pub fn registered_share(&self) -> Rate {
         let registered = Stratum {
@@ -174,6 +192,8 @@ pub struct RealisedRates {
     pub missed: Rate,
     /// Still poor among registered-poor.
     pub still_poor: Rate,
+    /// Comprehensive poverty incidence: truly poor among all.
+    pub incidence: Rate,
 }
 
 impl RealisedRates {
@@ -183,6 +203,7 @@ impl RealisedRates {
             wrong_exit: t.wrong_exit_rate(),
             missed: t.missed_rate(),
             still_poor: t.still_poor_rate(),
+            incidence: t.incidence(),
         }
     }
 }
