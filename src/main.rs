@@ -48,6 +48,12 @@ enum Command {
     ImportRecords(cmd::records::ImportRecordsArgs),
     /// List the visit records in the survey database (current versions, or all).
     Records(cmd::records::RecordsArgs),
+    /// Check the visit records across a draw (reserve order, short interviews) and list
+    /// response and replacement rates by village and team; exit 1 on errors.
+    Check(cmd::check::CheckArgs),
+    /// Housing-crack photos: add (stored once by SHA-256, measured, checked), list.
+    #[command(subcommand)]
+    Photo(cmd::photo::PhotoCmd),
     /// List the draws in the survey database.
     Draws(cmd::store::DrawsArgs),
 }
@@ -66,6 +72,8 @@ fn main() -> ExitCode {
         Command::ImportSample(a) => cmd::store::run_import(a),
         Command::ImportRecords(a) => cmd::records::run_import(a),
         Command::Records(a) => cmd::records::run_list(a),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Photo(c) => cmd::photo::run(c),
         Command::Draws(a) => cmd::store::run_draws(a),
     };
     match result {

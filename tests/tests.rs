@@ -3,8 +3,10 @@
 
 mod util;
 
+mod check;
 mod draw;
 mod frame;
+mod photo;
 mod plan;
 mod records;
 mod size;

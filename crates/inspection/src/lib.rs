@@ -26,10 +26,15 @@
 //! no printing; deterministic.
 #![deny(missing_docs)]
 
+mod checks;
 mod judge;
 mod record;
 mod visit;
 
+pub use checks::{
+    check_draw, is_final, CheckConfig, CheckReport, Finding, Rates, Role, Rule, SampleUnit,
+    Severity,
+};
 pub use judge::{
     age_at, judge, roll_up, Answer, Check, HousingJudgment, IncomeJudgment, Judgment, Outcome,
     Reason, Tri,

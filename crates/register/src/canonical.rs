@@ -101,11 +101,19 @@ fn push_decimal(line: &mut String, x: f64) {
     }
     let mut buffer = ryu::Buffer::new();
     let text = buffer.format(x);
-    if !x.is_finite() || text.contains('e') {
+    // With at most 15 significant digits the shortest round-trip form is unique, so ryu and
+    // `core::fmt` agree; beyond that they may break ties differently (found by proptest:
+    // 982170322784711.3), and the canonical form is defined by `{}`.
+    if !x.is_finite() || text.contains('e') || significant_digits(text) > 15 {
         let _ = write!(line, "{x}");
     } else {
         line.push_str(text.strip_suffix(".0").unwrap_or(text));
     }
+}
+
+fn significant_digits(text: &str) -> usize {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_start_matches('0').trim_end_matches('0').len()
 }
 
 #[cfg(test)]

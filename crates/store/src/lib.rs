@@ -10,10 +10,13 @@
 //! nothing else: it stores values that the other crates have parsed and checked.
 #![deny(missing_docs)]
 
+mod checks;
 mod import;
+pub mod photos;
 mod records;
 mod url;
 
+pub use checks::DrawForCheck;
 pub use import::ImportOutcome;
 pub use records::{
     canonical, parse_visits, NumberedVisit, RecordProblem, RecordsError, VisitImport, VisitRow,

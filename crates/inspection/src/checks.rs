@@ -1,0 +1,794 @@
+//! Checks across the visit records of one draw: reserves used in their drawn order and only to
+//! replace failed units (errors), implausibly short interviews and replacements still owed
+//! (warnings), and response and replacement rates by village and by team.
+//!
+//! [`check_draw`] takes the draw's sample (as [`SampleUnit`]s) and the current visit record of
+//! each visited household, and returns a [`CheckReport`]. Every [`Finding`] names the county,
+//! village and household and says what to fix. The rules and the rate definitions are in
+//! `docs/checks.md`. No I/O; deterministic (findings are sorted).
+
+use crate::{parse_rfc3339, Disposition, VisitRecord};
+use std::collections::{BTreeMap, HashMap};
+
+/// Primary or reserve, as in the draw's sample.csv.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Drawn to be interviewed.
+    Primary,
+    /// Drawn to replace a failed unit, in the order of its rank.
+    Reserve,
+}
+
+/// One household of a draw's sample.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SampleUnit {
+    /// The household's id.
+    pub household_id: String,
+    /// County division code.
+    pub county: String,
+    /// Village division code.
+    pub village: String,
+    /// Household stratum (`exited`, `poor`, ...): reserves replace within (village, stratum).
+    pub stratum: String,
+    /// Primary or reserve.
+    pub role: Role,
+    /// 1, 2, ... for reserves (the drawn order); `None` for primaries.
+    pub reserve_rank: Option<u32>,
+}
+
+/// Settings of the checks. [`CheckConfig::default`] gives the documented defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckConfig {
+    /// Disposition codes ([`Disposition::code`]) for which a unit may be replaced by the next
+    /// reserve. Default: the plan's default replaceable set, `refused` and `non_contact`.
+    /// `ineligible` and `relocated` are never replaceable, even if listed here.
+    pub replaceable: Vec<String>,
+    /// An interview (complete or partial) shorter than this many minutes is warned about.
+    /// Default 15.
+    pub min_interview_minutes: f64,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            replaceable: vec!["refused".to_string(), "non_contact".to_string()],
+            min_interview_minutes: 15.0,
+        }
+    }
+}
+
+impl CheckConfig {
+    /// Whether a unit with this disposition is to be replaced by the next reserve.
+    pub fn is_replaceable(&self, d: &Disposition) -> bool {
+        !matches!(d, Disposition::Ineligible(_) | Disposition::Relocated)
+            && self.replaceable.iter().any(|c| c == d.code())
+    }
+}
+
+/// A disposition is *final* when the unit's fate is settled: every recorded disposition except
+/// `eligibility_unknown` (which says the visit is still open). A unit with no record is not
+/// final either.
+pub fn is_final(d: &Disposition) -> bool {
+    *d != Disposition::EligibilityUnknown
+}
+
+/// Error (blocks: fix before estimating) or warning (needs a note or a correction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Blocks the draw's estimates until fixed.
+    Error,
+    /// Needs a note or a correction.
+    Warning,
+}
+
+/// Which rule a finding comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Reserve k used before reserves 1..k-1 have final dispositions.
+    ReserveOrder,
+    /// More reserves used than failed units to replace.
+    ReserveNotNeeded,
+    /// Failed units not (yet) replaced.
+    ReplacementOwed,
+    /// An interview shorter than the plausible minimum.
+    ShortInterview,
+    /// A visit record whose times cannot be read.
+    UnreadableTimes,
+}
+
+impl Rule {
+    /// The rule's name as printed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::ReserveOrder => "reserve-order",
+            Rule::ReserveNotNeeded => "reserve-not-needed",
+            Rule::ReplacementOwed => "replacement-owed",
+            Rule::ShortInterview => "short-interview",
+            Rule::UnreadableTimes => "unreadable-times",
+        }
+    }
+}
+
+/// One problem, located by county, village and household.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The rule.
+    pub rule: Rule,
+    /// County code.
+    pub county: String,
+    /// Village code.
+    pub village: String,
+    /// Household stratum.
+    pub stratum: String,
+    /// The household concerned.
+    pub household_id: String,
+    /// What is wrong and what to fix.
+    pub message: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} [{}] county {}, village {}, household {} ({}): {}",
+            match self.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            self.rule.name(),
+            self.county,
+            self.village,
+            self.household_id,
+            self.stratum,
+            self.message
+        )
+    }
+}
+
+/// Counts and rates of one village or one team.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Rates {
+    /// Village code, or team name.
+    pub key: String,
+    /// The village's county (empty for a team).
+    pub county: String,
+    /// Primaries: in the sample (by village) or visited by the team (by team).
+    pub primaries: usize,
+    /// Reserves with a visit record.
+    pub reserves_used: usize,
+    /// Units (primaries and reserves) with a visit record.
+    pub visited: usize,
+    /// Visited units found ineligible.
+    pub ineligible: usize,
+    /// Visited units not ineligible: the response rate's denominator.
+    pub eligible: usize,
+    /// Complete or partial interviews: the response rate's numerator.
+    pub responded: usize,
+}
+
+impl Rates {
+    /// responded / eligible, when there is an eligible visited unit.
+    pub fn response_rate(&self) -> Option<f64> {
+        (self.eligible > 0).then(|| self.responded as f64 / self.eligible as f64)
+    }
+
+    /// reserves used / primaries, when there is a primary.
+    pub fn replacement_rate(&self) -> Option<f64> {
+        (self.primaries > 0).then(|| self.reserves_used as f64 / self.primaries as f64)
+    }
+
+    fn add_visit(&mut self, role: Role, d: &Disposition) {
+        self.visited += 1;
+        if role == Role::Reserve {
+            self.reserves_used += 1;
+        }
+        if matches!(d, Disposition::Ineligible(_)) {
+            self.ineligible += 1;
+        } else {
+            self.eligible += 1;
+        }
+        if d.is_interview() {
+            self.responded += 1;
+        }
+    }
+}
+
+/// Everything the checks found in one draw.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct CheckReport {
+    /// Errors and warnings, by county, village, stratum, household.
+    pub findings: Vec<Finding>,
+    /// Rates by village (sorted by county and village).
+    pub by_village: Vec<Rates>,
+    /// Rates by team (sorted by team).
+    pub by_team: Vec<Rates>,
+}
+
+impl CheckReport {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.findings.len() - self.errors()
+    }
+}
+
+/// Checks the current visit records of one draw against its sample. Records for households
+/// not in `sample` are ignored (the store refuses them anyway).
+pub fn check_draw(
+    sample: &[SampleUnit],
+    visits: &[VisitRecord],
+    config: &CheckConfig,
+) -> CheckReport {
+    let visit_of: HashMap<&str, &VisitRecord> = visits
+        .iter()
+        .map(|v| (v.household_id.as_str(), v))
+        .collect();
+    let mut report = CheckReport::default();
+
+    // Cells: (county, village, stratum) -> units.
+    let mut cells: BTreeMap<(&str, &str, &str), Vec<&SampleUnit>> = BTreeMap::new();
+    for u in sample {
+        cells
+            .entry((&u.county, &u.village, &u.stratum))
+            .or_default()
+            .push(u);
+    }
+    for units in cells.values() {
+        check_cell(units, &visit_of, config, &mut report.findings);
+    }
+
+    // Short interviews.
+    for u in sample {
+        let Some(v) = visit_of.get(u.household_id.as_str()) else {
+            continue;
+        };
+        if !v.disposition.is_interview() {
+            continue;
+        }
+        let finding = |rule, message| Finding {
+            severity: Severity::Warning,
+            rule,
+            county: u.county.clone(),
+            village: u.village.clone(),
+            stratum: u.stratum.clone(),
+            household_id: u.household_id.clone(),
+            message,
+        };
+        match (parse_rfc3339(&v.start), parse_rfc3339(&v.end)) {
+            (Some(s), Some(e)) => {
+                let minutes = (e - s) / 60.0;
+                if minutes < config.min_interview_minutes {
+                    report.findings.push(finding(
+                        Rule::ShortInterview,
+                        format!(
+                            "the {} interview lasted {} min ({} to {}), shorter than the plausible minimum of {} min; \
+                             check the start and end times, or add a note saying why it was so short",
+                            v.disposition.code(),
+                            fmt_num(minutes),
+                            v.start,
+                            v.end,
+                            fmt_num(config.min_interview_minutes)
+                        ),
+                    ));
+                }
+            }
+            _ => report.findings.push(finding(
+                Rule::UnreadableTimes,
+                format!(
+                    "start {:?} or end {:?} is not an RFC 3339 date-time; correct the record and import it again",
+                    v.start, v.end
+                ),
+            )),
+        }
+    }
+    report.findings.sort_by(|a, b| {
+        (
+            &a.county,
+            &a.village,
+            &a.stratum,
+            &a.household_id,
+            a.severity,
+            a.rule,
+        )
+            .cmp(&(
+                &b.county,
+                &b.village,
+                &b.stratum,
+                &b.household_id,
+                b.severity,
+                b.rule,
+            ))
+    });
+
+    // Rates.
+    let mut by_village: BTreeMap<(&str, &str), Rates> = BTreeMap::new();
+    let mut by_team: BTreeMap<&str, Rates> = BTreeMap::new();
+    for u in sample {
+        let village = by_village
+            .entry((&u.county, &u.village))
+            .or_insert_with(|| Rates {
+                key: u.village.clone(),
+                county: u.county.clone(),
+                ..Rates::default()
+            });
+        if u.role == Role::Primary {
+            village.primaries += 1;
+        }
+        if let Some(v) = visit_of.get(u.household_id.as_str()) {
+            village.add_visit(u.role, &v.disposition);
+            let team = by_team.entry(&v.team).or_insert_with(|| Rates {
+                key: v.team.clone(),
+                ..Rates::default()
+            });
+            if u.role == Role::Primary {
+                team.primaries += 1;
+            }
+            team.add_visit(u.role, &v.disposition);
+        }
+    }
+    report.by_village = by_village.into_values().collect();
+    report.by_team = by_team.into_values().collect();
+    report
+}
+
+/// The reserve rules of one (village, stratum) cell.
+fn check_cell(
+    units: &[&SampleUnit],
+    visit_of: &HashMap<&str, &VisitRecord>,
+    config: &CheckConfig,
+    out: &mut Vec<Finding>,
+) {
+    let disposition = |u: &SampleUnit| visit_of.get(u.household_id.as_str()).map(|v| v.disposition);
+    let primaries: Vec<&SampleUnit> = units
+        .iter()
+        .copied()
+        .filter(|u| u.role == Role::Primary)
+        .collect();
+    let mut reserves: Vec<&SampleUnit> = units
+        .iter()
+        .copied()
+        .filter(|u| u.role == Role::Reserve)
+        .collect();
+    reserves.sort_by_key(|u| (u.reserve_rank.unwrap_or(u32::MAX), u.household_id.clone()));
+    let Some(first) = units.first() else {
+        return;
+    };
+    let finding = |severity, rule, u: &SampleUnit, message: String| Finding {
+        severity,
+        rule,
+        county: u.county.clone(),
+        village: u.village.clone(),
+        stratum: u.stratum.clone(),
+        household_id: u.household_id.clone(),
+        message,
+    };
+    let replaceable_names = config.replaceable.join(", ");
+    let failed_primaries: Vec<&SampleUnit> = primaries
+        .iter()
+        .copied()
+        .filter(|u| disposition(u).is_some_and(|d| config.is_replaceable(&d)))
+        .collect();
+    let never_replaced: Vec<String> = primaries
+        .iter()
+        .filter_map(|u| match disposition(u) {
+            Some(d @ (Disposition::Ineligible(_) | Disposition::Relocated)) => {
+                Some(format!("{} is {}", u.household_id, d.code()))
+            }
+            _ => None,
+        })
+        .collect();
+
+    // Failures to replace, counted as the reserves are walked in their drawn order: each
+    // primary that failed with a replaceable disposition opens one replacement, and so does
+    // each used reserve that failed the same way; each used reserve fills one.
+    let mut owed = failed_primaries.len();
+    let mut used = 0usize;
+    for (i, r) in reserves.iter().enumerate() {
+        let Some(d) = disposition(r) else {
+            continue;
+        };
+        let rank = r.reserve_rank.unwrap_or(i as u32 + 1);
+        let unsettled: Vec<String> = reserves[..i]
+            .iter()
+            .filter_map(|earlier| {
+                let k = earlier.reserve_rank.unwrap_or(0);
+                match disposition(earlier) {
+                    None => Some(format!(
+                        "reserve {k} ({}) has no visit record",
+                        earlier.household_id
+                    )),
+                    Some(d) if !is_final(&d) => Some(format!(
+                        "reserve {k} ({}) is {}, not a final disposition",
+                        earlier.household_id,
+                        d.code()
+                    )),
+                    _ => None,
+                }
+            })
+            .collect();
+        if !unsettled.is_empty() {
+            out.push(finding(
+                Severity::Error,
+                Rule::ReserveOrder,
+                r,
+                format!(
+                    "reserve {rank} was used but {}; reserves are used strictly in their drawn order: \
+                     visit the earlier reserves first and record their final dispositions, or correct this record",
+                    unsettled.join(", ")
+                ),
+            ));
+        }
+        used += 1;
+        if used > owed {
+            let why = if failed_primaries.is_empty() && never_replaced.is_empty() {
+                format!("no primary of this village and stratum failed with a replaceable disposition ({replaceable_names})")
+            } else if failed_primaries.is_empty() {
+                format!(
+                    "no primary failed with a replaceable disposition ({replaceable_names}); {} and is never replaced",
+                    never_replaced.join(", ")
+                )
+            } else {
+                format!(
+                    "{} failure{} to replace ({} primar{} with a replaceable disposition ({replaceable_names}){})",
+                    owed,
+                    if owed == 1 { "" } else { "s" },
+                    failed_primaries.len(),
+                    if failed_primaries.len() == 1 { "y" } else { "ies" },
+                    if never_replaced.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}, never replaced", never_replaced.join(", "))
+                    }
+                )
+            };
+            out.push(finding(
+                Severity::Error,
+                Rule::ReserveNotNeeded,
+                r,
+                format!(
+                    "reserve {rank} was used but {why}; {used} reserve{} used in all; \
+                     remove this reserve's record or correct the primaries' dispositions",
+                    if used == 1 { " is" } else { "s are" }
+                ),
+            ));
+        }
+        if config.is_replaceable(&d) {
+            owed += 1;
+        }
+    }
+    if used < owed {
+        let next = reserves.iter().find(|r| disposition(r).is_none());
+        let missing = owed - used;
+        let subject = next.copied().unwrap_or(first);
+        let message = match next {
+            Some(r) => format!(
+                "{missing} failed unit{} of this village and stratum not yet replaced; visit reserve {} ({}) next",
+                if missing == 1 { " is" } else { "s are" },
+                r.reserve_rank.unwrap_or(0),
+                r.household_id
+            ),
+            None => format!(
+                "{missing} failed unit{} of this village and stratum cannot be replaced: every reserve is used; note it for the estimates",
+                if missing == 1 { "" } else { "s" }
+            ),
+        };
+        out.push(finding(
+            Severity::Warning,
+            Rule::ReplacementOwed,
+            subject,
+            message,
+        ));
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{example_visit, IneligibleReason};
+
+    fn unit(id: &str, village: &str, rank: Option<u32>) -> SampleUnit {
+        SampleUnit {
+            household_id: id.to_string(),
+            county: "530128".to_string(),
+            village: village.to_string(),
+            stratum: "exited".to_string(),
+            role: if rank.is_some() {
+                Role::Reserve
+            } else {
+                Role::Primary
+            },
+            reserve_rank: rank,
+        }
+    }
+
+    /// Village V: primaries P1, P2; reserves R1, R2, R3.
+    fn cell() -> Vec<SampleUnit> {
+        vec![
+            unit("P1", "V", None),
+            unit("P2", "V", None),
+            unit("R1", "V", Some(1)),
+            unit("R2", "V", Some(2)),
+            unit("R3", "V", Some(3)),
+        ]
+    }
+
+    fn visit(id: &str, d: Disposition, team: &str) -> VisitRecord {
+        let mut v = example_visit();
+        v.household_id = id.to_string();
+        v.team = team.to_string();
+        v.disposition = d;
+        if !d.is_interview() {
+            v.mode = None;
+            v.household = None;
+        } else if let Some(h) = &mut v.household {
+            h.household_id = id.to_string();
+        }
+        v
+    }
+
+    fn errors(r: &CheckReport) -> Vec<(Rule, &str)> {
+        r.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| (f.rule, f.household_id.as_str()))
+            .collect()
+    }
+
+    fn run(visits: &[VisitRecord]) -> CheckReport {
+        check_draw(&cell(), visits, &CheckConfig::default())
+    }
+
+    #[test]
+    fn refused_primary_replaced_by_reserve_1_is_fine() {
+        let r = run(&[
+            visit("P1", Disposition::Refused, "t1"),
+            visit("P2", Disposition::Complete, "t1"),
+            visit("R1", Disposition::Complete, "t1"),
+        ]);
+        assert_eq!(r.findings, vec![]);
+        assert_eq!(r.errors(), 0);
+    }
+
+    #[test]
+    fn reserve_2_used_while_reserve_1_unvisited_is_an_error() {
+        let r = run(&[
+            visit("P1", Disposition::NonContact, "t1"),
+            visit("P2", Disposition::Complete, "t1"),
+            visit("R2", Disposition::Complete, "t1"),
+        ]);
+        assert_eq!(errors(&r), vec![(Rule::ReserveOrder, "R2")]);
+        let f = &r.findings[0];
+        assert!(
+            f.message
+                .contains("reserve 2 was used but reserve 1 (R1) has no visit record"),
+            "{}",
+            f.message
+        );
+        assert!(f.to_string().starts_with(
+            "error [reserve-order] county 530128, village V, household R2 (exited): "
+        ));
+        // eligibility_unknown is not final either.
+        let r = run(&[
+            visit("P1", Disposition::Refused, "t1"),
+            visit("R1", Disposition::EligibilityUnknown, "t1"),
+            visit("R2", Disposition::Complete, "t1"),
+        ]);
+        assert!(errors(&r).contains(&(Rule::ReserveOrder, "R2")), "{r:?}");
+    }
+
+    #[test]
+    fn a_reserve_with_no_failed_primary_is_an_error() {
+        let r = run(&[
+            visit("P1", Disposition::Complete, "t1"),
+            visit("P2", Disposition::Complete, "t1"),
+            visit("R1", Disposition::Complete, "t1"),
+        ]);
+        assert_eq!(errors(&r), vec![(Rule::ReserveNotNeeded, "R1")]);
+        assert!(r.findings[0]
+            .message
+            .contains("no primary of this village and stratum failed"));
+    }
+
+    #[test]
+    fn ineligible_or_relocated_primaries_are_never_replaced() {
+        let r = run(&[
+            visit(
+                "P1",
+                Disposition::Ineligible(IneligibleReason::Dissolved),
+                "t1",
+            ),
+            visit("P2", Disposition::Complete, "t1"),
+            visit("R1", Disposition::Complete, "t1"),
+        ]);
+        assert_eq!(errors(&r), vec![(Rule::ReserveNotNeeded, "R1")]);
+        assert!(
+            r.findings[0]
+                .message
+                .contains("P1 is ineligible and is never replaced"),
+            "{}",
+            r.findings[0].message
+        );
+        // Even when the configuration lists them as replaceable.
+        let mut config = CheckConfig::default();
+        config.replaceable.push("relocated".to_string());
+        let r = check_draw(
+            &cell(),
+            &[
+                visit("P1", Disposition::Relocated, "t1"),
+                visit("R1", Disposition::Complete, "t1"),
+            ],
+            &config,
+        );
+        assert_eq!(errors(&r), vec![(Rule::ReserveNotNeeded, "R1")]);
+    }
+
+    #[test]
+    fn a_failed_reserve_is_replaced_by_the_next_and_owed_replacements_are_warned() {
+        let r = run(&[
+            visit("P1", Disposition::Refused, "t1"),
+            visit("P2", Disposition::Complete, "t1"),
+            visit("R1", Disposition::NonContact, "t1"),
+            visit("R2", Disposition::Complete, "t1"),
+        ]);
+        assert_eq!(r.findings, vec![]);
+        let r = run(&[
+            visit("P1", Disposition::Refused, "t1"),
+            visit("P2", Disposition::Refused, "t1"),
+            visit("R1", Disposition::Complete, "t1"),
+        ]);
+        assert_eq!(r.errors(), 0);
+        assert_eq!(r.warnings(), 1);
+        assert_eq!(r.findings[0].rule, Rule::ReplacementOwed);
+        assert_eq!(r.findings[0].household_id, "R2");
+        assert!(r.findings[0].message.contains("visit reserve 2 (R2) next"));
+        // The replaceable set is a parameter.
+        let config = CheckConfig {
+            replaceable: vec!["refused".to_string()],
+            ..CheckConfig::default()
+        };
+        let r = check_draw(
+            &cell(),
+            &[
+                visit("P1", Disposition::NonContact, "t1"),
+                visit("R1", Disposition::Complete, "t1"),
+            ],
+            &config,
+        );
+        assert_eq!(errors(&r), vec![(Rule::ReserveNotNeeded, "R1")]);
+    }
+
+    #[test]
+    fn short_interviews_are_warnings() {
+        let mut v = visit("P1", Disposition::Complete, "t1");
+        v.start = "2020-06-12T09:30:00+08:00".to_string();
+        v.end = "2020-06-12T09:38:00+08:00".to_string();
+        let r = run(&[v.clone()]);
+        assert_eq!(r.errors(), 0);
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(r.findings[0].rule, Rule::ShortInterview);
+        assert!(
+            r.findings[0].message.contains("lasted 8 min"),
+            "{}",
+            r.findings[0].message
+        );
+        assert!(r.findings[0]
+            .message
+            .contains("plausible minimum of 15 min"));
+        let config = CheckConfig {
+            min_interview_minutes: 5.0,
+            ..CheckConfig::default()
+        };
+        assert_eq!(check_draw(&cell(), &[v.clone()], &config).findings, vec![]);
+        // A refusal is not an interview: no warning however short.
+        let mut refused = visit("P1", Disposition::Refused, "t1");
+        refused.end = v.end.clone();
+        assert!(run(&[refused, visit("R1", Disposition::Complete, "t1")])
+            .findings
+            .iter()
+            .all(|f| f.rule != Rule::ShortInterview));
+    }
+
+    #[test]
+    fn rates_by_village_and_team() {
+        // Village V: P1 refused (t1), P2 complete (t2), R1 complete (t1).
+        // Village W: P3 ineligible (t2), P4 partial (t2), P5 not visited.
+        let mut sample = cell();
+        sample.extend([
+            unit("P3", "W", None),
+            unit("P4", "W", None),
+            unit("P5", "W", None),
+        ]);
+        let visits = [
+            visit("P1", Disposition::Refused, "t1"),
+            visit("P2", Disposition::Complete, "t2"),
+            visit("R1", Disposition::Complete, "t1"),
+            visit(
+                "P3",
+                Disposition::Ineligible(IneligibleReason::Duplicate),
+                "t2",
+            ),
+            visit("P4", Disposition::Partial, "t2"),
+        ];
+        let r = check_draw(&sample, &visits, &CheckConfig::default());
+        assert_eq!(r.errors(), 0, "{:?}", r.findings);
+        let v = &r.by_village[0];
+        assert_eq!(
+            (
+                v.key.as_str(),
+                v.primaries,
+                v.reserves_used,
+                v.visited,
+                v.ineligible,
+                v.eligible,
+                v.responded
+            ),
+            ("V", 2, 1, 3, 0, 3, 2)
+        );
+        assert_eq!(v.response_rate(), Some(2.0 / 3.0));
+        assert_eq!(v.replacement_rate(), Some(0.5));
+        let w = &r.by_village[1];
+        assert_eq!(
+            (
+                w.key.as_str(),
+                w.primaries,
+                w.reserves_used,
+                w.visited,
+                w.ineligible,
+                w.eligible,
+                w.responded
+            ),
+            ("W", 3, 0, 2, 1, 1, 1)
+        );
+        assert_eq!(w.response_rate(), Some(1.0));
+        assert_eq!(w.replacement_rate(), Some(0.0));
+        let t1 = &r.by_team[0];
+        assert_eq!(
+            (
+                t1.key.as_str(),
+                t1.primaries,
+                t1.reserves_used,
+                t1.visited,
+                t1.eligible,
+                t1.responded
+            ),
+            ("t1", 1, 1, 2, 2, 1)
+        );
+        assert_eq!(t1.response_rate(), Some(0.5));
+        assert_eq!(t1.replacement_rate(), Some(1.0));
+        let t2 = &r.by_team[1];
+        assert_eq!(
+            (
+                t2.key.as_str(),
+                t2.primaries,
+                t2.reserves_used,
+                t2.visited,
+                t2.eligible,
+                t2.responded
+            ),
+            ("t2", 3, 0, 3, 2, 2)
+        );
+        assert_eq!(t2.response_rate(), Some(1.0));
+        assert_eq!(t2.replacement_rate(), Some(0.0));
+        assert_eq!(Rates::default().response_rate(), None);
+    }
+}

@@ -1,0 +1,354 @@
+//! Housing-crack photos: stored once by content (SHA-256), linked to sampled households.
+//!
+//! Rules: a photo is stored once however often it is added; a link names a household of the
+//! draw's sample (a household outside the draw is refused, and the schema's foreign key
+//! refuses it too); adding a photo and its link is one transaction, so a refusal writes
+//! nothing. The measurements, computed results and flags are JSON made by the caller (the
+//! `assess-photo` crate computes them; this module stores them).
+
+use crate::{Store, StoreError};
+use assess_photo::Photo;
+use sqlx::Row;
+
+/// Why a photo was not added. In every case nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum PhotoStoreError {
+    /// The draw is not in the database.
+    #[error("draw {0} is not in the database; import it first with `assess import-sample`")]
+    UnknownDraw(String),
+    /// The household is not in the draw's sample.
+    #[error("household {household_id} is not in the sample of draw {draw_id}; a photo can only be linked to a sampled household")]
+    NotInDraw {
+        /// The draw.
+        draw_id: String,
+        /// The household.
+        household_id: String,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What adding a photo did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PhotoAdded {
+    /// The photo's bytes were stored now (false: already stored under its SHA-256).
+    pub stored: bool,
+    /// The link to the household was made now (false: it existed).
+    pub linked: bool,
+    /// An existing link's measurements, results or flags were replaced.
+    pub replaced: bool,
+}
+
+/// The measurement, results and flag JSON stored with a link.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhotoEvidence {
+    /// The inspector's measurement file (canonical JSON), if any.
+    pub measurements_json: Option<String>,
+    /// The computed results (JSON), if measurements were given.
+    pub results_json: Option<String>,
+    /// The location and date flags (JSON array).
+    pub flags_json: String,
+}
+
+/// One stored link of a photo to a household.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PhotoLinkRow {
+    /// The draw.
+    pub draw_id: String,
+    /// The household.
+    pub household_id: String,
+    /// The photo's SHA-256.
+    pub photo_sha256: String,
+    /// Size of the stored photo, bytes.
+    pub byte_count: i64,
+    /// EXIF time, when present.
+    pub taken_at: Option<String>,
+    /// Measurements JSON, when given.
+    pub measurements_json: Option<String>,
+    /// Computed results JSON, when measurements were given.
+    pub results_json: Option<String>,
+    /// Flags JSON.
+    pub flags_json: String,
+    /// When the link was made or last replaced.
+    pub added_at: String,
+}
+
+/// A stored photo's bytes and thumbnail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPhoto {
+    /// SHA-256 of `content`, as stored.
+    pub sha256: String,
+    /// The file's bytes.
+    pub content: Vec<u8>,
+    /// The JPEG thumbnail.
+    pub thumbnail_jpeg: Vec<u8>,
+}
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+impl Store {
+    /// The county code of a sampled household, after checking that the draw is in the
+    /// database and the household in its sample.
+    pub async fn sampled_household_county(
+        &self,
+        draw_id: &str,
+        household_id: &str,
+    ) -> Result<String, PhotoStoreError> {
+        let mut tx = self.pool().begin().await.map_err(|e| self.db_error(e))?;
+        let county = household_county(&mut tx, draw_id, household_id)
+            .await
+            .map_err(|e| self.photo_error(e))?;
+        tx.rollback().await.map_err(|e| self.db_error(e))?;
+        county
+    }
+
+    /// Stores `photo` (unless a photo with its SHA-256 is already stored) and links it to a
+    /// household of the draw with its evidence, in one transaction. Adding the same photo to
+    /// the same household again replaces the evidence only if it differs.
+    pub async fn add_photo(
+        &self,
+        photo: &Photo,
+        content: &[u8],
+        draw_id: &str,
+        household_id: &str,
+        evidence: &PhotoEvidence,
+    ) -> Result<PhotoAdded, PhotoStoreError> {
+        let db = |e| PhotoStoreError::Store(self.db_error(e));
+        let mut tx = self.pool().begin().await.map_err(db)?;
+        household_county(&mut tx, draw_id, household_id)
+            .await
+            .map_err(db)??;
+        let now = now_rfc3339();
+        let stored = sqlx::query(
+            "INSERT INTO photos (sha256, content, byte_count, format, width, height, taken_at, \
+             gps_lon, gps_lat, exif_note, thumbnail_jpeg, first_file_name, stored_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&photo.sha256)
+        .bind(content.to_vec())
+        .bind(content.len() as i64)
+        .bind(&photo.format)
+        .bind(i64::from(photo.width))
+        .bind(i64::from(photo.height))
+        .bind(photo.taken_at.map(|t| taken_text(&t)))
+        .bind(photo.gps.map(|g| g.lon))
+        .bind(photo.gps.map(|g| g.lat))
+        .bind(photo.exif_note.clone())
+        .bind(photo.thumbnail_jpeg.clone())
+        .bind(photo.file.file_name().map_or_else(
+            || photo.file.display().to_string(),
+            |n| n.to_string_lossy().to_string(),
+        ))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected()
+            == 1;
+        let existing = sqlx::query(
+            "SELECT measurements_json, results_json, flags_json FROM photo_links \
+             WHERE draw_id = $1 AND household_id = $2 AND photo_sha256 = $3",
+        )
+        .bind(draw_id)
+        .bind(household_id)
+        .bind(&photo.sha256)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let (linked, replaced) = match existing {
+            None => {
+                sqlx::query(
+                    "INSERT INTO photo_links (draw_id, household_id, photo_sha256, \
+                     measurements_json, results_json, flags_json, added_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(draw_id)
+                .bind(household_id)
+                .bind(&photo.sha256)
+                .bind(evidence.measurements_json.clone())
+                .bind(evidence.results_json.clone())
+                .bind(&evidence.flags_json)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                (true, false)
+            }
+            Some(row) => {
+                let old = PhotoEvidence {
+                    measurements_json: row.try_get(0).map_err(db)?,
+                    results_json: row.try_get(1).map_err(db)?,
+                    flags_json: row.try_get(2).map_err(db)?,
+                };
+                // Adding again without measurements keeps the measurements stored before.
+                let keep_old = evidence.measurements_json.is_none() || old == *evidence;
+                if !keep_old {
+                    sqlx::query(
+                        "UPDATE photo_links SET measurements_json = $4, results_json = $5, \
+                         flags_json = $6, added_at = $7 \
+                         WHERE draw_id = $1 AND household_id = $2 AND photo_sha256 = $3",
+                    )
+                    .bind(draw_id)
+                    .bind(household_id)
+                    .bind(&photo.sha256)
+                    .bind(evidence.measurements_json.clone())
+                    .bind(evidence.results_json.clone())
+                    .bind(&evidence.flags_json)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                }
+                (false, !keep_old)
+            }
+        };
+        tx.commit().await.map_err(db)?;
+        Ok(PhotoAdded {
+            stored,
+            linked,
+            replaced,
+        })
+    }
+
+    /// Every photo link, optionally of one draw, by draw, household and photo.
+    pub async fn photo_links(
+        &self,
+        draw_id: Option<&str>,
+    ) -> Result<Vec<PhotoLinkRow>, StoreError> {
+        const ALL: &str = "SELECT l.draw_id, l.household_id, l.photo_sha256, p.byte_count, \
+             p.taken_at, l.measurements_json, l.results_json, l.flags_json, l.added_at \
+             FROM photo_links l JOIN photos p ON p.sha256 = l.photo_sha256 \
+             ORDER BY l.draw_id, l.household_id, l.photo_sha256";
+        const ONE: &str = "SELECT l.draw_id, l.household_id, l.photo_sha256, p.byte_count, \
+             p.taken_at, l.measurements_json, l.results_json, l.flags_json, l.added_at \
+             FROM photo_links l JOIN photos p ON p.sha256 = l.photo_sha256 \
+             WHERE l.draw_id = $1 ORDER BY l.draw_id, l.household_id, l.photo_sha256";
+        let query = match draw_id {
+            Some(d) => sqlx::query(ONE).bind(d),
+            None => sqlx::query(ALL),
+        };
+        let rows = query
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| self.db_error(e))?;
+        rows.iter()
+            .map(|r| {
+                Ok(PhotoLinkRow {
+                    draw_id: r.try_get(0)?,
+                    household_id: r.try_get(1)?,
+                    photo_sha256: r.try_get(2)?,
+                    byte_count: r.try_get(3)?,
+                    taken_at: r.try_get(4)?,
+                    measurements_json: r.try_get(5)?,
+                    results_json: r.try_get(6)?,
+                    flags_json: r.try_get(7)?,
+                    added_at: r.try_get(8)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(|e| self.db_error(e))
+    }
+
+    /// How many distinct photos are stored.
+    pub async fn photo_count(&self) -> Result<i64, StoreError> {
+        sqlx::query("SELECT COUNT(*) FROM photos")
+            .fetch_one(self.pool())
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| self.db_error(e))
+    }
+
+    /// A stored photo by SHA-256, if stored.
+    pub async fn photo(&self, sha256: &str) -> Result<Option<StoredPhoto>, StoreError> {
+        let row =
+            sqlx::query("SELECT sha256, content, thumbnail_jpeg FROM photos WHERE sha256 = $1")
+                .bind(sha256)
+                .fetch_optional(self.pool())
+                .await
+                .map_err(|e| self.db_error(e))?;
+        row.map(|r| {
+            Ok(StoredPhoto {
+                sha256: r.try_get(0)?,
+                content: r.try_get(1)?,
+                thumbnail_jpeg: r.try_get(2)?,
+            })
+        })
+        .transpose()
+        .map_err(|e| self.db_error(e))
+    }
+
+    fn photo_error(&self, e: sqlx::Error) -> PhotoStoreError {
+        PhotoStoreError::Store(self.db_error(e))
+    }
+}
+
+/// The household's county code, or why it cannot be linked. The outer error is the
+/// database's; the inner one is the refusal.
+async fn household_county(
+    tx: &mut Tx<'_>,
+    draw_id: &str,
+    household_id: &str,
+) -> Result<Result<String, PhotoStoreError>, sqlx::Error> {
+    let known = sqlx::query("SELECT draw_id FROM draws WHERE draw_id = $1")
+        .bind(draw_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some();
+    if !known {
+        return Ok(Err(PhotoStoreError::UnknownDraw(draw_id.to_string())));
+    }
+    let row = sqlx::query(
+        "SELECT county_code FROM sample_households WHERE draw_id = $1 AND household_id = $2",
+    )
+    .bind(draw_id)
+    .bind(household_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match row {
+        Some(r) => Ok(r.try_get(0)?),
+        None => Err(PhotoStoreError::NotInDraw {
+            draw_id: draw_id.to_string(),
+            household_id: household_id.to_string(),
+        }),
+    })
+}
+
+/// EXIF time as text: `YYYY-MM-DDTHH:MM:SS`, with `+hh:mm` when the offset was recorded.
+fn taken_text(t: &assess_photo::TakenAt) -> String {
+    let mut s = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    );
+    if let Some(m) = t.offset_minutes {
+        let sign = if m < 0 { '-' } else { '+' };
+        let m = m.unsigned_abs();
+        s.push_str(&format!("{sign}{:02}:{:02}", m / 60, m % 60));
+    }
+    s
+}
+
+/// The current time, RFC 3339 in UTC, to the second.
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}

@@ -1,0 +1,399 @@
+//! `assess photo add` and `assess photo list`: housing-crack photos in the survey database.
+//!
+//! The photo is ingested, measured and checked by `assess-photo` before the database is
+//! opened: a refused file or measurement file writes nothing.
+
+use crate::cmd::store::{block_on, DbArgs};
+use anyhow::{bail, Context};
+use assess_photo::danger::{assess, disagreements, unmatched_cracks};
+use assess_photo::{
+    check_photo, Boundaries, CheckContext, ComponentGrade, Crack, CrackMeasurement, Date, Datum,
+    Flag, GradeComparison, Located, Measure, Px, Scale, Thresholds,
+};
+use assess_store::photos::{PhotoEvidence, PhotoStoreError};
+use assess_store::Store;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+/// `assess photo ...`
+#[derive(clap::Subcommand, Debug)]
+pub enum PhotoCmd {
+    /// Store a crack photo (once, by SHA-256), link it to a sampled household, and record
+    /// its measurements and location flags.
+    Add(AddArgs),
+    /// List the photos linked to households.
+    List(ListArgs),
+}
+
+/// `assess photo add`
+#[derive(clap::Args, Debug)]
+pub struct AddArgs {
+    /// The photo (JPEG or PNG).
+    photo: PathBuf,
+    /// The draw (its id, the sample SHA-256).
+    #[arg(long)]
+    draw: String,
+    /// The household (must be in the draw's sample).
+    #[arg(long)]
+    household: String,
+    /// Measurements marked on the photo (JSON; see docs/photos.md).
+    #[arg(long)]
+    measurements: Option<PathBuf>,
+    /// The household's longitude (WGS-84), for the distance check.
+    #[arg(long, requires = "household_lat", allow_negative_numbers = true)]
+    household_lon: Option<f64>,
+    /// The household's latitude (WGS-84), for the distance check.
+    #[arg(long, requires = "household_lon", allow_negative_numbers = true)]
+    household_lat: Option<f64>,
+    /// County code for the boundary check (default: the household's county in the sample).
+    #[arg(long)]
+    county: Option<String>,
+    /// First day of the assessment (YYYY-MM-DD), for the date check.
+    #[arg(long, requires = "to")]
+    from: Option<String>,
+    /// Last day of the assessment (YYYY-MM-DD), for the date check.
+    #[arg(long, requires = "from")]
+    to: Option<String>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// `assess photo list`
+#[derive(clap::Args, Debug)]
+pub struct ListArgs {
+    /// Only this draw; every draw when omitted.
+    #[arg(long)]
+    draw: Option<String>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// What is computed from the measurements and stored beside the link.
+struct Results {
+    mm_per_px: Measure,
+    cracks: Vec<CrackMeasurement>,
+    grade: GradeComparison,
+    unmatched_cracks: Vec<usize>,
+    disagreements: Vec<assess_photo::Disagreement>,
+    json: String,
+}
+
+const MEASUREMENT_KEYS: [&str; 5] = [
+    "reference",
+    "cracks",
+    "storey_height_mm",
+    "component",
+    "inspector_grade",
+];
+
+/// Reads the inspector's measurement file (format in docs/photos.md) and computes lengths,
+/// widths and danger points. Returns the file's canonical JSON and the results.
+fn measure(name: &str, text: &str, t: &Thresholds) -> anyhow::Result<(String, Results)> {
+    let bad = |what: &str, e: &dyn std::fmt::Display| anyhow::anyhow!("{name}: {what}: {e}");
+    let value: Value = serde_json::from_str(text).map_err(|e| bad("malformed JSON", &e))?;
+    let Some(obj) = value.as_object() else {
+        bail!("{name}: not a JSON object (a measurement file)");
+    };
+    for k in obj.keys() {
+        if !MEASUREMENT_KEYS.contains(&k.as_str()) {
+            bail!(
+                "{name}: unknown field {k:?}; expected {}",
+                MEASUREMENT_KEYS.join(", ")
+            );
+        }
+    }
+    macro_rules! field {
+        ($obj:expr, $key:literal) => {
+            serde_json::from_value($obj.get($key).cloned().unwrap_or(Value::Null))
+                .map_err(|e| format!("field {}: {e}", $key))
+        };
+    }
+    let wrap = |e: String| anyhow::anyhow!("{name}: {e}");
+    let Some(reference) = obj.get("reference").and_then(Value::as_object) else {
+        bail!("{name}: field reference: give {{\"a\": {{\"x\": .., \"y\": ..}}, \"b\": {{..}}, \"length_mm\": ..}}");
+    };
+    let a: Px = field!(reference, "a").map_err(|e| wrap(format!("reference {e}")))?;
+    let b: Px = field!(reference, "b").map_err(|e| wrap(format!("reference {e}")))?;
+    let length_mm: f64 =
+        field!(reference, "length_mm").map_err(|e| wrap(format!("reference {e}")))?;
+    let cracks: Vec<Crack> = field!(obj, "cracks").map_err(wrap)?;
+    let storey_height_mm: Option<f64> = field!(obj, "storey_height_mm").map_err(wrap)?;
+    let component: Option<String> = field!(obj, "component").map_err(wrap)?;
+    let inspector: Option<ComponentGrade> = field!(obj, "inspector_grade").map_err(wrap)?;
+    if cracks.is_empty() {
+        bail!("{name}: no cracks given (\"cracks\": [...])");
+    }
+    let scale = Scale::with_point_error(a, b, length_mm, t.point_error_px.value)
+        .map_err(|e| bad("reference", &e))?;
+    let cracks = cracks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.measure(&scale)
+                .map_err(|e| bad(&format!("crack {}", i + 1), &e))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let findings = assess(&cracks, storey_height_mm, None, t);
+    let component = component.unwrap_or_else(|| "photographed component".into());
+    let grade = GradeComparison::new(&component, inspector, findings);
+    let unmatched = unmatched_cracks(&cracks);
+    let disagreements = disagreements(std::slice::from_ref(&grade));
+    let json = serde_json::to_string(&json!({
+        "thresholds_version": t.version,
+        "point_error_px": t.point_error_px.value,
+        "mm_per_px": scale.mm_per_px(),
+        "cracks": cracks,
+        "grade": grade,
+        "unmatched_cracks": unmatched,
+        "disagreements": disagreements,
+    }))?;
+    let results = Results {
+        mm_per_px: scale.mm_per_px(),
+        cracks,
+        grade,
+        unmatched_cracks: unmatched,
+        disagreements,
+        json,
+    };
+    Ok((serde_json::to_string(&value)?, results))
+}
+
+fn parse_date(s: &str, what: &str) -> anyhow::Result<Date> {
+    let bad = || anyhow::anyhow!("--{what} {s:?}: give a date as YYYY-MM-DD");
+    let mut parts = s.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let (y, m, d) = (
+        y.parse::<u16>().map_err(|_| bad())?,
+        m.parse::<u8>().map_err(|_| bad())?,
+        d.parse::<u8>().map_err(|_| bad())?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    Ok(Date::new(y, m, d))
+}
+
+fn fmt_m(m: &Measure) -> String {
+    format!("{:.2} mm [{:.2}, {:.2}]", m.value, m.low, m.high)
+}
+
+pub fn run(cmd: PhotoCmd) -> anyhow::Result<()> {
+    match cmd {
+        PhotoCmd::Add(a) => run_add(a),
+        PhotoCmd::List(a) => run_list(a),
+    }
+}
+
+fn run_add(args: AddArgs) -> anyhow::Result<()> {
+    // Everything that can be refused without the database is checked first.
+    let name = args.photo.display().to_string();
+    let thresholds = Thresholds::builtin();
+    let content = std::fs::read(&args.photo).with_context(|| format!("reading {name}"))?;
+    let photo = assess_photo::ingest_bytes(&args.photo, &content, &Default::default())?;
+    let measured = match &args.measurements {
+        Some(path) => {
+            let mname = path.display().to_string();
+            let bytes = std::fs::read(path).with_context(|| format!("reading {mname}"))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("{mname}: not UTF-8 text; save it as UTF-8"))?;
+            Some(measure(&mname, &text, &thresholds)?)
+        }
+        None => None,
+    };
+    let dates = match (&args.from, &args.to) {
+        (Some(f), Some(t)) => Some((parse_date(f, "from")?, parse_date(t, "to")?)),
+        _ => None,
+    };
+    let household = match (args.household_lon, args.household_lat) {
+        (Some(lon), Some(lat)) => Some(Located {
+            lon,
+            lat,
+            datum: Datum::Wgs84,
+        }),
+        _ => None,
+    };
+    block_on(async {
+        let store = Store::open(&args.db.db).await?;
+        let result = add(
+            &store,
+            &args,
+            &photo,
+            &content,
+            measured,
+            household,
+            dates,
+            &thresholds,
+        )
+        .await;
+        store.close().await;
+        result
+    })?
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add(
+    store: &Store,
+    args: &AddArgs,
+    photo: &assess_photo::Photo,
+    content: &[u8],
+    measured: Option<(String, Results)>,
+    household: Option<Located>,
+    dates: Option<(Date, Date)>,
+    t: &Thresholds,
+) -> anyhow::Result<()> {
+    let refuse = |e: PhotoStoreError| anyhow::anyhow!("{}: {e}", args.photo.display());
+    let sample_county = store
+        .sampled_household_county(&args.draw, &args.household)
+        .await
+        .map_err(refuse)?;
+    let county_code = args.county.clone().unwrap_or(sample_county);
+    // The boundary is needed only when the photo has a GPS fix.
+    let boundaries = if photo.gps.is_some() {
+        Some(Boundaries::poverty()?)
+    } else {
+        None
+    };
+    let mut notes = Vec::new();
+    let county = match &boundaries {
+        Some(b) => match b.county(&county_code) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                notes.push(format!("county check skipped: {e}"));
+                None
+            }
+        },
+        None => None,
+    };
+    let ctx = CheckContext {
+        household,
+        max_distance_m: t.household_distance_max_m.value,
+        county,
+        dates,
+    };
+    let flags: Vec<Flag> = check_photo(photo, &ctx);
+    let evidence = PhotoEvidence {
+        measurements_json: measured.as_ref().map(|(m, _)| m.clone()),
+        results_json: measured.as_ref().map(|(_, r)| r.json.clone()),
+        flags_json: serde_json::to_string(&flags)?,
+    };
+    let done = store
+        .add_photo(photo, content, &args.draw, &args.household, &evidence)
+        .await
+        .map_err(refuse)?;
+    println!(
+        "{}: photo {} ({} x {}, {} bytes) {}; {}",
+        args.photo.display(),
+        photo.sha256,
+        photo.width,
+        photo.height,
+        content.len(),
+        if done.stored {
+            "stored"
+        } else {
+            "already stored"
+        },
+        if done.linked {
+            format!("linked to household {}", args.household)
+        } else if done.replaced {
+            format!(
+                "already linked to household {}; measurements replaced",
+                args.household
+            )
+        } else {
+            format!("already linked to household {}", args.household)
+        }
+    );
+    match &photo.taken_at {
+        Some(t) => println!(
+            "  taken {:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            t.year, t.month, t.day, t.hour, t.minute, t.second
+        ),
+        None => println!("  no EXIF time"),
+    }
+    match &photo.gps {
+        Some(g) => println!("  GPS {:.6}, {:.6} (WGS-84)", g.lon, g.lat),
+        None => println!("  no EXIF GPS"),
+    }
+    if let Some((_, r)) = &measured {
+        println!(
+            "  scale {:.4} mm/px [{:.4}, {:.4}]",
+            r.mm_per_px.value, r.mm_per_px.low, r.mm_per_px.high
+        );
+        for (i, c) in r.cracks.iter().enumerate() {
+            println!(
+                "  crack {}: {:?}, {:?}: width {}, length {}",
+                i + 1,
+                c.orientation,
+                c.component,
+                fmt_m(&c.max_width_mm),
+                fmt_m(&c.length_mm)
+            );
+        }
+        for f in &r.grade.findings {
+            println!("  {:?}: {:?}: {}", f.rule, f.indication, f.explanation);
+        }
+        for i in &r.unmatched_cracks {
+            println!("  crack {}: no quantitative danger point applies", i + 1);
+        }
+        println!(
+            "  computed: {}; inspector's grade: {}",
+            r.grade
+                .computed
+                .map_or("no rule applied".to_string(), |c| format!("{c:?}")),
+            r.grade
+                .inspector
+                .map_or("not recorded".to_string(), |g| format!("{g:?}")
+                    .to_lowercase())
+        );
+        for d in &r.disagreements {
+            println!("  DISAGREEMENT {:?}: {}", d.kind, d.detail);
+        }
+    }
+    for n in &notes {
+        println!("  note: {n}");
+    }
+    if flags.is_empty() {
+        println!("  flags: none");
+    }
+    for f in &flags {
+        println!("  FLAG {f}");
+    }
+    Ok(())
+}
+
+fn run_list(args: ListArgs) -> anyhow::Result<()> {
+    block_on(async {
+        let store = Store::open(&args.db.db).await?;
+        let rows = store.photo_links(args.draw.as_deref()).await;
+        let count = store.photo_count().await;
+        store.close().await;
+        let (rows, count) = (rows?, count?);
+        for r in &rows {
+            println!(
+                "{}  {}  {}  {} bytes  {}  {}  flags {}",
+                &r.draw_id[..r.draw_id.len().min(16)],
+                r.household_id,
+                r.photo_sha256,
+                r.byte_count,
+                r.taken_at.as_deref().unwrap_or("-"),
+                if r.results_json.is_some() {
+                    "measured"
+                } else {
+                    "not measured"
+                },
+                r.flags_json
+            );
+        }
+        println!(
+            "{count} photo{} stored, {} link{}",
+            if count == 1 { "" } else { "s" },
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" }
+        );
+        Ok(())
+    })?
+}

@@ -1,0 +1,244 @@
+//! `assess photo add` and `assess photo list` on both engines: content-addressed storage,
+//! households outside the draw refused, truncated files refused with nothing written, and
+//! measurements computed (the 2 mm width case).
+
+use crate::util::{assess, databases, draw, luquan, read, repo_file, sample_rows};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// A draw of the bundled Luquan plan: (directory, draw id, two household ids).
+fn a_draw(dir: &Path) -> (PathBuf, String, Vec<String>) {
+    let (register, villages) = luquan();
+    let out = dir.join("draw");
+    draw(
+        &repo_file("sample-plans/luquan-530128.toml"),
+        &register,
+        &villages,
+        "4242",
+        "2424",
+        &out,
+    )
+    .success();
+    let manifest: Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    let id = manifest["sample_sha256"].as_str().unwrap().to_string();
+    let households = sample_rows(&out)
+        .into_iter()
+        .take(2)
+        .map(|r| r["household_id"].clone())
+        .collect();
+    (out, id, households)
+}
+
+/// A small JPEG (no EXIF) made with the `image` crate.
+fn jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(120, 90, |x, y| {
+        image::Rgb([(x * 2) as u8, (y * 2) as u8, if x == 60 { 20 } else { 200 }])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&img)
+        .unwrap();
+    out
+}
+
+/// `jpeg` with an EXIF APP1 segment (DateTimeOriginal, GPS north and east) after its SOI:
+/// a minimal little-endian TIFF written by hand.
+fn with_exif(jpeg: &[u8], lon: f64, lat: f64, when: &str) -> Vec<u8> {
+    fn u16le(b: &mut Vec<u8>, v: u16) {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u32le(b: &mut Vec<u8>, v: u32) {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    fn entry(b: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: u32) {
+        u16le(b, tag);
+        u16le(b, kind);
+        u32le(b, count);
+        u32le(b, value);
+    }
+    fn dms(b: &mut Vec<u8>, v: f64) {
+        let d = v.trunc();
+        let m = ((v - d) * 60.0).trunc();
+        let s = ((v - d) * 60.0 - m) * 60.0;
+        for (n, den) in [
+            (d as u32, 1),
+            (m as u32, 1),
+            ((s * 10_000.0).round() as u32, 10_000),
+        ] {
+            u32le(b, n);
+            u32le(b, den);
+        }
+    }
+    let (exif_ifd, gps_ifd, date, lat_at, lon_at) = (38u32, 56u32, 110u32, 130u32, 154u32);
+    let mut t = b"II*\0".to_vec();
+    u32le(&mut t, 8);
+    u16le(&mut t, 2);
+    entry(&mut t, 0x8769, 4, 1, exif_ifd);
+    entry(&mut t, 0x8825, 4, 1, gps_ifd);
+    u32le(&mut t, 0);
+    u16le(&mut t, 1);
+    entry(&mut t, 0x9003, 2, 20, date);
+    u32le(&mut t, 0);
+    u16le(&mut t, 4);
+    entry(&mut t, 1, 2, 2, u32::from_le_bytes(*b"N\0\0\0"));
+    entry(&mut t, 2, 5, 3, lat_at);
+    entry(&mut t, 3, 2, 2, u32::from_le_bytes(*b"E\0\0\0"));
+    entry(&mut t, 4, 5, 3, lon_at);
+    u32le(&mut t, 0);
+    assert_eq!(t.len(), date as usize);
+    assert_eq!(when.len(), 19);
+    t.extend_from_slice(when.as_bytes());
+    t.push(0);
+    dms(&mut t, lat);
+    dms(&mut t, lon);
+    let mut seg = b"Exif\0\0".to_vec();
+    seg.extend_from_slice(&t);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((seg.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&seg);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn add(photo: &Path, db: &str, draw_id: &str, household: &str) -> assert_cmd::Command {
+    let mut cmd = assess();
+    cmd.args(["photo", "add"]).arg(photo).args([
+        "--db",
+        db,
+        "--draw",
+        draw_id,
+        "--household",
+        household,
+    ]);
+    cmd
+}
+
+fn stdout(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stdout).to_string()
+}
+
+fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).to_string()
+}
+
+fn list(db: &str) -> String {
+    let a = assess()
+        .args(["photo", "list", "--db", db])
+        .assert()
+        .success();
+    stdout(&a)
+}
+
+#[test]
+fn photos_are_stored_once_linked_to_sampled_households_and_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drawn, draw_id, households) = a_draw(dir.path());
+    let photo = dir.path().join("crack.jpg");
+    let bytes = jpeg();
+    std::fs::write(&photo, &bytes).unwrap();
+    let truncated = dir.path().join("cut.jpg");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let measurements = dir.path().join("m.json");
+    std::fs::write(
+        &measurements,
+        json!({
+            "reference": {"a": {"x": 100.0, "y": 50.0}, "b": {"x": 800.0, "y": 50.0}, "length_mm": 140.0},
+            "storey_height_mm": 3000.0,
+            "component": "north load-bearing wall",
+            "inspector_grade": "a",
+            "cracks": [{
+                "points": [{"x": 300.0, "y": 100.0}, {"x": 300.0, "y": 600.0}],
+                "widths_px": [8.0, 10.0, 9.0],
+                "orientation": "vertical",
+                "component": "load_bearing_wall"
+            }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    // Taken in Luquan in June 2020, and 250 km away a month later.
+    let inside = dir.path().join("inside.jpg");
+    std::fs::write(
+        &inside,
+        with_exif(&bytes, 102.47, 25.55, "2020:06:12 10:00:00"),
+    )
+    .unwrap();
+    let outside = dir.path().join("outside.jpg");
+    std::fs::write(
+        &outside,
+        with_exif(&bytes, 100.0, 25.0, "2020:07:12 10:00:00"),
+    )
+    .unwrap();
+    let bad_measurements = dir.path().join("bad.json");
+    std::fs::write(&bad_measurements, r#"{"reference": {"a": 1}, "cracks": []"#).unwrap();
+
+    for (engine, db) in databases(dir.path()) {
+        assess()
+            .arg("import-sample")
+            .arg(&drawn)
+            .args(["--db", &db])
+            .assert()
+            .success();
+        let (h1, h2) = (&households[0], &households[1]);
+
+        // Refusals first: nothing is written.
+        let a = add(&truncated, &db, &draw_id, h1)
+            .assert()
+            .failure()
+            .code(1);
+        assert!(stderr(&a).contains("cut.jpg"), "{engine}: {}", stderr(&a));
+        let a = add(&photo, &db, &draw_id, "NOT-A-HOUSEHOLD")
+            .assert()
+            .failure()
+            .code(1);
+        assert!(
+            stderr(&a).contains("not in the sample"),
+            "{engine}: {}",
+            stderr(&a)
+        );
+        let a = add(&photo, &db, "0000", h1).assert().failure().code(1);
+        assert!(stderr(&a).contains("not in the database"), "{engine}");
+        let a = add(&photo, &db, &draw_id, h1)
+            .arg("--measurements")
+            .arg(&bad_measurements)
+            .assert()
+            .failure()
+            .code(1);
+        assert!(stderr(&a).contains("bad.json"), "{engine}: {}", stderr(&a));
+        assert!(
+            list(&db).contains("0 photos stored, 0 links"),
+            "{engine}: {}",
+            list(&db)
+        );
+
+        // The same photo twice is stored once.
+        let a = add(&photo, &db, &draw_id, h1).assert().success();
+        assert!(stdout(&a).contains(") stored;"), "{engine}: {}", stdout(&a));
+        let a = add(&photo, &db, &draw_id, h1).assert().success();
+        assert!(stdout(&a).contains("already stored"), "{engine}");
+        assert!(stdout(&a).contains("already linked"), "{engine}");
+        let a = add(&photo, &db, &draw_id, h2)
+            .arg("--measurements")
+            .arg(&measurements)
+            .assert()
+            .success();
+        let out = stdout(&a);
+        assert!(out.contains("already stored"), "{engine}: {out}");
+        // 140 mm over 700 px, 10 px wide: 2.00 mm in [9*140/702, 11*140/698].
+        assert!(
+            out.contains("width 2.00 mm [1.79, 2.21]"),
+            "{engine}: {out}"
+        );
+        assert!(out.contains("length 100.00 mm"), "{engine}: {out}");
+        assert!(out.contains("no EXIF GPS"), "{engine}: {out}");
+        let listed = list(&db);
+        assert!(
+            listed.contains("1 photo stored, 2 links"),
+            "{engine}: {listed}"
+        );
+        assert!(listed.contains("measured"), "{engine}: {listed}");
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        assert!(listed.contains(&sha), "{engine}: {listed}");
+    }
+}
