@@ -111,9 +111,15 @@ fn push_decimal(line: &mut String, x: f64) {
     }
 }
 
+/// Digits from the first to the last non-zero digit (no allocation: called per field).
 fn significant_digits(text: &str) -> usize {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    digits.trim_start_matches('0').trim_end_matches('0').len()
+    let digits = || text.bytes().filter(u8::is_ascii_digit);
+    let first = digits().position(|d| d != b'0');
+    let last = digits().enumerate().filter(|(_, d)| *d != b'0').map(|(i, _)| i).last();
+    match (first, last) {
+        (Some(f), Some(l)) => l - f + 1,
+        _ => 0,
+    }
 }
 
 #[cfg(test)]
@@ -135,6 +141,8 @@ mod decimal_tests {
             assert_eq!(display(x), format!("{x}"), "{x}");
         }
         assert_eq!(display(-0.0), "0");
+        assert_eq!(super::significant_digits("0.0012340"), 4);
+        assert_eq!(super::significant_digits("982170322784711.3"), 16);
     }
 
     proptest! {
