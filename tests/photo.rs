@@ -2,31 +2,12 @@
 //! households outside the draw refused, truncated files refused with nothing written, and
 //! measurements computed (the 2 mm width case).
 
-use crate::util::{assess, databases, draw, luquan, read, repo_file, sample_rows};
-use serde_json::{json, Value};
+use crate::util::{assess, databases};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
-/// A draw of the bundled Luquan plan: (directory, draw id, two household ids).
 fn a_draw(dir: &Path) -> (PathBuf, String, Vec<String>) {
-    let (register, villages) = luquan();
-    let out = dir.join("draw");
-    draw(
-        &repo_file("sample-plans/luquan-530128.toml"),
-        &register,
-        &villages,
-        "4242",
-        "2424",
-        &out,
-    )
-    .success();
-    let manifest: Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
-    let id = manifest["sample_sha256"].as_str().unwrap().to_string();
-    let households = sample_rows(&out)
-        .into_iter()
-        .take(2)
-        .map(|r| r["household_id"].clone())
-        .collect();
-    (out, id, households)
+    crate::util::luquan_draw(dir, 2)
 }
 
 /// A small JPEG (no EXIF) made with the `image` crate.

@@ -1,31 +1,12 @@
 //! Visit records in the survey database, on both engines: `assess import-records` (JSON and
 //! JSON Lines; idempotent, versioned, all or nothing) and `assess records`.
 
-use crate::util::{assess, databases, draw, luquan, read, repo_file, sample_rows};
+use crate::util::{assess, databases, read};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-/// A draw of the bundled Luquan plan: (directory, draw id, the first household ids).
 fn a_draw(dir: &Path) -> (PathBuf, String, Vec<String>) {
-    let (register, villages) = luquan();
-    let out = dir.join("draw");
-    draw(
-        &repo_file("sample-plans/luquan-530128.toml"),
-        &register,
-        &villages,
-        "4242",
-        "2424",
-        &out,
-    )
-    .success();
-    let manifest: Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
-    let id = manifest["sample_sha256"].as_str().unwrap().to_string();
-    let households = sample_rows(&out)
-        .into_iter()
-        .take(5)
-        .map(|r| r["household_id"].clone())
-        .collect();
-    (out, id, households)
+    crate::util::luquan_draw(dir, 5)
 }
 
 /// A fresh database of `db` holding the draw.

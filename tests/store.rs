@@ -1,23 +1,12 @@
 //! The survey database, on both engines: `assess init`, `assess import-sample`, `assess draws`.
 //! Every test runs against a SQLite file and a real PostgreSQL server (never skipped).
 
-use crate::util::{assess, databases, draw, luquan, read, repo_file};
+use crate::util::{assess, databases, read};
 use predicates::prelude::PredicateBooleanExt;
 use std::path::{Path, PathBuf};
 
 fn a_draw(dir: &Path) -> PathBuf {
-    let (register, villages) = luquan();
-    let out = dir.join("draw");
-    draw(
-        &repo_file("sample-plans/luquan-530128.toml"),
-        &register,
-        &villages,
-        "4242",
-        "2424",
-        &out,
-    )
-    .success();
-    out
+    crate::util::luquan_draw(dir, 0).0
 }
 
 fn stdout(assert: assert_cmd::assert::Assert) -> String {

@@ -153,3 +153,28 @@ pub fn databases(dir: &Path) -> Vec<(&'static str, String)> {
         ("postgres", fresh_pg_database()),
     ]
 }
+
+/// A fresh draw of the bundled Luquan plan on the synthetic Luquan register, written to
+/// `dir/draw`: (directory, draw id, the first `n` household ids of its sample).
+pub fn luquan_draw(dir: &Path, n: usize) -> (PathBuf, String, Vec<String>) {
+    let (register, villages) = luquan();
+    let out = dir.join("draw");
+    draw(
+        &repo_file("sample-plans/luquan-530128.toml"),
+        &register,
+        &villages,
+        "4242",
+        "2424",
+        &out,
+    )
+    .success();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    let id = manifest["sample_sha256"].as_str().unwrap().to_string();
+    let households = sample_rows(&out)
+        .into_iter()
+        .take(n)
+        .map(|r| r["household_id"].clone())
+        .collect();
+    (out, id, households)
+}

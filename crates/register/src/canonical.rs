@@ -115,7 +115,11 @@ fn push_decimal(line: &mut String, x: f64) {
 fn significant_digits(text: &str) -> usize {
     let digits = || text.bytes().filter(u8::is_ascii_digit);
     let first = digits().position(|d| d != b'0');
-    let last = digits().enumerate().filter(|(_, d)| *d != b'0').map(|(i, _)| i).last();
+    let last = digits()
+        .enumerate()
+        .filter(|(_, d)| *d != b'0')
+        .map(|(i, _)| i)
+        .last();
     match (first, last) {
         (Some(f), Some(l)) => l - f + 1,
         _ => 0,

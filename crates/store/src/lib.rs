@@ -199,3 +199,8 @@ async fn connect(url: &DbUrl) -> Result<AnyPool, StoreError> {
     }
     Ok(pool)
 }
+
+/// The current time, RFC 3339 in UTC, to the second (when a record or photo was stored).
+pub(crate) fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}

@@ -446,7 +446,7 @@ impl Store {
             tx.rollback().await.map_err(db)?;
             return Err(RecordsError::Invalid(problems));
         }
-        let imported_at = now_rfc3339();
+        let imported_at = crate::now_rfc3339();
         let mut outcome = VisitImport::default();
         for n in visits {
             let v = &n.visit;
@@ -567,30 +567,6 @@ async fn insert_visit(
     Ok(())
 }
 
-/// The current time, RFC 3339 in UTC, to the second.
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -656,7 +632,7 @@ mod tests {
 
     #[test]
     fn timestamps_are_rfc3339() {
-        let t = now_rfc3339();
+        let t = crate::now_rfc3339();
         assert!(assess_inspection::parse_rfc3339(&t).is_some(), "{t}");
     }
 }
