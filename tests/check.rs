@@ -18,26 +18,8 @@ fn visit(draw_id: &str, id: &str, disposition: &str, team: &str, minutes: u32) -
         "end": format!("2020-06-12T{:02}:{:02}:00+08:00", 9 + minutes / 60, minutes % 60),
     });
     if disposition == "complete" {
-        let cover = json!({"basic_medical_insurance": true, "serious_illness_insurance": true, "medical_assistance": false});
         v["mode"] = json!("in_person");
-        v["household"] = json!({
-            "household_id": id,
-            "status": "exited",
-            "register_members": 1,
-            "members": [{"id": "1", "age": 40, "sex": "male", "cover": cover}],
-            "income_year": 2019,
-            "income": {"wages": 9000.0, "business_net": 2000.0, "property": 0.0, "transfers": 1000.0, "in_kind": 500.0},
-            "food_adequate": true,
-            "clothing_adequate": true,
-            "protein_available": true,
-            "housing": {
-                "site_dangerous": false,
-                "components": {"load_bearing_walls": "a", "foundation": "a", "roof_truss": "a", "wood_members": "not_present"},
-                "inspector_grade": "A",
-                "renovation": "none"
-            },
-            "water": {"litres_per_person_day": 60.0, "water_scarce_area": false, "piped_to_yard": true, "outage_days": 0, "quality_ok": true}
-        });
+        v["household"] = crate::util::household_record(id);
     }
     v
 }

@@ -19,31 +19,6 @@ fn with_draw(drawn: &Path, db: &str) {
         .success();
 }
 
-fn household(id: &str) -> Value {
-    let cover = json!({"basic_medical_insurance": true, "serious_illness_insurance": true, "medical_assistance": false});
-    json!({
-        "household_id": id,
-        "status": "exited",
-        "register_members": 2,
-        "members": [
-            {"id": "1", "age": 40, "sex": "male", "cover": cover},
-            {"id": "2", "age": 11, "sex": "female", "schooling": "in_school", "cover": cover}
-        ],
-        "income_year": 2019,
-        "income": {"wages": 9000.0, "business_net": 2000.0, "property": 0.0, "transfers": 1000.0, "in_kind": 500.0},
-        "food_adequate": true,
-        "clothing_adequate": true,
-        "protein_available": true,
-        "housing": {
-            "site_dangerous": false,
-            "components": {"load_bearing_walls": "a", "foundation": "a", "roof_truss": "a", "wood_members": "not_present"},
-            "inspector_grade": "A",
-            "renovation": "none"
-        },
-        "water": {"litres_per_person_day": 60.0, "water_scarce_area": false, "piped_to_yard": true, "outage_days": 0, "quality_ok": true}
-    })
-}
-
 /// A complete visit with its household record.
 fn complete(draw_id: &str, id: &str) -> Value {
     json!({
@@ -56,7 +31,7 @@ fn complete(draw_id: &str, id: &str) -> Value {
         "start": "2020-06-12T09:30:00+08:00",
         "end": "2020-06-12T10:45:00+08:00",
         "gps_start": {"lat": 25.55, "lon": 102.47},
-        "household": household(id)
+        "household": crate::util::household_record(id)
     })
 }
 

@@ -178,3 +178,29 @@ pub fn luquan_draw(dir: &Path, n: usize) -> (PathBuf, String, Vec<String>) {
         .collect();
     (out, id, households)
 }
+
+/// A household record (two members, every guarantee met) for visit-record fixtures.
+pub fn household_record(id: &str) -> serde_json::Value {
+    let cover = serde_json::json!({"basic_medical_insurance": true, "serious_illness_insurance": true, "medical_assistance": false});
+    serde_json::json!({
+        "household_id": id,
+        "status": "exited",
+        "register_members": 2,
+        "members": [
+            {"id": "1", "age": 40, "sex": "male", "cover": cover},
+            {"id": "2", "age": 11, "sex": "female", "schooling": "in_school", "cover": cover}
+        ],
+        "income_year": 2019,
+        "income": {"wages": 9000.0, "business_net": 2000.0, "property": 0.0, "transfers": 1000.0, "in_kind": 500.0},
+        "food_adequate": true,
+        "clothing_adequate": true,
+        "protein_available": true,
+        "housing": {
+            "site_dangerous": false,
+            "components": {"load_bearing_walls": "a", "foundation": "a", "roof_truss": "a", "wood_members": "not_present"},
+            "inspector_grade": "A",
+            "renovation": "none"
+        },
+        "water": {"litres_per_person_day": 60.0, "water_scarce_area": false, "piped_to_yard": true, "outage_days": 0, "quality_ok": true}
+    })
+}

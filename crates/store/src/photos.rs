@@ -158,24 +158,7 @@ impl Store {
         .await
         .map_err(db)?;
         let (linked, replaced) = match existing {
-            None => {
-                sqlx::query(
-                    "INSERT INTO photo_links (draw_id, household_id, photo_sha256, \
-                     measurements_json, results_json, flags_json, added_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(draw_id)
-                .bind(household_id)
-                .bind(&photo.sha256)
-                .bind(evidence.measurements_json.clone())
-                .bind(evidence.results_json.clone())
-                .bind(&evidence.flags_json)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-                (true, false)
-            }
+            None => (true, false),
             Some(row) => {
                 let old = PhotoEvidence {
                     measurements_json: row.try_get(0).map_err(db)?,
@@ -184,26 +167,31 @@ impl Store {
                 };
                 // Adding again without measurements keeps the measurements stored before.
                 let keep_old = evidence.measurements_json.is_none() || old == *evidence;
-                if !keep_old {
-                    sqlx::query(
-                        "UPDATE photo_links SET measurements_json = $4, results_json = $5, \
-                         flags_json = $6, added_at = $7 \
-                         WHERE draw_id = $1 AND household_id = $2 AND photo_sha256 = $3",
-                    )
-                    .bind(draw_id)
-                    .bind(household_id)
-                    .bind(&photo.sha256)
-                    .bind(evidence.measurements_json.clone())
-                    .bind(evidence.results_json.clone())
-                    .bind(&evidence.flags_json)
-                    .bind(&now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
-                }
                 (false, !keep_old)
             }
         };
+        if linked || replaced {
+            // One statement for a new link and for replaced measurements (both engines
+            // support INSERT ... ON CONFLICT DO UPDATE).
+            sqlx::query(
+                "INSERT INTO photo_links (draw_id, household_id, photo_sha256, \
+                 measurements_json, results_json, flags_json, added_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (draw_id, household_id, photo_sha256) DO UPDATE SET \
+                 measurements_json = excluded.measurements_json, results_json = excluded.results_json, \
+                 flags_json = excluded.flags_json, added_at = excluded.added_at",
+            )
+            .bind(draw_id)
+            .bind(household_id)
+            .bind(&photo.sha256)
+            .bind(evidence.measurements_json.clone())
+            .bind(evidence.results_json.clone())
+            .bind(&evidence.flags_json)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
         tx.commit().await.map_err(db)?;
         Ok(PhotoAdded {
             stored,
