@@ -56,6 +56,12 @@ enum Command {
     Photo(cmd::photo::PhotoCmd),
     /// List the draws in the survey database.
     Draws(cmd::store::DrawsArgs),
+    /// Write the XLSX visit-record template (one sheet per section) that field teams fill,
+    /// optionally listing a draw's households; import it with `assess import-records`.
+    Template(cmd::template::TemplateArgs),
+    /// Review and appeal of findings: review, contest, decide, list (who, when, why, evidence).
+    #[command(subcommand)]
+    Finding(cmd::finding::FindingCmd),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +81,8 @@ fn main() -> ExitCode {
         Command::Check(a) => cmd::check::run(a),
         Command::Photo(c) => cmd::photo::run(c),
         Command::Draws(a) => cmd::store::run_draws(a),
+        Command::Template(a) => cmd::template::run(a),
+        Command::Finding(c) => cmd::finding::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -92,10 +92,11 @@ fn check_lists_problems_and_rates_and_fails_on_errors() {
     );
 
     for (engine, db) in databases(dir.path()) {
+        // The visits below are dated 2020: the draw is recorded as made before them.
         assess()
             .arg("import-sample")
             .arg(&out)
-            .args(["--db", &db])
+            .args(["--db", &db, "--drawn-at", "2020-06-01T08:00:00+08:00"])
             .assert()
             .success();
         // A refused primary replaced by reserve 1: fine; a 10-minute interview: a warning.
@@ -180,4 +181,175 @@ fn check_lists_problems_and_rates_and_fails_on_errors() {
             "{engine}: {stderr}"
         );
     }
+}
+
+/// A complete visit on a given day (RFC 3339 date) with a GPS fix.
+fn dated_visit(draw_id: &str, id: &str, day: &str, lat: f64, lon: f64) -> Value {
+    let mut v = visit(draw_id, id, "complete", "team-1", 60);
+    v["start"] = json!(format!("{day}T09:00:00+08:00"));
+    v["end"] = json!(format!("{day}T10:00:00+08:00"));
+    v["gps_start"] = json!({"lat": lat, "lon": lon});
+    v
+}
+
+/// The (lon, lat) of a village in the bundled Luquan village file.
+fn village_centre(villages: &Path, code: &str) -> (f64, f64) {
+    let mut reader = csv::Reader::from_path(villages).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    for row in reader.records() {
+        let row = row.unwrap();
+        if &row[col("village_code")] == code {
+            return (
+                row[col("lon")].parse().unwrap(),
+                row[col("lat")].parse().unwrap(),
+            );
+        }
+    }
+    panic!("village {code} not in {}", villages.display())
+}
+
+#[test]
+fn check_uses_the_draw_time_the_village_centres_and_the_photo_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, draw_id, _) = crate::util::luquan_draw(dir.path(), 0);
+    let (_, villages) = luquan();
+    let receipt: Value = serde_json::from_str(&read(&out.join("receipt.json"))).unwrap();
+    let drawn_at = receipt["drawn_at"].as_str().unwrap().to_string();
+    let rows = sample_rows(&out);
+    let (a, b) = (&rows[0], &rows[1]);
+    let (lon, lat) = village_centre(&villages, &a["village_code"]);
+
+    // A village file other than the draw's is refused, naming both hashes.
+    let other = dir.path().join("other-villages.csv");
+    std::fs::write(&other, read(&villages).replacen("true", "false", 1)).unwrap();
+    let refused = assess()
+        .arg("import-sample")
+        .arg(&out)
+        .args(["--villages"])
+        .arg(&other)
+        .args(["--db", &dir.path().join("x.db").display().to_string()])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("this is not the village file the draw used"),
+        "{stderr}"
+    );
+
+    for (engine, db) in databases(dir.path()) {
+        // Imported first without village centres: the check says what it cannot check.
+        assess()
+            .arg("import-sample")
+            .arg(&out)
+            .args(["--db", &db])
+            .assert()
+            .success();
+        let ok = assess().args(["check", "--db", &db]).assert().success();
+        let report = String::from_utf8_lossy(&ok.get_output().stdout).to_string();
+        assert!(
+            report.contains("no village centres (import the draw with --villages FILE)"),
+            "{engine}: {report}"
+        );
+        // Importing again with the village file adds the centres.
+        let again = assess()
+            .arg("import-sample")
+            .arg(&out)
+            .arg("--villages")
+            .arg(&villages)
+            .args(["--db", &db])
+            .assert()
+            .success();
+        let said = String::from_utf8_lossy(&again.get_output().stdout).to_string();
+        assert!(
+            said.contains("missing facts (draw time, village centres) added"),
+            "{engine}: {said}"
+        );
+
+        // Household a: visited in 2020, before the draw (made today): an error.
+        // Household b: visited after the draw, 0.1 degree of latitude (11 km) north of its
+        // village: a warning.
+        let (lon_b, lat_b) = village_centre(&villages, &b["village_code"]);
+        import(
+            dir.path(),
+            &format!("{engine}-dated.json"),
+            &[
+                dated_visit(&draw_id, &a["household_id"], "2020-06-12", lat, lon),
+                dated_visit(
+                    &draw_id,
+                    &b["household_id"],
+                    "2099-06-12",
+                    lat_b + 0.1,
+                    lon_b,
+                ),
+            ],
+            &db,
+        );
+        let failed = assess().args(["check", "--db", &db]).assert().code(1);
+        let report = String::from_utf8_lossy(&failed.get_output().stdout).to_string();
+        assert!(
+            report.contains(&format!(
+                "error [visit-before-draw] county {}, village {}, household {}",
+                a["county_code"], a["village_code"], a["household_id"]
+            )) && report.contains(&format!("but the draw was made {drawn_at}")),
+            "{engine}: {report}"
+        );
+        assert!(
+            report.contains(&format!(
+                "warning [far-from-village] county {}, village {}, household {}",
+                b["county_code"], b["village_code"], b["household_id"]
+            )) && report.contains("is 11.1 km from the village centre"),
+            "{engine}: {report}"
+        );
+
+        // A photo whose stored bytes are changed behind the tool's back.
+        let photo = dir.path().join(format!("{engine}.jpg"));
+        std::fs::write(&photo, crate::photo::jpeg()).unwrap();
+        assess()
+            .args(["photo", "add"])
+            .arg(&photo)
+            .args([
+                "--db",
+                &db,
+                "--draw",
+                &draw_id,
+                "--household",
+                &b["household_id"],
+            ])
+            .assert()
+            .success();
+        tamper_with_photos(&db);
+        let failed = assess().args(["check", "--db", &db]).assert().code(1);
+        let report = String::from_utf8_lossy(&failed.get_output().stdout).to_string();
+        assert!(
+            report.contains(&format!(
+                "error [photo-hash-mismatch] county {}, village {}, household {}",
+                b["county_code"], b["village_code"], b["household_id"]
+            )) && report.contains("the file was changed or damaged after it was added"),
+            "{engine}: {report}"
+        );
+    }
+}
+
+/// Overwrites every stored photo's bytes directly in the database, as an intruder might.
+fn tamper_with_photos(db: &str) {
+    sqlx::any::install_default_drivers();
+    let url = if db.contains("://") {
+        db.to_string()
+    } else {
+        format!("sqlite://{db}")
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            sqlx::query("UPDATE photos SET content = $1")
+                .bind(b"not the photo".to_vec())
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        });
 }

@@ -11,7 +11,7 @@ fn a_draw(dir: &Path) -> (PathBuf, String, Vec<String>) {
 }
 
 /// A small JPEG (no EXIF) made with the `image` crate.
-fn jpeg() -> Vec<u8> {
+pub fn jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_fn(120, 90, |x, y| {
         image::Rgb([(x * 2) as u8, (y * 2) as u8, if x == 60 { 20 } else { 200 }])
     });

@@ -5,6 +5,7 @@ mod util;
 
 mod check;
 mod draw;
+mod finding;
 mod frame;
 mod photo;
 mod plan;
@@ -12,4 +13,5 @@ mod records;
 mod size;
 mod store;
 mod synth;
+mod template;
 mod verify;

@@ -1,5 +1,6 @@
-//! `assess check`: the checks across a draw's visit records (reserve order and use, short
-//! interviews, replacements owed) and its response and replacement rates by village and team.
+//! `assess check`: the checks of a draw's visit records (reserve order and use, visit times
+//! and places, income and schooling answers, photo integrity) and its response and
+//! replacement rates by village and team.
 
 use crate::cmd::store::{block_on, DbArgs};
 use assess_inspection::{check_draw, CheckConfig, CheckReport, Rates};
@@ -14,6 +15,12 @@ pub struct CheckArgs {
     /// Interviews (complete or partial) shorter than this many minutes are warned about.
     #[arg(long, default_value_t = CheckConfig::default().min_interview_minutes)]
     min_interview_minutes: f64,
+    /// Visit GPS fixes farther than this many km from the village centre are warned about.
+    #[arg(long, default_value_t = CheckConfig::default().max_km_from_village)]
+    max_km_from_village: f64,
+    /// Standards file (TOML, the layout of data/standards/standards.toml); built-in when absent.
+    #[arg(long)]
+    standards: Option<std::path::PathBuf>,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -21,8 +28,10 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     let config = CheckConfig {
         min_interview_minutes: args.min_interview_minutes,
+        max_km_from_village: args.max_km_from_village,
         ..CheckConfig::default()
     };
+    let standards = crate::cmd::load_standards(args.standards.as_deref())?;
     let draws = block_on(async {
         let store = Store::open(&args.db.db).await?;
         let draws = store.draws_for_check(args.draw.as_deref()).await;
@@ -39,18 +48,20 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
             }
         }
     }
-    let (mut errors, mut warnings) = (0, 0);
+    let (mut errors, mut warnings, mut open) = (0, 0, 0);
     for d in &draws {
-        let report = check_draw(&d.sample, &d.visits, &config);
+        let report = check_draw(&d.input, &standards, &config);
         println!(
             "draw {}: {} households in the sample, {} with a visit record",
             d.draw_id,
-            d.sample.len(),
-            d.visits.len()
+            d.input.sample.len(),
+            d.input.visits.len()
         );
+        print_limits(&d.input);
         print_report(&report);
         errors += report.errors();
         warnings += report.warnings();
+        open += report.open_warnings();
     }
     if errors > 0 {
         anyhow::bail!(
@@ -60,15 +71,29 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         );
     }
     println!(
-        "no errors, {warnings} warning{}{}",
+        "no errors, {warnings} warning{} ({open} without a note{})",
         plural(warnings),
-        if warnings > 0 {
-            " (each needs a note or a correction)"
+        if open > 0 {
+            ": each needs a note in its visit record or a correction"
         } else {
             ""
         }
     );
     Ok(())
+}
+
+/// Says which checks could not run for lack of facts, so that silence is not read as a pass.
+fn print_limits(input: &assess_inspection::CheckInput) {
+    if input.drawn_at.is_none() {
+        println!(
+            "  note: the draw's time is not known (no receipt.json was imported): visits are not checked against it"
+        );
+    }
+    if input.village_centres.is_empty() {
+        println!(
+            "  note: no village centres (import the draw with --villages FILE): visit GPS is not checked against the village"
+        );
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -106,6 +106,7 @@ pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     print_warnings(&draw.warnings);
     assess_draw::write_draw(&draw, &args.out)?;
+    assess_draw::write_receipt(&args.out, &assess_draw::Receipt::now())?;
     print_summary(&draw, &args.out);
     Ok(())
 }

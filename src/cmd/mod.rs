@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod draw;
+pub mod finding;
 pub mod frame;
 pub mod photo;
 pub mod plan;
@@ -10,3 +11,17 @@ pub mod records;
 pub mod size;
 pub mod store;
 pub mod synth;
+pub mod template;
+
+/// The standards from `--standards FILE`, or the built-in ones.
+pub fn load_standards(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<assess_standards::Standards> {
+    use anyhow::Context;
+    let Some(path) = path else {
+        return Ok(assess_standards::Standards::builtin());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    assess_standards::Standards::from_toml(&text).with_context(|| format!("in {}", path.display()))
+}

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 /// `assess import-records`
 #[derive(clap::Args, Debug)]
 pub struct ImportRecordsArgs {
-    /// Visit records: a JSON array of records, or JSON Lines (one record after another).
+    /// Visit records: a JSON array of records, JSON Lines (one record after another), or a
+    /// filled XLSX template from `assess template`.
     file: PathBuf,
     #[command(flatten)]
     db: DbArgs,
@@ -30,13 +31,27 @@ pub struct RecordsArgs {
 pub fn run_import(args: ImportRecordsArgs) -> anyhow::Result<()> {
     let name = args.file.display().to_string();
     let bytes = std::fs::read(&args.file).with_context(|| format!("reading {name}"))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{name}: not UTF-8 text (byte {}); save the file as UTF-8",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    let visits = assess_store::parse_visits(&name, &text)?;
+    // A filled XLSX template (told by content, or by its .xlsx name): each record numbered in
+    // order, its "line" the row of sheet `visits` (docs/forms.md).
+    let visits = if assess_forms::is_workbook(&name, &bytes) {
+        assess_forms::read_filled(&name, &bytes)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| assess_store::NumberedVisit {
+                number: i + 1,
+                line: f.row as usize,
+                visit: f.visit,
+            })
+            .collect()
+    } else {
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "{name}: not UTF-8 text (byte {}); save the file as UTF-8",
+                e.utf8_error().valid_up_to()
+            )
+        })?;
+        assess_store::parse_visits(&name, &text)?
+    };
     block_on(async {
         let store = Store::open(&args.db.db).await?;
         let result = store.import_visits(&name, &visits).await;

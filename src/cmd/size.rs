@@ -10,7 +10,6 @@
 //! The threshold and the default expected rate come from the standards file (the wrong-exit
 //! rate threshold); `--standards FILE` replaces the built-in file. Formulas: docs/sample-size.md.
 
-use anyhow::Context;
 use assess_sampling::size::{self, DesignEffect, PassRuleSpec, PrecisionSpec, Sided};
 use assess_standards::Standards;
 use clap::{Args, Subcommand, ValueEnum};
@@ -119,7 +118,7 @@ pub fn run(args: SizeArgs) -> anyhow::Result<()> {
 }
 
 fn run_precision(a: PrecisionArgs) -> anyhow::Result<()> {
-    let standards = load_standards(&a.common)?;
+    let standards = super::load_standards(a.common.standards.as_deref())?;
     let spec = PrecisionSpec {
         rate: a.rate.unwrap_or(standards.exit_thresholds.wrong_exit_rate),
         margin: a.margin,
@@ -148,7 +147,7 @@ fn run_precision(a: PrecisionArgs) -> anyhow::Result<()> {
 }
 
 fn run_pass_rule(a: PassRuleArgs) -> anyhow::Result<()> {
-    let standards = load_standards(&a.common)?;
+    let standards = super::load_standards(a.common.standards.as_deref())?;
     let threshold = a
         .threshold
         .unwrap_or(standards.exit_thresholds.wrong_exit_rate);
@@ -203,15 +202,6 @@ fn design(c: &CommonArgs) -> DesignEffect {
             deff: c.deff.unwrap_or(1.0),
         },
     }
-}
-
-fn load_standards(c: &CommonArgs) -> anyhow::Result<Standards> {
-    let Some(path) = &c.standards else {
-        return Ok(Standards::builtin());
-    };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Standards::from_toml(&text).with_context(|| format!("in {}", path.display()))
 }
 
 fn print_result(

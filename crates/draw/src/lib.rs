@@ -17,10 +17,12 @@
 pub mod dir;
 pub mod frame;
 pub mod manifest;
+pub mod receipt;
 pub mod run;
 pub mod verify;
 
 pub use dir::{load_draw_dir, DrawDir, VillageListRow};
 pub use manifest::Manifest;
+pub use receipt::{read_receipt, write_receipt, Receipt};
 pub use run::{check_plan, compute, write_draw, Draw, DrawError, Inputs, Seeds};
 pub use verify::{verify, Difference};

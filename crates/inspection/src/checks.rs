@@ -7,7 +7,8 @@
 //! village and household and says what to fix. The rules and the rate definitions are in
 //! `docs/checks.md`. No I/O; deterministic (findings are sorted).
 
-use crate::{parse_rfc3339, Disposition, VisitRecord};
+use crate::{Disposition, Gps, VisitRecord};
+use assess_standards::Standards;
 use std::collections::{BTreeMap, HashMap};
 
 /// Primary or reserve, as in the draw's sample.csv.
@@ -47,6 +48,14 @@ pub struct CheckConfig {
     /// An interview (complete or partial) shorter than this many minutes is warned about.
     /// Default 15.
     pub min_interview_minutes: f64,
+    /// A visit GPS fix farther than this from the village centre is warned about. Default 5 km:
+    /// mountain villages spread their hamlets over a few kilometres.
+    pub max_km_from_village: f64,
+    /// Stated per-person income may differ from its sources by this share of the computed
+    /// value (default 0.05, for rounding on the household's card) ...
+    pub income_tolerance_share: f64,
+    /// ... or by this many yuan, whichever is larger (default 100).
+    pub income_tolerance_yuan: f64,
 }
 
 impl Default for CheckConfig {
@@ -54,6 +63,9 @@ impl Default for CheckConfig {
         CheckConfig {
             replaceable: vec!["refused".to_string(), "non_contact".to_string()],
             min_interview_minutes: 15.0,
+            max_km_from_village: 5.0,
+            income_tolerance_share: 0.05,
+            income_tolerance_yuan: 100.0,
         }
     }
 }
@@ -97,6 +109,18 @@ pub enum Rule {
     ShortInterview,
     /// A visit record whose times cannot be read.
     UnreadableTimes,
+    /// A visit that starts before the draw was made.
+    VisitBeforeDraw,
+    /// A visit GPS fix far from the village centre.
+    FarFromVillage,
+    /// Stated per-person income inconsistent with the income sources.
+    IncomeInconsistent,
+    /// A child of compulsory-school age out of school with no exemption.
+    ChildOutOfSchool,
+    /// A record the standards cannot judge (e.g. an income year with no poverty line).
+    Unjudgeable,
+    /// A stored photo whose bytes no longer hash to its name.
+    PhotoHashMismatch,
 }
 
 impl Rule {
@@ -108,6 +132,12 @@ impl Rule {
             Rule::ReplacementOwed => "replacement-owed",
             Rule::ShortInterview => "short-interview",
             Rule::UnreadableTimes => "unreadable-times",
+            Rule::VisitBeforeDraw => "visit-before-draw",
+            Rule::FarFromVillage => "far-from-village",
+            Rule::IncomeInconsistent => "income-inconsistent",
+            Rule::ChildOutOfSchool => "child-out-of-school",
+            Rule::Unjudgeable => "unjudgeable",
+            Rule::PhotoHashMismatch => "photo-hash-mismatch",
         }
     }
 }
@@ -129,6 +159,8 @@ pub struct Finding {
     pub household_id: String,
     /// What is wrong and what to fix.
     pub message: String,
+    /// For a warning: the visit record's note answering this rule, if it has one.
+    pub note: Option<String>,
 }
 
 impl std::fmt::Display for Finding {
@@ -146,7 +178,11 @@ impl std::fmt::Display for Finding {
             self.household_id,
             self.stratum,
             self.message
-        )
+        )?;
+        if let Some(note) = &self.note {
+            write!(f, " [noted: {note}]")?;
+        }
+        Ok(())
     }
 }
 
@@ -222,16 +258,49 @@ impl CheckReport {
     pub fn warnings(&self) -> usize {
         self.findings.len() - self.errors()
     }
+
+    /// Number of warnings without a note answering them.
+    pub fn open_warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning && f.note.is_none())
+            .count()
+    }
 }
 
-/// Checks the current visit records of one draw against its sample. Records for households
-/// not in `sample` are ignored (the store refuses them anyway).
-pub fn check_draw(
-    sample: &[SampleUnit],
-    visits: &[VisitRecord],
-    config: &CheckConfig,
-) -> CheckReport {
-    let visit_of: HashMap<&str, &VisitRecord> = visits
+/// What the checks of one draw look at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckInput {
+    /// Every household of the draw's sample.
+    pub sample: Vec<SampleUnit>,
+    /// The current visit record of each visited household.
+    pub visits: Vec<VisitRecord>,
+    /// When the draw was made (RFC 3339), when known: no visit may start before it.
+    pub drawn_at: Option<String>,
+    /// Centre of each sampled village (WGS-84), where the village file gave one.
+    pub village_centres: HashMap<String, Gps>,
+    /// The draw's photos, with the SHA-256 of their stored bytes recomputed.
+    pub photos: Vec<PhotoHash>,
+}
+
+/// A stored photo's name (its SHA-256 when added) beside the SHA-256 of its bytes now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoHash {
+    /// The household the photo is linked to.
+    pub household_id: String,
+    /// The SHA-256 it was stored under.
+    pub stored_sha256: String,
+    /// The SHA-256 of the bytes stored now.
+    pub content_sha256: String,
+}
+
+/// Checks the current visit records of one draw against its sample, its date, its villages'
+/// centres, its photos and the standards. Records for households not in the sample are
+/// ignored (the store refuses them anyway).
+pub fn check_draw(input: &CheckInput, standards: &Standards, config: &CheckConfig) -> CheckReport {
+    let sample = &input.sample;
+    let visit_of: HashMap<&str, &VisitRecord> = input
+        .visits
         .iter()
         .map(|v| (v.household_id.as_str(), v))
         .collect();
@@ -249,50 +318,8 @@ pub fn check_draw(
         check_cell(units, &visit_of, config, &mut report.findings);
     }
 
-    // Short interviews.
-    for u in sample {
-        let Some(v) = visit_of.get(u.household_id.as_str()) else {
-            continue;
-        };
-        if !v.disposition.is_interview() {
-            continue;
-        }
-        let finding = |rule, message| Finding {
-            severity: Severity::Warning,
-            rule,
-            county: u.county.clone(),
-            village: u.village.clone(),
-            stratum: u.stratum.clone(),
-            household_id: u.household_id.clone(),
-            message,
-        };
-        match (parse_rfc3339(&v.start), parse_rfc3339(&v.end)) {
-            (Some(s), Some(e)) => {
-                let minutes = (e - s) / 60.0;
-                if minutes < config.min_interview_minutes {
-                    report.findings.push(finding(
-                        Rule::ShortInterview,
-                        format!(
-                            "the {} interview lasted {} min ({} to {}), shorter than the plausible minimum of {} min; \
-                             check the start and end times, or add a note saying why it was so short",
-                            v.disposition.code(),
-                            fmt_num(minutes),
-                            v.start,
-                            v.end,
-                            fmt_num(config.min_interview_minutes)
-                        ),
-                    ));
-                }
-            }
-            _ => report.findings.push(finding(
-                Rule::UnreadableTimes,
-                format!(
-                    "start {:?} or end {:?} is not an RFC 3339 date-time; correct the record and import it again",
-                    v.start, v.end
-                ),
-            )),
-        }
-    }
+    crate::visit_checks::check_visits(input, standards, config, &mut report.findings);
+    attach_notes(&mut report.findings, &visit_of);
     report.findings.sort_by(|a, b| {
         (
             &a.county,
@@ -373,6 +400,7 @@ fn check_cell(
         stratum: u.stratum.clone(),
         household_id: u.household_id.clone(),
         message,
+        note: None,
     };
     let replaceable_names = config.replaceable.join(", ");
     let failed_primaries: Vec<&SampleUnit> = primaries
@@ -493,11 +521,21 @@ fn check_cell(
     }
 }
 
-fn fmt_num(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round() as i64)
-    } else {
-        format!("{x:.1}")
+/// A warning is answered by a note of its visit record naming its rule; errors are never
+/// answered by a note, only by a correction.
+fn attach_notes(findings: &mut [Finding], visit_of: &HashMap<&str, &VisitRecord>) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.severity == Severity::Warning)
+    {
+        let Some(v) = visit_of.get(f.household_id.as_str()) else {
+            continue;
+        };
+        f.note = v
+            .notes
+            .iter()
+            .find(|n| n.rule.trim() == f.rule.name())
+            .map(|n| n.text.clone());
     }
 }
 
@@ -554,8 +592,17 @@ mod tests {
             .collect()
     }
 
+    fn check(sample: &[SampleUnit], visits: &[VisitRecord], config: &CheckConfig) -> CheckReport {
+        let input = CheckInput {
+            sample: sample.to_vec(),
+            visits: visits.to_vec(),
+            ..CheckInput::default()
+        };
+        check_draw(&input, &Standards::builtin(), config)
+    }
+
     fn run(visits: &[VisitRecord]) -> CheckReport {
-        check_draw(&cell(), visits, &CheckConfig::default())
+        check(&cell(), visits, &CheckConfig::default())
     }
 
     #[test]
@@ -631,7 +678,7 @@ mod tests {
         // Even when the configuration lists them as replaceable.
         let mut config = CheckConfig::default();
         config.replaceable.push("relocated".to_string());
-        let r = check_draw(
+        let r = check(
             &cell(),
             &[
                 visit("P1", Disposition::Relocated, "t1"),
@@ -666,7 +713,7 @@ mod tests {
             replaceable: vec!["refused".to_string()],
             ..CheckConfig::default()
         };
-        let r = check_draw(
+        let r = check(
             &cell(),
             &[
                 visit("P1", Disposition::NonContact, "t1"),
@@ -698,7 +745,7 @@ mod tests {
             min_interview_minutes: 5.0,
             ..CheckConfig::default()
         };
-        assert_eq!(check_draw(&cell(), &[v.clone()], &config).findings, vec![]);
+        assert_eq!(check(&cell(), &[v.clone()], &config).findings, vec![]);
         // A refusal is not an interview: no warning however short.
         let mut refused = visit("P1", Disposition::Refused, "t1");
         refused.end = v.end.clone();
@@ -729,7 +776,7 @@ mod tests {
             ),
             visit("P4", Disposition::Partial, "t2"),
         ];
-        let r = check_draw(&sample, &visits, &CheckConfig::default());
+        let r = check(&sample, &visits, &CheckConfig::default());
         assert_eq!(r.errors(), 0, "{:?}", r.findings);
         let v = &r.by_village[0];
         assert_eq!(
@@ -790,5 +837,161 @@ mod tests {
         assert_eq!(t2.response_rate(), Some(1.0));
         assert_eq!(t2.replacement_rate(), Some(0.0));
         assert_eq!(Rates::default().response_rate(), None);
+    }
+
+    fn findings_of(input: CheckInput, config: &CheckConfig) -> Vec<(Severity, Rule, String)> {
+        check_draw(&input, &Standards::builtin(), config)
+            .findings
+            .into_iter()
+            .map(|f| (f.severity, f.rule, f.message))
+            .collect()
+    }
+
+    fn one_visit(v: VisitRecord) -> CheckInput {
+        CheckInput {
+            sample: cell(),
+            visits: vec![v],
+            ..CheckInput::default()
+        }
+    }
+
+    #[test]
+    fn a_visit_before_the_draw_is_an_error() {
+        let v = visit("P1", Disposition::Complete, "t1"); // starts 2020-06-12T09:30:00+08:00
+        let mut input = one_visit(v);
+        input.drawn_at = Some("2020-06-12T02:00:00Z".to_string()); // 10:00 at +08:00
+        let f = findings_of(input.clone(), &CheckConfig::default());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].0, f[0].1), (Severity::Error, Rule::VisitBeforeDraw));
+        assert!(
+            f[0].2.contains("the draw was made 2020-06-12T02:00:00Z"),
+            "{}",
+            f[0].2
+        );
+        input.drawn_at = Some("2020-06-12T01:30:00Z".to_string()); // exactly the start
+        assert_eq!(findings_of(input, &CheckConfig::default()), vec![]);
+    }
+
+    #[test]
+    fn gps_far_from_the_village_centre_is_a_warning_except_for_relocated_households() {
+        // The example's gps_start is (25.55, 102.47). 0.05 degrees of latitude is 5.54 km.
+        let mut input = one_visit(visit("P1", Disposition::Complete, "t1"));
+        input.village_centres.insert(
+            "V".to_string(),
+            Gps {
+                lat: 25.60,
+                lon: 102.47,
+            },
+        );
+        let f = findings_of(input.clone(), &CheckConfig::default());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].0, f[0].1), (Severity::Warning, Rule::FarFromVillage));
+        assert!(
+            f[0].2.contains("is 5.5 km from the village centre"),
+            "{}",
+            f[0].2
+        );
+        let wider = CheckConfig {
+            max_km_from_village: 6.0,
+            ..CheckConfig::default()
+        };
+        assert_eq!(findings_of(input.clone(), &wider), vec![]);
+        input.visits[0].disposition = Disposition::Relocated;
+        assert_eq!(findings_of(input, &CheckConfig::default()), vec![]);
+    }
+
+    #[test]
+    fn stated_income_is_checked_against_its_sources() {
+        // Sources 12,500 yuan for 3 people: 4,166.67 per person; the tolerance is
+        // max(5% of 4,166.67 = 208.33, 100) yuan.
+        let with_stated = |stated: f64| {
+            let mut v = visit("P1", Disposition::Complete, "t1");
+            v.household.as_mut().unwrap().income_per_person_stated = Some(stated);
+            findings_of(one_visit(v), &CheckConfig::default())
+        };
+        assert_eq!(with_stated(4166.67 + 208.0), vec![]);
+        let f = with_stated(4166.67 + 209.0);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].0, f[0].1),
+            (Severity::Warning, Rule::IncomeInconsistent)
+        );
+        assert!(
+            f[0].2
+                .contains("(12500.00 yuan / 3 people = 4166.67 yuan) by more than 208.33 yuan"),
+            "{}",
+            f[0].2
+        );
+    }
+
+    #[test]
+    fn a_child_out_of_school_is_a_warning_and_an_unjudgeable_record_an_error() {
+        use crate::Schooling;
+        let mut v = visit("P1", Disposition::Complete, "t1");
+        v.household.as_mut().unwrap().members[2].schooling = Some(Schooling::OutOfSchool);
+        let f = findings_of(one_visit(v.clone()), &CheckConfig::default());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].0, f[0].1),
+            (Severity::Warning, Rule::ChildOutOfSchool)
+        );
+        assert!(f[0].2.starts_with("member 3, aged 10"), "{}", f[0].2);
+        v.household.as_mut().unwrap().members[2].schooling = Some(Schooling::HomeTeaching);
+        assert_eq!(
+            findings_of(one_visit(v.clone()), &CheckConfig::default()),
+            vec![]
+        );
+        v.household.as_mut().unwrap().income_year = 1990;
+        let f = findings_of(one_visit(v), &CheckConfig::default());
+        assert_eq!((f[0].0, f[0].1), (Severity::Error, Rule::Unjudgeable));
+        assert!(
+            f[0].2.contains("income year 1990 has no poverty line"),
+            "{}",
+            f[0].2
+        );
+    }
+
+    #[test]
+    fn a_photo_whose_bytes_changed_is_an_error() {
+        let mut input = one_visit(visit("P1", Disposition::Complete, "t1"));
+        input.photos = vec![
+            PhotoHash {
+                household_id: "P1".to_string(),
+                stored_sha256: "aa".to_string(),
+                content_sha256: "aa".to_string(),
+            },
+            PhotoHash {
+                household_id: "P1".to_string(),
+                stored_sha256: "bb".to_string(),
+                content_sha256: "cc".to_string(),
+            },
+        ];
+        let f = findings_of(input, &CheckConfig::default());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].0, f[0].1), (Severity::Error, Rule::PhotoHashMismatch));
+        assert!(f[0]
+            .2
+            .starts_with("photo bb is stored with bytes whose SHA-256 is cc"));
+    }
+
+    #[test]
+    fn a_note_naming_the_rule_answers_a_warning() {
+        let mut v = visit("P1", Disposition::Complete, "t1");
+        v.end = "2020-06-12T09:38:00+08:00".to_string();
+        v.notes = vec![crate::Note {
+            rule: "far-from-village".to_string(),
+            text: "irrelevant".to_string(),
+        }];
+        let r = run(&[v.clone()]);
+        assert_eq!((r.warnings(), r.open_warnings()), (1, 1));
+        v.notes.push(crate::Note {
+            rule: "short-interview".to_string(),
+            text: "the household had already answered the township's survey".to_string(),
+        });
+        let r = run(&[v]);
+        assert_eq!((r.warnings(), r.open_warnings()), (1, 0));
+        assert!(r.findings[0]
+            .to_string()
+            .ends_with("[noted: the household had already answered the township's survey]"));
     }
 }

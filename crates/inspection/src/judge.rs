@@ -382,6 +382,10 @@ pub struct Judgment {
     pub guarantees: Tri,
     /// The finding for the household's status.
     pub outcome: Outcome,
+    /// For registered households: identification answers that typical local rules treat as
+    /// grounds for removal from the register (empty when none, or not asked). They do not
+    /// enter the four rates; reports list them for the register cross-checks.
+    pub identification_flags: Vec<String>,
 }
 
 /// Judge one household visit against the standards.
@@ -437,7 +441,50 @@ pub fn judge(record: &HouseholdRecord, standards: &Standards) -> Result<Judgment
         water,
         guarantees,
         outcome,
+        identification_flags: identification_flags(record, &rules.identification),
     })
+}
+
+fn identification_flags(
+    record: &HouseholdRecord,
+    rule: &assess_standards::IdentificationRule,
+) -> Vec<String> {
+    let Some(id) = record
+        .identification
+        .filter(|_| record.status.is_registered())
+    else {
+        return Vec::new();
+    };
+    let mut flags = Vec::new();
+    if id.owns_vehicle == Some(true) {
+        let over = rule.vehicle_value_yuan_over;
+        match id.vehicle_value_yuan {
+            Some(v) if v > over => {
+                flags.push(format!("owns a vehicle worth {v} yuan (over {over})"))
+            }
+            Some(_) => {}
+            None => flags.push(format!(
+                "owns a vehicle of unrecorded value (flagged over {over} yuan)"
+            )),
+        }
+    }
+    for (answer, flag) in [
+        (
+            id.urban_flat_or_shop,
+            "owns a flat or shop in a town or city",
+        ),
+        (id.registered_company, "a member runs a registered company"),
+        (
+            id.public_payroll,
+            "a member or close relative is on the public payroll",
+        ),
+        (id.village_cadre, "a member is a village cadre"),
+    ] {
+        if answer == Some(true) {
+            flags.push(flag.to_string());
+        }
+    }
+    flags
 }
 
 fn invalid(

@@ -29,24 +29,29 @@
 mod checks;
 mod judge;
 mod record;
+mod review;
 mod visit;
+mod visit_checks;
 
 pub use checks::{
-    check_draw, is_final, CheckConfig, CheckReport, Finding, Rates, Role, Rule, SampleUnit,
-    Severity,
+    check_draw, is_final, CheckConfig, CheckInput, CheckReport, Finding, PhotoHash, Rates, Role,
+    Rule, SampleUnit, Severity,
 };
 pub use judge::{
     age_at, judge, roll_up, Answer, Check, HousingJudgment, IncomeJudgment, Judgment, Outcome,
     Reason, Tri,
 };
 pub use record::{
-    BirthDate, ComponentGrade, Components, HouseholdRecord, Housing, IncomeBySource, MedicalCover,
-    Member, Renovation, Schooling, Sex, Water,
+    Approval, BirthDate, ComponentGrade, Components, HouseholdRecord, Housing, IdNumber,
+    Identification, IncomeBySource, MedicalCover, Member, Opinion, Renovation, Schooling, Sex,
+    Water,
 };
 
+pub use review::{state_of, FindingState, Step};
+
 pub use visit::{
-    example_visit, parse_rfc3339, Disposition, Gps, IneligibleReason, InterviewMode, VisitProblem,
-    VisitRecord,
+    example_visit, parse_rfc3339, Disposition, Gps, IneligibleReason, InterviewMode, Note,
+    VisitProblem, VisitRecord,
 };
 
 pub use assess_register::Status;
@@ -104,6 +109,7 @@ pub fn example_record() -> HouseholdRecord {
             serious_illness_insurance: Some(true),
             medical_assistance: Some(false),
         },
+        id_number: None,
     };
     let mut child = adult("3", 10, Sex::Female);
     child.schooling = Some(Schooling::InSchool);
@@ -148,5 +154,20 @@ pub fn example_record() -> HouseholdRecord {
             outage_days: Some(0),
             quality_ok: Some(true),
         },
+        income_per_person_stated: Some(4166.67),
+        approval: Some(Approval {
+            exit: Some(Opinion::Satisfied),
+            policies: Some(Opinion::Satisfied),
+            help_received: Some(Opinion::BasicallySatisfied),
+            cadres_work: Some(Opinion::Satisfied),
+        }),
+        identification: Some(Identification {
+            owns_vehicle: Some(false),
+            vehicle_value_yuan: None,
+            urban_flat_or_shop: Some(false),
+            registered_company: Some(false),
+            public_payroll: Some(false),
+            village_cadre: Some(false),
+        }),
     }
 }

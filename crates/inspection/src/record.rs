@@ -32,6 +32,77 @@ pub struct HouseholdRecord {
     pub housing: Housing,
     /// Drinking water as found.
     pub water: Water,
+    /// Net income per person as stated on the household's card (明白卡) or by the household,
+    /// when recorded; checked against the sources by `assess check`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub income_per_person_stated: Option<f64>,
+    /// The household's answers to the approval questions, when asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+    /// For registered households: the identification questions, when asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identification: Option<Identification>,
+}
+
+/// The approval questions (群众认可度): one answer each; a question not asked is `None`,
+/// distinct from an explicit "don't know".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// The household's exit from poverty (or, for others, the village's exit work).
+    pub exit: Option<Opinion>,
+    /// The poverty-alleviation policies.
+    pub policies: Option<Opinion>,
+    /// The help the household received.
+    pub help_received: Option<Opinion>,
+    /// The work of the village cadres and the resident team.
+    pub cadres_work: Option<Opinion>,
+}
+
+impl Approval {
+    /// The questions with their names, in canonical order.
+    pub fn answers(&self) -> [(&'static str, Option<Opinion>); 4] {
+        [
+            ("exit", self.exit),
+            ("policies", self.policies),
+            ("help_received", self.help_received),
+            ("cadres_work", self.cadres_work),
+        ]
+    }
+}
+
+/// One answer to an approval question, on the scale the evaluation forms used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Opinion {
+    /// Satisfied (满意).
+    Satisfied,
+    /// Basically satisfied (基本满意).
+    BasicallySatisfied,
+    /// Not satisfied (不满意).
+    Dissatisfied,
+    /// Does not know (不知道 / 说不清): kept apart; the verdict's setting says how it counts.
+    DontKnow,
+}
+
+/// Identification answers for a registered household: what typical local rules treat as
+/// grounds for removal from the register (standards.md section 6). `None`: not asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identification {
+    /// The household owns a vehicle (other than a farm vehicle or motorcycle).
+    pub owns_vehicle: Option<bool>,
+    /// Its value in yuan, when one is owned.
+    pub vehicle_value_yuan: Option<f64>,
+    /// Owns a flat or a shop in a town or city.
+    pub urban_flat_or_shop: Option<bool>,
+    /// A member runs a registered company.
+    pub registered_company: Option<bool>,
+    /// A member or a close relative is on the public payroll (civil servant, public
+    /// institution staff).
+    pub public_payroll: Option<bool>,
+    /// A member is a village cadre.
+    pub village_cadre: Option<bool>,
 }
 
 /// One member as found.
@@ -49,6 +120,96 @@ pub struct Member {
     pub schooling: Option<Schooling>,
     /// Medical cover, as found.
     pub cover: MedicalCover,
+    /// Resident identity number, only where a cross-check needs it (payroll, vehicle and
+    /// company registers); stored with the record, never printed in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<IdNumber>,
+}
+
+/// A resident identity number (居民身份证号码, GB 11643-1999): 17 digits and a check character
+/// (0-9 or X, ISO 7064 MOD 11-2). Its `Debug` and `Display` show only the first 3 and last 4
+/// characters, so a record printed by mistake or in a report never shows a number in full;
+/// serialising (for storage) keeps it whole.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IdNumber(String);
+
+impl IdNumber {
+    /// Checks the form and the check character; lower-case `x` is accepted and stored as `X`.
+    pub fn parse(text: &str) -> Result<IdNumber, String> {
+        let t = text.trim().to_ascii_uppercase();
+        let bytes = t.as_bytes();
+        let digits_ok = bytes.len() == 18 && bytes[..17].iter().all(u8::is_ascii_digit);
+        if !digits_ok || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
+            return Err(
+                "an identity number has 18 characters: 17 digits and a digit or X".to_string(),
+            );
+        }
+        // ISO 7064 MOD 11-2 as specified by GB 11643-1999: weights 2^(17-i) mod 11.
+        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        const CHECK: &[u8; 11] = b"10X98765432";
+        let sum: u32 = bytes[..17]
+            .iter()
+            .zip(WEIGHTS)
+            .map(|(b, w)| u32::from(b - b'0') * w)
+            .sum();
+        if CHECK[(sum % 11) as usize] != bytes[17] {
+            return Err(format!(
+                "identity number {} has a wrong check character; re-read it from the card",
+                mask(&t)
+            ));
+        }
+        Ok(IdNumber(t))
+    }
+
+    /// The number with all but its first 3 and last 4 characters hidden.
+    pub fn masked(&self) -> String {
+        mask(&self.0)
+    }
+
+    /// The whole number, for the cross-checks that need it.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
+
+fn mask(t: &str) -> String {
+    let chars: Vec<char> = t.chars().collect();
+    if chars.len() < 8 {
+        return "*".repeat(chars.len());
+    }
+    let hidden = chars.len() - 7;
+    format!(
+        "{}{}{}",
+        chars[..3].iter().collect::<String>(),
+        "*".repeat(hidden),
+        chars[chars.len() - 4..].iter().collect::<String>()
+    )
+}
+
+impl TryFrom<String> for IdNumber {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        IdNumber::parse(&s)
+    }
+}
+
+impl From<IdNumber> for String {
+    fn from(id: IdNumber) -> String {
+        id.0
+    }
+}
+
+impl std::fmt::Debug for IdNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdNumber({})", self.masked())
+    }
+}
+
+impl std::fmt::Display for IdNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.masked())
+    }
 }
 
 /// A date of birth.
@@ -237,4 +398,27 @@ pub struct Water {
     pub outage_days: Option<u32>,
     /// Quality meets the local standard.
     pub quality_ok: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // 11010519491231002X is the worked example of GB 11643-1999's check character.
+    #[test]
+    fn identity_numbers_are_checked_and_never_shown_whole() {
+        let id = IdNumber::parse("11010519491231002x").unwrap();
+        assert_eq!(id.reveal(), "11010519491231002X");
+        assert_eq!(id.to_string(), "110***********002X");
+        assert_eq!(format!("{id:?}"), "IdNumber(110***********002X)");
+        let err = IdNumber::parse("110105194912310021").unwrap_err();
+        assert!(
+            err.contains("check character") && !err.contains("1949"),
+            "{err}"
+        );
+        assert!(IdNumber::parse("1101051949123100").is_err());
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, "\"11010519491231002X\"");
+        assert!(serde_json::from_str::<IdNumber>("\"110105194912310021\"").is_err());
+    }
 }

@@ -39,6 +39,20 @@ pub struct VisitRecord {
     /// followed to its resettlement site), absent for non-interviews.
     #[serde(default)]
     pub household: Option<HouseholdRecord>,
+    /// Notes answering warnings of `assess check`: a warning whose rule has a note here is
+    /// listed as noted, not open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+/// An interviewer's or reviewer's note on a visit, answering one check rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// The rule the note answers, as `assess check` prints it (e.g. `short-interview`).
+    pub rule: String,
+    /// What happened: why the warning does not call for a correction.
+    pub text: String,
 }
 
 /// What happened at a visit. Non-response (refused, non-contact, eligibility unknown) is kept
@@ -226,6 +240,14 @@ impl VisitRecord {
                 format!("is given for a {d} visit; a non-interview has no household record (remove it or correct the disposition)"),
             );
         }
+        for (i, note) in self.notes.iter().enumerate() {
+            if note.rule.trim().is_empty() || note.text.trim().is_empty() {
+                problem(
+                    &format!("notes[{i}]"),
+                    "needs both the rule it answers and a text".to_string(),
+                );
+            }
+        }
         if let Some(h) = &self.household {
             if h.household_id != self.household_id {
                 problem(
@@ -246,76 +268,12 @@ fn out_push(problem: &mut impl FnMut(&str, String), p: VisitProblem) {
 }
 
 /// Seconds since 1970-01-01T00:00:00Z (with the fraction) of an RFC 3339 date-time such as
-/// `2020-06-12T09:30:00+08:00` or `2020-06-12T01:30:00.5Z`.
+/// `2020-06-12T09:30:00+08:00` or `2020-06-12T01:30:00.5Z`. The offset is required: a
+/// visit time without one could be any of 25 hours.
 pub fn parse_rfc3339(text: &str) -> Option<f64> {
-    let b = text.as_bytes();
-    if b.len() < 20 {
-        return None;
-    }
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let s = text.get(from..from + len)?;
-        if !s.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        s.parse().ok()
-    };
-    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let mut i = 19;
-    let mut fraction = 0.0;
-    if b.get(i) == Some(&b'.') {
-        let start = i + 1;
-        i = start;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        fraction = format!("0.{}", &text[start..i]).parse().ok()?;
-    }
-    let offset = match b.get(i)? {
-        b'Z' | b'z' if i + 1 == b.len() => 0,
-        sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
-            let (h, m) = (num(i + 1, 2)?, num(i + 4, 2)?);
-            if h > 23 || m > 59 {
-                return None;
-            }
-            let o = h * 3600 + m * 60;
-            if *sign == b'-' {
-                -o
-            } else {
-                o
-            }
-        }
-        _ => return None,
-    };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146097 + doe - 719468;
-    Some((days * 86400 + hour * 3600 + minute * 60 + second - offset) as f64 + fraction)
+    let t =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(t.unix_timestamp_nanos() as f64 / 1e9)
 }
 
 fn parse_time(field: &str, text: &str) -> Result<f64, VisitProblem> {
@@ -344,6 +302,7 @@ pub fn example_visit() -> VisitRecord {
         }),
         gps_end: None,
         household: Some(crate::example_record()),
+        notes: Vec::new(),
     }
 }
 

@@ -928,3 +928,65 @@ fn judging_is_deterministic() {
     let r = example_record();
     assert_eq!(judge(&r, &s).unwrap(), judge(&r, &s).unwrap());
 }
+
+#[test]
+fn identification_flags_follow_the_standards_and_skip_non_registered_households() {
+    let s = Standards::builtin();
+    let flags = |edit: Edit| {
+        let mut r = example_record();
+        edit(&mut r);
+        judge(&r, &s).unwrap().identification_flags
+    };
+    assert_eq!(flags(|_| {}), Vec::<String>::new());
+    // The boundary: a vehicle at exactly 30,000 yuan is not "over" it.
+    let at_line: Edit = |r| {
+        let id = r.identification.as_mut().unwrap();
+        id.owns_vehicle = Some(true);
+        id.vehicle_value_yuan = Some(30000.0);
+    };
+    assert_eq!(flags(at_line), Vec::<String>::new());
+    let over: Edit = |r| {
+        let id = r.identification.as_mut().unwrap();
+        id.owns_vehicle = Some(true);
+        id.vehicle_value_yuan = Some(30000.5);
+        id.public_payroll = Some(true);
+    };
+    assert_eq!(
+        flags(over),
+        [
+            "owns a vehicle worth 30000.5 yuan (over 30000)",
+            "a member or close relative is on the public payroll"
+        ]
+    );
+    let unknown_value: Edit = |r| r.identification.as_mut().unwrap().owns_vehicle = Some(true);
+    assert_eq!(flags(unknown_value).len(), 1);
+    let non_registered: Edit = |r| {
+        r.status = Status::NonRegistered;
+        r.identification.as_mut().unwrap().registered_company = Some(true);
+    };
+    assert_eq!(flags(non_registered), Vec::<String>::new());
+    // The threshold is data: raising it clears the flag.
+    let s2 = standards_with(
+        "vehicle_value_yuan_over = 30000",
+        "vehicle_value_yuan_over = 50000",
+    );
+    let mut r = example_record();
+    over(&mut r);
+    assert_eq!(judge(&r, &s2).unwrap().identification_flags.len(), 1);
+}
+
+#[test]
+fn approval_answers_and_identity_numbers_read_from_json() {
+    let text = r#"{"exit": "satisfied", "policies": "dont_know", "help_received": "basically_satisfied", "cadres_work": null}"#;
+    let a: Approval = serde_json::from_str(text).unwrap();
+    assert_eq!(a.policies, Some(Opinion::DontKnow));
+    assert_eq!(a.cadres_work, None);
+    assert!(serde_json::from_str::<Approval>(r#"{"exit": "yes"}"#).is_err());
+    let mut r = example_record();
+    r.members[0].id_number = Some(IdNumber::parse("11010519491231002X").unwrap());
+    let debug = format!("{r:?}");
+    assert!(!debug.contains("11010519491231002X") && debug.contains("110***********002X"));
+    let json = serde_json::to_string(&r).unwrap();
+    let back: HouseholdRecord = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, r);
+}

@@ -59,6 +59,17 @@ pub struct HouseholdRules {
     pub members: MembersRule,
     /// What makes a non-registered household "missed".
     pub missed: MissedRule,
+    /// Identification flags on registered households.
+    pub identification: IdentificationRule,
+}
+
+/// Answers that typical local rules treat as grounds for removal from the register.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IdentificationRule {
+    /// Where the values come from.
+    pub source: String,
+    /// A vehicle worth more than this (yuan) is flagged.
+    pub vehicle_value_yuan_over: f64,
 }
 
 /// Food and clothing rule.
@@ -394,6 +405,12 @@ impl HouseholdRules {
                 "household.education: ages {}-{} are not a compulsory-school age range \
                  (age_min <= age_max <= 25)",
                 e.age_min, e.age_max
+            )));
+        }
+        let v = self.identification.vehicle_value_yuan_over;
+        if !(v >= 0.0 && v.is_finite()) {
+            return Err(StandardsError(format!(
+                "household.identification.vehicle_value_yuan_over = {v} must be a number >= 0"
             )));
         }
         if self.housing.safe_grades.is_empty() {

@@ -3,18 +3,20 @@
 //! household. The rules themselves are in `assess_inspection::check_draw`.
 
 use crate::{Store, StoreError};
-use assess_inspection::{Role, SampleUnit, VisitRecord};
+use assess_inspection::{CheckInput, Gps, PhotoHash, Role, SampleUnit, VisitRecord};
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-/// One draw's sample and its current visit records, ready for `assess_inspection::check_draw`.
+/// One draw's sample, current visit records and facts, ready for
+/// `assess_inspection::check_draw`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DrawForCheck {
     /// The draw's id.
     pub draw_id: String,
-    /// Every household of the sample, by county, village, stratum, role and reserve rank.
-    pub sample: Vec<SampleUnit>,
-    /// The current version of each visited household's record.
-    pub visits: Vec<VisitRecord>,
+    /// What the checks look at: the sample (by county, village, stratum, role and reserve
+    /// rank), the current version of each visited household's record, the draw time, the
+    /// village centres and the photos with their bytes re-hashed.
+    pub input: CheckInput,
 }
 
 impl Store {
@@ -99,10 +101,92 @@ impl Store {
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()
                 .map_err(db)?;
+            let drawn_at = self.drawn_at(&id).await?;
+            let village_centres = self.village_centres(&id).await?;
+            let photos = self.photo_hashes(&id).await?;
             out.push(DrawForCheck {
                 draw_id: id,
-                sample,
-                visits,
+                input: CheckInput {
+                    sample,
+                    visits,
+                    drawn_at,
+                    village_centres,
+                    photos,
+                },
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// When the draw was made, if its receipt was imported.
+    pub async fn drawn_at(&self, draw_id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT drawn_at FROM draws WHERE draw_id = $1")
+            .bind(draw_id)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| self.db_error(e))?;
+        match row {
+            Some(r) => r.try_get(0).map_err(|e| self.db_error(e)),
+            None => Ok(None),
+        }
+    }
+
+    /// The centres (WGS-84) of the draw's villages that have one.
+    pub async fn village_centres(
+        &self,
+        draw_id: &str,
+    ) -> Result<std::collections::HashMap<String, Gps>, StoreError> {
+        let db = |e| self.db_error(e);
+        let rows = sqlx::query(
+            "SELECT village_code, lon, lat FROM sample_villages \
+             WHERE draw_id = $1 AND lon IS NOT NULL AND lat IS NOT NULL",
+        )
+        .bind(draw_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>(0)?,
+                    Gps {
+                        lon: r.try_get(1)?,
+                        lat: r.try_get(2)?,
+                    },
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db)
+    }
+
+    /// Every photo linked to the draw's households, with the SHA-256 of its stored bytes
+    /// computed now. Photos are read one at a time, so memory stays at one photo.
+    pub async fn photo_hashes(&self, draw_id: &str) -> Result<Vec<PhotoHash>, StoreError> {
+        let db = |e| self.db_error(e);
+        let links = sqlx::query(
+            "SELECT household_id, photo_sha256 FROM photo_links WHERE draw_id = $1 \
+             ORDER BY household_id, photo_sha256",
+        )
+        .bind(draw_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(db)?;
+        let mut out = Vec::with_capacity(links.len());
+        for link in &links {
+            let household_id: String = link.try_get(0).map_err(db)?;
+            let stored_sha256: String = link.try_get(1).map_err(db)?;
+            let row = sqlx::query("SELECT content FROM photos WHERE sha256 = $1")
+                .bind(&stored_sha256)
+                .fetch_one(self.pool())
+                .await
+                .map_err(db)?;
+            let content: Vec<u8> = row.try_get(0).map_err(db)?;
+            out.push(PhotoHash {
+                household_id,
+                stored_sha256,
+                content_sha256: hex::encode(Sha256::digest(&content)),
             });
         }
         Ok(out)

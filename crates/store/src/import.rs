@@ -16,13 +16,33 @@ pub enum ImportOutcome {
         /// Households (primaries and reserves).
         households: usize,
     },
-    /// The identical draw was already there; nothing changed.
-    AlreadyPresent,
+    /// The identical draw was already there; nothing changed except facts (draw time, village
+    /// centres) that were missing and are now given: their number is `facts_added`.
+    AlreadyPresent {
+        /// Facts filled in: the draw time (1) plus village centres.
+        facts_added: usize,
+    },
+}
+
+/// Facts about a draw that are not in its sealed files: when it was made (its receipt) and the
+/// sampled villages' centres (from the village file the draw used, WGS-84).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DrawFacts {
+    /// RFC 3339 time the draw was made.
+    pub drawn_at: Option<String>,
+    /// Village code -> (lon, lat), WGS-84.
+    pub village_centres: std::collections::BTreeMap<String, (f64, f64)>,
 }
 
 impl Store {
-    /// Imports a draw directory already read and checked by `assess_draw::load_draw_dir`.
-    pub async fn import_draw(&self, draw: &DrawDir) -> Result<ImportOutcome, StoreError> {
+    /// Imports a draw directory already read and checked by `assess_draw::load_draw_dir`,
+    /// with its facts. Importing the same draw again adds only facts not yet stored; a fact
+    /// stored with a different value is refused (facts are never silently replaced).
+    pub async fn import_draw(
+        &self,
+        draw: &DrawDir,
+        facts: &DrawFacts,
+    ) -> Result<ImportOutcome, StoreError> {
         let m = &draw.manifest;
         let manifest_json = serde_json::to_string(m).expect("manifest serialises");
         let existing = sqlx::query("SELECT manifest_json FROM draws WHERE draw_id = $1")
@@ -32,18 +52,19 @@ impl Store {
             .map_err(|e| self.db_error(e))?;
         if let Some(row) = existing {
             let stored: String = row.try_get(0).map_err(|e| self.db_error(e))?;
-            return if stored == manifest_json {
-                Ok(ImportOutcome::AlreadyPresent)
-            } else {
-                Err(StoreError::DrawConflict(m.sample_sha256.clone()))
-            };
+            if stored != manifest_json {
+                return Err(StoreError::DrawConflict(m.sample_sha256.clone()));
+            }
+            let facts_added = self.add_facts(&m.sample_sha256, facts).await?;
+            return Ok(ImportOutcome::AlreadyPresent { facts_added });
         }
         let mut tx = self.pool().begin().await.map_err(|e| self.db_error(e))?;
-        insert_draw(&mut tx, draw, &manifest_json)
+        insert_draw(&mut tx, draw, &manifest_json, facts.drawn_at.as_deref())
             .await
             .map_err(|e| self.db_error(e))?;
         for v in &draw.villages {
-            insert_village(&mut tx, &m.sample_sha256, v)
+            let centre = facts.village_centres.get(&v.village_code).copied();
+            insert_village(&mut tx, &m.sample_sha256, v, centre)
                 .await
                 .map_err(|e| self.db_error(e))?;
         }
@@ -59,6 +80,73 @@ impl Store {
             households: draw.households.len(),
         })
     }
+
+    /// Fills in the facts of a stored draw that are still missing, in one transaction.
+    async fn add_facts(&self, draw_id: &str, facts: &DrawFacts) -> Result<usize, StoreError> {
+        let db = |e| self.db_error(e);
+        let mut tx = self.pool().begin().await.map_err(db)?;
+        let mut added = 0;
+        if let Some(at) = &facts.drawn_at {
+            let row = sqlx::query("SELECT drawn_at FROM draws WHERE draw_id = $1")
+                .bind(draw_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+            match row.try_get::<Option<String>, _>(0).map_err(db)? {
+                Some(stored) if stored == *at => {}
+                Some(stored) => {
+                    return Err(StoreError::FactConflict(format!(
+                        "draw {draw_id} is recorded as drawn at {stored}, not {at}"
+                    )))
+                }
+                None => {
+                    sqlx::query("UPDATE draws SET drawn_at = $1 WHERE draw_id = $2")
+                        .bind(at)
+                        .bind(draw_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                    added += 1;
+                }
+            }
+        }
+        for (code, (lon, lat)) in &facts.village_centres {
+            let row = sqlx::query(
+                "SELECT lon, lat FROM sample_villages WHERE draw_id = $1 AND village_code = $2",
+            )
+            .bind(draw_id)
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            let Some(row) = row else { continue };
+            let stored: (Option<f64>, Option<f64>) =
+                (row.try_get(0).map_err(db)?, row.try_get(1).map_err(db)?);
+            match stored {
+                (Some(a), Some(b)) if a == *lon && b == *lat => {}
+                (Some(a), Some(b)) => {
+                    return Err(StoreError::FactConflict(format!(
+                        "village {code} of draw {draw_id} has its centre recorded at ({a}, {b}), not ({lon}, {lat})"
+                    )))
+                }
+                _ => {
+                    sqlx::query(
+                        "UPDATE sample_villages SET lon = $1, lat = $2 WHERE draw_id = $3 AND village_code = $4",
+                    )
+                    .bind(lon)
+                    .bind(lat)
+                    .bind(draw_id)
+                    .bind(code)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                    added += 1;
+                }
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(added)
+    }
 }
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
@@ -67,12 +155,13 @@ async fn insert_draw(
     tx: &mut Tx<'_>,
     draw: &DrawDir,
     manifest_json: &str,
+    drawn_at: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     let m = &draw.manifest;
     sqlx::query(
         "INSERT INTO draws (draw_id, scheme_version, plan_name, plan_sha256, frame_fingerprint, frame_households, \
          villages_sha256, division_vintage, village_seed_commitment, household_seed_commitment, \
-         sample_villages_sha256, manifest_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         sample_villages_sha256, manifest_json, drawn_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&m.sample_sha256)
     .bind(&m.scheme_version)
@@ -86,6 +175,7 @@ async fn insert_draw(
     .bind(&m.seed_commitments.household)
     .bind(&m.sample_villages_sha256)
     .bind(manifest_json)
+    .bind(drawn_at.map(str::to_string))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -95,10 +185,11 @@ async fn insert_village(
     tx: &mut Tx<'_>,
     draw_id: &str,
     v: &assess_draw::VillageListRow,
+    centre: Option<(f64, f64)>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sample_villages (draw_id, village_code, county_code, township_code, village_stratum, \
-         selection, certainty, pi_village, size, tickets) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         selection, certainty, pi_village, size, tickets, lon, lat) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(draw_id)
     .bind(&v.village_code)
@@ -110,6 +201,8 @@ async fn insert_village(
     .bind(v.pi_village)
     .bind(v.size)
     .bind(&v.tickets)
+    .bind(centre.map(|c| c.0))
+    .bind(centre.map(|c| c.1))
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -14,13 +14,15 @@ mod checks;
 mod import;
 pub mod photos;
 mod records;
+mod review;
 mod url;
 
 pub use checks::DrawForCheck;
-pub use import::ImportOutcome;
+pub use import::{DrawFacts, ImportOutcome};
 pub use records::{
     canonical, parse_visits, NumberedVisit, RecordProblem, RecordsError, VisitImport, VisitRow,
 };
+pub use review::{Appeals, FindingStatus, ReviewError, StepRequest, StepRow};
 pub use url::{Backend, DbUrl};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -52,6 +54,9 @@ pub enum StoreError {
     /// A draw with the same id but different content is already in the database.
     #[error("draw {0} is already in the database with different content; a draw is never silently replaced")]
     DrawConflict(String),
+    /// A fact about a draw (its time, a village centre) is stored with another value.
+    #[error("{0}; a recorded fact is never silently replaced")]
+    FactConflict(String),
 }
 
 /// A connected, migrated store.

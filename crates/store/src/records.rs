@@ -8,7 +8,7 @@
 //! version (the new one current) and keeps its predecessor.
 
 use crate::{Store, StoreError};
-use assess_inspection::VisitRecord;
+use assess_inspection::{FindingState, VisitRecord};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -442,6 +442,43 @@ impl Store {
                 message,
             });
         }
+        // A record already reviewed changes only through review or appeal steps.
+        let mut histories = HashMap::new();
+        for &draw in sampled.iter().filter(|(_, s)| s.is_some()).map(|(d, _)| d) {
+            let history = crate::review::load_history(&mut tx, draw, None)
+                .await
+                .map_err(db)?;
+            histories.insert(draw, history);
+        }
+        for n in visits {
+            let v = &n.visit;
+            let key = (v.draw_id.clone(), v.household_id.clone());
+            let changed = current
+                .get(&key)
+                .is_some_and(|(_, old)| *old != canonical(v).1);
+            let history = histories
+                .get(v.draw_id.as_str())
+                .and_then(|h| h.get(&v.household_id));
+            let Some((steps, versions)) = history.filter(|_| changed) else {
+                continue;
+            };
+            let state =
+                crate::review::state_from(steps, versions).unwrap_or(FindingState::Recorded);
+            if !state.field_may_change() {
+                problems.push(RecordProblem {
+                    file: file.to_string(),
+                    record: Some(n.number),
+                    line: Some(n.line),
+                    household_id: Some(v.household_id.clone()),
+                    field: None,
+                    message: format!(
+                        "the record differs from the stored one, but its finding is {}: after review a record changes \
+                         only through `assess finding review` or an appeal, never by a new field import",
+                        state.code()
+                    ),
+                });
+            }
+        }
         if !problems.is_empty() {
             tx.rollback().await.map_err(db)?;
             return Err(RecordsError::Invalid(problems));
@@ -477,9 +514,18 @@ impl Store {
                     1
                 }
             };
-            insert_visit(&mut tx, v, version, &json, &hash, &imported_at, file)
-                .await
-                .map_err(db)?;
+            insert_visit(
+                &mut tx,
+                v,
+                version,
+                &json,
+                &hash,
+                &imported_at,
+                file,
+                "field",
+            )
+            .await
+            .map_err(db)?;
         }
         tx.commit().await.map_err(db)?;
         tracing::info!(file, ?outcome, "visit records imported");
@@ -540,7 +586,9 @@ impl Store {
     }
 }
 
-async fn insert_visit(
+/// Adds one version of a household's record, current; `stage` is `field`, `review` or `appeal`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_visit(
     tx: &mut Tx<'_>,
     v: &VisitRecord,
     version: i64,
@@ -548,10 +596,11 @@ async fn insert_visit(
     hash: &str,
     imported_at: &str,
     file: &str,
+    stage: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO visits (draw_id, household_id, version, disposition, record_json, content_sha256, \
-         is_current, imported_at, source_file) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         is_current, imported_at, source_file, stage) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&v.draw_id)
     .bind(&v.household_id)
@@ -562,6 +611,7 @@ async fn insert_visit(
     .bind(true)
     .bind(imported_at)
     .bind(file)
+    .bind(stage)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -1,0 +1,371 @@
+//! Review and appeal steps, kept with who, when, why and the evidence; record versions written
+//! by a step carry its stage (`review`, `appeal`), so verdicts can use the records as they
+//! stood before the appeals or after them. Which step may follow which is
+//! `assess_inspection::FindingState`; this module applies it inside one transaction per step.
+
+use crate::records::{canonical, insert_visit};
+use crate::{Store, StoreError};
+use assess_inspection::{state_of, FindingState, Step, VisitRecord};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// One step to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRequest {
+    /// The draw.
+    pub draw_id: String,
+    /// The household whose finding it is.
+    pub household_id: String,
+    /// The step.
+    pub step: Step,
+    /// Who takes it (reviewer, county official, appeal panel).
+    pub actor: String,
+    /// When, RFC 3339.
+    pub acted_at: String,
+    /// Why.
+    pub reason: String,
+    /// Evidence references: stored photo SHA-256s, or "file name sha256:...".
+    pub evidence: Vec<String>,
+    /// The corrected record, for `review_corrected` and `appeal_overturned`.
+    pub record: Option<VisitRecord>,
+    /// Where the corrected record came from (a file name), for the version's `source_file`.
+    pub record_source: String,
+}
+
+/// A recorded step.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StepRow {
+    /// 1, 2, ... per household.
+    pub seq: i64,
+    /// The step's code.
+    pub step: String,
+    /// Who.
+    pub actor: String,
+    /// When, as given.
+    pub acted_at: String,
+    /// Why.
+    pub reason: String,
+    /// Evidence references.
+    pub evidence: Vec<String>,
+    /// The record version current after the step.
+    pub record_version: i64,
+    /// When the store recorded it.
+    pub recorded_at: String,
+}
+
+/// Where one household's finding stands, with its history.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FindingStatus {
+    /// The household.
+    pub household_id: String,
+    /// Its state.
+    pub state: FindingState,
+    /// Its current record version.
+    pub current_version: i64,
+    /// Every step, in order.
+    pub steps: Vec<StepRow>,
+}
+
+/// Which records a verdict uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appeals {
+    /// The latest field or review version of each household: the records as they stood when
+    /// the county contested them.
+    Before,
+    /// The current version, including corrections from overturned appeals.
+    After,
+}
+
+/// Why a step was not recorded. In every case nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    /// The step is not allowed now, or its request is incomplete; the message says what to do.
+    #[error("household {household_id} of draw {draw_id}: {message}")]
+    Refused {
+        /// The draw.
+        draw_id: String,
+        /// The household.
+        household_id: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The stored history of one draw: household -> (steps, versions as (version, stage)).
+pub(crate) type History = BTreeMap<String, (Vec<StepRow>, Vec<(i64, String)>)>;
+
+impl Store {
+    /// Records one review or appeal step, with its corrected record when it has one, in one
+    /// transaction: refused (nothing written) when the step may not follow the finding's state.
+    pub async fn record_step(&self, req: &StepRequest) -> Result<FindingState, ReviewError> {
+        let refuse = |message: String| ReviewError::Refused {
+            draw_id: req.draw_id.clone(),
+            household_id: req.household_id.clone(),
+            message,
+        };
+        check_request(req).map_err(refuse)?;
+        let db = |e| ReviewError::Store(self.db_error(e));
+        let mut tx = self.pool().begin().await.map_err(db)?;
+        let history = load_history(&mut tx, &req.draw_id, Some(&req.household_id))
+            .await
+            .map_err(db)?;
+        let Some((steps, versions)) = history.get(&req.household_id) else {
+            return Err(refuse(
+                "has no visit record to review; import the team's record first".to_string(),
+            ));
+        };
+        let state = state_from(steps, versions).map_err(refuse)?;
+        let new_state = state.after(req.step).map_err(refuse)?;
+        let mut version = versions.last().map_or(0, |v| v.0);
+        if let (Some(record), Some(stage)) = (&req.record, req.step.record_stage()) {
+            let (json, hash) = canonical(record);
+            let current_hash: String = sqlx::query(
+                "SELECT content_sha256 FROM visits WHERE draw_id = $1 AND household_id = $2 AND is_current",
+            )
+            .bind(&req.draw_id)
+            .bind(&req.household_id)
+            .fetch_one(&mut *tx)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(db)?;
+            if current_hash == hash {
+                return Err(refuse(format!(
+                    "the corrected record is identical to the current version {version}; \
+                     a {} step needs the record as corrected",
+                    req.step.code()
+                )));
+            }
+            sqlx::query(
+                "UPDATE visits SET is_current = $1 WHERE draw_id = $2 AND household_id = $3 AND version = $4",
+            )
+            .bind(false)
+            .bind(&req.draw_id)
+            .bind(&req.household_id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            version += 1;
+            let now = crate::now_rfc3339();
+            insert_visit(
+                &mut tx,
+                record,
+                version,
+                &json,
+                &hash,
+                &now,
+                &req.record_source,
+                stage,
+            )
+            .await
+            .map_err(db)?;
+        }
+        let seq = steps.len() as i64 + 1;
+        sqlx::query(
+            "INSERT INTO finding_steps (draw_id, household_id, seq, step, actor, acted_at, reason, \
+             evidence_json, record_version, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&req.draw_id)
+        .bind(&req.household_id)
+        .bind(seq)
+        .bind(req.step.code())
+        .bind(req.actor.trim())
+        .bind(&req.acted_at)
+        .bind(req.reason.trim())
+        .bind(serde_json::to_string(&req.evidence).expect("strings serialise"))
+        .bind(version)
+        .bind(crate::now_rfc3339())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        tracing::info!(draw = %req.draw_id, household = %req.household_id, step = req.step.code(), "finding step recorded");
+        Ok(new_state)
+    }
+
+    /// Every visited household of a draw with the state of its finding and its history.
+    pub async fn findings(&self, draw_id: &str) -> Result<Vec<FindingStatus>, StoreError> {
+        let mut tx = self.pool().begin().await.map_err(|e| self.db_error(e))?;
+        let history = load_history(&mut tx, draw_id, None)
+            .await
+            .map_err(|e| self.db_error(e))?;
+        tx.commit().await.map_err(|e| self.db_error(e))?;
+        history
+            .into_iter()
+            .map(|(household_id, (steps, versions))| {
+                let state = state_from(&steps, &versions).map_err(|e| {
+                    self.db_error(sqlx::Error::Decode(
+                        format!("household {household_id}: stored history is inconsistent: {e}")
+                            .into(),
+                    ))
+                })?;
+                Ok(FindingStatus {
+                    household_id,
+                    state,
+                    current_version: versions.last().map_or(0, |v| v.0),
+                    steps,
+                })
+            })
+            .collect()
+    }
+
+    /// The visit record of each visited household of a draw, before or after the appeals.
+    pub async fn visits_as_of(
+        &self,
+        draw_id: &str,
+        appeals: Appeals,
+    ) -> Result<Vec<VisitRecord>, StoreError> {
+        let db = |e| self.db_error(e);
+        let rows = sqlx::query(
+            "SELECT household_id, version, stage, record_json FROM visits WHERE draw_id = $1 \
+             ORDER BY household_id, version",
+        )
+        .bind(draw_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(db)?;
+        let mut chosen: BTreeMap<String, String> = BTreeMap::new();
+        for r in &rows {
+            let household: String = r.try_get(0).map_err(db)?;
+            let stage: String = r.try_get(2).map_err(db)?;
+            if appeals == Appeals::Before && stage == "appeal" {
+                continue;
+            }
+            chosen.insert(household, r.try_get(3).map_err(db)?);
+        }
+        chosen
+            .into_iter()
+            .map(|(household, json)| {
+                serde_json::from_str(&json).map_err(|e| {
+                    db(sqlx::Error::Decode(
+                        format!("the stored record of household {household} does not read as a visit record ({e})")
+                            .into(),
+                    ))
+                })
+            })
+            .collect()
+    }
+}
+
+fn check_request(req: &StepRequest) -> Result<(), String> {
+    for (name, value) in [("who (--by)", &req.actor), ("why (--reason)", &req.reason)] {
+        if value.trim().is_empty() {
+            return Err(format!(
+                "{name} is empty; every step says who took it and why"
+            ));
+        }
+    }
+    if assess_inspection::parse_rfc3339(&req.acted_at).is_none() {
+        return Err(format!(
+            "{:?} is not an RFC 3339 time such as 2020-06-12T21:30:00+08:00",
+            req.acted_at
+        ));
+    }
+    if req.step.needs_evidence() && req.evidence.iter().all(|e| e.trim().is_empty()) {
+        return Err(
+            "a contest needs evidence (--evidence FILE or a stored photo's SHA-256)".to_string(),
+        );
+    }
+    match (&req.record, req.step.needs_record()) {
+        (None, true) => Err(format!(
+            "a {} step needs the corrected record (--record FILE.json)",
+            req.step.code()
+        )),
+        (Some(_), false) => Err(format!(
+            "a {} step takes no record; leave --record out",
+            req.step.code()
+        )),
+        (Some(r), true) => {
+            if r.draw_id != req.draw_id || r.household_id != req.household_id {
+                return Err(format!(
+                    "the corrected record is for household {} of draw {}, not this one",
+                    r.household_id, r.draw_id
+                ));
+            }
+            match r.validate().first() {
+                Some(p) => Err(format!("the corrected record is invalid: {p}")),
+                None => Ok(()),
+            }
+        }
+        (None, false) => Ok(()),
+    }
+}
+
+/// A finding's state from its steps and its record versions (ascending).
+pub(crate) fn state_from(
+    steps: &[StepRow],
+    versions: &[(i64, String)],
+) -> Result<FindingState, String> {
+    let parsed: Vec<Step> = steps
+        .iter()
+        .map(|s| Step::from_code(&s.step).ok_or_else(|| format!("unknown step {:?}", s.step)))
+        .collect::<Result<_, _>>()?;
+    let current = versions.last().map_or(0, |v| v.0);
+    let changed_after_send_back = steps
+        .iter()
+        .rev()
+        .find(|s| s.step == Step::SentBack.code())
+        .is_some_and(|s| current > s.record_version);
+    state_of(&parsed, changed_after_send_back)
+}
+
+/// Steps and versions of the visited households of a draw (or of one household).
+pub(crate) async fn load_history(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    draw_id: &str,
+    household_id: Option<&str>,
+) -> Result<History, sqlx::Error> {
+    let mut history = History::new();
+    let versions = match household_id {
+        Some(h) => sqlx::query(
+            "SELECT household_id, version, stage FROM visits WHERE draw_id = $1 AND household_id = $2 ORDER BY household_id, version",
+        )
+        .bind(draw_id)
+        .bind(h),
+        None => sqlx::query(
+            "SELECT household_id, version, stage FROM visits WHERE draw_id = $1 ORDER BY household_id, version",
+        )
+        .bind(draw_id),
+    }
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in versions {
+        history
+            .entry(r.try_get(0)?)
+            .or_default()
+            .1
+            .push((r.try_get(1)?, r.try_get(2)?));
+    }
+    let steps = match household_id {
+        Some(h) => sqlx::query(
+            "SELECT household_id, seq, step, actor, acted_at, reason, evidence_json, record_version, recorded_at \
+             FROM finding_steps WHERE draw_id = $1 AND household_id = $2 ORDER BY household_id, seq",
+        )
+        .bind(draw_id)
+        .bind(h),
+        None => sqlx::query(
+            "SELECT household_id, seq, step, actor, acted_at, reason, evidence_json, record_version, recorded_at \
+             FROM finding_steps WHERE draw_id = $1 ORDER BY household_id, seq",
+        )
+        .bind(draw_id),
+    }
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in steps {
+        let evidence: String = r.try_get(6)?;
+        history.entry(r.try_get(0)?).or_default().0.push(StepRow {
+            seq: r.try_get(1)?,
+            step: r.try_get(2)?,
+            actor: r.try_get(3)?,
+            acted_at: r.try_get(4)?,
+            reason: r.try_get(5)?,
+            evidence: serde_json::from_str(&evidence).unwrap_or_else(|_| vec![evidence.clone()]),
+            record_version: r.try_get(7)?,
+            recorded_at: r.try_get(8)?,
+        });
+    }
+    Ok(history)
+}
