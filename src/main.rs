@@ -59,6 +59,9 @@ enum Command {
     /// Write the XLSX visit-record template (one sheet per section) that field teams fill,
     /// optionally listing a draw's households; import it with `assess import-records`.
     Template(cmd::template::TemplateArgs),
+    /// Design-based estimates (mean, proportion, total, ratio) with standard errors, design
+    /// effects and confidence intervals from any survey CSV file, like R's survey package.
+    Estimate(cmd::estimate::EstimateArgs),
     /// Review and appeal of findings: review, contest, decide, list (who, when, why, evidence).
     #[command(subcommand)]
     Finding(cmd::finding::FindingCmd),
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Photo(c) => cmd::photo::run(c),
         Command::Draws(a) => cmd::store::run_draws(a),
         Command::Template(a) => cmd::template::run(a),
+        Command::Estimate(a) => cmd::estimate::run(a),
         Command::Finding(c) => cmd::finding::run(c),
     };
     match result {

@@ -5,6 +5,7 @@ mod util;
 
 mod check;
 mod draw;
+mod estimate;
 mod finding;
 mod frame;
 mod photo;

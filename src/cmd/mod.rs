@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod draw;
+pub mod estimate;
 pub mod finding;
 pub mod frame;
 pub mod photo;

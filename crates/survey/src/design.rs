@@ -1,0 +1,555 @@
+//! The sampling design: weights, strata, primary units (PSUs), secondary units (SSUs), finite
+//! population corrections and the lonely-PSU rule. Built and checked once by
+//! [`DesignBuilder::build`], then shared by every estimate.
+//!
+//! Conventions (those of R's `survey` package, `docs/estimation.md`):
+//! - PSUs are nested in strata (R's `nest = TRUE`): the same PSU label in two strata is two
+//!   PSUs. SSUs are nested in PSUs the same way.
+//! - An fpc value > 1 is a population count of units at that stage (PSUs in the stratum, SSUs
+//!   in the PSU); a value <= 1 is a sampling fraction. Without an fpc a stage is with
+//!   replacement.
+//! - Without weights, the weights are implied by the fpcs (1 / product of the stage sampling
+//!   fractions), or 1 when there is no fpc either.
+
+use crate::error::DesignError;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A sampling fraction this close to 1 marks a certainty (self-representing) unit, as in R's
+/// `survey` (`f < 1e-7` there, with `f = 1 - fraction`).
+pub(crate) const CERTAINTY_TOLERANCE: f64 = 1e-7;
+
+/// What to do with a stratum holding a single PSU (or a PSU holding a single SSU when the
+/// stage-2 term enters), whose variance cannot be estimated from within.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LonelyPsu {
+    /// Refuse the design (R's default `options(survey.lonely.psu = "fail")`).
+    #[default]
+    Fail,
+    /// The lonely unit contributes no variance (R's `"remove"`).
+    Remove,
+    /// The lonely unit's total is centred at the grand mean of all PSU totals instead of its
+    /// stratum mean (R's `"adjust"`).
+    Centre,
+}
+
+/// How unequal first-stage probabilities without replacement enter the variance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pps {
+    /// Brewer's approximation as R's `pps = "brewer"` computes it (Brewer 2002, ch. 9): the
+    /// with-replacement formula with each PSU's deviation weighted by `1 - pi_i`, where
+    /// `pi_i` is the PSU's inclusion probability from the stage-1 fpc.
+    Brewer,
+}
+
+/// Collects the columns of a design; [`build`](Self::build) checks them.
+///
+/// Every column has one value per row of the data; all are optional. Labels are compared as
+/// text.
+#[derive(Clone, Debug, Default)]
+pub struct DesignBuilder {
+    rows: usize,
+    weights: Option<Vec<f64>>,
+    strata: Option<Vec<String>>,
+    psu: Option<Vec<String>>,
+    ssu: Option<Vec<String>>,
+    fpc: Option<Vec<f64>>,
+    fpc2: Option<Vec<f64>>,
+    pps: Option<Pps>,
+    lonely: LonelyPsu,
+}
+
+/// A checked sampling design over `n_rows` rows. Estimators take it with one value per row.
+#[derive(Clone, Debug)]
+pub struct Design {
+    weights: Vec<f64>,
+    /// PSU index of every row.
+    pub(crate) row_psu: Vec<u32>,
+    /// SSU index of every row, when the stage-2 term enters (a stage-2 fpc was given).
+    pub(crate) row_ssu: Option<Vec<u32>>,
+    /// Stratum index of every PSU.
+    pub(crate) psu_stratum: Vec<u32>,
+    /// Stage-1 sampling fraction of every PSU (n_h / N_h, or pi_i under PPS); 0 when the first
+    /// stage is with replacement.
+    pub(crate) psu_fraction: Vec<f64>,
+    /// Stage-2 sampling fraction of every PSU (m_i / M_i), when a stage-2 fpc was given.
+    pub(crate) psu_fraction2: Vec<f64>,
+    /// PSU index of every SSU.
+    pub(crate) ssu_psu: Vec<u32>,
+    /// Number of PSUs of every stratum.
+    pub(crate) stratum_psus: Vec<u32>,
+    /// Number of SSUs of every PSU (0 without a stage-2 term).
+    pub(crate) psu_ssus: Vec<u32>,
+    strata_labels: Vec<String>,
+    pub(crate) lonely: LonelyPsu,
+    pps: Option<Pps>,
+}
+
+impl Design {
+    /// Starts a design over `rows` rows (every column given later must have `rows` values).
+    pub fn builder(rows: usize) -> DesignBuilder {
+        DesignBuilder {
+            rows,
+            ..DesignBuilder::default()
+        }
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// The final weight of every row (given, or implied by the fpcs).
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// Number of strata (1 when the design has none).
+    pub fn n_strata(&self) -> usize {
+        self.strata_labels.len()
+    }
+
+    /// Number of PSUs (rows, when the design names none).
+    pub fn n_psus(&self) -> usize {
+        self.psu_stratum.len()
+    }
+
+    /// Degrees of freedom of the whole design: PSUs − strata.
+    pub fn df(&self) -> usize {
+        self.n_psus() - self.n_strata()
+    }
+
+    /// The lonely-PSU rule the variance applies.
+    pub fn lonely_psu(&self) -> LonelyPsu {
+        self.lonely
+    }
+
+    /// The PPS variance approximation, if any.
+    pub fn pps(&self) -> Option<Pps> {
+        self.pps
+    }
+
+    /// Whether a stage-2 (within-PSU) variance term enters (a stage-2 fpc was given).
+    pub fn has_stage2(&self) -> bool {
+        self.row_ssu.is_some()
+    }
+
+    /// Kish's weighting effect over all rows: `n Σw² / (Σw)²` (Kish 1965, 11.7).
+    pub fn kish_weighting_effect(&self) -> f64 {
+        kish(self.weights.iter().copied())
+    }
+
+    /// Label of stratum `h` (as given; empty when the design has no strata).
+    pub(crate) fn stratum_label(&self, h: usize) -> &str {
+        &self.strata_labels[h]
+    }
+}
+
+/// Kish's weighting effect `n Σw² / (Σw)²` of the given weights.
+pub(crate) fn kish(weights: impl Iterator<Item = f64>) -> f64 {
+    let (mut n, mut s1, mut s2) = (0usize, 0.0, 0.0);
+    for w in weights {
+        n += 1;
+        s1 += w;
+        s2 += w * w;
+    }
+    n as f64 * s2 / (s1 * s1)
+}
+
+impl DesignBuilder {
+    /// Final weights, one per row (>= 0). Without them the weights are implied by the fpcs.
+    pub fn weights(mut self, weights: Vec<f64>) -> Self {
+        self.weights = Some(weights);
+        self
+    }
+
+    /// Stratum labels. Without them the design has one stratum.
+    pub fn strata<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
+        self.strata = Some(labels.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// PSU labels, nested in strata. Without them every row is its own PSU.
+    pub fn psu<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
+        self.psu = Some(labels.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// SSU labels, nested in PSUs; used by the stage-2 term only. Without them (and with a
+    /// stage-2 fpc) every row is its own SSU.
+    pub fn ssu<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
+        self.ssu = Some(labels.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Stage-1 fpc per row (R convention: > 1 a count of PSUs in the stratum, <= 1 a sampling
+    /// fraction), constant within a stratum (within a PSU under PPS).
+    pub fn fpc(mut self, fpc: Vec<f64>) -> Self {
+        self.fpc = Some(fpc);
+        self
+    }
+
+    /// Stage-2 fpc per row (> 1 a count of SSUs in the PSU, <= 1 a fraction), constant
+    /// within a PSU. With a stage-1 fpc it adds the stage-2 variance term.
+    pub fn fpc2(mut self, fpc: Vec<f64>) -> Self {
+        self.fpc2 = Some(fpc);
+        self
+    }
+
+    /// PPS without replacement at stage 1: the stage-1 fpc gives each PSU's inclusion
+    /// probability and may differ between PSUs of a stratum.
+    pub fn pps(mut self, pps: Pps) -> Self {
+        self.pps = Some(pps);
+        self
+    }
+
+    /// The lonely-PSU rule (default: fail).
+    pub fn lonely_psu(mut self, rule: LonelyPsu) -> Self {
+        self.lonely = rule;
+        self
+    }
+
+    /// Checks the columns and builds the design.
+    pub fn build(self) -> Result<Design, DesignError> {
+        let n = self.rows;
+        if n == 0 {
+            return Err(DesignError::Empty);
+        }
+        self.check_lengths()?;
+        if self.pps.is_some() && self.fpc.is_none() {
+            return Err(DesignError::PpsWithoutFpc);
+        }
+        let (row_stratum, strata_labels) = intern(n, self.strata.as_deref());
+        let (row_psu, psu_stratum) = nest(n, &row_stratum, self.psu.as_deref());
+        let mut stratum_psus = vec![0u32; strata_labels.len()];
+        for &h in &psu_stratum {
+            stratum_psus[h as usize] += 1;
+        }
+        let psu_fraction = match &self.fpc {
+            None => vec![0.0; psu_stratum.len()],
+            Some(fpc) => stage1_fractions(fpc, &row_psu, &psu_stratum, &stratum_psus, self.pps)?,
+        };
+        let (row_ssu, ssu_psu, psu_ssus, psu_fraction2) = match &self.fpc2 {
+            None => (None, Vec::new(), vec![0; psu_stratum.len()], Vec::new()),
+            Some(fpc2) => {
+                let (row_ssu, ssu_psu) = nest(n, &row_psu, self.ssu.as_deref());
+                let mut psu_ssus = vec![0u32; psu_stratum.len()];
+                for &p in &ssu_psu {
+                    psu_ssus[p as usize] += 1;
+                }
+                let f2 = stage_fractions(fpc2, &row_psu, &psu_ssus, 2)?;
+                (Some(row_ssu), ssu_psu, psu_ssus, f2)
+            }
+        };
+        let weights = match self.weights {
+            Some(w) => check_weights(w)?,
+            None => implied_weights(n, &row_psu, &psu_fraction, &psu_fraction2, &self.fpc),
+        };
+        let design = Design {
+            weights,
+            row_psu,
+            row_ssu,
+            psu_stratum,
+            psu_fraction,
+            psu_fraction2,
+            ssu_psu,
+            stratum_psus,
+            psu_ssus,
+            strata_labels,
+            lonely: self.lonely,
+            pps: self.pps,
+        };
+        if design.lonely == LonelyPsu::Fail {
+            check_lonely(&design, self.psu.as_deref())?;
+        }
+        Ok(design)
+    }
+
+    fn check_lengths(&self) -> Result<(), DesignError> {
+        let n = self.rows;
+        let lens = [
+            ("weights", self.weights.as_ref().map(Vec::len)),
+            ("strata", self.strata.as_ref().map(Vec::len)),
+            ("psu", self.psu.as_ref().map(Vec::len)),
+            ("ssu", self.ssu.as_ref().map(Vec::len)),
+            ("fpc", self.fpc.as_ref().map(Vec::len)),
+            ("fpc2", self.fpc2.as_ref().map(Vec::len)),
+        ];
+        for (column, len) in lens {
+            if let Some(len) = len.filter(|&l| l != n) {
+                return Err(DesignError::Length {
+                    column,
+                    expected: n,
+                    got: len,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Interns labels (or a single unnamed group when absent): per-row index and the labels.
+fn intern(n: usize, labels: Option<&[String]>) -> (Vec<u32>, Vec<String>) {
+    let Some(labels) = labels else {
+        return (vec![0; n], vec![String::new()]);
+    };
+    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut names = Vec::new();
+    let rows = labels
+        .iter()
+        .map(|l| {
+            *index.entry(l.as_str()).or_insert_with(|| {
+                names.push(l.clone());
+                names.len() as u32 - 1
+            })
+        })
+        .collect();
+    (rows, names)
+}
+
+/// Units nested in parents: per-row unit index and each unit's parent. Without labels every
+/// row is its own unit.
+fn nest(n: usize, row_parent: &[u32], labels: Option<&[String]>) -> (Vec<u32>, Vec<u32>) {
+    let Some(labels) = labels else {
+        return ((0..n as u32).collect(), row_parent.to_vec());
+    };
+    let mut index: HashMap<(u32, &str), u32> = HashMap::new();
+    let mut parent = Vec::new();
+    let rows = labels
+        .iter()
+        .zip(row_parent)
+        .map(|(l, &p)| {
+            *index.entry((p, l.as_str())).or_insert_with(|| {
+                parent.push(p);
+                parent.len() as u32 - 1
+            })
+        })
+        .collect();
+    (rows, parent)
+}
+
+/// Stage-1 sampling fraction of every PSU. Without PPS the fpc is a stratum property (one
+/// value per stratum); with PPS a PSU property.
+fn stage1_fractions(
+    fpc: &[f64],
+    row_psu: &[u32],
+    psu_stratum: &[u32],
+    stratum_psus: &[u32],
+    pps: Option<Pps>,
+) -> Result<Vec<f64>, DesignError> {
+    if pps.is_some() {
+        // Sample size of the PSU's stratum for every PSU, so that a count converts to n_h / N.
+        let sizes: Vec<u32> = psu_stratum
+            .iter()
+            .map(|&h| stratum_psus[h as usize])
+            .collect();
+        return stage_fractions(fpc, row_psu, &sizes, 1);
+    }
+    let row_stratum: Vec<u32> = row_psu.iter().map(|&p| psu_stratum[p as usize]).collect();
+    let per_stratum = stage_fractions(fpc, &row_stratum, stratum_psus, 1)?;
+    Ok(psu_stratum
+        .iter()
+        .map(|&h| per_stratum[h as usize])
+        .collect())
+}
+
+/// Sampling fraction of every group (stratum or PSU) from a per-row fpc that must be constant
+/// within the group: `sampled / fpc` when fpc > 1, else the fpc itself.
+fn stage_fractions(
+    fpc: &[f64],
+    row_group: &[u32],
+    sampled: &[u32],
+    stage: u8,
+) -> Result<Vec<f64>, DesignError> {
+    let mut first: Vec<Option<(usize, f64)>> = vec![None; sampled.len()];
+    for (row, (&v, &g)) in fpc.iter().zip(row_group).enumerate() {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(DesignError::FpcInvalid {
+                row,
+                stage,
+                value: v,
+            });
+        }
+        match first[g as usize] {
+            None => first[g as usize] = Some((row, v)),
+            Some((first_row, f)) if f != v => {
+                return Err(DesignError::FpcVaries {
+                    row,
+                    first_row,
+                    stage,
+                    value: v,
+                    first: f,
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    first
+        .iter()
+        .zip(sampled)
+        .map(|(f, &n)| {
+            let (row, v) = f.expect("every group has a row");
+            if v <= 1.0 {
+                return Ok(v);
+            }
+            if v < n as f64 {
+                return Err(DesignError::FpcBelowSample {
+                    row,
+                    stage,
+                    population: v,
+                    sampled: n as usize,
+                });
+            }
+            Ok(n as f64 / v)
+        })
+        .collect()
+}
+
+fn check_weights(weights: Vec<f64>) -> Result<Vec<f64>, DesignError> {
+    match weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+        Some(row) => Err(DesignError::BadWeight {
+            row,
+            value: weights[row],
+        }),
+        None => Ok(weights),
+    }
+}
+
+/// Weights implied by the stage sampling fractions (R's `svydesign` without `weights`).
+fn implied_weights(
+    n: usize,
+    row_psu: &[u32],
+    f1: &[f64],
+    f2: &[f64],
+    fpc: &Option<Vec<f64>>,
+) -> Vec<f64> {
+    (0..n)
+        .map(|r| {
+            let p = row_psu[r] as usize;
+            let w1 = if fpc.is_some() { 1.0 / f1[p] } else { 1.0 };
+            let w2 = f2.get(p).map_or(1.0, |f| 1.0 / f);
+            w1 * w2
+        })
+        .collect()
+}
+
+/// Refuses a stratum with one non-certainty PSU, or (when the stage-2 term enters) a PSU with
+/// one SSU not taken with certainty. `psu_labels` name the PSU in the error.
+fn check_lonely(d: &Design, psu_labels: Option<&[String]>) -> Result<(), DesignError> {
+    let mut first_psu = vec![None; d.n_strata()];
+    for (p, &h) in d.psu_stratum.iter().enumerate() {
+        first_psu[h as usize].get_or_insert(p);
+    }
+    for (h, &count) in d.stratum_psus.iter().enumerate() {
+        let p = first_psu[h].expect("a stratum has a PSU");
+        if count == 1 && 1.0 - d.psu_fraction[p] >= CERTAINTY_TOLERANCE {
+            return Err(DesignError::LonelyPsu {
+                stage: 1,
+                unit: d.stratum_label(h).to_string(),
+                row: first_row(d, p),
+            });
+        }
+    }
+    if d.has_stage2() {
+        for (p, &m) in d.psu_ssus.iter().enumerate() {
+            let enters = d.psu_fraction[p] > 0.0;
+            if enters && m == 1 && 1.0 - d.psu_fraction2[p] >= CERTAINTY_TOLERANCE {
+                let row = first_row(d, p);
+                let unit = psu_labels.map_or(format!("on row {row}"), |l| l[row].clone());
+                return Err(DesignError::LonelyPsu {
+                    stage: 2,
+                    unit,
+                    row,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// First row of PSU `p` (for error messages only).
+fn first_row(d: &Design, p: usize) -> usize {
+    d.row_psu
+        .iter()
+        .position(|&q| q as usize == p)
+        .expect("a PSU has a row")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn psus_nest_in_strata_and_df_is_psus_minus_strata() {
+        let d = Design::builder(6)
+            .strata(["a", "a", "a", "b", "b", "b"])
+            .psu(["1", "1", "2", "1", "2", "3"])
+            .build()
+            .unwrap();
+        assert_eq!((d.n_strata(), d.n_psus(), d.df()), (2, 5, 3));
+        assert_eq!(d.weights(), &[1.0; 6]);
+    }
+
+    #[test]
+    fn fpc_as_count_or_fraction_gives_the_same_fraction_and_weights() {
+        let count = Design::builder(4)
+            .strata(["a", "a", "b", "b"])
+            .fpc(vec![10.0, 10.0, 4.0, 4.0])
+            .build()
+            .unwrap();
+        let fraction = Design::builder(4)
+            .strata(["a", "a", "b", "b"])
+            .fpc(vec![0.2, 0.2, 0.5, 0.5])
+            .build()
+            .unwrap();
+        assert_eq!(count.psu_fraction, fraction.psu_fraction);
+        assert_eq!(count.weights(), &[5.0, 5.0, 2.0, 2.0]);
+    }
+
+    #[test]
+    fn bad_columns_are_refused_with_their_row() {
+        let e = Design::builder(2)
+            .weights(vec![1.0, -1.0])
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, DesignError::BadWeight { row: 1, .. }));
+        let e = Design::builder(2).fpc(vec![5.0, 6.0]).build().unwrap_err();
+        assert!(matches!(
+            e,
+            DesignError::FpcVaries {
+                row: 1,
+                first_row: 0,
+                ..
+            }
+        ));
+        let e = Design::builder(3).fpc(vec![2.0; 3]).build().unwrap_err();
+        assert!(matches!(e, DesignError::FpcBelowSample { sampled: 3, .. }));
+        let e = Design::builder(2).weights(vec![1.0]).build().unwrap_err();
+        assert!(matches!(
+            e,
+            DesignError::Length {
+                column: "weights",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_lonely_psu_fails_unless_taken_with_certainty_or_allowed() {
+        let strata = ["a", "a", "b"];
+        let e = Design::builder(3).strata(strata).build().unwrap_err();
+        assert!(matches!(e, DesignError::LonelyPsu { stage: 1, ref unit, row: 2 } if unit == "b"));
+        let certain = Design::builder(3)
+            .strata(strata)
+            .fpc(vec![4.0, 4.0, 1.0])
+            .build();
+        assert!(certain.is_ok());
+        let removed = Design::builder(3)
+            .strata(strata)
+            .lonely_psu(LonelyPsu::Remove)
+            .build();
+        assert!(removed.is_ok());
+    }
+}
