@@ -62,6 +62,9 @@ enum Command {
     /// Design-based estimates (mean, proportion, total, ratio) with standard errors, design
     /// effects and confidence intervals from any survey CSV file, like R's survey package.
     Estimate(cmd::estimate::EstimateArgs),
+    /// The exit verdict of a county (or a batch): the four indicators, official and
+    /// design-based with intervals, the decision and what drove it; writes verdict.json.
+    Verdict(cmd::verdict::VerdictArgs),
     /// Review and appeal of findings: review, contest, decide, list (who, when, why, evidence).
     #[command(subcommand)]
     Finding(cmd::finding::FindingCmd),
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
         Command::Template(a) => cmd::template::run(a),
         Command::Estimate(a) => cmd::estimate::run(a),
         Command::Finding(c) => cmd::finding::run(c),
+        Command::Verdict(a) => cmd::verdict::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,7 @@ pub mod size;
 pub mod store;
 pub mod synth;
 pub mod template;
+pub mod verdict;
 
 /// The standards from `--standards FILE`, or the built-in ones.
 pub fn load_standards(

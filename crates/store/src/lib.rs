@@ -16,6 +16,7 @@ pub mod photos;
 mod records;
 mod review;
 mod url;
+mod verdict;
 
 pub use checks::DrawForCheck;
 pub use import::{DrawFacts, ImportOutcome};
@@ -24,6 +25,7 @@ pub use records::{
 };
 pub use review::{Appeals, FindingStatus, ReviewError, StepRequest, StepRow};
 pub use url::{Backend, DbUrl};
+pub use verdict::StoredSampleRow;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};

@@ -1,0 +1,531 @@
+//! The four exit indicators of one county, each official (the unweighted sample ratio the
+//! rules describe) and design-based (weighted, with a Taylor-linearised variance over the
+//! villages), with intervals, against its threshold (docs/verdict.md, "Indicators").
+
+use crate::settings::{ApprovalDefinition, DontKnow, RateBasis, Settings, Thresholds};
+use crate::weights::Respondent;
+use assess_inspection::{Answer, Opinion, Outcome};
+use assess_survey::{
+    estimate_ratio, estimate_total, proportion_interval, CiMethod, Design, EstimateOptions, Sided,
+};
+use serde::Serialize;
+
+/// Which indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Comprehensive poverty incidence (passes below its threshold).
+    PovertyIncidence,
+    /// Wrong-exit rate (passes below).
+    WrongExitRate,
+    /// Missed-assessment rate (passes below).
+    MissedRate,
+    /// Public approval (passes at or above).
+    ApprovalRate,
+}
+
+impl Kind {
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::PovertyIncidence => "poverty_incidence",
+            Kind::WrongExitRate => "wrong_exit_rate",
+            Kind::MissedRate => "missed_rate",
+            Kind::ApprovalRate => "approval_rate",
+        }
+    }
+
+    /// True when the indicator passes at or above its threshold (approval), false when it
+    /// passes strictly below (the three rates).
+    pub fn passes_above(self) -> bool {
+        self == Kind::ApprovalRate
+    }
+}
+
+/// The statistical reading of an indicator against its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reading {
+    /// The one-sided bound on the passing side clears the threshold.
+    PassesWithConfidence,
+    /// The one-sided bound on the failing side is beyond the threshold.
+    FailsWithConfidence,
+    /// Neither bound excludes the threshold.
+    Inconclusive,
+}
+
+/// One indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    /// Which one.
+    pub kind: Kind,
+    /// The value the decision uses (official or design, per the setting).
+    pub estimate: f64,
+    /// Unweighted sample ratio.
+    pub official: f64,
+    /// Weighted (design-based) estimate.
+    pub design: f64,
+    /// Design-based standard error.
+    pub se: f64,
+    /// Two-sided design-based interval at the settings' confidence.
+    pub lci: f64,
+    /// Upper end of it.
+    pub uci: f64,
+    /// One-sided upper bound at the settings' confidence.
+    pub upper_bound: f64,
+    /// One-sided lower bound.
+    pub lower_bound: f64,
+    /// Degrees of freedom (primary units − strata of the domain).
+    pub df: usize,
+    /// Design effect (against simple random sampling with replacement).
+    pub deff: f64,
+    /// Interval method.
+    pub ci: String,
+    /// Households in the official ratio's denominator.
+    pub households: usize,
+    /// Official numerator (people, or households for approval).
+    pub numerator: f64,
+    /// Official denominator.
+    pub denominator: f64,
+    /// The threshold.
+    pub threshold: f64,
+    /// Official rule on `estimate` (approval compared unrounded).
+    pub passes: bool,
+    /// The statistical reading.
+    pub reading: Reading,
+    /// The largest confidence level at which a one-sided bound excludes the threshold, and on
+    /// which side; `None` when even a 50% bound does not.
+    pub confidence_excluding: Option<f64>,
+    /// Households whose finding could not be told (an unknown answer): left out of both
+    /// ratios, counted in the non-response bounds.
+    pub unknown: usize,
+    /// Official value if every non-respondent (and unknown) passed / failed.
+    pub bounds_if_nonrespondents: (f64, f64),
+}
+
+/// One respondent's values for the indicators.
+struct Row {
+    people: f64,
+    exited: bool,
+    non_registered: bool,
+    wrong: Option<bool>,
+    missed: Option<bool>,
+    approves: Option<bool>,
+}
+
+fn row(r: &Respondent, settings: &Settings) -> Row {
+    let j = r.visit.judgment.as_ref().expect("respondents are judged");
+    let people = j
+        .people
+        .map_or(f64::from(r.household.register_members), f64::from);
+    let answer = |a: Answer| match a {
+        Answer::Yes => Some(true),
+        Answer::No => Some(false),
+        Answer::Unknown => None,
+    };
+    let (wrong, missed) = match j.outcome {
+        Outcome::WronglyExited(a) => (answer(a), None),
+        Outcome::Missed(a) => (None, answer(a)),
+        Outcome::StillPoor(_) => (None, None),
+    };
+    Row {
+        people,
+        exited: r.household.stratum == "exited",
+        non_registered: r.household.stratum == "non_registered",
+        wrong,
+        missed,
+        approves: r.visit.approval.and_then(|a| approves(&a, settings)),
+    }
+}
+
+/// Whether a household approves, per the settings; `None` when it cannot be told (not asked,
+/// or only "don't know" answers when those are excluded).
+pub fn approves(a: &assess_inspection::Approval, settings: &Settings) -> Option<bool> {
+    let answers: Vec<Opinion> = a.answers().iter().filter_map(|(_, o)| *o).collect();
+    let known: Vec<Opinion> = match settings.dont_know {
+        DontKnow::Exclude => answers
+            .iter()
+            .copied()
+            .filter(|o| *o != Opinion::DontKnow)
+            .collect(),
+        DontKnow::NotApproving => answers.clone(),
+    };
+    if known.is_empty() {
+        return None;
+    }
+    let approving = |o: &Opinion| matches!(o, Opinion::Satisfied | Opinion::BasicallySatisfied);
+    Some(match settings.approval {
+        ApprovalDefinition::AllQuestions => known.iter().all(approving),
+        ApprovalDefinition::Score { min_share } => {
+            known.iter().filter(|o| approving(o)).count() as f64 / known.len() as f64 >= min_share
+        }
+    })
+}
+
+/// The county's indicators.
+pub struct Computed {
+    /// The four indicators.
+    pub indicators: Vec<Indicator>,
+    /// The design used (respondents with a weight).
+    pub design_rows: usize,
+}
+
+/// Non-response counts of a domain, in people (or households for approval).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NonResponse {
+    /// Exited people not interviewed (non-respondents and unvisited primaries).
+    pub exited_people: f64,
+    /// Non-registered people not interviewed.
+    pub non_registered_people: f64,
+    /// Households not interviewed.
+    pub households: f64,
+}
+
+/// Computes the four indicators. `respondents` with no weight (villages taken by hand) count in
+/// the official ratios only.
+pub fn compute(
+    respondents: &[Respondent],
+    register: &crate::input::RegisterPeople,
+    thresholds: &Thresholds,
+    settings: &Settings,
+    nonresponse: NonResponse,
+) -> Result<Computed, crate::VerdictError> {
+    let rows: Vec<Row> = respondents.iter().map(|r| row(r, settings)).collect();
+    let weighted: Vec<usize> = (0..respondents.len())
+        .filter(|&i| respondents[i].weight.is_some())
+        .collect();
+    let design = Design::builder(weighted.len())
+        .weights(
+            weighted
+                .iter()
+                .map(|&i| respondents[i].weight.unwrap_or(0.0))
+                .collect(),
+        )
+        .strata(
+            weighted
+                .iter()
+                .map(|&i| respondents[i].variance_stratum.clone()),
+        )
+        .psu(weighted.iter().map(|&i| respondents[i].psu.clone()))
+        .lonely_psu(settings.lonely_psu)
+        .build()
+        .map_err(|e| crate::VerdictError::Design(e.to_string()))?;
+    let col = |f: &dyn Fn(&Row) -> Option<f64>| -> Vec<Option<f64>> {
+        weighted.iter().map(|&i| f(&rows[i])).collect()
+    };
+    let wrong = rate(
+        Kind::WrongExitRate,
+        &rows,
+        &design,
+        &col(&|r| {
+            r.wrong
+                .filter(|_| r.exited)
+                .map(|w| if w { r.people } else { 0.0 })
+        }),
+        &col(&|r| r.wrong.filter(|_| r.exited).map(|_| r.people)),
+        |r| r.exited,
+        |r| r.wrong,
+        thresholds.wrong_exit_rate,
+        settings,
+        nonresponse.exited_people,
+    )?;
+    let missed = rate(
+        Kind::MissedRate,
+        &rows,
+        &design,
+        &col(&|r| {
+            r.missed
+                .filter(|_| r.non_registered)
+                .map(|m| if m { r.people } else { 0.0 })
+        }),
+        &col(&|r| r.missed.filter(|_| r.non_registered).map(|_| r.people)),
+        |r| r.non_registered,
+        |r| r.missed,
+        thresholds.missed_rate,
+        settings,
+        nonresponse.non_registered_people,
+    )?;
+    let incidence = incidence(
+        &wrong.0, &missed.0, &wrong.1, &missed.1, &design, register, thresholds, settings,
+    )?;
+    let approval = rate(
+        Kind::ApprovalRate,
+        &rows,
+        &design,
+        &col(&|r| r.approves.map(|a| if a { 1.0 } else { 0.0 })),
+        &col(&|r| r.approves.map(|_| 1.0)),
+        |_| true,
+        |r| r.approves,
+        thresholds.approval_rate,
+        settings,
+        nonresponse.households,
+    )?;
+    Ok(Computed {
+        indicators: vec![incidence, wrong.0, missed.0, approval.0],
+        design_rows: weighted.len(),
+    })
+}
+
+/// A rate: official Σy/Σm over all respondents of the domain; design Σwy/Σwm. Returns the
+/// indicator and its linearised variable (for the incidence's joint variance).
+#[allow(clippy::too_many_arguments)]
+fn rate(
+    kind: Kind,
+    rows: &[Row],
+    design: &Design,
+    numerator: &[Option<f64>],
+    denominator: &[Option<f64>],
+    in_domain: impl Fn(&Row) -> bool,
+    value: impl Fn(&Row) -> Option<bool>,
+    threshold: f64,
+    settings: &Settings,
+    missing_units: f64,
+) -> Result<(Indicator, Vec<f64>), crate::VerdictError> {
+    let weight_of = |r: &Row| {
+        if kind == Kind::ApprovalRate {
+            1.0
+        } else {
+            r.people
+        }
+    };
+    let (mut y, mut m, mut households, mut unknown, mut unknown_units) = (0.0, 0.0, 0, 0, 0.0);
+    for r in rows.iter().filter(|r| in_domain(r)) {
+        match value(r) {
+            Some(v) => {
+                households += 1;
+                m += weight_of(r);
+                if v {
+                    y += weight_of(r);
+                }
+            }
+            None => {
+                unknown += 1;
+                unknown_units += weight_of(r);
+            }
+        }
+    }
+    if households == 0 {
+        return Err(crate::VerdictError::EmptyDomain(kind.name()));
+    }
+    let official = y / m;
+    let opts = EstimateOptions {
+        confidence: settings.confidence,
+        sided: Sided::Two,
+        ci: Some(settings.ci),
+    };
+    let est = estimate_ratio(design, numerator, denominator, None, &opts)
+        .map_err(|e| crate::VerdictError::Estimate(kind.name(), e.to_string()))?;
+    let w = design.weights();
+    let total_m: f64 = (0..design.n_rows())
+        .map(|i| w[i] * denominator[i].unwrap_or(0.0))
+        .sum();
+    let z: Vec<f64> = (0..design.n_rows())
+        .map(|i| match (numerator[i], denominator[i]) {
+            (Some(yv), Some(mv)) => (yv - est.estimate * mv) / total_m,
+            _ => 0.0,
+        })
+        .collect();
+    let missing = missing_units + unknown_units;
+    // None of the missing failing (for approval: none approving), or all of them.
+    let bounds = (y / (m + missing), (y + missing) / (m + missing));
+    let indicator = finish(
+        kind,
+        official,
+        est.estimate,
+        est.variance,
+        households as f64,
+        est.df,
+        est.deff,
+        (y, m, households),
+        threshold,
+        settings,
+        unknown,
+        bounds,
+    )?;
+    Ok((indicator, z))
+}
+
+/// Comprehensive incidence P = (N_poor + N_nonreg · missed + N_exited · wrong) / N_rural, with
+/// the variance of the linearised sum of the two rates' variables (same villages, so their
+/// covariance is included).
+#[allow(clippy::too_many_arguments)]
+fn incidence(
+    wrong: &Indicator,
+    missed: &Indicator,
+    z_wrong: &[f64],
+    z_missed: &[f64],
+    design: &Design,
+    register: &crate::input::RegisterPeople,
+    thresholds: &Thresholds,
+    settings: &Settings,
+) -> Result<Indicator, crate::VerdictError> {
+    let n_rural = settings
+        .rural_population
+        .unwrap_or_else(|| register.total());
+    let p = |w: f64, m: f64| {
+        (register.poor + register.non_registered * m + register.exited * w) / n_rural
+    };
+    let official = p(wrong.official, missed.official);
+    let design_value = p(wrong.design, missed.design);
+    let u: Vec<Option<f64>> = z_wrong
+        .iter()
+        .zip(z_missed)
+        .map(|(zw, zm)| Some((register.exited * zw + register.non_registered * zm) / n_rural))
+        .collect();
+    let opts = EstimateOptions {
+        confidence: settings.confidence,
+        sided: Sided::Two,
+        ci: None,
+    };
+    let v = estimate_total(design, &u, None, &opts)
+        .map_err(|e| crate::VerdictError::Estimate("poverty_incidence", e.to_string()))?;
+    let households = wrong.households + missed.households;
+    let bounds = (
+        p(
+            wrong.bounds_if_nonrespondents.0,
+            missed.bounds_if_nonrespondents.0,
+        ),
+        p(
+            wrong.bounds_if_nonrespondents.1,
+            missed.bounds_if_nonrespondents.1,
+        ),
+    );
+    finish(
+        Kind::PovertyIncidence,
+        official,
+        design_value,
+        v.variance,
+        households as f64,
+        v.df,
+        (wrong.deff + missed.deff) / 2.0,
+        (
+            register.poor
+                + register.non_registered * missed.official
+                + register.exited * wrong.official,
+            n_rural,
+            households,
+        ),
+        thresholds.poverty_incidence,
+        settings,
+        wrong.unknown + missed.unknown,
+        bounds,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    kind: Kind,
+    official: f64,
+    design: f64,
+    variance: f64,
+    n: f64,
+    df: usize,
+    deff: f64,
+    (numerator, denominator, households): (f64, f64, usize),
+    threshold: f64,
+    settings: &Settings,
+    unknown: usize,
+    bounds: (f64, f64),
+) -> Result<Indicator, crate::VerdictError> {
+    let estimate = match settings.rate_basis {
+        RateBasis::Official => official,
+        RateBasis::Design => design,
+    };
+    let interval = |confidence: f64, sided: Sided| {
+        proportion_interval(
+            design.clamp(0.0, 1.0),
+            variance,
+            n,
+            df as f64,
+            settings.ci,
+            confidence,
+            sided,
+        )
+        .map_err(|e| crate::VerdictError::Estimate(kind.name(), e.to_string()))
+    };
+    let (lci, uci) = interval(settings.confidence, Sided::Two)?;
+    let (_, upper_bound) = interval(settings.confidence, Sided::Upper)?;
+    let (lower_bound, _) = interval(settings.confidence, Sided::Lower)?;
+    let passes = if kind.passes_above() {
+        estimate >= threshold
+    } else {
+        estimate < threshold
+    };
+    let (pass_bound, fail_bound) = if kind.passes_above() {
+        (lower_bound >= threshold, upper_bound < threshold)
+    } else {
+        (upper_bound < threshold, lower_bound >= threshold)
+    };
+    let reading = match (pass_bound, fail_bound) {
+        (true, _) => Reading::PassesWithConfidence,
+        (_, true) => Reading::FailsWithConfidence,
+        _ => Reading::Inconclusive,
+    };
+    let confidence_excluding = largest_confidence(|c| {
+        let (_, up) = interval(c, Sided::Upper).ok()?;
+        let (lo, _) = interval(c, Sided::Lower).ok()?;
+        Some(if kind.passes_above() {
+            lo >= threshold || up < threshold
+        } else {
+            up < threshold || lo >= threshold
+        })
+    });
+    Ok(Indicator {
+        kind,
+        estimate,
+        official,
+        design,
+        se: variance.sqrt(),
+        lci,
+        uci,
+        upper_bound,
+        lower_bound,
+        df,
+        deff,
+        ci: settings.ci.name().to_string(),
+        households,
+        numerator,
+        denominator,
+        threshold,
+        passes,
+        reading,
+        confidence_excluding,
+        unknown,
+        bounds_if_nonrespondents: bounds,
+    })
+}
+
+/// The largest confidence level in [0.5, 0.9999] at which `excludes` holds (bounds widen with
+/// the level, so it holds on an interval starting at 0.5), to 4 decimals; `None` if not at 0.5.
+fn largest_confidence(excludes: impl Fn(f64) -> Option<bool>) -> Option<f64> {
+    const LOW: f64 = 0.5;
+    const HIGH: f64 = 0.9999;
+    if excludes(LOW) != Some(true) {
+        return None;
+    }
+    if excludes(HIGH) == Some(true) {
+        return Some(HIGH);
+    }
+    let (mut lo, mut hi) = (LOW, HIGH);
+    while hi - lo > 1e-6 {
+        let mid = (lo + hi) / 2.0;
+        if excludes(mid) == Some(true) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some((lo * 1e4).floor() / 1e4)
+}
+
+/// The interval method names accepted in settings.
+pub fn ci_method(name: &str) -> Option<CiMethod> {
+    [
+        CiMethod::KornGraubard,
+        CiMethod::Wilson,
+        CiMethod::Logit,
+        CiMethod::Wald,
+    ]
+    .into_iter()
+    .find(|m| m.name() == name)
+}

@@ -1,0 +1,295 @@
+//! The county verdict: from the draw's households and what the visits found, the final weights,
+//! the four exit indicators (poverty incidence, wrong-exit rate, missed-assessment rate, public
+//! approval), each official (the unweighted ratio the rules describe) and design-based (weighted,
+//! with a Taylor-linearised variance over villages from `assess-survey` and an interval that is
+//! never 0 at the top), and the decision: approve or defer by the official rule, with the
+//! statistical reading beside it and what drove every failing indicator.
+//!
+//! Layout: [`input`] (what a verdict is computed from), [`weights`] (final weights, cell
+//! collapsing), [`indicators`] (the four indicators and their readings), [`explain`] (drivers
+//! and the household list), [`settings`] (settings and thresholds). Formulas and sources:
+//! `docs/verdict.md`.
+//!
+//! Not for: reading the store or files (the store builds a [`CountyInput`]), judging households
+//! (`assess-inspection` does, before this crate sees them), or writing reports. No I/O;
+//! deterministic.
+#![deny(missing_docs)]
+
+pub mod explain;
+pub mod indicators;
+pub mod input;
+pub mod settings;
+pub mod weights;
+
+pub use explain::{Driver, FailingHousehold};
+pub use indicators::{Indicator, Kind, Reading};
+pub use input::{CountyInput, DrawnHousehold, RegisterPeople, Visit};
+pub use settings::{ApprovalDefinition, DontKnow, RateBasis, Settings, Thresholds};
+
+pub use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// Why a verdict could not be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum VerdictError {
+    /// The design could not be built (e.g. a variance stratum with a single village).
+    #[error("the sample design: {0}")]
+    Design(String),
+    /// An indicator has no interviewed household to compute it from.
+    #[error("{0}: no interviewed household in its domain; import the visit records first")]
+    EmptyDomain(&'static str),
+    /// The estimator failed.
+    #[error("{0}: {1}")]
+    Estimate(&'static str, String),
+}
+
+/// Approve the exit, or defer it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Every indicator passes its threshold.
+    Approve,
+    /// At least one indicator fails.
+    Defer,
+}
+
+/// Counts behind the rates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    /// Households in the sample (primaries and reserves).
+    pub sampled: usize,
+    /// Primaries.
+    pub primaries: usize,
+    /// Households with a visit record.
+    pub visited: usize,
+    /// Reserves visited.
+    pub reserves_used: usize,
+    /// Ineligible.
+    pub ineligible: usize,
+    /// Interviewed (with a judged household record).
+    pub interviewed: usize,
+    /// Interviewed households with a weight (villages drawn by probability).
+    pub weighted: usize,
+    /// Response rate: interviewed / (visited − ineligible).
+    pub response_rate: f64,
+    /// Replacement rate: reserves used / primaries.
+    pub replacement_rate: f64,
+}
+
+/// A county's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// County code.
+    pub county_code: String,
+    /// County name.
+    pub county_name: String,
+    /// The decision by the official rule.
+    pub decision: Decision,
+    /// The four indicators by name.
+    pub indicators: BTreeMap<String, Indicator>,
+    /// Why: each failing indicator and what drove it; readings that are inconclusive.
+    pub reasons: Vec<String>,
+    /// What drove the failing rates.
+    pub drivers: Vec<Driver>,
+    /// Households found wrongly exited or missed: the list the county may contest.
+    pub failing_households: Vec<FailingHousehold>,
+    /// Cells collapsed for want of respondents.
+    pub collapses: weights::Collapses,
+    /// Sample and response counts.
+    pub counts: Counts,
+    /// The thresholds used.
+    pub thresholds: Thresholds,
+    /// The settings used.
+    pub settings: Settings,
+}
+
+/// The verdict of one county.
+pub fn county_verdict(
+    input: &CountyInput,
+    thresholds: &Thresholds,
+    settings: &Settings,
+) -> Result<Verdict, VerdictError> {
+    let (respondents, collapses) = weights::weigh(input);
+    let (counts, nonresponse) = counts(input);
+    let computed = indicators::compute(
+        &respondents,
+        &input.register,
+        thresholds,
+        settings,
+        nonresponse,
+    )?;
+    let failing = explain::failing_households(&respondents);
+    let drivers: Vec<Driver> = ["wrong_exit_rate", "missed_rate"]
+        .iter()
+        .flat_map(|i| explain::drivers(i, &failing))
+        .collect();
+    let indicators: BTreeMap<String, Indicator> = computed
+        .indicators
+        .into_iter()
+        .map(|i| (i.kind.name().to_string(), i))
+        .collect();
+    let decision = if indicators.values().all(|i| i.passes) {
+        Decision::Approve
+    } else {
+        Decision::Defer
+    };
+    let reasons = reasons(&indicators, &drivers, settings);
+    Ok(Verdict {
+        county_code: input.county.clone(),
+        county_name: input.name.clone(),
+        decision,
+        indicators,
+        reasons,
+        drivers,
+        failing_households: failing,
+        collapses,
+        counts,
+        thresholds: thresholds.clone(),
+        settings: settings.clone(),
+    })
+}
+
+fn counts(input: &CountyInput) -> (Counts, indicators::NonResponse) {
+    let visited: std::collections::HashMap<&str, &Visit> = input
+        .visits
+        .iter()
+        .map(|v| (v.household_id.as_str(), v))
+        .collect();
+    let mut c = Counts {
+        sampled: input.households.len(),
+        ..Counts::default()
+    };
+    let mut nr = indicators::NonResponse::default();
+    let respondents: HashSet<&str> = input
+        .visits
+        .iter()
+        .filter(|v| weights::is_respondent(v))
+        .map(|v| v.household_id.as_str())
+        .collect();
+    for h in &input.households {
+        c.primaries += usize::from(h.primary);
+        let visit = visited.get(h.household_id.as_str());
+        if let Some(v) = visit {
+            c.visited += 1;
+            c.reserves_used += usize::from(!h.primary);
+            if matches!(v.disposition, assess_inspection::Disposition::Ineligible(_)) {
+                c.ineligible += 1;
+                continue;
+            }
+        }
+        let counted_unit = h.primary || visit.is_some();
+        if counted_unit && !respondents.contains(h.household_id.as_str()) {
+            let people = f64::from(h.register_members);
+            nr.households += 1.0;
+            match h.stratum.as_str() {
+                "exited" => nr.exited_people += people,
+                "non_registered" => nr.non_registered_people += people,
+                _ => {}
+            }
+        }
+    }
+    c.interviewed = respondents.len();
+    c.weighted = input
+        .households
+        .iter()
+        .filter(|h| h.pi_village.is_some() && respondents.contains(h.household_id.as_str()))
+        .count();
+    let eligible = c.visited - c.ineligible;
+    c.response_rate = if eligible > 0 {
+        c.interviewed as f64 / eligible as f64
+    } else {
+        0.0
+    };
+    c.replacement_rate = if c.primaries > 0 {
+        c.reserves_used as f64 / c.primaries as f64
+    } else {
+        0.0
+    };
+    (c, nr)
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.2}%", 100.0 * x)
+}
+
+fn reasons(
+    indicators: &BTreeMap<String, Indicator>,
+    drivers: &[Driver],
+    settings: &Settings,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for kind in [
+        Kind::PovertyIncidence,
+        Kind::WrongExitRate,
+        Kind::MissedRate,
+        Kind::ApprovalRate,
+    ] {
+        let i = &indicators[kind.name()];
+        let basis = match settings.rate_basis {
+            RateBasis::Official => "official",
+            RateBasis::Design => "design-based",
+        };
+        let (cmp, fails) = if kind.passes_above() {
+            ("below", "is")
+        } else {
+            ("at or above", "is")
+        };
+        if !i.passes {
+            out.push(format!(
+                "{} {fails} {} ({basis}), {cmp} the threshold {}",
+                kind.name(),
+                percent(i.estimate),
+                percent(i.threshold)
+            ));
+            for d in drivers.iter().filter(|d| d.indicator == kind.name()) {
+                out.push(format!("  {}", d.sentence()));
+            }
+        }
+        if i.reading == Reading::Inconclusive {
+            out.push(format!(
+                "{}: statistically inconclusive: the {:.0}% interval {}–{} contains the threshold {}",
+                kind.name(),
+                100.0 * settings.confidence,
+                percent(i.lci),
+                percent(i.uci),
+                percent(i.threshold)
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push("every indicator passes its threshold".to_string());
+    }
+    out
+}
+
+/// Where a verdict came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Provenance {
+    /// The draw's id: its sample.csv SHA-256.
+    pub sample_sha256: String,
+    /// SHA-256 over the sorted content hashes of the records used.
+    pub records_sha256: String,
+    /// Records used.
+    pub records: usize,
+    /// `before` or `after` the appeals.
+    pub appeals: String,
+    /// The standards' version.
+    pub standards_version: String,
+    /// The register fingerprint of the draw.
+    pub frame_fingerprint: String,
+    /// The tool's version.
+    pub tool_version: String,
+}
+
+/// verdict.json: the verdict with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerdictFile {
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// Where it came from.
+    pub provenance: Provenance,
+    /// The same county's decision and indicators on the records before the appeals, when
+    /// `--appeals both`.
+    pub before_appeals: Option<Box<VerdictFile>>,
+}

@@ -1,0 +1,119 @@
+//! The verdict's settings (each with its documented default) and the thresholds of a county's
+//! region, taken from the standards (`data/standards/standards.toml`, `[exit_thresholds]`).
+
+use assess_standards::{Region, Standards};
+use assess_survey::{CiMethod, LonelyPsu};
+use serde::Serialize;
+
+/// Which value of a rate the decision compares with its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateBasis {
+    /// The unweighted sample ratio the rules describe (default).
+    Official,
+    /// The weighted estimate.
+    Design,
+}
+
+/// What makes a household "approving".
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalDefinition {
+    /// Satisfied or basically satisfied on every question answered (default).
+    AllQuestions,
+    /// Satisfied or basically satisfied on at least this share of the questions answered.
+    Score {
+        /// Share of questions, in (0, 1].
+        min_share: f64,
+    },
+}
+
+/// How "don't know" answers count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DontKnow {
+    /// Left out: the question counts as not answered (default); a household answering only
+    /// "don't know" is left out of the approval rate.
+    Exclude,
+    /// Counted as not approving.
+    NotApproving,
+}
+
+/// Settings of one verdict run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    /// Which value the decision uses (default official).
+    pub rate_basis: RateBasis,
+    /// Approval definition (default all questions).
+    pub approval: ApprovalDefinition,
+    /// "Don't know" (default excluded).
+    pub dont_know: DontKnow,
+    /// Confidence level of the intervals and one-sided bounds (default 0.95).
+    pub confidence: f64,
+    /// Interval method (default Korn-Graubard: never a zero upper bound).
+    #[serde(serialize_with = "ser_ci")]
+    pub ci: CiMethod,
+    /// A variance stratum with a single village (default: an error).
+    #[serde(serialize_with = "ser_lonely")]
+    pub lonely_psu: LonelyPsu,
+    /// The rural population the incidence divides by; the register's total when `None`.
+    pub rural_population: Option<f64>,
+}
+
+fn ser_ci<S: serde::Serializer>(ci: &CiMethod, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(ci.name())
+}
+
+fn ser_lonely<S: serde::Serializer>(l: &LonelyPsu, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(match l {
+        LonelyPsu::Fail => "fail",
+        LonelyPsu::Remove => "remove",
+        LonelyPsu::Centre => "centre",
+    })
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            rate_basis: RateBasis::Official,
+            approval: ApprovalDefinition::AllQuestions,
+            dont_know: DontKnow::Exclude,
+            confidence: 0.95,
+            ci: CiMethod::KornGraubard,
+            lonely_psu: LonelyPsu::Fail,
+            rural_population: None,
+        }
+    }
+}
+
+/// The four thresholds for one county.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Thresholds {
+    /// Incidence passes strictly below (by region).
+    pub poverty_incidence: f64,
+    /// Wrong exits pass strictly below.
+    pub wrong_exit_rate: f64,
+    /// Missed pass strictly below.
+    pub missed_rate: f64,
+    /// Approval passes at or above.
+    pub approval_rate: f64,
+    /// Where they come from.
+    pub source: String,
+    /// The standards' version.
+    pub standards_version: String,
+}
+
+impl Thresholds {
+    /// The thresholds of the standards for a county of `region`.
+    pub fn for_region(standards: &Standards, region: Region) -> Thresholds {
+        let t = &standards.exit_thresholds;
+        Thresholds {
+            poverty_incidence: t.poverty_incidence.for_region(region),
+            wrong_exit_rate: t.wrong_exit_rate,
+            missed_rate: t.missed_rate,
+            approval_rate: t.approval_rate,
+            source: t.source.clone(),
+            standards_version: standards.version.clone(),
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! Known answers for the verdict: weights by hand, cell collapsing, official and design
+//! rates, the Taylor variance recomputed here independently (ultimate clusters, with
+//! replacement), the incidence's joint variance, the decision at the thresholds, the
+//! Korn-Graubard bound at zero, and the drivers' sentence.
+
+use assess_inspection::{
+    example_record, judge, ComponentGrade, Disposition, HouseholdRecord, Opinion, Status,
+};
+use assess_standards::{Region, Standards};
+use assess_verdict::*;
+
+const A: &str = "530128101201"; // township 530128101, remote, pi 0.5
+const B: &str = "530128102201"; // township 530128102, remote, pi 0.25
+const D: &str = "530128101202"; // township 530128101, remote, pi 0.5: no respondent
+const C: &str = "530128103201"; // township 530128103, other, pi 0.5
+const E: &str = "530128104201"; // township 530128104, other, pi 0.4
+
+fn household(id: &str, village: &str, stratum: &str, primary: bool, n: f64) -> DrawnHousehold {
+    let (vs, pi) = match village {
+        A => ("remote", 0.5),
+        B => ("remote", 0.25),
+        D => ("remote", 0.5),
+        C => ("other", 0.5),
+        _ => ("other", 0.4),
+    };
+    DrawnHousehold {
+        household_id: id.to_string(),
+        township: village[..9].to_string(),
+        village: village.to_string(),
+        village_stratum: vs.to_string(),
+        stratum: stratum.to_string(),
+        primary,
+        pi_village: Some(pi),
+        certainty: false,
+        cell_population: n,
+        register_members: 3,
+    }
+}
+
+fn record(status: Status, unsafe_house: bool) -> HouseholdRecord {
+    let mut r = example_record(); // 3 members, every standard met
+    r.status = status;
+    if unsafe_house {
+        r.housing.components.roof_truss = Some(ComponentGrade::C);
+        r.housing.inspector_grade = None;
+    }
+    r
+}
+
+fn visit(id: &str, d: Disposition, record: Option<HouseholdRecord>) -> Visit {
+    let s = Standards::builtin();
+    Visit {
+        household_id: id.to_string(),
+        disposition: d,
+        team: "t1".to_string(),
+        interviewers: "a / b".to_string(),
+        approval: record.as_ref().and_then(|r| r.approval),
+        judgment: record.map(|r| judge(&r, &s).unwrap()),
+    }
+}
+
+fn complete(id: &str, status: Status, unsafe_house: bool) -> Visit {
+    visit(
+        id,
+        Disposition::Complete,
+        Some(record(status, unsafe_house)),
+    )
+}
+
+/// The county: exited cells as in the docs' worked example, one non-registered respondent
+/// cell per village (E: two, one of them missed).
+fn county() -> CountyInput {
+    use Status::{Exited, NonRegistered};
+    let households = vec![
+        household("A1", A, "exited", true, 10.0),
+        household("A2", A, "exited", true, 10.0),
+        household("B1", B, "exited", true, 8.0),
+        household("B2", B, "exited", true, 8.0),
+        household("BR1", B, "exited", false, 8.0),
+        household("C1", C, "exited", true, 6.0),
+        household("C2", C, "exited", true, 6.0),
+        household("D1", D, "exited", true, 4.0),
+        household("D2", D, "exited", true, 4.0),
+        household("E1", E, "exited", true, 5.0),
+        household("An", A, "non_registered", true, 20.0),
+        household("Bn", B, "non_registered", true, 12.0),
+        household("Cn", C, "non_registered", true, 9.0),
+        household("En1", E, "non_registered", true, 10.0),
+        household("En2", E, "non_registered", true, 10.0),
+    ];
+    let visits = vec![
+        complete("A1", Exited, false),
+        complete("A2", Exited, false),
+        visit("B1", Disposition::Refused, None),
+        complete("B2", Exited, false),
+        complete("BR1", Exited, true), // wrongly exited: unsafe housing
+        visit(
+            "C1",
+            Disposition::Ineligible(assess_inspection::IneligibleReason::Dissolved),
+            None,
+        ),
+        complete("C2", Exited, false),
+        visit("D1", Disposition::Refused, None),
+        visit("D2", Disposition::NonContact, None),
+        complete("E1", Exited, false),
+        complete("An", NonRegistered, false),
+        complete("Bn", NonRegistered, false),
+        complete("Cn", NonRegistered, false),
+        complete("En1", NonRegistered, false),
+        complete("En2", NonRegistered, true), // missed
+    ];
+    CountyInput {
+        county: "530128".to_string(),
+        name: "Luquan".to_string(),
+        households,
+        visits,
+        register: RegisterPeople {
+            exited: 17548.0,
+            poor: 537.0,
+            non_registered: 53722.0,
+        },
+    }
+}
+
+fn thresholds() -> Thresholds {
+    Thresholds::for_region(&Standards::builtin(), Region::West)
+}
+
+#[test]
+fn weights_follow_the_formula_with_ineligibles_and_collapsing() {
+    let input = county();
+    let (respondents, collapses) = weights::weigh(&input);
+    let w = |id: &str| {
+        respondents
+            .iter()
+            .find(|r| r.household.household_id == id)
+            .and_then(|r| r.weight)
+            .unwrap()
+    };
+    // A: (1/0.5)·10/2 = 10, scaled by (20 + 8)/20 for D's cell (T = 2·4 = 8), same township.
+    assert!((w("A1") - 14.0).abs() < 1e-12);
+    // B: the refused primary B1 is a non-respondent; r = 2 (B2 and the reserve): 4·8/2 = 16.
+    assert!((w("B2") - 16.0).abs() < 1e-12 && (w("BR1") - 16.0).abs() < 1e-12);
+    // C: one of two visited is ineligible: N' = 6·(1 − 1/2) = 3; 2·3/1 = 6.
+    assert!((w("C2") - 6.0).abs() < 1e-12);
+    assert!((w("E1") - 2.5 * 5.0).abs() < 1e-12);
+    assert_eq!(collapses.into_township, 1);
+    assert_eq!(collapses.into_county, 0);
+    assert!(respondents.iter().all(|r| r.household.household_id != "C1"));
+}
+
+/// The ratio's variance recomputed here: strata of villages, with replacement:
+/// V = Σ_h n_h/(n_h − 1) Σ_i (z_hi − z̄_h)², z_hi = Σ_{k ∈ village i} w_k (y_k − R m_k) / Σ w m.
+fn independent_ratio_variance(rows: &[(&str, &str, f64, f64, f64)]) -> (f64, f64) {
+    let (ty, tm): (f64, f64) = rows
+        .iter()
+        .fold((0.0, 0.0), |(a, b), r| (a + r.2 * r.3, b + r.2 * r.4));
+    let ratio = ty / tm;
+    let mut by_stratum: std::collections::BTreeMap<&str, std::collections::BTreeMap<&str, f64>> =
+        Default::default();
+    for (stratum, village, w, y, m) in rows {
+        *by_stratum
+            .entry(stratum)
+            .or_default()
+            .entry(village)
+            .or_default() += w * (y - ratio * m) / tm;
+    }
+    let v = by_stratum
+        .values()
+        .map(|psus| {
+            let n = psus.len() as f64;
+            let mean = psus.values().sum::<f64>() / n;
+            n / (n - 1.0) * psus.values().map(|z| (z - mean).powi(2)).sum::<f64>()
+        })
+        .sum();
+    (ratio, v)
+}
+
+#[test]
+fn wrong_exit_rate_official_design_and_variance() {
+    let v = county_verdict(&county(), &thresholds(), &Settings::default()).unwrap();
+    let i = &v.indicators["wrong_exit_rate"];
+    // Official: 3 of the 6 exited respondents' 18 people... one household of 3 people.
+    assert_eq!((i.numerator, i.denominator, i.households), (3.0, 18.0, 6));
+    assert!((i.official - 3.0 / 18.0).abs() < 1e-12);
+    // Design: weights 14, 14, 16, 16, 6, 12.5, people 3 each; the failing one weighs 16.
+    let rows = [
+        ("remote", A, 14.0, 0.0, 3.0),
+        ("remote", A, 14.0, 0.0, 3.0),
+        ("remote", B, 16.0, 0.0, 3.0),
+        ("remote", B, 16.0, 3.0, 3.0),
+        ("other", C, 6.0, 0.0, 3.0),
+        ("other", E, 12.5, 0.0, 3.0),
+    ];
+    let (ratio, variance) = independent_ratio_variance(&rows);
+    assert!((i.design - ratio).abs() < 1e-12, "{} vs {ratio}", i.design);
+    assert!(
+        (i.se - variance.sqrt()).abs() < 1e-12,
+        "{} vs {}",
+        i.se,
+        variance.sqrt()
+    );
+    // df = 4 villages with exited respondents − 2 strata.
+    assert_eq!(i.df, 2);
+    // 16.7% official is far above 2%: the county is deferred, with housing named.
+    assert_eq!(v.decision, Decision::Defer);
+    assert!(!i.passes);
+    let housing = v
+        .drivers
+        .iter()
+        .find(|d| d.indicator == "wrong_exit_rate")
+        .unwrap();
+    assert_eq!(housing.standard, "housing");
+    assert_eq!(
+        housing.sentence(),
+        "housing safety unmet in 1 sampled exited household (3 people) in 1 village, all in township 530128102; 1 in remote villages"
+    );
+    assert_eq!(v.failing_households.len(), 2);
+    assert!(
+        v.reasons[0].starts_with("poverty_incidence is"),
+        "{:?}",
+        v.reasons
+    );
+}
+
+#[test]
+fn incidence_variance_includes_the_covariance_of_the_two_rates() {
+    let input = county();
+    let v = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    let (w, m, p) = (
+        &v.indicators["wrong_exit_rate"],
+        &v.indicators["missed_rate"],
+        &v.indicators["poverty_incidence"],
+    );
+    let r = input.register;
+    let n = r.total();
+    let expected = (r.poor + r.non_registered * m.design + r.exited * w.design) / n;
+    assert!((p.design - expected).abs() < 1e-12);
+    // Independent: the linearised variable of P per village, then the same stratified formula.
+    let wrong_rows = [
+        ("remote", A, 14.0, 0.0, 3.0),
+        ("remote", A, 14.0, 0.0, 3.0),
+        ("remote", B, 16.0, 0.0, 3.0),
+        ("remote", B, 16.0, 3.0, 3.0),
+        ("other", C, 6.0, 0.0, 3.0),
+        ("other", E, 12.5, 0.0, 3.0),
+    ];
+    // Non-registered weights: A 2·20/1 = 40, B 4·12 = 48, C 2·9 = 18, E 2.5·10/2 = 12.5.
+    let missed_rows = [
+        ("remote", A, 40.0, 0.0, 3.0),
+        ("remote", B, 48.0, 0.0, 3.0),
+        ("other", C, 18.0, 0.0, 3.0),
+        ("other", E, 12.5, 0.0, 3.0),
+        ("other", E, 12.5, 3.0, 3.0),
+    ];
+    fn z(
+        rows: &[(&'static str, &'static str, f64, f64, f64)],
+        scale: f64,
+    ) -> Vec<(&'static str, &'static str, f64)> {
+        let ty: f64 = rows.iter().map(|r| r.2 * r.3).sum();
+        let tm: f64 = rows.iter().map(|r| r.2 * r.4).sum();
+        rows.iter()
+            .map(|r| (r.0, r.1, scale * r.2 * (r.3 - ty / tm * r.4) / tm))
+            .collect()
+    }
+    let mut psu: std::collections::BTreeMap<(&str, &str), f64> = Default::default();
+    for (s, vil, val) in z(&wrong_rows, r.exited / n)
+        .into_iter()
+        .chain(z(&missed_rows, r.non_registered / n))
+    {
+        *psu.entry((s, vil)).or_default() += val;
+    }
+    let mut variance = 0.0;
+    for stratum in ["remote", "other"] {
+        let zs: Vec<f64> = psu
+            .iter()
+            .filter(|(k, _)| k.0 == stratum)
+            .map(|(_, v)| *v)
+            .collect();
+        let k = zs.len() as f64;
+        let mean = zs.iter().sum::<f64>() / k;
+        variance += k / (k - 1.0) * zs.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+    }
+    assert!(
+        (p.se - variance.sqrt()).abs() < 1e-12,
+        "{} vs {}",
+        p.se,
+        variance.sqrt()
+    );
+}
+
+#[test]
+fn thresholds_are_strict_for_rates_and_inclusive_for_approval() {
+    let mut input = county();
+    // Everyone approves except En2's four answers: all satisfied except one "dissatisfied".
+    for v in &mut input.visits {
+        if v.household_id == "En2" {
+            let a = v.approval.as_mut().unwrap();
+            a.cadres_work = Some(Opinion::Dissatisfied);
+        }
+    }
+    let v = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    let a = &v.indicators["approval_rate"];
+    assert_eq!((a.numerator, a.denominator), (10.0, 11.0));
+    assert!(a.passes, "10/11 = 90.9% is at least 90%");
+    // With a 3-of-4 score the household approves.
+    let score = Settings {
+        approval: ApprovalDefinition::Score { min_share: 0.75 },
+        ..Settings::default()
+    };
+    let v = county_verdict(&input, &thresholds(), &score).unwrap();
+    assert_eq!(v.indicators["approval_rate"].numerator, 11.0);
+    // 90% exactly passes, compared unrounded; 2% exactly fails.
+    let t = Thresholds {
+        approval_rate: 10.0 / 11.0,
+        wrong_exit_rate: 3.0 / 18.0,
+        ..thresholds()
+    };
+    let v = county_verdict(&input, &t, &Settings::default()).unwrap();
+    assert!(v.indicators["approval_rate"].passes);
+    assert!(!v.indicators["wrong_exit_rate"].passes);
+    let t = Thresholds {
+        approval_rate: 10.0 / 11.0 + 1e-12,
+        ..thresholds()
+    };
+    let v = county_verdict(&input, &t, &Settings::default()).unwrap();
+    assert!(!v.indicators["approval_rate"].passes);
+}
+
+#[test]
+fn no_wrong_exit_still_has_an_upper_bound_above_zero() {
+    let mut input = county();
+    input.visits.retain(|v| v.household_id != "BR1");
+    input.households.retain(|h| h.household_id != "BR1");
+    input.visits.push(complete("B1", Status::Exited, false));
+    let v = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    let w = &v.indicators["wrong_exit_rate"];
+    assert_eq!(w.official, 0.0);
+    assert!(w.uci > 0.0 && w.upper_bound > 0.0, "{w:?}");
+    // 6 households: Korn-Graubard at n = 6 gives a one-sided 95% bound far above 2%.
+    assert_eq!(w.reading, Reading::Inconclusive);
+    assert!(v
+        .reasons
+        .iter()
+        .any(|r| r.starts_with("wrong_exit_rate: statistically inconclusive")));
+}
+
+#[test]
+fn a_variance_stratum_with_one_village_is_an_error_by_default() {
+    let mut input = county();
+    input.visits.retain(|v| !v.household_id.starts_with('E'));
+    let err = county_verdict(&input, &thresholds(), &Settings::default()).unwrap_err();
+    assert!(err.to_string().contains("only one PSU"), "{err}");
+    let removed = Settings {
+        lonely_psu: assess_survey::LonelyPsu::Remove,
+        ..Settings::default()
+    };
+    assert!(county_verdict(&input, &thresholds(), &removed).is_ok());
+}

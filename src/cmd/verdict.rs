@@ -1,0 +1,375 @@
+//! `assess verdict`: the exit verdict of one county or of a list of counties (a province, a
+//! national cohort) from the records in the survey database: `DIR/verdict.json` (one county)
+//! or `DIR/COUNTY/verdict.json` and `DIR/summary.json` (several).
+
+use crate::cmd::store::{block_on, DbArgs};
+use anyhow::{bail, Context};
+use assess_standards::{Region, Standards};
+use assess_store::{Appeals, Store, StoredSampleRow};
+use assess_verdict::{
+    county_verdict, ApprovalDefinition, CountyInput, DontKnow, DrawnHousehold, Provenance,
+    RateBasis, RegisterPeople, Settings, Thresholds, VerdictFile, Visit,
+};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// `assess verdict`
+#[derive(clap::Args, Debug)]
+pub struct VerdictArgs {
+    /// County code (6 digits); repeat or separate by commas for a batch.
+    #[arg(long, value_delimiter = ',')]
+    county: Vec<String>,
+    /// Every county of the draw (batch mode).
+    #[arg(long)]
+    all_counties: bool,
+    /// The draw (its id); needed only when the database holds several draws of the county.
+    #[arg(long)]
+    draw: Option<String>,
+    /// Directory for verdict.json (and the reports).
+    #[arg(long)]
+    out: PathBuf,
+    /// Records before the appeals, after them (default), or both (two verdicts).
+    #[arg(long, default_value = "after", value_parser = ["before", "after", "both"])]
+    appeals: String,
+    /// Which value the decision uses: the official (unweighted) ratio or the design-based estimate.
+    #[arg(long, default_value = "official", value_parser = ["official", "design"])]
+    rate_basis: String,
+    /// Approving household: `all` questions satisfied or basically satisfied, or `score:S`
+    /// (at least share S of the questions answered).
+    #[arg(long, default_value = "all")]
+    approval: String,
+    /// "Don't know" answers: left out, or counted as not approving.
+    #[arg(long, default_value = "exclude", value_parser = ["exclude", "not-approving"])]
+    dont_know: String,
+    /// Confidence level of the intervals and one-sided bounds.
+    #[arg(long, default_value_t = 0.95)]
+    confidence: f64,
+    /// Interval method.
+    #[arg(long, default_value = "korn-graubard", value_parser = ["korn-graubard", "wilson", "logit", "wald"])]
+    ci: String,
+    /// A variance stratum with a single village: an error, or removed, or centred.
+    #[arg(long, default_value = "fail", value_parser = ["fail", "remove", "centre"])]
+    lonely_psu: String,
+    /// Rural population the incidence divides by [default: the register's people].
+    #[arg(long)]
+    rural_population: Option<f64>,
+    /// Region for a county that is not one of the 832 poverty counties.
+    #[arg(long, value_parser = ["east", "central", "west"])]
+    region: Option<String>,
+    /// Standards file (TOML); built-in when absent.
+    #[arg(long)]
+    standards: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub fn run(args: VerdictArgs) -> anyhow::Result<()> {
+    let standards = crate::cmd::load_standards(args.standards.as_deref())?;
+    let settings = settings(&args)?;
+    let files = block_on(compute_all(&args, &standards, &settings))??;
+    write_outputs(&args.out, &files)?;
+    for f in &files {
+        print_summary(f);
+    }
+    Ok(())
+}
+
+async fn compute_all(
+    args: &VerdictArgs,
+    standards: &Standards,
+    settings: &Settings,
+) -> anyhow::Result<Vec<VerdictFile>> {
+    let store = Store::open(&args.db.db).await?;
+    let result = async {
+        let counties = counties(&store, args).await?;
+        let mut files = Vec::new();
+        for county in counties {
+            let draw_id = draw_of(&store, &county, args.draw.as_deref()).await?;
+            let thresholds = Thresholds::for_region(standards, region(&county, args)?);
+            let stages: &[&str] = match args.appeals.as_str() {
+                "both" => &["before", "after"],
+                one => std::slice::from_ref(match one {
+                    "before" => &"before",
+                    _ => &"after",
+                }),
+            };
+            let mut made: Vec<VerdictFile> = Vec::new();
+            for stage in stages {
+                made.push(
+                    one(
+                        &store,
+                        &draw_id,
+                        &county,
+                        stage,
+                        standards,
+                        &thresholds,
+                        settings,
+                    )
+                    .await?,
+                );
+            }
+            let mut last = made.pop().expect("one stage at least");
+            if let Some(before) = made.pop() {
+                last.before_appeals = Some(Box::new(before));
+            }
+            files.push(last);
+        }
+        anyhow::Ok(files)
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+async fn counties(store: &Store, args: &VerdictArgs) -> anyhow::Result<Vec<String>> {
+    if !args.county.is_empty() {
+        return Ok(args.county.clone());
+    }
+    if !args.all_counties {
+        bail!("say which county: --county CODE (repeatable), or --all-counties with --draw");
+    }
+    let Some(draw) = &args.draw else {
+        bail!("--all-counties needs --draw ID (`assess draws` lists them)");
+    };
+    let mut counties: Vec<String> = store
+        .sample_rows(draw, None)
+        .await?
+        .into_iter()
+        .map(|r| r.county)
+        .collect();
+    counties.dedup();
+    if counties.is_empty() {
+        bail!("draw {draw} is not in the database, or has no households");
+    }
+    Ok(counties)
+}
+
+async fn draw_of(store: &Store, county: &str, draw: Option<&str>) -> anyhow::Result<String> {
+    let draws = store.draws_of_county(county).await?;
+    match (draw, draws.as_slice()) {
+        (Some(d), _) if draws.iter().any(|x| x == d) => Ok(d.to_string()),
+        (Some(d), _) => bail!("draw {d} has no village of county {county}"),
+        (None, [one]) => Ok(one.clone()),
+        (None, []) => bail!(
+            "no draw of county {county} is in the database; import one with `assess import-sample`"
+        ),
+        (None, many) => bail!(
+            "county {county} is in {} draws ({}); choose one with --draw",
+            many.len(),
+            many.join(", ")
+        ),
+    }
+}
+
+fn region(county: &str, args: &VerdictArgs) -> anyhow::Result<Region> {
+    if let Some(r) = &args.region {
+        return Ok(match r.as_str() {
+            "east" => Region::East,
+            "central" => Region::Central,
+            _ => Region::West,
+        });
+    }
+    match assess_divisions::poverty_county(county) {
+        Some(c) => Ok(c.region),
+        None => bail!(
+            "county {county} is not one of the 832 poverty counties, so its region (which sets the incidence threshold) is not known; give --region east|central|west"
+        ),
+    }
+}
+
+async fn one(
+    store: &Store,
+    draw_id: &str,
+    county: &str,
+    stage: &str,
+    standards: &Standards,
+    thresholds: &Thresholds,
+    settings: &Settings,
+) -> anyhow::Result<VerdictFile> {
+    let manifest = store
+        .manifest(draw_id)
+        .await?
+        .with_context(|| format!("draw {draw_id} is not in the database"))?;
+    let rows = store.sample_rows(draw_id, Some(county)).await?;
+    let appeals = if stage == "before" {
+        Appeals::Before
+    } else {
+        Appeals::After
+    };
+    let records = store.visits_as_of(draw_id, appeals).await?;
+    let ids: std::collections::HashSet<&str> =
+        rows.iter().map(|r| r.household_id.as_str()).collect();
+    let records: Vec<_> = records
+        .into_iter()
+        .filter(|r| ids.contains(r.household_id.as_str()))
+        .collect();
+    let mut hashes: Vec<String> = records
+        .iter()
+        .map(|r| assess_store::canonical(r).1)
+        .collect();
+    hashes.sort();
+    let records_sha256 = hex::encode(Sha256::digest(hashes.join("\n").as_bytes()));
+    let people = |stratum: &str| {
+        manifest
+            .strata
+            .iter()
+            .filter(|s| s.county == county && s.stratum == stratum)
+            .map(|s| s.population_people as f64)
+            .sum()
+    };
+    let input = CountyInput {
+        county: county.to_string(),
+        name: assess_divisions::poverty_county(county)
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        households: drawn_households(&rows),
+        visits: records
+            .iter()
+            .map(|r| Visit::judged(r, standards))
+            .collect(),
+        register: RegisterPeople {
+            exited: people("exited"),
+            poor: people("poor"),
+            non_registered: people("non_registered"),
+        },
+    };
+    let verdict = county_verdict(&input, thresholds, settings)
+        .with_context(|| format!("county {county}, draw {draw_id}"))?;
+    Ok(VerdictFile {
+        verdict,
+        provenance: Provenance {
+            sample_sha256: draw_id.to_string(),
+            records_sha256,
+            records: records.len(),
+            appeals: stage.to_string(),
+            standards_version: standards.version.clone(),
+            frame_fingerprint: manifest.frame_fingerprint.clone(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        before_appeals: None,
+    })
+}
+
+/// The design facts of each household; a cell's register count is its primaries divided by
+/// their within-village inclusion probability (`n_hv / N_hv` in sample.csv).
+fn drawn_households(rows: &[StoredSampleRow]) -> Vec<DrawnHousehold> {
+    let mut population: HashMap<(&str, &str), f64> = HashMap::new();
+    for r in rows.iter().filter(|r| r.role == "primary") {
+        if let Some(p) = r.pi_household.filter(|p| *p > 0.0) {
+            *population.entry((&r.village, &r.stratum)).or_default() += 1.0 / p;
+        }
+    }
+    rows.iter()
+        .map(|r| DrawnHousehold {
+            household_id: r.household_id.clone(),
+            township: r.township.clone(),
+            village: r.village.clone(),
+            village_stratum: r.village_stratum.clone(),
+            stratum: r.stratum.clone(),
+            primary: r.role == "primary",
+            pi_village: r.pi_village,
+            certainty: r.certainty,
+            cell_population: population
+                .get(&(r.village.as_str(), r.stratum.as_str()))
+                .map_or(0.0, |n| n.round()),
+            register_members: u32::try_from(r.members).unwrap_or(0),
+        })
+        .collect()
+}
+
+fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
+    let approval = match args.approval.as_str() {
+        "all" => ApprovalDefinition::AllQuestions,
+        s => match s.strip_prefix("score:").and_then(|v| v.parse::<f64>().ok()) {
+            Some(min_share) if min_share > 0.0 && min_share <= 1.0 => {
+                ApprovalDefinition::Score { min_share }
+            }
+            _ => {
+                bail!("--approval {s:?}: give `all` or `score:S` with S in (0, 1], e.g. score:0.75")
+            }
+        },
+    };
+    if !(args.confidence > 0.5 && args.confidence < 1.0) {
+        bail!(
+            "--confidence {}: give a level between 0.5 and 1, e.g. 0.95",
+            args.confidence
+        );
+    }
+    Ok(Settings {
+        rate_basis: if args.rate_basis == "design" {
+            RateBasis::Design
+        } else {
+            RateBasis::Official
+        },
+        approval,
+        dont_know: if args.dont_know == "exclude" {
+            DontKnow::Exclude
+        } else {
+            DontKnow::NotApproving
+        },
+        confidence: args.confidence,
+        ci: assess_verdict::indicators::ci_method(&args.ci).expect("clap checked the name"),
+        lonely_psu: match args.lonely_psu.as_str() {
+            "remove" => assess_survey::LonelyPsu::Remove,
+            "centre" => assess_survey::LonelyPsu::Centre,
+            _ => assess_survey::LonelyPsu::Fail,
+        },
+        rural_population: args.rural_population,
+    })
+}
+
+fn write_outputs(out: &Path, files: &[VerdictFile]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    if let [one] = files {
+        return write_json(&out.join("verdict.json"), one);
+    }
+    let mut summary = BTreeMap::new();
+    for f in files {
+        let dir = out.join(&f.verdict.county_code);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        write_json(&dir.join("verdict.json"), f)?;
+        summary.insert(f.verdict.county_code.clone(), f.verdict.decision);
+    }
+    write_json(&out.join("summary.json"), &summary)
+}
+
+/// Writes JSON atomically: a temporary file in the same directory, then a rename.
+fn write_json(path: &Path, value: &impl assess_verdict::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)? + "\n";
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+}
+
+fn print_summary(f: &VerdictFile) {
+    let v = &f.verdict;
+    println!(
+        "county {} {}: {} ({} records, {} appeals)",
+        v.county_code,
+        v.county_name,
+        match v.decision {
+            assess_verdict::Decision::Approve => "APPROVE",
+            assess_verdict::Decision::Defer => "DEFER",
+        },
+        f.provenance.records,
+        f.provenance.appeals
+    );
+    for (name, i) in &v.indicators {
+        println!(
+            "  {name:<18} {:>7.2}%  (official {:.2}%, design {:.2}%, {:.0}% CI {:.2}-{:.2}%)  threshold {:.0}%  {}  {:?}",
+            100.0 * i.estimate,
+            100.0 * i.official,
+            100.0 * i.design,
+            100.0 * v.settings.confidence,
+            100.0 * i.lci,
+            100.0 * i.uci,
+            100.0 * i.threshold,
+            if i.passes { "pass" } else { "FAIL" },
+            i.reading
+        );
+    }
+    for r in &v.reasons {
+        println!("  - {r}");
+    }
+}
