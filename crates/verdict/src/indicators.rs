@@ -168,6 +168,35 @@ pub struct Computed {
     pub indicators: Vec<Indicator>,
     /// The design used (respondents with a weight).
     pub design_rows: usize,
+    /// The two rates by township, village stratum, team and interviewer pair.
+    pub domains: Vec<DomainEstimate>,
+}
+
+/// A rate in one domain (issue 4 part 2: township, village type, team, interviewer).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainEstimate {
+    /// `wrong_exit_rate` or `missed_rate`.
+    pub indicator: String,
+    /// `township`, `village_stratum`, `team` or `interviewers`.
+    pub domain: String,
+    /// The domain's level (a township code, `remote`, a team name, ...).
+    pub level: String,
+    /// Interviewed households of the indicator in the domain.
+    pub households: usize,
+    /// Official ratio.
+    pub official: f64,
+    /// Design estimate.
+    pub design: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// Two-sided interval.
+    pub lci: f64,
+    /// Upper end.
+    pub uci: f64,
+    /// Degrees of freedom of the domain: villages with respondents in it minus strata.
+    pub df: usize,
+    /// Fewer than 8 degrees of freedom: the interval is unreliable.
+    pub few_df: bool,
 }
 
 /// Non-response counts of a domain, in people (or households for approval).
@@ -260,10 +289,92 @@ pub fn compute(
         settings,
         nonresponse.households,
     )?;
+    let domains = domain_estimates(respondents, &rows, &weighted, &design, settings);
     Ok(Computed {
         indicators: vec![incidence, wrong.0, missed.0, approval.0],
         design_rows: weighted.len(),
+        domains,
     })
+}
+
+/// Wrong-exit and missed rates in every domain level with at least one household.
+fn domain_estimates(
+    respondents: &[Respondent],
+    rows: &[Row],
+    weighted: &[usize],
+    design: &Design,
+    settings: &Settings,
+) -> Vec<DomainEstimate> {
+    type Key = fn(&Respondent) -> String;
+    let kinds: [(&str, Key); 4] = [
+        ("township", |r| r.household.township.clone()),
+        ("village_stratum", |r| r.household.village_stratum.clone()),
+        ("team", |r| r.visit.team.clone()),
+        ("interviewers", |r| r.visit.interviewers.clone()),
+    ];
+    let opts = EstimateOptions {
+        confidence: settings.confidence,
+        sided: Sided::Two,
+        ci: Some(settings.ci),
+    };
+    let mut out = Vec::new();
+    for (indicator, value) in [
+        (
+            "wrong_exit_rate",
+            (|r: &Row| r.wrong.filter(|_| r.exited)) as fn(&Row) -> Option<bool>,
+        ),
+        ("missed_rate", |r: &Row| {
+            r.missed.filter(|_| r.non_registered)
+        }),
+    ] {
+        let num: Vec<Option<f64>> = weighted
+            .iter()
+            .map(|&i| value(&rows[i]).map(|v| if v { rows[i].people } else { 0.0 }))
+            .collect();
+        let den: Vec<Option<f64>> = weighted
+            .iter()
+            .map(|&i| value(&rows[i]).map(|_| rows[i].people))
+            .collect();
+        for (domain, key) in kinds {
+            let levels: std::collections::BTreeSet<String> = respondents.iter().map(key).collect();
+            for level in levels {
+                let members: Vec<usize> = (0..rows.len())
+                    .filter(|&i| key(&respondents[i]) == level && value(&rows[i]).is_some())
+                    .collect();
+                if members.is_empty() {
+                    continue;
+                }
+                let (y, m) = members.iter().fold((0.0, 0.0), |(y, m), &i| {
+                    let yes = value(&rows[i]) == Some(true);
+                    (
+                        y + if yes { rows[i].people } else { 0.0 },
+                        m + rows[i].people,
+                    )
+                });
+                let mask: Vec<bool> = weighted
+                    .iter()
+                    .map(|&i| key(&respondents[i]) == level)
+                    .collect();
+                let Ok(e) = estimate_ratio(design, &num, &den, Some(&mask), &opts) else {
+                    continue;
+                };
+                out.push(DomainEstimate {
+                    indicator: indicator.to_string(),
+                    domain: domain.to_string(),
+                    level,
+                    households: members.len(),
+                    official: y / m,
+                    design: e.estimate,
+                    se: e.se,
+                    lci: e.lci,
+                    uci: e.uci,
+                    df: e.df,
+                    few_df: e.df < 8,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// A rate: official Σy/Σm over all respondents of the domain; design Σwy/Σwm. Returns the

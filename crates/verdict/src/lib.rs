@@ -22,7 +22,7 @@ pub mod settings;
 pub mod weights;
 
 pub use explain::{Driver, FailingHousehold};
-pub use indicators::{Indicator, Kind, Reading};
+pub use indicators::{DomainEstimate, Indicator, Kind, Reading};
 pub use input::{CountyInput, DrawnHousehold, RegisterPeople, Visit};
 pub use settings::{ApprovalDefinition, DontKnow, RateBasis, Settings, Thresholds};
 
@@ -93,6 +93,9 @@ pub struct Verdict {
     pub drivers: Vec<Driver>,
     /// Households found wrongly exited or missed: the list the county may contest.
     pub failing_households: Vec<FailingHousehold>,
+    /// The wrong-exit and missed rates by township, village stratum, team and interviewer
+    /// pair (domains with fewer than 8 degrees of freedom are flagged).
+    pub domains: Vec<indicators::DomainEstimate>,
     /// Cells collapsed for want of respondents.
     pub collapses: weights::Collapses,
     /// Sample and response counts.
@@ -118,6 +121,7 @@ pub fn county_verdict(
         settings,
         nonresponse,
     )?;
+    let domains = computed.domains;
     let failing = explain::failing_households(&respondents);
     let drivers: Vec<Driver> = ["wrong_exit_rate", "missed_rate"]
         .iter()
@@ -142,6 +146,7 @@ pub fn county_verdict(
         reasons,
         drivers,
         failing_households: failing,
+        domains,
         collapses,
         counts,
         thresholds: thresholds.clone(),

@@ -357,3 +357,24 @@ fn a_variance_stratum_with_one_village_is_an_error_by_default() {
     };
     assert!(county_verdict(&input, &thresholds(), &removed).is_ok());
 }
+
+#[test]
+fn domain_rates_by_township_and_village_stratum() {
+    let v = county_verdict(&county(), &thresholds(), &Settings::default()).unwrap();
+    let d = |domain: &str, level: &str| {
+        v.domains
+            .iter()
+            .find(|d| d.indicator == "wrong_exit_rate" && d.domain == domain && d.level == level)
+            .unwrap()
+    };
+    // Township 530128102 is village B alone: one of its two exited households failed.
+    let b = d("township", "530128102");
+    assert_eq!((b.households, b.official), (2, 0.5));
+    assert!((b.design - 0.5).abs() < 1e-12);
+    // Remote villages A and B: 3 of 12 people; design 48/(84 + 96) by the weights.
+    let remote = d("village_stratum", "remote");
+    assert_eq!(remote.households, 4);
+    assert!((remote.official - 0.25).abs() < 1e-12);
+    assert!((remote.design - 48.0 / 180.0).abs() < 1e-12);
+    assert!(remote.few_df);
+}
