@@ -11,6 +11,7 @@ mod frame;
 mod photo;
 mod plan;
 mod records;
+mod report;
 mod size;
 mod store;
 mod synth;

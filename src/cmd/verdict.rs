@@ -1,9 +1,11 @@
 //! `assess verdict`: the exit verdict of one county or of a list of counties (a province, a
 //! national cohort) from the records in the survey database: `DIR/verdict.json` (one county)
-//! or `DIR/COUNTY/verdict.json` and `DIR/summary.json` (several).
+//! or `DIR/COUNTY/verdict.json` and `DIR/summary.json` (several); beside each verdict.json its
+//! reports (`assess-report`): verdict.md, report.html and verdict.xlsx.
 
 use crate::cmd::store::{block_on, DbArgs};
 use anyhow::{bail, Context};
+use assess_report::{Lang, SampledVillage};
 use assess_standards::{Region, Standards};
 use assess_store::{Appeals, Store, StoredSampleRow};
 use assess_verdict::{
@@ -60,6 +62,9 @@ pub struct VerdictArgs {
     /// Standards file (TOML); built-in when absent.
     #[arg(long)]
     standards: Option<PathBuf>,
+    /// Language of the reports (verdict.md, report.html, verdict.xlsx).
+    #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+    lang: String,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -67,19 +72,30 @@ pub struct VerdictArgs {
 pub fn run(args: VerdictArgs) -> anyhow::Result<()> {
     let standards = crate::cmd::load_standards(args.standards.as_deref())?;
     let settings = settings(&args)?;
-    let files = block_on(compute_all(&args, &standards, &settings))??;
-    write_outputs(&args.out, &files)?;
-    for f in &files {
-        print_summary(f);
+    let lang: Lang = args.lang.parse().map_err(anyhow::Error::msg)?;
+    let counties = block_on(compute_all(&args, &standards, &settings))??;
+    let reports = write_outputs(&args.out, &counties, lang)?;
+    for (c, report) in counties.iter().zip(&reports) {
+        print_summary(&c.file);
+        println!("  report: {}", report.display());
     }
     Ok(())
+}
+
+/// One county's verdict, with what its reports need beside it.
+struct CountyResult {
+    file: VerdictFile,
+    /// The sampled villages with their centres and interviews.
+    villages: Vec<SampledVillage>,
+    /// The draw's division-code vintage (for township and village names).
+    vintage: String,
 }
 
 async fn compute_all(
     args: &VerdictArgs,
     standards: &Standards,
     settings: &Settings,
-) -> anyhow::Result<Vec<VerdictFile>> {
+) -> anyhow::Result<Vec<CountyResult>> {
     let store = Store::open(&args.db.db).await?;
     let result = async {
         let counties = counties(&store, args).await?;
@@ -94,7 +110,7 @@ async fn compute_all(
                     _ => &"after",
                 }),
             };
-            let mut made: Vec<VerdictFile> = Vec::new();
+            let mut made: Vec<(VerdictFile, Vec<SampledVillage>, String)> = Vec::new();
             for stage in stages {
                 made.push(
                     one(
@@ -109,11 +125,15 @@ async fn compute_all(
                     .await?,
                 );
             }
-            let mut last = made.pop().expect("one stage at least");
-            if let Some(before) = made.pop() {
+            let (mut last, villages, vintage) = made.pop().expect("one stage at least");
+            if let Some((before, ..)) = made.pop() {
                 last.before_appeals = Some(Box::new(before));
             }
-            files.push(last);
+            files.push(CountyResult {
+                file: last,
+                villages,
+                vintage,
+            });
         }
         anyhow::Ok(files)
     }
@@ -186,7 +206,7 @@ async fn one(
     standards: &Standards,
     thresholds: &Thresholds,
     settings: &Settings,
-) -> anyhow::Result<VerdictFile> {
+) -> anyhow::Result<(VerdictFile, Vec<SampledVillage>, String)> {
     let manifest = store
         .manifest(draw_id)
         .await?
@@ -236,7 +256,8 @@ async fn one(
     };
     let verdict = county_verdict(&input, thresholds, settings)
         .with_context(|| format!("county {county}, draw {draw_id}"))?;
-    Ok(VerdictFile {
+    let villages = sampled_villages(&rows, &input.visits);
+    let file = VerdictFile {
         verdict,
         provenance: Provenance {
             sample_sha256: draw_id.to_string(),
@@ -248,7 +269,37 @@ async fn one(
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
         },
         before_appeals: None,
-    })
+    };
+    Ok((file, villages, manifest.division_codes.vintage.clone()))
+}
+
+/// The sampled villages in sample order, with their centres (when the draw was imported with
+/// `--villages`) and the households interviewed in each.
+fn sampled_villages(rows: &[StoredSampleRow], visits: &[Visit]) -> Vec<SampledVillage> {
+    let village_of: HashMap<&str, &str> = rows
+        .iter()
+        .map(|r| (r.household_id.as_str(), r.village.as_str()))
+        .collect();
+    let mut interviewed: HashMap<&str, usize> = HashMap::new();
+    for v in visits
+        .iter()
+        .filter(|v| assess_verdict::weights::is_respondent(v))
+    {
+        if let Some(village) = village_of.get(v.household_id.as_str()) {
+            *interviewed.entry(village).or_default() += 1;
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    rows.iter()
+        .filter(|r| seen.insert(r.village.as_str()))
+        .map(|r| SampledVillage {
+            code: r.village.clone(),
+            township: r.township.clone(),
+            village_stratum: r.village_stratum.clone(),
+            centre: r.village_centre,
+            interviewed: interviewed.get(r.village.as_str()).copied().unwrap_or(0),
+        })
+        .collect()
 }
 
 /// The design facts of each household; a cell's register count is its primaries divided by
@@ -319,26 +370,99 @@ fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
     })
 }
 
-fn write_outputs(out: &Path, files: &[VerdictFile]) -> anyhow::Result<()> {
+/// Writes verdict.json and the reports of each county; returns the report.html paths.
+fn write_outputs(
+    out: &Path,
+    counties: &[CountyResult],
+    lang: Lang,
+) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    if let [one] = files {
-        return write_json(&out.join("verdict.json"), one);
+    let mut boundaries = Boundaries::default();
+    if let [one] = counties {
+        write_json(&out.join("verdict.json"), &one.file)?;
+        return Ok(vec![write_reports(out, one, lang, &mut boundaries)?]);
     }
     let mut summary = BTreeMap::new();
-    for f in files {
+    let mut pages = Vec::new();
+    for c in counties {
+        let f = &c.file;
         let dir = out.join(&f.verdict.county_code);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         write_json(&dir.join("verdict.json"), f)?;
+        pages.push(write_reports(&dir, c, lang, &mut boundaries)?);
         summary.insert(f.verdict.county_code.clone(), f.verdict.decision);
     }
-    write_json(&out.join("summary.json"), &summary)
+    write_json(&out.join("summary.json"), &summary)?;
+    Ok(pages)
+}
+
+/// The embedded county boundaries (GCJ-02), loaded once when a report first needs them: the
+/// full-detail focus counties, else the simplified poverty counties.
+#[derive(Default)]
+struct Boundaries {
+    loaded: Option<(assess_photo::Boundaries, assess_photo::Boundaries)>,
+}
+
+impl Boundaries {
+    fn county(&mut self, code: &str) -> anyhow::Result<Option<&assess_photo::CountyBoundary>> {
+        if self.loaded.is_none() {
+            self.loaded = Some((
+                assess_photo::Boundaries::focus()?,
+                assess_photo::Boundaries::poverty()?,
+            ));
+        }
+        let (focus, poverty) = self.loaded.as_ref().expect("loaded above");
+        Ok(focus.county(code).or_else(|_| poverty.county(code)).ok())
+    }
+}
+
+/// verdict.md, report.html and verdict.xlsx beside verdict.json; returns report.html's path.
+fn write_reports(
+    dir: &Path,
+    c: &CountyResult,
+    lang: Lang,
+    boundaries: &mut Boundaries,
+) -> anyhow::Result<PathBuf> {
+    let county = &c.file.verdict.county_code;
+    let mut names = BTreeMap::new();
+    if let Ok(vintage) = c.vintage.parse::<assess_divisions::Vintage>() {
+        let divisions = assess_divisions::Divisions::load_counties(vintage, &[county]);
+        for v in &c.villages {
+            for code in [&v.code, &v.township] {
+                if let Some(unit) = divisions.unit(code) {
+                    names.insert(code.clone(), unit.name.clone());
+                }
+            }
+        }
+    }
+    let boundary = boundaries.county(county)?;
+    let report = assess_report::Report {
+        file: &c.file,
+        villages: &c.villages,
+        boundary_gcj02: boundary.map(|b| &b.shape),
+        names: &names,
+    };
+    let made = assess_report::render(&report, lang)
+        .with_context(|| format!("the reports of county {county}"))?;
+    write_atomic(&dir.join("verdict.md"), made.markdown.as_bytes())?;
+    write_atomic(&dir.join("verdict.xlsx"), &made.xlsx)?;
+    let page = dir.join("report.html");
+    write_atomic(&page, made.html.as_bytes())?;
+    Ok(page)
 }
 
 /// Writes JSON atomically: a temporary file in the same directory, then a rename.
 fn write_json(path: &Path, value: &impl assess_verdict::Serialize) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)? + "\n";
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    write_atomic(path, text.as_bytes())
+}
+
+/// Writes a file atomically: a temporary file in the same directory, then a rename.
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }
 

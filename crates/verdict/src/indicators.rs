@@ -575,11 +575,7 @@ fn finish(
     let confidence_excluding = largest_confidence(|c| {
         let (_, up) = interval(c, Sided::Upper).ok()?;
         let (lo, _) = interval(c, Sided::Lower).ok()?;
-        Some(if kind.passes_above() {
-            lo >= threshold || up < threshold
-        } else {
-            up < threshold || lo >= threshold
-        })
+        Some(up < threshold || lo >= threshold)
     });
     Ok(Indicator {
         kind,
@@ -606,10 +602,12 @@ fn finish(
     })
 }
 
-/// The largest confidence level in [0.5, 0.9999] at which `excludes` holds (bounds widen with
-/// the level, so it holds on an interval starting at 0.5), to 4 decimals; `None` if not at 0.5.
+/// The largest confidence level in [0.501, 0.9999] at which `excludes` holds (bounds widen
+/// with the level, so it holds on an interval starting at the bottom), to 4 decimals; `None`
+/// if not even at the bottom. The bottom is not 0.5 itself: there the t quantiles in
+/// Korn-Graubard's effective sample size are both 0 and their ratio is undefined.
 fn largest_confidence(excludes: impl Fn(f64) -> Option<bool>) -> Option<f64> {
-    const LOW: f64 = 0.5;
+    const LOW: f64 = 0.501;
     const HIGH: f64 = 0.9999;
     if excludes(LOW) != Some(true) {
         return None;

@@ -378,3 +378,44 @@ fn domain_rates_by_township_and_village_stratum() {
     assert!((remote.design - 48.0 / 180.0).abs() < 1e-12);
     assert!(remote.few_df);
 }
+
+#[test]
+fn a_confident_reading_states_the_largest_confidence_level() {
+    let mut input = county();
+    for v in &mut input.visits {
+        if v.household_id == "En2" || v.household_id == "A1" {
+            v.approval.as_mut().unwrap().exit = Some(Opinion::Dissatisfied);
+        }
+    }
+    // 9 of 11 approve (df = 2: wide); against a 30% threshold the lower bound clears it.
+    let t = Thresholds {
+        approval_rate: 0.3,
+        ..thresholds()
+    };
+    let v = county_verdict(&input, &t, &Settings::default()).unwrap();
+    let a = &v.indicators["approval_rate"];
+    assert_eq!(a.reading, Reading::PassesWithConfidence, "{a:?}");
+    let c = a.confidence_excluding.unwrap();
+    // At that level the one-sided lower bound sits on the threshold.
+    let at = |level: f64| {
+        let s = Settings {
+            confidence: level,
+            ..Settings::default()
+        };
+        county_verdict(&input, &t, &s).unwrap().indicators["approval_rate"].lower_bound
+    };
+    assert!(
+        at(c) >= 0.3 && at(c + 0.0002) < 0.3,
+        "{c}: {} {}",
+        at(c),
+        at(c + 0.0002)
+    );
+    for (name, i) in &v.indicators {
+        if i.reading != Reading::Inconclusive {
+            let c = i
+                .confidence_excluding
+                .unwrap_or_else(|| panic!("{name}: {i:?}"));
+            assert!(c >= 0.95, "{name}: {c}");
+        }
+    }
+}
