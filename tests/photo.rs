@@ -223,3 +223,159 @@ fn photos_are_stored_once_linked_to_sampled_households_and_measured() {
         assert!(listed.contains(&sha), "{engine}: {listed}");
     }
 }
+
+/// A measurement file with tilt (a plumb reading and an edge on the photo), cracks and wall
+/// readings; a wood file with no reference (everything on the photo is a ratio of pixels).
+fn wall_with_tilt() -> serde_json::Value {
+    json!({
+        "reference": {"a": {"x": 100.0, "y": 50.0}, "b": {"x": 800.0, "y": 50.0}, "length_mm": 140.0},
+        "storey_height_mm": 3000.0,
+        "component": "west load-bearing wall",
+        "inspector_grade": "a",
+        "cracks": [{
+            "points": [{"x": 300.0, "y": 100.0}, {"x": 300.0, "y": 600.0}],
+            "widths_px": [3.0],
+            "orientation": "vertical",
+            "component": "load_bearing_wall"
+        }],
+        "tilt": {
+            "plumb": {"offset_mm": 30.0, "height_mm": 3000.0, "reading_error_mm": 2.0},
+            "photo": {"top": {"x": 408.0, "y": 40.0}, "bottom": {"x": 400.0, "y": 1040.0}}
+        },
+        "wall_junction_through_crack": false,
+        "section_loss": {"original": {"mm": 240.0, "error_mm": 2.0}, "remaining": {"mm": 200.0, "error_mm": 2.0}}
+    })
+}
+
+#[test]
+fn tilt_and_member_readings_are_judged_stored_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drawn, draw_id, households) = a_draw(dir.path());
+    let photo = dir.path().join("wall.jpg");
+    std::fs::write(&photo, jpeg()).unwrap();
+    let wall = dir.path().join("wall.json");
+    std::fs::write(&wall, wall_with_tilt().to_string()).unwrap();
+    let truss = dir.path().join("truss.json");
+    std::fs::write(
+        &truss,
+        json!({
+            "component": "roof truss",
+            "inspector_grade": "b",
+            "wood": {
+                "deflection": {"member": "truss", "joint_rot_or_split": false,
+                    "sag": {"from": {"x": 500.0, "y": 300.0}, "to": {"x": 500.0, "y": 330.0}},
+                    "span": {"from": {"x": 100.0, "y": 300.0}, "to": {"x": 2500.0, "y": 300.0}}},
+                "truss_out_of_plane": {"plumb": {"offset_mm": 5.0, "height_mm": 1200.0, "reading_error_mm": 1.0}}
+            }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mut bad = wall_with_tilt();
+    bad["tilt"]["plumb"]["height_mm"] = json!(1.0);
+    let bad_tilt = dir.path().join("bad-tilt.json");
+    std::fs::write(&bad_tilt, bad.to_string()).unwrap();
+
+    for (engine, db) in databases(dir.path()) {
+        assess()
+            .arg("import-sample")
+            .arg(&drawn)
+            .args(["--db", &db])
+            .assert()
+            .success();
+        let (h1, h2) = (&households[0], &households[1]);
+
+        // A tilt the reading error makes meaningless is refused; nothing is written.
+        let a = add(&photo, &db, &draw_id, h1)
+            .arg("--measurements")
+            .arg(&bad_tilt)
+            .assert()
+            .failure()
+            .code(1);
+        let err = stderr(&a);
+        assert!(
+            err.contains("bad-tilt.json") && err.contains("tilt: tilt needs a height"),
+            "{engine}: {err}"
+        );
+        assert!(list(&db).contains("0 photos stored, 0 links"), "{engine}");
+
+        let a = add(&photo, &db, &draw_id, h1)
+            .arg("--measurements")
+            .arg(&wall)
+            .assert()
+            .success();
+        let out = stdout(&a);
+        // Plumb: 30/3000 = 1.00% in [28/3002, 32/2998]; photo: 8/1000 in [6/1002, 10/998].
+        assert!(
+            out.contains("tilt 1.00% [0.93, 1.07] (Plumb)"),
+            "{engine}: {out}"
+        );
+        assert!(
+            out.contains("tilt 0.80% [0.60, 1.00] (Photo)"),
+            "{engine}: {out}"
+        );
+        assert!(
+            out.contains("Tilt: DangerPoint: tilt (plumb reading)"),
+            "{engine}: {out}"
+        );
+        assert!(
+            out.contains("Tilt: Indeterminate: tilt (edge on the photo"),
+            "{engine}: {out}"
+        );
+        assert!(out.contains("SectionLoss: Pass"), "{engine}: {out}");
+        assert!(
+            out.contains("WallJunctionThroughCrack: Pass"),
+            "{engine}: {out}"
+        );
+        assert!(
+            out.contains("SeveralVerticalLoadBearing: Pass"),
+            "{engine}: {out}"
+        );
+        assert!(
+            out.contains("computed: DangerPoint; inspector's grade: a"),
+            "{engine}: {out}"
+        );
+        assert!(
+            out.contains("DISAGREEMENT DangerPointGradedSafe"),
+            "{engine}: {out}"
+        );
+
+        let a = add(&photo, &db, &draw_id, h2)
+            .arg("--measurements")
+            .arg(&truss)
+            .assert()
+            .success();
+        let out = stdout(&a);
+        assert!(
+            !out.contains("scale"),
+            "{engine}: no reference, no scale: {out}"
+        );
+        // 30 px / 2400 px = 1/80, over L0/120, but the truss joints are sound: pass.
+        assert!(
+            out.contains("WoodDeflection: Pass: truss"),
+            "{engine}: {out}"
+        );
+        assert!(out.contains("TrussOutOfPlane: Pass"), "{engine}: {out}");
+        assert!(
+            out.contains("computed: Pass; inspector's grade: b"),
+            "{engine}: {out}"
+        );
+
+        let listed = list(&db);
+        assert!(
+            listed.contains(
+                "measured: computed danger_point, inspector a, tilt 1.00% [0.93, 1.07] (Plumb), \
+                 tilt 0.80% [0.60, 1.00] (Photo)"
+            ),
+            "{engine}: {listed}"
+        );
+        assert!(
+            listed.contains("measured: computed pass, inspector b  flags"),
+            "{engine}: {listed}"
+        );
+        assert!(
+            listed.contains("1 photo stored, 2 links"),
+            "{engine}: {listed}"
+        );
+    }
+}

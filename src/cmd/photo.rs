@@ -5,14 +5,13 @@
 
 use crate::cmd::store::{block_on, DbArgs};
 use anyhow::{bail, Context};
-use assess_photo::danger::{assess, disagreements, unmatched_cracks};
 use assess_photo::{
-    check_photo, Boundaries, CheckContext, ComponentGrade, Crack, CrackMeasurement, Date, Datum,
-    Flag, GradeComparison, Located, Measure, Px, Scale, Thresholds,
+    check_photo, Boundaries, CheckContext, Date, Datum, Evaluation, Flag, Located, Measure, Survey,
+    Thresholds, Tilt,
 };
 use assess_store::photos::{PhotoEvidence, PhotoStoreError};
 use assess_store::Store;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::path::PathBuf;
 
 /// `assess photo ...`
@@ -70,92 +69,25 @@ pub struct ListArgs {
 
 /// What is computed from the measurements and stored beside the link.
 struct Results {
-    mm_per_px: Measure,
-    cracks: Vec<CrackMeasurement>,
-    grade: GradeComparison,
-    unmatched_cracks: Vec<usize>,
-    disagreements: Vec<assess_photo::Disagreement>,
+    evaluation: Evaluation,
     json: String,
 }
 
-const MEASUREMENT_KEYS: [&str; 5] = [
-    "reference",
-    "cracks",
-    "storey_height_mm",
-    "component",
-    "inspector_grade",
-];
-
 /// Reads the inspector's measurement file (format in docs/photos.md) and computes lengths,
-/// widths and danger points. Returns the file's canonical JSON and the results.
+/// widths, tilt, member ratios and danger points. Returns the file's canonical JSON and the
+/// results.
 fn measure(name: &str, text: &str, t: &Thresholds) -> anyhow::Result<(String, Results)> {
-    let bad = |what: &str, e: &dyn std::fmt::Display| anyhow::anyhow!("{name}: {what}: {e}");
-    let value: Value = serde_json::from_str(text).map_err(|e| bad("malformed JSON", &e))?;
-    let Some(obj) = value.as_object() else {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| anyhow::anyhow!("{name}: malformed JSON: {e}"))?;
+    if !value.is_object() {
         bail!("{name}: not a JSON object (a measurement file)");
-    };
-    for k in obj.keys() {
-        if !MEASUREMENT_KEYS.contains(&k.as_str()) {
-            bail!(
-                "{name}: unknown field {k:?}; expected {}",
-                MEASUREMENT_KEYS.join(", ")
-            );
-        }
     }
-    macro_rules! field {
-        ($obj:expr, $key:literal) => {
-            serde_json::from_value($obj.get($key).cloned().unwrap_or(Value::Null))
-                .map_err(|e| format!("field {}: {e}", $key))
-        };
-    }
-    let wrap = |e: String| anyhow::anyhow!("{name}: {e}");
-    let Some(reference) = obj.get("reference").and_then(Value::as_object) else {
-        bail!("{name}: field reference: give {{\"a\": {{\"x\": .., \"y\": ..}}, \"b\": {{..}}, \"length_mm\": ..}}");
-    };
-    let a: Px = field!(reference, "a").map_err(|e| wrap(format!("reference {e}")))?;
-    let b: Px = field!(reference, "b").map_err(|e| wrap(format!("reference {e}")))?;
-    let length_mm: f64 =
-        field!(reference, "length_mm").map_err(|e| wrap(format!("reference {e}")))?;
-    let cracks: Vec<Crack> = field!(obj, "cracks").map_err(wrap)?;
-    let storey_height_mm: Option<f64> = field!(obj, "storey_height_mm").map_err(wrap)?;
-    let component: Option<String> = field!(obj, "component").map_err(wrap)?;
-    let inspector: Option<ComponentGrade> = field!(obj, "inspector_grade").map_err(wrap)?;
-    if cracks.is_empty() {
-        bail!("{name}: no cracks given (\"cracks\": [...])");
-    }
-    let scale = Scale::with_point_error(a, b, length_mm, t.point_error_px.value)
-        .map_err(|e| bad("reference", &e))?;
-    let cracks = cracks
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            c.measure(&scale)
-                .map_err(|e| bad(&format!("crack {}", i + 1), &e))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let findings = assess(&cracks, storey_height_mm, None, t);
-    let component = component.unwrap_or_else(|| "photographed component".into());
-    let grade = GradeComparison::new(&component, inspector, findings);
-    let unmatched = unmatched_cracks(&cracks);
-    let disagreements = disagreements(std::slice::from_ref(&grade));
-    let json = serde_json::to_string(&json!({
-        "thresholds_version": t.version,
-        "point_error_px": t.point_error_px.value,
-        "mm_per_px": scale.mm_per_px(),
-        "cracks": cracks,
-        "grade": grade,
-        "unmatched_cracks": unmatched,
-        "disagreements": disagreements,
-    }))?;
-    let results = Results {
-        mm_per_px: scale.mm_per_px(),
-        cracks,
-        grade,
-        unmatched_cracks: unmatched,
-        disagreements,
-        json,
-    };
-    Ok((serde_json::to_string(&value)?, results))
+    let refuse = |e: assess_photo::PhotoError| anyhow::anyhow!("{name}: {e}");
+    let evaluation = Survey::from_json(text)
+        .and_then(|s| s.evaluate(t))
+        .map_err(refuse)?;
+    let json = serde_json::to_string(&evaluation)?;
+    Ok((serde_json::to_string(&value)?, Results { evaluation, json }))
 }
 
 fn parse_date(s: &str, what: &str) -> anyhow::Result<Date> {
@@ -179,6 +111,54 @@ fn parse_date(s: &str, what: &str) -> anyhow::Result<Date> {
 
 fn fmt_m(m: &Measure) -> String {
     format!("{:.2} mm [{:.2}, {:.2}]", m.value, m.low, m.high)
+}
+
+fn fmt_tilt(t: &Tilt) -> String {
+    format!(
+        "tilt {:.2}% [{:.2}, {:.2}] ({:?})",
+        t.ratio.value * 100.0,
+        t.ratio.low * 100.0,
+        t.ratio.high * 100.0,
+        t.read_by
+    )
+}
+
+fn print_evaluation(r: &Evaluation) {
+    if let Some(s) = &r.mm_per_px {
+        println!("  scale {:.4} mm/px [{:.4}, {:.4}]", s.value, s.low, s.high);
+    }
+    for (i, c) in r.cracks.iter().enumerate() {
+        println!(
+            "  crack {}: {:?}, {:?}: width {}, length {}",
+            i + 1,
+            c.orientation,
+            c.component,
+            fmt_m(&c.max_width_mm),
+            fmt_m(&c.length_mm)
+        );
+    }
+    for t in &r.tilt {
+        println!("  {}", fmt_tilt(t));
+    }
+    for f in &r.grade.findings {
+        println!("  {:?}: {:?}: {}", f.rule, f.indication, f.explanation);
+    }
+    for i in &r.unmatched_cracks {
+        println!("  crack {}: no quantitative danger point applies", i + 1);
+    }
+    println!(
+        "  computed: {}; inspector's grade: {}",
+        r.grade
+            .computed
+            .map_or("no rule applied".to_string(), |c| format!("{c:?}")),
+        r.grade
+            .inspector
+            .map_or("not recorded".to_string(), |g| format!("{g:?}")
+                .to_lowercase())
+    );
+    for d in &r.disagreements {
+        println!("  DISAGREEMENT {:?}: {}", d.kind, d.detail);
+    }
 }
 
 pub fn run(cmd: PhotoCmd) -> anyhow::Result<()> {
@@ -319,39 +299,7 @@ async fn add(
         None => println!("  no EXIF GPS"),
     }
     if let Some((_, r)) = &measured {
-        println!(
-            "  scale {:.4} mm/px [{:.4}, {:.4}]",
-            r.mm_per_px.value, r.mm_per_px.low, r.mm_per_px.high
-        );
-        for (i, c) in r.cracks.iter().enumerate() {
-            println!(
-                "  crack {}: {:?}, {:?}: width {}, length {}",
-                i + 1,
-                c.orientation,
-                c.component,
-                fmt_m(&c.max_width_mm),
-                fmt_m(&c.length_mm)
-            );
-        }
-        for f in &r.grade.findings {
-            println!("  {:?}: {:?}: {}", f.rule, f.indication, f.explanation);
-        }
-        for i in &r.unmatched_cracks {
-            println!("  crack {}: no quantitative danger point applies", i + 1);
-        }
-        println!(
-            "  computed: {}; inspector's grade: {}",
-            r.grade
-                .computed
-                .map_or("no rule applied".to_string(), |c| format!("{c:?}")),
-            r.grade
-                .inspector
-                .map_or("not recorded".to_string(), |g| format!("{g:?}")
-                    .to_lowercase())
-        );
-        for d in &r.disagreements {
-            println!("  DISAGREEMENT {:?}: {}", d.kind, d.detail);
-        }
+        print_evaluation(&r.evaluation);
     }
     for n in &notes {
         println!("  note: {n}");
@@ -380,11 +328,9 @@ fn run_list(args: ListArgs) -> anyhow::Result<()> {
                 r.photo_sha256,
                 r.byte_count,
                 r.taken_at.as_deref().unwrap_or("-"),
-                if r.results_json.is_some() {
-                    "measured"
-                } else {
-                    "not measured"
-                },
+                r.results_json
+                    .as_deref()
+                    .map_or("not measured".to_string(), listed_results),
                 r.flags_json
             );
         }
@@ -396,4 +342,30 @@ fn run_list(args: ListArgs) -> anyhow::Result<()> {
         );
         Ok(())
     })?
+}
+
+/// The stored results in one line of `assess photo list`: the computed indication beside the
+/// inspector's grade, and each tilt reading. Results stored by an older version may lack
+/// fields; what is missing is left out.
+fn listed_results(json: &str) -> String {
+    let Ok(v) = serde_json::from_str::<Value>(json) else {
+        return "measured (results unreadable)".into();
+    };
+    let text = |p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("-")
+            .to_string()
+    };
+    let mut out = format!(
+        "measured: computed {}, inspector {}",
+        text("/grade/computed"),
+        text("/grade/inspector")
+    );
+    let tilts = v.get("tilt").cloned().unwrap_or(Value::Null);
+    for t in serde_json::from_value::<Vec<Tilt>>(tilts).unwrap_or_default() {
+        out.push_str(", ");
+        out.push_str(&fmt_tilt(&t));
+    }
+    out
 }

@@ -147,26 +147,39 @@ fn load(
         path: inputs.plan.clone(),
         problems,
     })?;
-    let village_file = match &inputs.villages {
-        Some(path) => Some(assess_register::read_villages(path, &inputs.read)?),
-        None => None,
-    };
-    tracing::info!("plan and village file read");
     let mut frame = VillageFrame::default();
     let mut selector = household_seed
         .filter(|_| HouseholdSelector::bounded(&plan))
         .map(|seed| HouseholdSelector::every_village(&plan, seed));
     let mut seen = 0u64;
-    let report = assess_register::scan_frame(&inputs.frame, &inputs.read, |h| {
-        frame.add(h);
-        if let Some(selector) = selector.as_mut() {
-            selector.offer(h);
-        }
-        seen += 1;
-        if seen.is_multiple_of(100_000) {
-            progress(seen);
-        }
-    })?;
+    // The village file is read on its own thread while the register is scanned: reading it
+    // uses one core for a second or more, which the scan of a large register can use.
+    // A refused village file is reported first, as when it was read before the register.
+    let (village_file, report) = std::thread::scope(|scope| {
+        let village_file = inputs
+            .villages
+            .as_ref()
+            .map(|path| scope.spawn(move || assess_register::read_villages(path, &inputs.read)));
+        let report = assess_register::scan_frame(&inputs.frame, &inputs.read, |h| {
+            frame.add(h);
+            if let Some(selector) = selector.as_mut() {
+                selector.offer(h);
+            }
+            seen += 1;
+            if seen.is_multiple_of(100_000) {
+                progress(seen);
+            }
+        });
+        let village_file = village_file.map(|handle| {
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (village_file.transpose(), report)
+    });
+    let village_file = village_file?;
+    let report = report?;
+    tracing::info!("village file read");
     frame.flush();
     tracing::info!(
         households = report.households,

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 /// A point in image pixel coordinates (x to the right, y down). Pixel edges are at integers:
 /// a bar covering pixel columns 100..=799 runs from x = 100 to x = 800.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Px {
     /// Column.
     pub x: f64,
@@ -36,7 +37,7 @@ impl Px {
     pub fn new(x: f64, y: f64) -> Px {
         Px { x, y }
     }
-    fn dist(self, o: Px) -> f64 {
+    pub(crate) fn dist(self, o: Px) -> f64 {
         (self.x - o.x).hypot(self.y - o.y)
     }
 }
@@ -57,6 +58,48 @@ impl Measure {
     pub fn uncertainty(&self) -> f64 {
         (self.high - self.value).max(self.value - self.low)
     }
+    /// A value known exactly (a count, or a reading given without error).
+    pub fn exact(value: f64) -> Measure {
+        Measure {
+            value,
+            low: value,
+            high: value,
+        }
+    }
+
+    /// `self / den` with the worst-case interval, for non-negative quantities; `None` when the
+    /// denominator's interval reaches zero.
+    pub fn over(&self, den: &Measure) -> Option<Measure> {
+        if den.low.is_nan() || den.low <= 0.0 {
+            return None;
+        }
+        Some(Measure {
+            value: self.value / den.value,
+            low: self.low.max(0.0) / den.high,
+            high: self.high / den.low,
+        })
+    }
+
+    /// `1 − self`, for a fraction (the interval's ends swap).
+    pub fn complement(&self) -> Measure {
+        Measure {
+            value: 1.0 - self.value,
+            low: 1.0 - self.high,
+            high: 1.0 - self.low,
+        }
+    }
+
+    /// Compare with a "reaching `threshold` is a danger point" rule (达…以上).
+    pub fn reaches(&self, threshold: f64) -> Tri {
+        if self.low >= threshold {
+            Tri::Yes
+        } else if self.high < threshold {
+            Tri::No
+        } else {
+            Tri::Unknown
+        }
+    }
+
     /// Compare with a "greater than `threshold` is a danger point" rule.
     pub fn exceeds(&self, threshold: f64) -> Tri {
         if self.low > threshold {
@@ -225,6 +268,7 @@ impl Component {
 
 /// A crack as marked on a photo: a polyline along it and widths measured across it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Crack {
     /// Points along the crack (px), at least two.
     pub points: Vec<Px>,
@@ -325,11 +369,23 @@ impl Crack {
     }
 }
 
+/// How a tilt was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TiltReadBy {
+    /// A plumb line (or level) and a tape: offset and height in mm.
+    Plumb,
+    /// Two points on an edge marked on the photo (an indication: perspective).
+    Photo,
+}
+
 /// Tilt of a wall or column: horizontal offset over height, as a ratio (0.007 = 0.7%).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Tilt {
     /// The tilt ratio with its interval.
     pub ratio: Measure,
+    /// How it was read.
+    pub read_by: TiltReadBy,
 }
 
 impl Tilt {
@@ -355,6 +411,7 @@ impl Tilt {
                 low: (off - e).max(0.0) / (height_mm + e),
                 high: (off + e) / (height_mm - e),
             },
+            read_by: TiltReadBy::Plumb,
         })
     }
 
@@ -363,7 +420,7 @@ impl Tilt {
     pub fn from_pixels(top: Px, bottom: Px, e: f64) -> Result<Tilt, PhotoError> {
         let dx = (top.x - bottom.x).abs();
         let dy = (top.y - bottom.y).abs();
-        if !(dx.is_finite() && dy.is_finite()) || dy <= 2.0 * e {
+        if !(dx.is_finite() && dy.is_finite() && e.is_finite() && e >= 0.0) || dy <= 2.0 * e {
             return Err(PhotoError::Measurement(format!(
                 "tilt points are {dy:.1} px apart vertically: too short"
             )));
@@ -374,6 +431,7 @@ impl Tilt {
                 low: (dx - 2.0 * e).max(0.0) / (dy + 2.0 * e),
                 high: (dx + 2.0 * e) / (dy - 2.0 * e),
             },
+            read_by: TiltReadBy::Photo,
         })
     }
 }

@@ -312,6 +312,25 @@ impl ErrorList {
         self.total
     }
 
+    /// An empty list for the same file and limit.
+    pub(crate) fn fresh(&self) -> ErrorList {
+        ErrorList::new(&self.file, self.sheet.clone(), self.max)
+    }
+
+    /// The problems so far, leaving this list empty.
+    pub(crate) fn take(&mut self) -> ErrorList {
+        let fresh = self.fresh();
+        std::mem::replace(self, fresh)
+    }
+
+    /// Appends the problems of `later` (found after these in file order), as if they had
+    /// been pushed here one by one.
+    pub(crate) fn merge(&mut self, later: ErrorList) {
+        self.total += later.total;
+        let room = self.max.saturating_sub(self.listed.len());
+        self.listed.extend(later.listed.into_iter().take(room));
+    }
+
     /// `Ok(())` when nothing was pushed, else the whole file refused.
     pub(crate) fn into_result(mut self) -> Result<(), RegisterError> {
         if self.total == 0 {

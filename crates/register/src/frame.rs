@@ -1,20 +1,21 @@
 //! `scan_frame`: stream a household register once, validate every row, hand each valid
 //! household to the caller, and report totals, summary and fingerprint.
 
-use crate::canonical::{Canonical, FRAME_TAG};
+use crate::canonical::{self, Canonical, HouseholdLine, PlainDecimal, FRAME_TAG};
 use crate::error::{ErrorList, Problem, RegisterError};
 use crate::ids::IdHashes;
 use crate::report::{CountySummary, FrameReport, StratumSummary, TownshipSummary};
-use crate::source::{EncodingChoice, Layout, Row, Source};
+use crate::source::{Chunker, EncodingChoice, Layout, Records, Row, Source, TextEncoding, BLOCK};
 use crate::values;
 use crate::vintage::{self, CodeUses};
 use crate::{Household, Status};
-use assess_divisions::{Divisions, VillageCode, Vintage};
+use assess_divisions::{Divisions, UnitKind, VillageCode, Vintage};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
+use std::ops::Range;
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex, PoisonError};
 
 /// How to read a register or village file.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,87 +82,418 @@ pub fn scan_frame(
 ) -> Result<FrameReport, RegisterError> {
     let source = Source::open(path, opts.encoding)?;
     tracing::info!(path = %path.display(), format = source.format.as_str(), "scanning register");
-    let mut scan = Scan::new(&source, opts.max_errors);
-    // Two threads, one per core: this one reads and validates rows; the other fingerprints
-    // and tallies the valid households and hands them to `each`, in file order, in batches.
-    let (full, to_totals) = mpsc::sync_channel::<Batch>(8);
-    let (recycle, returned) = mpsc::channel::<Batch>();
-    let (read, totals) = std::thread::scope(|threads| {
-        let consumer = threads.spawn(move || {
-            let mut totals = Totals::new();
-            let mut each = each;
-            for batch in to_totals {
-                for household in batch.households.iter().take(batch.len).flatten() {
-                    totals.add(household);
-                    each(household);
-                }
-                // The reader may have finished; a batch nobody reuses is simply dropped.
-                let _ = recycle.send(batch);
-            }
-            totals
-        });
-        scan.sink = Some(Sink {
-            full,
-            returned,
-            batch: Batch::default(),
-        });
-        let read = source.for_each_row(|row| scan.row(row));
-        scan.send_batch();
-        scan.sink = None; // closes the channel: the consumer finishes
-        let totals = consumer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (read, totals)
-    });
-    read?;
-    scan.finish(&source, opts, totals)
+    let errors = ErrorList::new(&source.path, source.sheet.clone(), opts.max_errors);
+    let scanned = match source.encoding {
+        Some(encoding) => scan_csv(&source, encoding, opts, errors, each)?,
+        None => scan_xlsx(&source, opts, errors, each)?,
+    };
+    scanned.finish(&source, opts)
 }
 
-/// Households passed from the reading thread to the totalling thread. Slots are reused
-/// (their strings keep their capacity), so a row costs no allocation in the common case.
-#[derive(Default)]
-struct Batch {
-    households: Vec<Option<Household>>,
-    len: usize,
+/// A run of rows checked, in file order: what the checking threads hand the totalling
+/// thread. Buffers are reused (household strings keep their capacity), so a row costs
+/// little allocation in the common case.
+struct Checked {
+    /// Position in the file: runs are totalled in this order.
+    seq: u64,
+    /// The valid households, their texts in `text`.
+    households: Vec<Compact>,
+    text: String,
+    /// The valid households' canonical lines.
+    canonical: Vec<u8>,
+    errors: ErrorList,
+    codes: CodeUses,
+    /// Rows that are not blank.
+    rows: u64,
 }
 
+/// A valid household in a run: its values, and where its texts are in the run's text.
+/// The totalling thread turns it into the one [`Household`] it reuses, so that a row costs
+/// no allocation (a village code is parsed and allocated once per village).
+struct Compact {
+    id: Range<usize>,
+    code: Range<usize>,
+    group: Option<Range<usize>>,
+    status: Status,
+    exit_year: Option<u16>,
+    members: u32,
+    income: Option<f64>,
+    lon: Option<f64>,
+    lat: Option<f64>,
+}
+
+/// Rows per run when one thread reads and checks (XLSX).
 const BATCH: usize = 4096;
 
-struct Sink {
-    full: mpsc::SyncSender<Batch>,
-    returned: mpsc::Receiver<Batch>,
-    batch: Batch,
+/// A chunk of whole CSV records to check: `bytes[start..]`, whose first record is at `line`.
+struct Job {
+    seq: u64,
+    bytes: Vec<u8>,
+    start: usize,
+    line: u64,
 }
 
-/// What the totalling thread computes: the fingerprint and the summaries.
+enum Message {
+    /// A checked run and the chunk buffer it came from, to be reused.
+    Checked(Box<Checked>, Vec<u8>),
+    /// A checking thread panicked: nobody should wait for its runs.
+    Failed,
+}
+
+/// Sends [`Message::Failed`] when the thread holding it unwinds.
+struct FailGuard(mpsc::Sender<Message>);
+
+impl Drop for FailGuard {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = self.0.send(Message::Failed);
+        }
+    }
+}
+
+/// The end of a scan, before the codes are resolved and duplicates confirmed.
+struct Scanned {
+    header_seen: bool,
+    layout: Option<Layout>,
+    /// Problems of the header row; those of the data rows are in `totals`.
+    errors: ErrorList,
+    totals: Totals,
+    ids: IdHashes,
+}
+
+impl Scanned {
+    /// A file that ended before its header, or whose header is refused.
+    fn without_rows(header_seen: bool, errors: ErrorList) -> Scanned {
+        Scanned {
+            header_seen,
+            layout: None,
+            totals: Totals::new(errors.fresh()),
+            errors,
+            ids: IdHashes::default(),
+        }
+    }
+}
+
+/// The header row's layout, or `None` with its problems reported.
+fn header(row: &Row, errors: &mut ErrorList) -> Option<Layout> {
+    report_undecodable(errors, row, None);
+    match Layout::from_header(row, &FRAME_COLUMNS, &FRAME_REQUIRED) {
+        Ok(layout) => Some(layout),
+        Err(problems) => {
+            for (column, problem) in problems {
+                errors.push(row.line, column.as_deref(), problem);
+            }
+            None
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// How many chunks may be read ahead of the totalling thread per checking thread.
+const AHEAD: usize = 3;
+
+/// The totalling thread: takes checked runs, puts them in file order, fingerprints and
+/// tallies them, hands each valid household to `each`, and sends the buffers back (a chunk
+/// buffer coming back is the reading thread's permission to read another chunk).
+fn totalling(
+    done: mpsc::Receiver<Message>,
+    free: mpsc::Sender<Vec<u8>>,
+    spare: mpsc::Sender<Box<Checked>>,
+    errors: ErrorList,
+    mut each: impl FnMut(&Household),
+) -> Totals {
+    let mut totals = Totals::new(errors);
+    let mut household = None;
+    let mut waiting: BTreeMap<u64, (Box<Checked>, Vec<u8>)> = BTreeMap::new();
+    let mut next = 0;
+    // The canonical lines are hashed on a thread of their own, in the same order: SHA-256
+    // of the whole register is the largest serial cost, and this thread is the one every
+    // row goes through.
+    let (lines_tx, lines) = mpsc::sync_channel::<Vec<u8>>(AHEAD * 2);
+    let (emptied, returned) = mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(move || {
+            let mut canonical = Canonical::new(FRAME_TAG);
+            for chunk in lines {
+                canonical.lines(&chunk);
+                let _ = emptied.send(chunk);
+            }
+            canonical
+        });
+        for message in done {
+            let Message::Checked(checked, bytes) = message else {
+                break;
+            };
+            waiting.insert(checked.seq, (checked, bytes));
+            while let Some((mut checked, bytes)) = waiting.remove(&next) {
+                totals.take(&mut checked, &mut household, &mut each);
+                let empty = returned.try_recv().unwrap_or_default();
+                let chunk = std::mem::replace(&mut checked.canonical, empty);
+                if lines_tx.send(chunk).is_err() {
+                    break;
+                }
+                next += 1;
+                // The reader may have finished; a buffer nobody reuses is simply dropped.
+                let _ = free.send(bytes);
+                let _ = spare.send(checked);
+            }
+        }
+        drop(lines_tx);
+        totals.canonical = join(hashing);
+    });
+    totals
+}
+
+/// CSV: this thread splits the file into chunks of whole records (about 1 MiB), checking
+/// threads (one per core) parse and check chunks in any order, and the totalling thread
+/// takes their results in file order. Records, line numbers, errors and the fingerprint are
+/// those of one pass over the file (`Chunker` splits where a continuous parse would be).
+fn scan_csv(
+    source: &Source,
+    encoding: TextEncoding,
+    opts: &ReadOptions,
+    mut errors: ErrorList,
+    each: impl FnMut(&Household) + Send,
+) -> Result<Scanned, RegisterError> {
+    let mut chunker = Chunker::open(&source.path, encoding, BLOCK)?;
+    let mut first = Vec::new();
+    let Some(line) = chunker.next_chunk(&mut first)? else {
+        return Ok(Scanned::without_rows(false, errors));
+    };
+    let mut row = Row::csv(encoding);
+    let mut records = Records::new(&first, line, encoding);
+    if !records.next_into(&mut row) {
+        return Ok(Scanned::without_rows(false, errors));
+    }
+    let Some(layout) = header(&row, &mut errors) else {
+        return Ok(Scanned::without_rows(true, errors));
+    };
+    let first_job = Job {
+        seq: 0,
+        start: first.len() - records.unread(),
+        line: records.line(),
+        bytes: first,
+    };
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+    let in_flight = threads * AHEAD;
+    let (done_tx, done) = mpsc::channel::<Message>();
+    let (free_tx, free) = mpsc::channel::<Vec<u8>>();
+    let (spare_tx, spare) = mpsc::channel::<Box<Checked>>();
+    // One more than the buffers: the first chunk is sent without taking one, so a send
+    // never waits.
+    let (jobs_tx, jobs) = mpsc::sync_channel::<Job>(in_flight + 1);
+    for _ in 0..in_flight {
+        let _ = free_tx.send(Vec::new());
+    }
+    let (jobs, spare) = (Mutex::new(jobs), Mutex::new(spare));
+    let data_errors = errors.fresh();
+    let (read, totals, ids) = std::thread::scope(|scope| {
+        let totals = scope.spawn(move || totalling(done, free_tx, spare_tx, data_errors, each));
+        let checkers: Vec<_> = (0..threads)
+            .map(|_| {
+                let done_tx = done_tx.clone();
+                let (jobs, spare, layout) = (&jobs, &spare, &layout);
+                scope.spawn(move || {
+                    let _guard = FailGuard(done_tx.clone());
+                    let mut checker = Checker::new(layout.clone(), source, opts.max_errors);
+                    let mut row = Row::csv(encoding);
+                    loop {
+                        let Ok(job) = lock(jobs).recv() else { break };
+                        let mut checked = checker.start(lock(spare).try_recv().ok(), job.seq);
+                        let chunk = &job.bytes[job.start..];
+                        let mut records = Records::new(chunk, job.line, encoding);
+                        while records.next_into(&mut row) {
+                            checker.row(&row, &mut checked);
+                        }
+                        let message = Message::Checked(checked, job.bytes);
+                        if done_tx.send(message).is_err() {
+                            break;
+                        }
+                    }
+                    checker.ids
+                })
+            })
+            .collect();
+        drop(done_tx);
+        // Moved here, so that it is dropped (and the checking threads stop) even if this
+        // thread unwinds.
+        let jobs_tx = jobs_tx;
+        let read = (|| {
+            if jobs_tx.send(first_job).is_err() {
+                return Ok(());
+            }
+            let mut seq = 1;
+            // No buffer comes back once the totalling thread has stopped.
+            while let Ok(mut buffer) = free.recv() {
+                let Some(line) = chunker.next_chunk(&mut buffer)? else {
+                    break;
+                };
+                let job = Job {
+                    seq,
+                    bytes: buffer,
+                    start: 0,
+                    line,
+                };
+                if jobs_tx.send(job).is_err() {
+                    break;
+                }
+                seq += 1;
+            }
+            Ok(())
+        })();
+        drop(jobs_tx);
+        let mut ids = IdHashes::default();
+        for checker in checkers {
+            ids.merge(join(checker));
+        }
+        (read, join(totals), ids)
+    });
+    read?;
+    Ok(Scanned {
+        header_seen: true,
+        layout: Some(layout),
+        errors,
+        totals,
+        ids,
+    })
+}
+
+/// XLSX: calamine reads rows on this thread, which also checks them in runs; the totalling
+/// thread takes the runs as for CSV.
+fn scan_xlsx(
+    source: &Source,
+    opts: &ReadOptions,
+    mut errors: ErrorList,
+    each: impl FnMut(&Household) + Send,
+) -> Result<Scanned, RegisterError> {
+    let (done_tx, done) = mpsc::channel::<Message>();
+    let (free_tx, free) = mpsc::channel::<Vec<u8>>();
+    let (spare_tx, spare) = mpsc::channel::<Box<Checked>>();
+    for _ in 0..AHEAD {
+        let _ = free_tx.send(Vec::new());
+    }
+    let data_errors = errors.fresh();
+    let mut header_seen = false;
+    let mut checker: Option<Checker> = None;
+    let (read, totals) = std::thread::scope(|scope| {
+        let totals = scope.spawn(move || totalling(done, free_tx, spare_tx, data_errors, each));
+        let done_tx = done_tx;
+        let mut checked: Option<Box<Checked>> = None;
+        let mut seq = 0;
+        // A buffer coming back is the permission to send another run; none once the
+        // totalling thread has stopped.
+        let send = |checked: Box<Checked>| -> ControlFlow<()> {
+            let sent = free
+                .recv()
+                .is_ok_and(|buffer| done_tx.send(Message::Checked(checked, buffer)).is_ok());
+            match sent {
+                true => ControlFlow::Continue(()),
+                false => ControlFlow::Break(()),
+            }
+        };
+        let read = source.for_each_row(|row| {
+            let Some(checker) = checker.as_mut() else {
+                header_seen = true;
+                checker = header(row, &mut errors)
+                    .map(|layout| Checker::new(layout, source, opts.max_errors));
+                return match checker {
+                    Some(_) => ControlFlow::Continue(()),
+                    None => ControlFlow::Break(()),
+                };
+            };
+            let run = checked.get_or_insert_with(|| {
+                seq += 1;
+                checker.start(spare.try_recv().ok(), seq - 1)
+            });
+            checker.row(row, run);
+            match run.rows >= BATCH as u64 {
+                true => send(checked.take().expect("a run is being filled")),
+                false => ControlFlow::Continue(()),
+            }
+        });
+        if let Some(run) = checked.take() {
+            let _ = send(run);
+        }
+        drop(done_tx); // closes the channel: the totalling thread finishes
+        (read, join(totals))
+    });
+    read?;
+    let (layout, ids) = match checker {
+        Some(checker) => (Some(checker.layout), checker.ids),
+        None => (None, IdHashes::default()),
+    };
+    Ok(Scanned {
+        header_seen,
+        layout,
+        errors,
+        totals,
+        ids,
+    })
+}
+
+/// What the totalling thread computes: the fingerprint and the summaries, with the data
+/// rows' problems and codes gathered in file order.
 struct Totals {
     canonical: Canonical,
     counties: Tallies,
     townships: Tallies,
     strata: [Tally; 3],
     total: Tally,
+    errors: ErrorList,
+    codes: CodeUses,
+    rows: u64,
 }
 
 impl Totals {
-    fn new() -> Totals {
+    fn new(errors: ErrorList) -> Totals {
         Totals {
             canonical: Canonical::new(FRAME_TAG),
             counties: Tallies::default(),
             townships: Tallies::default(),
             strata: [Tally::default(); 3],
             total: Tally::default(),
+            errors,
+            codes: CodeUses::default(),
+            rows: 0,
         }
     }
 
+    /// Takes the next run in file order, but for its canonical lines (hashed by the caller);
+    /// `current` is the household reused for every row.
+    fn take(
+        &mut self,
+        checked: &mut Checked,
+        current: &mut Option<Household>,
+        each: &mut impl FnMut(&Household),
+    ) {
+        for compact in &checked.households {
+            if let Some(household) = fill(current, compact, &checked.text) {
+                self.add(household);
+                each(household);
+            }
+        }
+        self.errors.merge(checked.errors.take());
+        self.codes.merge(std::mem::take(&mut checked.codes));
+        self.rows += checked.rows;
+    }
+
     fn add(&mut self, household: &Household) {
-        self.canonical.household(household);
         let village = &household.village;
-        self.counties
-            .add(village.county(), household.members, village);
-        self.townships
-            .add(village.township(), household.members, village);
-        self.strata[stratum_index(household.status)].add(household.members, village);
-        self.total.add(household.members, village);
+        let kind = village.kind();
+        let members = household.members;
+        self.counties.add(village.county(), members, kind);
+        self.townships.add(village.township(), members, kind);
+        self.strata[stratum_index(household.status)].add(members, kind);
+        self.total.add(members, kind);
     }
 }
 
@@ -184,30 +516,27 @@ impl Tally {
         self.unassigned += other.unassigned;
     }
 
-    fn add(&mut self, members: u32, village: &VillageCode) {
+    fn add(&mut self, members: u32, kind: UnitKind) {
         self.households += 1;
         self.people += u64::from(members);
-        let kind = village.kind();
         match kind {
-            assess_divisions::UnitKind::Unassigned => self.unassigned += 1,
+            UnitKind::Unassigned => self.unassigned += 1,
             _ if kind.is_rural() => self.rural += 1,
             _ => self.urban += 1,
         }
     }
 }
 
-struct Scan {
-    errors: ErrorList,
-    layout: Option<Layout>,
-    header_seen: bool,
-    rows: u64,
-    /// Where valid households go (see [`scan_frame`]).
-    sink: Option<Sink>,
+/// Checks rows against the header layout; one per checking thread.
+struct Checker<'s> {
+    layout: Layout,
+    source: &'s Source,
+    max_errors: usize,
+    /// The ids this checker saw, for the uniqueness check.
     ids: IdHashes,
-    codes: CodeUses,
 }
 
-/// A row's values before they go into the reused [`Household`].
+/// A row's values before they go into a reused [`Household`].
 struct Parsed<'r> {
     id: Cow<'r, str>,
     code: &'r str,
@@ -218,222 +547,258 @@ struct Parsed<'r> {
     lon: Option<f64>,
     lat: Option<f64>,
     group: Option<Cow<'r, str>>,
+    /// Income, lon and lat when their texts are short plain decimals (the canonical form
+    /// is then read off the text).
+    decimals: [Option<PlainDecimal<'r>>; 3],
 }
 
-impl Scan {
-    fn new(source: &Source, max_errors: usize) -> Scan {
-        Scan {
-            errors: ErrorList::new(&source.path, source.sheet.clone(), max_errors),
-            layout: None,
-            header_seen: false,
-            rows: 0,
-            sink: None,
+impl<'s> Checker<'s> {
+    fn new(layout: Layout, source: &'s Source, max_errors: usize) -> Checker<'s> {
+        Checker {
+            layout,
+            source,
+            max_errors,
             ids: IdHashes::default(),
-            codes: CodeUses::default(),
         }
     }
 
-    fn row(&mut self, row: &Row) -> ControlFlow<()> {
-        let Some(layout) = self.layout.take() else {
-            return self.header(row);
-        };
-        if !row.is_blank() {
-            self.rows += 1;
-            self.data_row(row, &layout);
-        }
-        self.layout = Some(layout);
-        ControlFlow::Continue(())
-    }
-
-    fn header(&mut self, row: &Row) -> ControlFlow<()> {
-        self.header_seen = true;
-        report_undecodable(&mut self.errors, row, None);
-        match Layout::from_header(row, &FRAME_COLUMNS, &FRAME_REQUIRED) {
-            Ok(layout) => {
-                self.layout = Some(layout);
-                ControlFlow::Continue(())
+    /// A run to fill (`reused` if there is one), starting at position `seq`.
+    fn start(&self, reused: Option<Box<Checked>>, seq: u64) -> Box<Checked> {
+        let errors = ErrorList::new(
+            &self.source.path,
+            self.source.sheet.clone(),
+            self.max_errors,
+        );
+        match reused {
+            Some(mut checked) => {
+                checked.seq = seq;
+                checked.households.clear();
+                checked.text.clear();
+                checked.canonical.clear();
+                checked.errors = errors;
+                checked.codes = CodeUses::default();
+                checked.rows = 0;
+                checked
             }
-            Err(problems) => {
-                for (column, problem) in problems {
-                    self.errors.push(row.line, column.as_deref(), problem);
-                }
-                ControlFlow::Break(())
-            }
+            None => Box::new(Checked {
+                seq,
+                households: Vec::new(),
+                text: String::new(),
+                canonical: Vec::new(),
+                errors,
+                codes: CodeUses::default(),
+                rows: 0,
+            }),
         }
     }
 
-    fn data_row(&mut self, row: &Row, layout: &Layout) {
-        let before = self.errors_total();
+    fn row(&mut self, row: &Row, checked: &mut Checked) {
+        if row.is_blank() {
+            return;
+        }
+        checked.rows += 1;
+        let layout = &self.layout;
+        let errors = &mut checked.errors;
+        let before = errors.total();
         if !width_ok(row, layout) {
             let problem = Problem::FieldCount {
                 found: row.len(),
                 expected: layout.names.len(),
             };
-            self.errors.push(row.line, None, problem);
+            errors.push(row.line, None, problem);
             return;
         }
-        report_undecodable(&mut self.errors, row, Some(layout));
+        report_undecodable(errors, row, Some(layout));
         if let Some(id) = row_id(row, layout) {
             self.ids.add(&id);
         }
-        let parsed = self.parse(row, layout);
-        if let (Some(parsed), true) = (parsed, self.errors_total() == before) {
-            self.accept(parsed);
+        let parsed = parse(row, layout, errors, &mut checked.codes);
+        if let (Some(parsed), true) = (parsed, checked.errors.total() == before) {
+            accept(checked, parsed);
         }
     }
+}
 
-    fn errors_total(&self) -> usize {
-        self.errors.total()
+/// Checks every field, reporting each problem; `None` when a required value is unusable.
+fn parse<'r>(
+    row: &'r Row,
+    layout: &Layout,
+    errors: &mut ErrorList,
+    codes: &mut CodeUses,
+) -> Option<Parsed<'r>> {
+    let line = row.line;
+    let text = |k: usize| {
+        layout
+            .get(k)
+            .filter(|i| !row.undecodable().contains(i))
+            .map(|i| row.field(i))
+    };
+    let mut check = |k: usize, result: Result<(), Problem>| {
+        if let Err(problem) = result {
+            errors.push(line, Some(FRAME_COLUMNS[k]), problem);
+        }
+    };
+    let id = text(ID).map(values::nfc);
+    if id.as_deref() == Some("") {
+        check(ID, Err(required(ID)));
     }
-
-    /// Checks every field, reporting each problem; `None` when a required value is unusable.
-    fn parse<'r>(&mut self, row: &'r Row, layout: &Layout) -> Option<Parsed<'r>> {
-        let line = row.line;
-        let text = |k: usize| {
-            layout
-                .get(k)
-                .filter(|i| !row.undecodable().contains(i))
-                .map(|i| row.field(i))
-        };
-        let errors = &mut self.errors;
-        let mut check = |k: usize, result: Result<(), Problem>| {
-            if let Err(problem) = result {
-                errors.push(line, Some(FRAME_COLUMNS[k]), problem);
-            }
-        };
-        let id = text(ID).map(values::nfc);
-        if id.as_deref() == Some("") {
-            check(ID, Err(required(ID)));
-        }
-        let code = text(CODE);
-        match code {
-            Some("") => check(CODE, Err(required(CODE))),
-            Some(c) => match VillageCode::parse(c) {
-                Ok(_) => self.codes.add(c, line),
-                Err(reason) => check(
-                    CODE,
-                    Err(Problem::MalformedCode {
-                        text: c.to_string(),
-                        reason,
-                    }),
-                ),
-            },
-            None => {}
-        }
-        let status = match text(STATUS) {
-            Some("") => Err(required(STATUS)),
-            Some(s) => values::status(s).map(Some),
-            None => Ok(None),
-        };
-        let status = status.map_err(|p| check(STATUS, Err(p))).ok().flatten();
-        let exit_year = take(
-            &mut check,
-            EXIT_YEAR,
-            text(EXIT_YEAR).map(|t| values::exit_year(t, status)),
-        );
-        let members = match text(MEMBERS) {
-            Some("") => Err(required(MEMBERS)),
-            Some(m) => values::members(m).map(Some),
-            None => Ok(None),
-        };
-        let members = members.map_err(|p| check(MEMBERS, Err(p))).ok().flatten();
-        let income = take(&mut check, INCOME, text(INCOME).map(values::income));
-        let lon = take(
-            &mut check,
-            LON,
-            text(LON).map(|t| values::degrees(t, 180.0)),
-        );
-        let lat = take(&mut check, LAT, text(LAT).map(|t| values::degrees(t, 90.0)));
-        let group = text(GROUP).filter(|g| !g.is_empty()).map(values::nfc);
-        Some(Parsed {
-            id: id?,
-            code: code?,
-            status: status?,
-            exit_year: exit_year.flatten(),
-            members: members?,
-            income: income.flatten(),
-            lon: lon.flatten(),
-            lat: lat.flatten(),
-            group,
-        })
+    let code = text(CODE);
+    match code {
+        Some("") => check(CODE, Err(required(CODE))),
+        // A code is 12 ASCII digits (already trimmed): checked here without the allocation
+        // of a `VillageCode`, which is made only for the reason of a bad one.
+        Some(c) if c.len() == 12 && c.bytes().all(|b| b.is_ascii_digit()) => codes.add(c, line),
+        Some(c) => match VillageCode::parse(c) {
+            Ok(_) => codes.add(c, line),
+            Err(reason) => check(
+                CODE,
+                Err(Problem::MalformedCode {
+                    text: c.to_string(),
+                    reason,
+                }),
+            ),
+        },
+        None => {}
     }
+    let status = match text(STATUS) {
+        Some("") => Err(required(STATUS)),
+        Some(s) => values::status(s).map(Some),
+        None => Ok(None),
+    };
+    let status = status.map_err(|p| check(STATUS, Err(p))).ok().flatten();
+    let exit_year = take(
+        &mut check,
+        EXIT_YEAR,
+        text(EXIT_YEAR).map(|t| values::exit_year(t, status)),
+    );
+    let members = match text(MEMBERS) {
+        Some("") => Err(required(MEMBERS)),
+        Some(m) => values::members(m).map(Some),
+        None => Ok(None),
+    };
+    let members = members.map_err(|p| check(MEMBERS, Err(p))).ok().flatten();
+    let plain = |k: usize| text(k).and_then(PlainDecimal::short);
+    let decimals = [plain(INCOME), plain(LON), plain(LAT)];
+    let [income_plain, lon_plain, lat_plain] = decimals.each_ref();
+    let income = take(
+        &mut check,
+        INCOME,
+        text(INCOME).map(|t| values::income(t, income_plain.as_ref())),
+    );
+    let lon = take(
+        &mut check,
+        LON,
+        text(LON).map(|t| values::degrees(t, 180.0, lon_plain.as_ref())),
+    );
+    let lat = take(
+        &mut check,
+        LAT,
+        text(LAT).map(|t| values::degrees(t, 90.0, lat_plain.as_ref())),
+    );
+    let group = text(GROUP).filter(|g| !g.is_empty()).map(values::nfc);
+    Some(Parsed {
+        id: id?,
+        code: code?,
+        status: status?,
+        exit_year: exit_year.flatten(),
+        members: members?,
+        income: income.flatten(),
+        lon: lon.flatten(),
+        lat: lat.flatten(),
+        group,
+        decimals,
+    })
+}
 
-    /// Puts a valid household into the batch for the totalling thread.
-    fn accept(&mut self, parsed: Parsed<'_>) {
-        let Some(sink) = self.sink.as_mut() else {
-            return;
-        };
-        let batch = &mut sink.batch;
-        if batch.households.len() == batch.len {
-            batch.households.push(None);
-        }
-        if fill(&mut batch.households[batch.len], parsed).is_some() {
-            batch.len += 1;
-        }
-        if batch.len == BATCH {
-            self.send_batch();
-        }
-    }
+/// Puts a valid household into the run, with its canonical line.
+fn accept(checked: &mut Checked, p: Parsed<'_>) {
+    let [income, lon, lat] = p.decimals;
+    let line = HouseholdLine {
+        id: &p.id,
+        village: p.code,
+        status: p.status,
+        exit_year: p.exit_year,
+        members: p.members,
+        decimals: [(p.income, income), (p.lon, lon), (p.lat, lat)],
+        group: p.group.as_deref(),
+    };
+    canonical::household_line(&mut checked.canonical, &line);
+    let text = &mut checked.text;
+    let mut keep = |s: &str| {
+        let start = text.len();
+        text.push_str(s);
+        start..text.len()
+    };
+    let compact = Compact {
+        id: keep(&p.id),
+        code: keep(p.code),
+        group: p.group.as_deref().map(&mut keep),
+        status: p.status,
+        exit_year: p.exit_year,
+        members: p.members,
+        income: p.income,
+        lon: p.lon,
+        lat: p.lat,
+    };
+    checked.households.push(compact);
+}
 
-    /// Hands the filled batch over and takes a returned one (or a new one) to fill next.
-    fn send_batch(&mut self) {
-        let Some(sink) = self.sink.as_mut() else {
-            return;
-        };
-        if sink.batch.len == 0 {
-            return;
-        }
-        let mut next = sink.returned.try_recv().unwrap_or_default();
-        next.len = 0;
-        let full = std::mem::replace(&mut sink.batch, next);
-        // The totalling thread ends only when the sink is dropped, so it is there to receive.
-        let _ = sink.full.send(full);
-    }
-
-    fn finish(
-        mut self,
-        source: &Source,
-        opts: &ReadOptions,
-        mut totals: Totals,
-    ) -> Result<FrameReport, RegisterError> {
-        if !self.header_seen {
+impl Scanned {
+    fn finish(self, source: &Source, opts: &ReadOptions) -> Result<FrameReport, RegisterError> {
+        let Scanned {
+            header_seen,
+            layout,
+            mut errors,
+            totals,
+            mut ids,
+        } = self;
+        let Totals {
+            canonical,
+            mut counties,
+            mut townships,
+            strata,
+            total,
+            errors: data_errors,
+            mut codes,
+            rows,
+        } = totals;
+        errors.merge(data_errors);
+        if !header_seen {
             let required = FRAME_REQUIRED.iter().map(|r| r.to_string()).collect();
-            self.errors.push(1, None, Problem::Empty { required });
-        } else if self.layout.is_some() && self.rows == 0 {
-            self.errors.push(2, None, Problem::NoRows);
+            errors.push(1, None, Problem::Empty { required });
+        } else if layout.is_some() && rows == 0 {
+            errors.push(2, None, Problem::NoRows);
         }
-        let resolved = vintage::resolve(&mut self.codes, opts.vintage);
+        let resolved = vintage::resolve(&mut codes, opts.vintage);
         for (code, usage) in &resolved.unknown {
             let problem = Problem::UnknownCode {
                 code: code.clone(),
                 vintage: resolved.vintage,
                 rows: usage.rows,
             };
-            self.errors
-                .push(usage.first_line, Some("village_code"), problem);
+            errors.push(usage.first_line, Some("village_code"), problem);
         }
-        if let Some(layout) = &self.layout {
-            self.ids
-                .report_duplicates(source, layout, &mut self.errors)?;
+        if let Some(layout) = &layout {
+            ids.report_duplicates(source, layout, &mut errors)?;
         }
-        self.errors.into_result()?;
-        let divisions = resolved.divisions.as_ref();
+        errors.into_result()?;
+        let divisions = resolved.divisions.as_deref();
         Ok(FrameReport {
             path: source.path.clone(),
             format: source.format,
             encoding: source.encoding,
             encoding_detected: opts.encoding == EncodingChoice::Auto,
-            fingerprint: totals.canonical.finish(),
+            fingerprint: canonical.finish(),
             vintage: resolved.vintage,
             vintage_detected: resolved.detected,
-            households: totals.total.households,
-            people: totals.total.people,
-            counties: county_summaries(&totals.counties.finished(), divisions),
-            townships: township_summaries(&totals.townships.finished(), divisions),
+            households: total.households,
+            people: total.people,
+            counties: county_summaries(&counties.finished(), divisions),
+            townships: township_summaries(&townships.finished(), divisions),
             strata: Status::ALL
                 .iter()
                 .map(|&status| {
-                    let t = totals.strata[stratum_index(status)];
+                    let t = strata[stratum_index(status)];
                     StratumSummary {
                         status,
                         households: t.households,
@@ -512,18 +877,20 @@ fn take<T>(
     }
 }
 
-/// Writes `parsed` into the reused household; a new village code is parsed (and
+/// Writes a run's household into the reused one; a new village code is parsed (and
 /// allocated) only when it differs from the previous row's.
-fn fill<'h>(current: &'h mut Option<Household>, p: Parsed<'_>) -> Option<&'h Household> {
+fn fill<'h>(current: &'h mut Option<Household>, c: &Compact, text: &str) -> Option<&'h Household> {
+    let code = &text[c.code.clone()];
     let village = match current {
-        Some(h) if h.village.as_str() == p.code => None,
-        _ => Some(VillageCode::parse(p.code).ok()?),
+        Some(h) if h.village.as_str() == code => None,
+        _ => Some(VillageCode::parse(code).ok()?),
     };
-    let group = p.group.as_deref();
+    let id = &text[c.id.clone()];
+    let group = c.group.clone().map(|g| &text[g]);
     let household = match current {
         Some(h) => {
             h.household_id.clear();
-            h.household_id.push_str(&p.id);
+            h.household_id.push_str(id);
             if let Some(v) = village {
                 h.village = v;
             }
@@ -537,9 +904,9 @@ fn fill<'h>(current: &'h mut Option<Household>, p: Parsed<'_>) -> Option<&'h Hou
             h
         }
         None => current.insert(Household {
-            household_id: p.id.into_owned(),
+            household_id: id.to_string(),
             village: village?,
-            status: p.status,
+            status: c.status,
             exit_year: None,
             members: 0,
             income_per_capita: None,
@@ -548,12 +915,12 @@ fn fill<'h>(current: &'h mut Option<Household>, p: Parsed<'_>) -> Option<&'h Hou
             group: group.map(str::to_string),
         }),
     };
-    household.status = p.status;
-    household.exit_year = p.exit_year;
-    household.members = p.members;
-    household.income_per_capita = p.income;
-    household.lon = p.lon;
-    household.lat = p.lat;
+    household.status = c.status;
+    household.exit_year = c.exit_year;
+    household.members = c.members;
+    household.income_per_capita = c.income;
+    household.lon = c.lon;
+    household.lat = c.lat;
     Some(household)
 }
 
@@ -567,13 +934,13 @@ struct Tallies {
 }
 
 impl Tallies {
-    fn add(&mut self, key: &str, members: u32, village: &VillageCode) {
+    fn add(&mut self, key: &str, members: u32, kind: UnitKind) {
         if key != self.key {
             self.flush();
             self.key.clear();
             self.key.push_str(key);
         }
-        self.pending.add(members, village);
+        self.pending.add(members, kind);
     }
 
     fn flush(&mut self) {

@@ -6,7 +6,7 @@ use calamine::{DataRef, Reader, Xlsx};
 use encoding_rs::{DecoderResult, GB18030};
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -89,29 +89,48 @@ impl FileFormat {
 /// One row of a file as text. Buffers are reused from row to row.
 #[derive(Debug, Default)]
 pub(crate) struct Row {
-    /// CSV: 1-based physical line where the record starts. XLSX: 1-based sheet row.
+    /// CSV: the line `csv` gives the record (one plus the line feeds csv-core consumed
+    /// before the call that reads it). XLSX: 1-based sheet row.
     pub line: u64,
-    fields: Vec<String>,
-    len: usize,
+    /// The fields' text, one after another (one buffer per row, not one per field).
+    text: String,
+    /// Where each field ends in `text`.
+    ends: Vec<usize>,
     undecodable: Vec<usize>,
     /// XLSX rows omit empty trailing cells, so they may be shorter than the header.
     sparse: bool,
     /// The encoding's name for messages.
     encoding: &'static str,
+    /// CSV: the record's bytes and field ends as csv-core writes them (sized buffers).
+    raw: Vec<u8>,
+    raw_ends: Vec<usize>,
 }
 
 impl Row {
+    /// An empty row for a CSV file read with `encoding`.
+    pub fn csv(encoding: TextEncoding) -> Row {
+        Row {
+            encoding: encoding_name(encoding),
+            ..Row::default()
+        }
+    }
+
     /// Number of fields in this row.
     pub fn len(&self) -> usize {
-        self.len
+        self.ends.len()
     }
 
     /// The field, trimmed; empty past the end of the row.
     pub fn field(&self, index: usize) -> &str {
-        if index < self.len {
-            self.fields[index].trim()
-        } else {
-            ""
+        match self.ends.get(index) {
+            Some(&end) => {
+                let start = match index {
+                    0 => 0,
+                    _ => self.ends[index - 1],
+                };
+                trim(&self.text[start..end])
+            }
+            None => "",
         }
     }
 
@@ -132,27 +151,254 @@ impl Row {
 
     /// A row with no text in any field (spreadsheet exports end with such rows).
     pub fn is_blank(&self) -> bool {
-        self.undecodable.is_empty() && (0..self.len).all(|i| self.field(i).is_empty())
+        // A printable ASCII character anywhere is text (white space is ASCII 0x20 or below,
+        // or not ASCII); only rows without one need the field-by-field look.
+        let printable = |b: &u8| (0x21..0x7f).contains(b);
+        self.undecodable.is_empty()
+            && !self.text.as_bytes().iter().any(printable)
+            && (0..self.len()).all(|i| self.field(i).is_empty())
     }
 
     fn reset(&mut self, line: u64) {
         self.line = line;
-        self.len = 0;
+        self.text.clear();
+        self.ends.clear();
         self.undecodable.clear();
     }
 
-    /// The buffer for field `index`, cleared, extending the row with empty fields.
-    fn slot(&mut self, index: usize) -> &mut String {
-        while self.fields.len() <= index {
-            self.fields.push(String::new());
+    /// Writes field `index` (cells arrive in column order), extending the row with empty
+    /// fields up to it.
+    fn push_field(&mut self, index: usize, write: impl FnOnce(&mut String)) {
+        while self.ends.len() < index {
+            self.ends.push(self.text.len());
         }
-        while self.len <= index {
-            self.fields[self.len].clear();
-            self.len += 1;
+        write(&mut self.text);
+        self.ends.push(self.text.len());
+    }
+
+    /// Decodes the record csv-core wrote into `raw` (`len` bytes, `fields` ends).
+    fn decode_raw(&mut self, len: usize, fields: usize, encoding: TextEncoding) {
+        let raw = &self.raw[..len];
+        let ends = &self.raw_ends[..fields];
+        // One UTF-8 check for the whole record instead of one per field. The fields are
+        // concatenated without their delimiters, so a field boundary may still cut a
+        // character of invalid input in two: then every field is checked on its own.
+        if encoding != TextEncoding::Gb18030 {
+            // simdutf8 gives std's answer, several times faster on non-ASCII text.
+            if let Ok(text) = simdutf8::basic::from_utf8(raw) {
+                if ends.iter().all(|&end| text.is_char_boundary(end)) {
+                    self.text.push_str(text);
+                    self.ends.extend_from_slice(ends);
+                    return;
+                }
+            }
         }
-        let slot = &mut self.fields[index];
-        slot.clear();
-        slot
+        let mut start = 0;
+        for (index, &end) in ends.iter().enumerate() {
+            if !decode(encoding, &raw[start..end], &mut self.text) {
+                self.undecodable.push(index);
+            }
+            self.ends.push(self.text.len());
+            start = end;
+        }
+    }
+}
+
+/// `str::trim`, skipping the Unicode scan for the usual field that starts and ends with a
+/// printable ASCII character (every Unicode white space is either ASCII at most 0x20 or
+/// starts with a byte of 0x80 or more in UTF-8).
+fn trim(text: &str) -> &str {
+    let printable = |b: Option<&u8>| b.is_some_and(|&b| (0x21..0x7f).contains(&b));
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || (printable(bytes.first()) && printable(bytes.last())) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
+/// Records of CSV bytes that start at a record boundary, parsed by csv-core (the parser
+/// inside the `csv` crate, with the settings `csv::ReaderBuilder` was used with here:
+/// comma, double quotes, CR, LF or CRLF ending a record, empty lines skipped). csv-core is
+/// driven directly so that a chunk of the file can be parsed on its own. Lines are numbered
+/// as `csv` numbers a record's position: one plus the line feeds consumed before the call
+/// that reads the record, counted from `first_line`.
+pub(crate) struct Records<'a> {
+    core: csv_core::Reader,
+    input: &'a [u8],
+    first_line: u64,
+    encoding: TextEncoding,
+}
+
+impl<'a> Records<'a> {
+    pub fn new(input: &'a [u8], first_line: u64, encoding: TextEncoding) -> Records<'a> {
+        Records {
+            core: csv_core::Reader::new(),
+            input,
+            first_line,
+            encoding,
+        }
+    }
+
+    /// The line the next record gets.
+    pub fn line(&self) -> u64 {
+        self.first_line + self.core.line() - 1
+    }
+
+    /// How many bytes of the input are still unread.
+    pub fn unread(&self) -> usize {
+        self.input.len()
+    }
+
+    /// Reads the next record into `row`; false at the end of the input.
+    pub fn next_into(&mut self, row: &mut Row) -> bool {
+        use csv_core::ReadRecordResult::*;
+        row.reset(self.line());
+        if row.raw.len() < 256 {
+            row.raw.resize(256, 0);
+        }
+        if row.raw_ends.len() < 16 {
+            row.raw_ends.resize(16, 0);
+        }
+        let (mut len, mut fields) = (0, 0);
+        loop {
+            // An empty input tells csv-core that the data ended.
+            let (result, nin, nout, nend) =
+                self.core
+                    .read_record(self.input, &mut row.raw[len..], &mut row.raw_ends[fields..]);
+            self.input = &self.input[nin..];
+            len += nout;
+            fields += nend;
+            match result {
+                InputEmpty => {}
+                OutputFull => row.raw.resize(row.raw.len() * 2, 0),
+                OutputEndsFull => row.raw_ends.resize(row.raw_ends.len() * 2, 0),
+                Record => {
+                    row.decode_raw(len, fields, self.encoding);
+                    return true;
+                }
+                End => return false,
+            }
+        }
+    }
+}
+
+/// Splits a CSV file into chunks of whole records, each with the line of its first record,
+/// so that chunks can be parsed apart (on several threads) into the same records with the
+/// same line numbers as one pass over the file.
+pub(crate) struct Chunker {
+    file: File,
+    path: PathBuf,
+    /// Bytes read and not handed out yet; they start at a record boundary.
+    pending: Vec<u8>,
+    /// The line of the first record in `pending`.
+    line: u64,
+    eof: bool,
+    block: usize,
+}
+
+/// Bytes read from the file at a time, about the size of a chunk.
+pub(crate) const BLOCK: usize = 1 << 20;
+
+impl Chunker {
+    pub fn open(
+        path: &Path,
+        encoding: TextEncoding,
+        block: usize,
+    ) -> Result<Chunker, RegisterError> {
+        let file = File::open(path).map_err(|e| RegisterError::io(path, e))?;
+        let mut chunker = Chunker {
+            file,
+            path: path.to_path_buf(),
+            pending: Vec::new(),
+            line: 1,
+            eof: false,
+            block: block.max(1),
+        };
+        chunker.fill()?;
+        if encoding != TextEncoding::Gb18030 && chunker.pending.starts_with(UTF8_BOM) {
+            chunker.pending.drain(..UTF8_BOM.len());
+        }
+        Ok(chunker)
+    }
+
+    /// Reads up to one more block; notes when the file ends.
+    fn fill(&mut self) -> Result<(), RegisterError> {
+        let before = self.pending.len();
+        let want = self.block as u64;
+        (&mut self.file)
+            .take(want)
+            .read_to_end(&mut self.pending)
+            .map_err(|e| RegisterError::io(&self.path, e))?;
+        if ((self.pending.len() - before) as u64) < want {
+            self.eof = true;
+        }
+        Ok(())
+    }
+
+    /// Puts the next chunk of whole records into `chunk` (replacing its content) and returns
+    /// the line of its first record; `None` once the file is exhausted.
+    pub fn next_chunk(&mut self, chunk: &mut Vec<u8>) -> Result<Option<u64>, RegisterError> {
+        loop {
+            if self.pending.len() < self.block && !self.eof {
+                self.fill()?;
+            }
+            let split = match self.eof {
+                true => self.pending.len(),
+                false => boundary(&self.pending),
+            };
+            if split == 0 && !self.eof {
+                // Not one whole record yet (a long quoted field): read more.
+                self.fill()?;
+                continue;
+            }
+            if split == 0 {
+                return Ok(None);
+            }
+            // The chunk takes the buffer; the few bytes after the split start the next one.
+            std::mem::swap(chunk, &mut self.pending);
+            self.pending.clear();
+            self.pending.extend_from_slice(&chunk[split..]);
+            chunk.truncate(split);
+            let line = self.line;
+            self.line += memchr::memchr_iter(b'\n', chunk).count() as u64;
+            return Ok(Some(line));
+        }
+    }
+}
+
+/// The end of the last whole record in `data`, which starts at a record boundary and is
+/// not the end of the file; 0 when there is none. The split is where a continuous parse
+/// returns that record (right after the CR or LF ending it), so that the next chunk starts
+/// in the same state and its records get the same line numbers.
+fn boundary(data: &[u8]) -> usize {
+    let terminator = |b: u8| b == b'\n' || b == b'\r';
+    if memchr::memchr(b'"', data).is_none() {
+        // No quotes: every CR or LF ends a record or an empty line.
+        let Some(mut run) = data.iter().rposition(|&b| terminator(b)) else {
+            return 0;
+        };
+        while run > 0 && terminator(data[run - 1]) {
+            run -= 1;
+        }
+        // A run at the start holds only empty lines; the record after it is not whole yet.
+        return if run == 0 { 0 } else { run + 1 };
+    }
+    // Quotes may hide line breaks inside fields: let csv-core find where records end.
+    let mut core = csv_core::Reader::new();
+    let (mut out, mut ends) = ([0u8; 1024], [0usize; 64]);
+    let (mut at, mut last) = (0, 0);
+    loop {
+        let (result, nin, _, _) = core.read_record(&data[at..], &mut out, &mut ends);
+        at += nin;
+        match result {
+            csv_core::ReadRecordResult::Record => last = at,
+            csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::End => {
+                return last
+            }
+            // The scratch buffers need not hold the record: keep going.
+            _ => {}
+        }
     }
 }
 
@@ -228,8 +474,7 @@ fn detect_encoding(path: &Path, choice: EncodingChoice) -> Result<TextEncoding, 
         _ if bom => TextEncoding::Utf8Bom,
         EncodingChoice::Utf8 => TextEncoding::Utf8,
         EncodingChoice::Auto => {
-            let file = File::open(path).map_err(|e| RegisterError::io(path, e))?;
-            match is_utf8(file).map_err(|e| RegisterError::io(path, e))? {
+            match file_is_utf8(path).map_err(|e| RegisterError::io(path, e))? {
                 true => TextEncoding::Utf8,
                 false => TextEncoding::Gb18030,
             }
@@ -250,6 +495,50 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> 
     Ok(filled)
 }
 
+/// Whether the whole file is valid UTF-8, its parts checked on all cores. Each part but the
+/// first starts after the continuation bytes (at most three) at its nominal start, so that
+/// in a valid file every part is whole characters; valid parts make a valid whole.
+fn file_is_utf8(path: &Path) -> std::io::Result<bool> {
+    let len = std::fs::metadata(path)?.len();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
+    let parts = if len < (16 << 20) { 1 } else { cores as u64 };
+    let mut starts = vec![0];
+    for i in 1..parts {
+        let mut file = File::open(path)?;
+        let nominal = len * i / parts;
+        file.seek(SeekFrom::Start(nominal))?;
+        let mut head = [0u8; 3];
+        let n = read_up_to(&mut file, &mut head)?;
+        let continuation = head[..n]
+            .iter()
+            .take_while(|&&b| (0x80..0xC0).contains(&b))
+            .count();
+        starts.push(nominal + continuation as u64);
+    }
+    starts.push(len);
+    std::thread::scope(|scope| {
+        let checks: Vec<_> = starts
+            .windows(2)
+            .map(|part| {
+                let (start, end) = (part[0], part[1]);
+                scope.spawn(move || -> std::io::Result<bool> {
+                    let mut file = File::open(path)?;
+                    file.seek(SeekFrom::Start(start))?;
+                    is_utf8(file.take(end.saturating_sub(start)))
+                })
+            })
+            .collect();
+        let mut valid = true;
+        for check in checks {
+            let result = check
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            valid &= result?;
+        }
+        Ok(valid)
+    })
+}
+
 /// Whether the whole stream is valid UTF-8, in 1 MiB chunks: a pass costs far less than
 /// parsing, and deciding on a prefix would misread a GB18030 file whose first MiB is ASCII.
 fn is_utf8(mut reader: impl Read) -> std::io::Result<bool> {
@@ -262,7 +551,7 @@ fn is_utf8(mut reader: impl Read) -> std::io::Result<bool> {
             return Ok(carry == 0);
         }
         let end = carry + n;
-        match std::str::from_utf8(&buf[..end]) {
+        match simdutf8::compat::from_utf8(&buf[..end]) {
             Ok(_) => carry = 0,
             Err(e) if e.error_len().is_some() => return Ok(false),
             Err(e) => {
@@ -280,70 +569,24 @@ fn csv_rows(
     encoding: TextEncoding,
     mut each: impl FnMut(&Row) -> ControlFlow<()>,
 ) -> Result<(), RegisterError> {
-    let file = File::open(path).map_err(|e| RegisterError::io(path, e))?;
-    let mut input = BufReader::with_capacity(1 << 16, file);
-    if encoding != TextEncoding::Gb18030 {
-        skip_bom(&mut input).map_err(|e| RegisterError::io(path, e))?;
-    }
-    // GB18030 never uses the bytes of `,` `"` CR or LF inside a multi-byte character, so
-    // the CSV structure can be parsed on raw bytes and each field decoded afterwards.
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
-    let mut record = csv::ByteRecord::new();
-    let mut row = Row {
-        encoding: encoding_name(encoding),
-        ..Row::default()
-    };
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return Ok(()),
-            Err(e) => return Err(csv_error(path, e)),
-        }
-        row.reset(record.position().map_or(0, |p| p.line()));
-        // One UTF-8 check for the whole record instead of one per field; fields split at
-        // ASCII delimiters, so each field of a valid record is valid text on its own.
-        let whole = match encoding {
-            TextEncoding::Gb18030 => None,
-            _ => std::str::from_utf8(record.as_slice()).ok(),
-        };
-        for (index, bytes) in record.iter().enumerate() {
-            match (whole, record.range(index)) {
-                (Some(text), Some(range)) => row.slot(index).push_str(&text[range]),
-                _ => {
-                    if !decode(encoding, bytes, row.slot(index)) {
-                        row.undecodable.push(index);
-                    }
-                }
+    let mut chunker = Chunker::open(path, encoding, BLOCK)?;
+    let mut chunk = Vec::new();
+    let mut row = Row::csv(encoding);
+    while let Some(line) = chunker.next_chunk(&mut chunk)? {
+        let mut records = Records::new(&chunk, line, encoding);
+        while records.next_into(&mut row) {
+            if each(&row).is_break() {
+                return Ok(());
             }
         }
-        if each(&row).is_break() {
-            return Ok(());
-        }
     }
+    Ok(())
 }
 
 fn encoding_name(encoding: TextEncoding) -> &'static str {
     match encoding {
         TextEncoding::Gb18030 => "GB18030",
         _ => "UTF-8",
-    }
-}
-
-fn skip_bom(input: &mut BufReader<File>) -> std::io::Result<()> {
-    // A fresh reader's first fill from a regular file holds at least the 3 BOM bytes.
-    if input.fill_buf()?.starts_with(UTF8_BOM) {
-        input.consume(UTF8_BOM.len());
-    }
-    Ok(())
-}
-
-fn csv_error(path: &Path, error: csv::Error) -> RegisterError {
-    match error.into_kind() {
-        csv::ErrorKind::Io(source) => RegisterError::io(path, source),
-        other => RegisterError::io(path, std::io::Error::other(format!("{other:?}"))),
     }
 }
 
@@ -414,7 +657,7 @@ fn xlsx_rows(
             current = Some(r);
         }
         if !matches!(cell.get_value(), DataRef::Empty) {
-            render_cell(cell.get_value(), row.slot(c as usize));
+            row.push_field(c as usize, |out| render_cell(cell.get_value(), out));
         }
     }
     if current.is_some() {
@@ -534,6 +777,25 @@ mod tests {
     }
 
     #[test]
+    fn a_file_is_checked_in_parts_split_inside_characters() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        // 17 MiB of three-byte characters: the parts start inside characters.
+        let text = "中".repeat((17 << 20) / 3 + 1);
+        std::fs::write(&path, &text).unwrap();
+        assert!(file_is_utf8(&path).unwrap());
+        let mut bytes = text.into_bytes();
+        let at = bytes.len() / 2 + 1;
+        bytes[at] = b'a'; // a continuation byte replaced: invalid
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(!file_is_utf8(&path).unwrap());
+        bytes.truncate(bytes.len() - 1); // and cut off at the end
+        bytes[at] = 0x80;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(!file_is_utf8(&path).unwrap());
+    }
+
+    #[test]
     fn gb18030_fields_decode_and_bad_bytes_are_caught() {
         let mut out = String::new();
         assert!(decode(
@@ -546,6 +808,73 @@ mod tests {
         assert!(!decode(TextEncoding::Gb18030, b"\x81", &mut out));
         out.clear();
         assert!(!decode(TextEncoding::Utf8, b"\xD6\xD0", &mut out));
+    }
+
+    /// Records and line numbers as the `csv` crate reads the whole input at once.
+    fn with_csv_crate(bytes: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            let line = record.position().unwrap().line();
+            out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
+        }
+        out
+    }
+
+    /// Records and line numbers read chunk by chunk, each chunk parsed on its own.
+    fn by_chunks(bytes: &[u8], block: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let mut chunker = Chunker::open(&path, TextEncoding::Gb18030, block).unwrap();
+        let (mut chunk, mut row) = (Vec::new(), Row::csv(TextEncoding::Gb18030));
+        let mut out = Vec::new();
+        while let Some(line) = chunker.next_chunk(&mut chunk).unwrap() {
+            let mut records = Records::new(&chunk, line, TextEncoding::Utf8);
+            while records.next_into(&mut row) {
+                let (raw, ends) = (&row.raw, &row.raw_ends[..row.len()]);
+                let starts = std::iter::once(0).chain(ends.iter().copied());
+                let fields = starts.zip(ends).map(|(s, &e)| raw[s..e].to_vec()).collect();
+                out.push((row.line, fields));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn chunks_read_like_one_pass_with_line_numbers() {
+        let cases: [&[u8]; 7] = [
+            b"h,i\nx,1\r\ny,2\r\n\r\n\nz,3",
+            b"h\r\r\nx\ry\n\n",
+            b"h,\"a\nb\",c\n\"q\"\"\r\n\",d\n\n\"\"\ne",
+            b"\n\n\r\nh\n",
+            b"a\"b,c\nd\n",
+            b"",
+            b"\r\n\r\n",
+        ];
+        for bytes in cases {
+            for block in [1, 2, 3, 5, 8, 64] {
+                assert_eq!(
+                    by_chunks(bytes, block),
+                    with_csv_crate(bytes),
+                    "{bytes:?} {block}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_csv_reads_like_one_pass(
+            bytes in proptest::collection::vec(proptest::sample::select(b"ab,\"\r\n\xe4".to_vec()), 0..120),
+            block in 1usize..40,
+        ) {
+            proptest::prop_assert_eq!(by_chunks(&bytes, block), with_csv_crate(&bytes));
+        }
     }
 
     #[test]

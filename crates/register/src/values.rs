@@ -1,6 +1,7 @@
 //! Parsing single field values. Each function takes trimmed text and returns the value or
 //! the [`Problem`] to report; none of them allocates unless the text needs normalising.
 
+use crate::canonical::PlainDecimal;
 use crate::error::Problem;
 use crate::Status;
 use std::borrow::Cow;
@@ -60,10 +61,15 @@ pub(crate) fn members(text: &str) -> Result<u32, Problem> {
 }
 
 /// A finite decimal, or `None` for empty text. `-0` becomes `0` so that the canonical form
-/// does not depend on how a zero was typed.
-pub(crate) fn decimal(text: &str) -> Result<Option<f64>, Problem> {
+/// does not depend on how a zero was typed. `plain` is `PlainDecimal::short(text)`, read
+/// once by the caller; nearly every value is one, and gets the same f64 without the
+/// general float parser.
+pub(crate) fn decimal(text: &str, plain: Option<&PlainDecimal>) -> Result<Option<f64>, Problem> {
     if text.is_empty() {
         return Ok(None);
+    }
+    if let Some(plain) = plain {
+        return Ok(Some(plain.value() + 0.0));
     }
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(v + 0.0)),
@@ -73,8 +79,8 @@ pub(crate) fn decimal(text: &str) -> Result<Option<f64>, Problem> {
     }
 }
 
-pub(crate) fn income(text: &str) -> Result<Option<f64>, Problem> {
-    match decimal(text)? {
+pub(crate) fn income(text: &str, plain: Option<&PlainDecimal>) -> Result<Option<f64>, Problem> {
+    match decimal(text, plain)? {
         Some(v) if v < 0.0 => Err(Problem::Negative {
             text: text.to_string(),
         }),
@@ -82,8 +88,12 @@ pub(crate) fn income(text: &str) -> Result<Option<f64>, Problem> {
     }
 }
 
-pub(crate) fn degrees(text: &str, limit: f64) -> Result<Option<f64>, Problem> {
-    match decimal(text)? {
+pub(crate) fn degrees(
+    text: &str,
+    limit: f64,
+    plain: Option<&PlainDecimal>,
+) -> Result<Option<f64>, Problem> {
+    match decimal(text, plain)? {
         Some(v) if !(-limit..=limit).contains(&v) => Err(Problem::OutOfRange {
             text: text.to_string(),
             min: -limit,
@@ -142,14 +152,27 @@ mod tests {
             members("2.5"),
             Err(Problem::MembersNotInteger { .. })
         ));
-        assert_eq!(income("1234.50"), Ok(Some(1234.5)));
-        assert!(matches!(income("-1"), Err(Problem::Negative { .. })));
-        assert!(matches!(income("NaN"), Err(Problem::NotANumber { .. })));
+        let plain = PlainDecimal::short;
+        assert_eq!(
+            income("1234.50", plain("1234.50").as_ref()),
+            Ok(Some(1234.5))
+        );
+        assert_eq!(income("1234.50", None), Ok(Some(1234.5)));
         assert!(matches!(
-            degrees("181", 180.0),
+            income("-1", plain("-1").as_ref()),
+            Err(Problem::Negative { .. })
+        ));
+        assert!(matches!(
+            income("NaN", None),
+            Err(Problem::NotANumber { .. })
+        ));
+        assert!(matches!(
+            degrees("181", 180.0, plain("181").as_ref()),
             Err(Problem::OutOfRange { .. })
         ));
-        assert_eq!(decimal("-0").unwrap().unwrap().to_string(), "0");
+        let zero = decimal("-0", plain("-0").as_ref()).unwrap().unwrap();
+        assert_eq!(zero.to_string(), "0");
+        assert_eq!(decimal("-0", None).unwrap().unwrap().to_string(), "0");
         assert_eq!(flag("YES"), Ok(Some(true)));
         assert_eq!(flag("0"), Ok(Some(false)));
     }

@@ -1,7 +1,7 @@
 //! The optional village file: which village-level units are poverty villages or remote,
 //! and where their centres are.
 
-use crate::canonical::{Canonical, VILLAGES_TAG};
+use crate::canonical::{Canonical, PlainDecimal, VILLAGES_TAG};
 use crate::error::{ErrorList, Problem, RegisterError};
 use crate::frame::ReadOptions;
 use crate::source::{FileFormat, Layout, Row, Source, TextEncoding};
@@ -195,14 +195,15 @@ impl Reading {
         };
         let poverty_village = opt(2, text(2).map(values::flag));
         let remote = opt(3, text(3).map(values::flag));
-        let lon = match text(4).map(|t| values::degrees(t, 180.0)) {
+        let lon = match text(4).map(|t| values::degrees(t, 180.0, PlainDecimal::short(t).as_ref()))
+        {
             Some(Err(p)) => {
                 check(4, p);
                 None
             }
             other => other.and_then(Result::ok).flatten(),
         };
-        let lat = match text(5).map(|t| values::degrees(t, 90.0)) {
+        let lat = match text(5).map(|t| values::degrees(t, 90.0, PlainDecimal::short(t).as_ref())) {
             Some(Err(p)) => {
                 check(5, p);
                 None

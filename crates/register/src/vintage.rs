@@ -2,6 +2,7 @@
 
 use assess_divisions::{Divisions, VillageCode, Vintage};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Above this many counties one full load (~0.5 s) beats filtering by a county list.
 const FILTER_LIMIT: usize = 64;
@@ -41,6 +42,21 @@ impl CodeUses {
         self.1 = Some((code.to_string(), usage));
     }
 
+    /// Adds the uses counted in a later part of the file.
+    pub fn merge(&mut self, mut later: CodeUses) {
+        later.flush();
+        if later.0.is_empty() {
+            return;
+        }
+        self.flush();
+        for (code, usage) in later.0 {
+            self.0
+                .entry(code)
+                .and_modify(|u| u.rows += usage.rows)
+                .or_insert(usage);
+        }
+    }
+
     /// Puts the code being counted into the map.
     pub fn flush(&mut self) {
         if let Some((code, u)) = self.1.take() {
@@ -54,7 +70,7 @@ pub(crate) struct Resolved {
     pub vintage: Vintage,
     pub detected: bool,
     /// The loaded units of the file's counties; `None` when the file has no valid code.
-    pub divisions: Option<Divisions>,
+    pub divisions: Option<Arc<Divisions>>,
     /// Unknown codes with their use, by first line.
     pub unknown: Vec<(String, CodeUse)>,
 }
@@ -115,12 +131,26 @@ fn counties(codes: &CodeUses) -> Vec<String> {
     counties
 }
 
-fn load(vintage: Vintage, counties: &[String]) -> Divisions {
-    tracing::debug!(%vintage, counties = counties.len(), "loading division codes");
-    if counties.len() > FILTER_LIMIT {
-        Divisions::load(vintage)
-    } else {
-        Divisions::load_counties(vintage, counties)
+/// The last whole list loaded, kept for the next file only: a draw checks the village file
+/// and then the register against the same list, and loading it takes about a second. The
+/// next file takes it out of here, so that it is freed with that file's result and is not
+/// held for the rest of the run.
+static NEXT_FILE: Mutex<Option<(Vintage, Arc<Divisions>)>> = Mutex::new(None);
+
+fn load(vintage: Vintage, counties: &[String]) -> Arc<Divisions> {
+    if counties.len() <= FILTER_LIMIT {
+        tracing::debug!(%vintage, counties = counties.len(), "loading division codes");
+        return Arc::new(Divisions::load_counties(vintage, counties));
+    }
+    let mut kept = NEXT_FILE.lock().unwrap_or_else(PoisonError::into_inner);
+    match kept.take() {
+        Some((v, divisions)) if v == vintage => divisions,
+        _ => {
+            tracing::debug!(%vintage, counties = counties.len(), "loading division codes");
+            let divisions = Arc::new(Divisions::load(vintage));
+            *kept = Some((vintage, divisions.clone()));
+            divisions
+        }
     }
 }
 
@@ -134,6 +164,8 @@ fn unknown_codes(codes: &CodeUses, divisions: &Divisions) -> Vec<(String, CodeUs
         })
         .map(|(code, u)| (code.clone(), *u))
         .collect();
-    unknown.sort_by_key(|(_, u)| u.first_line);
+    // By first line, then by code: two codes can share a first line (line numbers count
+    // line feeds, so a file ending its lines with CR alone has only line 1).
+    unknown.sort_by(|(a, u), (b, v)| (u.first_line, a).cmp(&(v.first_line, b)));
     unknown
 }

@@ -147,11 +147,14 @@ pub fn parse_visits(file: &str, text: &str) -> Result<Vec<NumberedVisit>, Record
     let values: Vec<(usize, Value)> = if first == '[' {
         let starts = array_element_starts(text);
         match serde_json::from_str::<Vec<Value>>(text) {
-            Ok(values) => values
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (starts.get(i).map_or(1, |&o| line_of(text, o)), v))
-                .collect(),
+            Ok(values) => {
+                let mut lines = Lines::new(text);
+                values
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (starts.get(i).map_or(1, |&o| lines.at(o)), v))
+                    .collect()
+            }
             Err(e) => {
                 let offset = offset_of(text, e.line(), e.column());
                 let record = starts.iter().filter(|&&s| s < offset).count().max(1);
@@ -167,12 +170,13 @@ pub fn parse_visits(file: &str, text: &str) -> Result<Vec<NumberedVisit>, Record
         }
     } else {
         let mut out = Vec::new();
+        let mut lines = Lines::new(text);
         let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
         loop {
             let start = skip_whitespace(text, stream.byte_offset());
             match stream.next() {
                 None => break,
-                Some(Ok(v)) => out.push((line_of(text, start), v)),
+                Some(Ok(v)) => out.push((lines.at(start), v)),
                 Some(Err(e)) => {
                     return Err(file_problem(
                         Some(out.len() + 1),
@@ -214,7 +218,8 @@ pub fn parse_visits(file: &str, text: &str) -> Result<Vec<NumberedVisit>, Record
             problem(None, "is not a JSON object (a visit record)".to_string());
             continue;
         }
-        let visit = match serde_json::from_value::<VisitRecord>(value.clone()) {
+        // From a reference: no copy of the record's JSON tree.
+        let visit = match <VisitRecord as serde::Deserialize>::deserialize(&value) {
             Ok(v) => v,
             Err(e) => {
                 let (field, message) = explain(&value, &e.to_string());
@@ -324,6 +329,37 @@ fn array_element_starts(text: &str) -> Vec<usize> {
         }
     }
     starts
+}
+
+/// Line numbers of increasing byte offsets, counted forward from the previous one, so a file
+/// of n records is scanned once, not n times (an offset before the previous one restarts).
+struct Lines<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            (self.offset, self.line) = (0, 1);
+        }
+        self.line += self.text[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -678,6 +714,23 @@ mod tests {
         let err = parse_visits("v.jsonl", &dup).unwrap_err().to_string();
         assert!(err.contains("record 3 (line 3), household H001, field household_id: appears again (first at record 1)"), "{err}");
         assert!(parse_visits("e.json", " \n").is_err());
+    }
+
+    #[test]
+    fn line_numbers_are_counted_forward_and_agree_with_a_full_count() {
+        let text = "a\nbb\n\nccc\nd";
+        let mut lines = Lines::new(text);
+        for offset in [0, 1, 2, 5, 6, 6, 10, 11, 99] {
+            assert_eq!(lines.at(offset), line_of(text, offset), "offset {offset}");
+        }
+        assert_eq!(lines.at(3), line_of(text, 3), "a smaller offset restarts");
+        let (_, jsonl) = two();
+        let first = jsonl.lines().next().unwrap();
+        let many: String = (0..500)
+            .map(|k| first.replace("H001", &format!("H{k:04}")) + "\n")
+            .collect();
+        let visits = parse_visits("m.jsonl", &many).unwrap();
+        assert_eq!((visits[499].number, visits[499].line), (500, 500));
     }
 
     #[test]
