@@ -68,6 +68,9 @@ enum Command {
     /// Review and appeal of findings: review, contest, decide, list (who, when, why, evidence).
     #[command(subcommand)]
     Finding(cmd::finding::FindingCmd),
+    /// Visit records for a draw of a synthetic register, simulated from its truth file and
+    /// labelled as simulated (JSON Lines for `assess import-records`).
+    SimulateVisits(cmd::simulate_visits::SimulateVisitsArgs),
 }
 
 fn main() -> ExitCode {
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         Command::Template(a) => cmd::template::run(a),
         Command::Estimate(a) => cmd::estimate::run(a),
         Command::Finding(c) => cmd::finding::run(c),
+        Command::SimulateVisits(a) => cmd::simulate_visits::run(a),
         Command::Verdict(a) => cmd::verdict::run(a),
     };
     match result {

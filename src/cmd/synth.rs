@@ -69,6 +69,14 @@ pub struct SynthArgs {
     /// Remote villages' wrong-exit and missed rates relative to the other villages'.
     #[arg(long, default_value_t = 1.5)]
     remote_risk_ratio: f64,
+    /// Wrong exits and missed households only in remote villages, scaled so the county's
+    /// rates stay as set (--remote-risk-ratio is then unused).
+    #[arg(long)]
+    remote_only: bool,
+    /// The standard every truly poor household fails: mixed (the built-in mix), income,
+    /// housing, education, medical or water.
+    #[arg(long, default_value = "mixed")]
+    shortfall: String,
     /// Share of households registered (exited or poor).
     #[arg(long, default_value_t = 0.25)]
     registered_share: f64,
@@ -149,6 +157,8 @@ fn config(args: &SynthArgs) -> anyhow::Result<SynthConfig> {
     config.rates.still_poor = args.still_poor_rate;
     config.rates.icc = args.icc;
     config.rates.remote_risk_ratio = args.remote_risk_ratio;
+    config.rates.remote_only = args.remote_only;
+    config.rates.shortfall = assess_synth::Shortfall::parse_choice(&args.shortfall)?;
     config.shape.registered_share = args.registered_share;
     config.shape.poor_share_of_registered = match args.incidence {
         Some(target) => {
@@ -340,6 +350,18 @@ fn print_summary(s: &SynthSummary, config: &SynthConfig, args: &SynthArgs) {
         s.rates.incidence,
         args.incidence.unwrap_or(expected),
     );
+    if r.shortfall.is_some() || r.remote_only {
+        println!(
+            "planted: every truly poor household fails {}; wrong exits and missed households {}",
+            r.shortfall
+                .map_or("one standard of the built-in mix", |s| s.as_str()),
+            if r.remote_only {
+                "only in remote villages"
+            } else {
+                "in every village"
+            }
+        );
+    }
     let mut wrote = vec![args.out.display().to_string()];
     wrote.extend(
         args.villages

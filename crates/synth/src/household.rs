@@ -58,13 +58,63 @@ const HOUSING_A_SHARE_REMOTE: f64 = 0.45;
 const HOUSING_D_SHARE: f64 = 0.3;
 
 /// The one standard a truly poor household fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shortfall {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Shortfall {
+    /// Income below the poverty line of the income year.
     Income,
+    /// An unsafe house (grade C or D, not renovated).
     Housing,
+    /// A child of compulsory-school age out of school.
     Education,
+    /// A member without basic medical insurance.
     Medical,
+    /// Unsafe drinking water (too little water).
     Water,
+}
+
+impl Shortfall {
+    /// Every standard, in the order of the option's help.
+    pub const ALL: [Shortfall; 5] = [
+        Shortfall::Income,
+        Shortfall::Housing,
+        Shortfall::Education,
+        Shortfall::Medical,
+        Shortfall::Water,
+    ];
+
+    /// The name used on the command line (`income`, `housing`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shortfall::Income => "income",
+            Shortfall::Housing => "housing",
+            Shortfall::Education => "education",
+            Shortfall::Medical => "medical",
+            Shortfall::Water => "water",
+        }
+    }
+
+    /// `mixed` (None: the built-in mix of reasons) or one standard by name.
+    pub fn parse_choice(text: &str) -> Result<Option<Shortfall>, crate::SynthError> {
+        let t = text.trim().to_ascii_lowercase();
+        if t == "mixed" {
+            return Ok(None);
+        }
+        Shortfall::ALL
+            .into_iter()
+            .find(|s| s.as_str() == t)
+            .map(Some)
+            .ok_or_else(|| crate::SynthError::BadSetting {
+                name: "shortfall",
+                value: text.to_string(),
+                why: "must be mixed, income, housing, education, medical or water",
+            })
+    }
+}
+
+impl std::fmt::Display for Shortfall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A household's true situation.
@@ -115,6 +165,8 @@ pub(crate) struct HouseholdModel {
     pub poor_share: f64,
     /// Possible exit years with cumulative weights.
     exit_years: Vec<(u16, f64)>,
+    /// The standard every truly poor household fails; `None`: drawn from the built-in mix.
+    pub fixed_shortfall: Option<Shortfall>,
 }
 
 impl HouseholdModel {
@@ -134,6 +186,7 @@ impl HouseholdModel {
             line,
             poor_share,
             exit_years,
+            fixed_shortfall: None,
         }
     }
 
@@ -146,7 +199,10 @@ impl HouseholdModel {
             Status::Poor => (village.still_poor, &WHY_STILL_POOR),
             Status::NonRegistered => (village.missed, &WHY_EXITED_OR_MISSED),
         };
-        let shortfall = (rng.random::<f64>() < p_poor).then(|| pick(why, rng));
+        // A fixed shortfall draws nothing more; the mix draws one number (so `mixed` gives
+        // exactly the stream it always did).
+        let shortfall = (rng.random::<f64>() < p_poor)
+            .then(|| self.fixed_shortfall.unwrap_or_else(|| pick(why, rng)));
         let truth = self.draw_truth(status, shortfall, village.remote, rng);
         let register_income = match (status, shortfall) {
             (Status::Exited, Some(Shortfall::Income)) => {

@@ -34,8 +34,10 @@ mod geography;
 mod household;
 mod summary;
 mod village;
+pub mod visits;
 mod write;
 
+pub use household::Shortfall;
 pub use summary::{Count, CountySummary, Rate, RealisedRates, Stratum, SynthSummary, Tally};
 
 use assess_divisions::{poverty_counties, Divisions, VillageCode, Vintage};
@@ -142,6 +144,12 @@ pub struct TruthRates {
     /// Remote villages' mean rate ÷ other villages' mean rate for wrong exits and missed
     /// households (the county mean stays the target). Default 1.5.
     pub remote_risk_ratio: f64,
+    /// Wrong exits and missed households only in remote villages, their rates scaled so the
+    /// county's mean stays the target (`remote_risk_ratio` is then unused). Default false.
+    pub remote_only: bool,
+    /// The one standard every truly poor household fails; `None` (default, `mixed`): drawn
+    /// from the built-in mix (docs/synth.md, "Why a household is poor").
+    pub shortfall: Option<Shortfall>,
 }
 
 impl Default for TruthRates {
@@ -152,6 +160,8 @@ impl Default for TruthRates {
             still_poor: 1.0,
             icc: 0.1,
             remote_risk_ratio: 1.5,
+            remote_only: false,
+            shortfall: None,
         }
     }
 }
@@ -264,6 +274,13 @@ impl SynthConfig {
                 "remote-risk-ratio",
                 r.remote_risk_ratio,
                 "must be a positive number",
+            ));
+        }
+        if r.remote_only && s.remote_share <= 0.0 {
+            return Err(bad(
+                "remote-share",
+                s.remote_share,
+                "must be above 0 with --remote-only (wrong exits and missed households need remote villages)",
             ));
         }
         if !(household::FIRST_EXIT_YEAR..=2100).contains(&self.year) {
@@ -470,7 +487,8 @@ fn generate_county<P: FnMut(Progress<'_>)>(
     // Households exit up to the county's batch year (or the assessment year for a county
     // outside the 832), never after the assessment.
     let last_exit = frame.exit_year.unwrap_or(config.year).min(config.year);
-    let model = HouseholdModel::new(line, config.shape.poor_share_of_registered, last_exit);
+    let mut model = HouseholdModel::new(line, config.shape.poor_share_of_registered, last_exit);
+    model.fixed_shortfall = config.rates.shortfall;
     let mut tally = Tally::default();
     for (site, village) in frame.villages.iter().zip(&traits) {
         count_village(&mut tally, village);

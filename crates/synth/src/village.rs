@@ -56,23 +56,23 @@ pub(crate) fn draw_traits(
         .zip(&shares)
         .map(|(&n, r)| n as f64 * (1.0 - r))
         .collect();
-    let wrong_exit = clustered_rates(
-        rates.wrong_exit,
+    // Wrong exits and missed households lean towards remote villages, or (`remote_only`)
+    // happen only there.
+    let tilt = if rates.remote_only {
+        Tilt::RemoteOnly
+    } else {
+        Tilt::Ratio(rates.remote_risk_ratio)
+    };
+    let wrong_exit = clustered_rates(rates.wrong_exit, rates.icc, &remote, &exited, tilt, rng);
+    let missed = clustered_rates(rates.missed, rates.icc, &remote, &outside, tilt, rng);
+    let still_poor = clustered_rates(
+        rates.still_poor,
         rates.icc,
         &remote,
         &exited,
-        rates.remote_risk_ratio,
+        Tilt::Ratio(1.0),
         rng,
     );
-    let missed = clustered_rates(
-        rates.missed,
-        rates.icc,
-        &remote,
-        &outside,
-        rates.remote_risk_ratio,
-        rng,
-    );
-    let still_poor = clustered_rates(rates.still_poor, rates.icc, &remote, &exited, 1.0, rng);
     (0..sizes.len())
         .map(|i| VillageTraits {
             households: sizes[i],
@@ -170,8 +170,18 @@ fn registered_shares(
     shares
 }
 
-/// Village-level true rates of one stratum: mean `p` (tilted by `remote_ratio` for remote
-/// villages, renormalised over the stratum's expected households so the county mean stays
+/// How a stratum's rate is spread between remote and other villages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Tilt {
+    /// Remote villages' mean rate is this many times the others'.
+    Ratio(f64),
+    /// Only remote villages have any (others 0). A county without remote households of the
+    /// stratum falls back to the same rate everywhere (with a warning), so its mean stays `p`.
+    RemoteOnly,
+}
+
+/// Village-level true rates of one stratum: mean `p` (tilted towards remote villages by
+/// `tilt`, renormalised over the stratum's expected households so the county mean stays
 /// `p`), each drawn from Beta(α, β) with α = m(1-ρ)/ρ, β = (1-m)(1-ρ)/ρ, whose intra-village
 /// correlation of the 0/1 outcome is exactly ρ. ρ = 0 means no clustering.
 fn clustered_rates(
@@ -179,21 +189,41 @@ fn clustered_rates(
     icc: f64,
     remote: &[bool],
     households: &[f64],
-    remote_ratio: f64,
+    tilt: Tilt,
     rng: &mut ChaCha8Rng,
 ) -> Vec<f64> {
-    let weight = |r: bool| if r { remote_ratio } else { 1.0 };
     let total: f64 = households.iter().sum();
-    let weighted: f64 = remote
-        .iter()
-        .zip(households)
-        .map(|(&r, h)| weight(r) * h)
-        .sum();
+    let weighted_by = |weight: &dyn Fn(bool) -> f64| -> f64 {
+        remote
+            .iter()
+            .zip(households)
+            .map(|(&r, h)| weight(r) * h)
+            .sum()
+    };
+    let mut weight: Box<dyn Fn(bool) -> f64> = match tilt {
+        Tilt::Ratio(ratio) => Box::new(move |r: bool| if r { ratio } else { 1.0 }),
+        Tilt::RemoteOnly => Box::new(|r: bool| if r { 1.0 } else { 0.0 }),
+    };
+    let mut weighted = weighted_by(&*weight);
+    if tilt == Tilt::RemoteOnly && p > 0.0 && total > 0.0 && weighted <= 0.0 {
+        tracing::warn!(
+            "no remote village has households of this stratum: its true rate is spread over every village"
+        );
+        weight = Box::new(|_| 1.0);
+        weighted = total;
+    }
     let norm = if total > 0.0 && weighted > 0.0 {
         total / weighted
     } else {
         1.0
     };
+    if p * norm > 1.0 && remote.iter().any(|&r| weight(r) > 0.0) {
+        tracing::warn!(
+            rate = p,
+            remote_mean = p * norm,
+            "the rate concentrated on remote villages exceeds 1 there: capped, so the county's rate falls short of its target"
+        );
+    }
     remote
         .iter()
         .map(|&r| {
@@ -244,7 +274,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let remote = [true, false, false, true];
         let households = [100.0, 300.0, 400.0, 200.0];
-        let rates = clustered_rates(0.01, 0.0, &remote, &households, 2.0, &mut rng);
+        let rates = clustered_rates(0.01, 0.0, &remote, &households, Tilt::Ratio(2.0), &mut rng);
         let mean: f64 = rates
             .iter()
             .zip(&households)
@@ -253,6 +283,36 @@ mod tests {
             / 1000.0;
         assert!((mean - 0.01).abs() < 1e-12);
         assert!((rates[0] / rates[1] - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn remote_only_puts_the_whole_stratum_mean_on_remote_villages() {
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let remote = [true, false, false, true];
+        let households = [100.0, 300.0, 400.0, 200.0];
+        let rates = clustered_rates(0.01, 0.0, &remote, &households, Tilt::RemoteOnly, &mut rng);
+        assert_eq!((rates[1], rates[2]), (0.0, 0.0));
+        // 0.01 × 1000 / 300 in each remote village.
+        assert!((rates[0] - 0.01 * 1000.0 / 300.0).abs() < 1e-12);
+        assert_eq!(rates[0], rates[3]);
+        // Clustered: still nothing outside remote villages, and the mean is kept on average.
+        let mut sum = 0.0;
+        for _ in 0..20_000 {
+            let r = clustered_rates(0.01, 0.2, &remote, &households, Tilt::RemoteOnly, &mut rng);
+            assert_eq!((r[1], r[2]), (0.0, 0.0));
+            sum += (r[0] * 100.0 + r[3] * 200.0) / 1000.0;
+        }
+        assert!((sum / 20_000.0 - 0.01).abs() < 0.0005, "{}", sum / 20_000.0);
+        // No remote village: the rate is spread evenly rather than lost.
+        let none = clustered_rates(
+            0.01,
+            0.0,
+            &[false, false],
+            &[10.0, 30.0],
+            Tilt::RemoteOnly,
+            &mut rng,
+        );
+        assert_eq!(none, vec![0.01, 0.01]);
     }
 
     #[test]
