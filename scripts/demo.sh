@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The main job on bundled data: Luquan county's register → plan check → sealed draw → verify.
+# The main job on bundled data: Luquan county's register → plan check → sealed draw → verify →
+# survey database → field visits (SIMULATED from the synthetic truth) → checks → verdict and
+# its reports (HTML, Markdown, XLSX, JSON), whose path it prints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 R=examples/luquan/register.csv
 V=examples/luquan/villages.csv
+T=examples/luquan/truth.csv          # the synthetic households' true situation (for simulation only)
 P=sample-plans/luquan-530128.toml
 SEED=35216645123362514246            # 20 dice rolls, read out in public after plan and register were fixed
 HSEED=61524433251646152433           # the team's own second draw
@@ -21,5 +24,12 @@ echo; echo "== 5. an independent re-derivation (Python standard library only)"
 python3 scripts/verify_sample.py "$R" "$OUT/sample.csv" "$HSEED"
 echo; echo "== 6. the draw into the survey database (a SQLite file; no server)"
 $A init --db "$OUT.db"
-$A import-sample "$OUT" --db "$OUT.db"
+$A import-sample "$OUT" --villages "$V" --db "$OUT.db"
 $A draws --db "$OUT.db"
+echo; echo "== 7. field visits: SIMULATED from the synthetic truth (labelled as simulated in every record)"
+$A simulate-visits --draw "$OUT" --register "$R" --truth "$T" --seed 20200612 --out "$OUT-visits.jsonl"
+$A import-records "$OUT-visits.jsonl" --db "$OUT.db"
+echo; echo "== 8. checks across the records (reserve order, times, places, answers)"
+$A check --db "$OUT.db" | tail -n 3
+echo; echo "== 9. the verdict and its reports"
+$A verdict --db "$OUT.db" --county 530128 --out "$OUT-verdict"
