@@ -6,7 +6,7 @@
 use crate::util::{assess, read, repo_file};
 use predicates::prelude::*;
 use predicates::str::contains;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 /// Runs `assess estimate ARGS` (JSON output) and returns its results array.
@@ -593,4 +593,120 @@ fn missing_values_leave_the_analysis_not_the_design() {
     assert_eq!(by_variable(&r, "y")["n"], 6);
     assert_eq!(by_variable(&r, "z")["n"], 4);
     assert_eq!(by_variable(&r, "z")["estimate"], 4.0);
+}
+
+/// Several kinds of analysis in one run (repeated options, by domain) give exactly the
+/// results of separate runs, in the order mean, prop, total, ratio, each analysis domain by
+/// domain (and level by level within a domain for a proportion).
+#[test]
+fn several_analyses_in_one_run_equal_separate_runs() {
+    let data = nhanes();
+    let design = [
+        "--data",
+        data.path().to_str().unwrap(),
+        "--weight",
+        "finalwgt",
+        "--strata",
+        "stratid",
+        "--psu",
+        "psuid",
+        "--domain",
+        "region",
+    ];
+    let analyses: [&[&str]; 5] = [
+        &["--mean", "zinc"],
+        &["--mean", "highbp"],
+        &["--prop", "race"],
+        &["--total", "diabetes"],
+        &["--ratio", "highlead/one"],
+    ];
+    let together = results(&[&design[..], &analyses.concat()].concat());
+    let separate: Vec<Value> = analyses
+        .iter()
+        .flat_map(|a| results(&[&design[..], a].concat()))
+        .collect();
+    assert_eq!(together, separate);
+    // 4 regions: 2 means, 3 race levels, 1 total, 1 ratio in each.
+    assert_eq!(together.len(), 4 * (2 + 3 + 1 + 1));
+    let first: Vec<(&str, &Value)> = together[..3]
+        .iter()
+        .map(|r| (r["variable"].as_str().unwrap(), &r["domain_level"]))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            ("zinc", &json!(1)),
+            ("zinc", &json!(2)),
+            ("zinc", &json!(3))
+        ]
+    );
+    let race: Vec<&Value> = together
+        .iter()
+        .filter(|r| r["variable"] == "race")
+        .take(4)
+        .map(|r| &r["level"])
+        .collect();
+    assert_eq!(race, [&json!(1), &json!(2), &json!(3), &json!(1)]);
+}
+
+/// A domain estimate from the one-pass domain run equals the same estimate over a 0/1 mask
+/// column (the domain mean as a ratio, as R's `svyby`): the run over all domains changes
+/// nothing in a domain's numbers.
+#[test]
+fn every_domain_of_a_one_pass_run_equals_its_ratio_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("domains.csv");
+    let mut text = String::from("county,stratum,village,w,y,in2\n");
+    for i in 0..600u32 {
+        let county = i % 3;
+        let stratum = format!("{county}{}", (i / 3) % 2);
+        let village = format!("v{}", i % 60);
+        let y = f64::from((i * 7919) % 13) / 4.0;
+        let w = 1.0 + f64::from(i % 5);
+        let in2 = u8::from(county == 2);
+        text.push_str(&format!("{county},{stratum},{village},{w},{y},{in2}\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let design = [
+        "--data",
+        path.to_str().unwrap(),
+        "--weight",
+        "w",
+        "--strata",
+        "stratum",
+        "--psu",
+        "village",
+    ];
+    let by = results(&[&design[..], &["--mean", "y", "--domain", "county"]].concat());
+    assert_eq!(by.len(), 3);
+    let y2 = small(
+        dir.path(),
+        "y2.csv",
+        &std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .enumerate()
+            .map(|(k, l)| {
+                if k == 0 {
+                    return format!("{l},y_in2");
+                }
+                let f: Vec<&str> = l.split(',').collect();
+                let y_in2 = if f[5] == "1" { f[4] } else { "0" };
+                format!("{l},{y_in2}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let mut ratio_design = design;
+    ratio_design[1] = &y2;
+    let ratio = results(&[&ratio_design[..], &["--ratio", "y_in2/in2"]].concat());
+    let d2 = &by[2];
+    assert_eq!(d2["domain_level"], 2);
+    for field in ["estimate", "se"] {
+        let (a, b) = (
+            d2[field].as_f64().unwrap(),
+            ratio[0][field].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() <= 1e-12 * b.abs(), "{field}: {a} vs {b}");
+    }
 }

@@ -4,17 +4,24 @@
 //!
 //! `assess estimate --data FILE.csv [--weight COL] [--strata COL] [--psu COL] [--fpc COL]
 //! [--ssu COL --fpc2 COL] [--pps brewer] (--mean COL | --prop COL | --total COL |
-//! --ratio NUM_COL/DEN_COL) [--domain COL] [--ci METHOD] [--confidence 0.95]
+//! --ratio NUM_COL/DEN_COL)... [--domain COL] [--ci METHOD] [--confidence 0.95]
 //! [--sided two|upper|lower] [--lonely-psu fail|remove|centre] [--format json|table]`
 //!
-//! A cell that is empty or `NA` is missing: a row missing the analysed variable is left out
-//! of that analysis (the design keeps it); a row missing the domain is in no domain; design
-//! columns may not be missing. Formulas and conventions: docs/estimation.md.
+//! Several analyses, of one or several kinds, run over one reading of the file. A cell that is
+//! empty or `NA` is missing: a row missing the analysed variable is left out of that analysis
+//! (the design keeps it); a row missing the domain is in no domain; design columns may not be
+//! missing. Formulas and conventions: docs/estimation.md.
+//!
+//! The file is read once, each needed column parsed as it is read: numbers into `f64`
+//! (missing as NaN), labels into codes over one list of distinct labels; no cell text is kept.
+//! All domains of an analysis are estimated in one pass over the rows (`*_by_domain`).
 
 use anyhow::{anyhow, bail, Context, Result};
 use assess_survey::{
-    estimate_mean, estimate_prop, estimate_ratio, estimate_total, CiMethod, Design, DesignError,
-    Estimate, EstimateError, EstimateOptions, LonelyPsu, Pps, Sided,
+    estimate_mean, estimate_mean_by_domain, estimate_prop, estimate_prop_by_domain, estimate_ratio,
+    estimate_ratio_by_domain, estimate_total, estimate_total_by_domain, CiMethod, Design,
+    DesignError, DomainEstimates, Domains, Estimate, EstimateError, EstimateOptions, LonelyPsu,
+    Pps, Sided, NO_DOMAIN,
 };
 use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value};
@@ -73,9 +80,10 @@ pub struct EstimateArgs {
     format: Format,
 }
 
-/// What to estimate: one kind, for one or more columns (comma-separated or repeated).
+/// What to estimate: one or more kinds, each for one or more columns (comma-separated or
+/// repeated). Results come in the order mean, prop, total, ratio, each in the order given.
 #[derive(Args)]
-#[group(required = true, multiple = false)]
+#[group(required = true, multiple = true)]
 struct StatArgs {
     /// Mean of a numeric column.
     #[arg(long, value_name = "COL", value_delimiter = ',')]
@@ -181,13 +189,10 @@ pub fn run(args: EstimateArgs) -> Result<()> {
     let domains = args
         .domain
         .as_deref()
-        .map(|col| (col, levels(table.column(col))));
+        .map(|col| DomainColumn::new(col, table.label(col)));
     let mut results = Vec::new();
     for stat in &stats {
-        for_each_domain(&table, &domains, |domain| {
-            results.extend(analyse(&table, &design, stat, domain, &opts)?);
-            Ok(())
-        })?;
+        results.extend(analyse(&table, &design, stat, domains.as_ref(), &opts)?);
     }
     let output = json!({
         "data": args.data.display().to_string(),
@@ -217,40 +222,152 @@ fn stats(s: &StatArgs) -> Result<Vec<Stat>> {
     Ok(out)
 }
 
-fn needed_columns<'a>(args: &'a EstimateArgs, stats: &'a [Stat]) -> Vec<&'a str> {
+/// How a column is read: as labels (design labels, domains, proportion levels) and/or as
+/// numbers (weights, fpcs, analysed values).
+#[derive(Clone, Copy, Default)]
+struct Want {
+    label: bool,
+    number: bool,
+}
+
+fn needed_columns(args: &EstimateArgs, stats: &[Stat]) -> Vec<(String, Want)> {
+    let mut cols: Vec<(String, Want)> = Vec::new();
+    let mut add = |name: &str, label: bool| {
+        let i = match cols.iter().position(|(n, _)| n == name) {
+            Some(i) => i,
+            None => {
+                cols.push((name.to_string(), Want::default()));
+                cols.len() - 1
+            }
+        };
+        if label {
+            cols[i].1.label = true;
+        } else {
+            cols[i].1.number = true;
+        }
+    };
+    // In the order the columns are checked (the first missing one is named).
     let design = [
-        &args.weight,
-        &args.strata,
-        &args.psu,
-        &args.ssu,
-        &args.fpc,
-        &args.fpc2,
-        &args.domain,
+        (&args.weight, false),
+        (&args.strata, true),
+        (&args.psu, true),
+        (&args.ssu, true),
+        (&args.fpc, false),
+        (&args.fpc2, false),
+        (&args.domain, true),
     ];
-    let mut cols: Vec<&str> = design.into_iter().flatten().map(String::as_str).collect();
-    cols.extend(stats.iter().flat_map(Stat::columns));
+    for (c, label) in design {
+        if let Some(c) = c {
+            add(c, label);
+        }
+    }
+    for stat in stats {
+        for c in stat.columns() {
+            add(c, matches!(stat, Stat::Prop(_)));
+        }
+    }
     cols
 }
 
-/// The columns of a CSV file that an analysis needs, as text, with the line of every row.
+/// Code of an empty cell in a label column.
+const EMPTY: u32 = u32::MAX;
+
+/// A column read as labels: one code per row (`EMPTY` for an empty cell) over the distinct
+/// labels in order of first appearance.
+#[derive(Default)]
+struct LabelColumn {
+    codes: Vec<u32>,
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+    /// First row with an empty cell.
+    first_empty: Option<usize>,
+}
+
+impl LabelColumn {
+    fn push(&mut self, row: usize, cell: &str) {
+        if cell.is_empty() {
+            self.first_empty.get_or_insert(row);
+            self.codes.push(EMPTY);
+            return;
+        }
+        // Rows of a village come together: try the previous row's label first.
+        if let Some(&last) = self.codes.last() {
+            if last != EMPTY && self.names[last as usize] == cell {
+                self.codes.push(last);
+                return;
+            }
+        }
+        let code = match self.index.get(cell) {
+            Some(&c) => c,
+            None => {
+                let c = self.names.len() as u32;
+                self.names.push(cell.to_string());
+                self.index.insert(cell.to_string(), c);
+                c
+            }
+        };
+        self.codes.push(code);
+    }
+
+    /// The label of a row ("" when empty).
+    fn text(&self, row: usize) -> &str {
+        match self.codes[row] {
+            EMPTY => "",
+            c => &self.names[c as usize],
+        }
+    }
+}
+
+/// A column read as numbers: missing cells (empty, NA) as NaN; the first missing and the first
+/// unreadable cell remembered for the error messages.
+#[derive(Default)]
+struct NumberColumn {
+    values: Vec<f64>,
+    first_missing: Option<usize>,
+    first_bad: Option<(usize, String)>,
+}
+
+impl NumberColumn {
+    fn push(&mut self, row: usize, cell: &str) {
+        if is_missing(cell) {
+            self.first_missing.get_or_insert(row);
+            self.values.push(f64::NAN);
+            return;
+        }
+        match number(cell) {
+            Some(v) => self.values.push(v),
+            None => {
+                if self.first_bad.is_none() {
+                    self.first_bad = Some((row, cell.to_string()));
+                }
+                self.values.push(f64::NAN);
+            }
+        }
+    }
+}
+
+/// The columns of a CSV file that an analysis needs, parsed while reading.
 struct Table {
     path: PathBuf,
-    lines: Vec<u64>,
-    columns: HashMap<String, Vec<String>>,
+    rows: usize,
+    labels: HashMap<String, LabelColumn>,
+    numbers: HashMap<String, NumberColumn>,
 }
 
 impl Table {
-    fn read(path: &Path, wanted: &[&str]) -> Result<Table> {
+    fn read(path: &Path, wanted: &[(String, Want)]) -> Result<Table> {
         let shown = path.display();
         let mut reader = csv::ReaderBuilder::new()
+            .buffer_capacity(1 << 20)
             .from_path(path)
             .with_context(|| format!("cannot read {shown}"))?;
         let headers = reader
             .headers()
             .with_context(|| format!("{shown}: cannot read the header row"))?
             .clone();
-        let mut index = Vec::new();
-        for &name in wanted {
+        let mut labels: Vec<(usize, LabelColumn)> = Vec::new();
+        let mut numbers: Vec<(usize, NumberColumn)> = Vec::new();
+        for (name, want) in wanted {
             let Some(i) = headers.iter().position(|h| h.trim() == name) else {
                 let all: Vec<&str> = headers.iter().collect();
                 bail!(
@@ -258,30 +375,54 @@ impl Table {
                     all.join(", ")
                 );
             };
-            index.push((name, i));
-        }
-        let mut columns: HashMap<String, Vec<String>> = HashMap::new();
-        let mut lines = Vec::new();
-        for record in reader.records() {
-            let record = record.with_context(|| format!("{shown}: unreadable CSV"))?;
-            lines.push(record.position().map_or(0, |p| p.line()));
-            for &(name, i) in &index {
-                let cell = record.get(i).unwrap_or("").trim().to_string();
-                columns.entry(name.to_string()).or_default().push(cell);
+            if want.label {
+                labels.push((i, LabelColumn::default()));
+            }
+            if want.number {
+                numbers.push((i, NumberColumn::default()));
             }
         }
-        if lines.is_empty() {
+        let mut record = csv::StringRecord::new();
+        let mut rows = 0;
+        while reader
+            .read_record(&mut record)
+            .with_context(|| format!("{shown}: unreadable CSV"))?
+        {
+            for (i, col) in &mut labels {
+                col.push(rows, record.get(*i).unwrap_or("").trim());
+            }
+            for (i, col) in &mut numbers {
+                col.push(rows, record.get(*i).unwrap_or("").trim());
+            }
+            rows += 1;
+        }
+        if rows == 0 {
             bail!("{shown}: no data rows");
         }
+        let name = |i: usize| headers[i].trim().to_string();
         Ok(Table {
             path: path.to_path_buf(),
-            lines,
-            columns,
+            rows,
+            labels: labels.into_iter().map(|(i, c)| (name(i), c)).collect(),
+            numbers: numbers.into_iter().map(|(i, c)| (name(i), c)).collect(),
         })
     }
 
-    fn column(&self, name: &str) -> &[String] {
-        &self.columns[name]
+    fn label(&self, name: &str) -> &LabelColumn {
+        &self.labels[name]
+    }
+
+    /// The line of the file where row `row` starts (read again: needed for messages only).
+    fn line(&self, row: usize) -> u64 {
+        let reader = csv::ReaderBuilder::new().from_path(&self.path);
+        let mut record = csv::ByteRecord::new();
+        let Ok(mut reader) = reader else { return 0 };
+        for _ in 0..=row {
+            if !reader.read_byte_record(&mut record).unwrap_or(false) {
+                return 0;
+            }
+        }
+        record.position().map_or(0, |p| p.line())
     }
 
     /// "FILE line N, column C" for row `row`.
@@ -289,48 +430,46 @@ impl Table {
         format!(
             "{} line {}, column {column:?}",
             self.path.display(),
-            self.lines[row]
+            self.line(row)
         )
     }
 
     /// A numeric column with missing cells (empty or NA) as `None`.
     fn values(&self, column: &str) -> Result<Vec<Option<f64>>> {
-        self.column(column)
+        let col = &self.numbers[column];
+        if let Some((row, cell)) = &col.first_bad {
+            bail!("{}: {cell:?} is not a number", self.at(*row, column));
+        }
+        Ok(col
+            .values
             .iter()
-            .enumerate()
-            .map(|(row, cell)| {
-                if is_missing(cell) {
-                    return Ok(None);
-                }
-                number(cell)
-                    .map(Some)
-                    .ok_or_else(|| anyhow!("{}: {cell:?} is not a number", self.at(row, column)))
-            })
-            .collect()
+            .map(|&v| (!v.is_nan()).then_some(v))
+            .collect())
     }
 
     /// A numeric design column: every cell must hold a number.
     fn required_numbers(&self, column: &str, what: &str) -> Result<Vec<f64>> {
-        self.column(column)
-            .iter()
-            .enumerate()
-            .map(|(row, cell)| {
-                if is_missing(cell) {
-                    bail!("{}: the {what} is missing", self.at(row, column));
-                }
-                number(cell).ok_or_else(|| {
-                    anyhow!("{}: {what} {cell:?} is not a number", self.at(row, column))
-                })
-            })
-            .collect()
+        let col = &self.numbers[column];
+        let bad = col.first_bad.as_ref().map(|(r, _)| *r);
+        match (col.first_missing, bad) {
+            (Some(m), b) if b.is_none_or(|b| m < b) => {
+                bail!("{}: the {what} is missing", self.at(m, column))
+            }
+            (_, Some(_)) => {
+                let (row, cell) = col.first_bad.as_ref().expect("a bad cell");
+                bail!("{}: {what} {cell:?} is not a number", self.at(*row, column))
+            }
+            _ => Ok(col.values.clone()),
+        }
     }
 
-    /// A label column of the design (strata, PSU, SSU): no cell may be empty.
-    fn labels(&self, column: &str, what: &str) -> Result<&[String]> {
-        let cells = self.column(column);
-        match cells.iter().position(|c| c.is_empty()) {
+    /// A label column of the design (strata, PSU, SSU) as codes and labels: no cell may be
+    /// empty.
+    fn labels(&self, column: &str, what: &str) -> Result<(Vec<u32>, Vec<String>)> {
+        let col = self.label(column);
+        match col.first_empty {
             Some(row) => bail!("{}: the {what} is missing", self.at(row, column)),
-            None => Ok(cells),
+            None => Ok((col.codes.clone(), col.names.clone())),
         }
     }
 }
@@ -345,7 +484,7 @@ fn number(cell: &str) -> Option<f64> {
 }
 
 fn build_design(args: &EstimateArgs, t: &Table) -> Result<Design> {
-    let mut b = Design::builder(t.lines.len()).lonely_psu(match args.lonely_psu {
+    let mut b = Design::builder(t.rows).lonely_psu(match args.lonely_psu {
         LonelyArg::Fail => LonelyPsu::Fail,
         LonelyArg::Remove => LonelyPsu::Remove,
         LonelyArg::Centre => LonelyPsu::Centre,
@@ -354,13 +493,16 @@ fn build_design(args: &EstimateArgs, t: &Table) -> Result<Design> {
         b = b.weights(t.required_numbers(c, "weight")?);
     }
     if let Some(c) = &args.strata {
-        b = b.strata(t.labels(c, "stratum")?.iter().map(String::as_str));
+        let (codes, names) = t.labels(c, "stratum")?;
+        b = b.strata_coded(codes, names);
     }
     if let Some(c) = &args.psu {
-        b = b.psu(t.labels(c, "PSU")?.iter().map(String::as_str));
+        let (codes, names) = t.labels(c, "PSU")?;
+        b = b.psu_coded(codes, names);
     }
     if let Some(c) = &args.ssu {
-        b = b.ssu(t.labels(c, "SSU")?.iter().map(String::as_str));
+        let (codes, names) = t.labels(c, "SSU")?;
+        b = b.ssu_coded(codes, names);
     }
     if let Some(c) = &args.fpc {
         b = b.fpc(t.required_numbers(c, "fpc")?);
@@ -379,11 +521,11 @@ fn design_error(e: DesignError, args: &EstimateArgs, t: &Table) -> anyhow::Error
     let col = |c: &Option<String>| c.clone().unwrap_or_default();
     let fpc_col = |stage: u8| col(if stage == 1 { &args.fpc } else { &args.fpc2 });
     let group = |stage: u8, row: usize| match (stage, &args.strata, args.pps) {
-        (1, Some(s), None) => format!("stratum {:?}", t.column(s)[row]),
+        (1, Some(s), None) => format!("stratum {:?}", t.label(s).text(row)),
         (1, None, None) => "design (no strata)".to_string(),
         _ => match &args.psu {
-            Some(p) => format!("PSU {:?}", t.column(p)[row]),
-            None => format!("PSU on line {}", t.lines[row]),
+            Some(p) => format!("PSU {:?}", t.label(p).text(row)),
+            None => format!("PSU on line {}", t.line(row)),
         },
     };
     match e {
@@ -406,7 +548,7 @@ fn design_error(e: DesignError, args: &EstimateArgs, t: &Table) -> anyhow::Error
         } => anyhow!(
             "{}: fpc {value} differs from {first} on line {} in the same {}",
             t.at(row, &fpc_col(stage)),
-            t.lines[first_row],
+            t.line(first_row),
             group(stage, row)
         ),
         DesignError::FpcBelowSample {
@@ -452,13 +594,6 @@ struct Level {
 }
 
 impl Level {
-    fn matches(&self, cell: &str) -> bool {
-        match self.number {
-            Some(n) => number(cell) == Some(n),
-            None => cell == self.text,
-        }
-    }
-
     fn json(&self) -> Value {
         match self.number {
             Some(n) if n.fract() == 0.0 && n.abs() < 9e15 => json!(n as i64),
@@ -468,103 +603,162 @@ impl Level {
     }
 }
 
-/// The distinct non-missing values of a column, in numeric order when all are numbers, else
-/// in text order.
-fn levels(cells: &[String]) -> Vec<Level> {
-    let present: Vec<&String> = cells.iter().filter(|c| !is_missing(c)).collect();
-    let numeric = present.iter().all(|c| number(c).is_some());
+/// The distinct non-missing values of a label column, in numeric order when all are numbers
+/// (labels with the same number are one level, shown as the first to appear), else in text
+/// order; and the level of every label code (`NO_DOMAIN` for "NA").
+fn levels(col: &LabelColumn) -> (Vec<Level>, Vec<u32>) {
+    let present: Vec<u32> = (0..col.names.len() as u32)
+        .filter(|&c| !is_missing(&col.names[c as usize]))
+        .collect();
+    let numbers: Option<Vec<f64>> = present
+        .iter()
+        .map(|&c| number(&col.names[c as usize]))
+        .collect();
+    let mut level_of = vec![NO_DOMAIN; col.names.len()];
     let mut out: Vec<Level> = Vec::new();
-    if numeric {
-        let mut seen: Vec<(f64, &String)> =
-            present.iter().map(|c| (number(c).unwrap(), *c)).collect();
-        seen.sort_by(|a, b| a.0.total_cmp(&b.0));
-        seen.dedup_by(|a, b| a.0 == b.0);
-        out.extend(seen.into_iter().map(|(n, t)| Level {
-            text: t.clone(),
-            number: Some(n),
-        }));
-    } else {
-        let mut seen: Vec<&String> = present;
-        seen.sort();
-        seen.dedup();
-        out.extend(seen.into_iter().map(|t| Level {
-            text: t.clone(),
-            number: None,
-        }));
+    match numbers {
+        Some(numbers) => {
+            let mut seen: Vec<(f64, u32)> = numbers.into_iter().zip(present).collect();
+            seen.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for (n, c) in seen {
+                if out.last().and_then(|l| l.number) != Some(n) {
+                    out.push(Level {
+                        text: col.names[c as usize].clone(),
+                        number: Some(n),
+                    });
+                }
+                level_of[c as usize] = out.len() as u32 - 1;
+            }
+        }
+        None => {
+            let mut seen = present;
+            seen.sort_by(|&a, &b| col.names[a as usize].cmp(&col.names[b as usize]));
+            for c in seen {
+                level_of[c as usize] = out.len() as u32;
+                out.push(Level {
+                    text: col.names[c as usize].clone(),
+                    number: None,
+                });
+            }
+        }
     }
-    out
+    (out, level_of)
 }
 
-/// A domain: its column, its level and the rows in it.
-struct Domain<'a> {
+/// The per-row level index of a label column (`NO_DOMAIN` when missing).
+fn row_levels(col: &LabelColumn, level_of: &[u32]) -> Vec<u32> {
+    col.codes
+        .iter()
+        .map(|&c| match c {
+            EMPTY => NO_DOMAIN,
+            c => level_of[c as usize],
+        })
+        .collect()
+}
+
+/// The domain column: its levels and the domain of every row.
+struct DomainColumn<'a> {
     column: &'a str,
-    level: Level,
-    rows: Vec<bool>,
+    levels: Vec<Level>,
+    of_row: Vec<u32>,
 }
 
-fn for_each_domain(
-    table: &Table,
-    domains: &Option<(&str, Vec<Level>)>,
-    mut f: impl FnMut(Option<&Domain>) -> Result<()>,
-) -> Result<()> {
-    let Some((column, levels)) = domains else {
-        return f(None);
-    };
-    for level in levels {
-        let rows = table
-            .column(column)
-            .iter()
-            .map(|c| level.matches(c))
-            .collect();
-        f(Some(&Domain {
+impl<'a> DomainColumn<'a> {
+    fn new(column: &'a str, col: &LabelColumn) -> DomainColumn<'a> {
+        let (levels, level_of) = levels(col);
+        DomainColumn {
             column,
-            level: level.clone(),
-            rows,
-        }))?;
+            of_row: row_levels(col, &level_of),
+            levels,
+        }
     }
-    Ok(())
+
+    fn domains(&self) -> Domains<'_> {
+        Domains {
+            of_row: &self.of_row,
+            count: self.levels.len(),
+        }
+    }
 }
 
-/// The results of one analysis in one domain (one per level for a proportion).
+/// The results of one analysis in every domain, domain by domain (one per level for a
+/// proportion), each domain estimated in the same pass over the rows.
 fn analyse(
     t: &Table,
     design: &Design,
     stat: &Stat,
-    domain: Option<&Domain>,
+    domains: Option<&DomainColumn>,
     opts: &EstimateOptions,
 ) -> Result<Vec<Value>> {
-    let rows = domain.map(|d| d.rows.as_slice());
-    let mut out = Vec::new();
-    let mut push = |level: Option<&Level>, r: Result<Estimate, EstimateError>| -> Result<()> {
-        let est = match r {
-            Ok(e) => Some(e),
-            Err(EstimateError::NoObservations) => None,
-            Err(e) => bail!(
-                "{}: {} of {}: {e}",
-                t.path.display(),
-                stat.param(),
-                stat.variable()
-            ),
-        };
-        out.push(result_json(stat, level, domain, est.as_ref()));
-        Ok(())
+    let fail = |e: EstimateError| {
+        anyhow!(
+            "{}: {} of {}: {e}",
+            t.path.display(),
+            stat.param(),
+            stat.variable()
+        )
     };
-    match stat {
-        Stat::Mean(c) => push(None, estimate_mean(design, &t.values(c)?, rows, opts))?,
-        Stat::Total(c) => push(None, estimate_total(design, &t.values(c)?, rows, opts))?,
-        Stat::Ratio(n, d) => {
-            let (num, den) = (t.values(n)?, t.values(d)?);
-            push(None, estimate_ratio(design, &num, &den, rows, opts))?
-        }
-        Stat::Prop(c) => {
-            let cells = t.column(c);
-            for level in levels(cells) {
-                let y: Vec<Option<bool>> = cells
-                    .iter()
-                    .map(|cell| (!is_missing(cell)).then(|| level.matches(cell)))
-                    .collect();
-                push(Some(&level), estimate_prop(design, &y, rows, opts))?;
+    // One list of per-domain estimates per level (one level unless a proportion).
+    let (levels, per_level): (Vec<Option<Level>>, Vec<DomainEstimates>) = {
+        let run = |y: Vec<Option<bool>>| match domains {
+            Some(d) => estimate_prop_by_domain(design, &y, d.domains(), opts),
+            None => Ok(vec![estimate_prop(design, &y, None, opts)]),
+        };
+        match stat {
+            Stat::Prop(c) => {
+                let col = t.label(c);
+                let (levels, level_of) = levels(col);
+                let of_row = row_levels(col, &level_of);
+                let mut all = Vec::new();
+                for k in 0..levels.len() as u32 {
+                    let y = of_row
+                        .iter()
+                        .map(|&l| (l != NO_DOMAIN).then_some(l == k))
+                        .collect();
+                    all.push(run(y).map_err(fail)?);
+                }
+                (levels.into_iter().map(Some).collect(), all)
             }
+            _ => {
+                let one = match (stat, domains) {
+                    (Stat::Mean(c), Some(d)) => {
+                        estimate_mean_by_domain(design, &t.values(c)?, d.domains(), opts)
+                    }
+                    (Stat::Mean(c), None) => {
+                        Ok(vec![estimate_mean(design, &t.values(c)?, None, opts)])
+                    }
+                    (Stat::Total(c), Some(d)) => {
+                        estimate_total_by_domain(design, &t.values(c)?, d.domains(), opts)
+                    }
+                    (Stat::Total(c), None) => {
+                        Ok(vec![estimate_total(design, &t.values(c)?, None, opts)])
+                    }
+                    (Stat::Ratio(n, dn), dom) => {
+                        let (num, den) = (t.values(n)?, t.values(dn)?);
+                        match dom {
+                            Some(d) => {
+                                estimate_ratio_by_domain(design, &num, &den, d.domains(), opts)
+                            }
+                            None => Ok(vec![estimate_ratio(design, &num, &den, None, opts)]),
+                        }
+                    }
+                    (Stat::Prop(_), _) => unreachable!("handled above"),
+                };
+                (vec![None], vec![one.map_err(fail)?])
+            }
+        }
+    };
+    let count = domains.map_or(1, |d| d.levels.len());
+    let mut out = Vec::new();
+    for k in 0..count {
+        let domain = domains.map(|d| (d.column, &d.levels[k]));
+        for (level, estimates) in levels.iter().zip(&per_level) {
+            let est = match &estimates[k] {
+                Ok(e) => Some(e),
+                Err(EstimateError::NoObservations) => None,
+                Err(e) => return Err(fail(e.clone())),
+            };
+            out.push(result_json(stat, level.as_ref(), domain, est));
         }
     }
     Ok(out)
@@ -573,16 +767,16 @@ fn analyse(
 fn result_json(
     stat: &Stat,
     level: Option<&Level>,
-    domain: Option<&Domain>,
+    domain: Option<(&str, &Level)>,
     e: Option<&Estimate>,
 ) -> Value {
     let mut m = Map::new();
     m.insert("variable".into(), json!(stat.variable()));
     m.insert("param".into(), json!(stat.param()));
     m.insert("level".into(), level.map_or(Value::Null, Level::json));
-    if let Some(d) = domain {
-        m.insert("domain".into(), json!(d.column));
-        m.insert("domain_level".into(), d.level.json());
+    if let Some((column, level)) = domain {
+        m.insert("domain".into(), json!(column));
+        m.insert("domain_level".into(), level.json());
     }
     let Some(e) = e else {
         m.insert("n".into(), json!(0));

@@ -52,13 +52,43 @@ pub enum Pps {
 pub struct DesignBuilder {
     rows: usize,
     weights: Option<Vec<f64>>,
-    strata: Option<Vec<String>>,
-    psu: Option<Vec<String>>,
-    ssu: Option<Vec<String>>,
+    strata: Option<Labels>,
+    psu: Option<Labels>,
+    ssu: Option<Labels>,
     fpc: Option<Vec<f64>>,
     fpc2: Option<Vec<f64>>,
     pps: Option<Pps>,
     lonely: LonelyPsu,
+}
+
+/// A label column as codes: `names[codes[row]]` is the label of a row.
+#[derive(Clone, Debug, Default)]
+struct Labels {
+    codes: Vec<u32>,
+    names: Vec<String>,
+}
+
+impl Labels {
+    /// Codes labels in order of first appearance.
+    fn from_text<S: Into<String>>(labels: impl IntoIterator<Item = S>) -> Labels {
+        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut names = Vec::new();
+        let codes = labels
+            .into_iter()
+            .map(|l| {
+                let l: String = l.into();
+                *index.entry(l).or_insert_with_key(|l| {
+                    names.push(l.clone());
+                    names.len() as u32 - 1
+                })
+            })
+            .collect();
+        Labels { codes, names }
+    }
+
+    fn name(&self, row: usize) -> &str {
+        &self.names[self.codes[row] as usize]
+    }
 }
 
 /// A checked sampling design over `n_rows` rows. Estimators take it with one value per row.
@@ -82,6 +112,16 @@ pub struct Design {
     pub(crate) stratum_psus: Vec<u32>,
     /// Number of SSUs of every PSU (0 without a stage-2 term).
     pub(crate) psu_ssus: Vec<u32>,
+    /// The PSUs of every stratum, in index order: those of stratum `h` are
+    /// `stratum_psu_list[stratum_psu_start[h]..stratum_psu_start[h + 1]]`.
+    pub(crate) stratum_psu_start: Vec<usize>,
+    pub(crate) stratum_psu_list: Vec<u32>,
+    /// The SSUs of every PSU, in index order (empty without a stage-2 term), laid out as the
+    /// PSUs of a stratum.
+    pub(crate) psu_ssu_start: Vec<usize>,
+    pub(crate) psu_ssu_list: Vec<u32>,
+    /// PSUs alone in their stratum (in index order).
+    pub(crate) lonely_psus: Vec<u32>,
     strata_labels: Vec<String>,
     pub(crate) lonely: LonelyPsu,
     pps: Option<Pps>,
@@ -145,6 +185,38 @@ impl Design {
     pub(crate) fn stratum_label(&self, h: usize) -> &str {
         &self.strata_labels[h]
     }
+
+    /// The PSUs of stratum `h`, in index order.
+    pub(crate) fn psus_of(&self, h: usize) -> &[u32] {
+        &self.stratum_psu_list[self.stratum_psu_start[h]..self.stratum_psu_start[h + 1]]
+    }
+
+    /// The SSUs of PSU `p`, in index order (empty without a stage-2 term).
+    pub(crate) fn ssus_of(&self, p: usize) -> &[u32] {
+        match self.psu_ssu_start.get(p + 1) {
+            Some(&end) => &self.psu_ssu_list[self.psu_ssu_start[p]..end],
+            None => &[],
+        }
+    }
+}
+
+/// Members of every group as one list ordered by group, then by member index: the start of
+/// every group's run (one more entry than groups) and the list.
+fn members(member_group: &[u32], groups: usize) -> (Vec<usize>, Vec<u32>) {
+    let mut start = vec![0usize; groups + 1];
+    for &g in member_group {
+        start[g as usize + 1] += 1;
+    }
+    for g in 0..groups {
+        start[g + 1] += start[g];
+    }
+    let mut next = start.clone();
+    let mut list = vec![0u32; member_group.len()];
+    for (m, &g) in member_group.iter().enumerate() {
+        list[next[g as usize]] = m as u32;
+        next[g as usize] += 1;
+    }
+    (start, list)
 }
 
 /// Kish's weighting effect `n Σw² / (Σw)²` of the given weights.
@@ -167,20 +239,40 @@ impl DesignBuilder {
 
     /// Stratum labels. Without them the design has one stratum.
     pub fn strata<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
-        self.strata = Some(labels.into_iter().map(Into::into).collect());
+        self.strata = Some(Labels::from_text(labels));
         self
     }
 
     /// PSU labels, nested in strata. Without them every row is its own PSU.
     pub fn psu<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
-        self.psu = Some(labels.into_iter().map(Into::into).collect());
+        self.psu = Some(Labels::from_text(labels));
         self
     }
 
     /// SSU labels, nested in PSUs; used by the stage-2 term only. Without them (and with a
     /// stage-2 fpc) every row is its own SSU.
     pub fn ssu<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
-        self.ssu = Some(labels.into_iter().map(Into::into).collect());
+        self.ssu = Some(Labels::from_text(labels));
+        self
+    }
+
+    /// Stratum labels already coded: row `i` is in stratum `names[codes[i]]` (so a large file
+    /// need not hold one string per row). Equivalent to [`strata`](Self::strata) with those
+    /// labels.
+    pub fn strata_coded(mut self, codes: Vec<u32>, names: Vec<String>) -> Self {
+        self.strata = Some(Labels { codes, names });
+        self
+    }
+
+    /// PSU labels already coded (see [`strata_coded`](Self::strata_coded)).
+    pub fn psu_coded(mut self, codes: Vec<u32>, names: Vec<String>) -> Self {
+        self.psu = Some(Labels { codes, names });
+        self
+    }
+
+    /// SSU labels already coded (see [`strata_coded`](Self::strata_coded)).
+    pub fn ssu_coded(mut self, codes: Vec<u32>, names: Vec<String>) -> Self {
+        self.ssu = Some(Labels { codes, names });
         self
     }
 
@@ -221,8 +313,8 @@ impl DesignBuilder {
         if self.pps.is_some() && self.fpc.is_none() {
             return Err(DesignError::PpsWithoutFpc);
         }
-        let (row_stratum, strata_labels) = intern(n, self.strata.as_deref());
-        let (row_psu, psu_stratum) = nest(n, &row_stratum, self.psu.as_deref());
+        let (row_stratum, strata_labels) = intern(n, self.strata.as_ref());
+        let (row_psu, psu_stratum) = nest(n, &row_stratum, self.psu.as_ref());
         let mut stratum_psus = vec![0u32; strata_labels.len()];
         for &h in &psu_stratum {
             stratum_psus[h as usize] += 1;
@@ -234,7 +326,7 @@ impl DesignBuilder {
         let (row_ssu, ssu_psu, psu_ssus, psu_fraction2) = match &self.fpc2 {
             None => (None, Vec::new(), vec![0; psu_stratum.len()], Vec::new()),
             Some(fpc2) => {
-                let (row_ssu, ssu_psu) = nest(n, &row_psu, self.ssu.as_deref());
+                let (row_ssu, ssu_psu) = nest(n, &row_psu, self.ssu.as_ref());
                 let mut psu_ssus = vec![0u32; psu_stratum.len()];
                 for &p in &ssu_psu {
                     psu_ssus[p as usize] += 1;
@@ -247,6 +339,15 @@ impl DesignBuilder {
             Some(w) => check_weights(w)?,
             None => implied_weights(n, &row_psu, &psu_fraction, &psu_fraction2, &self.fpc),
         };
+        let (stratum_psu_start, stratum_psu_list) = members(&psu_stratum, strata_labels.len());
+        let (psu_ssu_start, psu_ssu_list) = if row_ssu.is_some() {
+            members(&ssu_psu, psu_stratum.len())
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let lonely_psus = (0..psu_stratum.len() as u32)
+            .filter(|&p| stratum_psus[psu_stratum[p as usize] as usize] == 1)
+            .collect();
         let design = Design {
             weights,
             row_psu,
@@ -257,12 +358,17 @@ impl DesignBuilder {
             ssu_psu,
             stratum_psus,
             psu_ssus,
+            stratum_psu_start,
+            stratum_psu_list,
+            psu_ssu_start,
+            psu_ssu_list,
+            lonely_psus,
             strata_labels,
             lonely: self.lonely,
             pps: self.pps,
         };
         if design.lonely == LonelyPsu::Fail {
-            check_lonely(&design, self.psu.as_deref())?;
+            check_lonely(&design, self.psu.as_ref())?;
         }
         Ok(design)
     }
@@ -271,9 +377,9 @@ impl DesignBuilder {
         let n = self.rows;
         let lens = [
             ("weights", self.weights.as_ref().map(Vec::len)),
-            ("strata", self.strata.as_ref().map(Vec::len)),
-            ("psu", self.psu.as_ref().map(Vec::len)),
-            ("ssu", self.ssu.as_ref().map(Vec::len)),
+            ("strata", self.strata.as_ref().map(|l| l.codes.len())),
+            ("psu", self.psu.as_ref().map(|l| l.codes.len())),
+            ("ssu", self.ssu.as_ref().map(|l| l.codes.len())),
             ("fpc", self.fpc.as_ref().map(Vec::len)),
             ("fpc2", self.fpc2.as_ref().map(Vec::len)),
         ];
@@ -286,24 +392,44 @@ impl DesignBuilder {
                 });
             }
         }
+        let coded = [
+            ("strata", &self.strata),
+            ("psu", &self.psu),
+            ("ssu", &self.ssu),
+        ];
+        for (column, labels) in coded {
+            let Some(l) = labels else { continue };
+            if let Some(row) = l.codes.iter().position(|&c| c as usize >= l.names.len()) {
+                return Err(DesignError::BadCode {
+                    column,
+                    row,
+                    code: l.codes[row],
+                    names: l.names.len(),
+                });
+            }
+        }
         Ok(())
     }
 }
 
 /// Interns labels (or a single unnamed group when absent): per-row index and the labels.
-fn intern(n: usize, labels: Option<&[String]>) -> (Vec<u32>, Vec<String>) {
+/// Indices follow the order of first appearance.
+fn intern(n: usize, labels: Option<&Labels>) -> (Vec<u32>, Vec<String>) {
     let Some(labels) = labels else {
         return (vec![0; n], vec![String::new()]);
     };
-    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut index = vec![u32::MAX; labels.names.len()];
     let mut names = Vec::new();
     let rows = labels
+        .codes
         .iter()
-        .map(|l| {
-            *index.entry(l.as_str()).or_insert_with(|| {
-                names.push(l.clone());
-                names.len() as u32 - 1
-            })
+        .map(|&c| {
+            let i = &mut index[c as usize];
+            if *i == u32::MAX {
+                *i = names.len() as u32;
+                names.push(labels.names[c as usize].clone());
+            }
+            *i
         })
         .collect();
     (rows, names)
@@ -311,20 +437,32 @@ fn intern(n: usize, labels: Option<&[String]>) -> (Vec<u32>, Vec<String>) {
 
 /// Units nested in parents: per-row unit index and each unit's parent. Without labels every
 /// row is its own unit.
-fn nest(n: usize, row_parent: &[u32], labels: Option<&[String]>) -> (Vec<u32>, Vec<u32>) {
+/// Indices follow the order of first appearance.
+fn nest(n: usize, row_parent: &[u32], labels: Option<&Labels>) -> (Vec<u32>, Vec<u32>) {
     let Some(labels) = labels else {
         return ((0..n as u32).collect(), row_parent.to_vec());
     };
-    let mut index: HashMap<(u32, &str), u32> = HashMap::new();
+    let mut index: HashMap<(u32, u32), u32> = HashMap::new();
     let mut parent = Vec::new();
+    // Rows of a unit usually come together: remember the last one.
+    let mut last: Option<((u32, u32), u32)> = None;
     let rows = labels
+        .codes
         .iter()
         .zip(row_parent)
-        .map(|(l, &p)| {
-            *index.entry((p, l.as_str())).or_insert_with(|| {
+        .map(|(&l, &p)| {
+            let key = (p, l);
+            if let Some((k, u)) = last {
+                if k == key {
+                    return u;
+                }
+            }
+            let u = *index.entry(key).or_insert_with(|| {
                 parent.push(p);
                 parent.len() as u32 - 1
-            })
+            });
+            last = Some((key, u));
+            u
         })
         .collect();
     (rows, parent)
@@ -437,7 +575,7 @@ fn implied_weights(
 
 /// Refuses a stratum with one non-certainty PSU, or (when the stage-2 term enters) a PSU with
 /// one SSU not taken with certainty. `psu_labels` name the PSU in the error.
-fn check_lonely(d: &Design, psu_labels: Option<&[String]>) -> Result<(), DesignError> {
+fn check_lonely(d: &Design, psu_labels: Option<&Labels>) -> Result<(), DesignError> {
     let mut first_psu = vec![None; d.n_strata()];
     for (p, &h) in d.psu_stratum.iter().enumerate() {
         first_psu[h as usize].get_or_insert(p);
@@ -457,7 +595,7 @@ fn check_lonely(d: &Design, psu_labels: Option<&[String]>) -> Result<(), DesignE
             let enters = d.psu_fraction[p] > 0.0;
             if enters && m == 1 && 1.0 - d.psu_fraction2[p] >= CERTAINTY_TOLERANCE {
                 let row = first_row(d, p);
-                let unit = psu_labels.map_or(format!("on row {row}"), |l| l[row].clone());
+                let unit = psu_labels.map_or(format!("on row {row}"), |l| l.name(row).to_string());
                 return Err(DesignError::LonelyPsu {
                     stage: 2,
                     unit,
@@ -551,5 +689,36 @@ mod tests {
             .lonely_psu(LonelyPsu::Remove)
             .build();
         assert!(removed.is_ok());
+    }
+
+    #[test]
+    fn coded_labels_give_the_design_of_text_labels() {
+        let text = Design::builder(4)
+            .strata(["b", "b", "a", "a"])
+            .psu(["2", "1", "1", "2"])
+            .build()
+            .unwrap();
+        // Codes in another order, with an unused name.
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let coded = Design::builder(4)
+            .strata_coded(vec![1, 1, 0, 0], names(&["a", "b", "unused"]))
+            .psu_coded(vec![0, 1, 1, 0], names(&["2", "1"]))
+            .build()
+            .unwrap();
+        assert_eq!(text.row_psu, coded.row_psu);
+        assert_eq!(text.psu_stratum, coded.psu_stratum);
+        assert_eq!(text.strata_labels, coded.strata_labels);
+        let e = Design::builder(2)
+            .psu_coded(vec![0, 3], names(&["x"]))
+            .build()
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            DesignError::BadCode {
+                column: "psu",
+                row: 1,
+                ..
+            }
+        ));
     }
 }

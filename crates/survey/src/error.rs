@@ -69,6 +69,18 @@ pub enum DesignError {
         /// Units in the sample.
         sampled: usize,
     },
+    /// A coded label column has a code without a name.
+    #[error("row {row}: {column} code {code} has no label (there are {names})")]
+    BadCode {
+        /// Which design column.
+        column: &'static str,
+        /// Row index.
+        row: usize,
+        /// The code.
+        code: u32,
+        /// Number of labels given.
+        names: usize,
+    },
     /// PPS needs the inclusion probabilities from the stage-1 fpc.
     #[error("PPS (Brewer) needs the inclusion probabilities as the stage-1 fpc")]
     PpsWithoutFpc,
@@ -118,6 +130,16 @@ pub enum EstimateError {
         method: &'static str,
         /// The estimate.
         estimate: f64,
+    },
+    /// A domain index is neither below the number of domains nor `NO_DOMAIN`.
+    #[error("row {row}: domain index {index} is not below the number of domains {count}")]
+    DomainIndex {
+        /// Row index.
+        row: usize,
+        /// The index.
+        index: u32,
+        /// Number of domains.
+        count: usize,
     },
     /// The confidence level is not in (0, 1).
     #[error("confidence level {0} is not between 0 and 1")]

@@ -5,7 +5,9 @@
 //! [`estimate_prop`]) return an [`Estimate`]: the point estimate, its Taylor-linearised
 //! variance and standard error, degrees of freedom (PSUs − strata), design effects, Kish's
 //! weighting effect, and a confidence interval (t for means, totals and ratios;
-//! Korn-Graubard, Wilson, logit or Wald for proportions; two-sided or one-sided).
+//! Korn-Graubard, Wilson, logit or Wald for proportions; two-sided or one-sided). The
+//! `*_by_domain` estimators ([`estimate_ratio_by_domain`] …) give every domain of a column
+//! ([`Domains`]) in one pass over the rows, with the numbers each domain gets alone.
 //!
 //! Layout:
 //! - [`design`]: the design and its checks.
@@ -52,6 +54,8 @@ mod variance;
 pub use design::{Design, DesignBuilder, LonelyPsu, Pps};
 pub use error::{DesignError, EstimateError};
 pub use estimate::{
-    estimate_mean, estimate_prop, estimate_ratio, estimate_total, Estimate, EstimateOptions,
+    estimate_mean, estimate_mean_by_domain, estimate_prop, estimate_prop_by_domain, estimate_ratio,
+    estimate_ratio_by_domain, estimate_total, estimate_total_by_domain, DomainEstimates, Domains,
+    Estimate, EstimateOptions, NO_DOMAIN,
 };
 pub use interval::{proportion_interval, t_interval, t_quantile, CiMethod, Sided};

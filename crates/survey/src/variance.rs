@@ -13,85 +13,172 @@
 //! the PSU's stage-1 fraction `f_i` (so a with-replacement first stage adds nothing, and a
 //! certainty PSU, `f_i = 1`, adds exactly its within-PSU variance). Formulas and sources:
 //! `docs/estimation.md`.
+//!
+//! Only the units that hold analysis rows are given (sparse totals, sorted by unit); the sums
+//! run over the PSUs of the strata they touch (and, under `Centre`, the lonely PSUs), in index
+//! order, so that a domain costs its own units, not the whole design, and the result is the
+//! same, to the last bit, as the dense sum over every unit.
 
 use crate::design::{Design, LonelyPsu, CERTAINTY_TOLERANCE};
 
-/// Variance of `Σ z` under the design.
-pub(crate) fn variance(d: &Design, z: &[f64]) -> f64 {
-    let psu_totals = unit_totals(z, &d.row_psu, d.n_psus());
-    let mut v = stage1(d, &psu_totals);
-    if let Some(row_ssu) = &d.row_ssu {
-        v += stage2(d, z, row_ssu);
-    }
-    v
+/// Reusable dense scratch space for [`domain_variance`] (all zero between calls).
+pub(crate) struct Scratch {
+    psu: Vec<f64>,
+    ssu: Vec<f64>,
+    stratum_mean: Vec<f64>,
+    stratum_seen: Vec<bool>,
+    visit: Vec<u32>,
+    strata: Vec<u32>,
 }
 
-fn unit_totals(z: &[f64], row_unit: &[u32], units: usize) -> Vec<f64> {
-    let mut totals = vec![0.0; units];
-    for (&x, &u) in z.iter().zip(row_unit) {
-        totals[u as usize] += x;
+impl Scratch {
+    pub(crate) fn new(d: &Design) -> Scratch {
+        Scratch {
+            psu: vec![0.0; d.n_psus()],
+            ssu: vec![0.0; d.ssu_psu.len()],
+            stratum_mean: vec![0.0; d.n_strata()],
+            stratum_seen: vec![false; d.n_strata()],
+            visit: Vec::new(),
+            strata: Vec::new(),
+        }
     }
-    totals
+}
+
+/// Variance of `Σ z` from the PSU totals of `z` (`(psu, total)`, sorted by PSU, only PSUs that
+/// hold analysis rows) and, with a stage-2 term, its SSU totals (the same way). Also returns
+/// the number of strata those PSUs lie in.
+pub(crate) fn domain_variance(
+    d: &Design,
+    psu_totals: &[(u32, f64)],
+    ssu_totals: &[(u32, f64)],
+    s: &mut Scratch,
+) -> (f64, usize) {
+    let (mut v, strata) = stage1(d, psu_totals, s);
+    if d.row_ssu.is_some() {
+        v += stage2(d, psu_totals, ssu_totals, s);
+    }
+    (v, strata)
+}
+
+/// Variance of `Σ z` under the design, `z` given for every row (dense).
+#[cfg(test)]
+pub(crate) fn variance(d: &Design, z: &[f64]) -> f64 {
+    let dense = |row_unit: &[u32], units: usize| {
+        let mut totals = vec![0.0; units];
+        for (&x, &u) in z.iter().zip(row_unit) {
+            totals[u as usize] += x;
+        }
+        totals
+            .into_iter()
+            .enumerate()
+            .map(|(u, t)| (u as u32, t))
+            .collect::<Vec<_>>()
+    };
+    let psu = dense(&d.row_psu, d.n_psus());
+    let ssu = d
+        .row_ssu
+        .as_ref()
+        .map_or(Vec::new(), |r| dense(r, d.ssu_psu.len()));
+    domain_variance(d, &psu, &ssu, &mut Scratch::new(d)).0
 }
 
 /// Between-PSU term. A lonely stratum (one PSU, not taken with certainty) contributes nothing
 /// under `Remove`, and its total's squared deviation from the grand mean of all PSU totals
-/// under `Centre` (the design builder refuses it under `Fail`).
-fn stage1(d: &Design, totals: &[f64]) -> f64 {
-    let strata = d.n_strata();
-    let mut mean = vec![0.0; strata];
-    for (t, &h) in totals.iter().zip(&d.psu_stratum) {
-        mean[h as usize] += t;
+/// under `Centre` (the design builder refuses it under `Fail`). PSUs of untouched strata have
+/// total 0 and stratum mean 0, so they add exactly 0 unless lonely and centred.
+fn stage1(d: &Design, totals: &[(u32, f64)], s: &mut Scratch) -> (f64, usize) {
+    s.visit.clear();
+    s.strata.clear();
+    for &(p, t) in totals {
+        s.psu[p as usize] = t;
+        let h = d.psu_stratum[p as usize];
+        if !s.stratum_seen[h as usize] {
+            s.stratum_seen[h as usize] = true;
+            s.strata.push(h);
+            s.visit.extend_from_slice(d.psus_of(h as usize));
+        }
     }
-    for (m, &n) in mean.iter_mut().zip(&d.stratum_psus) {
-        *m /= n as f64;
+    let centre = d.lonely == LonelyPsu::Centre;
+    if centre {
+        let untouched = |&&p: &&u32| !s.stratum_seen[d.psu_stratum[p as usize] as usize];
+        let lonely: Vec<u32> = d.lonely_psus.iter().filter(untouched).copied().collect();
+        s.visit.extend(lonely);
     }
-    let grand = totals.iter().sum::<f64>() / totals.len() as f64;
+    s.visit.sort_unstable();
+    for &p in &s.visit {
+        s.stratum_mean[d.psu_stratum[p as usize] as usize] += s.psu[p as usize];
+    }
+    for &h in &s.strata {
+        s.stratum_mean[h as usize] /= d.stratum_psus[h as usize] as f64;
+    }
+    let grand = totals.iter().map(|&(_, t)| t).sum::<f64>() / d.n_psus() as f64;
     let mut v = 0.0;
-    for ((t, &h), f) in totals.iter().zip(&d.psu_stratum).zip(&d.psu_fraction) {
+    for &p in &s.visit {
+        let (t, h, f) = (
+            s.psu[p as usize],
+            d.psu_stratum[p as usize] as usize,
+            d.psu_fraction[p as usize],
+        );
         let scale = 1.0 - f;
         if scale < CERTAINTY_TOLERANCE {
             continue;
         }
-        let n = d.stratum_psus[h as usize] as f64;
+        let n = d.stratum_psus[h] as f64;
         v += if n > 1.0 {
-            scale * n / (n - 1.0) * (t - mean[h as usize]).powi(2)
+            scale * n / (n - 1.0) * (t - s.stratum_mean[h]).powi(2)
         } else {
             lonely(d.lonely, scale, t - grand)
         };
     }
-    v
+    for &(p, _) in totals {
+        s.psu[p as usize] = 0.0;
+    }
+    for &h in &s.strata {
+        s.stratum_mean[h as usize] = 0.0;
+        s.stratum_seen[h as usize] = false;
+    }
+    (v, s.strata.len())
 }
 
 /// Within-PSU term, each PSU's SSU-level variance scaled by its stage-1 fraction. A PSU with a
-/// single SSU has nothing to centre against: it adds nothing under `Remove` and `Centre`.
-fn stage2(d: &Design, z: &[f64], row_ssu: &[u32]) -> f64 {
-    let totals = unit_totals(z, row_ssu, d.ssu_psu.len());
-    let psus = d.n_psus();
-    let mut mean = vec![0.0; psus];
-    for (t, &p) in totals.iter().zip(&d.ssu_psu) {
-        mean[p as usize] += t;
+/// single SSU has nothing to centre against: it adds nothing under `Remove` and `Centre`. A
+/// PSU without analysis rows has SSU totals 0 and adds nothing.
+fn stage2(
+    d: &Design,
+    psu_totals: &[(u32, f64)],
+    ssu_totals: &[(u32, f64)],
+    s: &mut Scratch,
+) -> f64 {
+    for &(u, t) in ssu_totals {
+        s.ssu[u as usize] = t;
     }
-    for (m, &k) in mean.iter_mut().zip(&d.psu_ssus) {
-        *m /= k as f64;
+    let mut v = 0.0;
+    for &(p, _) in psu_totals {
+        let p = p as usize;
+        let (f1, scale, m) = (
+            d.psu_fraction[p],
+            1.0 - d.psu_fraction2[p],
+            d.psu_ssus[p] as f64,
+        );
+        if f1 == 0.0 || scale < CERTAINTY_TOLERANCE || m < 2.0 {
+            continue;
+        }
+        let ssus = d.ssus_of(p);
+        let mean = ssus
+            .iter()
+            .map(|&u| s.ssu[u as usize])
+            .fold(0.0, |a, t| a + t)
+            / m;
+        let within = ssus
+            .iter()
+            .map(|&u| (s.ssu[u as usize] - mean).powi(2))
+            .fold(0.0, |a, x| a + x);
+        v += f1 * scale * m / (m - 1.0) * within;
     }
-    let mut within = vec![0.0; psus];
-    for (t, &p) in totals.iter().zip(&d.ssu_psu) {
-        within[p as usize] += (t - mean[p as usize]).powi(2);
+    for &(u, _) in ssu_totals {
+        s.ssu[u as usize] = 0.0;
     }
-    (0..psus)
-        .map(|p| {
-            let (f1, scale, m) = (
-                d.psu_fraction[p],
-                1.0 - d.psu_fraction2[p],
-                d.psu_ssus[p] as f64,
-            );
-            if f1 == 0.0 || scale < CERTAINTY_TOLERANCE || m < 2.0 {
-                return 0.0;
-            }
-            f1 * scale * m / (m - 1.0) * within[p]
-        })
-        .sum()
+    v
 }
 
 fn lonely(rule: LonelyPsu, scale: f64, deviation: f64) -> f64 {
