@@ -16,7 +16,15 @@ fn main_job(dir: &Path, wrong_exit_rate: f64) -> Value {
         dir.join("truth.csv"),
     );
     assess()
-        .args(["synth", "--county", "530128", "--households", "20000", "--seed", "20200612"])
+        .args([
+            "synth",
+            "--county",
+            "530128",
+            "--households",
+            "20000",
+            "--seed",
+            "20200612",
+        ])
         .args(["--wrong-exit-rate", &wrong_exit_rate.to_string()])
         .args(["--shortfall", "housing", "--remote-only"])
         .arg("--out")
@@ -103,7 +111,9 @@ fn planted_unsafe_housing_in_remote_villages_defers_the_county_and_names_it() {
         .map(|r| r.as_str().unwrap())
         .collect();
     assert!(
-        reasons.iter().any(|r| r.contains("housing safety unmet") && r.contains("township")),
+        reasons
+            .iter()
+            .any(|r| r.contains("housing safety unmet") && r.contains("township")),
         "{reasons:#?}"
     );
     assert!(dir.path().join("verdict/report.html").is_file());
@@ -114,7 +124,12 @@ fn a_county_with_few_wrong_exits_is_approved() {
     let dir = tempfile::tempdir().unwrap();
     let v = main_job(dir.path(), 0.005);
     assert_eq!(v["decision"], "approve", "{:#}", v["reasons"]);
-    for name in ["poverty_incidence", "wrong_exit_rate", "missed_rate", "approval_rate"] {
+    for name in [
+        "poverty_incidence",
+        "wrong_exit_rate",
+        "missed_rate",
+        "approval_rate",
+    ] {
         assert_eq!(v["indicators"][name]["passes"], true, "{name}");
     }
 }
