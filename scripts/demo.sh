@@ -13,7 +13,7 @@ HSEED=61524433251646152433           # the team's own second draw
 OUT=${1:-out/luquan-draw-$(date +%Y%m%d-%H%M%S)}
 
 cargo build --release --quiet
-A=target/release/assess
+A=${CARGO_TARGET_DIR:-target}/release/assess
 echo "== 1. the register"; $A frame check "$R" --villages "$V"
 echo; echo "== 2. the plan against the register"; $A plan check "$P" --frame "$R" --villages "$V"
 echo; echo "== 3. the draw (seeds sealed: only their SHA-256 commitments go into the manifest)"
