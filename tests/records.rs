@@ -1,51 +1,12 @@
 //! Visit records in the survey database, on both engines: `assess import-records` (JSON and
 //! JSON Lines; idempotent, versioned, all or nothing) and `assess records`.
 
-use crate::util::{assess, databases, read};
+use crate::util::{assess, complete_visit, databases, read, refused_visit, with_draw};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 fn a_draw(dir: &Path) -> (PathBuf, String, Vec<String>) {
     crate::util::luquan_draw(dir, 5)
-}
-
-/// A fresh database of `db` holding the draw.
-fn with_draw(drawn: &Path, db: &str) {
-    assess()
-        .arg("import-sample")
-        .arg(drawn)
-        .args(["--db", db])
-        .assert()
-        .success();
-}
-
-/// A complete visit with its household record.
-fn complete(draw_id: &str, id: &str) -> Value {
-    json!({
-        "draw_id": draw_id,
-        "household_id": id,
-        "disposition": "complete",
-        "mode": "in_person",
-        "team": "team-1",
-        "interviewers": ["Li Wei", "Zhang Min"],
-        "start": "2020-06-12T09:30:00+08:00",
-        "end": "2020-06-12T10:45:00+08:00",
-        "gps_start": {"lat": 25.55, "lon": 102.47},
-        "household": crate::util::household_record(id)
-    })
-}
-
-/// A refused visit: no household record.
-fn refused(draw_id: &str, id: &str) -> Value {
-    json!({
-        "draw_id": draw_id,
-        "household_id": id,
-        "disposition": "refused",
-        "team": "team-2",
-        "interviewers": ["Wang Fang", "Zhao Lei"],
-        "start": "2020-06-12T14:00:00+08:00",
-        "end": "2020-06-12T14:10:00+08:00"
-    })
 }
 
 fn write_array(path: &Path, records: &[Value]) -> String {
@@ -86,9 +47,9 @@ fn listing(db: &str) -> String {
 
 fn three(draw_id: &str, h: &[String]) -> Vec<Value> {
     vec![
-        complete(draw_id, &h[0]),
-        refused(draw_id, &h[1]),
-        complete(draw_id, &h[2]),
+        complete_visit(draw_id, &h[0]),
+        refused_visit(draw_id, &h[1]),
+        complete_visit(draw_id, &h[2]),
     ]
 }
 
@@ -173,8 +134,8 @@ fn a_bad_record_at_position_k_writes_nothing() {
     // Record 1 changed, record 4 new, record 5 ends before it starts.
     let mut records = three(&id, &h);
     records[0]["team"] = json!("team-9");
-    records.push(refused(&id, &h[3]));
-    let mut bad = refused(&id, &h[4]);
+    records.push(refused_visit(&id, &h[3]));
+    let mut bad = refused_visit(&id, &h[4]);
     bad["end"] = json!("2020-06-12T13:00:00+08:00");
     records.push(bad);
     let bad_file = write_lines(&dir.path().join("bad.jsonl"), &records);
@@ -227,7 +188,7 @@ fn a_household_outside_the_draw_is_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let (drawn, id, h) = a_draw(dir.path());
     let mut records = three(&id, &h);
-    records.insert(1, refused(&id, "530128999999999999"));
+    records.insert(1, refused_visit(&id, "530128999999999999"));
     let file = write_lines(&dir.path().join("outside.jsonl"), &records);
     let mut other = three(&id, &h);
     other[2]["draw_id"] = json!("0".repeat(64));

@@ -3,60 +3,28 @@
 //! store (same hashes, "unchanged"), idempotently, all or nothing; a damaged workbook is a
 //! clear error naming the file, and nothing is written.
 
-use crate::util::{assess, databases, sample_rows};
+use crate::util::{assess, complete_visit, databases, refused_visit, sample_rows, with_draw};
 use assess_inspection::VisitRecord;
 use calamine::{Data, Reader, Xlsx};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-fn with_draw(drawn: &Path, db: &str) {
-    assess()
-        .arg("import-sample")
-        .arg(drawn)
-        .args(["--db", db])
-        .assert()
-        .success();
-}
-
-fn complete(draw_id: &str, id: &str) -> Value {
-    json!({
-        "draw_id": draw_id,
-        "household_id": id,
-        "disposition": "complete",
-        "mode": "in_person",
-        "team": "team-1",
-        "interviewers": ["Li Wei", "Zhang Min"],
-        "start": "2020-06-12T09:30:00+08:00",
-        "end": "2020-06-12T10:45:00+08:00",
-        "gps_start": {"lat": 25.55, "lon": 102.47},
-        "household": crate::util::household_record(id)
-    })
-}
-
-fn refused(draw_id: &str, id: &str) -> Value {
-    json!({
-        "draw_id": draw_id,
-        "household_id": id,
-        "disposition": "refused",
-        "team": "team-2",
-        "interviewers": ["Wang Fang", "Zhao Lei"],
-        "start": "2020-06-12T14:00:00+08:00",
-        "end": "2020-06-12T14:10:00+08:00"
-    })
-}
-
 /// Three visits; the second complete one with approval, identification, an identity number
 /// and a note, so that every sheet is used.
 fn three(draw_id: &str, h: &[String]) -> Vec<Value> {
-    let mut third = complete(draw_id, &h[2]);
+    let mut third = complete_visit(draw_id, &h[2]);
     third["household"]["approval"] = json!({"exit": "satisfied", "policies": "dont_know", "help_received": null, "cadres_work": "basically_satisfied"});
     third["household"]["identification"] = json!({"owns_vehicle": false, "vehicle_value_yuan": null, "urban_flat_or_shop": false, "registered_company": null, "public_payroll": false, "village_cadre": true});
     third["household"]["members"][0]["id_number"] = json!("11010519491231002X");
     third["household"]["income_per_person_stated"] = json!(6250.5);
     third["notes"] =
         json!([{"rule": "short-interview", "text": "answered quickly; every section asked"}]);
-    vec![complete(draw_id, &h[0]), refused(draw_id, &h[1]), third]
+    vec![
+        complete_visit(draw_id, &h[0]),
+        refused_visit(draw_id, &h[1]),
+        third,
+    ]
 }
 
 fn records(values: &[Value]) -> Vec<VisitRecord> {
@@ -350,14 +318,14 @@ fn a_bad_cell_in_record_k_of_n_writes_nothing() {
     // Record 1 changed, record 4 new, record 5 ends before it starts.
     let mut values = three(&id, &h);
     values[0]["team"] = json!("team-9");
-    values.push(refused(&id, &h[3]));
-    let mut bad = refused(&id, &h[4]);
+    values.push(refused_visit(&id, &h[3]));
+    let mut bad = refused_visit(&id, &h[4]);
     bad["end"] = json!("2020-06-12T13:00:00+08:00");
     values.push(bad);
     let late = write_xlsx(&dir.path().join("late.xlsx"), &values);
     // A member's age that is not a number, in the last record's rows of sheet members.
     values.pop();
-    values.push(complete(&id, &h[4]));
+    values.push(complete_visit(&id, &h[4]));
     let members = 1 + 2 * 3; // the header, then two members of each complete visit: the last
     let aged = dir.path().join("aged.xlsx");
     let bytes = assess_forms::write_filled(&records(&values)).unwrap();
@@ -369,7 +337,7 @@ fn a_bad_cell_in_record_k_of_n_writes_nothing() {
     let aged = aged.display().to_string();
     // A household outside the draw (the database refuses it, record 2, row 3 of visits).
     let mut outside = three(&id, &h);
-    outside.insert(1, refused(&id, "530128999999999999"));
+    outside.insert(1, refused_visit(&id, "530128999999999999"));
     let outside = write_xlsx(&dir.path().join("outside.xlsx"), &outside);
     for (engine, db) in databases(dir.path()) {
         with_draw(&drawn, &db);

@@ -204,3 +204,42 @@ pub fn household_record(id: &str) -> serde_json::Value {
         "water": {"litres_per_person_day": 60.0, "water_scarce_area": false, "piped_to_yard": true, "outage_days": 0, "quality_ok": true}
     })
 }
+
+/// Imports the draw directory `drawn` into the database `db`.
+pub fn with_draw(drawn: &Path, db: &str) {
+    assess()
+        .arg("import-sample")
+        .arg(drawn)
+        .args(["--db", db])
+        .assert()
+        .success();
+}
+
+/// A complete visit with its household record ([`household_record`]).
+pub fn complete_visit(draw_id: &str, id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "draw_id": draw_id,
+        "household_id": id,
+        "disposition": "complete",
+        "mode": "in_person",
+        "team": "team-1",
+        "interviewers": ["Li Wei", "Zhang Min"],
+        "start": "2020-06-12T09:30:00+08:00",
+        "end": "2020-06-12T10:45:00+08:00",
+        "gps_start": {"lat": 25.55, "lon": 102.47},
+        "household": household_record(id)
+    })
+}
+
+/// A refused visit: no household record.
+pub fn refused_visit(draw_id: &str, id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "draw_id": draw_id,
+        "household_id": id,
+        "disposition": "refused",
+        "team": "team-2",
+        "interviewers": ["Wang Fang", "Zhao Lei"],
+        "start": "2020-06-12T14:00:00+08:00",
+        "end": "2020-06-12T14:10:00+08:00"
+    })
+}
