@@ -9,8 +9,9 @@ use assess_report::{Lang, SampledVillage};
 use assess_standards::{Region, Standards};
 use assess_store::{Appeals, Store, StoredSampleRow};
 use assess_verdict::{
-    county_verdict, ApprovalDefinition, CountyInput, DontKnow, DrawnHousehold, Provenance,
-    RateBasis, RegisterPeople, Settings, Thresholds, VerdictFile, Visit,
+    county_verdict_with_villages, ApprovalDefinition, CountyInput, DontKnow, DrawnHousehold,
+    MissedDenominator, Provenance, RateBasis, RegisterPeople, Settings, Thresholds, VarianceMethod,
+    VerdictFile, Visit,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -56,6 +57,18 @@ pub struct VerdictArgs {
     /// Rural population the incidence divides by [default: the register's people].
     #[arg(long)]
     rural_population: Option<f64>,
+    /// What the missed rate divides by: the people of the sampled non-registered households,
+    /// or the non-registered people of the sampled villages in the register (needs --frame).
+    #[arg(long, default_value = "sampled-households", value_parser = ["sampled-households", "sampled-villages"])]
+    missed_denominator: String,
+    /// The register the draw was made from (CSV or XLSX), for --missed-denominator
+    /// sampled-villages: its fingerprint must be the draw's.
+    #[arg(long, value_name = "REGISTER")]
+    frame: Option<PathBuf>,
+    /// Variance at the village stage: with replacement (ultimate clusters), or without
+    /// (finite-population corrections and the within-village term).
+    #[arg(long, default_value = "wr", value_parser = ["wr", "wor"])]
+    variance: String,
     /// Region for a county that is not one of the 832 poverty counties.
     #[arg(long, value_parser = ["east", "central", "west"])]
     region: Option<String>,
@@ -98,10 +111,19 @@ async fn compute_all(
 ) -> anyhow::Result<Vec<CountyResult>> {
     let store = Store::open(&args.db.db).await?;
     let result = async {
-        let counties = counties(&store, args).await?;
-        let mut files = Vec::new();
-        for county in counties {
+        let mut pairs = Vec::new();
+        for county in counties(&store, args).await? {
             let draw_id = draw_of(&store, &county, args.draw.as_deref()).await?;
+            pairs.push((county, draw_id));
+        }
+        let village_people = match (&args.frame, settings.missed_denominator) {
+            (Some(frame), MissedDenominator::SampledVillages) => {
+                Some(village_non_registered(&store, frame, &pairs).await?)
+            }
+            _ => None,
+        };
+        let mut files = Vec::new();
+        for (county, draw_id) in pairs {
             let thresholds = Thresholds::for_region(standards, region(&county, args)?);
             let stages: &[&str] = match args.appeals.as_str() {
                 "both" => &["before", "after"],
@@ -121,6 +143,7 @@ async fn compute_all(
                         standards,
                         &thresholds,
                         settings,
+                        village_people.as_ref(),
                     )
                     .await?,
                 );
@@ -198,6 +221,65 @@ fn region(county: &str, args: &VerdictArgs) -> anyhow::Result<Region> {
     }
 }
 
+/// The register's non-registered people of every sampled village of the counties' draws, read
+/// from `frame` in one pass, after checking that it is the register each draw was made from.
+async fn village_non_registered(
+    store: &Store,
+    frame: &Path,
+    pairs: &[(String, String)],
+) -> anyhow::Result<BTreeMap<String, f64>> {
+    let mut people: BTreeMap<String, f64> = BTreeMap::new();
+    let mut manifests = BTreeMap::new();
+    for (county, draw_id) in pairs {
+        for r in store.sample_rows(draw_id, Some(county)).await? {
+            people.insert(r.village, 0.0);
+        }
+        if !manifests.contains_key(draw_id) {
+            let manifest = store
+                .manifest(draw_id)
+                .await?
+                .with_context(|| format!("draw {draw_id} is not in the database"))?;
+            manifests.insert(draw_id.clone(), manifest);
+        }
+    }
+    let vintage = manifests
+        .values()
+        .next()
+        .and_then(|m| m.division_codes.vintage.parse().ok());
+    let opts = assess_register::ReadOptions {
+        vintage,
+        ..assess_register::ReadOptions::default()
+    };
+    let report = assess_register::scan_frame(frame, &opts, |h| {
+        if h.status == assess_register::Status::NonRegistered {
+            if let Some(p) = people.get_mut(h.village.as_str()) {
+                *p += f64::from(h.members);
+            }
+        }
+    })
+    .with_context(|| {
+        format!(
+            "reading the register {} for the missed rate's denominator",
+            frame.display()
+        )
+    })?;
+    for (draw_id, manifest) in &manifests {
+        if report.fingerprint != manifest.frame_fingerprint {
+            bail!(
+                "{}: this register's fingerprint {} is not that of the register draw {draw_id} was \
+                 made from ({}); the missed rate over the sampled villages must count the people \
+                 of the draw's own register: give that file with --frame (`assess frame check \
+                 FILE` prints a register's fingerprint)",
+                frame.display(),
+                report.fingerprint,
+                manifest.frame_fingerprint
+            );
+        }
+    }
+    Ok(people)
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn one(
     store: &Store,
     draw_id: &str,
@@ -206,6 +288,7 @@ async fn one(
     standards: &Standards,
     thresholds: &Thresholds,
     settings: &Settings,
+    village_people: Option<&BTreeMap<String, f64>>,
 ) -> anyhow::Result<(VerdictFile, Vec<SampledVillage>, String)> {
     let manifest = store
         .manifest(draw_id)
@@ -254,7 +337,7 @@ async fn one(
             non_registered: people("non_registered"),
         },
     };
-    let verdict = county_verdict(&input, thresholds, settings)
+    let verdict = county_verdict_with_villages(&input, village_people, thresholds, settings)
         .with_context(|| format!("county {county}, draw {draw_id}"))?;
     let villages = sampled_villages(&rows, &input.visits);
     let file = VerdictFile {
@@ -341,6 +424,23 @@ fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
             }
         },
     };
+    let missed_denominator = match args.missed_denominator.as_str() {
+        "sampled-villages" => MissedDenominator::SampledVillages,
+        _ => MissedDenominator::SampledHouseholds,
+    };
+    match (missed_denominator, &args.frame) {
+        (MissedDenominator::SampledVillages, None) => bail!(
+            "--missed-denominator sampled-villages divides by the non-registered people of the \
+             sampled villages, which only the register has: give the register the draw was made \
+             from with --frame REGISTER.csv"
+        ),
+        (MissedDenominator::SampledHouseholds, Some(frame)) => bail!(
+            "--frame {} is read only for --missed-denominator sampled-villages; add that option \
+             or leave --frame out",
+            frame.display()
+        ),
+        _ => {}
+    }
     if !(args.confidence > 0.5 && args.confidence < 1.0) {
         bail!(
             "--confidence {}: give a level between 0.5 and 1, e.g. 0.95",
@@ -367,6 +467,12 @@ fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
             _ => assess_survey::LonelyPsu::Fail,
         },
         rural_population: args.rural_population,
+        missed_denominator,
+        variance: if args.variance == "wor" {
+            VarianceMethod::WithoutReplacement
+        } else {
+            VarianceMethod::WithReplacement
+        },
     })
 }
 

@@ -64,6 +64,35 @@ pub(crate) const VILLAGES: [(&str, f64, f64, usize); 3] = [
     ("530128103205", 102.35, 25.80, 20),
 ];
 
+/// Response counts (primaries, visited, reserves used, ineligible, interviewed) and the rates
+/// they give, computed here by hand.
+fn response(
+    by: &str,
+    key: &str,
+    township: &str,
+    (primaries, visited, reserves_used, ineligible, interviewed): (
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ),
+) -> assess_verdict::ResponseRates {
+    let eligible = visited - ineligible;
+    assess_verdict::ResponseRates {
+        by: by.to_string(),
+        key: key.to_string(),
+        township: township.to_string(),
+        primaries,
+        visited,
+        reserves_used,
+        ineligible,
+        interviewed,
+        response_rate: (eligible > 0).then(|| interviewed as f64 / eligible as f64),
+        replacement_rate: Some(reserves_used as f64 / primaries as f64),
+    }
+}
+
 pub(crate) fn verdict_file() -> VerdictFile {
     let mut indicators = BTreeMap::new();
     for i in [
@@ -123,6 +152,11 @@ pub(crate) fn verdict_file() -> VerdictFile {
             response_rate: 1240.0 / 1258.0,
             replacement_rate: 12.0 / 1250.0,
         },
+        response_rates: vec![
+            response("village", VILLAGES[0].0, "530128101", (50, 52, 2, 1, 50)),
+            response("village", VILLAGES[2].0, "530128103", (2, 2, 0, 2, 0)),
+            response("team", "Team 1", "", (100, 104, 4, 2, 98)),
+        ],
         thresholds: assess_verdict::Thresholds {
             poverty_incidence: 0.03,
             wrong_exit_rate: 0.02,

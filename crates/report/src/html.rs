@@ -309,6 +309,15 @@ pub(crate) fn render(r: &Report, lang: Lang) -> Result<String, ReportError> {
 
     heading(&mut out, "response", w.response);
     table(&mut out, &tables::counts(v, lang), "pairs");
+    if !v.response_rates.is_empty() {
+        let _ = writeln!(out, "<h3>{}</h3>", escape(w.rates_by_group));
+        let _ = writeln!(
+            out,
+            r#"<p class="note">{}</p>"#,
+            escape(w.response_rate_note)
+        );
+        table(&mut out, &tables::response_rates(r, lang), "response-rates");
+    }
     if let Some(t) = tables::appeals(f, lang) {
         heading(&mut out, "appeals", w.appeals);
         table(&mut out, &t, "appeals");

@@ -98,6 +98,11 @@ pub(crate) fn render(r: &Report, lang: Lang) -> String {
 
     section(&mut out, 2, w.response);
     table(&mut out, &tables::counts(v, lang));
+    if !v.response_rates.is_empty() {
+        section(&mut out, 3, w.rates_by_group);
+        let _ = writeln!(out, "{}\n", w.response_rate_note);
+        table(&mut out, &tables::response_rates(r, lang));
+    }
 
     if let Some(t) = tables::appeals(f, lang) {
         section(&mut out, 2, w.appeals);

@@ -4,7 +4,8 @@
 use crate::text::{self, pct, place, Lang};
 use crate::Report;
 use assess_verdict::{
-    ApprovalDefinition, Decision, DontKnow, FailingHousehold, RateBasis, Verdict, VerdictFile,
+    ApprovalDefinition, Decision, DontKnow, FailingHousehold, MissedDenominator, RateBasis,
+    VarianceMethod, Verdict, VerdictFile,
 };
 
 /// One cell: its kind decides how each format shows it (a percentage is text in Markdown and
@@ -453,6 +454,51 @@ pub(crate) fn counts(v: &Verdict, lang: Lang) -> Table {
     Table::pairs(w.response, lang, rows)
 }
 
+/// Response and replacement by village (with its township), then by team.
+pub(crate) fn response_rates(r: &Report, lang: Lang) -> Table {
+    let w = lang.words();
+    let mut table = Table::new(
+        w.rates_by_group,
+        &[
+            w.unit,
+            w.name,
+            w.township,
+            w.primaries,
+            w.visited,
+            w.reserves_used,
+            w.ineligible,
+            w.interviewed,
+            w.response_rate,
+            w.replacement_rate,
+        ],
+    );
+    let rate = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Pct);
+    for g in &r.file.verdict.response_rates {
+        let (unit, name, township) = match g.by.as_str() {
+            "village" => (
+                w.village,
+                place(&g.key, r.names),
+                place(&g.township, r.names),
+            ),
+            "team" => (w.team, g.key.clone(), String::new()),
+            other => (other, g.key.clone(), g.township.clone()),
+        };
+        table.rows.push(vec![
+            t(unit),
+            t(name),
+            t(township),
+            count(g.primaries),
+            count(g.visited),
+            count(g.reserves_used),
+            count(g.ineligible),
+            count(g.interviewed),
+            rate(g.response_rate),
+            rate(g.replacement_rate),
+        ]);
+    }
+    table
+}
+
 /// The decision and each indicator before and after the appeals, when both were computed.
 pub(crate) fn appeals(f: &VerdictFile, lang: Lang) -> Option<Table> {
     let w = lang.words();
@@ -585,6 +631,20 @@ pub(crate) fn settings(v: &Verdict, lang: Lang) -> Table {
                 w.rural_population,
                 s.rural_population
                     .map_or(t(w.from_register), |n| Cell::Num(n, 0)),
+            ),
+            (
+                w.missed_denominator,
+                t(match s.missed_denominator {
+                    MissedDenominator::SampledHouseholds => w.missed_over_households,
+                    MissedDenominator::SampledVillages => w.missed_over_villages,
+                }),
+            ),
+            (
+                w.variance_method,
+                t(match s.variance {
+                    VarianceMethod::WithReplacement => w.with_replacement,
+                    VarianceMethod::WithoutReplacement => w.without_replacement,
+                }),
             ),
         ],
     )

@@ -280,6 +280,8 @@ fn chinese_reports_are_chinese() {
             "样本村",
             "数据来源",
             "应答率",
+            "分村、分调查组的应答与替换",
+            "村级抽样的方差",
         ] {
             assert!(md.contains(label), "markdown lacks {label}");
             assert!(page.contains(label), "page lacks {label}");
@@ -329,6 +331,19 @@ fn markdown_holds_every_section() {
         ));
         assert!(md.contains("| `H002` | wrongly exited | exited | 530128101 屏山街道 | 530128101201 云龙村 | remote | 4 | housing safety, drinking water |"));
         assert!(md.contains("| Response rate | 98.57% |"));
+        // By village and team: 50 of 52 − 1 eligible = 98.04%, 2 reserves for 50 primaries;
+        // a village whose visited households were all ineligible has no response rate.
+        assert!(md.contains("### Response and replacement by village and team"));
+        assert!(md.contains(
+            "| Village | 530128101201 云龙村 | 530128101 屏山街道 | 50 | 52 | 2 | 1 | 50 | 98.04% | 4.00% |"
+        ));
+        assert!(
+            md.contains("| Village | 530128103205 | 530128103 | 2 | 2 | 0 | 2 | 0 |  | 0.00% |")
+        );
+        assert!(md.contains("| Team | Team 1 |  | 100 | 104 | 4 | 2 | 98 | 96.08% | 4.00% |"));
+        assert!(
+            md.contains("| Variance at the village stage | with replacement (ultimate clusters) |")
+        );
         assert!(md.contains("| Households found wrongly exited or missed | 4 | 3 |  | ● |"));
         assert!(md.contains(&"ab".repeat(32)));
         assert!(md.contains("5 (fewer than 8 degrees of freedom"));
@@ -350,9 +365,19 @@ fn the_workbook_has_the_sheets_and_the_numbers() {
                     "Drivers",
                     "Households",
                     "Villages",
-                    "Domains"
+                    "Domains",
+                    "Response"
                 ]
             );
+            let response = book.worksheet_range("Response").unwrap();
+            let team = response
+                .rows()
+                .find(|row| row[1] == "Team 1")
+                .expect("the team's row");
+            assert_eq!(team[0].to_string(), lang.words().team);
+            assert_eq!(team[7], Data::Float(98.0));
+            assert_eq!(team[8], Data::Float(98.0 / 102.0));
+            assert_eq!(team[9], Data::Float(0.04));
             let v = &r.file.verdict;
             let indicators = book.worksheet_range("Indicators").unwrap();
             let header: Vec<String> = indicators

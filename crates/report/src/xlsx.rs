@@ -1,5 +1,5 @@
 //! `verdict.xlsx`: the tables for officials, one sheet each (Summary, Indicators, Drivers,
-//! Households, Villages, Domains), with formatted headers and percentages stored as numbers with a
+//! Households, Villages, Domains, Response), with formatted headers and percentages stored as numbers with a
 //! percentage format (so a spreadsheet can compute with them).
 
 use crate::tables::{self, Cell, Table};
@@ -10,13 +10,14 @@ use rust_xlsxwriter::{
 };
 
 /// The sheet names: English in both languages, so scripts can find them.
-pub(crate) const SHEETS: [&str; 6] = [
+pub(crate) const SHEETS: [&str; 7] = [
     "Summary",
     "Indicators",
     "Drivers",
     "Households",
     "Villages",
     "Domains",
+    "Response",
 ];
 
 struct Formats {
@@ -229,5 +230,12 @@ pub(crate) fn render(r: &Report, lang: Lang) -> Result<Vec<u8>, ReportError> {
     )?;
     data_sheet(&mut wb, &f, SHEETS[4], &tables::villages(r, lang), &[])?;
     data_sheet(&mut wb, &f, SHEETS[5], &tables::domains(r, lang), &[])?;
+    data_sheet(
+        &mut wb,
+        &f,
+        SHEETS[6],
+        &tables::response_rates(r, lang),
+        &[w.response_rate_note.to_string()],
+    )?;
     Ok(wb.save_to_buffer()?)
 }

@@ -55,6 +55,7 @@ pub struct DesignBuilder {
     strata: Option<Labels>,
     psu: Option<Labels>,
     ssu: Option<Labels>,
+    stage2_strata: Option<Labels>,
     fpc: Option<Vec<f64>>,
     fpc2: Option<Vec<f64>>,
     pps: Option<Pps>,
@@ -104,22 +105,29 @@ pub struct Design {
     /// Stage-1 sampling fraction of every PSU (n_h / N_h, or pi_i under PPS); 0 when the first
     /// stage is with replacement.
     pub(crate) psu_fraction: Vec<f64>,
-    /// Stage-2 sampling fraction of every PSU (m_i / M_i), when a stage-2 fpc was given.
-    pub(crate) psu_fraction2: Vec<f64>,
-    /// PSU index of every SSU.
-    pub(crate) ssu_psu: Vec<u32>,
+    /// Stage-2 cells (when a stage-2 fpc was given): a PSU, or, with stage-2 strata, one
+    /// stage-2 stratum inside a PSU. The PSU of every cell.
+    pub(crate) cell_psu: Vec<u32>,
+    /// Stage-2 sampling fraction of every cell (m_c / M_c).
+    pub(crate) cell_fraction2: Vec<f64>,
+    /// Cell index of every SSU.
+    pub(crate) ssu_cell: Vec<u32>,
     /// Number of PSUs of every stratum.
     pub(crate) stratum_psus: Vec<u32>,
-    /// Number of SSUs of every PSU (0 without a stage-2 term).
-    pub(crate) psu_ssus: Vec<u32>,
+    /// Number of SSUs of every cell.
+    pub(crate) cell_ssus: Vec<u32>,
     /// The PSUs of every stratum, in index order: those of stratum `h` are
     /// `stratum_psu_list[stratum_psu_start[h]..stratum_psu_start[h + 1]]`.
     pub(crate) stratum_psu_start: Vec<usize>,
     pub(crate) stratum_psu_list: Vec<u32>,
-    /// The SSUs of every PSU, in index order (empty without a stage-2 term), laid out as the
-    /// PSUs of a stratum.
-    pub(crate) psu_ssu_start: Vec<usize>,
-    pub(crate) psu_ssu_list: Vec<u32>,
+    /// The cells of every PSU and the SSUs of every cell, in index order (empty without a
+    /// stage-2 term), laid out as the PSUs of a stratum.
+    pub(crate) psu_cell_start: Vec<usize>,
+    pub(crate) psu_cell_list: Vec<u32>,
+    pub(crate) cell_ssu_start: Vec<usize>,
+    pub(crate) cell_ssu_list: Vec<u32>,
+    /// Whether stage 2 is stratified inside PSUs.
+    stage2_stratified: bool,
     /// PSUs alone in their stratum (in index order).
     pub(crate) lonely_psus: Vec<u32>,
     strata_labels: Vec<String>,
@@ -191,12 +199,25 @@ impl Design {
         &self.stratum_psu_list[self.stratum_psu_start[h]..self.stratum_psu_start[h + 1]]
     }
 
-    /// The SSUs of PSU `p`, in index order (empty without a stage-2 term).
-    pub(crate) fn ssus_of(&self, p: usize) -> &[u32] {
-        match self.psu_ssu_start.get(p + 1) {
-            Some(&end) => &self.psu_ssu_list[self.psu_ssu_start[p]..end],
+    /// The stage-2 cells of PSU `p`, in index order (empty without a stage-2 term).
+    pub(crate) fn cells_of(&self, p: usize) -> &[u32] {
+        match self.psu_cell_start.get(p + 1) {
+            Some(&end) => &self.psu_cell_list[self.psu_cell_start[p]..end],
             None => &[],
         }
+    }
+
+    /// The SSUs of stage-2 cell `c`, in index order (empty without a stage-2 term).
+    pub(crate) fn ssus_of(&self, c: usize) -> &[u32] {
+        match self.cell_ssu_start.get(c + 1) {
+            Some(&end) => &self.cell_ssu_list[self.cell_ssu_start[c]..end],
+            None => &[],
+        }
+    }
+
+    /// Whether stage 2 is stratified inside the PSUs ([`DesignBuilder::stage2_strata`]).
+    pub fn stage2_stratified(&self) -> bool {
+        self.stage2_stratified
     }
 }
 
@@ -256,6 +277,15 @@ impl DesignBuilder {
         self
     }
 
+    /// Stage-2 stratum labels, nested in PSUs: inside every PSU, the SSUs of each stage-2
+    /// stratum are a separate sample (e.g. households drawn by register status inside a
+    /// village), with their own stage-2 fpc. Used by the stage-2 term only; without them a
+    /// PSU is one stage-2 stratum.
+    pub fn stage2_strata<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
+        self.stage2_strata = Some(Labels::from_text(labels));
+        self
+    }
+
     /// Stratum labels already coded: row `i` is in stratum `names[codes[i]]` (so a large file
     /// need not hold one string per row). Equivalent to [`strata`](Self::strata) with those
     /// labels.
@@ -284,7 +314,8 @@ impl DesignBuilder {
     }
 
     /// Stage-2 fpc per row (> 1 a count of SSUs in the PSU, <= 1 a fraction), constant
-    /// within a PSU. With a stage-1 fpc it adds the stage-2 variance term.
+    /// within a PSU (within a stage-2 stratum of a PSU, when stage-2 strata are given). With a
+    /// stage-1 fpc it adds the stage-2 variance term.
     pub fn fpc2(mut self, fpc: Vec<f64>) -> Self {
         self.fpc2 = Some(fpc);
         self
@@ -323,27 +354,28 @@ impl DesignBuilder {
             None => vec![0.0; psu_stratum.len()],
             Some(fpc) => stage1_fractions(fpc, &row_psu, &psu_stratum, &stratum_psus, self.pps)?,
         };
-        let (row_ssu, ssu_psu, psu_ssus, psu_fraction2) = match &self.fpc2 {
-            None => (None, Vec::new(), vec![0; psu_stratum.len()], Vec::new()),
-            Some(fpc2) => {
-                let (row_ssu, ssu_psu) = nest(n, &row_psu, self.ssu.as_ref());
-                let mut psu_ssus = vec![0u32; psu_stratum.len()];
-                for &p in &ssu_psu {
-                    psu_ssus[p as usize] += 1;
-                }
-                let f2 = stage_fractions(fpc2, &row_psu, &psu_ssus, 2)?;
-                (Some(row_ssu), ssu_psu, psu_ssus, f2)
-            }
+        let stage2 = match &self.fpc2 {
+            None => Stage2::default(),
+            Some(fpc2) => Stage2::build(
+                fpc2,
+                &row_psu,
+                psu_stratum.len(),
+                self.ssu.as_ref(),
+                self.stage2_strata.as_ref(),
+            )?,
         };
         let weights = match self.weights {
             Some(w) => check_weights(w)?,
-            None => implied_weights(n, &row_psu, &psu_fraction, &psu_fraction2, &self.fpc),
+            None => implied_weights(n, &row_psu, &psu_fraction, &stage2, &self.fpc),
         };
         let (stratum_psu_start, stratum_psu_list) = members(&psu_stratum, strata_labels.len());
-        let (psu_ssu_start, psu_ssu_list) = if row_ssu.is_some() {
-            members(&ssu_psu, psu_stratum.len())
-        } else {
-            (Vec::new(), Vec::new())
+        let (psu_cell_start, psu_cell_list) = match &stage2.row_ssu {
+            Some(_) => members(&stage2.cell_psu, psu_stratum.len()),
+            None => (Vec::new(), Vec::new()),
+        };
+        let (cell_ssu_start, cell_ssu_list) = match &stage2.row_ssu {
+            Some(_) => members(&stage2.ssu_cell, stage2.cell_psu.len()),
+            None => (Vec::new(), Vec::new()),
         };
         let lonely_psus = (0..psu_stratum.len() as u32)
             .filter(|&p| stratum_psus[psu_stratum[p as usize] as usize] == 1)
@@ -351,24 +383,28 @@ impl DesignBuilder {
         let design = Design {
             weights,
             row_psu,
-            row_ssu,
+            row_ssu: stage2.row_ssu,
             psu_stratum,
             psu_fraction,
-            psu_fraction2,
-            ssu_psu,
+            cell_psu: stage2.cell_psu,
+            cell_fraction2: stage2.cell_fraction2,
+            ssu_cell: stage2.ssu_cell,
             stratum_psus,
-            psu_ssus,
+            cell_ssus: stage2.cell_ssus,
             stratum_psu_start,
             stratum_psu_list,
-            psu_ssu_start,
-            psu_ssu_list,
+            psu_cell_start,
+            psu_cell_list,
+            cell_ssu_start,
+            cell_ssu_list,
+            stage2_stratified: self.stage2_strata.is_some(),
             lonely_psus,
             strata_labels,
             lonely: self.lonely,
             pps: self.pps,
         };
         if design.lonely == LonelyPsu::Fail {
-            check_lonely(&design, self.psu.as_ref())?;
+            check_lonely(&design, self.psu.as_ref(), self.stage2_strata.as_ref())?;
         }
         Ok(design)
     }
@@ -380,6 +416,10 @@ impl DesignBuilder {
             ("strata", self.strata.as_ref().map(|l| l.codes.len())),
             ("psu", self.psu.as_ref().map(|l| l.codes.len())),
             ("ssu", self.ssu.as_ref().map(|l| l.codes.len())),
+            (
+                "stage2_strata",
+                self.stage2_strata.as_ref().map(|l| l.codes.len()),
+            ),
             ("fpc", self.fpc.as_ref().map(Vec::len)),
             ("fpc2", self.fpc2.as_ref().map(Vec::len)),
         ];
@@ -396,6 +436,7 @@ impl DesignBuilder {
             ("strata", &self.strata),
             ("psu", &self.psu),
             ("ssu", &self.ssu),
+            ("stage2_strata", &self.stage2_strata),
         ];
         for (column, labels) in coded {
             let Some(l) = labels else { continue };
@@ -560,22 +601,69 @@ fn implied_weights(
     n: usize,
     row_psu: &[u32],
     f1: &[f64],
-    f2: &[f64],
+    stage2: &Stage2,
     fpc: &Option<Vec<f64>>,
 ) -> Vec<f64> {
     (0..n)
         .map(|r| {
             let p = row_psu[r] as usize;
             let w1 = if fpc.is_some() { 1.0 / f1[p] } else { 1.0 };
-            let w2 = f2.get(p).map_or(1.0, |f| 1.0 / f);
+            let w2 = stage2.row_ssu.as_ref().map_or(1.0, |row_ssu| {
+                let c = stage2.ssu_cell[row_ssu[r] as usize] as usize;
+                1.0 / stage2.cell_fraction2[c]
+            });
             w1 * w2
         })
         .collect()
 }
 
-/// Refuses a stratum with one non-certainty PSU, or (when the stage-2 term enters) a PSU with
-/// one SSU not taken with certainty. `psu_labels` name the PSU in the error.
-fn check_lonely(d: &Design, psu_labels: Option<&Labels>) -> Result<(), DesignError> {
+/// The stage-2 structure: SSUs nested in cells (a PSU, or a stage-2 stratum of a PSU), and
+/// every cell's sampling fraction.
+#[derive(Default)]
+struct Stage2 {
+    row_ssu: Option<Vec<u32>>,
+    cell_psu: Vec<u32>,
+    cell_fraction2: Vec<f64>,
+    ssu_cell: Vec<u32>,
+    cell_ssus: Vec<u32>,
+}
+
+impl Stage2 {
+    fn build(
+        fpc2: &[f64],
+        row_psu: &[u32],
+        psus: usize,
+        ssu: Option<&Labels>,
+        strata: Option<&Labels>,
+    ) -> Result<Stage2, DesignError> {
+        let (row_cell, cell_psu) = match strata {
+            Some(labels) => nest(row_psu.len(), row_psu, Some(labels)),
+            None => (row_psu.to_vec(), (0..psus as u32).collect()),
+        };
+        let (row_ssu, ssu_cell) = nest(row_psu.len(), &row_cell, ssu);
+        let mut cell_ssus = vec![0u32; cell_psu.len()];
+        for &c in &ssu_cell {
+            cell_ssus[c as usize] += 1;
+        }
+        let cell_fraction2 = stage_fractions(fpc2, &row_cell, &cell_ssus, 2)?;
+        Ok(Stage2 {
+            row_ssu: Some(row_ssu),
+            cell_psu,
+            cell_fraction2,
+            ssu_cell,
+            cell_ssus,
+        })
+    }
+}
+
+/// Refuses a stratum with one non-certainty PSU, or (when the stage-2 term enters) a PSU (a
+/// stage-2 stratum of a PSU) with one SSU not taken with certainty. `psu_labels` and
+/// `stage2_labels` name the unit in the error.
+fn check_lonely(
+    d: &Design,
+    psu_labels: Option<&Labels>,
+    stage2_labels: Option<&Labels>,
+) -> Result<(), DesignError> {
     let mut first_psu = vec![None; d.n_strata()];
     for (p, &h) in d.psu_stratum.iter().enumerate() {
         first_psu[h as usize].get_or_insert(p);
@@ -590,18 +678,25 @@ fn check_lonely(d: &Design, psu_labels: Option<&Labels>) -> Result<(), DesignErr
             });
         }
     }
-    if d.has_stage2() {
-        for (p, &m) in d.psu_ssus.iter().enumerate() {
-            let enters = d.psu_fraction[p] > 0.0;
-            if enters && m == 1 && 1.0 - d.psu_fraction2[p] >= CERTAINTY_TOLERANCE {
-                let row = first_row(d, p);
-                let unit = psu_labels.map_or(format!("on row {row}"), |l| l.name(row).to_string());
-                return Err(DesignError::LonelyPsu {
-                    stage: 2,
-                    unit,
-                    row,
-                });
+    let Some(row_ssu) = &d.row_ssu else {
+        return Ok(());
+    };
+    for (c, &m) in d.cell_ssus.iter().enumerate() {
+        let enters = d.psu_fraction[d.cell_psu[c] as usize] > 0.0;
+        if enters && m == 1 && 1.0 - d.cell_fraction2[c] >= CERTAINTY_TOLERANCE {
+            let row = row_ssu
+                .iter()
+                .position(|&u| d.ssu_cell[u as usize] as usize == c)
+                .expect("a cell has a row");
+            let mut unit = psu_labels.map_or(format!("on row {row}"), |l| l.name(row).to_string());
+            if let Some(l) = stage2_labels {
+                unit.push_str(&format!(" (stage-2 stratum {})", l.name(row)));
             }
+            return Err(DesignError::LonelyPsu {
+                stage: 2,
+                unit,
+                row,
+            });
         }
     }
     Ok(())

@@ -693,8 +693,13 @@ mod tests {
     }
 
     /// A pseudo-random design (strata, PSUs, SSUs, both fpcs or none, a lonely stratum under
-    /// `Centre`, zero weights, missing values) and a domain column with rows in no domain.
-    fn random_design(two_stage: bool, seed: u64) -> (Design, Column, Column, Vec<u32>) {
+    /// `Centre`, zero weights, missing values) and a domain column with rows in no domain;
+    /// with stage 2 stratified inside the PSUs (two strata) when `stratified2`.
+    fn random_design(
+        two_stage: bool,
+        stratified2: bool,
+        seed: u64,
+    ) -> (Design, Column, Column, Vec<u32>) {
         let mut state = seed;
         let mut next = move |m: u64| {
             state = state
@@ -706,7 +711,11 @@ mod tests {
         let (mut strata, mut psu, mut ssu, mut fpc, mut fpc2) =
             (vec![], vec![], vec![], vec![], vec![]);
         let (mut w, mut y, mut x, mut dom) = (vec![], vec![], vec![], vec![]);
+        let mut strata2 = vec![];
         for i in 0..rows {
+            if stratified2 {
+                strata2.push(next(2).to_string());
+            }
             // Stratum 9 holds a single PSU (lonely); others 2-4 PSUs.
             let h = if i < 5 { 9 } else { next(6) };
             let p = if h == 9 { 0 } else { next(2 + h % 3) };
@@ -736,6 +745,9 @@ mod tests {
         if two_stage {
             b = b.ssu(ssu).fpc(fpc).fpc2(fpc2);
         }
+        if stratified2 {
+            b = b.stage2_strata(strata2);
+        }
         (b.build().unwrap(), y, x, dom)
     }
 
@@ -744,8 +756,14 @@ mod tests {
     #[test]
     fn all_domains_at_once_equal_each_domain_alone() {
         let opts = EstimateOptions::default();
-        for (two_stage, seed) in [(false, 1), (true, 2), (false, 3), (true, 4)] {
-            let (d, y, x, dom) = random_design(two_stage, seed);
+        for (two_stage, stratified2, seed) in [
+            (false, false, 1),
+            (true, false, 2),
+            (false, false, 3),
+            (true, false, 4),
+            (true, true, 5),
+        ] {
+            let (d, y, x, dom) = random_design(two_stage, stratified2, seed);
             let domains = Domains {
                 of_row: &dom,
                 count: 5,
@@ -780,7 +798,13 @@ mod tests {
     /// through the public estimators (a domain mean), including the lonely centred stratum.
     #[test]
     fn sparse_domain_variance_equals_the_dense_sum() {
-        let (d, y, _, dom) = random_design(true, 7);
+        for stratified2 in [false, true] {
+            sparse_equals_dense(stratified2);
+        }
+    }
+
+    fn sparse_equals_dense(stratified2: bool) {
+        let (d, y, _, dom) = random_design(true, stratified2, 7);
         let mask: Vec<bool> = dom.iter().map(|&g| g == 1).collect();
         let m = estimate_mean(&d, &y, Some(&mask), &EstimateOptions::default()).unwrap();
         let w = d.weights();

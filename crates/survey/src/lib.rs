@@ -1,5 +1,6 @@
 //! Design-based estimation for complex samples, as R's `survey` package does it: a
-//! [`Design`] (weights, strata, primary and secondary units, finite population corrections,
+//! [`Design`] (weights, strata, primary and secondary units, strata of secondary units inside
+//! the primary ones, finite population corrections,
 //! Brewer's approximation for PPS without replacement, the lonely-PSU rule) is built once,
 //! then small estimators ([`estimate_total`], [`estimate_mean`], [`estimate_ratio`],
 //! [`estimate_prop`]) return an [`Estimate`]: the point estimate, its Taylor-linearised

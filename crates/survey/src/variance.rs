@@ -3,13 +3,18 @@
 //!
 //! ```text
 //! V = Σ_h Σ_{i∈h} (1 − f_hi) · n_h/(n_h − 1) · (t_hi − t̄_h)²              stage 1
-//!   + Σ_i f_i · (1 − f2_i) · m_i/(m_i − 1) · Σ_{j∈i} (t_ij − t̄_i)²        stage 2
+//!   + Σ_i f_i · Σ_{c∈i} (1 − f2_c) · m_c/(m_c − 1) · Σ_{j∈c} (t_j − t̄_c)²  stage 2
 //! ```
+//!
+//! At stage 2, `c` runs over the stage-2 cells of PSU `i`: the PSU itself, or, when stage 2
+//! is stratified inside PSUs (`DesignBuilder::stage2_strata`), each stage-2 stratum of it,
+//! a separate simple random sample without replacement of `m_c` of its `M_c` SSUs
+//! (`f2_c = m_c/M_c`), as stage 1 is stratified (Cochran 1977, ch. 5, applied within the PSU).
 //!
 //! `t_hi` are PSU totals of `z`, `t̄_h` their stratum mean over the `n_h` PSUs of the design
 //! (PSUs without analysed rows count with total 0), `f_hi` the stage-1 sampling fraction
 //! (`n_h/N_h`, or `pi_i` under Brewer's approximation; 0 with replacement). The stage-2 term
-//! (SSU totals `t_ij`, `m_i` SSUs, fraction `f2_i`) enters only with a stage-2 fpc, scaled by
+//! (SSU totals `t_j`, their cell mean `t̄_c`) enters only with a stage-2 fpc, scaled by
 //! the PSU's stage-1 fraction `f_i` (so a with-replacement first stage adds nothing, and a
 //! certainty PSU, `f_i = 1`, adds exactly its within-PSU variance). Formulas and sources:
 //! `docs/estimation.md`.
@@ -35,7 +40,7 @@ impl Scratch {
     pub(crate) fn new(d: &Design) -> Scratch {
         Scratch {
             psu: vec![0.0; d.n_psus()],
-            ssu: vec![0.0; d.ssu_psu.len()],
+            ssu: vec![0.0; d.ssu_cell.len()],
             stratum_mean: vec![0.0; d.n_strata()],
             stratum_seen: vec![false; d.n_strata()],
             visit: Vec::new(),
@@ -78,7 +83,7 @@ pub(crate) fn variance(d: &Design, z: &[f64]) -> f64 {
     let ssu = d
         .row_ssu
         .as_ref()
-        .map_or(Vec::new(), |r| dense(r, d.ssu_psu.len()));
+        .map_or(Vec::new(), |r| dense(r, d.ssu_cell.len()));
     domain_variance(d, &psu, &ssu, &mut Scratch::new(d)).0
 }
 
@@ -154,26 +159,28 @@ fn stage2(
     }
     let mut v = 0.0;
     for &(p, _) in psu_totals {
-        let p = p as usize;
-        let (f1, scale, m) = (
-            d.psu_fraction[p],
-            1.0 - d.psu_fraction2[p],
-            d.psu_ssus[p] as f64,
-        );
-        if f1 == 0.0 || scale < CERTAINTY_TOLERANCE || m < 2.0 {
+        let f1 = d.psu_fraction[p as usize];
+        if f1 == 0.0 {
             continue;
         }
-        let ssus = d.ssus_of(p);
-        let mean = ssus
-            .iter()
-            .map(|&u| s.ssu[u as usize])
-            .fold(0.0, |a, t| a + t)
-            / m;
-        let within = ssus
-            .iter()
-            .map(|&u| (s.ssu[u as usize] - mean).powi(2))
-            .fold(0.0, |a, x| a + x);
-        v += f1 * scale * m / (m - 1.0) * within;
+        for &c in d.cells_of(p as usize) {
+            let c = c as usize;
+            let (scale, m) = (1.0 - d.cell_fraction2[c], d.cell_ssus[c] as f64);
+            if scale < CERTAINTY_TOLERANCE || m < 2.0 {
+                continue;
+            }
+            let ssus = d.ssus_of(c);
+            let mean = ssus
+                .iter()
+                .map(|&u| s.ssu[u as usize])
+                .fold(0.0, |a, t| a + t)
+                / m;
+            let within = ssus
+                .iter()
+                .map(|&u| (s.ssu[u as usize] - mean).powi(2))
+                .fold(0.0, |a, x| a + x);
+            v += f1 * scale * m / (m - 1.0) * within;
+        }
     }
     for &(u, _) in ssu_totals {
         s.ssu[u as usize] = 0.0;
@@ -223,6 +230,16 @@ mod tests {
         let z = [1.0, 2.0, 3.0, 4.0];
         assert!((variance(&d, &z) - 8.6).abs() < 1e-12);
         assert_eq!(d.weights(), &[5.0; 4]);
+        // One stage-2 stratum per PSU is the unstratified design, to the last bit.
+        let one = Design::builder(4)
+            .psu(["p", "p", "q", "q"])
+            .ssu(["1", "2", "1", "2"])
+            .stage2_strata(["s"; 4])
+            .fpc(vec![4.0; 4])
+            .fpc2(vec![5.0; 4])
+            .build()
+            .unwrap();
+        assert_eq!(variance(&one, &z).to_bits(), variance(&d, &z).to_bits());
     }
 
     /// Stratum c: PSU X taken with certainty (fpc 1), 2 of its 4 SSUs; stratum d: 2 of 4
@@ -241,6 +258,96 @@ mod tests {
             .unwrap();
         let z = [1.0, 3.0, 2.0, 6.0];
         assert!((variance(&d, &z) - 10.0).abs() < 1e-12);
+    }
+
+    /// Stage 2 stratified inside the PSUs (households by status inside villages). One stratum
+    /// of 2 PSUs out of 5 (f1 = 0.4). PSU p: stage-2 stratum e, 2 of 4 SSUs, z = 1, 3;
+    /// stratum n, 3 of 6, z = 2, 2, 5. PSU q: e, 2 of 2 (taken whole), z = 4, 6; n, 2 of 8,
+    /// z = 0, 2.
+    /// Stage 1: PSU totals 13, 12 (mean 12.5): (1 − 0.4) · 2 · (0.25 + 0.25) = 0.6.
+    /// Stage 2, each cell (1 − f2) · m/(m − 1) · Σ(z − z̄)², times f1 = 0.4:
+    /// p/e (1 − 1/2) · 2 · 2 = 2; p/n (1 − 1/2) · 3/2 · (1 + 1 + 4) = 4.5; q/e 0;
+    /// q/n (1 − 1/4) · 2 · 2 = 3; so 0.4 · 9.5 = 3.8. In all 4.4.
+    /// Unstratified, PSU p would be one sample of 5 z values (mean 2.6), a different number.
+    #[test]
+    fn stratified_stage2_sums_the_within_stratum_terms() {
+        let psu = ["p", "p", "p", "p", "p", "q", "q", "q", "q"];
+        let st2 = ["e", "e", "n", "n", "n", "e", "e", "n", "n"];
+        let fpc2 = vec![4.0, 4.0, 6.0, 6.0, 6.0, 2.0, 2.0, 8.0, 8.0];
+        let d = Design::builder(9)
+            .psu(psu)
+            .stage2_strata(st2)
+            .fpc(vec![5.0; 9])
+            .fpc2(fpc2.clone())
+            .build()
+            .unwrap();
+        let z = [1.0, 3.0, 2.0, 2.0, 5.0, 4.0, 6.0, 0.0, 2.0];
+        assert!((variance(&d, &z) - 4.4).abs() < 1e-12);
+        assert!(d.stage2_stratified());
+        // Implied weights: 1/f1 · M_c/m_c.
+        assert!((d.weights()[0] - 2.5 * 2.0).abs() < 1e-12);
+        assert!((d.weights()[7] - 2.5 * 4.0).abs() < 1e-12);
+        // The fpc2 must be constant in a cell, not in a PSU.
+        let mut bad = fpc2;
+        bad[1] = 5.0;
+        let e = Design::builder(9)
+            .psu(psu)
+            .stage2_strata(st2)
+            .fpc(vec![5.0; 9])
+            .fpc2(bad)
+            .build()
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            crate::DesignError::FpcVaries {
+                row: 1,
+                first_row: 0,
+                stage: 2,
+                ..
+            }
+        ));
+    }
+
+    /// A certainty PSU (fpc 1) in its own stratum with stratified stage 2 adds only its
+    /// within-PSU term: cells e (2 of 3, z = 1, 5) and n (2 of 4, z = 3, 3):
+    /// (1 − 2/3) · 2 · 8 + 0 = 16/3. The other stratum (2 of 4 PSUs, one SSU each taken whole)
+    /// adds (1 − 1/2) · 2 · ((2 − 4)² + (6 − 4)²) = 8.
+    #[test]
+    fn a_certainty_psu_with_stratified_stage2_adds_its_within_term_only() {
+        let d = Design::builder(6)
+            .strata(["c", "c", "c", "c", "d", "d"])
+            .psu(["X", "X", "X", "X", "Y", "Z"])
+            .stage2_strata(["e", "e", "n", "n", "e", "e"])
+            .fpc(vec![1.0, 1.0, 1.0, 1.0, 4.0, 4.0])
+            .fpc2(vec![3.0, 3.0, 4.0, 4.0, 1.0, 1.0])
+            .build()
+            .unwrap();
+        let certain_only = [1.0, 5.0, 3.0, 3.0, 0.0, 0.0];
+        assert!((variance(&d, &certain_only) - 16.0 / 3.0).abs() < 1e-12);
+        let z = [1.0, 5.0, 3.0, 3.0, 2.0, 6.0];
+        assert!((variance(&d, &z) - (16.0 / 3.0 + 8.0)).abs() < 1e-12);
+    }
+
+    /// A stage-2 stratum with a single SSU, not taken whole, is lonely: refused under `Fail`
+    /// (named by its PSU and stage-2 stratum), adding nothing under `Remove`.
+    #[test]
+    fn a_lonely_stage2_stratum_is_refused_or_removed() {
+        let build = |rule| {
+            Design::builder(5)
+                .psu(["p", "p", "p", "q", "q"])
+                .stage2_strata(["e", "e", "n", "e", "e"])
+                .fpc(vec![4.0; 5])
+                .fpc2(vec![3.0, 3.0, 5.0, 3.0, 3.0])
+                .lonely_psu(rule)
+                .build()
+        };
+        let e = build(LonelyPsu::Fail).unwrap_err();
+        assert!(e.to_string().contains("p (stage-2 stratum n)"), "{e}");
+        let d = build(LonelyPsu::Remove).unwrap();
+        // Stage 1: totals 6, 3 (mean 4.5): (1 − 1/2) · 2 · 4.5 = 4.5. Stage 2 (f1 = 1/2):
+        // p/e (1/3) · 2 · 2 = 4/3; p/n nothing; q/e (1/3) · 2 · 0.5 = 1/3: 0.5 · 5/3 = 5/6.
+        let z = [1.0, 3.0, 2.0, 1.0, 2.0];
+        assert!((variance(&d, &z) - (4.5 + 5.0 / 6.0)).abs() < 1e-12);
     }
 
     /// Stratum a: PSU totals 1, 3 → 2 · (1 + 1) = 4; stratum b: one PSU, total 10. Remove: 4.

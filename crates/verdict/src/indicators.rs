@@ -2,11 +2,16 @@
 //! rules describe) and design-based (weighted, with a Taylor-linearised variance over the
 //! villages), with intervals, against its threshold (docs/verdict.md, "Indicators").
 
-use crate::settings::{ApprovalDefinition, DontKnow, RateBasis, Settings, Thresholds};
+use crate::input::VillageNonRegistered;
+use crate::settings::{
+    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings, Thresholds,
+    VarianceMethod,
+};
 use crate::weights::Respondent;
 use assess_inspection::{Answer, Opinion, Outcome};
 use assess_survey::{
-    estimate_ratio, estimate_total, proportion_interval, CiMethod, Design, EstimateOptions, Sided,
+    estimate_ratio, estimate_total, proportion_interval, CiMethod, Design, EstimateOptions, Pps,
+    Sided,
 };
 use serde::Serialize;
 
@@ -210,35 +215,83 @@ pub struct NonResponse {
     pub households: f64,
 }
 
-/// Computes the four indicators. `respondents` with no weight (villages taken by hand) count in
-/// the official ratios only.
-pub fn compute(
+/// The design of the weighted respondents (docs/verdict.md, "Variance"). With replacement:
+/// strata = village strata, PSUs = villages (households in a certainty village, its own
+/// stratum). Without replacement: PSUs = villages, with their inclusion probabilities as a
+/// Brewer stage-1 fpc (1 for a certainty village, its own stratum), and at stage 2 the
+/// households, stratified by register status inside each village, with the cell's fraction
+/// `r_hv / N'_hv` as the stage-2 fpc.
+fn design(
     respondents: &[Respondent],
-    register: &crate::input::RegisterPeople,
-    thresholds: &Thresholds,
+    weighted: &[usize],
     settings: &Settings,
-    nonresponse: NonResponse,
-) -> Result<Computed, crate::VerdictError> {
-    let rows: Vec<Row> = respondents.iter().map(|r| row(r, settings)).collect();
-    let weighted: Vec<usize> = (0..respondents.len())
-        .filter(|&i| respondents[i].weight.is_some())
-        .collect();
-    let design = Design::builder(weighted.len())
+) -> Result<Design, crate::VerdictError> {
+    let of = |f: &dyn Fn(&Respondent) -> String| -> Vec<String> {
+        weighted.iter().map(|&i| f(&respondents[i])).collect()
+    };
+    let builder = Design::builder(weighted.len())
         .weights(
             weighted
                 .iter()
                 .map(|&i| respondents[i].weight.unwrap_or(0.0))
                 .collect(),
         )
-        .strata(
-            weighted
-                .iter()
-                .map(|&i| respondents[i].variance_stratum.clone()),
-        )
-        .psu(weighted.iter().map(|&i| respondents[i].psu.clone()))
-        .lonely_psu(settings.lonely_psu)
-        .build()
-        .map_err(|e| crate::VerdictError::Design(e.to_string()))?;
+        .strata(of(&|r| r.variance_stratum.clone()))
+        .lonely_psu(settings.lonely_psu);
+    let builder = match settings.variance {
+        VarianceMethod::WithReplacement => builder.psu(of(&|r| r.psu.clone())),
+        VarianceMethod::WithoutReplacement => {
+            let column = |f: &dyn Fn(&Respondent) -> f64| -> Vec<f64> {
+                weighted.iter().map(|&i| f(&respondents[i])).collect()
+            };
+            builder
+                .psu(of(&|r| r.household.village.clone()))
+                .fpc(column(&|r| village_pi(r.household)))
+                .pps(Pps::Brewer)
+                .stage2_strata(of(&|r| r.household.stratum.clone()))
+                .fpc2(column(&|r| r.cell_fraction))
+        }
+    };
+    builder.build().map_err(|e| {
+        let hint = match (settings.variance, &e) {
+            (
+                VarianceMethod::WithoutReplacement,
+                assess_survey::DesignError::LonelyPsu { stage: 2, .. },
+            ) => {
+                " (--variance wor: a village's status cell with a single respondent has no \
+                 within-cell variance; choose --lonely-psu remove or centre, or --variance wr)"
+            }
+            _ => "",
+        };
+        crate::VerdictError::Design(format!("{e}{hint}"))
+    })
+}
+
+/// A village's inclusion probability for the variance: 1 when taken with certainty.
+fn village_pi(h: &crate::input::DrawnHousehold) -> f64 {
+    if h.certainty {
+        1.0
+    } else {
+        h.pi_village.unwrap_or(1.0)
+    }
+}
+
+/// Computes the four indicators. `respondents` with no weight (villages taken by hand) count in
+/// the official ratios only. `villages`: the non-registered people of every sampled village,
+/// needed when the missed rate divides by them.
+pub fn compute(
+    respondents: &[Respondent],
+    register: &crate::input::RegisterPeople,
+    thresholds: &Thresholds,
+    settings: &Settings,
+    nonresponse: NonResponse,
+    villages: Option<&[VillageNonRegistered]>,
+) -> Result<Computed, crate::VerdictError> {
+    let rows: Vec<Row> = respondents.iter().map(|r| row(r, settings)).collect();
+    let weighted: Vec<usize> = (0..respondents.len())
+        .filter(|&i| respondents[i].weight.is_some())
+        .collect();
+    let design = design(respondents, &weighted, settings)?;
     let col = |f: &dyn Fn(&Row) -> Option<f64>| -> Vec<Option<f64>> {
         weighted.iter().map(|&i| f(&rows[i])).collect()
     };
@@ -258,22 +311,41 @@ pub fn compute(
         settings,
         nonresponse.exited_people,
     )?;
-    let missed = rate(
-        Kind::MissedRate,
-        &rows,
-        &design,
-        &col(&|r| {
-            r.missed
-                .filter(|_| r.non_registered)
-                .map(|m| if m { r.people } else { 0.0 })
-        }),
-        &col(&|r| r.missed.filter(|_| r.non_registered).map(|_| r.people)),
-        |r| r.non_registered,
-        |r| r.missed,
-        thresholds.missed_rate,
-        settings,
-        nonresponse.non_registered_people,
-    )?;
+    let missed_people = col(&|r| {
+        r.missed
+            .filter(|_| r.non_registered)
+            .map(|m| if m { r.people } else { 0.0 })
+    });
+    let missed = match (settings.missed_denominator, villages) {
+        (MissedDenominator::SampledHouseholds, _) => rate(
+            Kind::MissedRate,
+            &rows,
+            &design,
+            &missed_people,
+            &col(&|r| r.missed.filter(|_| r.non_registered).map(|_| r.people)),
+            |r| r.non_registered,
+            |r| r.missed,
+            thresholds.missed_rate,
+            settings,
+            nonresponse.non_registered_people,
+        )?,
+        (MissedDenominator::SampledVillages, Some(villages)) => missed_over_villages(
+            &rows,
+            &design,
+            &missed_people,
+            &weighted
+                .iter()
+                .map(|&i| respondents[i].household.village.as_str())
+                .collect::<Vec<_>>(),
+            villages,
+            thresholds.missed_rate,
+            settings,
+            nonresponse.non_registered_people,
+        )?,
+        (MissedDenominator::SampledVillages, None) => {
+            return Err(crate::VerdictError::NoVillagePopulation)
+        }
+    };
     let incidence = incidence(
         &wrong.0, &missed.0, &wrong.1, &missed.1, &design, register, thresholds, settings,
     )?;
@@ -399,22 +471,13 @@ fn rate(
             r.people
         }
     };
-    let (mut y, mut m, mut households, mut unknown, mut unknown_units) = (0.0, 0.0, 0, 0, 0.0);
-    for r in rows.iter().filter(|r| in_domain(r)) {
-        match value(r) {
-            Some(v) => {
-                households += 1;
-                m += weight_of(r);
-                if v {
-                    y += weight_of(r);
-                }
-            }
-            None => {
-                unknown += 1;
-                unknown_units += weight_of(r);
-            }
-        }
-    }
+    let Official {
+        y,
+        m,
+        households,
+        unknown,
+        unknown_units,
+    } = official_sums(rows, in_domain, value, weight_of);
     if households == 0 {
         return Err(crate::VerdictError::EmptyDomain(kind.name()));
     }
@@ -452,6 +515,139 @@ fn rate(
         settings,
         unknown,
         bounds,
+    )?;
+    Ok((indicator, z))
+}
+
+/// The official sums of a rate over the respondents of its domain.
+struct Official {
+    /// Units (people, or households for approval) with a positive finding.
+    y: f64,
+    /// Units with a known finding.
+    m: f64,
+    /// Households with a known finding.
+    households: usize,
+    /// Households whose finding is unknown.
+    unknown: usize,
+    /// Their units.
+    unknown_units: f64,
+}
+
+fn official_sums(
+    rows: &[Row],
+    in_domain: impl Fn(&Row) -> bool,
+    value: impl Fn(&Row) -> Option<bool>,
+    weight_of: impl Fn(&Row) -> f64,
+) -> Official {
+    let mut o = Official {
+        y: 0.0,
+        m: 0.0,
+        households: 0,
+        unknown: 0,
+        unknown_units: 0.0,
+    };
+    for r in rows.iter().filter(|r| in_domain(r)) {
+        match value(r) {
+            Some(v) => {
+                o.households += 1;
+                o.m += weight_of(r);
+                if v {
+                    o.y += weight_of(r);
+                }
+            }
+            None => {
+                o.unknown += 1;
+                o.unknown_units += weight_of(r);
+            }
+        }
+    }
+    o
+}
+
+/// The missed rate over the non-registered people of the sampled villages (docs/verdict.md,
+/// "Indicators"). Official: missed people found / `D = Σ_v NR_v` over the sampled villages (the
+/// rule's words). Design: `R̂ = Σ w y / X̂`, `X̂ = Σ_v NR_v / π_v` over the sampled villages
+/// with an inclusion probability: the estimated missed people of the county over its
+/// non-registered people estimated from the register's known village counts. Its linearised
+/// variable is `w_i z_i = (w_i y_i − R̂ c_i) / X̂`, with the village's `NR_v / π_v` spread
+/// evenly over its rows as `c_i` (a known constant of the village: it moves the village total,
+/// never a deviation inside a village). Returns the indicator and `z` (the engine's totals
+/// weight it).
+#[allow(clippy::too_many_arguments)]
+fn missed_over_villages(
+    rows: &[Row],
+    design: &Design,
+    numerator: &[Option<f64>],
+    row_village: &[&str],
+    villages: &[VillageNonRegistered],
+    threshold: f64,
+    settings: &Settings,
+    missing_people: f64,
+) -> Result<(Indicator, Vec<f64>), crate::VerdictError> {
+    let kind = Kind::MissedRate;
+    let o = official_sums(rows, |r| r.non_registered, |r| r.missed, |r| r.people);
+    if o.households == 0 {
+        return Err(crate::VerdictError::EmptyDomain(kind.name()));
+    }
+    let d: f64 = villages.iter().map(|v| v.people).sum();
+    let expanded: Vec<(&str, f64)> = villages
+        .iter()
+        .filter_map(|v| {
+            v.pi.filter(|p| *p > 0.0)
+                .map(|p| (v.village.as_str(), v.people / p))
+        })
+        .collect();
+    let x_hat: f64 = expanded.iter().map(|e| e.1).sum();
+    if d <= 0.0 || x_hat <= 0.0 {
+        return Err(crate::VerdictError::NoNonRegisteredPeople);
+    }
+    let w = design.weights();
+    let y_hat: f64 = (0..design.n_rows())
+        .map(|i| w[i] * numerator[i].unwrap_or(0.0))
+        .sum();
+    let r_hat = y_hat / x_hat;
+    let mut rows_of: std::collections::HashMap<&str, usize> = Default::default();
+    for (i, v) in row_village.iter().enumerate() {
+        if w[i] > 0.0 {
+            *rows_of.entry(v).or_default() += 1;
+        }
+    }
+    let share: std::collections::HashMap<&str, f64> = expanded
+        .iter()
+        .map(|&(v, x)| (v, x / rows_of.get(v).copied().unwrap_or(1) as f64))
+        .collect();
+    // The engine's total is Σ w_i z_i: z_i = (y_i − R̂ c_i / w_i) / X̂.
+    let z: Vec<f64> = (0..design.n_rows())
+        .map(|i| {
+            let c = share.get(row_village[i]).copied().unwrap_or(0.0);
+            let spread = if w[i] > 0.0 { c / w[i] } else { 0.0 };
+            (numerator[i].unwrap_or(0.0) - r_hat * spread) / x_hat
+        })
+        .collect();
+    let opts = EstimateOptions {
+        confidence: settings.confidence,
+        sided: Sided::Two,
+        ci: None,
+    };
+    let zs: Vec<Option<f64>> = z.iter().copied().map(Some).collect();
+    let v = estimate_total(design, &zs, None, &opts)
+        .map_err(|e| crate::VerdictError::Estimate(kind.name(), e.to_string()))?;
+    let n = o.households as f64;
+    let srs = r_hat * (1.0 - r_hat) / n;
+    let missing = missing_people + o.unknown_units;
+    let indicator = finish(
+        kind,
+        o.y / d,
+        r_hat,
+        v.variance,
+        n,
+        v.df,
+        v.variance / srs,
+        (o.y, d, o.households),
+        threshold,
+        settings,
+        o.unknown,
+        (o.y / d, (o.y + missing) / d),
     )?;
     Ok((indicator, z))
 }

@@ -80,6 +80,19 @@ pub struct CountyInput {
     pub register: RegisterPeople,
 }
 
+/// The non-registered people of one sampled village in the register, for the missed rate
+/// over the sampled villages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VillageNonRegistered {
+    /// Village code.
+    pub village: String,
+    /// People of its non-registered households in the register.
+    pub people: f64,
+    /// The village's inclusion probability (1 when taken with certainty); `None` for a village
+    /// taken by hand.
+    pub pi: Option<f64>,
+}
+
 impl Visit {
     /// A stored visit record, judged with `standards`. A household record that cannot be
     /// judged (e.g. an income year without a poverty line; `assess check` reports it as an

@@ -18,13 +18,18 @@
 pub mod explain;
 pub mod indicators;
 pub mod input;
+pub mod response;
 pub mod settings;
 pub mod weights;
 
 pub use explain::{Driver, FailingHousehold};
 pub use indicators::{DomainEstimate, Indicator, Kind, Reading};
-pub use input::{CountyInput, DrawnHousehold, RegisterPeople, Visit};
-pub use settings::{ApprovalDefinition, DontKnow, RateBasis, Settings, Thresholds};
+pub use input::{CountyInput, DrawnHousehold, RegisterPeople, VillageNonRegistered, Visit};
+pub use response::ResponseRates;
+pub use settings::{
+    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings, Thresholds,
+    VarianceMethod,
+};
 
 pub use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -41,6 +46,26 @@ pub enum VerdictError {
     /// The estimator failed.
     #[error("{0}: {1}")]
     Estimate(&'static str, String),
+    /// The missed rate over the sampled villages without the register's village counts.
+    #[error(
+        "the missed rate over the sampled villages needs the non-registered people of each \
+         sampled village from the register: give the draw's register (assess verdict --frame \
+         REGISTER), or use the sampled households' people (--missed-denominator \
+         sampled-households)"
+    )]
+    NoVillagePopulation,
+    /// A sampled village has no count of non-registered people.
+    #[error(
+        "village {0} was sampled but the register's counts given do not include it: give the \
+         register the draw was made from"
+    )]
+    VillageNotCounted(String),
+    /// The sampled villages have no non-registered people in the register.
+    #[error(
+        "missed_rate: the sampled villages have no non-registered people in the register, so \
+         the rate over them has no denominator; use --missed-denominator sampled-households"
+    )]
+    NoNonRegisteredPeople,
 }
 
 /// Approve the exit, or defer it.
@@ -100,6 +125,8 @@ pub struct Verdict {
     pub collapses: weights::Collapses,
     /// Sample and response counts.
     pub counts: Counts,
+    /// Response and replacement rates by village, then by team.
+    pub response_rates: Vec<ResponseRates>,
     /// The thresholds used.
     pub thresholds: Thresholds,
     /// The settings used.
@@ -112,14 +139,33 @@ pub fn county_verdict(
     thresholds: &Thresholds,
     settings: &Settings,
 ) -> Result<Verdict, VerdictError> {
+    county_verdict_with_villages(input, None, thresholds, settings)
+}
+
+/// The verdict of one county, with the register's non-registered people of each sampled
+/// village (village code → people), which the missed rate over the sampled villages
+/// (`MissedDenominator::SampledVillages`) divides by; other settings ignore them.
+pub fn county_verdict_with_villages(
+    input: &CountyInput,
+    village_non_registered: Option<&BTreeMap<String, f64>>,
+    thresholds: &Thresholds,
+    settings: &Settings,
+) -> Result<Verdict, VerdictError> {
     let (respondents, collapses) = weights::weigh(input);
     let (counts, nonresponse) = counts(input);
+    let villages = match (settings.missed_denominator, village_non_registered) {
+        (MissedDenominator::SampledVillages, Some(people)) => {
+            Some(sampled_villages(input, people)?)
+        }
+        _ => None,
+    };
     let computed = indicators::compute(
         &respondents,
         &input.register,
         thresholds,
         settings,
         nonresponse,
+        villages.as_deref(),
     )?;
     let domains = computed.domains;
     let failing = explain::failing_households(&respondents);
@@ -149,9 +195,33 @@ pub fn county_verdict(
         domains,
         collapses,
         counts,
+        response_rates: response::by_village_and_team(input),
         thresholds: thresholds.clone(),
         settings: settings.clone(),
     })
+}
+
+/// Every sampled village of the county (in sample order) with its non-registered people.
+fn sampled_villages(
+    input: &CountyInput,
+    people: &BTreeMap<String, f64>,
+) -> Result<Vec<VillageNonRegistered>, VerdictError> {
+    let mut seen = HashSet::new();
+    input
+        .households
+        .iter()
+        .filter(|h| seen.insert(h.village.as_str()))
+        .map(|h| {
+            let people = *people
+                .get(&h.village)
+                .ok_or_else(|| VerdictError::VillageNotCounted(h.village.clone()))?;
+            Ok(VillageNonRegistered {
+                village: h.village.clone(),
+                people,
+                pi: h.pi_village.map(|p| if h.certainty { 1.0 } else { p }),
+            })
+        })
+        .collect()
 }
 
 fn counts(input: &CountyInput) -> (Counts, indicators::NonResponse) {

@@ -39,6 +39,29 @@ pub enum DontKnow {
     NotApproving,
 }
 
+/// What the missed-assessment rate divides by (docs/verdict.md, "Indicators").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissedDenominator {
+    /// The people of the sampled non-registered households (default).
+    SampledHouseholds,
+    /// The non-registered people of the sampled villages, from the register.
+    SampledVillages,
+}
+
+/// How the village stage enters the variance (docs/verdict.md, "Variance").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum VarianceMethod {
+    /// Villages with replacement: ultimate clusters (default).
+    #[serde(rename = "wr")]
+    WithReplacement,
+    /// Villages without replacement: stage-1 finite-population corrections from the
+    /// villages' inclusion probabilities (Brewer's approximation) plus the within-village
+    /// term of the household samples, stratified by register status.
+    #[serde(rename = "wor")]
+    WithoutReplacement,
+}
+
 /// Settings of one verdict run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
@@ -58,6 +81,10 @@ pub struct Settings {
     pub lonely_psu: LonelyPsu,
     /// The rural population the incidence divides by; the register's total when `None`.
     pub rural_population: Option<f64>,
+    /// The missed rate's denominator (default: the sampled households' people).
+    pub missed_denominator: MissedDenominator,
+    /// With or without replacement at the village stage (default with).
+    pub variance: VarianceMethod,
 }
 
 fn ser_ci<S: serde::Serializer>(ci: &CiMethod, s: S) -> Result<S::Ok, S::Error> {
@@ -82,6 +109,8 @@ impl Default for Settings {
             ci: CiMethod::KornGraubard,
             lonely_psu: LonelyPsu::Fail,
             rural_population: None,
+            missed_denominator: MissedDenominator::SampledHouseholds,
+            variance: VarianceMethod::WithReplacement,
         }
     }
 }

@@ -25,6 +25,9 @@ pub struct Respondent<'a> {
     pub variance_stratum: String,
     /// Primary unit: the village, or the household in a certainty village.
     pub psu: String,
+    /// The cell's within-village sampling fraction `r_hv / N'_hv` (at most 1): its respondents
+    /// over the eligible households they stand for, for the without-replacement variance.
+    pub cell_fraction: f64,
 }
 
 /// How cells without a respondent were absorbed.
@@ -57,15 +60,29 @@ struct Cell {
 }
 
 impl Cell {
-    /// `N'_hv / π_v`: the eligible households the cell stands for.
-    fn total(&self) -> Option<f64> {
-        let eligible_share = if self.visited == 0 {
+    /// The share of the cell's visited units that were eligible (1 before any visit).
+    fn eligible_share(&self) -> f64 {
+        if self.visited == 0 {
             1.0
         } else {
             1.0 - self.ineligible as f64 / self.visited as f64
-        };
-        self.inverse_pi
-            .map(|ip| ip * self.population * eligible_share)
+        }
+    }
+
+    /// `N'_hv / π_v`: the eligible households the cell stands for.
+    fn total(&self) -> Option<f64> {
+        let share = self.eligible_share();
+        self.inverse_pi.map(|ip| ip * self.population * share)
+    }
+
+    /// `r_hv / N'_hv`, at most 1 (1 when the cell's size is not known).
+    fn fraction(&self) -> f64 {
+        let eligible = self.population * self.eligible_share();
+        if eligible > 0.0 {
+            (self.respondents as f64 / eligible).min(1.0)
+        } else {
+            1.0
+        }
     }
 }
 
@@ -102,6 +119,7 @@ pub fn weigh(input: &CountyInput) -> (Vec<Respondent<'_>>, Collapses) {
                 weight,
                 variance_stratum,
                 psu,
+                cell_fraction: cell.fraction(),
             })
         })
         .collect();

@@ -419,3 +419,365 @@ fn a_confident_reading_states_the_largest_confidence_level() {
         }
     }
 }
+
+/// The register's non-registered people of the five sampled villages (D included: it was
+/// sampled, so its people are in the denominator although none of its households were).
+fn village_non_registered() -> std::collections::BTreeMap<String, f64> {
+    [(A, 60.0), (B, 36.0), (C, 27.0), (D, 12.0), (E, 30.0)]
+        .into_iter()
+        .map(|(v, p)| (v.to_string(), p))
+        .collect()
+}
+
+fn over_villages() -> Settings {
+    Settings {
+        missed_denominator: MissedDenominator::SampledVillages,
+        ..Settings::default()
+    }
+}
+
+#[test]
+fn missed_rate_over_the_sampled_villages_people() {
+    let input = county();
+    let people = village_non_registered();
+    let v = county_verdict_with_villages(&input, Some(&people), &thresholds(), &over_villages())
+        .unwrap();
+    let m = &v.indicators["missed_rate"];
+    // Official: En2's 3 people over the 60 + 36 + 27 + 12 + 30 = 165 people of the villages.
+    assert_eq!((m.numerator, m.denominator, m.households), (3.0, 165.0, 5));
+    assert!((m.official - 3.0 / 165.0).abs() < 1e-15);
+    // Design: Σ w y = 12.5 · 3 (En2's weight, 2.5 · 10/2) over X = Σ NR_v/π_v =
+    // 60/0.5 + 36/0.25 + 27/0.5 + 12/0.5 + 30/0.4 = 417.
+    let (y_hat, x_hat) = (37.5, 417.0);
+    let r = y_hat / x_hat;
+    assert!((m.design - r).abs() < 1e-15);
+    // Variance by hand, with replacement: village totals of (Σ w y − R NR_v/π_v)/X, then the
+    // stratified formula over the villages with respondents (D has none).
+    let t = |wy: f64, x: f64| (wy - r * x) / x_hat;
+    let (ta, tb) = (t(0.0, 120.0), t(0.0, 144.0));
+    let (tc, te) = (t(0.0, 54.0), t(37.5, 75.0));
+    let pair = |a: f64, b: f64| 2.0 * ((a - (a + b) / 2.0).powi(2) + (b - (a + b) / 2.0).powi(2));
+    let variance = pair(ta, tb) + pair(tc, te);
+    assert!(
+        (m.se - variance.sqrt()).abs() < 1e-15,
+        "{} vs {}",
+        m.se,
+        variance.sqrt()
+    );
+    // No non-respondent among the non-registered: both bounds are the official value.
+    assert_eq!(m.bounds_if_nonrespondents, (3.0 / 165.0, 3.0 / 165.0));
+    // The households basis of the same records differs: 3 of the 15 people visited.
+    let households = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    assert!((households.indicators["missed_rate"].official - 0.2).abs() < 1e-15);
+    // The incidence uses the rate of the setting.
+    let reg = input.register;
+    let p = &v.indicators["poverty_incidence"];
+    let w = &v.indicators["wrong_exit_rate"];
+    let expected =
+        (reg.poor + reg.non_registered * 3.0 / 165.0 + reg.exited * w.official) / reg.total();
+    assert!((p.official - expected).abs() < 1e-15);
+    // Its variance: per village, exited/N · (wrong-exit z total) + NR/N · t_v, stratified.
+    let wrong_rows = [
+        (A, 14.0, 0.0),
+        (A, 14.0, 0.0),
+        (B, 16.0, 0.0),
+        (B, 16.0, 3.0),
+        (C, 6.0, 0.0),
+        (E, 12.5, 0.0),
+    ];
+    let tw: f64 = wrong_rows.iter().map(|r| r.1 * r.2).sum();
+    let tm: f64 = wrong_rows.iter().map(|r| r.1 * 3.0).sum();
+    let zw = |village: &str| -> f64 {
+        wrong_rows
+            .iter()
+            .filter(|r| r.0 == village)
+            .map(|r| r.1 * (r.2 - tw / tm * 3.0) / tm)
+            .sum()
+    };
+    let n = reg.total();
+    let u = |village: &str, t: f64| (reg.exited * zw(village) + reg.non_registered * t) / n;
+    let variance = pair(u(A, ta), u(B, tb)) + pair(u(C, tc), u(E, te));
+    assert!(
+        (p.se - variance.sqrt()).abs() < 1e-15,
+        "{} vs {}",
+        p.se,
+        variance.sqrt()
+    );
+}
+
+#[test]
+fn missed_rate_over_villages_refuses_without_the_register_counts() {
+    let input = county();
+    let err = county_verdict(&input, &thresholds(), &over_villages()).unwrap_err();
+    assert_eq!(err, VerdictError::NoVillagePopulation);
+    assert!(err.to_string().contains("--frame"), "{err}");
+    let mut people = village_non_registered();
+    people.remove(D);
+    let err = county_verdict_with_villages(&input, Some(&people), &thresholds(), &over_villages())
+        .unwrap_err();
+    assert_eq!(err, VerdictError::VillageNotCounted(D.to_string()));
+    // The households basis ignores the counts.
+    let plain =
+        county_verdict_with_villages(&input, Some(&people), &thresholds(), &Settings::default());
+    assert!(plain.is_ok());
+}
+
+/// One respondent row for the independent without-replacement variance.
+struct WorRow {
+    stratum: &'static str,
+    village: &'static str,
+    certainty: bool,
+    pi: f64,
+    cell: &'static str,
+    /// r_hv / N'_hv of its cell.
+    f2: f64,
+    w: f64,
+    y: f64,
+    m: f64,
+}
+
+/// The without-replacement variance of a ratio written out here: the ratio's linearised value
+/// per row, z = w (y − R m)/Σ w m; stage 1 over the non-certainty villages,
+/// Σ_h n_h/(n_h − 1) Σ_v (1 − π_v)(t_v − t̄_h)² (Brewer's approximation); stage 2 over every
+/// village, π_v Σ_cells (1 − f2)·m_c/(m_c − 1)·Σ (z − z̄_c)², cells with one row adding
+/// nothing (lonely: removed). A certainty village is in no stage-1 stratum at all.
+fn independent_wor_variance(rows: &[WorRow]) -> (f64, f64) {
+    use std::collections::BTreeMap;
+    let ty: f64 = rows.iter().map(|r| r.w * r.y).sum();
+    let tm: f64 = rows.iter().map(|r| r.w * r.m).sum();
+    let ratio = ty / tm;
+    let z = |r: &WorRow| r.w * (r.y - ratio * r.m) / tm;
+    let mut villages: BTreeMap<(&str, &str), (f64, f64)> = BTreeMap::new(); // total, pi
+    for r in rows.iter().filter(|r| !r.certainty) {
+        villages
+            .entry((r.stratum, r.village))
+            .or_insert((0.0, r.pi))
+            .0 += z(r);
+    }
+    let mut stage1 = 0.0;
+    for stratum in rows
+        .iter()
+        .map(|r| r.stratum)
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let ts: Vec<(f64, f64)> = villages
+            .iter()
+            .filter(|(k, _)| k.0 == stratum)
+            .map(|(_, v)| *v)
+            .collect();
+        if ts.is_empty() {
+            continue;
+        }
+        let n = ts.len() as f64;
+        let mean = ts.iter().map(|t| t.0).sum::<f64>() / n;
+        stage1 += n / (n - 1.0)
+            * ts.iter()
+                .map(|(t, pi)| (1.0 - pi) * (t - mean).powi(2))
+                .sum::<f64>();
+    }
+    let mut cells: BTreeMap<(&str, &str), Vec<&WorRow>> = BTreeMap::new();
+    for r in rows {
+        cells.entry((r.village, r.cell)).or_default().push(r);
+    }
+    let mut stage2 = 0.0;
+    for members in cells.values() {
+        let k = members.len() as f64;
+        if k < 2.0 {
+            continue;
+        }
+        let mean = members.iter().map(|r| z(r)).sum::<f64>() / k;
+        let ss: f64 = members.iter().map(|r| (z(r) - mean).powi(2)).sum();
+        let (pi, f2) = (members[0].pi, members[0].f2);
+        stage2 += pi * (1.0 - f2) * k / (k - 1.0) * ss;
+    }
+    (ratio, stage1 + stage2)
+}
+
+fn wor(lonely: assess_survey::LonelyPsu) -> Settings {
+    Settings {
+        variance: VarianceMethod::WithoutReplacement,
+        lonely_psu: lonely,
+        ..Settings::default()
+    }
+}
+
+/// The county's weighted respondents for the wrong-exit rate (the non-registered ones have
+/// z = 0 but are in their own cells), with each cell's r/N'.
+fn wor_rows() -> Vec<WorRow> {
+    let row = |stratum, village, pi, cell, f2, w, y| WorRow {
+        stratum,
+        village,
+        certainty: false,
+        pi,
+        cell,
+        f2,
+        w,
+        y,
+        m: if cell == "exited" { 3.0 } else { 0.0 },
+    };
+    vec![
+        // A exited: r = 2 of N' = 10; weights 14 after D's collapse.
+        row("remote", A, 0.5, "exited", 0.2, 14.0, 0.0),
+        row("remote", A, 0.5, "exited", 0.2, 14.0, 0.0),
+        // B exited: r = 2 (B2, reserve BR1) of 8.
+        row("remote", B, 0.25, "exited", 0.25, 16.0, 0.0),
+        row("remote", B, 0.25, "exited", 0.25, 16.0, 3.0),
+        // C exited: 1 of N' = 3; E exited: 1 of 5 (lonely cells: removed).
+        row("other", C, 0.5, "exited", 1.0 / 3.0, 6.0, 0.0),
+        row("other", E, 0.4, "exited", 0.2, 12.5, 0.0),
+        // Non-registered cells: z = 0 for the wrong-exit rate.
+        row("remote", A, 0.5, "non_registered", 0.05, 40.0, 0.0),
+        row("remote", B, 0.25, "non_registered", 1.0 / 12.0, 48.0, 0.0),
+        row("other", C, 0.5, "non_registered", 1.0 / 9.0, 18.0, 0.0),
+        row("other", E, 0.4, "non_registered", 0.2, 12.5, 0.0),
+        row("other", E, 0.4, "non_registered", 0.2, 12.5, 0.0),
+    ]
+}
+
+#[test]
+fn without_replacement_variance_by_hand() {
+    let input = county();
+    // Cells with one respondent (C, E exited; A, B, C non-registered) have no within-cell
+    // variance: refused by default, with what to do.
+    let err =
+        county_verdict(&input, &thresholds(), &wor(assess_survey::LonelyPsu::Fail)).unwrap_err();
+    assert!(err.to_string().contains("--variance wor"), "{err}");
+    let v = county_verdict(
+        &input,
+        &thresholds(),
+        &wor(assess_survey::LonelyPsu::Remove),
+    )
+    .unwrap();
+    let i = &v.indicators["wrong_exit_rate"];
+    let (ratio, variance) = independent_wor_variance(&wor_rows());
+    assert!((i.design - ratio).abs() < 1e-15);
+    assert!(
+        (i.se - variance.sqrt()).abs() < 1e-14,
+        "{} vs {}",
+        i.se,
+        variance.sqrt()
+    );
+    // Without replacement the between-village term shrinks by (1 − π): here below the
+    // with-replacement value of the same records.
+    let wr = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    assert!(i.se < wr.indicators["wrong_exit_rate"].se);
+    assert_eq!(v.settings.variance, VarianceMethod::WithoutReplacement);
+}
+
+#[test]
+fn a_certainty_village_adds_only_its_within_village_term_without_replacement() {
+    let mut input = county();
+    // Village F, taken with certainty: 3 exited respondents of 6 households, one failing.
+    const F: &str = "530128105201";
+    for (id, bad) in [("F1", false), ("F2", true), ("F3", false)] {
+        input.households.push(DrawnHousehold {
+            pi_village: Some(1.0),
+            certainty: true,
+            ..household(id, F, "exited", true, 6.0)
+        });
+        input.visits.push(complete(id, Status::Exited, bad));
+    }
+    let v = county_verdict(
+        &input,
+        &thresholds(),
+        &wor(assess_survey::LonelyPsu::Remove),
+    )
+    .unwrap();
+    let i = &v.indicators["wrong_exit_rate"];
+    let mut rows = wor_rows();
+    for y in [0.0, 3.0, 0.0] {
+        rows.push(WorRow {
+            stratum: "certain",
+            village: F,
+            certainty: true,
+            pi: 1.0,
+            cell: "exited",
+            f2: 0.5,
+            w: 2.0, // 6 households / 3 respondents
+            y,
+            m: 3.0,
+        });
+    }
+    let (ratio, variance) = independent_wor_variance(&rows);
+    assert!((i.design - ratio).abs() < 1e-15);
+    assert!(
+        (i.se - variance.sqrt()).abs() < 1e-14,
+        "{} vs {}",
+        i.se,
+        variance.sqrt()
+    );
+}
+
+#[test]
+fn response_and_replacement_rates_by_village_and_team() {
+    let mut input = county();
+    for v in &mut input.visits {
+        if v.household_id.starts_with('E') {
+            v.team = "t2".to_string();
+        }
+    }
+    let v = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    let find = |by: &str, key: &str| {
+        v.response_rates
+            .iter()
+            .find(|r| r.by == by && r.key == key)
+            .unwrap_or_else(|| panic!("{by} {key}"))
+    };
+    // (primaries, visited, reserves used, ineligible, interviewed, response, replacement)
+    let facts = |r: &ResponseRates| {
+        (
+            r.primaries,
+            r.visited,
+            r.reserves_used,
+            r.ineligible,
+            r.interviewed,
+            r.response_rate,
+            r.replacement_rate,
+        )
+    };
+    assert_eq!(
+        facts(find("village", A)),
+        (3, 3, 0, 0, 3, Some(1.0), Some(0.0))
+    );
+    // B: B1 refused, replaced by BR1: 3 of 4 eligible visited interviewed, 1 reserve / 3.
+    assert_eq!(
+        facts(find("village", B)),
+        (3, 4, 1, 0, 3, Some(0.75), Some(1.0 / 3.0))
+    );
+    // C: C1 ineligible leaves the denominator.
+    assert_eq!(
+        facts(find("village", C)),
+        (3, 3, 0, 1, 2, Some(1.0), Some(0.0))
+    );
+    // D: refused and not contacted.
+    assert_eq!(
+        facts(find("village", D)),
+        (2, 2, 0, 0, 0, Some(0.0), Some(0.0))
+    );
+    assert_eq!(find("village", D).township, "530128101");
+    // Teams: t2 visited village E only; t1 the rest.
+    assert_eq!(
+        facts(find("team", "t2")),
+        (3, 3, 0, 0, 3, Some(1.0), Some(0.0))
+    );
+    assert_eq!(
+        facts(find("team", "t1")),
+        (11, 12, 1, 1, 8, Some(8.0 / 11.0), Some(1.0 / 11.0))
+    );
+    // Villages first (by code), then teams; the villages add up to the county's counts.
+    let villages: Vec<&ResponseRates> = v
+        .response_rates
+        .iter()
+        .filter(|r| r.by == "village")
+        .collect();
+    assert_eq!(villages.len(), 5);
+    assert_eq!(v.response_rates.len(), 7);
+    assert_eq!(
+        villages.iter().map(|r| r.interviewed).sum::<usize>(),
+        v.counts.interviewed
+    );
+    assert_eq!(
+        villages.iter().map(|r| r.visited).sum::<usize>(),
+        v.counts.visited
+    );
+}

@@ -1,0 +1,277 @@
+//! `assess verdict` settings read from the command line: the missed rate over the sampled
+//! villages' non-registered people (counted in the draw's own register, refused for another
+//! register or without one), the without-replacement variance, and the response and
+//! replacement rates by village and team in verdict.json.
+
+use crate::util::{assess, household_record, luquan, luquan_draw, sample_rows};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// A complete visit with the household's own register status; `missed` puts its income
+/// below the line.
+fn visit(draw_id: &str, id: &str, status: &str, team: &str, missed: bool) -> Value {
+    let mut household = household_record(id);
+    household["status"] = json!(status);
+    household["approval"] = json!({"exit": "satisfied", "policies": "satisfied", "help_received": "satisfied", "cadres_work": "satisfied"});
+    if missed {
+        household["income"] = json!({"wages": 600.0, "business_net": 0.0, "property": 0.0, "transfers": 0.0, "in_kind": 0.0});
+    }
+    json!({
+        "draw_id": draw_id,
+        "household_id": id,
+        "disposition": "complete",
+        "mode": "in_person",
+        "team": team,
+        "interviewers": ["Li Wei", "Zhang Min"],
+        "start": "2099-06-12T09:00:00+08:00",
+        "end": "2099-06-12T10:00:00+08:00",
+        "household": household
+    })
+}
+
+/// A database with the Luquan draw and complete visits to the primaries of two villages of
+/// each village stratum (the first village's visits by `team-2`, the others' by `team-1`),
+/// one non-registered household missed; the sampled villages and the visits per team.
+struct Fixture {
+    dir: tempfile::TempDir,
+    db: String,
+    sampled: BTreeSet<String>,
+    visits_by_team: BTreeMap<String, usize>,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let (draw, draw_id, _) = luquan_draw(dir.path(), 0);
+    let (_, villages) = luquan();
+    let rows = sample_rows(&draw);
+    let mut chosen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in &rows {
+        let set = chosen.entry(r["village_stratum"].clone()).or_default();
+        if set.len() < 2 {
+            set.insert(r["village_code"].clone());
+        }
+    }
+    let chosen: BTreeSet<&String> = chosen.values().flatten().collect();
+    let first = *chosen.iter().next().unwrap();
+    let (mut records, mut missed) = (Vec::new(), false);
+    let mut visits_by_team: BTreeMap<String, usize> = BTreeMap::new();
+    for r in rows
+        .iter()
+        .filter(|r| r["role"] == "primary" && chosen.contains(&r["village_code"]))
+    {
+        let team = if &r["village_code"] == first {
+            "team-2"
+        } else {
+            "team-1"
+        };
+        let miss = r["stratum"] == "non_registered" && !missed;
+        missed |= miss;
+        records.push(visit(
+            &draw_id,
+            &r["household_id"],
+            &r["stratum"],
+            team,
+            miss,
+        ));
+        *visits_by_team.entry(team.to_string()).or_default() += 1;
+    }
+    assert!(missed, "a non-registered household");
+    let file = dir.path().join("visits.json");
+    std::fs::write(&file, serde_json::to_string(&records).unwrap()).unwrap();
+    let db = dir.path().join("assess.db").display().to_string();
+    assess()
+        .arg("import-sample")
+        .arg(&draw)
+        .arg("--villages")
+        .arg(&villages)
+        .args(["--db", &db])
+        .assert()
+        .success();
+    assess()
+        .arg("import-records")
+        .arg(&file)
+        .args(["--db", &db])
+        .assert()
+        .success();
+    let sampled = rows.iter().map(|r| r["village_code"].clone()).collect();
+    Fixture {
+        dir,
+        db,
+        sampled,
+        visits_by_team,
+    }
+}
+
+impl Fixture {
+    /// Runs `assess verdict` with `extra` arguments into a new directory `name`.
+    fn verdict(&self, name: &str, extra: &[&str]) -> (assert_cmd::assert::Assert, PathBuf) {
+        let out = self.dir.path().join(name);
+        let run = assess()
+            .args(["verdict", "--db", &self.db, "--county", "530128"])
+            .arg("--out")
+            .arg(&out)
+            .args(extra)
+            .assert();
+        (run, out)
+    }
+}
+
+fn json_of(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("verdict.json")).unwrap()).unwrap()
+}
+
+/// People of non-registered households per village, read here from the register CSV.
+fn non_registered_people(register: &Path) -> BTreeMap<String, f64> {
+    let mut reader = csv::Reader::from_path(register).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (village, status, members) = (col("village_code"), col("status"), col("members"));
+    let mut out = BTreeMap::new();
+    for row in reader.records() {
+        let row = row.unwrap();
+        if &row[status] == "non_registered" {
+            *out.entry(row[village].to_string()).or_default() +=
+                row[members].parse::<f64>().unwrap();
+        }
+    }
+    out
+}
+
+fn stderr(run: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&run.get_output().stderr).to_string()
+}
+
+#[test]
+fn missed_rate_over_the_sampled_villages_uses_the_draws_register() {
+    let f = fixture();
+    let (register, _) = luquan();
+
+    // Without the register: refused, saying what to give.
+    let (run, _) = f.verdict("no-frame", &["--missed-denominator", "sampled-villages"]);
+    let run = run.failure().code(1);
+    let err = stderr(&run);
+    assert!(err.contains("--frame"), "{err}");
+
+    // Another register (one household fewer): refused, naming the file and the fingerprints.
+    let text = std::fs::read_to_string(&register).unwrap();
+    let other = f.dir.path().join("other-register.csv");
+    let kept: Vec<&str> = text.lines().collect();
+    std::fs::write(&other, kept[..kept.len() - 1].join("\n") + "\n").unwrap();
+    let other_arg = other.display().to_string();
+    let (run, _) = f.verdict(
+        "other-frame",
+        &[
+            "--missed-denominator",
+            "sampled-villages",
+            "--frame",
+            &other_arg,
+        ],
+    );
+    let run = run.failure().code(1);
+    let err = stderr(&run);
+    assert!(
+        err.contains("other-register.csv")
+            && err.contains("fingerprint")
+            && err.contains("--frame"),
+        "{err}"
+    );
+
+    // The draw's register: the official rate divides by the villages' non-registered people.
+    let register_arg = register.display().to_string();
+    let (run, out) = f.verdict(
+        "villages",
+        &[
+            "--missed-denominator",
+            "sampled-villages",
+            "--frame",
+            &register_arg,
+        ],
+    );
+    run.success();
+    let v = json_of(&out);
+    assert_eq!(v["settings"]["missed_denominator"], "sampled_villages");
+    let people = non_registered_people(&register);
+    let expected: f64 = f
+        .sampled
+        .iter()
+        .map(|v| people.get(v).copied().unwrap_or(0.0))
+        .sum();
+    let m = &v["indicators"]["missed_rate"];
+    assert_eq!(m["denominator"].as_f64().unwrap(), expected);
+    let numerator = m["numerator"].as_f64().unwrap();
+    assert_eq!(numerator, 2.0, "the missed household's two people");
+    assert!((m["official"].as_f64().unwrap() - numerator / expected).abs() < 1e-15);
+
+    // The households basis of the same records: over the visited households' people.
+    let (run, out) = f.verdict("households", &[]);
+    run.success();
+    let h = json_of(&out);
+    assert_eq!(h["settings"]["missed_denominator"], "sampled_households");
+    assert!(
+        h["indicators"]["missed_rate"]["denominator"]
+            .as_f64()
+            .unwrap()
+            < expected
+    );
+
+    // --frame without the villages basis is a mistake, said so.
+    let (run, _) = f.verdict("frame-alone", &["--frame", &register_arg]);
+    let err = stderr(&run.failure().code(1));
+    assert!(
+        err.contains("--missed-denominator sampled-villages"),
+        "{err}"
+    );
+}
+
+#[test]
+fn without_replacement_variance_and_rates_by_village_and_team() {
+    let f = fixture();
+    let (run, wr) = f.verdict("wr", &[]);
+    run.success();
+    // A status cell with a single respondent has no within-cell variance: left out.
+    let (run, wor) = f.verdict("wor", &["--variance", "wor", "--lonely-psu", "remove"]);
+    run.success();
+    let (wr, wor) = (json_of(&wr), json_of(&wor));
+    assert_eq!(wr["settings"]["variance"], "wr");
+    assert_eq!(wor["settings"]["variance"], "wor");
+    for name in ["wrong_exit_rate", "missed_rate", "approval_rate"] {
+        let (a, b) = (&wr["indicators"][name], &wor["indicators"][name]);
+        // Same estimates, another variance.
+        assert_eq!(a["design"], b["design"], "{name}");
+        assert!(b["se"].as_f64().unwrap().is_finite(), "{name}");
+    }
+    // The one missed household gives the missed rate a variance, which the fpcs change.
+    let se = |v: &Value| v["indicators"]["missed_rate"]["se"].as_f64().unwrap();
+    assert!(se(&wr) > 0.0 && se(&wor) > 0.0 && se(&wr) != se(&wor));
+    let md = std::fs::read_to_string(f.dir.path().join("wor").join("verdict.md")).unwrap();
+    assert!(md.contains("without replacement (finite-population corrections"));
+
+    // Rates by village and team.
+    let rates = wr["response_rates"].as_array().unwrap();
+    let villages: Vec<&Value> = rates.iter().filter(|r| r["by"] == "village").collect();
+    assert_eq!(villages.len(), f.sampled.len());
+    for (team, n) in &f.visits_by_team {
+        let row = rates
+            .iter()
+            .find(|r| r["by"] == "team" && r["key"] == team.as_str())
+            .unwrap_or_else(|| panic!("team {team}"));
+        // Every visit complete: all interviewed, none replaced.
+        assert_eq!(row["visited"].as_u64().unwrap() as usize, *n);
+        assert_eq!(row["interviewed"].as_u64().unwrap() as usize, *n);
+        assert_eq!(row["primaries"].as_u64().unwrap() as usize, *n);
+        assert_eq!(row["response_rate"], 1.0);
+        assert_eq!(row["replacement_rate"], 0.0);
+    }
+    // An unvisited village: its primaries, nothing visited, no response rate.
+    let unvisited = villages
+        .iter()
+        .find(|r| r["visited"] == 0)
+        .expect("a village without visits");
+    assert!(unvisited["primaries"].as_u64().unwrap() > 0);
+    assert_eq!(unvisited["response_rate"], Value::Null);
+    assert_eq!(unvisited["replacement_rate"], 0.0);
+    let md = std::fs::read_to_string(f.dir.path().join("wr").join("verdict.md")).unwrap();
+    assert!(md.contains("### Response and replacement by village and team"));
+    assert!(md.contains("| Team | team-2 |"));
+}
