@@ -71,6 +71,9 @@ enum Command {
     /// Visit records for a draw of a synthetic register, simulated from its truth file and
     /// labelled as simulated (JSON Lines for `assess import-records`).
     SimulateVisits(cmd::simulate_visits::SimulateVisitsArgs),
+    /// Planning by simulation: the whole assessment repeated on synthetic counties with known
+    /// truth; coverage of the intervals, bias of the weighted totals, probability of approval.
+    Simulate(cmd::simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         Command::Estimate(a) => cmd::estimate::run(a),
         Command::Finding(c) => cmd::finding::run(c),
         Command::SimulateVisits(a) => cmd::simulate_visits::run(a),
+        Command::Simulate(a) => cmd::simulate::run(a),
         Command::Verdict(a) => cmd::verdict::run(a),
     };
     match result {

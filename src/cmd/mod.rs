@@ -9,6 +9,7 @@ pub mod photo;
 pub mod plan;
 pub mod progress;
 pub mod records;
+pub mod simulate;
 pub mod simulate_visits;
 pub mod size;
 pub mod store;

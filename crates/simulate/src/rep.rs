@@ -1,0 +1,228 @@
+//! One replication: the village draw, the household draw, the field visits and the verdict,
+//! all in memory, and what the study keeps of them.
+
+use crate::population::Population;
+use crate::study::{Varied, CI_METHODS};
+use crate::SimulateError;
+use assess_inspection::{Answer, Outcome};
+use assess_sampling::{draw_villages, HouseholdSelector, Plan, SampleRow};
+use assess_standards::Standards;
+use assess_synth::visits::{simulate_visits, VisitSettings};
+use assess_verdict::{county_verdict, Decision, Indicator, Settings, Thresholds, Verdict};
+
+/// Everything a replication needs that does not change between replications.
+pub(crate) struct Context<'a> {
+    pub plan: &'a Plan,
+    pub county: &'a str,
+    pub county_name: &'a str,
+    pub population: &'a Population,
+    pub standards: &'a Standards,
+    pub thresholds: &'a Thresholds,
+    pub visits: &'a VisitSettings,
+    pub varied: Varied,
+    pub seed: u64,
+    /// The nominal true rate (for error messages).
+    pub rate: f64,
+}
+
+/// A weighted total and the weighted base it is a share of (people).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Totals {
+    /// People in households found truly poor (wrongly exited, or missed).
+    pub found: f64,
+    /// People in the indicator's households (exited, or non-registered).
+    pub base: f64,
+}
+
+/// What one interval method gave for the varied indicator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Interval {
+    pub lci: f64,
+    pub uci: f64,
+    pub upper_bound: f64,
+}
+
+/// What the study keeps of one replication.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RepOutcome {
+    /// The county approved by the official rule (every indicator's official value).
+    pub approved_official: bool,
+    /// ... and on the design basis (every indicator's weighted estimate).
+    pub approved_design: bool,
+    /// The varied indicator alone passes, official value.
+    pub passes_official: bool,
+    /// ... weighted estimate.
+    pub passes_design: bool,
+    /// The varied indicator's official and weighted values.
+    pub official: f64,
+    pub design: f64,
+    /// Its interval by each method of [`CI_METHODS`], in that order.
+    pub intervals: Vec<Interval>,
+    /// Horvitz-Thompson totals of the primaries at full response (1/π, the truth).
+    pub ht_design: Totals,
+    /// Totals with the verdict's final weights and what the visits found.
+    pub ht_final: Totals,
+}
+
+/// The seeds of replication `rep`: village and household seeds as text (as an evaluation team
+/// would publish them) and the field-work seed. They do not depend on the true rate, so every
+/// rate sees the same sequence of draws (common random numbers: the approval curve is then
+/// smoother than with independent draws at each rate).
+pub(crate) fn seeds(seed: u64, rep: usize) -> (String, String, u64) {
+    (
+        format!("simulation-{seed}-{rep}-village"),
+        format!("simulation-{seed}-{rep}-household"),
+        crate::mix(seed ^ crate::mix(rep as u64)),
+    )
+}
+
+/// Runs replication `rep`.
+pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateError> {
+    let (village_seed, household_seed, visit_seed) = seeds(ctx.seed, rep);
+    let rows = draw(ctx, &village_seed, &household_seed)?;
+    let pop = ctx.population;
+    // Only the sampled households' rows: simulate_visits indexes what it is given.
+    let register: Vec<_> = rows
+        .iter()
+        .filter_map(|r| pop.register.get(&r.household_id).cloned())
+        .collect();
+    let truth: Vec<_> = rows
+        .iter()
+        .filter_map(|r| pop.truth.get(&r.household_id).cloned())
+        .collect();
+    let records = simulate_visits(
+        "simulation",
+        &rows,
+        &register,
+        &truth,
+        ctx.standards,
+        visit_seed,
+        ctx.visits,
+    )
+    .map_err(|source| SimulateError::Visits {
+        rate: ctx.rate,
+        rep,
+        source: Box::new(source),
+    })?;
+    let input = crate::county_input(
+        ctx.county,
+        ctx.county_name,
+        &rows,
+        &records,
+        ctx.standards,
+        pop.people,
+    );
+    let mut intervals = Vec::with_capacity(CI_METHODS.len());
+    let mut first: Option<Verdict> = None;
+    for method in CI_METHODS {
+        let settings = Settings {
+            ci: method,
+            ..Settings::default()
+        };
+        let verdict = county_verdict(&input, ctx.thresholds, &settings).map_err(|source| {
+            SimulateError::Verdict {
+                rate: ctx.rate,
+                rep,
+                source: Box::new(source),
+            }
+        })?;
+        let i = &verdict.indicators[ctx.varied.indicator()];
+        intervals.push(Interval {
+            lci: i.lci,
+            uci: i.uci,
+            upper_bound: i.upper_bound,
+        });
+        first.get_or_insert(verdict);
+    }
+    let verdict = first.expect("at least one interval method");
+    let indicator = &verdict.indicators[ctx.varied.indicator()];
+    Ok(RepOutcome {
+        approved_official: verdict.decision == Decision::Approve,
+        approved_design: verdict.indicators.values().all(passes_on_design),
+        passes_official: indicator.passes,
+        passes_design: passes_on_design(indicator),
+        official: indicator.official,
+        design: indicator.design,
+        intervals,
+        ht_design: ht_design(ctx, &rows),
+        ht_final: ht_final(ctx, &input),
+    })
+}
+
+/// The village stage and the household stage, as `assess draw` runs them, over the
+/// households held in memory (only the sampled villages' households are offered: the
+/// selector would ignore the others, and their tickets are the main cost).
+fn draw(
+    ctx: &Context<'_>,
+    village_seed: &str,
+    household_seed: &str,
+) -> Result<Vec<SampleRow>, SimulateError> {
+    let pop = ctx.population;
+    let (villages, _) = draw_villages(ctx.plan, ctx.county, &pop.frame, village_seed);
+    let mut selector = HouseholdSelector::new(ctx.plan, &villages, household_seed);
+    for v in &villages {
+        for h in pop.by_village.get(&v.code).into_iter().flatten() {
+            selector.offer(h);
+        }
+    }
+    selector
+        .finish(&villages, &pop.frame_map)
+        .map_err(SimulateError::HouseholdStage)
+}
+
+/// The rule of the official decision applied to the weighted estimate (what
+/// `--rate-basis design` decides on).
+fn passes_on_design(i: &Indicator) -> bool {
+    if i.kind.passes_above() {
+        i.design >= i.threshold
+    } else {
+        i.design < i.threshold
+    }
+}
+
+/// Σ y/π over the primaries of probability villages, with y the truth: the Horvitz-Thompson
+/// estimator of the sampling design alone (every primary interviewed, no judgment).
+fn ht_design(ctx: &Context<'_>, rows: &[SampleRow]) -> Totals {
+    let status = ctx.varied.status();
+    let mut t = Totals::default();
+    for r in rows.iter().filter(|r| r.stratum == status.as_str()) {
+        let (Some(w), Some(truth)) = (r.weight, ctx.population.truth.get(&r.household_id)) else {
+            continue;
+        };
+        let people = f64::from(r.members);
+        t.base += w * people;
+        if truth.finding(status) {
+            t.found += w * people;
+        }
+    }
+    t
+}
+
+/// Σ w y over the respondents with the verdict's final weights (non-response adjusted by
+/// cell, collapsed cells spread) and y what the visit found: the totals behind the verdict's
+/// weighted rate.
+fn ht_final(ctx: &Context<'_>, input: &assess_verdict::CountyInput) -> Totals {
+    let status = ctx.varied.status();
+    let (respondents, _) = assess_verdict::weights::weigh(input);
+    let mut t = Totals::default();
+    for r in respondents
+        .iter()
+        .filter(|r| r.household.stratum == status.as_str())
+    {
+        let (Some(w), Some(j)) = (r.weight, r.visit.judgment.as_ref()) else {
+            continue;
+        };
+        let people = j
+            .people
+            .map_or(f64::from(r.household.register_members), f64::from);
+        t.base += w * people;
+        let found = matches!(
+            j.outcome,
+            Outcome::WronglyExited(Answer::Yes) | Outcome::Missed(Answer::Yes)
+        );
+        if found {
+            t.found += w * people;
+        }
+    }
+    t
+}

@@ -1,0 +1,163 @@
+//! Known behaviour on small synthetic counties: a county with no wrong exit is never failed
+//! on them; a census of a county (every village, every household, everyone interviewed)
+//! gives every total exactly on every replication; simple random sampling of households in
+//! every village gives totals unbiased within 3 Monte Carlo standard errors.
+
+use super::*;
+use assess_sampling::Plan;
+use assess_standards::{Region, Standards};
+
+/// A county (Hunan, 430476) with 6 rural villages in the 2023 list: small enough for
+/// hundreds of replications in a debug build.
+const SMALL_COUNTY: &str = "430476";
+
+/// Every village of the county (a take-all stratum), and in each `take` households of each
+/// status ("all" for a census), no reserves.
+fn plan(take: &str) -> Plan {
+    let text = format!(
+        r#"
+[plan]
+name = "test: every village"
+year = 2018
+region = "central"
+counties = ["{SMALL_COUNTY}"]
+
+[villages]
+measure = "households"
+
+[[villages.strata]]
+name = "every"
+take_all = true
+
+[households]
+per_village = {{ exited = {take}, poor = {take}, non_registered = {take} }}
+reserves = 0
+
+[replacement]
+replaceable = []
+max_reserves_used = 0
+"#
+    );
+    Plan::parse(&text).unwrap_or_else(|e| panic!("test plan: {e}"))
+}
+
+fn config(rate: f64, reps: usize) -> StudyConfig {
+    let mut c = StudyConfig::new(SMALL_COUNTY);
+    c.households = 600;
+    c.rates = vec![rate];
+    c.reps = reps;
+    c.response_rate = 1.0;
+    c.region = Some(Region::Central);
+    c.seed = 7;
+    // One population each: loading the division lists for each try is slow in a debug build.
+    c.population_tries = 1;
+    c
+}
+
+fn run(plan: &Plan, config: &StudyConfig) -> Study {
+    run_study(plan, config, &Standards::builtin(), &|_| {}).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_county_without_wrong_exits_is_never_failed_on_them() {
+    let study = run(&plan("5"), &config(0.0, 12));
+    let r = &study.rates[0];
+    assert_eq!(r.true_rate, 0.0);
+    assert_eq!(r.totals.wrong_exit_households, 0);
+    assert_eq!(r.mean_official, 0.0);
+    assert_eq!(r.mean_design, 0.0);
+    assert_eq!(r.indicator_passes_official.p, 1.0);
+    assert_eq!(r.indicator_passes_design.p, 1.0);
+    assert_eq!(r.indicator_passes_official.mc_se, 0.0);
+    // Every method's interval starts at 0, so it holds a true rate of 0.
+    for c in &r.coverage {
+        assert_eq!(c.two_sided.p, 1.0, "{}", c.method);
+        assert_eq!(c.upper_bound.p, 1.0, "{}", c.method);
+    }
+    // Korn-Graubard's upper end is above 0 even with nothing found; Wald's is 0.
+    assert!(r.coverage[0].mean_width > 0.0);
+    assert_eq!(r.coverage[3].mean_width, 0.0);
+    let found = &r.total_checks[0];
+    assert_eq!((found.truth, found.mean, found.z), (0.0, 0.0, 0.0));
+}
+
+#[test]
+fn a_census_gives_every_total_exactly() {
+    // Every household of every village, all interviewed: each weight is 1 and every
+    // replication's totals are the population's.
+    let study = run(&plan("\"all\""), &config(0.05, 3));
+    let r = &study.rates[0];
+    assert!(r.totals.wrong_exit_households > 0, "{:?}", r.totals);
+    for t in &r.total_checks {
+        assert!(
+            (t.mean - t.truth).abs() < 1e-6 * t.truth.max(1.0) && t.sd < 1e-6 * t.truth.max(1.0),
+            "{t:?}"
+        );
+    }
+    assert!((r.mean_official - r.true_rate).abs() < 1e-12);
+    assert!((r.mean_design - r.true_rate).abs() < 1e-9);
+}
+
+#[test]
+fn sampled_households_give_unbiased_totals() {
+    // Five households of each status in every village, by the ticket draw: π = 5/N_hv, so
+    // E[Σ y/π] is the total exactly; 100 replications must land within 3 MC SE of it.
+    let study = run(&plan("5"), &config(0.05, 100));
+    let r = &study.rates[0];
+    assert!(r.totals.wrong_exit_households > 0);
+    for t in &r.total_checks {
+        assert!(t.sd > 0.0 && t.within_3_se, "{t:?}");
+    }
+}
+
+#[test]
+fn the_study_is_deterministic_and_renders() {
+    let plan = plan("5");
+    let a = run(&plan, &config(0.03, 6));
+    let b = run(&plan, &config(0.03, 6));
+    assert_eq!(a.rates[0].total_checks, b.rates[0].total_checks);
+    assert_eq!(a.rates[0].coverage, b.rates[0].coverage);
+    let md = render::markdown(&a);
+    assert!(md.contains("| korn-graubard |"), "{md}");
+    let svg = chart::approval_curve(&a).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("probability of approval"));
+    assert!(render::html(&a, &svg).contains("<figure><svg"));
+}
+
+#[test]
+fn check_total_computes_z_from_the_monte_carlo_standard_error() {
+    // mean 11, sd sqrt(((−1)² + 0 + 1²)/2) = 1, MC SE 1/√3, z = (11 − 10)·√3.
+    let t = study::check_total("x", "design", 10.0, &[10.0, 11.0, 12.0]);
+    assert_eq!(t.mean, 11.0);
+    assert!((t.sd - 1.0).abs() < 1e-12);
+    assert!((t.z - 3f64.sqrt()).abs() < 1e-12);
+    assert!(t.within_3_se);
+    assert!((t.relative_bias - 0.1).abs() < 1e-12);
+}
+
+#[test]
+fn bad_settings_are_refused() {
+    let plan = plan("5");
+    for (name, change) in [
+        (
+            "rates",
+            (|c: &mut StudyConfig| c.rates = vec![1.5]) as fn(&mut StudyConfig),
+        ),
+        ("rates", |c| c.rates.clear()),
+        ("icc", |c| c.icc = 1.0),
+        ("reps", |c| c.reps = 1),
+        ("response-rate", |c| c.response_rate = 0.0),
+    ] {
+        let mut c = config(0.01, 5);
+        change(&mut c);
+        let err = run_study(&plan, &c, &Standards::builtin(), &|_| {}).unwrap_err();
+        assert!(err.to_string().starts_with(name), "{name}: {err}");
+    }
+    // A county that is not one of the 832, with no region, has no incidence threshold.
+    let mut c = config(0.01, 5);
+    c.region = None;
+    let text = "[plan]\nname = \"x\"\nyear = 2018\ncounties = [\"430476\"]\n[villages]\nn = 2\n[households]\nper_village = { exited = 1, poor = 1, non_registered = 1 }\n";
+    let auto = Plan::parse(text).unwrap();
+    let err = run_study(&auto, &c, &Standards::builtin(), &|_| {}).unwrap_err();
+    assert!(err.to_string().contains("region"), "{err}");
+}
