@@ -209,7 +209,7 @@ impl HouseholdSelector {
         self.park();
         let mut villages: Vec<&SelectedVillage> = sampled.iter().collect();
         villages.sort_by(|a, b| a.code.cmp(&b.code));
-        let mut rows = Vec::new();
+        let mut taken = Vec::with_capacity(villages.len());
         for village in villages {
             let counts = frame
                 .get(&village.code)
@@ -219,24 +219,39 @@ impl HouseholdSelector {
                 .cells
                 .remove(&village.code)
                 .unwrap_or_else(|| std::array::from_fn(|_| Cell::default()));
-            for (i, cell) in cells.into_iter().enumerate() {
-                if cell.population != counts[i] {
+            for (cell, count) in cells.iter().zip(counts) {
+                if cell.population != count {
                     return Err(format!(
                         "village {}: {} households seen, {} counted before",
-                        village.code, cell.population, counts[i]
+                        village.code, cell.population, count
                     ));
                 }
-                rows.extend(cell_rows(village, Status::ALL[i], cell));
             }
+            taken.push((village, cells));
         }
-        Ok(rows)
+        // The villages not drawn hold most of a one-pass draw's ten million candidates:
+        // they are freed on a thread of their own while the rows are built.
+        let rest = std::mem::take(&mut self.cells);
+        // Built in one piece: rows built on several threads and joined would need twice
+        // their memory for a moment, and a national draw is near its 2 GB budget here.
+        Ok(std::thread::scope(|scope| {
+            scope.spawn(move || drop(rest));
+            let mut rows = Vec::new();
+            for (village, cells) in &taken {
+                for (status, cell) in Status::ALL.iter().zip(cells) {
+                    rows.extend(cell_rows(village, *status, cell));
+                }
+            }
+            rows
+        }))
     }
 }
 
-fn cell_rows(village: &SelectedVillage, status: Status, cell: Cell) -> Vec<SampleRow> {
+fn cell_rows(village: &SelectedVillage, status: Status, cell: &Cell) -> Vec<SampleRow> {
     let population = cell.population;
     let primaries = cell.primaries.map_or(usize::MAX, |n| n);
-    let chosen = cell.heap.into_sorted_vec();
+    let mut chosen: Vec<&Candidate> = cell.heap.iter().collect();
+    chosen.sort_unstable();
     let n_primary = chosen.len().min(primaries);
     let pi_household = if population == 0 {
         0.0
@@ -254,7 +269,7 @@ fn cell_rows(village: &SelectedVillage, status: Status, cell: Cell) -> Vec<Sampl
                 _ => None,
             };
             SampleRow {
-                household_id: c.id.into_string(),
+                household_id: c.id.to_string(),
                 county_code: village.code.county().to_string(),
                 township_code: village.code.township().to_string(),
                 village_code: village.code.to_string(),
