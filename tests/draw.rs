@@ -1,7 +1,7 @@
 //! `assess draw`: determinism, the consistency properties of the ticket scheme, the output
 //! columns, refusals, and agreement with the independent Python re-derivation.
 
-use crate::util::{assess, cells, draw, luquan, read, repo_file, sample_rows};
+use crate::util::{assess, cells, draw, luquan, read, repo_file, sample_rows, synth};
 use std::path::Path;
 
 const SEED: &str = "35216645123362514246";
@@ -203,6 +203,39 @@ fn a_gb18030_copy_of_the_register_gives_the_same_draw() {
     std::fs::write(&gb, &bytes).unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     draw(&luquan_plan(), &register, &villages, SEED, "h", &a).success();
+    draw(&luquan_plan(), &gb, &villages, SEED, "h", &b).success();
+    assert_eq!(read(&a.join("sample.csv")), read(&b.join("sample.csv")));
+    assert_eq!(
+        read(&a.join("manifest.json")),
+        read(&b.join("manifest.json"))
+    );
+}
+
+#[test]
+fn a_gb18030_register_whose_first_mib_is_ascii_is_still_detected() {
+    // A register whose first MiB is UTF-8 is first read as UTF-8 (skipping a whole-file
+    // check); Chinese text further down makes that read refuse a GB18030 file, and the draw
+    // reads it again with the encoding detected. (20,000 households: over a MiB.)
+    let (register, villages) = synth("luquan-20k", "530128", 20_000);
+    let dir = tempfile::tempdir().unwrap();
+    let text = read(&register);
+    let lines: Vec<&str> = text.lines().collect();
+    let chinese_from = lines.len() - 10;
+    let mixed: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| match i < chinese_from {
+            true => line.replace('组', "") + "\n",
+            false => format!("{line}\n"),
+        })
+        .collect();
+    assert!(mixed.len() > 1 << 20 && mixed[..1 << 20].is_ascii() && !mixed.is_ascii());
+    let utf8 = dir.path().join("register-utf8.csv");
+    std::fs::write(&utf8, &mixed).unwrap();
+    let gb = dir.path().join("register-gb18030.csv");
+    std::fs::write(&gb, encoding_rs::GB18030.encode(&mixed).0).unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    draw(&luquan_plan(), &utf8, &villages, SEED, "h", &a).success();
     draw(&luquan_plan(), &gb, &villages, SEED, "h", &b).success();
     assert_eq!(read(&a.join("sample.csv")), read(&b.join("sample.csv")));
     assert_eq!(

@@ -79,7 +79,7 @@ pub fn run(args: SimulateVisitsArgs) -> anyhow::Result<()> {
     let wanted: HashSet<String> = draw
         .households
         .iter()
-        .map(|h| h.household_id.clone())
+        .map(|h| h.household_id.to_string())
         .collect();
     let open = |path: &Path| {
         std::fs::File::open(path)

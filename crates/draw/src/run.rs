@@ -7,6 +7,7 @@ use crate::manifest::{
 use assess_register::{
     EncodingChoice, FrameReport, ReadOptions, RegisterError, Status, TextEncoding, VillageFile,
 };
+use assess_sampling::parallel::map_parts;
 use assess_sampling::plan::{Counties, Severity};
 use assess_sampling::ticket::seed_commitment;
 use assess_sampling::{
@@ -139,6 +140,28 @@ fn load(
     household_seed: Option<&str>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Loaded, DrawError> {
+    if let Some(quick) = inputs.read.quick_for(&inputs.frame) {
+        match load_with(inputs, &quick, household_seed, progress) {
+            Ok(mut loaded) => {
+                loaded.report.encoding_detected = true;
+                return Ok(loaded);
+            }
+            // Not UTF-8 after all, or refused: read again as asked, so that the encoding
+            // is detected and errors are those of that read.
+            Err(DrawError::Register(RegisterError::Invalid { .. })) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    load_with(inputs, &inputs.read, household_seed, progress)
+}
+
+/// [`load`], reading the register with `frame_read`.
+fn load_with(
+    inputs: &Inputs,
+    frame_read: &ReadOptions,
+    household_seed: Option<&str>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Loaded, DrawError> {
     let text = std::fs::read_to_string(&inputs.plan).map_err(|cause| DrawError::Io {
         path: inputs.plan.clone(),
         cause,
@@ -160,7 +183,7 @@ fn load(
             .villages
             .as_ref()
             .map(|path| scope.spawn(move || assess_register::read_villages(path, &inputs.read)));
-        let report = assess_register::scan_frame(&inputs.frame, &inputs.read, |h| {
+        let report = assess_register::scan_frame(&inputs.frame, frame_read, |h| {
             frame.add(h);
             if let Some(selector) = selector.as_mut() {
                 selector.offer(h);
@@ -210,15 +233,19 @@ impl Loaded {
     }
 }
 
+/// The plan checked county by county, on all cores (a national plan has 800 counties),
+/// the problems in county order.
 fn problems_of(loaded: &Loaded) -> Vec<Problem> {
-    loaded
-        .counties
-        .iter()
-        .flat_map(|c| {
-            let urban = loaded.frame.urban_households.get(c).copied().unwrap_or(0);
-            check_county(&loaded.plan, c, loaded.villages_of(c), urban)
-        })
-        .collect()
+    let parts = map_parts(&loaded.counties, |counties| {
+        counties
+            .iter()
+            .flat_map(|c| {
+                let urban = loaded.frame.urban_households.get(c).copied().unwrap_or(0);
+                check_county(&loaded.plan, c, loaded.villages_of(c), urban)
+            })
+            .collect::<Vec<_>>()
+    });
+    parts.concat()
 }
 
 /// `assess plan check`: every problem of a plan against a register, errors and warnings.
@@ -332,7 +359,9 @@ fn household_stage(
 
 /// `sample.csv` bytes for rows (the column order is part of the scheme).
 pub fn sample_csv(rows: &[SampleRow]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    // Sized for a typical row (about 70 bytes), so that a national sample of a million
+    // rows is not copied over and over as the buffer grows.
+    let mut writer = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 80));
     for row in rows {
         writer
             .serialize(row)

@@ -12,23 +12,25 @@ use compact_str::CompactString;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
-/// One row of `sample.csv`.
+/// One row of `sample.csv`. Its texts are stored inline when short (all of them are, but
+/// for unusually long household ids or stratum names): a national sample has a million rows,
+/// and eight heap strings each took half a second to make and to free.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SampleRow {
     /// Household id from the register.
-    pub household_id: String,
+    pub household_id: CompactString,
     /// 6-digit county code.
-    pub county_code: String,
+    pub county_code: CompactString,
     /// 9-digit township code.
-    pub township_code: String,
+    pub township_code: CompactString,
     /// 12-digit village code.
-    pub village_code: String,
+    pub village_code: CompactString,
     /// Village stratum (or independent draws joined by `+`, or `by_hand`).
-    pub village_stratum: String,
+    pub village_stratum: CompactString,
     /// Household stratum: the register status.
-    pub stratum: String,
+    pub stratum: CompactString,
     /// `primary` or `reserve`.
-    pub role: String,
+    pub role: CompactString,
     /// Empty for primaries; 1, 2, ... for reserves, the order in which they are used.
     pub reserve_rank: Option<u32>,
     /// The household's ticket.
@@ -44,7 +46,7 @@ pub struct SampleRow {
     /// The village was drawn with certainty.
     pub certainty: bool,
     /// `probability` or `by_hand` (a non-probability village: never in estimates).
-    pub selection: String,
+    pub selection: CompactString,
     /// Registered members.
     pub members: u32,
 }
@@ -209,7 +211,7 @@ impl HouseholdSelector {
         self.park();
         let mut villages: Vec<&SelectedVillage> = sampled.iter().collect();
         villages.sort_by(|a, b| a.code.cmp(&b.code));
-        let mut rows = Vec::new();
+        let mut taken = Vec::with_capacity(villages.len());
         for village in villages {
             let counts = frame
                 .get(&village.code)
@@ -219,24 +221,39 @@ impl HouseholdSelector {
                 .cells
                 .remove(&village.code)
                 .unwrap_or_else(|| std::array::from_fn(|_| Cell::default()));
-            for (i, cell) in cells.into_iter().enumerate() {
-                if cell.population != counts[i] {
+            for (cell, count) in cells.iter().zip(counts) {
+                if cell.population != count {
                     return Err(format!(
                         "village {}: {} households seen, {} counted before",
-                        village.code, cell.population, counts[i]
+                        village.code, cell.population, count
                     ));
                 }
-                rows.extend(cell_rows(village, Status::ALL[i], cell));
             }
+            taken.push((village, cells));
         }
-        Ok(rows)
+        // The villages not drawn hold most of a one-pass draw's ten million candidates:
+        // they are freed on a thread of their own while the rows are built.
+        let rest = std::mem::take(&mut self.cells);
+        // Built in one piece: rows built on several threads and joined would need twice
+        // their memory for a moment, and a national draw is near its 2 GB budget here.
+        Ok(std::thread::scope(|scope| {
+            scope.spawn(move || drop(rest));
+            let mut rows = Vec::new();
+            for (village, cells) in &taken {
+                for (status, cell) in Status::ALL.iter().zip(cells) {
+                    rows.extend(cell_rows(village, *status, cell));
+                }
+            }
+            rows
+        }))
     }
 }
 
-fn cell_rows(village: &SelectedVillage, status: Status, cell: Cell) -> Vec<SampleRow> {
+fn cell_rows(village: &SelectedVillage, status: Status, cell: &Cell) -> Vec<SampleRow> {
     let population = cell.population;
     let primaries = cell.primaries.map_or(usize::MAX, |n| n);
-    let chosen = cell.heap.into_sorted_vec();
+    let mut chosen: Vec<&Candidate> = cell.heap.iter().collect();
+    chosen.sort_unstable();
     let n_primary = chosen.len().min(primaries);
     let pi_household = if population == 0 {
         0.0
@@ -254,13 +271,13 @@ fn cell_rows(village: &SelectedVillage, status: Status, cell: Cell) -> Vec<Sampl
                 _ => None,
             };
             SampleRow {
-                household_id: c.id.into_string(),
-                county_code: village.code.county().to_string(),
-                township_code: village.code.township().to_string(),
-                village_code: village.code.to_string(),
-                village_stratum: village.group.clone(),
-                stratum: status.as_str().to_string(),
-                role: if primary { "primary" } else { "reserve" }.to_string(),
+                household_id: c.id.clone(),
+                county_code: CompactString::new(village.code.county()),
+                township_code: CompactString::new(village.code.township()),
+                village_code: CompactString::new(village.code.as_str()),
+                village_stratum: CompactString::new(&village.group),
+                stratum: CompactString::const_new(status.as_str()),
+                role: CompactString::const_new(if primary { "primary" } else { "reserve" }),
                 reserve_rank: (!primary).then(|| (k - n_primary + 1) as u32),
                 ticket: c.ticket,
                 pi_village: village.pi,
@@ -268,12 +285,11 @@ fn cell_rows(village: &SelectedVillage, status: Status, cell: Cell) -> Vec<Sampl
                 pi,
                 weight: pi.map(|p| 1.0 / p),
                 certainty: village.certainty,
-                selection: if village.by_hand {
+                selection: CompactString::const_new(if village.by_hand {
                     "by_hand"
                 } else {
                     "probability"
-                }
-                .to_string(),
+                }),
                 members: c.members,
             }
         })

@@ -60,7 +60,7 @@ fn county() -> County {
         publish: false,
     };
     let draw = assess_draw::compute(&inputs, &seeds, &|_| {}).unwrap();
-    let wanted: HashSet<String> = draw.rows.iter().map(|r| r.household_id.clone()).collect();
+    let wanted: HashSet<String> = draw.rows.iter().map(|r| r.household_id.to_string()).collect();
     let register = read_register(&r[..], Some(&wanted)).unwrap();
     let truth = read_truth(&t[..], Some(&wanted)).unwrap();
     assert_eq!(register.len(), wanted.len());
@@ -87,10 +87,10 @@ fn units(sample: &[SampleRow]) -> Vec<SampleUnit> {
     sample
         .iter()
         .map(|r| SampleUnit {
-            household_id: r.household_id.clone(),
-            county: r.county_code.clone(),
-            village: r.village_code.clone(),
-            stratum: r.stratum.clone(),
+            household_id: r.household_id.to_string(),
+            county: r.county_code.to_string(),
+            village: r.village_code.to_string(),
+            stratum: r.stratum.to_string(),
             role: if r.role == "reserve" {
                 Role::Reserve
             } else {
