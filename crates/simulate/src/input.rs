@@ -27,17 +27,19 @@ pub fn county_input(
     let mut population: HashMap<(&str, &str), f64> = HashMap::new();
     for r in rows.iter().filter(|r| r.role == "primary") {
         if let Some(p) = r.pi_household.filter(|p| *p > 0.0) {
-            *population.entry((&r.village_code, &r.stratum)).or_default() += 1.0 / p;
+            *population
+                .entry((r.village_code.as_str(), r.stratum.as_str()))
+                .or_default() += 1.0 / p;
         }
     }
     let households = rows
         .iter()
         .map(|r| DrawnHousehold {
-            household_id: r.household_id.clone(),
-            township: r.township_code.clone(),
-            village: r.village_code.clone(),
-            village_stratum: r.village_stratum.clone(),
-            stratum: r.stratum.clone(),
+            household_id: r.household_id.to_string(),
+            township: r.township_code.to_string(),
+            village: r.village_code.to_string(),
+            village_stratum: r.village_stratum.to_string(),
+            stratum: r.stratum.to_string(),
             primary: r.role == "primary",
             pi_village: r.pi_village,
             certainty: r.certainty,

@@ -84,11 +84,11 @@ pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateE
     // Only the sampled households' rows: simulate_visits indexes what it is given.
     let register: Vec<_> = rows
         .iter()
-        .filter_map(|r| pop.register.get(&r.household_id).cloned())
+        .filter_map(|r| pop.register.get(r.household_id.as_str()).cloned())
         .collect();
     let truth: Vec<_> = rows
         .iter()
-        .filter_map(|r| pop.truth.get(&r.household_id).cloned())
+        .filter_map(|r| pop.truth.get(r.household_id.as_str()).cloned())
         .collect();
     let records = simulate_visits(
         "simulation",
@@ -186,7 +186,8 @@ fn ht_design(ctx: &Context<'_>, rows: &[SampleRow]) -> Totals {
     let status = ctx.varied.status();
     let mut t = Totals::default();
     for r in rows.iter().filter(|r| r.stratum == status.as_str()) {
-        let (Some(w), Some(truth)) = (r.weight, ctx.population.truth.get(&r.household_id)) else {
+        let (Some(w), Some(truth)) = (r.weight, ctx.population.truth.get(r.household_id.as_str()))
+        else {
             continue;
         };
         let people = f64::from(r.members);

@@ -60,7 +60,11 @@ fn county() -> County {
         publish: false,
     };
     let draw = assess_draw::compute(&inputs, &seeds, &|_| {}).unwrap();
-    let wanted: HashSet<String> = draw.rows.iter().map(|r| r.household_id.to_string()).collect();
+    let wanted: HashSet<String> = draw
+        .rows
+        .iter()
+        .map(|r| r.household_id.to_string())
+        .collect();
     let register = read_register(&r[..], Some(&wanted)).unwrap();
     let truth = read_truth(&t[..], Some(&wanted)).unwrap();
     assert_eq!(register.len(), wanted.len());
