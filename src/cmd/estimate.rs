@@ -5,7 +5,7 @@
 //! `assess estimate --data FILE.csv [--weight COL] [--strata COL] [--psu COL] [--fpc COL]
 //! [--ssu COL --fpc2 COL] [--pps brewer] (--mean COL | --prop COL | --total COL |
 //! --ratio NUM_COL/DEN_COL)... [--domain COL] [--ci METHOD] [--confidence 0.95]
-//! [--sided two|upper|lower] [--lonely-psu fail|remove|centre] [--format json|table]`
+//! [--sided two|upper|lower] [--lonely-psu fail|remove|centre|collapse] [--format json|table]`
 //!
 //! Several analyses, of one or several kinds, run over one reading of the file. A cell that is
 //! empty or `NA` is missing: a row missing the analysed variable is left out of that analysis
@@ -132,6 +132,7 @@ enum LonelyArg {
     Remove,
     #[value(alias = "adjust")]
     Centre,
+    Collapse,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -488,6 +489,7 @@ fn build_design(args: &EstimateArgs, t: &Table) -> Result<Design> {
         LonelyArg::Fail => LonelyPsu::Fail,
         LonelyArg::Remove => LonelyPsu::Remove,
         LonelyArg::Centre => LonelyPsu::Centre,
+        LonelyArg::Collapse => LonelyPsu::Collapse,
     });
     if let Some(c) = &args.weight {
         b = b.weights(t.required_numbers(c, "weight")?);
@@ -568,8 +570,8 @@ fn design_error(e: DesignError, args: &EstimateArgs, t: &Table) -> anyhow::Error
             row,
         } => match &args.strata {
             Some(s) => anyhow!(
-                "{}: stratum {unit} has only one PSU at stage 1; use --lonely-psu remove or \
-                 centre, or merge the stratum with a similar one",
+                "{}: stratum {unit} has only one PSU at stage 1; use --lonely-psu remove, \
+                 centre or collapse, or merge the stratum with a similar one",
                 t.at(row, s)
             ),
             None => anyhow!(

@@ -51,8 +51,9 @@ pub struct VerdictArgs {
     /// Interval method.
     #[arg(long, default_value = "korn-graubard", value_parser = ["korn-graubard", "wilson", "logit", "wald"])]
     ci: String,
-    /// A variance stratum with a single village: an error, or removed, or centred.
-    #[arg(long, default_value = "fail", value_parser = ["fail", "remove", "centre"])]
+    /// A variance stratum with a single village: an error, or removed, or centred, or
+    /// collapsed with its neighbour (with-replacement variance only).
+    #[arg(long, default_value = "fail", value_parser = ["fail", "remove", "centre", "collapse"])]
     lonely_psu: String,
     /// Rural population the incidence divides by [default: the register's people].
     #[arg(long)]
@@ -464,6 +465,7 @@ fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
         lonely_psu: match args.lonely_psu.as_str() {
             "remove" => assess_survey::LonelyPsu::Remove,
             "centre" => assess_survey::LonelyPsu::Centre,
+            "collapse" => assess_survey::LonelyPsu::Collapse,
             _ => assess_survey::LonelyPsu::Fail,
         },
         rural_population: args.rural_population,

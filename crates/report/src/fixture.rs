@@ -27,6 +27,7 @@ fn indicator(kind: Kind, official: f64, lci: f64, uci: f64, threshold: f64) -> I
         lower_bound: lci * 1.05,
         df: 23,
         deff: 1.8,
+        weighting_effect: 1.3,
         ci: "korn-graubard".to_string(),
         households: 550,
         numerator: 60.0,

@@ -97,6 +97,7 @@ pub(crate) struct Words {
     pub se: &'static str,
     pub df: &'static str,
     pub deff: &'static str,
+    pub weighting_effect: &'static str,
     pub households: &'static str,
     pub numerator: &'static str,
     pub denominator: &'static str,
@@ -250,6 +251,7 @@ pub(crate) static EN: Words = Words {
     se: "SE",
     df: "df",
     deff: "Design effect",
+    weighting_effect: "Weighting effect (Kish)",
     households: "Households",
     numerator: "Numerator",
     denominator: "Denominator",
@@ -396,6 +398,7 @@ pub(crate) static ZH: Words = Words {
     se: "标准误",
     df: "自由度",
     deff: "设计效应",
+    weighting_effect: "权数效应（Kish）",
     households: "户数",
     numerator: "分子",
     denominator: "分母",
@@ -603,9 +606,11 @@ pub(crate) fn lonely_psu(lang: Lang, l: assess_survey::LonelyPsu) -> &'static st
         (Lang::En, Fail) => "an error",
         (Lang::En, Remove) => "removed from the variance",
         (Lang::En, Centre) => "centred at the grand mean",
+        (Lang::En, Collapse) => "collapsed with the next stratum",
         (Lang::Zh, Fail) => "报错",
         (Lang::Zh, Remove) => "不计入方差",
         (Lang::Zh, Centre) => "以总均值中心化",
+        (Lang::Zh, Collapse) => "与相邻层合并",
     }
 }
 

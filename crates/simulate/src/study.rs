@@ -37,11 +37,6 @@ const POPULATION_TOLERANCE: f64 = 0.03;
 /// See [`POPULATION_TOLERANCE`].
 const POPULATION_TRIES: u64 = 30;
 
-/// Bounds are compared with the true rate allowing this much floating-point rounding: Wilson's
-/// lower bound at an estimate of 0 is a difference of two equal terms and comes out near
-/// 1e-18 instead of 0, which would otherwise count as missing a true rate of 0.
-const ROUNDING: f64 = 1e-12;
-
 /// The indicator whose true rate varies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -518,9 +513,9 @@ fn summarise(
             method: method.name().to_string(),
             two_sided: share(&|o| {
                 let i = &o.intervals[k];
-                i.lci <= true_rate + ROUNDING && true_rate <= i.uci + ROUNDING
+                i.lci <= true_rate && true_rate <= i.uci
             }),
-            upper_bound: share(&|o| true_rate <= o.intervals[k].upper_bound + ROUNDING),
+            upper_bound: share(&|o| true_rate <= o.intervals[k].upper_bound),
             mean_width: mean(&|o| o.intervals[k].uci - o.intervals[k].lci),
         })
         .collect();

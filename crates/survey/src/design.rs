@@ -32,6 +32,11 @@ pub enum LonelyPsu {
     /// The lonely unit's total is centred at the grand mean of all PSU totals instead of its
     /// stratum mean (R's `"adjust"`).
     Centre,
+    /// The lonely unit's stratum is merged with the next stratum in the order of the labels
+    /// (the previous one, for the last): the collapsed-strata estimator (Wolter 2007, §2.5),
+    /// which overstates the variance somewhat. With-replacement designs only: merged strata
+    /// with their own finite-population corrections would be neither design.
+    Collapse,
 }
 
 /// How unequal first-stage probabilities without replacement enter the variance.
@@ -240,8 +245,9 @@ fn members(member_group: &[u32], groups: usize) -> (Vec<usize>, Vec<u32>) {
     (start, list)
 }
 
-/// Kish's weighting effect `n Σw² / (Σw)²` of the given weights.
-pub(crate) fn kish(weights: impl Iterator<Item = f64>) -> f64 {
+/// Kish's weighting effect `n Σw² / (Σw)²` of the given weights (Kish 1965, 11.7): the
+/// variance inflation from unequal weights alone.
+pub fn kish(weights: impl Iterator<Item = f64>) -> f64 {
     let (mut n, mut s1, mut s2) = (0usize, 0.0, 0.0);
     for w in weights {
         n += 1;
@@ -344,7 +350,11 @@ impl DesignBuilder {
         if self.pps.is_some() && self.fpc.is_none() {
             return Err(DesignError::PpsWithoutFpc);
         }
-        let (row_stratum, strata_labels) = intern(n, self.strata.as_ref());
+        let collapsed = match self.lonely {
+            LonelyPsu::Collapse => self.collapsed_strata()?,
+            _ => None,
+        };
+        let (row_stratum, strata_labels) = intern(n, collapsed.as_ref().or(self.strata.as_ref()));
         let (row_psu, psu_stratum) = nest(n, &row_stratum, self.psu.as_ref());
         let mut stratum_psus = vec![0u32; strata_labels.len()];
         for &h in &psu_stratum {
@@ -403,10 +413,57 @@ impl DesignBuilder {
             lonely: self.lonely,
             pps: self.pps,
         };
-        if design.lonely == LonelyPsu::Fail {
+        // After collapsing, a stratum can still be alone (a design of one stratum).
+        if matches!(design.lonely, LonelyPsu::Fail | LonelyPsu::Collapse) {
             check_lonely(&design, self.psu.as_ref(), self.stage2_strata.as_ref())?;
         }
         Ok(design)
+    }
+
+    /// The strata with every single-PSU stratum merged into its neighbour in label order
+    /// (see [`LonelyPsu::Collapse`]); `None` when no stratum is alone.
+    fn collapsed_strata(&self) -> Result<Option<Labels>, DesignError> {
+        let Some(strata) = &self.strata else {
+            return Ok(None);
+        };
+        if self.fpc.is_some() {
+            return Err(DesignError::CollapseWithFpc);
+        }
+        // PSUs per stratum, in one pass (every row its own PSU without PSU labels).
+        let mut units: std::collections::HashSet<(u32, usize)> = Default::default();
+        for (r, &h) in strata.codes.iter().enumerate() {
+            units.insert((h, self.psu.as_ref().map_or(r, |p| p.codes[r] as usize)));
+        }
+        let mut psus = vec![0usize; strata.names.len()];
+        for (h, _) in units {
+            psus[h as usize] += 1;
+        }
+        let lonely: Vec<bool> = psus.iter().map(|&n| n == 1).collect();
+        let mut order: Vec<u32> = (0..strata.names.len() as u32).collect();
+        order.sort_by(|&a, &b| strata.names[a as usize].cmp(&strata.names[b as usize]));
+        if order.len() < 2 || !lonely.iter().any(|&l| l) {
+            return Ok(None);
+        }
+        // Each lonely stratum joins its next neighbour in label order, the last its previous.
+        let mut target: Vec<u32> = (0..strata.names.len() as u32).collect();
+        for (k, &h) in order.iter().enumerate() {
+            if lonely[h as usize] {
+                let partner = order.get(k + 1).copied().unwrap_or_else(|| order[k - 1]);
+                target[h as usize] = partner;
+            }
+        }
+        let names: Vec<String> = (0..strata.names.len())
+            .map(|h| {
+                let merged: Vec<&str> = (0..strata.names.len())
+                    .filter(|&g| root(&target, g as u32) == root(&target, h as u32))
+                    .map(|g| strata.names[g].as_str())
+                    .collect();
+                merged.join("+")
+            })
+            .collect();
+        Ok(Some(Labels::from_text(
+            strata.codes.iter().map(|&h| names[h as usize].clone()),
+        )))
     }
 
     fn check_lengths(&self) -> Result<(), DesignError> {
@@ -654,6 +711,21 @@ impl Stage2 {
             cell_ssus,
         })
     }
+}
+
+/// Where stratum `h` ends up after following the merges (two lonely neighbours may point at
+/// each other: the smaller label is the root).
+fn root(target: &[u32], h: u32) -> u32 {
+    let (mut at, mut steps) = (h, 0);
+    while target[at as usize] != at && steps < target.len() {
+        let next = target[at as usize];
+        if target[next as usize] == at {
+            return at.min(next);
+        }
+        at = next;
+        steps += 1;
+    }
+    at
 }
 
 /// Refuses a stratum with one non-certainty PSU, or (when the stage-2 term enters) a PSU (a

@@ -81,6 +81,9 @@ pub enum DesignError {
         /// Number of labels given.
         names: usize,
     },
+    /// Collapsing strata is for with-replacement designs.
+    #[error("--lonely-psu collapse merges strata, which with finite-population corrections would describe neither design: use it without --fpc (with replacement), or choose remove or centre")]
+    CollapseWithFpc,
     /// PPS needs the inclusion probabilities from the stage-1 fpc.
     #[error("PPS (Brewer) needs the inclusion probabilities as the stage-1 fpc")]
     PpsWithoutFpc,

@@ -198,7 +198,19 @@ fn wilson(p: f64, variance: f64, n: f64, df: f64, a: f64) -> (f64, f64) {
     let q2 = t_quantile(df, 1.0 - a).powi(2);
     let centre = (p + q2 / (2.0 * ne)) / (1.0 + q2 / ne);
     let half = (q2 * (p * (1.0 - p) / ne + q2 / (4.0 * ne * ne))).sqrt() / (1.0 + q2 / ne);
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // At p = 0 the lower bound is centre − half = 0 exactly, which rounding would leave a
+    // hair above 0 (about 1e-18) and so "excluding" 0; likewise the upper bound at p = 1.
+    let lower = if p <= 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let upper = if p >= 1.0 {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    (lower, upper)
 }
 
 /// Korn-Graubard: Clopper-Pearson bounds with x = n*·p successes out of n*.
@@ -327,6 +339,21 @@ mod tests {
         .unwrap();
         assert!(close(lo, 0.032070937185, 1e-9), "{lo}");
         assert!(close(hi, 0.378926826545, 1e-9), "{hi}");
+    }
+
+    #[test]
+    fn wilson_bounds_are_exactly_0_and_1_at_the_ends() {
+        for (p, variance) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1e-4)] {
+            let (lo, hi) =
+                proportion_interval(p, variance, 700.0, 24.0, CiMethod::Wilson, 0.95, Sided::Two)
+                    .unwrap();
+            assert!(lo >= 0.0 && hi <= 1.0 && lo < hi, "{p}: {lo} {hi}");
+            if p == 0.0 {
+                assert_eq!(lo, 0.0);
+            } else {
+                assert_eq!(hi, 1.0);
+            }
+        }
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub mod estimate;
 pub mod interval;
 mod variance;
 
-pub use design::{Design, DesignBuilder, LonelyPsu, Pps};
+pub use design::{kish, Design, DesignBuilder, LonelyPsu, Pps};
 pub use error::{DesignError, EstimateError};
 pub use estimate::{
     estimate_mean, estimate_mean_by_domain, estimate_prop, estimate_prop_by_domain, estimate_ratio,

@@ -191,7 +191,8 @@ fn stage2(
 fn lonely(rule: LonelyPsu, scale: f64, deviation: f64) -> f64 {
     match rule {
         // The builder refuses such a design; nothing to add if one is built anyway.
-        LonelyPsu::Fail | LonelyPsu::Remove => 0.0,
+        // Collapsed strata leave no stratum alone but a design of one stratum, refused.
+        LonelyPsu::Fail | LonelyPsu::Remove | LonelyPsu::Collapse => 0.0,
         LonelyPsu::Centre => scale * deviation * deviation,
     }
 }
@@ -365,5 +366,43 @@ mod tests {
         assert!((variance(&build(LonelyPsu::Remove), &z) - 4.0).abs() < 1e-12);
         let centred = variance(&build(LonelyPsu::Centre), &z);
         assert!((centred - (4.0 + 256.0 / 9.0)).abs() < 1e-12);
+    }
+
+    /// Collapse: the lonely stratum b joins the next label, c. Stratum a: totals 1, 3 → 4;
+    /// b+c: totals 10, 2, 6 (mean 6) → (3/2) · (16 + 16 + 0) = 48. The last stratum, alone,
+    /// joins the one before it instead.
+    #[test]
+    fn lonely_strata_collapse_with_their_neighbour() {
+        let build =
+            |strata: [&str; 5], rule| Design::builder(5).strata(strata).lonely_psu(rule).build();
+        let z = [1.0, 3.0, 10.0, 2.0, 6.0];
+        let d = build(["a", "a", "b", "c", "c"], LonelyPsu::Collapse).unwrap();
+        assert!((variance(&d, &z) - 52.0).abs() < 1e-12);
+        assert_eq!((d.n_strata(), d.df()), (2, 3));
+        // The same as naming the merged stratum by hand.
+        let by_hand = build(["a", "a", "b+c", "b+c", "b+c"], LonelyPsu::Fail).unwrap();
+        assert!((variance(&d, &z) - variance(&by_hand, &z)).abs() < 1e-12);
+        // c alone, last in label order: it joins b.
+        let d = build(["a", "a", "b", "b", "c"], LonelyPsu::Collapse).unwrap();
+        let by_hand = build(["a", "a", "b+c", "b+c", "b+c"], LonelyPsu::Fail).unwrap();
+        assert!((variance(&d, &z) - variance(&by_hand, &z)).abs() < 1e-12);
+        // Nothing to collapse into, and finite-population corrections: refused.
+        let alone = Design::builder(1)
+            .strata(["a"])
+            .lonely_psu(LonelyPsu::Collapse)
+            .build();
+        assert!(
+            matches!(alone, Err(crate::DesignError::LonelyPsu { .. })),
+            "{alone:?}"
+        );
+        let with_fpc = Design::builder(3)
+            .strata(["a", "a", "b"])
+            .fpc(vec![10.0; 3])
+            .lonely_psu(LonelyPsu::Collapse)
+            .build();
+        assert!(
+            matches!(with_fpc, Err(crate::DesignError::CollapseWithFpc)),
+            "{with_fpc:?}"
+        );
     }
 }

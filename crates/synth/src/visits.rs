@@ -12,7 +12,7 @@
 //! use assess_synth::visits::{read_register, read_truth, simulate_visits, VisitSettings};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let draw = assess_draw::load_draw_dir(std::path::Path::new("draw"))?;
-//! let wanted = draw.households.iter().map(|h| h.household_id.clone()).collect();
+//! let wanted = draw.households.iter().map(|h| h.household_id.to_string()).collect();
 //! let register = read_register(std::fs::File::open("register.csv")?, Some(&wanted))?;
 //! let truth = read_truth(std::fs::File::open("truth.csv")?, Some(&wanted))?;
 //! let settings = VisitSettings::new("2020-06-12T08:30:00+08:00");

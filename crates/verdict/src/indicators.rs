@@ -84,6 +84,10 @@ pub struct Indicator {
     pub df: usize,
     /// Design effect (against simple random sampling with replacement).
     pub deff: f64,
+    /// Kish's weighting effect `n Σw² / (Σw)²` of the indicator's respondents: the part of
+    /// the design effect due to unequal weights alone (for the incidence, over every
+    /// respondent).
+    pub weighting_effect: f64,
     /// Interval method.
     pub ci: String,
     /// Households in the official ratio's denominator.
@@ -261,6 +265,7 @@ fn design(
                 " (--variance wor: a village's status cell with a single respondent has no \
                  within-cell variance; choose --lonely-psu remove or centre, or --variance wr)"
             }
+            (_, assess_survey::DesignError::CollapseWithFpc) => " (use --variance wr)",
             _ => "",
         };
         crate::VerdictError::Design(format!("{e}{hint}"))
@@ -509,7 +514,7 @@ fn rate(
         est.variance,
         households as f64,
         est.df,
-        est.deff,
+        (est.deff, est.weighting_effect),
         (y, m, households),
         threshold,
         settings,
@@ -642,7 +647,14 @@ fn missed_over_villages(
         v.variance,
         n,
         v.df,
-        v.variance / srs,
+        (
+            v.variance / srs,
+            assess_survey::kish(
+                (0..design.n_rows())
+                    .filter(|&i| numerator[i].is_some())
+                    .map(|i| w[i]),
+            ),
+        ),
         (o.y, d, o.households),
         threshold,
         settings,
@@ -704,7 +716,10 @@ fn incidence(
         v.variance,
         households as f64,
         v.df,
-        (wrong.deff + missed.deff) / 2.0,
+        (
+            (wrong.deff + missed.deff) / 2.0,
+            design.kish_weighting_effect(),
+        ),
         (
             register.poor
                 + register.non_registered * missed.official
@@ -727,7 +742,7 @@ fn finish(
     variance: f64,
     n: f64,
     df: usize,
-    deff: f64,
+    (deff, weighting_effect): (f64, f64),
     (numerator, denominator, households): (f64, f64, usize),
     threshold: f64,
     settings: &Settings,
@@ -785,6 +800,7 @@ fn finish(
         lower_bound,
         df,
         deff,
+        weighting_effect,
         ci: settings.ci.name().to_string(),
         households,
         numerator,

@@ -96,6 +96,7 @@ fn ser_lonely<S: serde::Serializer>(l: &LonelyPsu, s: S) -> Result<S::Ok, S::Err
         LonelyPsu::Fail => "fail",
         LonelyPsu::Remove => "remove",
         LonelyPsu::Centre => "centre",
+        LonelyPsu::Collapse => "collapse",
     })
 }
 

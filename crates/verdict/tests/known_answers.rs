@@ -202,6 +202,8 @@ fn wrong_exit_rate_official_design_and_variance() {
     );
     // df = 4 villages with exited respondents − 2 strata.
     assert_eq!(i.df, 2);
+    // Kish's weighting effect of those six weights: n Σw² / (Σw)² = 6 · 1096.25 / 78.5².
+    assert!((i.weighting_effect - 6.0 * 1096.25 / (78.5 * 78.5)).abs() < 1e-12);
     // 16.7% official is far above 2%: the county is deferred, with housing named.
     assert_eq!(v.decision, Decision::Defer);
     assert!(!i.passes);
@@ -356,6 +358,18 @@ fn a_variance_stratum_with_one_village_is_an_error_by_default() {
         ..Settings::default()
     };
     assert!(county_verdict(&input, &thresholds(), &removed).is_ok());
+    // Collapsed: the lonely stratum joins its neighbour, one stratum fewer for the df.
+    let collapsed = Settings {
+        lonely_psu: assess_survey::LonelyPsu::Collapse,
+        ..Settings::default()
+    };
+    let v = county_verdict(&input, &thresholds(), &collapsed).unwrap();
+    let r = county_verdict(&input, &thresholds(), &removed).unwrap();
+    let (c, r) = (
+        &v.indicators["wrong_exit_rate"],
+        &r.indicators["wrong_exit_rate"],
+    );
+    assert_eq!(c.df, r.df + 1, "{} {}", c.df, r.df);
 }
 
 #[test]
