@@ -2,7 +2,7 @@
 //! verdict.md, a self-contained report.html with the interval charts and the village map, and
 //! verdict.xlsx; and prints the page's path.
 
-use crate::util::{assess, household_record, luquan, luquan_draw, sample_rows};
+use crate::util::{assess, database_with, household_record, luquan, luquan_draw, sample_rows};
 use calamine::Reader;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,24 +65,7 @@ fn verdict_writes_the_reports_in_chinese() {
     }
     assert_eq!(unsafe_houses.len(), 2);
     let missed = missed.expect("a non-registered household");
-    let file = dir.path().join("visits.json");
-    std::fs::write(&file, serde_json::to_string(&records).unwrap()).unwrap();
-
-    let db = dir.path().join("assess.db").display().to_string();
-    assess()
-        .arg("import-sample")
-        .arg(&draw)
-        .arg("--villages")
-        .arg(&villages)
-        .args(["--db", &db])
-        .assert()
-        .success();
-    assess()
-        .arg("import-records")
-        .arg(&file)
-        .args(["--db", &db])
-        .assert()
-        .success();
+    let db = database_with(dir.path(), &draw, &villages, &records);
     let out = dir.path().join("verdict");
     let run = assess()
         .args(["verdict", "--db", &db, "--county", "530128", "--lang", "zh"])

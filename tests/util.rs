@@ -215,6 +215,34 @@ pub fn with_draw(drawn: &Path, db: &str) {
         .success();
 }
 
+/// A new SQLite database in `dir` holding the draw `drawn`, its village file and the visit
+/// `records`, each imported by the real binary; the database's path.
+pub fn database_with(
+    dir: &Path,
+    drawn: &Path,
+    villages: &Path,
+    records: &[serde_json::Value],
+) -> String {
+    let file = dir.join("visits.json");
+    std::fs::write(&file, serde_json::to_string(records).unwrap()).unwrap();
+    let db = dir.join("assess.db").display().to_string();
+    assess()
+        .arg("import-sample")
+        .arg(drawn)
+        .arg("--villages")
+        .arg(villages)
+        .args(["--db", &db])
+        .assert()
+        .success();
+    assess()
+        .arg("import-records")
+        .arg(&file)
+        .args(["--db", &db])
+        .assert()
+        .success();
+    db
+}
+
 /// A complete visit with its household record ([`household_record`]).
 pub fn complete_visit(draw_id: &str, id: &str) -> serde_json::Value {
     serde_json::json!({

@@ -3,7 +3,7 @@
 //! register or without one), the without-replacement variance, and the response and
 //! replacement rates by village and team in verdict.json.
 
-use crate::util::{assess, household_record, luquan, luquan_draw, sample_rows};
+use crate::util::{assess, database_with, household_record, luquan, luquan_draw, sample_rows};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -77,23 +77,7 @@ fn fixture() -> Fixture {
         *visits_by_team.entry(team.to_string()).or_default() += 1;
     }
     assert!(missed, "a non-registered household");
-    let file = dir.path().join("visits.json");
-    std::fs::write(&file, serde_json::to_string(&records).unwrap()).unwrap();
-    let db = dir.path().join("assess.db").display().to_string();
-    assess()
-        .arg("import-sample")
-        .arg(&draw)
-        .arg("--villages")
-        .arg(&villages)
-        .args(["--db", &db])
-        .assert()
-        .success();
-    assess()
-        .arg("import-records")
-        .arg(&file)
-        .args(["--db", &db])
-        .assert()
-        .success();
+    let db = database_with(dir.path(), &draw, &villages, &records);
     let sampled = rows.iter().map(|r| r["village_code"].clone()).collect();
     Fixture {
         dir,
