@@ -302,7 +302,8 @@ pub(crate) fn indicators_wide(v: &Verdict, lang: Lang) -> Table {
     table
 }
 
-/// The wrong-exit and missed rates by township, village stratum, team and interviewers.
+/// The wrong-exit, missed and approval rates by township, village stratum, team and
+/// interviewers, and approval by register stratum.
 pub(crate) fn domains(r: &Report, lang: Lang) -> Table {
     let w = lang.words();
     let v = &r.file.verdict;
@@ -326,6 +327,7 @@ pub(crate) fn domains(r: &Report, lang: Lang) -> Table {
             "village_stratum" => (w.village_stratum, text::village_stratum(lang, &d.level)),
             "team" => (w.team, d.level.clone()),
             "interviewers" => (w.interviewers, d.level.clone()),
+            "register_stratum" => (w.register_stratum, text::status(lang, &d.level)),
             other => (other, d.level.clone()),
         };
         let df = if d.few_df {

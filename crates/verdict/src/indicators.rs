@@ -184,9 +184,10 @@ pub struct Computed {
 /// A rate in one domain (issue 4 part 2: township, village type, team, interviewer).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DomainEstimate {
-    /// `wrong_exit_rate` or `missed_rate`.
+    /// `wrong_exit_rate`, `missed_rate` or `approval_rate`.
     pub indicator: String,
-    /// `township`, `village_stratum`, `team` or `interviewers`.
+    /// `township`, `village_stratum`, `team`, `interviewers`, or (approval only)
+    /// `register_stratum`.
     pub domain: String,
     /// The domain's level (a township code, `remote`, a team name, ...).
     pub level: String,
@@ -374,7 +375,7 @@ pub fn compute(
     })
 }
 
-/// Wrong-exit and missed rates in every domain level with at least one household.
+/// Wrong-exit, missed and approval rates in every domain level with at least one household.
 fn domain_estimates(
     respondents: &[Respondent],
     rows: &[Row],
@@ -383,36 +384,51 @@ fn domain_estimates(
     settings: &Settings,
 ) -> Vec<DomainEstimate> {
     type Key = fn(&Respondent) -> String;
-    let kinds: [(&str, Key); 4] = [
+    type Value = fn(&Row) -> Option<bool>;
+    type Unit = fn(&Row) -> f64;
+    type Kinds<'a> = &'a [(&'a str, Key)];
+    let kinds: [(&str, Key); 5] = [
         ("township", |r| r.household.township.clone()),
         ("village_stratum", |r| r.household.village_stratum.clone()),
         ("team", |r| r.visit.team.clone()),
         ("interviewers", |r| r.visit.interviewers.clone()),
+        ("register_stratum", |r| r.household.stratum.clone()),
     ];
     let opts = EstimateOptions {
         confidence: settings.confidence,
         sided: Sided::Two,
         ci: Some(settings.ci),
     };
-    let mut out = Vec::new();
-    for (indicator, value) in [
+    // The two rates count people and their register stratum is fixed (exited, or
+    // non-registered); approval counts households, asked of every register stratum.
+    let people: Unit = |r| r.people;
+    let household: Unit = |_| 1.0;
+    let indicators: [(&str, Value, Unit, Kinds); 3] = [
         (
             "wrong_exit_rate",
-            (|r: &Row| r.wrong.filter(|_| r.exited)) as fn(&Row) -> Option<bool>,
+            |r| r.wrong.filter(|_| r.exited),
+            people,
+            &kinds[..4],
         ),
-        ("missed_rate", |r: &Row| {
-            r.missed.filter(|_| r.non_registered)
-        }),
-    ] {
+        (
+            "missed_rate",
+            |r| r.missed.filter(|_| r.non_registered),
+            people,
+            &kinds[..4],
+        ),
+        ("approval_rate", |r| r.approves, household, &kinds),
+    ];
+    let mut out = Vec::new();
+    for (indicator, value, unit, kinds) in indicators {
         let num: Vec<Option<f64>> = weighted
             .iter()
-            .map(|&i| value(&rows[i]).map(|v| if v { rows[i].people } else { 0.0 }))
+            .map(|&i| value(&rows[i]).map(|v| if v { unit(&rows[i]) } else { 0.0 }))
             .collect();
         let den: Vec<Option<f64>> = weighted
             .iter()
-            .map(|&i| value(&rows[i]).map(|_| rows[i].people))
+            .map(|&i| value(&rows[i]).map(|_| unit(&rows[i])))
             .collect();
-        for (domain, key) in kinds {
+        for &(domain, key) in kinds {
             let levels: std::collections::BTreeSet<String> = respondents.iter().map(key).collect();
             for level in levels {
                 let members: Vec<usize> = (0..rows.len())
@@ -424,8 +440,8 @@ fn domain_estimates(
                 let (y, m) = members.iter().fold((0.0, 0.0), |(y, m), &i| {
                     let yes = value(&rows[i]) == Some(true);
                     (
-                        y + if yes { rows[i].people } else { 0.0 },
-                        m + rows[i].people,
+                        y + if yes { unit(&rows[i]) } else { 0.0 },
+                        m + unit(&rows[i]),
                     )
                 });
                 let mask: Vec<bool> = weighted

@@ -305,6 +305,21 @@ fn thresholds_are_strict_for_rates_and_inclusive_for_approval() {
     let a = &v.indicators["approval_rate"];
     assert_eq!((a.numerator, a.denominator), (10.0, 11.0));
     assert!(a.passes, "10/11 = 90.9% is at least 90%");
+    // By register status: the six exited households all approve, four of five non-registered.
+    let by_status = |level: &str| {
+        v.domains
+            .iter()
+            .find(|d| {
+                d.indicator == "approval_rate" && d.domain == "register_stratum" && d.level == level
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        (by_status("exited").households, by_status("exited").official),
+        (6, 1.0)
+    );
+    let nr = by_status("non_registered");
+    assert_eq!((nr.households, nr.official), (5, 0.8));
     // With a 3-of-4 score the household approves.
     let score = Settings {
         approval: ApprovalDefinition::Score { min_share: 0.75 },
