@@ -2,7 +2,7 @@
 //! report (problems by county, village and household; rates by village and team) and the
 //! exit code (0 with warnings only, 1 with errors).
 
-use crate::util::{assess, databases, draw, luquan, read, repo_file, sample_rows};
+use crate::util::{assess, databases, draw, import_records, luquan, read, repo_file, sample_rows};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,12 +27,7 @@ fn visit(draw_id: &str, id: &str, disposition: &str, team: &str, minutes: u32) -
 fn import(dir: &Path, name: &str, records: &[Value], db: &str) {
     let file = dir.join(name);
     std::fs::write(&file, serde_json::to_string_pretty(records).unwrap()).unwrap();
-    assess()
-        .arg("import-records")
-        .arg(&file)
-        .args(["--db", db])
-        .assert()
-        .success();
+    import_records(&file, db);
 }
 
 /// The whitespace-separated fields of the first report line starting with `first`.

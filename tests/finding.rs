@@ -2,7 +2,7 @@
 //! when, why and evidence; field imports refused once a finding is reviewed; records before
 //! and after the appeals.
 
-use crate::util::{assess, databases, household_record, luquan_draw};
+use crate::util::{assess, databases, household_record, import_records, luquan_draw};
 use assess_store::{Appeals, Store};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -73,12 +73,7 @@ fn findings_go_through_review_and_appeal_with_their_history() {
             .args(["--db", &db])
             .assert()
             .success();
-        assess()
-            .arg("import-records")
-            .arg(&field)
-            .args(["--db", &db])
-            .assert()
-            .success();
+        import_records(&field, &db);
 
         // Out of order: a contest before the review.
         let early = assess()
@@ -297,12 +292,7 @@ fn a_finding_sent_back_takes_the_teams_new_record() {
             .args(["--db", &db])
             .assert()
             .success();
-        assess()
-            .arg("import-records")
-            .arg(&field)
-            .args(["--db", &db])
-            .assert()
-            .success();
+        import_records(&field, &db);
         finding(
             &db,
             &draw_id,
@@ -337,12 +327,7 @@ fn a_finding_sent_back_takes_the_teams_new_record() {
             stderr(&waiting).contains("import the team's new record first"),
             "{engine}"
         );
-        assess()
-            .arg("import-records")
-            .arg(&revisit)
-            .args(["--db", &db])
-            .assert()
-            .success();
+        import_records(&revisit, &db);
         finding(
             &db,
             &draw_id,

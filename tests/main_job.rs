@@ -4,7 +4,7 @@
 //! remote villages the county is deferred and housing is named with its townships; with 0.5%
 //! it is approved.
 
-use crate::util::{assess, draw, read, repo_file};
+use crate::util::{assess, draw, import_records, read, repo_file};
 use serde_json::Value;
 use std::path::Path;
 
@@ -67,12 +67,7 @@ fn main_job(dir: &Path, wrong_exit_rate: f64) -> Value {
         .args(["--db", &db])
         .assert()
         .success();
-    assess()
-        .arg("import-records")
-        .arg(&visits)
-        .args(["--db", &db])
-        .assert()
-        .success();
+    import_records(&visits, &db);
     assess().args(["check", "--db", &db]).assert().success();
     let verdict_dir = dir.join("verdict");
     let run = assess()

@@ -215,6 +215,16 @@ pub fn with_draw(drawn: &Path, db: &str) {
         .success();
 }
 
+/// Imports the visit records in `file` into the database `db`, expecting success.
+pub fn import_records(file: impl AsRef<std::ffi::OsStr>, db: &str) {
+    assess()
+        .arg("import-records")
+        .arg(file)
+        .args(["--db", db])
+        .assert()
+        .success();
+}
+
 /// A new SQLite database in `dir` holding the draw `drawn`, its village file and the visit
 /// `records`, each imported by the real binary; the database's path.
 pub fn database_with(
@@ -234,12 +244,7 @@ pub fn database_with(
         .args(["--db", &db])
         .assert()
         .success();
-    assess()
-        .arg("import-records")
-        .arg(&file)
-        .args(["--db", &db])
-        .assert()
-        .success();
+    import_records(&file, &db);
     db
 }
 
