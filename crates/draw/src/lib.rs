@@ -17,6 +17,7 @@
 pub mod dir;
 pub mod frame;
 pub mod manifest;
+mod parallel;
 pub mod receipt;
 pub mod run;
 pub mod verify;

@@ -4,10 +4,10 @@ use crate::frame::VillageFrame;
 use crate::manifest::{
     DivisionCodes, Manifest, PublishedSeeds, SeedCommitments, StratumCounts, SCHEME_VERSION,
 };
+use crate::parallel::map_parts;
 use assess_register::{
     EncodingChoice, FrameReport, ReadOptions, RegisterError, Status, TextEncoding, VillageFile,
 };
-use assess_sampling::parallel::map_parts;
 use assess_sampling::plan::{Counties, Severity};
 use assess_sampling::ticket::seed_commitment;
 use assess_sampling::{

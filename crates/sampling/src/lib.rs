@@ -12,7 +12,6 @@
 //! - [`village`]: the village stage.
 //! - [`household`]: the household stage and the rows of `sample.csv`.
 //! - [`size`]: sample sizes for rates near a threshold.
-//! - [`parallel`]: work split over the cores, results in order.
 //!
 //! ```
 //! use assess_sampling::ticket::{ticket, Stage};
@@ -26,7 +25,6 @@
 
 pub mod check;
 pub mod household;
-pub mod parallel;
 pub mod plan;
 pub mod size;
 pub mod ticket;

@@ -3,7 +3,7 @@
 
 /// `f` applied to consecutive parts of `items` (one part per core) on scoped threads; the
 /// results in the parts' order. A panic in `f` is resumed on the caller's thread.
-pub fn map_parts<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+pub(crate) fn map_parts<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per_part = items.len().div_ceil(cores).max(1);
     let f = &f;
