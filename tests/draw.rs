@@ -325,11 +325,10 @@ fn the_python_script_reproduces_the_sample() {
     assert!(!run(&edited).status.success());
 }
 
-/// A plan taking every exited household (as Anhui did in 2017) cannot keep bounded cells, so
-/// the draw reads the register a second time; every exited household of a drawn village is
-/// then a primary with pi_household = 1.
+/// A plan taking every exited household (as Anhui did in 2017): every exited household of a
+/// drawn village is then a primary with pi_household = 1.
 #[test]
-fn take_all_households_uses_the_second_pass_and_takes_them_all() {
+fn take_all_households_takes_them_all() {
     let (register, villages) = luquan();
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("all-exited.toml");

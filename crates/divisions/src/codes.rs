@@ -89,7 +89,11 @@ impl VillageCode {
 
     /// Rural village committee or urban residents' committee, by the last three digits.
     pub fn kind(&self) -> UnitKind {
-        let n: u16 = self.0[9..].parse().unwrap_or(0);
+        // Digits by hand, not `str::parse`: asked for every household of a register, and
+        // `parse` guarantees 12 ASCII digits.
+        let n = self.0.as_bytes()[9..]
+            .iter()
+            .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
         match n {
             1..=199 => UnitKind::ResidentsCommittee,
             200..=399 => UnitKind::VillageCommittee,

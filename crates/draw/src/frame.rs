@@ -1,4 +1,4 @@
-//! Pass 1 over the register: every village-level unit with its household and people counts
+//! The village frame of the register scan: every village-level unit with its household and people counts
 //! by status, merged with the optional village file's attributes.
 
 use assess_divisions::VillageCode;

@@ -1,10 +1,11 @@
-//! A draw over files: reads a plan and a register (twice, streaming, so a 30-million-household
-//! national register never sits in memory), runs the two stages of `assess-sampling`, and
+//! A draw over files: reads a plan and a register (once, streaming: a 30-million-household
+//! national register is kept only as its villages' counts and about 20 bytes a household for
+//! the household stage), runs the two stages of `assess-sampling`, and
 //! writes `sample.csv`, `sample_villages.csv` and `manifest.json` into a new directory
 //! atomically. [`verify`] recomputes a draw from its inputs and names every difference.
 //!
 //! Layout:
-//! - [`frame`]: pass 1, the village frame aggregated from the register.
+//! - [`frame`]: the village frame aggregated from the register.
 //! - [`run`]: the draw itself and its output files.
 //! - [`manifest`]: what is sealed with a draw.
 //! - [`verify`]: recomputation and the differences it can name.

@@ -88,6 +88,15 @@ struct Cell {
 }
 
 impl Cell {
+    /// Takes in another cell of the same village and status (another part of the register).
+    fn absorb(&mut self, other: Cell) {
+        let population = self.population + other.population;
+        for c in other.heap {
+            self.offer(c.ticket, &c.id, c.members);
+        }
+        self.population = population;
+    }
+
     /// Offers a household; its id is copied only if it enters the cell.
     fn offer(&mut self, ticket: f64, id: &str, members: u32) {
         self.population += 1;
@@ -112,19 +121,18 @@ impl Cell {
     }
 }
 
-/// Collects the household sample while a register streams past.
+/// Collects the household sample of the sampled villages while their households stream past.
 ///
-/// Two ways to use it. After the village stage, [`HouseholdSelector::new`] with the sampled
-/// villages keeps only their households (a second pass over the register). Or, in one pass,
-/// [`HouseholdSelector::every_village`] keeps the smallest tickets of *every* village while the
-/// register is validated, and [`HouseholdSelector::finish`] then keeps the sampled ones: tickets
-/// do not depend on which villages are drawn, so both give the same sample. The one-pass way
-/// needs bounded cells (no `"all"` in the plan).
+/// Made after the village stage with the sampled villages; households of other villages are
+/// ignored. A national draw offers them from a [`CompactRegister`](crate::compact::CompactRegister)
+/// kept during the register scan, on several threads, and joins the parts with
+/// [`HouseholdSelector::merge`]: a cell keeps its smallest tickets whichever way its
+/// households arrive.
 pub struct HouseholdSelector {
     stream: TicketStream,
     keep: [Option<usize>; 3],
     primaries: [Option<usize>; 3],
-    only: Option<HashSet<VillageCode>>,
+    only: HashSet<VillageCode>,
     cells: HashMap<VillageCode, [Cell; 3]>,
     current: Option<(VillageCode, [Cell; 3])>,
 }
@@ -132,13 +140,6 @@ pub struct HouseholdSelector {
 impl HouseholdSelector {
     /// Keeps the households of the sampled villages only.
     pub fn new(plan: &Plan, sampled: &[SelectedVillage], seed: &str) -> HouseholdSelector {
-        let mut selector = Self::every_village(plan, seed);
-        selector.only = Some(sampled.iter().map(|v| v.code.clone()).collect());
-        selector
-    }
-
-    /// Keeps the smallest tickets of every village (one-pass draws).
-    pub fn every_village(plan: &Plan, seed: &str) -> HouseholdSelector {
         let takes = plan.takes();
         let reserves = plan.reserves();
         let bound = |i: usize| match takes[i] {
@@ -149,48 +150,87 @@ impl HouseholdSelector {
             stream: TicketStream::new(seed, Stage::Household),
             keep: std::array::from_fn(|i| bound(i).0),
             primaries: std::array::from_fn(|i| bound(i).1),
-            only: None,
+            only: sampled.iter().map(|v| v.code.clone()).collect(),
             cells: HashMap::new(),
             current: None,
         }
     }
 
-    /// Whether every cell is bounded, so that [`HouseholdSelector::every_village`] is safe.
-    pub fn bounded(plan: &Plan) -> bool {
-        plan.takes().iter().all(|t| matches!(t, Take::Count(_)))
-    }
-
     /// Offers one household; it is kept while its ticket is among its cell's smallest.
     pub fn offer(&mut self, household: &Household) {
-        if let Some(only) = &self.only {
-            if !only.contains(&household.village) {
-                return;
-            }
-        }
-        let i = status_index(household.status);
-        let t = self.stream.ticket(
-            household.village.county(),
-            household.status.as_str(),
+        self.offer_parts(
+            &household.village,
+            household.status,
             &household.household_id,
+            household.members,
         );
+    }
+
+    /// [`HouseholdSelector::offer`] for a household given by its parts.
+    pub fn offer_parts(&mut self, village: &VillageCode, status: Status, id: &str, members: u32) {
+        if !self.only.contains(village) {
+            return;
+        }
+        let t = self.stream.ticket(village.county(), status.as_str(), id);
         // Households of a village come together: switch cells only when the village changes.
-        if self
-            .current
-            .as_ref()
-            .is_none_or(|(code, _)| *code != household.village)
-        {
+        if self.current.as_ref().is_none_or(|(code, _)| code != village) {
             self.park();
-            let cells = self.cells.remove(&household.village).unwrap_or_else(|| {
-                std::array::from_fn(|k| Cell {
-                    keep: self.keep[k],
-                    primaries: self.primaries[k],
-                    ..Cell::default()
-                })
-            });
-            self.current = Some((household.village.clone(), cells));
+            let cells = self
+                .cells
+                .remove(village)
+                .unwrap_or_else(|| self.empty_cells());
+            self.current = Some((village.clone(), cells));
         }
         if let Some((_, cells)) = self.current.as_mut() {
-            cells[i].offer(t.value, &household.household_id, household.members);
+            cells[status_index(status)].offer(t.value, id, members);
+        }
+    }
+
+    /// Offers the households of a run of one village (see
+    /// [`CompactRegister`](crate::compact::CompactRegister)): the village is looked up and
+    /// the tickets' common prefix hashed once for the run.
+    pub fn offer_run(&mut self, run: &crate::compact::StoredRun<'_>) {
+        let village = run.village();
+        if !self.only.contains(village) {
+            return;
+        }
+        let streams = Status::ALL.map(|s| self.stream.within(village.county(), s.as_str()));
+        self.park();
+        let mut cells = self
+            .cells
+            .remove(village)
+            .unwrap_or_else(|| self.empty_cells());
+        for h in run.households() {
+            let i = status_index(h.status);
+            cells[i].offer(streams[i].ticket(h.id).value, h.id, h.members);
+        }
+        self.current = Some((village.clone(), cells));
+    }
+
+    fn empty_cells(&self) -> [Cell; 3] {
+        std::array::from_fn(|k| Cell {
+            keep: self.keep[k],
+            primaries: self.primaries[k],
+            ..Cell::default()
+        })
+    }
+
+    /// Joins the selector of another part of the same register (same plan, villages and
+    /// seed): every cell keeps the smallest tickets of both.
+    pub fn merge(&mut self, mut other: HouseholdSelector) {
+        self.park();
+        other.park();
+        for (village, theirs) in other.cells {
+            match self.cells.get_mut(&village) {
+                None => {
+                    self.cells.insert(village, theirs);
+                }
+                Some(ours) => {
+                    for (mine, their) in ours.iter_mut().zip(theirs) {
+                        mine.absorb(their);
+                    }
+                }
+            }
         }
     }
 
@@ -231,21 +271,13 @@ impl HouseholdSelector {
             }
             taken.push((village, cells));
         }
-        // The villages not drawn hold most of a one-pass draw's ten million candidates:
-        // they are freed on a thread of their own while the rows are built.
-        let rest = std::mem::take(&mut self.cells);
-        // Built in one piece: rows built on several threads and joined would need twice
-        // their memory for a moment, and a national draw is near its 2 GB budget here.
-        Ok(std::thread::scope(|scope| {
-            scope.spawn(move || drop(rest));
-            let mut rows = Vec::new();
-            for (village, cells) in &taken {
-                for (status, cell) in Status::ALL.iter().zip(cells) {
-                    rows.extend(cell_rows(village, *status, cell));
-                }
+        let mut rows = Vec::new();
+        for (village, cells) in &taken {
+            for (status, cell) in Status::ALL.iter().zip(cells) {
+                rows.extend(cell_rows(village, *status, cell));
             }
-            rows
-        }))
+        }
+        Ok(rows)
     }
 }
 

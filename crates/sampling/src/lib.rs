@@ -11,6 +11,7 @@
 //! - [`check`]: plan checks, alone and against a county's villages.
 //! - [`village`]: the village stage.
 //! - [`household`]: the household stage and the rows of `sample.csv`.
+//! - [`compact`]: the register kept compactly during a scan, for the household stage.
 //! - [`size`]: sample sizes for rates near a threshold.
 //!
 //! ```
@@ -24,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod compact;
 pub mod household;
 pub mod plan;
 pub mod size;
@@ -31,6 +33,7 @@ pub mod ticket;
 pub mod village;
 
 pub use check::check_county;
+pub use compact::{select_runs, CompactRegister, StoredRun};
 pub use household::{HouseholdSelector, SampleRow};
 pub use plan::{Plan, PlanError, Problem, Severity};
 pub use village::{

@@ -67,11 +67,32 @@ impl TicketStream {
 
     /// The ticket of a unit; equal to [`ticket`] with the same seed and stage.
     pub fn ticket(&self, county: &str, stratum: &str, unit_id: &str) -> Ticket {
-        let mut hasher = self.prefix.clone();
-        for part in [county, stratum, unit_id] {
-            hasher.update([SEPARATOR]);
-            hasher.update(nfc(part).as_bytes());
+        self.within(county, stratum).ticket(unit_id)
+    }
+
+    /// The stream narrowed to one county and stratum, for the many units that share them.
+    pub fn within(&self, county: &str, stratum: &str) -> StratumTickets {
+        let mut prefix = self.prefix.clone();
+        for part in [county, stratum] {
+            prefix.update([SEPARATOR]);
+            prefix.update(nfc(part).as_bytes());
         }
+        prefix.update([SEPARATOR]);
+        StratumTickets { prefix }
+    }
+}
+
+/// Tickets of one seed, stage, county and stratum (see [`TicketStream::within`]).
+#[derive(Clone)]
+pub struct StratumTickets {
+    prefix: Sha256,
+}
+
+impl StratumTickets {
+    /// The ticket of a unit of the stratum.
+    pub fn ticket(&self, unit_id: &str) -> Ticket {
+        let mut hasher = self.prefix.clone();
+        hasher.update(nfc(unit_id).as_bytes());
         from_digest(&hasher.finalize())
     }
 }

@@ -7,7 +7,9 @@
 use assess_divisions::VillageCode;
 use assess_register::{Household, Status};
 use assess_sampling::village::{capped_probabilities, sps_exact_inclusion};
-use assess_sampling::{draw_villages, FrameVillage, HouseholdSelector, Plan};
+use assess_sampling::{
+    draw_villages, select_runs, CompactRegister, FrameVillage, HouseholdSelector, Plan,
+};
 use std::collections::HashMap;
 
 const SEEDS: usize = 3_000;
@@ -187,10 +189,11 @@ fn horvitz_thompson_total_is_unbiased_with_two_independent_draws() {
     check(TWO_DRAWS);
 }
 
-/// The one-pass household stage (every village's smallest tickets kept while the register is
-/// read, before the villages are drawn) gives exactly the rows of the two-pass stage.
+/// The household stage over a [`CompactRegister`] kept during the scan, its runs split
+/// among parts and the parts' selectors merged, gives exactly the rows of offering every
+/// household to one selector, also when a register interleaves its villages.
 #[test]
-fn one_pass_and_two_pass_household_stages_agree() {
+fn the_compact_register_in_parts_gives_the_rows_of_one_selector() {
     let plan = Plan::parse(STRATIFIED).unwrap();
     let c = county();
     let by_code: HashMap<VillageCode, FrameVillage> = c
@@ -198,18 +201,33 @@ fn one_pass_and_two_pass_household_stages_agree() {
         .iter()
         .map(|v| (v.code.clone(), v.clone()))
         .collect();
-    for seed in 0..20 {
-        let (villages, _) = draw_villages(&plan, "530128", &c.frame, &format!("v{seed}"));
-        let mut two_pass = HouseholdSelector::new(&plan, &villages, "h");
-        let mut one_pass = HouseholdSelector::every_village(&plan, "h");
-        for v in &c.frame {
-            for h in &c.households[&v.code] {
-                two_pass.offer(h);
-                one_pass.offer(h);
-            }
+    // Villages taken in turns, a household at a time from each: every run is one household.
+    let mut queues: Vec<_> = c.frame.iter().map(|v| c.households[&v.code].iter()).collect();
+    let mut interleaved = Vec::new();
+    while interleaved.len() < c.households.values().map(Vec::len).sum::<usize>() {
+        for q in queues.iter_mut() {
+            interleaved.extend(q.next());
         }
-        let a = two_pass.finish(&villages, &by_code).unwrap();
-        let b = one_pass.finish(&villages, &by_code).unwrap();
+    }
+    for (seed, order) in (0..20).zip([false, true].into_iter().cycle()) {
+        let households: Vec<_> = if order {
+            interleaved.clone()
+        } else {
+            c.frame.iter().flat_map(|v| &c.households[&v.code]).collect()
+        };
+        let (villages, _) = draw_villages(&plan, "530128", &c.frame, &format!("v{seed}"));
+        let mut direct = HouseholdSelector::new(&plan, &villages, "h");
+        let mut compact = CompactRegister::default();
+        for h in &households {
+            direct.offer(h);
+            compact.push(h);
+        }
+        let runs = compact.runs_of(&villages);
+        let cut = runs.len() * (seed as usize + 1) / 21;
+        let mut parts = select_runs(&runs[..cut], &plan, &villages, "h");
+        parts.merge(select_runs(&runs[cut..], &plan, &villages, "h"));
+        let a = direct.finish(&villages, &by_code).unwrap();
+        let b = parts.finish(&villages, &by_code).unwrap();
         assert_eq!(a, b, "seed {seed}");
         assert!(a.len() > 50);
     }
