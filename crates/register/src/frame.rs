@@ -631,10 +631,12 @@ impl<'s> Checker<'s> {
             return;
         }
         report_undecodable(errors, row, Some(layout));
-        if let Some(id) = row_id(row, layout) {
-            self.ids.add(&id);
+        // Normalised once, for the uniqueness check and for the record.
+        let id = id_field(row, layout);
+        if let Some(id) = id.as_deref().filter(|id| !id.is_empty()) {
+            self.ids.add(id);
         }
-        let parsed = parse(row, layout, errors, &mut checked.codes);
+        let parsed = parse(row, id, layout, errors, &mut checked.codes);
         if let (Some(parsed), true) = (parsed, checked.errors.total() == before) {
             accept(checked, parsed);
         }
@@ -644,6 +646,7 @@ impl<'s> Checker<'s> {
 /// Checks every field, reporting each problem; `None` when a required value is unusable.
 fn parse<'r>(
     row: &'r Row,
+    id: Option<Cow<'r, str>>,
     layout: &Layout,
     errors: &mut ErrorList,
     codes: &mut CodeUses,
@@ -660,7 +663,6 @@ fn parse<'r>(
             errors.push(line, Some(FRAME_COLUMNS[k]), problem);
         }
     };
-    let id = text(ID).map(values::nfc);
     if id.as_deref() == Some("") {
         check(ID, Err(required(ID)));
     }
@@ -845,11 +847,19 @@ fn width_ok(row: &Row, layout: &Layout) -> bool {
 /// The normalised household id of a row that counts for uniqueness: the same rule in the
 /// scan and in the duplicate re-check.
 pub(crate) fn row_id<'r>(row: &'r Row, layout: &Layout) -> Option<Cow<'r, str>> {
-    let index = layout.get(ID)?;
-    if row.is_blank() || !width_ok(row, layout) || row.undecodable().contains(&index) {
+    if row.is_blank() || !width_ok(row, layout) {
         return None;
     }
-    Some(values::nfc(row.field(index))).filter(|id| !id.is_empty())
+    id_field(row, layout).filter(|id| !id.is_empty())
+}
+
+/// The id field of a row of the right width, NFC-normalised (`None` when undecodable).
+fn id_field<'r>(row: &'r Row, layout: &Layout) -> Option<Cow<'r, str>> {
+    let index = layout.get(ID)?;
+    if row.undecodable().contains(&index) {
+        return None;
+    }
+    Some(values::nfc(row.field(index)))
 }
 
 fn report_undecodable(errors: &mut ErrorList, row: &Row, layout: Option<&Layout>) {

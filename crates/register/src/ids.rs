@@ -19,12 +19,15 @@ const PARTS: usize = 256;
 /// that large comes straight from the operating system (glibc maps it), so an unfilled
 /// block's tail costs nothing and freed blocks go back at once; blocks of 32 KiB stayed in
 /// the checking threads' heaps after use and raised a national draw's peak by 250 MB.
-const BLOCK: usize = 1 << 16;
+const BLOCK: usize = if cfg!(test) { 4 } else { 1 << 16 };
 
-/// The hashes of the ids seen: for each part, blocks of hashes (of every checking thread).
+/// The hashes of the ids seen, in blocks of one part each.
 #[derive(Debug, Default)]
 pub(crate) struct IdHashes {
-    parts: Vec<Vec<Vec<u64>>>,
+    /// The block being filled, for each part (empty until the first hash).
+    filling: Vec<Vec<u64>>,
+    /// Blocks no longer filled here, with their part.
+    done: Vec<(usize, Vec<u64>)>,
 }
 
 /// A fixed-key hash: the same id gives the same value in the scan and in the re-check.
@@ -39,35 +42,43 @@ fn hash_id(id: &str) -> u64 {
 impl IdHashes {
     pub fn add(&mut self, id: &str) {
         let hash = hash_id(id);
-        if self.parts.is_empty() {
-            self.parts = vec![Vec::new(); PARTS];
+        if self.filling.is_empty() {
+            self.filling = vec![Vec::new(); PARTS];
         }
-        let blocks = &mut self.parts[(hash >> 56) as usize];
-        match blocks.last_mut() {
-            Some(block) if block.len() < BLOCK => block.push(hash),
-            _ => {
-                let mut block = Vec::with_capacity(BLOCK);
-                block.push(hash);
-                blocks.push(block);
+        let part = (hash >> 56) as usize;
+        let block = &mut self.filling[part];
+        if block.len() == block.capacity() {
+            let full = std::mem::replace(block, Vec::with_capacity(BLOCK));
+            if !full.is_empty() {
+                self.done.push((part, full));
             }
         }
+        block.push(hash);
     }
 
     /// Adds the hashes another thread collected.
-    pub fn merge(&mut self, other: IdHashes) {
-        if self.parts.is_empty() {
-            self.parts = other.parts;
-            return;
-        }
-        for (mine, theirs) in self.parts.iter_mut().zip(other.parts) {
-            mine.extend(theirs);
+    pub fn merge(&mut self, mut other: IdHashes) {
+        other.retire();
+        self.done.append(&mut other.done);
+    }
+
+    /// Moves the blocks being filled to the done ones.
+    fn retire(&mut self) {
+        for (part, block) in std::mem::take(&mut self.filling).into_iter().enumerate() {
+            if !block.is_empty() {
+                self.done.push((part, block));
+            }
         }
     }
 
     /// Hashes seen more than once: real duplicates or (rarely) two ids with one hash.
     fn repeated(&mut self) -> HashSet<u64> {
         // The hashes are not needed after this; their memory goes back before re-reading.
-        let mut parts = std::mem::take(&mut self.parts);
+        self.retire();
+        let mut parts: Vec<Vec<Vec<u64>>> = vec![Vec::new(); PARTS];
+        for (part, block) in std::mem::take(&mut self.done) {
+            parts[part].push(block);
+        }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let per_core = parts.len().div_ceil(cores).max(1);
         std::thread::scope(|scope| {
@@ -174,7 +185,7 @@ mod tests {
             .collect();
         expected.sort_unstable();
         assert_eq!(found, expected);
-        assert!(first.parts.is_empty(), "memory handed back");
+        assert!(first.filling.is_empty() && first.done.is_empty(), "memory handed back");
         assert!(IdHashes::default().repeated().is_empty());
     }
 }

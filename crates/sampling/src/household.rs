@@ -15,7 +15,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 /// One row of `sample.csv`. Its texts are stored inline when short (all of them are, but
 /// for unusually long household ids or stratum names): a national sample has a million rows,
 /// and eight heap strings each took half a second to make and to free.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SampleRow {
     /// Household id from the register.
     pub household_id: CompactString,
@@ -271,14 +271,40 @@ impl HouseholdSelector {
             }
             taken.push((village, cells));
         }
-        let mut rows = Vec::new();
-        for (village, cells) in &taken {
-            for (status, cell) in Status::ALL.iter().zip(cells) {
-                rows.extend(cell_rows(village, *status, cell));
-            }
-        }
-        Ok(rows)
+        Ok(rows_of(&taken))
     }
+}
+
+/// The rows of the taken villages, in order, built on every core into one vector sized in
+/// advance (a national sample has a million rows; parts joined afterwards would need twice
+/// their memory for a moment).
+fn rows_of(taken: &[(&SelectedVillage, [Cell; 3])]) -> Vec<SampleRow> {
+    let count = |(_, cells): &(&SelectedVillage, [Cell; 3])| -> usize {
+        cells.iter().map(|c| c.heap.len()).sum()
+    };
+    let mut rows = Vec::new();
+    rows.resize_with(taken.iter().map(count).sum(), SampleRow::default);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_part = taken.len().div_ceil(cores).max(1);
+    std::thread::scope(|scope| {
+        let mut rest: &mut [SampleRow] = &mut rows;
+        for part in taken.chunks(per_part) {
+            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(part.iter().map(count).sum());
+            rest = tail;
+            scope.spawn(move || {
+                let built = part.iter().flat_map(|(village, cells)| {
+                    Status::ALL
+                        .iter()
+                        .zip(cells)
+                        .flat_map(|(status, cell)| cell_rows(village, *status, cell))
+                });
+                for (slot, row) in mine.iter_mut().zip(built) {
+                    *slot = row;
+                }
+            });
+        }
+    });
+    rows
 }
 
 fn cell_rows(village: &SelectedVillage, status: Status, cell: &Cell) -> Vec<SampleRow> {
