@@ -185,7 +185,10 @@ mod tests {
             .collect();
         expected.sort_unstable();
         assert_eq!(found, expected);
-        assert!(first.filling.is_empty() && first.done.is_empty(), "memory handed back");
+        assert!(
+            first.filling.is_empty() && first.done.is_empty(),
+            "memory handed back"
+        );
         assert!(IdHashes::default().repeated().is_empty());
     }
 }

@@ -191,10 +191,7 @@ fn take_small(bytes: &[u8]) -> (u32, &[u8]) {
     match bytes.split_first() {
         Some((255, tail)) => {
             let (n, tail) = tail.split_at(4);
-            (
-                u32::from_le_bytes(n.try_into().expect("four bytes")),
-                tail,
-            )
+            (u32::from_le_bytes(n.try_into().expect("four bytes")), tail)
         }
         Some((&n, tail)) => (n as u32, tail),
         None => (0, bytes),
@@ -234,7 +231,7 @@ mod tests {
     #[test]
     fn households_come_back_as_pushed_with_long_ids_and_large_households() {
         let long_id = "户".repeat(200); // 600 bytes: the u32 length form
-        let pushed = vec![
+        let pushed = [
             household("a-1", "530128100001", Status::Exited, 3),
             household(&long_id, "530128100001", Status::NonRegistered, 70_000),
             household("b-1", "530128100002", Status::Poor, 254),

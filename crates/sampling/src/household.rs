@@ -1,7 +1,8 @@
 //! The household stage: inside each sampled village and register status, equal probability.
 //! The households with the smallest tickets are the primaries; the next ones are reserves,
-//! in ticket order. Households arrive one at a time (a national register is streamed), and
-//! each (village, status) cell keeps only its n + reserves smallest tickets in a heap.
+//! in ticket order. Households arrive one at a time (or a run of one village at a time from
+//! a [`CompactRegister`](crate::compact::CompactRegister)), and each (village, status) cell
+//! keeps only its n + reserves smallest tickets in a heap.
 
 use crate::plan::{Plan, Take};
 use crate::ticket::{Stage, TicketStream};
@@ -52,7 +53,7 @@ pub struct SampleRow {
 }
 
 /// A household in a cell. The id is stored inline when short (household ids are): a national
-/// one-pass draw keeps about ten million candidates, and a heap allocation each would cost
+/// draw's cells take in about six million households, and a heap allocation each would cost
 /// seconds to make and to free.
 #[derive(Debug, Clone)]
 struct Candidate {
@@ -173,7 +174,11 @@ impl HouseholdSelector {
         }
         let t = self.stream.ticket(village.county(), status.as_str(), id);
         // Households of a village come together: switch cells only when the village changes.
-        if self.current.as_ref().is_none_or(|(code, _)| code != village) {
+        if self
+            .current
+            .as_ref()
+            .is_none_or(|(code, _)| code != village)
+        {
             self.park();
             let cells = self
                 .cells

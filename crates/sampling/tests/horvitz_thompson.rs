@@ -202,7 +202,11 @@ fn the_compact_register_in_parts_gives_the_rows_of_one_selector() {
         .map(|v| (v.code.clone(), v.clone()))
         .collect();
     // Villages taken in turns, a household at a time from each: every run is one household.
-    let mut queues: Vec<_> = c.frame.iter().map(|v| c.households[&v.code].iter()).collect();
+    let mut queues: Vec<_> = c
+        .frame
+        .iter()
+        .map(|v| c.households[&v.code].iter())
+        .collect();
     let mut interleaved = Vec::new();
     while interleaved.len() < c.households.values().map(Vec::len).sum::<usize>() {
         for q in queues.iter_mut() {
@@ -213,7 +217,10 @@ fn the_compact_register_in_parts_gives_the_rows_of_one_selector() {
         let households: Vec<_> = if order {
             interleaved.clone()
         } else {
-            c.frame.iter().flat_map(|v| &c.households[&v.code]).collect()
+            c.frame
+                .iter()
+                .flat_map(|v| &c.households[&v.code])
+                .collect()
         };
         let (villages, _) = draw_villages(&plan, "530128", &c.frame, &format!("v{seed}"));
         let mut direct = HouseholdSelector::new(&plan, &villages, "h");
