@@ -2,7 +2,9 @@
 //! when, why and evidence; field imports refused once a finding is reviewed; records before
 //! and after the appeals.
 
-use crate::util::{assess, databases, household_record, import_records, luquan_draw};
+use crate::util::{
+    assess, databases, household_record, import_records, luquan_draw, visit_after_draw,
+};
 use assess_store::{Appeals, Store};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -10,17 +12,7 @@ use std::path::Path;
 fn record(draw_id: &str, id: &str, wages: f64) -> Value {
     let mut household = household_record(id);
     household["income"]["wages"] = json!(wages);
-    json!({
-        "draw_id": draw_id,
-        "household_id": id,
-        "disposition": "complete",
-        "mode": "in_person",
-        "team": "team-1",
-        "interviewers": ["Li Wei", "Zhang Min"],
-        "start": "2099-06-12T09:00:00+08:00",
-        "end": "2099-06-12T10:00:00+08:00",
-        "household": household
-    })
+    visit_after_draw(draw_id, id, "team-1", household)
 }
 
 fn write(dir: &Path, name: &str, value: &Value) -> String {

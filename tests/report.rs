@@ -2,27 +2,20 @@
 //! verdict.md, a self-contained report.html with the interval charts and the village map, and
 //! verdict.xlsx; and prints the page's path.
 
-use crate::util::{assess, database_with, household_record, luquan, luquan_draw, sample_rows};
+use crate::util::{
+    assess, database_with, household_record, luquan, luquan_draw, sample_rows,
+    two_villages_per_stratum, visit_after_draw,
+};
 use calamine::Reader;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// A complete visit in 2099 (after the draw) with the household's own register status.
 fn visit(draw_id: &str, id: &str, status: &str) -> Value {
     let mut household = household_record(id);
     household["status"] = json!(status);
     household["approval"] = json!({"exit": "satisfied", "policies": "satisfied", "help_received": "basically_satisfied", "cadres_work": "satisfied"});
-    json!({
-        "draw_id": draw_id,
-        "household_id": id,
-        "disposition": "complete",
-        "mode": "in_person",
-        "team": "team-1",
-        "interviewers": ["Li Wei", "Zhang Min"],
-        "start": "2099-06-12T09:00:00+08:00",
-        "end": "2099-06-12T10:00:00+08:00",
-        "household": household
-    })
+    visit_after_draw(draw_id, id, "team-1", household)
 }
 
 #[test]
@@ -34,16 +27,9 @@ fn verdict_writes_the_reports_in_chinese() {
     // The primaries of two villages of each village stratum (so every variance stratum has
     // two villages), two exited households in the first with unsafe housing (wrong exits) and
     // one non-registered household below the poverty line (missed).
-    let mut chosen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for r in &rows {
-        let set = chosen.entry(r["village_stratum"].clone()).or_default();
-        if set.len() < 2 {
-            set.insert(r["village_code"].clone());
-        }
-    }
-    let chosen: BTreeSet<&String> = chosen.values().flatten().collect();
+    let chosen = two_villages_per_stratum(&rows);
     assert_eq!(chosen.len(), 4);
-    let first = *chosen.iter().next().unwrap();
+    let first = chosen.iter().next().unwrap();
     let mut records = Vec::new();
     let (mut unsafe_houses, mut missed) = (Vec::new(), None);
     for r in rows

@@ -264,6 +264,46 @@ pub fn complete_visit(draw_id: &str, id: &str) -> serde_json::Value {
     })
 }
 
+/// A complete visit in 2099, after any draw (visits dated before their draw are refused),
+/// by `team`, with `household` as its record.
+pub fn visit_after_draw(
+    draw_id: &str,
+    id: &str,
+    team: &str,
+    household: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({
+        "draw_id": draw_id,
+        "household_id": id,
+        "disposition": "complete",
+        "mode": "in_person",
+        "team": team,
+        "interviewers": ["Li Wei", "Zhang Min"],
+        "start": "2099-06-12T09:00:00+08:00",
+        "end": "2099-06-12T10:00:00+08:00",
+        "household": household
+    })
+}
+
+/// The first two villages (by code) of each village stratum of a sample: every variance
+/// stratum then has two villages.
+pub fn two_villages_per_stratum(
+    rows: &[std::collections::BTreeMap<String, String>],
+) -> std::collections::BTreeSet<String> {
+    let mut chosen: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        std::collections::BTreeMap::new();
+    for r in rows {
+        chosen
+            .entry(&r["village_stratum"])
+            .or_default()
+            .insert(&r["village_code"]);
+    }
+    chosen
+        .values()
+        .flat_map(|codes| codes.iter().take(2).map(|c| c.to_string()))
+        .collect()
+}
+
 /// A refused visit: no household record.
 pub fn refused_visit(draw_id: &str, id: &str) -> serde_json::Value {
     serde_json::json!({

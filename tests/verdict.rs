@@ -3,7 +3,10 @@
 //! register or without one), the without-replacement variance, and the response and
 //! replacement rates by village and team in verdict.json.
 
-use crate::util::{assess, database_with, household_record, luquan, luquan_draw, sample_rows};
+use crate::util::{
+    assess, database_with, household_record, luquan, luquan_draw, sample_rows,
+    two_villages_per_stratum, visit_after_draw,
+};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,17 +20,7 @@ fn visit(draw_id: &str, id: &str, status: &str, team: &str, missed: bool) -> Val
     if missed {
         household["income"] = json!({"wages": 600.0, "business_net": 0.0, "property": 0.0, "transfers": 0.0, "in_kind": 0.0});
     }
-    json!({
-        "draw_id": draw_id,
-        "household_id": id,
-        "disposition": "complete",
-        "mode": "in_person",
-        "team": team,
-        "interviewers": ["Li Wei", "Zhang Min"],
-        "start": "2099-06-12T09:00:00+08:00",
-        "end": "2099-06-12T10:00:00+08:00",
-        "household": household
-    })
+    visit_after_draw(draw_id, id, team, household)
 }
 
 /// A database with the Luquan draw and complete visits to the primaries of two villages of
@@ -45,15 +38,8 @@ fn fixture() -> Fixture {
     let (draw, draw_id, _) = luquan_draw(dir.path(), 0);
     let (_, villages) = luquan();
     let rows = sample_rows(&draw);
-    let mut chosen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for r in &rows {
-        let set = chosen.entry(r["village_stratum"].clone()).or_default();
-        if set.len() < 2 {
-            set.insert(r["village_code"].clone());
-        }
-    }
-    let chosen: BTreeSet<&String> = chosen.values().flatten().collect();
-    let first = *chosen.iter().next().unwrap();
+    let chosen = two_villages_per_stratum(&rows);
+    let first = chosen.iter().next().unwrap();
     let (mut records, mut missed) = (Vec::new(), false);
     let mut visits_by_team: BTreeMap<String, usize> = BTreeMap::new();
     for r in rows
