@@ -10,8 +10,8 @@ use assess_standards::{Region, Standards};
 use assess_store::{Appeals, Store, StoredSampleRow};
 use assess_verdict::{
     county_verdict_with_villages, ApprovalDefinition, CountyInput, DontKnow, DrawnHousehold,
-    MissedDenominator, Provenance, RateBasis, RegisterPeople, Settings, Thresholds, VarianceMethod,
-    VerdictFile, Visit,
+    MissedDenominator, Provenance, RateBasis, RegisterPeople, SampleFacts, Settings, Thresholds,
+    VarianceMethod, VerdictFile, Visit,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -386,31 +386,24 @@ fn sampled_villages(rows: &[StoredSampleRow], visits: &[Visit]) -> Vec<SampledVi
         .collect()
 }
 
-/// The design facts of each household; a cell's register count is its primaries divided by
-/// their within-village inclusion probability (`n_hv / N_hv` in sample.csv).
+/// The design facts of each household (see [`DrawnHousehold::from_sample`]).
 fn drawn_households(rows: &[StoredSampleRow]) -> Vec<DrawnHousehold> {
-    let mut population: HashMap<(&str, &str), f64> = HashMap::new();
-    for r in rows.iter().filter(|r| r.role == "primary") {
-        if let Some(p) = r.pi_household.filter(|p| *p > 0.0) {
-            *population.entry((&r.village, &r.stratum)).or_default() += 1.0 / p;
-        }
-    }
-    rows.iter()
-        .map(|r| DrawnHousehold {
-            household_id: r.household_id.clone(),
-            township: r.township.clone(),
-            village: r.village.clone(),
-            village_stratum: r.village_stratum.clone(),
-            stratum: r.stratum.clone(),
+    let facts: Vec<SampleFacts> = rows
+        .iter()
+        .map(|r| SampleFacts {
+            household_id: &r.household_id,
+            township: &r.township,
+            village: &r.village,
+            village_stratum: &r.village_stratum,
+            stratum: &r.stratum,
             primary: r.role == "primary",
             pi_village: r.pi_village,
+            pi_household: r.pi_household,
             certainty: r.certainty,
-            cell_population: population
-                .get(&(r.village.as_str(), r.stratum.as_str()))
-                .map_or(0.0, |n| n.round()),
-            register_members: u32::try_from(r.members).unwrap_or(0),
+            members: u32::try_from(r.members).unwrap_or(0),
         })
-        .collect()
+        .collect();
+    DrawnHousehold::from_sample(&facts)
 }
 
 fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {

@@ -24,7 +24,9 @@ pub mod weights;
 
 pub use explain::{Driver, FailingHousehold};
 pub use indicators::{DomainEstimate, Indicator, Kind, Reading};
-pub use input::{CountyInput, DrawnHousehold, RegisterPeople, VillageNonRegistered, Visit};
+pub use input::{
+    CountyInput, DrawnHousehold, RegisterPeople, SampleFacts, VillageNonRegistered, Visit,
+};
 pub use response::ResponseRates;
 pub use settings::{
     ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings, Thresholds,
