@@ -9,6 +9,14 @@ use assess_inspection::{
 use assess_standards::{Region, Standards};
 use assess_verdict::*;
 
+/// `actual` within `tolerance` of `expected`, both shown when not.
+fn assert_close(actual: f64, expected: f64, tolerance: f64) {
+    assert!(
+        (actual - expected).abs() < tolerance,
+        "{actual} vs {expected}"
+    );
+}
+
 const A: &str = "530128101201"; // township 530128101, remote, pi 0.5
 const B: &str = "530128102201"; // township 530128102, remote, pi 0.25
 const D: &str = "530128101202"; // township 530128101, remote, pi 0.5: no respondent
@@ -194,12 +202,7 @@ fn wrong_exit_rate_official_design_and_variance() {
     ];
     let (ratio, variance) = independent_ratio_variance(&rows);
     assert!((i.design - ratio).abs() < 1e-12, "{} vs {ratio}", i.design);
-    assert!(
-        (i.se - variance.sqrt()).abs() < 1e-12,
-        "{} vs {}",
-        i.se,
-        variance.sqrt()
-    );
+    assert_close(i.se, variance.sqrt(), 1e-12);
     // df = 4 villages with exited respondents − 2 strata.
     assert_eq!(i.df, 2);
     // Kish's weighting effect of those six weights: n Σw² / (Σw)² = 6 · 1096.25 / 78.5².
@@ -283,12 +286,7 @@ fn incidence_variance_includes_the_covariance_of_the_two_rates() {
         let mean = zs.iter().sum::<f64>() / k;
         variance += k / (k - 1.0) * zs.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
     }
-    assert!(
-        (p.se - variance.sqrt()).abs() < 1e-12,
-        "{} vs {}",
-        p.se,
-        variance.sqrt()
-    );
+    assert_close(p.se, variance.sqrt(), 1e-12);
 }
 
 #[test]
@@ -487,12 +485,7 @@ fn missed_rate_over_the_sampled_villages_people() {
     let (tc, te) = (t(0.0, 54.0), t(37.5, 75.0));
     let pair = |a: f64, b: f64| 2.0 * ((a - (a + b) / 2.0).powi(2) + (b - (a + b) / 2.0).powi(2));
     let variance = pair(ta, tb) + pair(tc, te);
-    assert!(
-        (m.se - variance.sqrt()).abs() < 1e-15,
-        "{} vs {}",
-        m.se,
-        variance.sqrt()
-    );
+    assert_close(m.se, variance.sqrt(), 1e-15);
     // No non-respondent among the non-registered: both bounds are the official value.
     assert_eq!(m.bounds_if_nonrespondents, (3.0 / 165.0, 3.0 / 165.0));
     // The households basis of the same records differs: 3 of the 15 people visited.
@@ -526,12 +519,7 @@ fn missed_rate_over_the_sampled_villages_people() {
     let n = reg.total();
     let u = |village: &str, t: f64| (reg.exited * zw(village) + reg.non_registered * t) / n;
     let variance = pair(u(A, ta), u(B, tb)) + pair(u(C, tc), u(E, te));
-    assert!(
-        (p.se - variance.sqrt()).abs() < 1e-15,
-        "{} vs {}",
-        p.se,
-        variance.sqrt()
-    );
+    assert_close(p.se, variance.sqrt(), 1e-15);
 }
 
 #[test]
@@ -680,12 +668,7 @@ fn without_replacement_variance_by_hand() {
     let i = &v.indicators["wrong_exit_rate"];
     let (ratio, variance) = independent_wor_variance(&wor_rows());
     assert!((i.design - ratio).abs() < 1e-15);
-    assert!(
-        (i.se - variance.sqrt()).abs() < 1e-14,
-        "{} vs {}",
-        i.se,
-        variance.sqrt()
-    );
+    assert_close(i.se, variance.sqrt(), 1e-14);
     // Without replacement the between-village term shrinks by (1 − π): here below the
     // with-replacement value of the same records.
     let wr = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
@@ -729,12 +712,7 @@ fn a_certainty_village_adds_only_its_within_village_term_without_replacement() {
     }
     let (ratio, variance) = independent_wor_variance(&rows);
     assert!((i.design - ratio).abs() < 1e-15);
-    assert!(
-        (i.se - variance.sqrt()).abs() < 1e-14,
-        "{} vs {}",
-        i.se,
-        variance.sqrt()
-    );
+    assert_close(i.se, variance.sqrt(), 1e-14);
 }
 
 #[test]
