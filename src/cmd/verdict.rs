@@ -252,7 +252,7 @@ async fn village_non_registered(
         ..assess_register::ReadOptions::default()
     };
     let report = assess_register::scan_frame(frame, &opts, |h| {
-        if h.status == assess_register::Status::NonRegistered {
+        if h.status == assess_household::Status::NonRegistered {
             if let Some(p) = people.get_mut(h.village.as_str()) {
                 *p += f64::from(h.members);
             }

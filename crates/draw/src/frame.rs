@@ -2,7 +2,7 @@
 //! by status, merged with the optional village file's attributes.
 
 use assess_divisions::VillageCode;
-use assess_register::{Household, VillageRecord};
+use assess_household::{Household, VillageRecord};
 use assess_sampling::FrameVillage;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -5,7 +5,8 @@ use crate::manifest::{
     DivisionCodes, Manifest, PublishedSeeds, SeedCommitments, StratumCounts, SCHEME_VERSION,
 };
 use crate::parallel::map_parts;
-use assess_register::{FrameReport, ReadOptions, RegisterError, Status, VillageFile};
+use assess_register::{FrameReport, ReadOptions, RegisterError, VillageFile};
+use assess_household::Status;
 use assess_sampling::plan::{Counties, Severity};
 use assess_sampling::ticket::seed_commitment;
 use assess_sampling::{

@@ -728,8 +728,9 @@ mod tests {
     use super::*;
     use assess_inspection::{
         ComponentGrade, Disposition, HouseGrade, IneligibleReason, InterviewMode, Opinion,
-        Renovation, Schooling, Sex, Status,
+        Renovation, Schooling, Sex,
     };
+    use assess_household::Status;
     use serde::de::DeserializeOwned;
 
     fn all_parse<T: DeserializeOwned>(list: &[&str]) {

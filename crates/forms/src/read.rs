@@ -1110,7 +1110,7 @@ fn read_household(r: &mut RowReader<'_>, ctx: &mut Ctx<'_>) {
     }
     let record = HouseholdRecord {
         household_id: r.household.clone().unwrap_or_default(),
-        status: status.unwrap_or(assess_inspection::Status::NonRegistered),
+        status: status.unwrap_or(assess_household::Status::NonRegistered),
         register_members: r.whole("register_members", u64::from(u32::MAX)),
         members: Vec::new(),
         income_year: income_year.unwrap_or_default(),

@@ -2,7 +2,7 @@
 
 use crate::record::{ComponentGrade, HouseholdRecord, Housing, Member, Renovation, Water};
 use crate::InspectionError;
-use assess_register::Status;
+use assess_household::Status;
 use assess_standards::{Cover, HouseGrade, MemberCount, MissedDefinition, Standards};
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -54,7 +54,7 @@ pub use visit::{
     VisitProblem, VisitRecord,
 };
 
-pub use assess_register::Status;
+use assess_household::Status;
 pub use assess_standards::{Cover, HouseGrade, MemberCount, MissedDefinition};
 
 /// A household visit could not be judged.

@@ -3,7 +3,7 @@
 //! Every answer that can be missing is an `Option`; `None` means "not recorded" and is judged
 //! `Unknown`, never "met".
 
-use assess_register::Status;
+use assess_household::Status;
 use assess_standards::HouseGrade;
 use serde::{Deserialize, Serialize};
 

@@ -2,6 +2,7 @@
 //! every rule (`example_record`: exited, 3 members, income year 2019, line 3,218 yuan) and
 //! states what one part of the judgment must be.
 
+use assess_household::Status;
 use assess_inspection::*;
 use assess_standards::Standards;
 

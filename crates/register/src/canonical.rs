@@ -2,7 +2,7 @@
 //! record, fields joined by 0x1F, so that any copy of one register hashes alike whatever
 //! its encoding, format, column order or extra columns.
 
-use crate::{Status, VillageRecord};
+use assess_household::{Status, VillageRecord};
 use sha2::{Digest, Sha256};
 use std::fmt::Display;
 use std::io::Write as _;

@@ -220,7 +220,7 @@ pub enum Problem {
         /// The text.
         text: String,
         /// The row's status.
-        status: crate::Status,
+        status: assess_household::Status,
     },
     /// Exit year text not a plausible year.
     #[error("exit_year {text:?} is not a year from 2014 to 2030; give the four-digit year")]

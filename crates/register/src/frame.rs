@@ -8,7 +8,7 @@ use crate::report::{CountySummary, FrameReport, StratumSummary, TownshipSummary}
 use crate::source::{Chunker, EncodingChoice, Layout, Records, Row, Source, TextEncoding, BLOCK};
 use crate::values;
 use crate::vintage::{self, CodeUses};
-use crate::{Household, Status};
+use assess_household::{Household, Status, FRAME_COLUMNS, FRAME_REQUIRED};
 use assess_divisions::{Divisions, UnitKind, VillageCode, Vintage};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -58,27 +58,6 @@ impl ReadOptions {
         })
     }
 }
-
-/// Register columns, in canonical order.
-pub const FRAME_COLUMNS: [&str; 9] = [
-    "household_id",
-    "village_code",
-    "status",
-    "exit_year",
-    "members",
-    "income_per_capita",
-    "lon",
-    "lat",
-    "group",
-];
-/// The columns every register must have.
-pub const FRAME_REQUIRED: [&str; 5] = [
-    "household_id",
-    "village_code",
-    "status",
-    "exit_year",
-    "members",
-];
 
 const ID: usize = 0;
 const CODE: usize = 1;

@@ -18,7 +18,8 @@
 //! storing households (nothing here keeps them), or judging exits.
 //!
 //! ```
-//! use assess_register::{scan_frame, ReadOptions, Status};
+//! use assess_register::{scan_frame, ReadOptions};
+//! use assess_household::Status;
 //! let dir = tempfile::tempdir().unwrap();
 //! let path = dir.path().join("register.csv");
 //! std::fs::write(&path, "household_id,village_code,status,exit_year,members\n\
@@ -36,7 +37,6 @@
 mod canonical;
 mod error;
 mod frame;
-mod household;
 mod ids;
 mod report;
 mod source;
@@ -46,8 +46,7 @@ mod vintage;
 
 pub use canonical::{FRAME_TAG, VILLAGES_TAG};
 pub use error::{Problem, RegisterError, RowError};
-pub use frame::{scan_frame, ReadOptions, FRAME_COLUMNS, FRAME_REQUIRED};
-pub use household::{Household, Status, VillageRecord};
+pub use frame::{scan_frame, ReadOptions};
 pub use report::{CountySummary, FrameReport, StratumSummary, TownshipSummary};
 pub use source::{EncodingChoice, FileFormat, TextEncoding};
-pub use villages::{read_villages, VillageFile, VILLAGE_COLUMNS};
+pub use villages::{read_villages, VillageFile};

@@ -2,7 +2,7 @@
 //! and households and people by county, township and stratum.
 
 use crate::source::{FileFormat, TextEncoding};
-use crate::Status;
+use assess_household::Status;
 use assess_divisions::Vintage;
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 
 use crate::canonical::PlainDecimal;
 use crate::error::Problem;
-use crate::Status;
+use assess_household::Status;
 use std::borrow::Cow;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 

@@ -7,21 +7,11 @@ use crate::frame::ReadOptions;
 use crate::source::{FileFormat, Layout, Row, Source, TextEncoding};
 use crate::values;
 use crate::vintage::{self, CodeUses};
-use crate::VillageRecord;
+use assess_household::{VillageRecord, VILLAGE_COLUMNS};
 use assess_divisions::{VillageCode, Vintage};
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-
-/// Village-file columns, in canonical order; only `village_code` is required.
-pub const VILLAGE_COLUMNS: [&str; 6] = [
-    "village_code",
-    "name",
-    "poverty_village",
-    "remote",
-    "lon",
-    "lat",
-];
 
 /// A valid village file.
 #[derive(Debug, Clone, PartialEq)]

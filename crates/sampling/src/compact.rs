@@ -12,7 +12,7 @@
 use crate::household::HouseholdSelector;
 use crate::village::SelectedVillage;
 use assess_divisions::VillageCode;
-use assess_register::{Household, Status};
+use assess_household::{Household, Status};
 use std::collections::{HashMap, HashSet};
 
 /// Bytes per block: runs never span blocks, so a block is filled and then left alone (no

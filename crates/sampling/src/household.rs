@@ -8,7 +8,7 @@ use crate::plan::{Plan, Take};
 use crate::ticket::{Stage, TicketStream};
 use crate::village::{status_index, FrameVillage, SelectedVillage};
 use assess_divisions::VillageCode;
-use assess_register::{Household, Status};
+use assess_household::{Household, Status};
 use compact_str::CompactString;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};

@@ -10,7 +10,7 @@
 use crate::plan::{Filter, Plan, ShortPolicy, SizeMeasure, UnitScope, VillageDesign, VillageGroup};
 use crate::ticket::{ticket, Stage};
 use assess_divisions::VillageCode;
-use assess_register::Status;
+use assess_household::Status;
 
 /// One village-level unit of the register, with what the village stage needs.
 #[derive(Debug, Clone, PartialEq)]

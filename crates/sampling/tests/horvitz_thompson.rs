@@ -5,7 +5,7 @@
 //! inclusion probability (village::sps_exact_inclusion) and Y_v the village's members.
 
 use assess_divisions::VillageCode;
-use assess_register::{Household, Status};
+use assess_household::{Household, Status};
 use assess_sampling::village::{capped_probabilities, sps_exact_inclusion};
 use assess_sampling::{
     draw_villages, select_runs, CompactRegister, FrameVillage, HouseholdSelector, Plan,

@@ -5,7 +5,7 @@
 
 use crate::SimulateError;
 use assess_divisions::VillageCode;
-use assess_register::{Household, Status};
+use assess_household::{Household, Status};
 use assess_sampling::FrameVillage;
 use assess_synth::visits::{read_register, read_truth, RegisterHousehold, TruthRow};
 use assess_synth::{generate, SynthConfig};

@@ -5,7 +5,7 @@
 use crate::population::{Population, TrueTotals};
 use crate::rep::{self, Context, RepOutcome, Totals};
 use crate::{bad, SimulateError};
-use assess_register::Status;
+use assess_household::Status;
 use assess_sampling::plan::Severity;
 use assess_sampling::{check_county, Plan};
 use assess_standards::{Region, Standards};

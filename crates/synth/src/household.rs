@@ -2,7 +2,7 @@
 //! standard (income above the line and the "two no worries, three guarantees").
 
 use crate::village::VillageTraits;
-use assess_register::Status;
+use assess_household::Status;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};

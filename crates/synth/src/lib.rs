@@ -358,7 +358,7 @@ pub fn generate_with_progress<R: Write, V: Write, T: Write>(
         write::truth_header(t)?;
     }
     if let Some(v) = villages.as_mut() {
-        v.write_record(assess_register::VILLAGE_COLUMNS)?;
+        v.write_record(assess_household::VILLAGE_COLUMNS)?;
     }
     let mut summary = SynthSummary {
         seed: config.seed,

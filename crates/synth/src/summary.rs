@@ -1,6 +1,6 @@
 //! Counts of what was generated and the realised true rates.
 
-use assess_register::Status;
+use assess_household::Status;
 use serde::Serialize;
 
 /// Households and people.

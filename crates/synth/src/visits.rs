@@ -33,7 +33,7 @@ use assess_inspection::{
     Housing, Identification, IncomeBySource, InterviewMode, Judgment, MedicalCover, Member, Note,
     Opinion, Outcome, Renovation, Schooling, Sex, VisitRecord, Water,
 };
-use assess_register::Status;
+use assess_household::Status;
 use assess_sampling::SampleRow;
 use assess_standards::{Cover, HouseGrade, Standards};
 use rand::{RngExt, SeedableRng};

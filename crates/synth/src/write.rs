@@ -7,7 +7,7 @@ use crate::household::{Household, HouseholdModel};
 use crate::summary::Tally;
 use crate::village::VillageTraits;
 use crate::SynthError;
-use assess_register::Status;
+use assess_household::Status;
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 
@@ -53,7 +53,7 @@ impl<R: Write, V: Write, T: Write> Outputs<'_, R, V, T> {
 }
 
 pub(crate) fn register_header(w: &mut impl Write) -> std::io::Result<()> {
-    writeln!(w, "{}", assess_register::FRAME_COLUMNS.join(","))
+    writeln!(w, "{}", assess_household::FRAME_COLUMNS.join(","))
 }
 
 pub(crate) fn truth_header(w: &mut impl Write) -> std::io::Result<()> {

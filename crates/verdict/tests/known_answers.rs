@@ -4,8 +4,9 @@
 //! Korn-Graubard bound at zero, and the drivers' sentence.
 
 use assess_inspection::{
-    example_record, judge, ComponentGrade, Disposition, HouseholdRecord, Opinion, Status,
+    example_record, judge, ComponentGrade, Disposition, HouseholdRecord, Opinion,
 };
+use assess_household::Status;
 use assess_standards::{Region, Standards};
 use assess_verdict::*;
 

@@ -1,4 +1,18 @@
-//! The records of a register: households and villages, already validated.
+//! A household of the register, and a village of the village file, as every step after the
+//! import sees them: the draw stratifies by [`Status`], the verdict weighs by it, synthetic
+//! registers are made of [`Household`]s. Also the columns of the two files, which the
+//! importer reads and `assess-synth` writes.
+//!
+//! ```
+//! use assess_household::Status;
+//! assert_eq!("non_registered".parse::<Status>(), Ok(Status::NonRegistered));
+//! assert!(Status::Exited.is_registered());
+//! ```
+//!
+//! Not for: reading or checking register files (`assess-register` does, and hands out these
+//! values only for valid rows), or any rule about households (`assess-standards`,
+//! `assess-inspection`). No I/O; no dependencies but the division codes and serde.
+#![deny(missing_docs)]
 
 use assess_divisions::VillageCode;
 use std::fmt;
@@ -96,3 +110,35 @@ pub struct VillageRecord {
     /// WGS-84 latitude of the village centre, when given.
     pub lat: Option<f64>,
 }
+
+/// Register columns, in canonical order.
+pub const FRAME_COLUMNS: [&str; 9] = [
+    "household_id",
+    "village_code",
+    "status",
+    "exit_year",
+    "members",
+    "income_per_capita",
+    "lon",
+    "lat",
+    "group",
+];
+
+/// The columns every register must have.
+pub const FRAME_REQUIRED: [&str; 5] = [
+    "household_id",
+    "village_code",
+    "status",
+    "exit_year",
+    "members",
+];
+
+/// Village-file columns, in canonical order (only `village_code` is required).
+pub const VILLAGE_COLUMNS: [&str; 6] = [
+    "village_code",
+    "name",
+    "poverty_village",
+    "remote",
+    "lon",
+    "lat",
+];
