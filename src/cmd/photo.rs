@@ -7,7 +7,7 @@ use crate::cmd::store::{block_on, DbArgs};
 use anyhow::{bail, Context};
 use assess_photo::{
     check_photo, Boundaries, CheckContext, Date, Datum, Evaluation, Flag, Located, Measure, Survey,
-    Thresholds, Tilt,
+    PhotoThresholds, Tilt,
 };
 use assess_store::photos::{PhotoEvidence, PhotoStoreError};
 use assess_store::Store;
@@ -76,7 +76,7 @@ struct Results {
 /// Reads the inspector's measurement file (format in docs/photos.md) and computes lengths,
 /// widths, tilt, member ratios and danger points. Returns the file's canonical JSON and the
 /// results.
-fn measure(name: &str, text: &str, t: &Thresholds) -> anyhow::Result<(String, Results)> {
+fn measure(name: &str, text: &str, t: &PhotoThresholds) -> anyhow::Result<(String, Results)> {
     let value: Value =
         serde_json::from_str(text).map_err(|e| anyhow::anyhow!("{name}: malformed JSON: {e}"))?;
     if !value.is_object() {
@@ -171,7 +171,7 @@ pub fn run(cmd: PhotoCmd) -> anyhow::Result<()> {
 fn run_add(args: AddArgs) -> anyhow::Result<()> {
     // Everything that can be refused without the database is checked first.
     let name = args.photo.display().to_string();
-    let thresholds = Thresholds::builtin();
+    let thresholds = PhotoThresholds::builtin();
     let content = std::fs::read(&args.photo).with_context(|| format!("reading {name}"))?;
     let photo = assess_photo::ingest_bytes(&args.photo, &content, &Default::default())?;
     let measured = match &args.measurements {
@@ -223,7 +223,7 @@ async fn add(
     measured: Option<(String, Results)>,
     household: Option<Located>,
     dates: Option<(Date, Date)>,
-    t: &Thresholds,
+    t: &PhotoThresholds,
 ) -> anyhow::Result<()> {
     let refuse = |e: PhotoStoreError| anyhow::anyhow!("{}: {e}", args.photo.display());
     let sample_county = store

@@ -8,11 +8,8 @@ use anyhow::{bail, Context};
 use assess_report::{Lang, SampledVillage};
 use assess_standards::{Region, Standards};
 use assess_store::{Appeals, Store, StoredSampleRow};
-use assess_verdict::{
-    county_verdict_with_villages, ApprovalDefinition, CountyInput, DontKnow, DrawnHousehold,
-    MissedDenominator, Provenance, RateBasis, RegisterPeople, SampleFacts, Settings, Thresholds,
-    VarianceMethod, VerdictFile, Visit,
-};
+use assess_verdict::{county_verdict_with_villages, ApprovalDefinition, CountyInput, DontKnow, DrawnHousehold, MissedDenominator, Provenance, RateBasis, RegisterPeople, SampleFacts, Settings, VarianceMethod, VerdictFile, Visit};
+use assess_standards::CountyThresholds;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -125,7 +122,7 @@ async fn compute_all(
         };
         let mut files = Vec::new();
         for (county, draw_id) in pairs {
-            let thresholds = Thresholds::for_region(standards, region(&county, args)?);
+            let thresholds = standards.thresholds_for(region(&county, args)?);
             let stages: &[&str] = match args.appeals.as_str() {
                 "both" => &["before", "after"],
                 one => std::slice::from_ref(match one {
@@ -287,7 +284,7 @@ async fn one(
     county: &str,
     stage: &str,
     standards: &Standards,
-    thresholds: &Thresholds,
+    thresholds: &CountyThresholds,
     settings: &Settings,
     village_people: Option<&BTreeMap<String, f64>>,
 ) -> anyhow::Result<(VerdictFile, Vec<SampledVillage>, String)> {

@@ -726,10 +726,8 @@ pub(crate) const README: &str = "README";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use assess_inspection::{
-        ComponentGrade, Disposition, HouseGrade, IneligibleReason, InterviewMode, Opinion,
-        Renovation, Schooling, Sex,
-    };
+    use assess_inspection::{Disposition, IneligibleReason, InterviewMode, Opinion, Renovation, Schooling, Sex};
+    use assess_standards::{ComponentGrade, HouseGrade};
     use assess_household::Status;
     use serde::de::DeserializeOwned;
 

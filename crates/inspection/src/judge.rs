@@ -1,59 +1,20 @@
 //! The judgment of one household visit and the rules that make it.
 
-use crate::record::{ComponentGrade, HouseholdRecord, Housing, Member, Renovation, Water};
+use crate::record::{HouseholdRecord, Housing, Member, Renovation, Water};
 use crate::InspectionError;
 use assess_household::Status;
-use assess_standards::{Cover, HouseGrade, MemberCount, MissedDefinition, Standards};
+use assess_standards::{
+    ComponentGrade, Cover, HouseGrade, MemberCount, MissedDefinition, Standards, Tri,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Whether one rule is met. `Unknown` when an answer it needs was not recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tri {
-    /// The rule is met.
-    Met,
-    /// The rule is not met.
-    Unmet,
-    /// An answer the rule needs is missing.
-    Unknown,
-}
-
-impl Tri {
-    /// All of several rules: unmet if any is unmet, else unknown if any is unknown, else met.
-    pub fn all(parts: impl IntoIterator<Item = Tri>) -> Tri {
-        let mut out = Tri::Met;
-        for p in parts {
-            match p {
-                Tri::Unmet => return Tri::Unmet,
-                Tri::Unknown => out = Tri::Unknown,
-                Tri::Met => {}
-            }
-        }
-        out
-    }
-
-    /// Any of several alternatives: met if any is met, else unknown if any is unknown, else
-    /// unmet.
-    pub fn any(parts: impl IntoIterator<Item = Tri>) -> Tri {
-        let mut out = Tri::Unmet;
-        for p in parts {
-            match p {
-                Tri::Met => return Tri::Met,
-                Tri::Unknown => out = Tri::Unknown,
-                Tri::Unmet => {}
-            }
-        }
-        out
-    }
-
-    /// "Is there a problem?": unmet is yes, met is no.
-    pub fn failed(self) -> Answer {
-        match self {
-            Tri::Met => Answer::No,
-            Tri::Unmet => Answer::Yes,
-            Tri::Unknown => Answer::Unknown,
-        }
+/// "Is there a problem?": an unmet rule is yes, a met one no.
+pub fn failed(rule: Tri) -> Answer {
+    match rule {
+        Tri::Met => Answer::No,
+        Tri::Unmet => Answer::Yes,
+        Tri::Unknown => Answer::Unknown,
     }
 }
 
@@ -418,8 +379,8 @@ pub fn judge(record: &HouseholdRecord, standards: &Standards) -> Result<Judgment
         housing.check.status,
         water.status,
     ]);
-    let income_poor = income.check.status.failed();
-    let either = income_poor.or(guarantees.failed());
+    let income_poor = failed(income.check.status);
+    let either = income_poor.or(failed(guarantees));
     let outcome = match record.status {
         Status::Exited => Outcome::WronglyExited(either),
         Status::Poor => Outcome::StillPoor(either),

@@ -39,12 +39,11 @@ pub use checks::{
 };
 pub use judge::{
     age_at, judge, roll_up, Answer, Check, HousingJudgment, IncomeJudgment, Judgment, Outcome,
-    Reason, Tri,
+    Reason,
 };
 pub use record::{
-    Approval, BirthDate, ComponentGrade, Components, HouseholdRecord, Housing, IdNumber,
-    Identification, IncomeBySource, MedicalCover, Member, Opinion, Renovation, Schooling, Sex,
-    Water,
+    Approval, BirthDate, Components, HouseholdRecord, Housing, IdNumber, Identification,
+    IncomeBySource, MedicalCover, Member, Opinion, Renovation, Schooling, Sex, Water,
 };
 
 pub use review::{state_of, FindingState, Step};
@@ -55,7 +54,7 @@ pub use visit::{
 };
 
 use assess_household::Status;
-pub use assess_standards::{Cover, HouseGrade, MemberCount, MissedDefinition};
+use assess_standards::{ComponentGrade, HouseGrade};
 
 /// A household visit could not be judged.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

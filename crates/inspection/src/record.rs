@@ -4,7 +4,7 @@
 //! `Unknown`, never "met".
 
 use assess_household::Status;
-use assess_standards::HouseGrade;
+use assess_standards::{ComponentGrade, HouseGrade};
 use serde::{Deserialize, Serialize};
 
 /// One household visit, as found.
@@ -302,22 +302,6 @@ impl IncomeBySource {
     pub fn total(&self) -> Option<f64> {
         self.sources().iter().map(|(_, v)| *v).sum()
     }
-}
-
-/// Grade of one structural component (2019 guideline, a best to d worst).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ComponentGrade {
-    /// Grade a.
-    A,
-    /// Grade b.
-    B,
-    /// Grade c.
-    C,
-    /// Grade d.
-    D,
-    /// The house has no such component (e.g. no wood members): ignored by the roll-up.
-    NotPresent,
 }
 
 /// The structural components graded under the 2019 guideline.

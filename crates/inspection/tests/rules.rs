@@ -4,7 +4,7 @@
 
 use assess_household::Status;
 use assess_inspection::*;
-use assess_standards::Standards;
+use assess_standards::{ComponentGrade, HouseGrade, Standards, Tri};
 
 /// Which part of the judgment a case looks at, and what it must be.
 #[derive(Debug, Clone, Copy, PartialEq)]

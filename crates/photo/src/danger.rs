@@ -18,8 +18,9 @@
 //! cracks away from a bearing match none of these points; they are reported as "no
 //! quantitative rule" rather than as a pass.
 
-use crate::measure::{Component, CrackMeasurement, Measure, Orientation, Tilt, TiltReadBy, Tri};
-use crate::thresholds::{Limit, Thresholds};
+use crate::measure::{Component, CrackMeasurement, Measure, Orientation, Tilt, TiltReadBy};
+use assess_standards::{ComponentGrade, Tri};
+use crate::thresholds::{Limit, PhotoThresholds};
 use serde::{Deserialize, Serialize};
 
 /// Outcome of one danger-point rule.
@@ -34,11 +35,12 @@ pub enum Indication {
     Indeterminate,
 }
 
+/// A danger-point rule is a condition: met is a danger point.
 impl From<Tri> for Indication {
     fn from(t: Tri) -> Indication {
         match t {
-            Tri::Yes => Indication::DangerPoint,
-            Tri::No => Indication::Pass,
+            Tri::Met => Indication::DangerPoint,
+            Tri::Unmet => Indication::Pass,
             Tri::Unknown => Indication::Indeterminate,
         }
     }
@@ -164,7 +166,7 @@ pub fn assess(
     cracks: &[CrackMeasurement],
     storey_height_mm: Option<f64>,
     tilts: &[Tilt],
-    t: &Thresholds,
+    t: &PhotoThresholds,
 ) -> Vec<DangerFinding> {
     let storey = storey_height_mm.filter(|h| h.is_finite() && *h > 0.0);
     let mut out = Vec::new();
@@ -191,7 +193,7 @@ fn vertical_load_bearing(
     i: usize,
     c: &CrackMeasurement,
     storey: Option<f64>,
-    t: &Thresholds,
+    t: &PhotoThresholds,
 ) -> DangerFinding {
     let wlim = t.vertical_load_bearing_width_mm.limit();
     let w = compare("max width (mm)", c.max_width_mm, wlim);
@@ -218,7 +220,7 @@ fn vertical_load_bearing(
             "storey height not recorded, length cannot be judged".into(),
         ),
     };
-    let ind: Indication = wlim.test(&c.max_width_mm).and(len_tri).into();
+    let ind: Indication = Tri::all([wlim.test(&c.max_width_mm), len_tri]).into();
     DangerFinding {
         rule: DangerRule::VerticalLoadBearing,
         crack: Some(i),
@@ -235,7 +237,7 @@ fn vertical_load_bearing(
     }
 }
 
-fn horizontal(i: usize, c: &CrackMeasurement, t: &Thresholds) -> DangerFinding {
+fn horizontal(i: usize, c: &CrackMeasurement, t: &PhotoThresholds) -> DangerFinding {
     let lim = t.horizontal_width_mm.limit();
     let w = compare("max width (mm)", c.max_width_mm, lim);
     let text = format!(
@@ -251,7 +253,7 @@ fn horizontal(i: usize, c: &CrackMeasurement, t: &Thresholds) -> DangerFinding {
     }
 }
 
-fn under_bearing(i: usize, c: &CrackMeasurement, t: &Thresholds) -> DangerFinding {
+fn under_bearing(i: usize, c: &CrackMeasurement, t: &PhotoThresholds) -> DangerFinding {
     let lim = t.under_bearing_width_mm.limit();
     let w = compare("max width (mm)", c.max_width_mm, lim);
     let text = format!(
@@ -271,8 +273,8 @@ fn under_bearing(i: usize, c: &CrackMeasurement, t: &Thresholds) -> DangerFindin
 /// an interval: compared with the "several" count it is a danger point if the certain count
 /// reaches it, a pass if even the possible count does not, indeterminate otherwise.
 fn qualifying_count(answers: &[Tri]) -> Measure {
-    let certain = answers.iter().filter(|a| **a == Tri::Yes).count() as f64;
-    let possible = answers.iter().filter(|a| **a != Tri::No).count() as f64;
+    let certain = answers.iter().filter(|a| **a == Tri::Met).count() as f64;
+    let possible = answers.iter().filter(|a| **a != Tri::Unmet).count() as f64;
     Measure {
         value: certain,
         low: certain,
@@ -286,7 +288,7 @@ fn qualifying_count(answers: &[Tri]) -> Measure {
 fn several_vertical_load_bearing(
     cracks: &[CrackMeasurement],
     storey: Option<f64>,
-    t: &Thresholds,
+    t: &PhotoThresholds,
 ) -> Option<DangerFinding> {
     let candidates: Vec<(usize, &CrackMeasurement)> = cracks
         .iter()
@@ -355,7 +357,7 @@ fn several_vertical_load_bearing(
 /// is exact: the orientation is recorded by the inspector). Applies when there is at least one.
 fn several_vertical_under_bearing(
     cracks: &[CrackMeasurement],
-    t: &Thresholds,
+    t: &PhotoThresholds,
 ) -> Option<DangerFinding> {
     let which: Vec<usize> = cracks
         .iter()
@@ -385,7 +387,7 @@ fn several_vertical_under_bearing(
     Some(single(DangerRule::SeveralVerticalUnderBearing, count, text))
 }
 
-fn tilt_rule(tilt: &Tilt, t: &Thresholds) -> DangerFinding {
+fn tilt_rule(tilt: &Tilt, t: &PhotoThresholds) -> DangerFinding {
     let lim = t.tilt_ratio.limit();
     let c = compare("tilt ratio", tilt.ratio, lim);
     let how = match tilt.read_by {
@@ -437,21 +439,6 @@ pub fn combined(findings: &[DangerFinding]) -> Option<Indication> {
     } else {
         Some(Indication::Pass)
     }
-}
-
-/// A component grade of the 2019 guideline (a: intact ... d: dangerous), as the inspector
-/// recorded it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ComponentGrade {
-    /// a
-    A,
-    /// b
-    B,
-    /// c
-    C,
-    /// d
-    D,
 }
 
 /// The computed indication beside the inspector's grade for one component.
@@ -552,7 +539,7 @@ mod tests {
 
     #[test]
     fn vertical_rule_needs_both_width_and_length() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         // 0.2 mm/px
         let s = Scale::new(Px::new(0.0, 0.0), Px::new(700.0, 0.0), 140.0).unwrap();
         let wall = Component::LoadBearingWall;
@@ -584,7 +571,7 @@ mod tests {
 
     #[test]
     fn horizontal_bearing_and_tilt() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         let s = Scale::new(Px::new(0.0, 0.0), Px::new(700.0, 0.0), 140.0).unwrap();
         let h = crack(
             Orientation::Horizontal,
@@ -645,7 +632,7 @@ mod tests {
 
     #[test]
     fn several_vertical_cracks_longer_than_a_third_of_the_storey() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         let wall = Component::LoadBearingWall;
         let rule = DangerRule::SeveralVerticalLoadBearing;
         // Storey 3000 mm: the limit is 1000 mm = 5000 px at 0.2 mm/px.
@@ -681,7 +668,7 @@ mod tests {
 
     #[test]
     fn several_vertical_cracks_under_a_bearing() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         let bearing = Component::UnderBeamOrTrussBearing;
         let rule = DangerRule::SeveralVerticalUnderBearing;
         // Narrow (0.6 mm) and short: only the count can make a danger point.
@@ -699,7 +686,7 @@ mod tests {
 
     #[test]
     fn tilt_exactly_at_the_limit_is_not_over_it() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         // 21 mm over 3000 mm read without error: exactly 0.7%, and the guideline says "over".
         let at = Tilt::from_plumb(21.0, 3000.0, 0.0).unwrap();
         let f = assess(&[], None, &[at], &t);
@@ -722,7 +709,7 @@ mod tests {
 
     #[test]
     fn disagreements_are_listed() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         let s = Scale::new(Px::new(0.0, 0.0), Px::new(700.0, 0.0), 140.0).unwrap();
         let h = crack(
             Orientation::Horizontal,

@@ -84,7 +84,7 @@ pub enum PhotoError {
     },
     /// The thresholds file is invalid.
     #[error("thresholds {source_name}: {reason}")]
-    Thresholds {
+    PhotoThresholds {
         /// The thresholds file (or `builtin`).
         source_name: String,
         /// What is wrong.

@@ -17,8 +17,8 @@
 //! - **location checks** ([`check_photo`]): distance from the household, inside the county's
 //!   GCJ-02 boundary (the WGS-84 point is converted first), taken within the assessment dates.
 //!
-//! Thresholds live in `data/standards/photo-thresholds.toml`, every value with its source
-//! ([`Thresholds`]); formulas and sources are in `docs/photos.md`.
+//! PhotoThresholds live in `data/standards/photo-thresholds.toml`, every value with its source
+//! ([`PhotoThresholds`]); formulas and sources are in `docs/photos.md`.
 //!
 //! Not for: storing photos or measurements (the store crate will), finding cracks
 //! automatically (an inspector marks points; this crate does the arithmetic), grading a whole
@@ -50,7 +50,7 @@ pub mod survey;
 mod thresholds;
 
 pub use danger::{
-    ComponentGrade, DangerFinding, DangerRule, Disagreement, GradeComparison, Indication,
+    DangerFinding, DangerRule, Disagreement, GradeComparison, Indication,
 };
 pub use error::PhotoError;
 pub use ingest::{
@@ -61,11 +61,11 @@ pub use location::{
     CountyCheck, Date, Datum, Flag, Located,
 };
 pub use measure::{
-    Component, Crack, CrackMeasurement, Measure, Orientation, Px, Scale, Tilt, TiltReadBy, Tri,
+    Component, Crack, CrackMeasurement, Measure, Orientation, Px, Scale, Tilt, TiltReadBy,
 };
 pub use readings::{
     AreaReading, Bowing, Deflection, EdgeOnPhoto, FootRot, HeightToThickness, LengthReading,
     PlumbReading, SectionLoss, TiltReading, WallMaterial, WoodMember, WoodReadings,
 };
 pub use survey::{Evaluation, Reference, Survey};
-pub use thresholds::{Limit, Qualitative, Sourced, Thresholds};
+pub use thresholds::{Limit, Qualitative, Sourced, PhotoThresholds};

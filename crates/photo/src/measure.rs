@@ -18,6 +18,7 @@
 //! Intervals are worst-case (absolute sums), not standard deviations: a value is compared
 //! with a threshold only when the whole interval lies on one side.
 
+use assess_standards::Tri;
 use crate::PhotoError;
 use serde::{Deserialize, Serialize};
 
@@ -89,12 +90,13 @@ impl Measure {
         }
     }
 
-    /// Compare with a "reaching `threshold` is a danger point" rule (达…以上).
+    /// Compare with a "reaching `threshold` is a danger point" rule (达…以上): met when the
+    /// whole interval reaches it, unmet when none of it does, unknown when it straddles.
     pub fn reaches(&self, threshold: f64) -> Tri {
         if self.low >= threshold {
-            Tri::Yes
+            Tri::Met
         } else if self.high < threshold {
-            Tri::No
+            Tri::Unmet
         } else {
             Tri::Unknown
         }
@@ -103,33 +105,11 @@ impl Measure {
     /// Compare with a "greater than `threshold` is a danger point" rule.
     pub fn exceeds(&self, threshold: f64) -> Tri {
         if self.low > threshold {
-            Tri::Yes
+            Tri::Met
         } else if self.high <= threshold {
-            Tri::No
+            Tri::Unmet
         } else {
             Tri::Unknown
-        }
-    }
-}
-
-/// Three-valued answer: the whole interval above, below, or straddling a threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Tri {
-    /// Certainly yes.
-    Yes,
-    /// Certainly no.
-    No,
-    /// The interval straddles the threshold.
-    Unknown,
-}
-
-impl Tri {
-    /// Kleene conjunction: no if either is no, yes if both yes, otherwise unknown.
-    pub fn and(self, o: Tri) -> Tri {
-        match (self, o) {
-            (Tri::No, _) | (_, Tri::No) => Tri::No,
-            (Tri::Yes, Tri::Yes) => Tri::Yes,
-            _ => Tri::Unknown,
         }
     }
 }

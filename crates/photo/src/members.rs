@@ -3,11 +3,12 @@
 //! height-to-thickness (stone and earth walls), deflection, out-of-plane lean, bowing and foot
 //! rot (wood). Each takes the measured quantity with its interval and returns a finding.
 
+use assess_standards::Tri;
 use crate::danger::{compare, fmt_m, relation, single, word, DangerFinding, DangerRule};
 use crate::danger::{Comparison, Indication};
 use crate::measure::{Measure, Tilt, TiltReadBy};
 use crate::readings::{HeightToThickness, WallMaterial, WoodMember};
-use crate::thresholds::{Limit, Thresholds};
+use crate::thresholds::{Limit, PhotoThresholds};
 
 fn percent(m: &Measure) -> String {
     format!(
@@ -31,7 +32,7 @@ fn one_in(m: &Measure) -> String {
 }
 
 /// Weathering or loss of effective section: danger when the loss reaches ¼.
-pub fn section_loss(loss: Measure, t: &Thresholds) -> DangerFinding {
+pub fn section_loss(loss: Measure, t: &PhotoThresholds) -> DangerFinding {
     let lim = t.section_loss_fraction.limit();
     let c = compare("loss of section (fraction)", loss, lim);
     let text = format!(
@@ -45,7 +46,7 @@ pub fn section_loss(loss: Measure, t: &Thresholds) -> DangerFinding {
 }
 
 /// A through-crack where adjacent walls meet, as the inspector recorded it (yes or no).
-pub fn wall_junction_through_crack(through: bool, t: &Thresholds) -> DangerFinding {
+pub fn wall_junction_through_crack(through: bool, t: &PhotoThresholds) -> DangerFinding {
     let indication = if through {
         Indication::DangerPoint
     } else {
@@ -70,7 +71,7 @@ pub fn wall_junction_through_crack(through: bool, t: &Thresholds) -> DangerFindi
 pub fn height_to_thickness(
     wall: &HeightToThickness,
     ratio: Measure,
-    t: &Thresholds,
+    t: &PhotoThresholds,
 ) -> DangerFinding {
     let material = match wall.material {
         WallMaterial::Stone => "stone",
@@ -119,7 +120,7 @@ pub fn wood_deflection(
     member: WoodMember,
     ratio: Measure,
     joint_rot_or_split: Option<bool>,
-    t: &Thresholds,
+    t: &PhotoThresholds,
 ) -> DangerFinding {
     let lim = ratio_limit(&t.wood_deflection_span_divisor);
     let c = compare("deflection / span", ratio, lim);
@@ -133,7 +134,7 @@ pub fn wood_deflection(
         WoodMember::Beam => ("beam", c.indication, String::new()),
         WoodMember::Truss => {
             let (tri, text) = truss_joint(joint_rot_or_split);
-            let ind = lim.test(&ratio).and(tri).into();
+            let ind = Tri::all([lim.test(&ratio), tri]).into();
             ("truss", ind, text)
         }
     };
@@ -148,15 +149,14 @@ pub fn wood_deflection(
     }
 }
 
-fn truss_joint(joint_rot_or_split: Option<bool>) -> (crate::Tri, String) {
-    use crate::Tri;
+fn truss_joint(joint_rot_or_split: Option<bool>) -> (Tri, String) {
     match joint_rot_or_split {
         Some(true) => (
-            Tri::Yes,
+            Tri::Met,
             "; rot or splitting at a top or end joint: yes".into(),
         ),
         Some(false) => (
-            Tri::No,
+            Tri::Unmet,
             "; rot or splitting at a top or end joint: no".into(),
         ),
         None => (
@@ -167,7 +167,7 @@ fn truss_joint(joint_rot_or_split: Option<bool>) -> (crate::Tri, String) {
 }
 
 /// A truss leaning out of its plane by more than h/120 of its height.
-pub fn truss_out_of_plane(lean: &Tilt, t: &Thresholds) -> DangerFinding {
+pub fn truss_out_of_plane(lean: &Tilt, t: &PhotoThresholds) -> DangerFinding {
     let lim = ratio_limit(&t.truss_out_of_plane_height_divisor);
     let c = compare("out-of-plane lean / truss height", lean.ratio, lim);
     let how = match lean.read_by {
@@ -185,7 +185,7 @@ pub fn truss_out_of_plane(lean: &Tilt, t: &Thresholds) -> DangerFinding {
 }
 
 /// A column bowing with a sag over h/150 of its height.
-pub fn column_bowing(ratio: Measure, t: &Thresholds) -> DangerFinding {
+pub fn column_bowing(ratio: Measure, t: &PhotoThresholds) -> DangerFinding {
     let lim = ratio_limit(&t.column_bowing_height_divisor);
     let c = compare("bowing sag / column height", ratio, lim);
     let text = format!(
@@ -199,7 +199,7 @@ pub fn column_bowing(ratio: Measure, t: &Thresholds) -> DangerFinding {
 }
 
 /// Rot at a column's foot over ⅕ of the section area.
-pub fn column_foot_rot(fraction: Measure, t: &Thresholds) -> DangerFinding {
+pub fn column_foot_rot(fraction: Measure, t: &PhotoThresholds) -> DangerFinding {
     let lim = t.column_foot_rot_fraction.limit();
     let c: Comparison = compare("rotted area / section", fraction, lim);
     let text = format!(
@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn section_loss_reaching_a_quarter_is_a_danger_point() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         // "达1/4以上": exactly 1/4 is already a danger point.
         assert_eq!(
             section_loss(exact(0.25), &t).indication,
@@ -248,7 +248,7 @@ mod tests {
 
     #[test]
     fn wall_junction_is_as_recorded() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         let yes = wall_junction_through_crack(true, &t);
         assert_eq!(yes.indication, Indication::DangerPoint);
         assert!(
@@ -273,7 +273,7 @@ mod tests {
 
     #[test]
     fn height_to_thickness_by_storeys() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         let one = wall(WallMaterial::Stone, 1);
         let two = wall(WallMaterial::Earth, 2);
         // 3360 / 240 = 14 exactly: "over 14" is not met with one storey; over 12 with two.
@@ -309,7 +309,7 @@ mod tests {
 
     #[test]
     fn beam_and_truss_deflection() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         // Exactly L0/120 (20 mm over 2400 mm) is not "over".
         let at = exact(20.0 / 2400.0);
         let over = exact(25.0 / 2400.0);
@@ -328,7 +328,7 @@ mod tests {
 
     #[test]
     fn truss_lean_bowing_and_rot() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         // 10 mm over a 1200 mm truss: exactly h/120, not over.
         let lean = Tilt::from_plumb(10.0, 1200.0, 0.0).unwrap();
         assert_eq!(truss_out_of_plane(&lean, &t).indication, Indication::Pass);

@@ -3,12 +3,13 @@
 //! what it gives: measurements with their intervals, the danger-point findings, the computed
 //! indication beside the grade. Pure: the caller reads the file.
 
-use crate::danger::{assess, disagreements, unmatched_cracks, ComponentGrade, DangerFinding};
+use crate::danger::{assess, disagreements, unmatched_cracks, DangerFinding};
+use assess_standards::ComponentGrade;
 use crate::danger::{Disagreement, GradeComparison};
 use crate::measure::{Crack, CrackMeasurement, Measure, Px, Scale, Tilt};
 use crate::members;
 use crate::readings::{HeightToThickness, SectionLoss, TiltReading, WoodReadings};
-use crate::{PhotoError, Thresholds};
+use crate::{PhotoError, PhotoThresholds};
 use serde::{Deserialize, Serialize};
 
 /// The reference object of known length in the frame (a pen).
@@ -103,7 +104,7 @@ impl Survey {
             && self.wood.is_none()
     }
 
-    fn scale(&self, t: &Thresholds) -> Result<Option<Scale>, PhotoError> {
+    fn scale(&self, t: &PhotoThresholds) -> Result<Option<Scale>, PhotoError> {
         let Some(r) = self.reference else {
             return Ok(None);
         };
@@ -138,11 +139,19 @@ impl Survey {
     }
 
     /// Measure everything, apply the danger points and compare with the inspector's grade.
-    pub fn evaluate(&self, t: &Thresholds) -> Result<Evaluation, PhotoError> {
+    pub fn evaluate(&self, t: &PhotoThresholds) -> Result<Evaluation, PhotoError> {
         if self.is_empty() {
             return Err(PhotoError::Measurement(
                 "nothing measured: give cracks, tilt, wall_junction_through_crack, \
                  section_loss, height_to_thickness or wood"
+                    .into(),
+            ));
+        }
+        if self.inspector_grade == Some(ComponentGrade::NotPresent) {
+            // The visit record's grades allow "no such component"; a photographed one is there.
+            return Err(PhotoError::Measurement(
+                "inspector_grade \"not_present\": the photographed component is there; grade it \
+                 a, b, c or d, or leave inspector_grade out"
                     .into(),
             ));
         }
@@ -181,7 +190,7 @@ impl Survey {
     fn wall_findings(
         &self,
         scale: Option<&Scale>,
-        t: &Thresholds,
+        t: &PhotoThresholds,
     ) -> Result<Vec<DangerFinding>, PhotoError> {
         let e = t.point_error_px.value;
         let mut out = Vec::new();
@@ -202,7 +211,7 @@ impl Survey {
 fn wood_findings(
     w: &WoodReadings,
     scale: Option<&Scale>,
-    t: &Thresholds,
+    t: &PhotoThresholds,
 ) -> Result<Vec<DangerFinding>, PhotoError> {
     use crate::readings::length_ratio;
     let e = t.point_error_px.value;
@@ -273,7 +282,7 @@ mod tests {
 
     #[test]
     fn a_wall_file_gives_every_rule_and_the_grade_comparison() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         let ev = Survey::from_json(WALL).unwrap().evaluate(&t).unwrap();
         // Plumb 30/3000 = 1.0% in [28/3002, 32/2998]: danger; photo 8/1000 = 0.8% in
         // [6/1002, 10/998] = [0.60%, 1.00%]: straddles 0.7%.
@@ -309,7 +318,7 @@ mod tests {
 
     #[test]
     fn a_wood_file_needs_no_reference_when_nothing_is_in_mm_on_the_photo() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         let text = r#"{
             "component": "roof truss",
             "inspector_grade": "d",
@@ -347,7 +356,7 @@ mod tests {
 
     #[test]
     fn bad_files_say_what_is_wrong() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         let err = |text: &str| match Survey::from_json(text) {
             Ok(s) => s.evaluate(&t).unwrap_err().to_string(),
             Err(e) => e.to_string(),
@@ -367,5 +376,10 @@ mod tests {
             "height": {"mm": 1, "error_mm": 0}, "thickness": {"mm": 1, "error_mm": 0}}}"#,
         );
         assert!(e.contains("unknown variant `brick`"), "{e}");
+        // The grade scale shared with visit records has "no such component"; a photo cannot.
+        let e = err(r#"{"inspector_grade": "not_present", "wall_junction_through_crack": true}"#);
+        assert!(e.contains("grade it a, b, c or d"), "{e}");
+        let e = err(r#"{"inspector_grade": "e", "wall_junction_through_crack": true}"#);
+        assert!(e.contains("unknown variant `e`"), "{e}");
     }
 }

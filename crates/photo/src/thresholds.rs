@@ -1,6 +1,7 @@
-//! Thresholds as data (`data/standards/photo-thresholds.toml`), every value with its source.
+//! The photo thresholds as data (`data/standards/photo-thresholds.toml`), every value with its source.
 
-use crate::measure::{Measure, Tri};
+use crate::measure::Measure;
+use assess_standards::Tri;
 use crate::PhotoError;
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +78,7 @@ pub struct Qualitative {
 /// The photo thresholds of one version.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct Thresholds {
+pub struct PhotoThresholds {
     /// Version label.
     pub version: String,
     /// Vertical crack in a load-bearing wall: width (mm) above which it may be a danger point.
@@ -121,16 +122,16 @@ pub struct Thresholds {
 
 const BUILTIN: &str = include_str!("../../../data/standards/photo-thresholds.toml");
 
-impl Thresholds {
+impl PhotoThresholds {
     /// The thresholds shipped with the program.
-    pub fn builtin() -> Thresholds {
+    pub fn builtin() -> PhotoThresholds {
         // The embedded file is checked by a unit test; a failure here is a build defect.
-        Thresholds::from_toml("builtin", BUILTIN).expect("embedded photo-thresholds.toml is valid")
+        PhotoThresholds::from_toml("builtin", BUILTIN).expect("embedded photo-thresholds.toml is valid")
     }
 
     /// Parse a thresholds file; `name` is used in error messages.
-    pub fn from_toml(name: &str, text: &str) -> Result<Thresholds, PhotoError> {
-        let t: Thresholds = toml::from_str(text).map_err(|e| PhotoError::Thresholds {
+    pub fn from_toml(name: &str, text: &str) -> Result<PhotoThresholds, PhotoError> {
+        let t: PhotoThresholds = toml::from_str(text).map_err(|e| PhotoError::PhotoThresholds {
             source_name: name.to_string(),
             reason: e.to_string(),
         })?;
@@ -178,13 +179,13 @@ impl Thresholds {
             ("orientation_tolerance_deg", &t.orientation_tolerance_deg),
         ] {
             if !(v.value.is_finite() && v.value >= 0.0) {
-                return Err(PhotoError::Thresholds {
+                return Err(PhotoError::PhotoThresholds {
                     source_name: name.to_string(),
                     reason: format!("{key} must be a non-negative number, got {}", v.value),
                 });
             }
             if v.source.trim().is_empty() {
-                return Err(PhotoError::Thresholds {
+                return Err(PhotoError::PhotoThresholds {
                     source_name: name.to_string(),
                     reason: format!("{key} has no source"),
                 });
@@ -209,14 +210,14 @@ impl Thresholds {
             ),
         ] {
             if v.value <= 0.0 {
-                return Err(PhotoError::Thresholds {
+                return Err(PhotoError::PhotoThresholds {
                     source_name: name.to_string(),
                     reason: format!("{key} is a divisor and must be positive, got {}", v.value),
                 });
             }
         }
         if t.wall_junction_through_crack.source.trim().is_empty() {
-            return Err(PhotoError::Thresholds {
+            return Err(PhotoError::PhotoThresholds {
                 source_name: name.to_string(),
                 reason: "wall_junction_through_crack has no source".into(),
             });
@@ -231,7 +232,7 @@ mod tests {
 
     #[test]
     fn builtin_parses_with_guideline_values() {
-        let t = Thresholds::builtin();
+        let t = PhotoThresholds::builtin();
         assert_eq!(t.vertical_load_bearing_width_mm.value, 2.0);
         assert_eq!(t.vertical_load_bearing_length_fraction_of_storey.value, 0.5);
         assert_eq!(t.horizontal_width_mm.value, 0.5);
@@ -267,9 +268,9 @@ mod tests {
             inclusive: true,
             ..over
         };
-        assert_eq!(over.test(&at(0.25)), Tri::No);
-        assert_eq!(reaching.test(&at(0.25)), Tri::Yes);
-        assert_eq!(reaching.test(&at(0.24)), Tri::No);
+        assert_eq!(over.test(&at(0.25)), Tri::Unmet);
+        assert_eq!(reaching.test(&at(0.25)), Tri::Met);
+        assert_eq!(reaching.test(&at(0.24)), Tri::Unmet);
         let straddle = Measure {
             value: 0.25,
             low: 0.2,
@@ -282,11 +283,11 @@ mod tests {
     #[test]
     fn missing_source_or_bad_value_is_refused() {
         let bad = BUILTIN.replacen("value = 0.5\nsource", "value = -0.5\nsource", 1);
-        let e = Thresholds::from_toml("mine.toml", &bad)
+        let e = PhotoThresholds::from_toml("mine.toml", &bad)
             .unwrap_err()
             .to_string();
         assert!(e.contains("mine.toml") && e.contains("non-negative"), "{e}");
-        let e = Thresholds::from_toml("x.toml", "version = 1")
+        let e = PhotoThresholds::from_toml("x.toml", "version = 1")
             .unwrap_err()
             .to_string();
         assert!(e.contains("x.toml"), "{e}");

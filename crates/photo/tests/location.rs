@@ -5,7 +5,7 @@ use assess_divisions::{gcj02_to_wgs84, wgs84_to_gcj02};
 use assess_photo::location::edge_distance_m;
 use assess_photo::{
     check_county, check_photo, distance_to_household_m, Boundaries, CheckContext, Date, Datum,
-    Flag, GpsFix, Located, Photo, TakenAt, Thresholds,
+    Flag, GpsFix, Located, Photo, TakenAt, PhotoThresholds,
 };
 
 const KX: f64 = 111_320.0;
@@ -165,7 +165,7 @@ fn household_distance_dates_and_county_flags() {
     let (inside, outside, _) = luquan_points();
     let wi = gcj02_to_wgs84(inside.0, inside.1);
     let wo = gcj02_to_wgs84(outside.0, outside.1);
-    let limit = Thresholds::builtin().household_distance_max_m.value;
+    let limit = PhotoThresholds::builtin().household_distance_max_m.value;
     // Household recorded in GCJ-02 at the inside point; the photo (WGS-84) at the same place.
     let home = Located {
         lon: inside.0,

@@ -158,7 +158,7 @@ pub(crate) fn verdict_file() -> VerdictFile {
             response("village", VILLAGES[2].0, "530128103", (2, 2, 0, 2, 0)),
             response("team", "Team 1", "", (100, 104, 4, 2, 98)),
         ],
-        thresholds: assess_verdict::Thresholds {
+        thresholds: assess_standards::CountyThresholds {
             poverty_incidence: 0.03,
             wrong_exit_rate: 0.02,
             missed_rate: 0.02,

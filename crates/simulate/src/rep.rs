@@ -8,7 +8,8 @@ use assess_inspection::{Answer, Outcome};
 use assess_sampling::{draw_villages, HouseholdSelector, Plan, SampleRow};
 use assess_standards::Standards;
 use assess_synth::visits::{simulate_visits, VisitSettings};
-use assess_verdict::{county_verdict, Decision, Indicator, Settings, Thresholds, Verdict};
+use assess_verdict::{county_verdict, Decision, Indicator, Settings, Verdict};
+use assess_standards::CountyThresholds;
 
 /// Everything a replication needs that does not change between replications.
 pub(crate) struct Context<'a> {
@@ -17,7 +18,7 @@ pub(crate) struct Context<'a> {
     pub county_name: &'a str,
     pub population: &'a Population,
     pub standards: &'a Standards,
-    pub thresholds: &'a Thresholds,
+    pub thresholds: &'a CountyThresholds,
     pub visits: &'a VisitSettings,
     pub varied: Varied,
     pub seed: u64,

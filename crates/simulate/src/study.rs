@@ -12,7 +12,7 @@ use assess_standards::{Region, Standards};
 use assess_survey::CiMethod;
 use assess_synth::visits::VisitSettings;
 use assess_synth::SynthConfig;
-use assess_verdict::Thresholds;
+use assess_standards::CountyThresholds;
 use serde::Serialize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -266,7 +266,7 @@ pub struct Study {
     /// Its threshold (passes strictly below).
     pub threshold: f64,
     /// All four thresholds.
-    pub thresholds: Thresholds,
+    pub thresholds: CountyThresholds,
     /// Households of each synthetic county.
     pub households: u64,
     /// Intra-village correlation planted.
@@ -321,7 +321,7 @@ pub fn run_study(
                 "is not one of the 832 poverty counties, so its region (which sets the incidence threshold) is not known: give the region",
             )
         })?;
-    let thresholds = Thresholds::for_region(standards, region);
+    let thresholds = standards.thresholds_for(region);
     let county_name = assess_divisions::poverty_county(&config.county)
         .map(|c| c.name.clone())
         .unwrap_or_default();

@@ -188,6 +188,67 @@ pub enum HouseGrade {
     D,
 }
 
+/// Grade of one structural component (2019 guideline, a best to d worst), as an inspector
+/// records it in a visit record or beside a crack photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComponentGrade {
+    /// Grade a.
+    A,
+    /// Grade b.
+    B,
+    /// Grade c.
+    C,
+    /// Grade d.
+    D,
+    /// The house has no such component (e.g. no wood members): ignored by the roll-up.
+    NotPresent,
+}
+
+/// Whether one rule is met: the outcome of applying a rule of these standards to what was
+/// recorded or measured. `Unknown` when an answer the rule needs was not recorded, or a
+/// measurement's interval straddles the rule's limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tri {
+    /// The rule is met.
+    Met,
+    /// The rule is not met.
+    Unmet,
+    /// An answer the rule needs is missing, or a measurement cannot tell.
+    Unknown,
+}
+
+impl Tri {
+    /// All of several rules (Kleene's and): unmet if any is unmet, else unknown if any is
+    /// unknown, else met.
+    pub fn all(parts: impl IntoIterator<Item = Tri>) -> Tri {
+        let mut out = Tri::Met;
+        for p in parts {
+            match p {
+                Tri::Unmet => return Tri::Unmet,
+                Tri::Unknown => out = Tri::Unknown,
+                Tri::Met => {}
+            }
+        }
+        out
+    }
+
+    /// Any of several alternatives (Kleene's or): met if any is met, else unknown if any is
+    /// unknown, else unmet.
+    pub fn any(parts: impl IntoIterator<Item = Tri>) -> Tri {
+        let mut out = Tri::Unmet;
+        for p in parts {
+            match p {
+                Tri::Met => return Tri::Met,
+                Tri::Unknown => out = Tri::Unknown,
+                Tri::Unmet => {}
+            }
+        }
+        out
+    }
+}
+
 /// Housing safety rule.
 #[derive(Debug, Clone, Deserialize)]
 pub struct HousingRule {
@@ -303,6 +364,24 @@ pub struct ExitThresholds {
     pub approval_rate: f64,
 }
 
+/// The four thresholds that apply to one county: [`ExitThresholds`] resolved for its region,
+/// with the standards' version (what a verdict records beside its decision).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountyThresholds {
+    /// Incidence passes strictly below (by region).
+    pub poverty_incidence: f64,
+    /// Wrong exits pass strictly below.
+    pub wrong_exit_rate: f64,
+    /// Missed pass strictly below.
+    pub missed_rate: f64,
+    /// Approval passes at or above.
+    pub approval_rate: f64,
+    /// Where they come from.
+    pub source: String,
+    /// The standards' version.
+    pub standards_version: String,
+}
+
 /// Sampling practice of the national special evaluation.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SamplingPractice {
@@ -319,6 +398,19 @@ pub struct SamplingPractice {
 }
 
 impl Standards {
+    /// The exit thresholds for a county of `region`.
+    pub fn thresholds_for(&self, region: Region) -> CountyThresholds {
+        let t = &self.exit_thresholds;
+        CountyThresholds {
+            poverty_incidence: t.poverty_incidence.for_region(region),
+            wrong_exit_rate: t.wrong_exit_rate,
+            missed_rate: t.missed_rate,
+            approval_rate: t.approval_rate,
+            source: t.source.clone(),
+            standards_version: self.version.clone(),
+        }
+    }
+
     /// The standards shipped with this version of the tool.
     pub fn builtin() -> Standards {
         // Parsed by this crate's tests, so a failure here is a build defect, not user input.

@@ -158,7 +158,7 @@ fn simulated_visits_are_judged_as_the_truth_and_pass_the_checks() {
                     assert_eq!(answer, want, "{}: {j:?}", v.household_id);
                     *findings.entry((name.to_string(), truth_says)).or_default() += 1;
                     // Each guarantee as the truth says.
-                    use assess_inspection::Tri::{Met, Unmet};
+                    use assess_standards::Tri::{Met, Unmet};
                     let tri = |ok: bool| if ok { Met } else { Unmet };
                     assert_eq!(j.education.status, tri(t.education_ok));
                     assert_eq!(j.medical.status, tri(t.medical_ok));

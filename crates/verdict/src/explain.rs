@@ -2,7 +2,8 @@
 //! villages and townships, and the household list a county can contest with evidence.
 
 use crate::weights::Respondent;
-use assess_inspection::{Answer, Judgment, Outcome, Tri};
+use assess_inspection::{Answer, Judgment, Outcome};
+use assess_standards::Tri;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -2,9 +2,10 @@
 //! rules describe) and design-based (weighted, with a Taylor-linearised variance over the
 //! villages), with intervals, against its threshold (docs/verdict.md, "Indicators").
 
+use assess_standards::CountyThresholds;
 use crate::input::VillageNonRegistered;
 use crate::settings::{
-    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings, Thresholds,
+    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings,
     VarianceMethod,
 };
 use crate::weights::Respondent;
@@ -288,7 +289,7 @@ fn village_pi(h: &crate::input::DrawnHousehold) -> f64 {
 pub fn compute(
     respondents: &[Respondent],
     register: &crate::input::RegisterPeople,
-    thresholds: &Thresholds,
+    thresholds: &CountyThresholds,
     settings: &Settings,
     nonresponse: NonResponse,
     villages: Option<&[VillageNonRegistered]>,
@@ -691,7 +692,7 @@ fn incidence(
     z_missed: &[f64],
     design: &Design,
     register: &crate::input::RegisterPeople,
-    thresholds: &Thresholds,
+    thresholds: &CountyThresholds,
     settings: &Settings,
 ) -> Result<Indicator, crate::VerdictError> {
     let n_rural = settings

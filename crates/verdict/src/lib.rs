@@ -29,11 +29,12 @@ pub use input::{
 };
 pub use response::ResponseRates;
 pub use settings::{
-    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings, Thresholds,
+    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings,
     VarianceMethod,
 };
 
 pub use serde::Serialize;
+use assess_standards::CountyThresholds;
 use std::collections::{BTreeMap, HashSet};
 
 /// Why a verdict could not be computed.
@@ -130,7 +131,7 @@ pub struct Verdict {
     /// Response and replacement rates by village, then by team.
     pub response_rates: Vec<ResponseRates>,
     /// The thresholds used.
-    pub thresholds: Thresholds,
+    pub thresholds: CountyThresholds,
     /// The settings used.
     pub settings: Settings,
 }
@@ -138,7 +139,7 @@ pub struct Verdict {
 /// The verdict of one county.
 pub fn county_verdict(
     input: &CountyInput,
-    thresholds: &Thresholds,
+    thresholds: &CountyThresholds,
     settings: &Settings,
 ) -> Result<Verdict, VerdictError> {
     county_verdict_with_villages(input, None, thresholds, settings)
@@ -150,7 +151,7 @@ pub fn county_verdict(
 pub fn county_verdict_with_villages(
     input: &CountyInput,
     village_non_registered: Option<&BTreeMap<String, f64>>,
-    thresholds: &Thresholds,
+    thresholds: &CountyThresholds,
     settings: &Settings,
 ) -> Result<Verdict, VerdictError> {
     let (respondents, collapses) = weights::weigh(input);

@@ -1,7 +1,6 @@
 //! The verdict's settings (each with its documented default) and the thresholds of a county's
 //! region, taken from the standards (`data/standards/standards.toml`, `[exit_thresholds]`).
 
-use assess_standards::{Region, Standards};
 use assess_survey::{CiMethod, LonelyPsu};
 use serde::Serialize;
 
@@ -116,34 +115,3 @@ impl Default for Settings {
     }
 }
 
-/// The four thresholds for one county.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Thresholds {
-    /// Incidence passes strictly below (by region).
-    pub poverty_incidence: f64,
-    /// Wrong exits pass strictly below.
-    pub wrong_exit_rate: f64,
-    /// Missed pass strictly below.
-    pub missed_rate: f64,
-    /// Approval passes at or above.
-    pub approval_rate: f64,
-    /// Where they come from.
-    pub source: String,
-    /// The standards' version.
-    pub standards_version: String,
-}
-
-impl Thresholds {
-    /// The thresholds of the standards for a county of `region`.
-    pub fn for_region(standards: &Standards, region: Region) -> Thresholds {
-        let t = &standards.exit_thresholds;
-        Thresholds {
-            poverty_incidence: t.poverty_incidence.for_region(region),
-            wrong_exit_rate: t.wrong_exit_rate,
-            missed_rate: t.missed_rate,
-            approval_rate: t.approval_rate,
-            source: t.source.clone(),
-            standards_version: standards.version.clone(),
-        }
-    }
-}

@@ -3,11 +3,10 @@
 //! replacement), the incidence's joint variance, the decision at the thresholds, the
 //! Korn-Graubard bound at zero, and the drivers' sentence.
 
-use assess_inspection::{
-    example_record, judge, ComponentGrade, Disposition, HouseholdRecord, Opinion,
-};
+use assess_inspection::{example_record, judge, Disposition, HouseholdRecord, Opinion};
+use assess_standards::ComponentGrade;
 use assess_household::Status;
-use assess_standards::{Region, Standards};
+use assess_standards::{CountyThresholds, Region, Standards};
 use assess_verdict::*;
 
 /// `actual` within `tolerance` of `expected`, both shown when not.
@@ -131,8 +130,8 @@ fn county() -> CountyInput {
     }
 }
 
-fn thresholds() -> Thresholds {
-    Thresholds::for_region(&Standards::builtin(), Region::West)
+fn thresholds() -> CountyThresholds {
+    Standards::builtin().thresholds_for(Region::West)
 }
 
 #[test]
@@ -327,7 +326,7 @@ fn thresholds_are_strict_for_rates_and_inclusive_for_approval() {
     let v = county_verdict(&input, &thresholds(), &score).unwrap();
     assert_eq!(v.indicators["approval_rate"].numerator, 11.0);
     // 90% exactly passes, compared unrounded; 2% exactly fails.
-    let t = Thresholds {
+    let t = CountyThresholds {
         approval_rate: 10.0 / 11.0,
         wrong_exit_rate: 3.0 / 18.0,
         ..thresholds()
@@ -335,7 +334,7 @@ fn thresholds_are_strict_for_rates_and_inclusive_for_approval() {
     let v = county_verdict(&input, &t, &Settings::default()).unwrap();
     assert!(v.indicators["approval_rate"].passes);
     assert!(!v.indicators["wrong_exit_rate"].passes);
-    let t = Thresholds {
+    let t = CountyThresholds {
         approval_rate: 10.0 / 11.0 + 1e-12,
         ..thresholds()
     };
@@ -416,7 +415,7 @@ fn a_confident_reading_states_the_largest_confidence_level() {
         }
     }
     // 9 of 11 approve (df = 2: wide); against a 30% threshold the lower bound clears it.
-    let t = Thresholds {
+    let t = CountyThresholds {
         approval_rate: 0.3,
         ..thresholds()
     };
