@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Pillow side of the photo benchmark (bench/photos.sh): the same work as
+"""Pillow side of the photo benchmark (bench/photos/run.sh): the same work as
 `assess_photo::ingest_bytes` minus its checks, on the same files, in one process.
 
-    python3 bench/photos_pillow.py draft PHOTO...   # Image.thumbnail as users call it
-    python3 bench/photos_pillow.py full  PHOTO...   # full-resolution decode first (im.load())
+    python3 bench/photos/photos_pillow.py draft PHOTO...   # Image.thumbnail as users call it
+    python3 bench/photos/photos_pillow.py full  PHOTO...   # full-resolution decode first (im.load())
 
 Per photo: read the bytes; SHA-256 (hashlib); Image.open; EXIF DateTimeOriginal,
 OffsetTimeOriginal and the GPS IFD (getexif); a thumbnail with long side 320 px

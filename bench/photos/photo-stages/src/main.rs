@@ -1,4 +1,4 @@
-//! Stage timings of photo ingest, for bench/photos.sh.
+//! Stage timings of photo ingest, for bench/photos/run.sh.
 //!
 //!     photo-stages PHOTO...
 //!

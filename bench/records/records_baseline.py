@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """What a user would otherwise write to load visit records: the comparison side of
-bench/records.sh. Loads JSON Lines visit records into the *same* `visits` table that
+bench/records/run.sh. Loads JSON Lines visit records into the *same* `visits` table that
 `assess init` creates (same primary key, the same partial unique index on the current
 version, the same foreign key to sample_households), in one transaction.
 
-    python3 bench/records_baseline.py sqlite DB.sqlite FILE.jsonl   # Python sqlite3, executemany
-    python3 bench/records_baseline.py pg POSTGRES_URL FILE.jsonl     # psycopg 3, executemany
-    python3 bench/records_baseline.py csv FILE.jsonl OUT.csv         # rows for `psql \\copy` (not timed)
+    python3 bench/records/records_baseline.py sqlite DB.sqlite FILE.jsonl   # Python sqlite3, executemany
+    python3 bench/records/records_baseline.py pg POSTGRES_URL FILE.jsonl     # psycopg 3, executemany
+    python3 bench/records/records_baseline.py csv FILE.jsonl OUT.csv         # rows for `psql \\copy` (not timed)
 
 What the sqlite / pg modes do per file (a fair but lighter version of `assess import-records`):
 json.loads of every line; a record must be an object with draw_id, household_id and

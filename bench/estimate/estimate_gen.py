@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A census-sized survey file for `assess estimate` (bench/estimate.sh).
+"""A census-sized survey file for `assess estimate` (bench/estimate/run.sh).
 
 Interviewed households of a two-stage sample over many counties: in every county, villages
 (PSUs) in three village strata (poverty villages, other villages with registered poor,
@@ -21,8 +21,8 @@ design effects are above 1). Stratum labels are unique over counties (county cod
 village labels unique in the file. Rows are written village by village. Deterministic for a
 given --seed.
 
-usage: estimate_gen.py OUT.csv [--households 1000000] [--counties 60] [--per-village 50]
-                                [--seed 1]
+usage: bench/estimate/estimate_gen.py OUT.csv [--households 1000000] [--counties 60]
+                                     [--per-village 50] [--seed 1]
 """
 import argparse
 import sys

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Compares `assess estimate` JSON with bench/estimate_samplics.py JSON, estimate by estimate.
+"""Compares `assess estimate` JSON with bench/estimate/estimate_samplics.py JSON, estimate
+by estimate (bench/estimate/run.sh).
 
-usage: estimate_compare.py ASSESS.json SAMPLICS.json
+usage: bench/estimate/estimate_compare.py ASSESS.json SAMPLICS.json
 
 Prints one JSON object: how many estimates each side gave and were matched (by param,
 variable, level, domain level), the largest relative difference of the estimates and of the

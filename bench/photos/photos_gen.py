@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Synthetic 12-megapixel crack photos for the photo benchmark (bench/photos.sh).
+"""Synthetic 12-megapixel crack photos for the photo benchmark (bench/photos/run.sh).
 
-    python3 bench/photos_gen.py OUT_DIR N [--seed 1] [--quality 92]
+    python3 bench/photos/photos_gen.py OUT_DIR N [--seed 1] [--quality 92]
 
 Writes OUT_DIR/photo-001.jpg ... : 4000 x 3000 JPEGs (baseline, 4:2:0 like a phone camera)
 that compress like photographs of a wall, about 3-6 MB each: a low-frequency plaster tone

@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
 # Benchmark: `assess draw` of the national plan on a synthetic register, side by side with
-# the same draw in DuckDB SQL (bench/duckdb_draw.py); asserts identical selections and prints
-# a table of wall time and peak memory (GNU time's "Maximum resident set size").
+# the same draw in DuckDB SQL (bench/draw/duckdb_draw.py); asserts identical selections and
+# prints a table of wall time and peak memory (GNU time's "Maximum resident set size").
+# Results go into docs/benchmarks.md.
 #
-#   bench/run.sh                 # 1M and 30M households (data generated once, then reused)
-#   SIZES=1000000 bench/run.sh   # only the 1M run
+#   bench/draw/run.sh                 # 1M and 30M households (data generated once, then reused)
+#   SIZES=1000000 bench/draw/run.sh   # only the 1M run
+#   ASSESS=/path/to/assess SIZES=1000000 bench/draw/run.sh   # a given build, no cargo build
 #
 # Environment: SIZES (households, space-separated), SEED / HOUSEHOLD_SEED (draw seeds),
 # SYNTH_SEED, REPEATS (timed runs of each side per size, default 1), THREADS (DuckDB threads,
-# default: DuckDB's own, one per core). Work files go to bench/work/ (git-ignored).
+# default: DuckDB's own, one per core), ASSESS (the assess binary to measure; without it,
+# `cargo build --release` and target/release/assess), W (work dir, default bench/work/draw;
+# git-ignored). Work files go to $W/<size>/. Needs GNU time, python3; pip installs duckdb if
+# missing.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# ASSESS (optional): a path from the directory the script is run from, or a name on PATH.
+if [ -n "${ASSESS:-}" ]; then
+    case $ASSESS in */*) a=$(realpath -m "$ASSESS") ;; *) a=$(command -v "$ASSESS" || true) ;; esac
+    [ -n "$a" ] && [ -f "$a" ] && [ -x "$a" ] || { echo "ASSESS=$ASSESS: no such executable" >&2; exit 1; }
+    ASSESS=$a
+fi
+cd "$(dirname "$0")/../.."
 
 SIZES=${SIZES:-"1000000 30000000"}
 SEED=${SEED:-35216645123362514246}
@@ -19,13 +30,17 @@ SYNTH_SEED=${SYNTH_SEED:-1}
 REPEATS=${REPEATS:-1}
 THREADS=${THREADS:-0}
 PLAN=sample-plans/national-all-counties.toml
-W=bench/work
-ASSESS=./target/release/assess
+W=${W:-bench/work/draw}
 TIME=/usr/bin/time
 
 [ -x "$TIME" ] || { echo "GNU time is needed at $TIME (apt-get install time)" >&2; exit 1; }
-echo "== cargo build --release"
-cargo build --release --quiet
+if [ -z "${ASSESS:-}" ]; then
+    echo "== cargo build --release"
+    cargo build --release --quiet
+    ASSESS=${CARGO_TARGET_DIR:-target}/release/assess
+fi
+[ -x "$ASSESS" ] || { echo "no assess binary at $ASSESS" >&2; exit 1; }
+echo "== assess: $ASSESS"
 python3 -c 'import duckdb' 2>/dev/null || { echo "== pip install duckdb"; python3 -m pip install --quiet duckdb; }
 mkdir -p "$W"
 
@@ -48,8 +63,9 @@ for N in $SIZES; do
     if [ ! -s "$D/register.csv" ] || [ ! -s "$D/villages.csv" ]; then
         echo "== [$L] assess synth: $N households"
         rm -f "$D/register.csv" "$D/villages.csv"
-        $TIME -v -o "$D/synth.time" $ASSESS synth --poverty-counties --households "$N" --seed "$SYNTH_SEED" \
-            --out "$D/register.csv" --villages "$D/villages.csv" > "$D/synth.log" 2>&1
+        $TIME -v -o "$D/synth.time" "$ASSESS" synth --poverty-counties --households "$N" --seed "$SYNTH_SEED" \
+            --out "$D/register.csv" --villages "$D/villages.csv" > "$D/synth.log" 2>&1 \
+            || { cat "$D/synth.log" >&2; rm -f "$D/register.csv" "$D/villages.csv"; exit 1; }
     fi
     size=$(du -m "$D/register.csv" | cut -f1)
     # The national plan applies to every county; strata with fewer villages than asked are
@@ -62,14 +78,14 @@ for N in $SIZES; do
     run_assess() {
         echo "== [$L] run $r: assess draw"
         rm -rf "$D/draw-assess"
-        $TIME -v -o "$D/assess.$r.time" $ASSESS draw --plan "$BPLAN" --frame "$D/register.csv" --villages "$D/villages.csv" \
+        $TIME -v -o "$D/assess.$r.time" "$ASSESS" draw --plan "$BPLAN" --frame "$D/register.csv" --villages "$D/villages.csv" \
             --seed "$SEED" --household-seed "$HOUSEHOLD_SEED" --out "$D/draw-assess" > "$D/assess.$r.log" 2>&1 \
             || { cat "$D/assess.$r.log" >&2; exit 1; }
     }
     run_duckdb() {
         echo "== [$L] run $r: duckdb draw"
         rm -f "$D/draw-duckdb.csv"
-        $TIME -v -o "$D/duckdb.$r.time" python3 bench/duckdb_draw.py draw --plan "$BPLAN" --frame "$D/register.csv" \
+        $TIME -v -o "$D/duckdb.$r.time" python3 bench/draw/duckdb_draw.py draw --plan "$BPLAN" --frame "$D/register.csv" \
             --villages "$D/villages.csv" --seed "$SEED" --household-seed "$HOUSEHOLD_SEED" --threads "$THREADS" \
             --out "$D/draw-duckdb.csv" > "$D/duckdb.$r.log" 2>&1 \
             || { cat "$D/duckdb.$r.log" >&2; exit 1; }
@@ -79,7 +95,7 @@ for N in $SIZES; do
         # slowest, whichever side it was.
         if (( r % 2 == 1 )); then run_assess; run_duckdb; else run_duckdb; run_assess; fi
         echo "== [$L] run $r: compare"
-        python3 bench/duckdb_draw.py compare "$D/draw-duckdb.csv" "$D/draw-assess/sample.csv" | tee "$D/compare.$r.txt"
+        python3 bench/draw/duckdb_draw.py compare "$D/draw-duckdb.csv" "$D/draw-assess/sample.csv" | tee "$D/compare.$r.txt"
         rows+=("$L|$N|$size|$kept|$r|$(wall "$D/assess.$r.time")|$(rss "$D/assess.$r.time")|$(wall "$D/duckdb.$r.time")|$(rss "$D/duckdb.$r.time")|$(grep -c . "$D/draw-assess/sample.csv")")
     done
     [ -f "$D/synth.time" ] && rows+=("$L|$N|$size|$kept|synth|$(wall "$D/synth.time")|$(rss "$D/synth.time")|||")
@@ -87,7 +103,7 @@ done
 
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
-echo "versions: $($ASSESS --version 2>/dev/null || echo assess), $(rustc --version), duckdb $(python3 -c 'import duckdb; print(duckdb.__version__)')"
+echo "versions: $("$ASSESS" --version 2>/dev/null || echo assess), $(rustc --version), duckdb $(python3 -c 'import duckdb; print(duckdb.__version__)')"
 printf '%-5s %11s %8s %8s %6s | %10s %11s | %10s %11s | %s\n' size households "CSV MiB" counties run "assess s" "assess MiB" "duckdb s" "duckdb MiB" "sample rows"
 for row in "${rows[@]}"; do
     IFS='|' read -r L N size kept r aw ar dw dr n <<< "$row"

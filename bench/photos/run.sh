@@ -2,32 +2,42 @@
 # Benchmark: 12-megapixel JPEG crack photos ingested per second by `assess photo add` (release
 # build; decode, SHA-256, EXIF, thumbnail, boundary and date checks, stored in a SQLite survey
 # database, one process per photo as a user runs it), side by side in the same run with
-# Pillow on the same files (bench/photos_pillow.py: SHA-256, EXIF, Image.thumbnail, JPEG
-# encode; `draft` = Pillow's default DCT-scaled decode, `full` = full-resolution decode first),
-# and the stages of our ingest timed one by one in one process (bench/photo-stages, a small
-# Rust binary on the assess-photo crate, outside the workspace).
+# Pillow on the same files (bench/photos/photos_pillow.py: SHA-256, EXIF, Image.thumbnail,
+# JPEG encode; `draft` = Pillow's default DCT-scaled decode, `full` = full-resolution decode
+# first), and the stages of our ingest timed one by one in one process
+# (bench/photos/photo-stages, a small Rust binary on the assess-photo crate, outside the workspace).
 # Results go into docs/benchmarks.md ("Inspection records and photos").
 #
-#   bench/photos.sh                  # 30 photos, 3 repeats
-#   PHOTOS=10 REPEATS=1 bench/photos.sh
+#   bench/photos/run.sh                  # 30 photos, 3 repeats
+#   PHOTOS=10 REPEATS=1 bench/photos/run.sh
+#   ASSESS=/path/to/assess NO_STAGES=1 bench/photos/run.sh   # a given build, no cargo build
 #
 # Data (made once under $W): PHOTOS 4000 x 3000 JPEGs with EXIF time and GPS near Luquan
-# (bench/photos_gen.py, Pillow; about 4 MB each); the bundled Luquan register drawn with
+# (bench/photos/photos_gen.py, Pillow; about 4 MB each); the bundled Luquan register drawn with
 # sample-plans/luquan-530128.toml (seeds of scripts/demo.sh) into a template SQLite database.
 # Photo i is added to household i of the draw's sample, with --from/--to for the date check.
 #
-# Environment: PHOTOS (default 30), REPEATS (default 3), ASSESS (a binary to use instead of
-# building target/release/assess), STAGES_TARGET (cargo target dir for bench/photo-stages,
-# default target/), STAGES_BIN (a prebuilt photo-stages binary), NO_STAGES=1 to skip it,
-# W (work dir, default bench/work/inspection/photos; git-ignored). Needs GNU time, python3; pip installs pillow
-# if missing. Prints medians of the repeats; every run is in $W/results.tsv.
+# Environment: PHOTOS (default 30), REPEATS (default 3), ASSESS (the assess binary to measure;
+# without it, `cargo build --release` and target/release/assess), STAGES_TARGET (cargo target
+# dir for bench/photos/photo-stages, default target/), STAGES_BIN (a prebuilt photo-stages
+# binary), NO_STAGES=1 to skip it, W (work dir, default bench/work/photos; git-ignored).
+# Needs GNU time, python3; pip installs pillow if missing. Prints medians of the repeats;
+# every run is in $W/results.tsv.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# ASSESS (optional): a path from the directory the script is run from, or a name on PATH;
+# STAGES_BIN: a path from that directory.
+if [ -n "${ASSESS:-}" ]; then
+    case $ASSESS in */*) a=$(realpath -m "$ASSESS") ;; *) a=$(command -v "$ASSESS" || true) ;; esac
+    [ -n "$a" ] && [ -f "$a" ] && [ -x "$a" ] || { echo "ASSESS=$ASSESS: no such executable" >&2; exit 1; }
+    ASSESS=$a
+fi
+[ -z "${STAGES_BIN:-}" ] || STAGES_BIN=$(realpath "$STAGES_BIN")
+cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
 PHOTOS=${PHOTOS:-30}
 REPEATS=${REPEATS:-3}
-W=${W:-bench/work/inspection/photos}
+W=${W:-bench/work/photos}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "GNU time is needed at $TIME (apt-get install time)" >&2; exit 1; }
 mkdir -p "$W/runs"
@@ -35,17 +45,18 @@ W=$(cd "$W" && pwd)
 if [ -z "${ASSESS:-}" ]; then
     echo "== cargo build --release"
     cargo build --release --quiet
-    ASSESS=target/release/assess
+    ASSESS=${CARGO_TARGET_DIR:-target}/release/assess
 fi
+[ -x "$ASSESS" ] || { echo "no assess binary at $ASSESS" >&2; exit 1; }
 cp "$ASSESS" "$W/assess"
 A=$W/assess
 python3 -c 'import PIL' 2>/dev/null || { echo "== pip install pillow"; python3 -m pip install --quiet pillow; }
 
 # ---- data -----------------------------------------------------------------------------------
-n_have=$(ls "$W"/img/photo-*.jpg 2>/dev/null | wc -l)
+n_have=$(ls "$W"/img/photo-*.jpg 2>/dev/null | wc -l || true)   # ls fails (pipefail) before the first run
 if [ "$n_have" -lt "$PHOTOS" ]; then
     echo "== generating $PHOTOS photos (4000 x 3000)"
-    python3 bench/photos_gen.py "$W/img" "$PHOTOS"
+    python3 bench/photos/photos_gen.py "$W/img" "$PHOTOS"
 fi
 FILES=()
 for i in $(seq 1 "$PHOTOS"); do FILES+=("$W/img/$(printf 'photo-%03d.jpg' "$i")"); done
@@ -76,11 +87,11 @@ if [ -n "${STAGES_BIN:-}" ]; then
     cp "$STAGES_BIN" "$W/photo-stages"
     STAGES=$W/photo-stages
 elif [ -z "${NO_STAGES:-}" ]; then
-    echo "== build bench/photo-stages"
-    cp Cargo.lock bench/photo-stages/Cargo.lock
+    echo "== build bench/photos/photo-stages"
+    cp Cargo.lock bench/photos/photo-stages/Cargo.lock
     CARGO_TARGET_DIR=${STAGES_TARGET:-$ROOT/target} cargo build --release --quiet \
-        --manifest-path bench/photo-stages/Cargo.toml
-    rm -f bench/photo-stages/Cargo.lock
+        --manifest-path bench/photos/photo-stages/Cargo.toml
+    rm -f bench/photos/photo-stages/Cargo.lock
     cp "${STAGES_TARGET:-$ROOT/target}/release/photo-stages" "$W/photo-stages"
     STAGES=$W/photo-stages
 fi
@@ -112,8 +123,8 @@ for r in $(seq 1 "$REPEATS"); do
     timed assess.photo_add "$W/add-all.sh" "$W/run.db"
     [ "$(grep -c ' stored;' "$W/runs/assess.photo_add.$r.log")" = "$PHOTOS" ] \
         || { echo "not every photo was stored" >&2; cat "$W/runs/assess.photo_add.$r.log" >&2; exit 1; }
-    timed pillow.draft python3 bench/photos_pillow.py draft "${FILES[@]}"
-    timed pillow.full python3 bench/photos_pillow.py full "${FILES[@]}"
+    timed pillow.draft python3 bench/photos/photos_pillow.py draft "${FILES[@]}"
+    timed pillow.full python3 bench/photos/photos_pillow.py full "${FILES[@]}"
     [ -n "$STAGES" ] && timed stages.ingest_bytes "$STAGES" "${FILES[@]}"
 done
 uptime >> "$W/uptime.txt"

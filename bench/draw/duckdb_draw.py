@@ -2,9 +2,9 @@
 """The national draw of `assess draw`, done independently in DuckDB SQL (the benchmark's
 comparison side; docs/benchmarks.md).
 
-    python3 bench/duckdb_draw.py draw --plan PLAN --frame REGISTER.csv --villages VILLAGES.csv \
-        --seed S --household-seed S2 --out SELECTION.csv
-    python3 bench/duckdb_draw.py compare SELECTION.csv DRAW_DIR/sample.csv
+    python3 bench/draw/duckdb_draw.py draw --plan PLAN --frame REGISTER.csv \
+        --villages VILLAGES.csv --seed S --household-seed S2 --out SELECTION.csv
+    python3 bench/draw/duckdb_draw.py compare SELECTION.csv DRAW_DIR/sample.csv
 
 `draw` does the selection of docs/sampling.md in SQL and writes one row per drawn household:
 household_id, village_code, stratum, role, reserve_rank, ticket. It shares no code with the

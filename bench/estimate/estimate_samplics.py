@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""The estimates of bench/estimate.sh with samplics (Taylor linearisation, strata, PSUs,
-weights, with replacement), end to end from the CSV, written as JSON for the comparison.
+"""The estimates of bench/estimate/run.sh with samplics (Taylor linearisation, strata,
+PSUs, weights, with replacement), end to end from the CSV, written as JSON for the comparison.
 
-usage: estimate_samplics.py DATA.csv OUT.json
+usage: bench/estimate/estimate_samplics.py DATA.csv OUT.json
 
-The analyses are those of `assess estimate` in bench/estimate.sh, each by county (samplics'
-`domain=`): the ratios wrong_exit_people/exited_people and missed_people/nonreg_people, the
-means of approving, exited and nonreg, the proportion of every level of approving, and the
-total of people. Label columns (stratum, village) are passed as integer codes: samplics
+The analyses are those of `assess estimate` in bench/estimate/run.sh, each by county
+(samplics' `domain=`): the ratios wrong_exit_people/exited_people and
+missed_people/nonreg_people, the means of approving, exited and nonreg, the proportion of
+every level of approving, and the total of people. Label columns (stratum, village) are passed as integer codes: samplics
 compares them with `==` once per stratum and domain, which is much slower on strings.
 """
 import json

@@ -2,30 +2,38 @@
 # Benchmark: visit records imported per second by `assess import-records` (release build) into
 # SQLite and PostgreSQL, first import (all new) and re-import (all unchanged), with peak
 # memory (GNU time's "Maximum resident set size"), side by side in the same run with what a
-# user would otherwise write on the same files (bench/records_baseline.py): Python's sqlite3
-# executemany, psycopg 3 executemany, and psql \copy of precomputed rows (first import only).
-# Results go into docs/benchmarks.md ("Inspection records and photos").
+# user would otherwise write on the same files (bench/records/records_baseline.py): Python's
+# sqlite3 executemany, psycopg 3 executemany, and psql \copy of precomputed rows (first import
+# only). Results go into docs/benchmarks.md ("Inspection records and photos").
 #
-#   bench/records.sh                         # 1,000, 10,000 and 100,000 records, 3 repeats
-#   SIZES="1000 10000" REPEATS=1 bench/records.sh
-#   NO_PG=1 bench/records.sh                 # SQLite only
+#   bench/records/run.sh                     # 1,000, 10,000 and 100,000 records, 3 repeats
+#   SIZES="1000 10000" REPEATS=1 bench/records/run.sh
+#   NO_PG=1 bench/records/run.sh             # SQLite only
+#   ASSESS=/path/to/assess bench/records/run.sh   # a given build, no cargo build
 #
 # Data (made once, then reused, under $W): a synthetic national register of HOUSEHOLDS
 # households (`assess synth --poverty-counties`), drawn with sample-plans/national-all-counties.toml
-# (seeds as in bench/run.sh); N complete visit records with full household records are
-# generated from the draw's sample.csv by bench/records_gen.py (about 2 KB a record).
+# (seeds as in bench/draw/run.sh); N complete visit records with full household records are
+# generated from the draw's sample.csv by bench/records/records_gen.py (about 2 KB a record).
 # Databases: a template SQLite file and a template PostgreSQL database hold the draw
 # (`assess init` + `assess import-sample`); every first import starts from a fresh copy.
 # PostgreSQL: a throwaway server (scripts/pg-throwaway.sh, fsync=off) whose state file is kept
 # under $W so that it cannot be confused with a test server of another process; stopped at
 # exit. Needs GNU time, python3; pip installs psycopg[binary] if missing (PostgreSQL part).
 #
-# Environment: SIZES, REPEATS (default 3), HOUSEHOLDS (default 1000000), ASSESS (a binary to
-# use instead of building target/release/assess), NO_PG, W (work dir, default
-# bench/work/inspection/records; git-ignored). The table printed at the end is the median of
-# the repeats; every run's numbers are in $W/results.tsv, logs and `time -v` reports in $W/runs/.
+# Environment: SIZES, REPEATS (default 3), HOUSEHOLDS (default 1000000), ASSESS (the assess
+# binary to measure; without it, `cargo build --release` and target/release/assess), NO_PG,
+# KEEP=1 (append to the previous run's results.tsv), W (work dir, default bench/work/records;
+# git-ignored). The table printed at the end is the median of the repeats; every run's numbers
+# are in $W/results.tsv, logs and `time -v` reports in $W/runs/.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# ASSESS (optional): a path from the directory the script is run from, or a name on PATH.
+if [ -n "${ASSESS:-}" ]; then
+    case $ASSESS in */*) a=$(realpath -m "$ASSESS") ;; *) a=$(command -v "$ASSESS" || true) ;; esac
+    [ -n "$a" ] && [ -f "$a" ] && [ -x "$a" ] || { echo "ASSESS=$ASSESS: no such executable" >&2; exit 1; }
+    ASSESS=$a
+fi
+cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
 SIZES=${SIZES:-"1000 10000 100000"}
@@ -34,7 +42,7 @@ HOUSEHOLDS=${HOUSEHOLDS:-1000000}
 SEED=35216645123362514246
 HOUSEHOLD_SEED=61423513526416231425
 PLAN=sample-plans/national-all-counties.toml
-W=${W:-bench/work/inspection/records}
+W=${W:-bench/work/records}
 TIME=/usr/bin/time
 
 [ -x "$TIME" ] || { echo "GNU time is needed at $TIME (apt-get install time)" >&2; exit 1; }
@@ -43,8 +51,9 @@ W=$(cd "$W" && pwd)
 if [ -z "${ASSESS:-}" ]; then
     echo "== cargo build --release"
     cargo build --release --quiet
-    ASSESS=target/release/assess
+    ASSESS=${CARGO_TARGET_DIR:-target}/release/assess
 fi
+[ -x "$ASSESS" ] || { echo "no assess binary at $ASSESS" >&2; exit 1; }
 # A private copy: another build replacing target/release/assess mid-run cannot change it.
 cp "$ASSESS" "$W/assess"
 A=$W/assess
@@ -60,7 +69,7 @@ if [ ! -s "$W/draw/manifest.json" ]; then
 fi
 SAMPLE=$(($(wc -l < "$W/draw/sample.csv") - 1))
 for N in $SIZES; do
-    [ -s "$W/visits-$N.jsonl" ] || python3 bench/records_gen.py "$W/draw" "$N" "$W/visits-$N.jsonl"
+    [ -s "$W/visits-$N.jsonl" ] || python3 bench/records/records_gen.py "$W/draw" "$N" "$W/visits-$N.jsonl"
 done
 if [ ! -s "$W/template.db" ]; then
     echo "== template SQLite database (the draw: $SAMPLE households)"
@@ -113,7 +122,7 @@ cat "$W/versions.txt"
 
 for N in $SIZES; do
     F=$W/visits-$N.jsonl
-    [ -n "$PG" ] && python3 bench/records_baseline.py csv "$F" "$W/copy-$N.csv"
+    [ -n "$PG" ] && python3 bench/records/records_baseline.py csv "$F" "$W/copy-$N.csv"
     echo "== $N records ($(du -m "$F" | cut -f1) MiB); $(uptime | sed 's/.*load/load/')"
     echo "$N $(uptime)" >> "$W/uptime.txt"
     for r in $(seq 1 "$REPEATS"); do
@@ -122,15 +131,15 @@ for N in $SIZES; do
         timed sqlite.assess.first "$N new" $A import-records "$F" --db "$W/ours.db"
         timed sqlite.assess.again "$N unchanged" $A import-records "$F" --db "$W/ours.db"
         fresh_sqlite "$W/py.db"
-        timed sqlite.python.first "$N new" python3 bench/records_baseline.py sqlite "$W/py.db" "$F"
-        timed sqlite.python.again "$N unchanged" python3 bench/records_baseline.py sqlite "$W/py.db" "$F"
+        timed sqlite.python.first "$N new" python3 bench/records/records_baseline.py sqlite "$W/py.db" "$F"
+        timed sqlite.python.again "$N unchanged" python3 bench/records/records_baseline.py sqlite "$W/py.db" "$F"
         if [ -n "$PG" ]; then
             fresh_pg ours
             timed pg.assess.first "$N new" $A import-records "$F" --db "$PG/ours"
             timed pg.assess.again "$N unchanged" $A import-records "$F" --db "$PG/ours"
             fresh_pg py
-            timed pg.psycopg.first "$N new" python3 bench/records_baseline.py pg "$PG/py" "$F"
-            timed pg.psycopg.again "$N unchanged" python3 bench/records_baseline.py pg "$PG/py" "$F"
+            timed pg.psycopg.first "$N new" python3 bench/records/records_baseline.py pg "$PG/py" "$F"
+            timed pg.psycopg.again "$N unchanged" python3 bench/records/records_baseline.py pg "$PG/py" "$F"
             fresh_pg cp
             timed pg.copy.first "COPY $N" psql -v ON_ERROR_STOP=1 "$PG/cp" -c \
                 "\\copy visits (draw_id, household_id, version, disposition, record_json, content_sha256, is_current, imported_at, source_file, stage) FROM '$W/copy-$N.csv' WITH (FORMAT csv)"

@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
 # Estimation at census scale: `assess estimate` against samplics on the same file.
+# Results go into docs/benchmarks.md ("Estimation at census scale") and docs/estimation.md.
 #
-#   bench/estimate.sh            # 1,000,000 households, 60 counties, 3 repeats
-#   HOUSEHOLDS=100000 COUNTIES=20 REPEATS=1 WORK=/tmp/est bench/estimate.sh
+#   bench/estimate/run.sh        # 1,000,000 households, 60 counties, 3 repeats
+#   HOUSEHOLDS=100000 COUNTIES=20 REPEATS=1 WORK=/tmp/est bench/estimate/run.sh
+#   ASSESS=/path/to/assess bench/estimate/run.sh   # a given build, no cargo build
 #
-# 1. generates bench/work/estimate/survey-N-C.csv with bench/estimate_gen.py (once);
-# 2. builds assess (release);
+# 1. generates $WORK/survey-N-C.csv with bench/estimate/estimate_gen.py (once);
+# 2. builds assess (release), unless ASSESS is given;
 # 3. REPEATS times, back to back: `assess estimate` with every indicator by county in one run,
-#    then bench/estimate_samplics.py (the same estimates with samplics' TaylorEstimator,
-#    domain = county), each under /usr/bin/time -v (wall clock, peak RSS), each end to end
-#    from the CSV; then bench/estimate_compare.py on the two outputs;
-# 4. prints the medians and writes bench/work/estimate/summary.json.
+#    then bench/estimate/estimate_samplics.py (the same estimates with samplics'
+#    TaylorEstimator, domain = county), each under /usr/bin/time -v (wall clock, peak RSS),
+#    each end to end from the CSV; then bench/estimate/estimate_compare.py on the two outputs;
+# 4. prints the medians and writes $WORK/summary.json.
+#
+# Environment: HOUSEHOLDS (default 1000000), COUNTIES (default 60), REPEATS (default 3),
+# WORK (work dir, default bench/work/estimate; git-ignored), ASSESS (the assess binary to
+# measure; without it, `cargo build --release --bin assess` and target/release/assess),
+# PYTHON (see below).
 #
 # Python: a virtual environment in bench/work/venv-estimate with samplics (version printed),
 # polars and numpy, made on first use (override with PYTHON=...).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# ASSESS (optional): a path from the directory the script is run from, or a name on PATH.
+if [ -n "${ASSESS:-}" ]; then
+    case $ASSESS in */*) a=$(realpath -m "$ASSESS") ;; *) a=$(command -v "$ASSESS" || true) ;; esac
+    [ -n "$a" ] && [ -f "$a" ] && [ -x "$a" ] || { echo "ASSESS=$ASSESS: no such executable" >&2; exit 1; }
+    ASSESS=$a
+fi
+cd "$(dirname "$0")/../.."
 
 HOUSEHOLDS=${HOUSEHOLDS:-1000000}
 COUNTIES=${COUNTIES:-60}
@@ -34,11 +47,14 @@ fi
 
 DATA=$WORK/survey-$HOUSEHOLDS-$COUNTIES.csv
 if [ ! -s "$DATA" ]; then
-    "$PYTHON" bench/estimate_gen.py "$DATA" --households "$HOUSEHOLDS" --counties "$COUNTIES"
+    "$PYTHON" bench/estimate/estimate_gen.py "$DATA" --households "$HOUSEHOLDS" --counties "$COUNTIES"
 fi
 
-cargo build --release -q --bin assess
-ASSESS=${CARGO_TARGET_DIR:-target}/release/assess
+if [ -z "${ASSESS:-}" ]; then
+    cargo build --release -q --bin assess
+    ASSESS=${CARGO_TARGET_DIR:-target}/release/assess
+fi
+[ -x "$ASSESS" ] || { echo "no assess binary at $ASSESS" >&2; exit 1; }
 
 ANALYSES=(--ratio wrong_exit_people/exited_people --ratio missed_people/nonreg_people
     --mean approving,exited,nonreg --prop approving --total people)
@@ -53,9 +69,9 @@ for r in $(seq 1 "$REPEATS"); do
     /usr/bin/time -v "$ASSESS" estimate --data "$DATA" --weight weight --strata stratum \
         --psu village --domain county "${ANALYSES[@]}" \
         > "$WORK/assess-$r.json" 2> "$WORK/assess-$r.time"
-    /usr/bin/time -v "$PYTHON" bench/estimate_samplics.py "$DATA" "$WORK/samplics-$r.json" \
+    /usr/bin/time -v "$PYTHON" bench/estimate/estimate_samplics.py "$DATA" "$WORK/samplics-$r.json" \
         2> "$WORK/samplics-$r.time"
-    "$PYTHON" bench/estimate_compare.py "$WORK/assess-$r.json" "$WORK/samplics-$r.json" \
+    "$PYTHON" bench/estimate/estimate_compare.py "$WORK/assess-$r.json" "$WORK/samplics-$r.json" \
         > "$WORK/compare-$r.json"
     cat "$WORK/compare-$r.json"
 done
@@ -82,6 +98,8 @@ c = [json.load(open(f"{work}/compare-{r}.json")) for r in runs]
 out = json.load(open(f"{work}/assess-1.json"))
 sam = json.load(open(f"{work}/samplics-1.json"))
 med = lambda xs: statistics.median(xs)
+# samplics over assess; None when assess's median rounds to 0 s (a tiny file)
+ratio = lambda s, a: med(s) / med(a) if med(a) > 0 else None
 summary = {
     "data": data,
     "rows": out["rows"],
@@ -95,8 +113,8 @@ summary = {
     "samplics_wall_s": [x[0] for x in s], "samplics_cpu_s": [x[1] for x in s],
     "samplics_rss_mib": [x[2] for x in s],
     "samplics_seconds_by_analysis": sam["seconds"],
-    "median_wall_ratio": med([y[0] for y in s]) / med([x[0] for x in a]),
-    "median_cpu_ratio": med([y[1] for y in s]) / med([x[1] for x in a]),
+    "median_wall_ratio": ratio([y[0] for y in s], [x[0] for x in a]),
+    "median_cpu_ratio": ratio([y[1] for y in s], [x[1] for x in a]),
     "max_rel_diff_estimate": max(x["max_rel_diff_estimate"] for x in c),
     "max_rel_diff_se": max(x["max_rel_diff_se"] for x in c),
     "max_rel_diff_ci_at_samplics_df": max(x["max_rel_diff_ci_at_samplics_df"] for x in c),

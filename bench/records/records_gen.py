@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Synthetic visit records for the import benchmark (bench/records.sh).
+"""Synthetic visit records for the import benchmark (bench/records/run.sh).
 
-    python3 bench/records_gen.py DRAW_DIR N OUT.jsonl [--seed 1]
+    python3 bench/records/records_gen.py DRAW_DIR N OUT.jsonl [--seed 1]
 
 Reads DRAW_DIR/manifest.json (the draw id is its sample_sha256) and DRAW_DIR/sample.csv,
 picks N households of the sample at random (seeded; primaries and reserves alike) and writes
