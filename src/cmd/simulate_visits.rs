@@ -3,6 +3,7 @@
 //! takes. The file is written under a temporary name next to its target and renamed at the
 //! end, so an error never leaves a half-written file behind.
 
+use assess_sampling::Role;
 use anyhow::{bail, Context};
 use assess_inspection::{Answer, Disposition, Outcome, VisitRecord};
 use assess_synth::visits::{self, VisitSettings};
@@ -153,7 +154,7 @@ fn print_summary(
     let reserve_ids: HashSet<&str> = draw
         .households
         .iter()
-        .filter(|h| h.role == "reserve")
+        .filter(|h| h.role == Role::Reserve)
         .map(|h| h.household_id.as_str())
         .collect();
     let reserves = records

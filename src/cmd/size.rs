@@ -10,7 +10,8 @@
 //! The threshold and the default expected rate come from the standards file (the wrong-exit
 //! rate threshold); `--standards FILE` replaces the built-in file. Formulas: docs/sample-size.md.
 
-use assess_sampling::size::{self, DesignEffect, PassRuleSpec, PrecisionSpec, Sided};
+use assess_sampling::size::{self, DesignEffect, PassRuleSpec, PrecisionSpec};
+use assess_survey::Sided;
 use assess_standards::Standards;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -125,7 +126,7 @@ fn run_precision(a: PrecisionArgs) -> anyhow::Result<()> {
         confidence: a.confidence,
         sided: match a.sided {
             SidedArg::Two => Sided::Two,
-            SidedArg::One => Sided::One,
+            SidedArg::One => Sided::Upper,
         },
         design: design(&a.common),
         population: a.population,

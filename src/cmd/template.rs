@@ -4,7 +4,8 @@
 use crate::cmd::store::{block_on, DbArgs};
 use anyhow::Context;
 use assess_forms::Prefill;
-use assess_inspection::{Role, SampleUnit};
+use assess_inspection::SampleUnit;
+use assess_sampling::Role;
 use assess_store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! Making a draw: one pass over the register, the two stages, the output files.
 
+use assess_sampling::Role;
 use crate::frame::VillageFrame;
 use crate::manifest::{
     DivisionCodes, Manifest, PublishedSeeds, SeedCommitments, StratumCounts, SCHEME_VERSION,
@@ -475,7 +476,7 @@ fn stratum_counts(
         let cell = drawn
             .entry((row.county_code.as_str(), row.stratum.as_str()))
             .or_default();
-        if row.role == "primary" {
+        if row.role == Role::Primary {
             cell.0 += 1;
         } else {
             cell.1 += 1;

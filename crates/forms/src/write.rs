@@ -4,7 +4,7 @@
 
 use crate::columns::{Column, Kind, SheetDef, README, SHEETS, VISITS};
 use crate::FormsError;
-use assess_inspection::{Role, SampleUnit, VisitRecord};
+use assess_inspection::{SampleUnit, VisitRecord};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, ProtectionOptions,
     Workbook, Worksheet,
@@ -37,10 +37,7 @@ pub fn template(prefill: Option<Prefill<'_>>) -> Result<Vec<u8>, FormsError> {
         for (i, unit) in p.households.iter().enumerate() {
             let row = i as u32 + 1;
             let rank = unit.reserve_rank.map(|k| k.to_string()).unwrap_or_default();
-            let role = match unit.role {
-                Role::Primary => "primary",
-                Role::Reserve => "reserve",
-            };
+            let role = unit.role.as_str();
             put_row(
                 ws,
                 &VISITS,

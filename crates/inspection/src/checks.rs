@@ -8,18 +8,9 @@
 //! `docs/checks.md`. No I/O; deterministic (findings are sorted).
 
 use crate::{Disposition, Gps, VisitRecord};
+use assess_sampling::Role;
 use assess_standards::Standards;
 use std::collections::{BTreeMap, HashMap};
-
-/// Primary or reserve, as in the draw's sample.csv.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Drawn to be interviewed.
-    Primary,
-    /// Drawn to replace a failed unit, in the order of its rank.
-    Reserve,
-}
 
 /// One household of a draw's sample.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -34,7 +34,7 @@ mod visit;
 mod visit_checks;
 
 pub use checks::{
-    check_draw, is_final, CheckConfig, CheckInput, CheckReport, Finding, PhotoHash, Rates, Role,
+    check_draw, is_final, CheckConfig, CheckInput, CheckReport, Finding, PhotoHash, Rates,
     Rule, SampleUnit, Severity,
 };
 pub use judge::{

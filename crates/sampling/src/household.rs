@@ -13,6 +13,31 @@ use compact_str::CompactString;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
+/// A household's role in the sample: `primary` (drawn to be visited) or `reserve` (drawn to
+/// replace a primary that could not be interviewed, in the order of its rank).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Drawn to be interviewed.
+    #[default]
+    Primary,
+    /// Drawn to replace a failed unit, in the order of its rank.
+    Reserve,
+}
+
+impl Role {
+    /// `primary` or `reserve`, as in `sample.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Primary => "primary",
+            Role::Reserve => "reserve",
+        }
+    }
+}
+
 /// One row of `sample.csv`. Its texts are stored inline when short (all of them are, but
 /// for unusually long household ids or stratum names): a national sample has a million rows,
 /// and eight heap strings each took half a second to make and to free.
@@ -30,8 +55,8 @@ pub struct SampleRow {
     pub village_stratum: CompactString,
     /// Household stratum: the register status.
     pub stratum: CompactString,
-    /// `primary` or `reserve`.
-    pub role: CompactString,
+    /// Primary or reserve.
+    pub role: Role,
     /// Empty for primaries; 1, 2, ... for reserves, the order in which they are used.
     pub reserve_rank: Option<u32>,
     /// The household's ticket.
@@ -340,7 +365,7 @@ fn cell_rows(village: &SelectedVillage, status: Status, cell: &Cell) -> Vec<Samp
                 village_code: CompactString::new(village.code.as_str()),
                 village_stratum: CompactString::new(&village.group),
                 stratum: CompactString::const_new(status.as_str()),
-                role: CompactString::const_new(if primary { "primary" } else { "reserve" }),
+                role: if primary { Role::Primary } else { Role::Reserve },
                 reserve_rank: (!primary).then(|| (k - n_primary + 1) as u32),
                 ticket: c.ticket,
                 pi_village: village.pi,

@@ -15,6 +15,7 @@
 //! Sizes are in effective units (people or households, whatever the rate counts); household
 //! counts to visit are `n × deff / response rate`, rounded up. See `docs/sample-size.md`.
 
+use assess_survey::Sided;
 use serde::Serialize;
 use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, Normal};
 
@@ -46,16 +47,6 @@ pub enum SizeError {
         /// The fixed-cutoff normal approximation, as a hint.
         approx: u64,
     },
-}
-
-/// Whether the confidence interval (precision) is two-sided or one-sided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sided {
-    /// ±e around the estimate: z = z_{1−(1−confidence)/2}.
-    Two,
-    /// One bound only: z = z_{confidence}.
-    One,
 }
 
 /// The design effect of a clustered sample: the variance ratio against simple random sampling.
@@ -126,7 +117,8 @@ pub struct PrecisionSpec {
     pub margin: f64,
     /// Confidence level, in (0, 1).
     pub confidence: f64,
-    /// Two- or one-sided interval.
+    /// Two-sided interval (±e), or one bound (either: its z is the same).
+    #[serde(serialize_with = "tails")]
     pub sided: Sided,
     /// Design effect.
     pub design: DesignEffect,
@@ -647,7 +639,7 @@ impl PassRuleSize {
 pub fn z_for(confidence: f64, sided: Sided) -> f64 {
     match sided {
         Sided::Two => z_upper((1.0 - confidence) / 2.0),
-        Sided::One => z_upper(1.0 - confidence),
+        Sided::Upper | Sided::Lower => z_upper(1.0 - confidence),
     }
 }
 
@@ -700,8 +692,16 @@ fn check_response(value: f64) -> Result<(), SizeError> {
 fn sided_words(sided: Sided) -> &'static str {
     match sided {
         Sided::Two => "two-sided",
-        Sided::One => "one-sided",
+        Sided::Upper | Sided::Lower => "one-sided",
     }
+}
+
+/// A size's sidedness is its number of tails: `two`, or `one` for either bound.
+fn tails<S: serde::Serializer>(sided: &Sided, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(match sided {
+        Sided::Two => "two",
+        Sided::Upper | Sided::Lower => "one",
+    })
 }
 
 /// A number with up to four decimals and no trailing zeros: 0.02, 1.5, 40000.
@@ -787,7 +787,7 @@ mod tests {
         // python3 -c "from statistics import NormalDist as N; z=N().inv_cdf(0.95);
         //   print(z, z*z*0.02*0.98/0.01**2)"  → 1.6448536269514715 530.2865170027005
         let spec = PrecisionSpec {
-            sided: Sided::One,
+            sided: Sided::Upper,
             ..precision(0.02, 0.01, None)
         };
         let r = precision_size(&spec).unwrap();

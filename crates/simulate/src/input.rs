@@ -2,6 +2,7 @@
 //! builds from the database (src/cmd/verdict.rs), here from values in memory; both through
 //! [`DrawnHousehold::from_sample`].
 
+use assess_sampling::Role;
 use assess_inspection::VisitRecord;
 use assess_sampling::SampleRow;
 use assess_standards::Standards;
@@ -31,7 +32,7 @@ pub fn county_input(
             village: &r.village_code,
             village_stratum: &r.village_stratum,
             stratum: &r.stratum,
-            primary: r.role == "primary",
+            primary: r.role == Role::Primary,
             pi_village: r.pi_village,
             pi_household: r.pi_household,
             certainty: r.certainty,

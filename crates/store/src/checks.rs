@@ -3,7 +3,8 @@
 //! household. The rules themselves are in `assess_inspection::check_draw`.
 
 use crate::{Store, StoreError};
-use assess_inspection::{CheckInput, Gps, PhotoHash, Role, SampleUnit, VisitRecord};
+use assess_inspection::{CheckInput, Gps, PhotoHash, SampleUnit, VisitRecord};
+use assess_sampling::Role;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 

@@ -28,6 +28,7 @@
 //! # Ok(()) }
 //! ```
 
+use assess_sampling::Role;
 use assess_inspection::{judge, Answer, Approval, Components, Disposition, Gps, HouseholdRecord, Housing, Identification, IncomeBySource, InterviewMode, Judgment, MedicalCover, Member, Note, Opinion, Outcome, Renovation, Schooling, Sex, VisitRecord, Water};
 use assess_standards::ComponentGrade;
 use assess_household::Status;
@@ -315,7 +316,7 @@ pub fn simulate_visits(
     for (key, units) in &cells {
         let mut rng = keyed_rng(seed, &["cell", key.0, key.1, key.2]);
         let (primaries, reserves): (Vec<&SampleRow>, Vec<&SampleRow>) =
-            units.iter().partition(|u| u.role != "reserve");
+            units.iter().partition(|u| u.role != Role::Reserve);
         let mut reserves = reserves;
         reserves.sort_by_key(|u| u.reserve_rank.unwrap_or(u32::MAX));
         let mut owed = 0usize;
@@ -341,7 +342,7 @@ pub fn simulate_visits(
             // and household id); answer it on both.
             let by_id = units
                 .iter()
-                .filter(|u| u.role != "reserve")
+                .filter(|u| u.role != Role::Reserve)
                 .min_by(|a, b| a.household_id.cmp(&b.household_id));
             let text = format!(
                 "simulated: {owed} failed unit{} left after every reserve of this village and stratum was used",

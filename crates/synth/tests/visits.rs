@@ -2,9 +2,8 @@
 //! exactly as the truth says, reserves are used only in order and only to replace failures,
 //! and `check_draw` finds no error.
 
-use assess_inspection::{
-    check_draw, judge, Answer, CheckConfig, CheckInput, Disposition, Gps, Outcome, Role, SampleUnit,
-};
+use assess_inspection::{check_draw, judge, Answer, CheckConfig, CheckInput, Disposition, Gps, Outcome, SampleUnit};
+use assess_sampling::Role;
 use assess_sampling::SampleRow;
 use assess_standards::Standards;
 use assess_synth::visits::{
@@ -95,7 +94,7 @@ fn units(sample: &[SampleRow]) -> Vec<SampleUnit> {
             county: r.county_code.to_string(),
             village: r.village_code.to_string(),
             stratum: r.stratum.to_string(),
-            role: if r.role == "reserve" {
+            role: if r.role == Role::Reserve {
                 Role::Reserve
             } else {
                 Role::Primary
@@ -215,12 +214,12 @@ fn simulated_visits_are_judged_as_the_truth_and_pass_the_checks() {
                     .get(r.household_id.as_str())
                     .is_some_and(|d| !d.is_interview())
             };
-            let primaries: Vec<&&SampleRow> = rows.iter().filter(|r| r.role == "primary").collect();
+            let primaries: Vec<&&SampleRow> = rows.iter().filter(|r| r.role == Role::Primary).collect();
             assert!(primaries
                 .iter()
                 .all(|r| visited.contains_key(r.household_id.as_str())));
             let mut reserves: Vec<&&SampleRow> =
-                rows.iter().filter(|r| r.role == "reserve").collect();
+                rows.iter().filter(|r| r.role == Role::Reserve).collect();
             reserves.sort_by_key(|r| r.reserve_rank);
             let used = reserves
                 .iter()
