@@ -168,7 +168,7 @@ fn read_one_record(path: &Path) -> anyhow::Result<VisitRecord> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let name = path.display().to_string();
-    let mut records = assess_store::parse_visits(&name, &text)?;
+    let mut records = assess_inspection::parse_visits(&name, &text)?;
     if records.len() != 1 {
         anyhow::bail!(
             "{name}: holds {} records; a review or appeal step takes exactly one",

@@ -6,8 +6,8 @@
 use crate::cmd::store::{block_on, DbArgs};
 use anyhow::{bail, Context};
 use assess_photo::{
-    check_photo, Boundaries, CheckContext, Date, Datum, Evaluation, Flag, Located, Measure, Survey,
-    PhotoThresholds, Tilt,
+    check_photo, Boundaries, CheckContext, Date, Datum, Evaluation, Flag, Located, Measure,
+    PhotoThresholds, Survey, Tilt,
 };
 use assess_store::photos::{PhotoEvidence, PhotoStoreError};
 use assess_store::Store;

@@ -37,7 +37,7 @@ pub fn run_import(args: ImportRecordsArgs) -> anyhow::Result<()> {
         assess_forms::read_filled(&name, &bytes)?
             .into_iter()
             .enumerate()
-            .map(|(i, f)| assess_store::NumberedVisit {
+            .map(|(i, f)| assess_inspection::NumberedVisit {
                 number: i + 1,
                 line: f.row as usize,
                 visit: f.visit,
@@ -50,7 +50,7 @@ pub fn run_import(args: ImportRecordsArgs) -> anyhow::Result<()> {
                 e.utf8_error().valid_up_to()
             )
         })?;
-        assess_store::parse_visits(&name, &text)?
+        assess_inspection::parse_visits(&name, &text)?
     };
     block_on(async {
         let store = Store::open(&args.db.db).await?;

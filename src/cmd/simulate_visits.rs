@@ -3,9 +3,9 @@
 //! takes. The file is written under a temporary name next to its target and renamed at the
 //! end, so an error never leaves a half-written file behind.
 
-use assess_sampling::Role;
 use anyhow::{bail, Context};
 use assess_inspection::{Answer, Disposition, Outcome, VisitRecord};
+use assess_sampling::Role;
 use assess_synth::visits::{self, VisitSettings};
 use std::collections::HashSet;
 use std::io::{BufReader, BufWriter, Write};

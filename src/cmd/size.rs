@@ -11,8 +11,8 @@
 //! rate threshold); `--standards FILE` replaces the built-in file. Formulas: docs/sample-size.md.
 
 use assess_sampling::size::{self, DesignEffect, PassRuleSpec, PrecisionSpec};
-use assess_survey::Sided;
 use assess_standards::Standards;
+use assess_survey::Sided;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 

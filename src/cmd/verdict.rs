@@ -6,11 +6,14 @@
 use crate::cmd::store::{block_on, DbArgs};
 use anyhow::{bail, Context};
 use assess_report::{Lang, SampledVillage};
+use assess_standards::CountyThresholds;
 use assess_standards::{Region, Standards};
 use assess_store::{Appeals, Store, StoredSampleRow};
-use assess_verdict::{county_verdict_with_villages, ApprovalDefinition, CountyInput, DontKnow, DrawnHousehold, MissedDenominator, Provenance, RateBasis, RegisterPeople, SampleFacts, Settings, VarianceMethod, VerdictFile, Visit};
-use assess_standards::CountyThresholds;
-use sha2::{Digest, Sha256};
+use assess_verdict::{
+    county_verdict_with_villages, ApprovalDefinition, CountyInput, DontKnow, DrawnHousehold,
+    MissedDenominator, Provenance, RateBasis, RegisterPeople, SampleFacts, Settings,
+    VarianceMethod, VerdictFile, Visit,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -305,12 +308,7 @@ async fn one(
         .into_iter()
         .filter(|r| ids.contains(r.household_id.as_str()))
         .collect();
-    let mut hashes: Vec<String> = records
-        .iter()
-        .map(|r| assess_store::canonical(r).1)
-        .collect();
-    hashes.sort();
-    let records_sha256 = hex::encode(Sha256::digest(hashes.join("\n").as_bytes()));
+    let records_sha256 = assess_inspection::records_sha256(&records);
     let people = |stratum: &str| {
         manifest
             .strata

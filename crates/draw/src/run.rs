@@ -1,15 +1,15 @@
 //! Making a draw: one pass over the register, the two stages, the output files.
 
-use assess_sampling::Role;
 use crate::frame::VillageFrame;
 use crate::manifest::{
     DivisionCodes, Manifest, PublishedSeeds, SeedCommitments, StratumCounts, SCHEME_VERSION,
 };
 use crate::parallel::map_parts;
-use assess_register::{FrameReport, ReadOptions, RegisterError, VillageFile};
 use assess_household::Status;
+use assess_register::{FrameReport, ReadOptions, RegisterError, VillageFile};
 use assess_sampling::plan::{Counties, Severity};
 use assess_sampling::ticket::seed_commitment;
+use assess_sampling::Role;
 use assess_sampling::{
     check_county, draw_villages, select_runs, CompactRegister, FrameVillage, Plan, Problem,
     SampleRow, SelectedVillage,

@@ -726,9 +726,11 @@ pub(crate) const README: &str = "README";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use assess_inspection::{Disposition, IneligibleReason, InterviewMode, Opinion, Renovation, Schooling, Sex};
-    use assess_standards::{ComponentGrade, HouseGrade};
     use assess_household::Status;
+    use assess_inspection::{
+        Disposition, IneligibleReason, InterviewMode, Opinion, Renovation, Schooling, Sex,
+    };
+    use assess_standards::{ComponentGrade, HouseGrade};
     use serde::de::DeserializeOwned;
 
     fn all_parse<T: DeserializeOwned>(list: &[&str]) {

@@ -2,7 +2,10 @@
 //! for its sheet, row, column and message.
 
 use crate::{read_filled, template, write_filled, CellProblem, FormsError, Prefill};
-use assess_inspection::{Approval, Disposition, IdNumber, Identification, IneligibleReason, InterviewMode, Note, Opinion, SampleUnit, VisitRecord};
+use assess_inspection::{
+    Approval, Disposition, IdNumber, Identification, IneligibleReason, InterviewMode, Note,
+    Opinion, SampleUnit, VisitRecord,
+};
 use assess_sampling::Role;
 use calamine::{Data, Reader, Xlsx};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};

@@ -29,13 +29,14 @@
 mod checks;
 mod judge;
 mod record;
+mod records_file;
 mod review;
 mod visit;
 mod visit_checks;
 
 pub use checks::{
-    check_draw, is_final, CheckConfig, CheckInput, CheckReport, Finding, PhotoHash, Rates,
-    Rule, SampleUnit, Severity,
+    check_draw, is_final, CheckConfig, CheckInput, CheckReport, Finding, PhotoHash, Rates, Rule,
+    SampleUnit, Severity,
 };
 pub use judge::{
     age_at, judge, roll_up, Answer, Check, HousingJudgment, IncomeJudgment, Judgment, Outcome,
@@ -46,11 +47,12 @@ pub use record::{
     IncomeBySource, MedicalCover, Member, Opinion, Renovation, Schooling, Sex, Water,
 };
 
+pub use records_file::{parse_visits, NumberedVisit, RecordProblem, RecordProblems};
 pub use review::{state_of, FindingState, Step};
 
 pub use visit::{
-    example_visit, parse_rfc3339, Disposition, Gps, IneligibleReason, InterviewMode, Note,
-    VisitProblem, VisitRecord,
+    example_visit, parse_rfc3339, records_sha256, Disposition, Gps, IneligibleReason,
+    InterviewMode, Note, VisitProblem, VisitRecord,
 };
 
 use assess_household::Status;

@@ -7,6 +7,7 @@
 
 use crate::HouseholdRecord;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// One visit to one household of a draw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,7 +151,33 @@ impl std::fmt::Display for VisitProblem {
     }
 }
 
+/// The records hash of a verdict's provenance: the SHA-256 (hex) of the records' content
+/// hashes ([`VisitRecord::content_sha256`]), sorted and joined by newlines. It names the set of
+/// records a verdict was computed from, whatever their order; anyone holding the records can
+/// recompute it (docs/verdict.md, "Provenance").
+pub fn records_sha256<'a>(records: impl IntoIterator<Item = &'a VisitRecord>) -> String {
+    let mut hashes: Vec<String> = records
+        .into_iter()
+        .map(VisitRecord::content_sha256)
+        .collect();
+    hashes.sort();
+    hex::encode(Sha256::digest(hashes.join("\n").as_bytes()))
+}
+
 impl VisitRecord {
+    /// The record's canonical JSON: the fields in the order of the type, no whitespace. Two
+    /// files that hold the same record (JSON, JSON Lines or a filled workbook) give the same
+    /// canonical JSON, whatever their layout, key order or spacing.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(self).expect("a visit record serialises")
+    }
+
+    /// SHA-256 (hex) of [`Self::canonical_json`]: the content hash the store versions records
+    /// by, and what a verdict's records hash is made of ([`records_sha256`]).
+    pub fn content_sha256(&self) -> String {
+        hex::encode(Sha256::digest(self.canonical_json().as_bytes()))
+    }
+
     /// Every problem of this record on its own (empty when it is valid).
     pub fn validate(&self) -> Vec<VisitProblem> {
         let mut out = Vec::new();

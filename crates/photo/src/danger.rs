@@ -19,8 +19,8 @@
 //! quantitative rule" rather than as a pass.
 
 use crate::measure::{Component, CrackMeasurement, Measure, Orientation, Tilt, TiltReadBy};
-use assess_standards::{ComponentGrade, Tri};
 use crate::thresholds::{Limit, PhotoThresholds};
+use assess_standards::{ComponentGrade, Tri};
 use serde::{Deserialize, Serialize};
 
 /// Outcome of one danger-point rule.

@@ -49,9 +49,7 @@ pub mod readings;
 pub mod survey;
 mod thresholds;
 
-pub use danger::{
-    DangerFinding, DangerRule, Disagreement, GradeComparison, Indication,
-};
+pub use danger::{DangerFinding, DangerRule, Disagreement, GradeComparison, Indication};
 pub use error::PhotoError;
 pub use ingest::{
     ingest_bytes, ingest_file, ingest_file_with, sha256_hex, GpsFix, IngestLimits, Photo, TakenAt,
@@ -68,4 +66,4 @@ pub use readings::{
     PlumbReading, SectionLoss, TiltReading, WallMaterial, WoodMember, WoodReadings,
 };
 pub use survey::{Evaluation, Reference, Survey};
-pub use thresholds::{Limit, Qualitative, Sourced, PhotoThresholds};
+pub use thresholds::{Limit, PhotoThresholds, Qualitative, Sourced};

@@ -18,8 +18,8 @@
 //! Intervals are worst-case (absolute sums), not standard deviations: a value is compared
 //! with a threshold only when the whole interval lies on one side.
 
-use assess_standards::Tri;
 use crate::PhotoError;
+use assess_standards::Tri;
 use serde::{Deserialize, Serialize};
 
 /// A point in image pixel coordinates (x to the right, y down). Pixel edges are at integers:

@@ -3,12 +3,12 @@
 //! height-to-thickness (stone and earth walls), deflection, out-of-plane lean, bowing and foot
 //! rot (wood). Each takes the measured quantity with its interval and returns a finding.
 
-use assess_standards::Tri;
 use crate::danger::{compare, fmt_m, relation, single, word, DangerFinding, DangerRule};
 use crate::danger::{Comparison, Indication};
 use crate::measure::{Measure, Tilt, TiltReadBy};
 use crate::readings::{HeightToThickness, WallMaterial, WoodMember};
 use crate::thresholds::{Limit, PhotoThresholds};
+use assess_standards::Tri;
 
 fn percent(m: &Measure) -> String {
     format!(

@@ -4,12 +4,12 @@
 //! indication beside the grade. Pure: the caller reads the file.
 
 use crate::danger::{assess, disagreements, unmatched_cracks, DangerFinding};
-use assess_standards::ComponentGrade;
 use crate::danger::{Disagreement, GradeComparison};
 use crate::measure::{Crack, CrackMeasurement, Measure, Px, Scale, Tilt};
 use crate::members;
 use crate::readings::{HeightToThickness, SectionLoss, TiltReading, WoodReadings};
 use crate::{PhotoError, PhotoThresholds};
+use assess_standards::ComponentGrade;
 use serde::{Deserialize, Serialize};
 
 /// The reference object of known length in the frame (a pen).

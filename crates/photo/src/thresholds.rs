@@ -1,8 +1,8 @@
 //! The photo thresholds as data (`data/standards/photo-thresholds.toml`), every value with its source.
 
 use crate::measure::Measure;
-use assess_standards::Tri;
 use crate::PhotoError;
+use assess_standards::Tri;
 use serde::{Deserialize, Serialize};
 
 /// A value with the source it comes from.
@@ -126,7 +126,8 @@ impl PhotoThresholds {
     /// The thresholds shipped with the program.
     pub fn builtin() -> PhotoThresholds {
         // The embedded file is checked by a unit test; a failure here is a build defect.
-        PhotoThresholds::from_toml("builtin", BUILTIN).expect("embedded photo-thresholds.toml is valid")
+        PhotoThresholds::from_toml("builtin", BUILTIN)
+            .expect("embedded photo-thresholds.toml is valid")
     }
 
     /// Parse a thresholds file; `name` is used in error messages.

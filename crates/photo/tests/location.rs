@@ -5,7 +5,7 @@ use assess_divisions::{gcj02_to_wgs84, wgs84_to_gcj02};
 use assess_photo::location::edge_distance_m;
 use assess_photo::{
     check_county, check_photo, distance_to_household_m, Boundaries, CheckContext, Date, Datum,
-    Flag, GpsFix, Located, Photo, TakenAt, PhotoThresholds,
+    Flag, GpsFix, Located, Photo, PhotoThresholds, TakenAt,
 };
 
 const KX: f64 = 111_320.0;

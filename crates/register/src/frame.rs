@@ -8,8 +8,8 @@ use crate::report::{CountySummary, FrameReport, StratumSummary, TownshipSummary}
 use crate::source::{Chunker, EncodingChoice, Layout, Records, Row, Source, TextEncoding, BLOCK};
 use crate::values;
 use crate::vintage::{self, CodeUses};
-use assess_household::{Household, Status, FRAME_COLUMNS, FRAME_REQUIRED};
 use assess_divisions::{Divisions, UnitKind, VillageCode, Vintage};
+use assess_household::{Household, Status, FRAME_COLUMNS, FRAME_REQUIRED};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;

@@ -2,8 +2,8 @@
 //! and households and people by county, township and stratum.
 
 use crate::source::{FileFormat, TextEncoding};
-use assess_household::Status;
 use assess_divisions::Vintage;
+use assess_household::Status;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 

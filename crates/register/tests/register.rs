@@ -2,8 +2,11 @@
 //! detection, summary counts, and every kind of bad input.
 
 use assess_divisions::Vintage;
-use assess_register::{read_villages, scan_frame, EncodingChoice, FileFormat, Problem, ReadOptions, RegisterError, RowError, TextEncoding};
 use assess_household::{Household, Status};
+use assess_register::{
+    read_villages, scan_frame, EncodingChoice, FileFormat, Problem, ReadOptions, RegisterError,
+    RowError, TextEncoding,
+};
 use std::path::{Path, PathBuf};
 
 const HEADER: &str =

@@ -16,7 +16,16 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 /// A household's role in the sample: `primary` (drawn to be visited) or `reserve` (drawn to
 /// replace a primary that could not be interviewed, in the order of its rank).
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
     serde::Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
@@ -365,7 +374,11 @@ fn cell_rows(village: &SelectedVillage, status: Status, cell: &Cell) -> Vec<Samp
                 village_code: CompactString::new(village.code.as_str()),
                 village_stratum: CompactString::new(&village.group),
                 stratum: CompactString::const_new(status.as_str()),
-                role: if primary { Role::Primary } else { Role::Reserve },
+                role: if primary {
+                    Role::Primary
+                } else {
+                    Role::Reserve
+                },
                 reserve_rank: (!primary).then(|| (k - n_primary + 1) as u32),
                 ticket: c.ticket,
                 pi_village: village.pi,

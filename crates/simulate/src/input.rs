@@ -2,8 +2,8 @@
 //! builds from the database (src/cmd/verdict.rs), here from values in memory; both through
 //! [`DrawnHousehold::from_sample`].
 
-use assess_sampling::Role;
 use assess_inspection::VisitRecord;
+use assess_sampling::Role;
 use assess_sampling::SampleRow;
 use assess_standards::Standards;
 use assess_verdict::{CountyInput, DrawnHousehold, RegisterPeople, SampleFacts, Visit};

@@ -6,10 +6,10 @@ use crate::study::{Varied, CI_METHODS};
 use crate::SimulateError;
 use assess_inspection::{Answer, Outcome};
 use assess_sampling::{draw_villages, HouseholdSelector, Plan, SampleRow};
+use assess_standards::CountyThresholds;
 use assess_standards::Standards;
 use assess_synth::visits::{simulate_visits, VisitSettings};
 use assess_verdict::{county_verdict, Decision, Indicator, Settings, Verdict};
-use assess_standards::CountyThresholds;
 
 /// Everything a replication needs that does not change between replications.
 pub(crate) struct Context<'a> {

@@ -20,9 +20,7 @@ mod verdict;
 
 pub use checks::DrawForCheck;
 pub use import::{DrawFacts, ImportOutcome};
-pub use records::{
-    canonical, parse_visits, NumberedVisit, RecordProblem, RecordsError, VisitImport, VisitRow,
-};
+pub use records::{RecordsError, VisitImport, VisitRow};
 pub use review::{Appeals, FindingStatus, ReviewError, StepRequest, StepRow};
 pub use url::{Backend, DbUrl};
 pub use verdict::StoredSampleRow;

@@ -3,7 +3,7 @@
 //! stood before the appeals or after them. Which step may follow which is
 //! `assess_inspection::FindingState`; this module applies it inside one transaction per step.
 
-use crate::records::{canonical, insert_visit};
+use crate::records::insert_visit;
 use crate::{Store, StoreError};
 use assess_inspection::{state_of, FindingState, Step, VisitRecord};
 use sqlx::Row;
@@ -121,7 +121,7 @@ impl Store {
         let new_state = state.after(req.step).map_err(refuse)?;
         let mut version = versions.last().map_or(0, |v| v.0);
         if let (Some(record), Some(stage)) = (&req.record, req.step.record_stage()) {
-            let (json, hash) = canonical(record);
+            let (json, hash) = (record.canonical_json(), record.content_sha256());
             let current_hash: String = sqlx::query(
                 "SELECT content_sha256 FROM visits WHERE draw_id = $1 AND household_id = $2 AND is_current",
             )

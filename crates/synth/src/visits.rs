@@ -28,11 +28,15 @@
 //! # Ok(()) }
 //! ```
 
-use assess_sampling::Role;
-use assess_inspection::{judge, Answer, Approval, Components, Disposition, Gps, HouseholdRecord, Housing, Identification, IncomeBySource, InterviewMode, Judgment, MedicalCover, Member, Note, Opinion, Outcome, Renovation, Schooling, Sex, VisitRecord, Water};
-use assess_standards::ComponentGrade;
 use assess_household::Status;
+use assess_inspection::{
+    judge, Answer, Approval, Components, Disposition, Gps, HouseholdRecord, Housing,
+    Identification, IncomeBySource, InterviewMode, Judgment, MedicalCover, Member, Note, Opinion,
+    Outcome, Renovation, Schooling, Sex, VisitRecord, Water,
+};
+use assess_sampling::Role;
 use assess_sampling::SampleRow;
+use assess_standards::ComponentGrade;
 use assess_standards::{Cover, HouseGrade, Standards};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

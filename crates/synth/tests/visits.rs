@@ -2,7 +2,9 @@
 //! exactly as the truth says, reserves are used only in order and only to replace failures,
 //! and `check_draw` finds no error.
 
-use assess_inspection::{check_draw, judge, Answer, CheckConfig, CheckInput, Disposition, Gps, Outcome, SampleUnit};
+use assess_inspection::{
+    check_draw, judge, Answer, CheckConfig, CheckInput, Disposition, Gps, Outcome, SampleUnit,
+};
 use assess_sampling::Role;
 use assess_sampling::SampleRow;
 use assess_standards::Standards;
@@ -214,7 +216,8 @@ fn simulated_visits_are_judged_as_the_truth_and_pass_the_checks() {
                     .get(r.household_id.as_str())
                     .is_some_and(|d| !d.is_interview())
             };
-            let primaries: Vec<&&SampleRow> = rows.iter().filter(|r| r.role == Role::Primary).collect();
+            let primaries: Vec<&&SampleRow> =
+                rows.iter().filter(|r| r.role == Role::Primary).collect();
             assert!(primaries
                 .iter()
                 .all(|r| visited.contains_key(r.household_id.as_str())));

@@ -2,14 +2,13 @@
 //! rules describe) and design-based (weighted, with a Taylor-linearised variance over the
 //! villages), with intervals, against its threshold (docs/verdict.md, "Indicators").
 
-use assess_standards::CountyThresholds;
 use crate::input::VillageNonRegistered;
 use crate::settings::{
-    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings,
-    VarianceMethod,
+    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings, VarianceMethod,
 };
 use crate::weights::Respondent;
 use assess_inspection::{Answer, Opinion, Outcome};
+use assess_standards::CountyThresholds;
 use assess_survey::{
     estimate_ratio, estimate_total, proportion_interval, CiMethod, Design, EstimateOptions, Pps,
     Sided,

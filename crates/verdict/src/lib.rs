@@ -29,12 +29,11 @@ pub use input::{
 };
 pub use response::ResponseRates;
 pub use settings::{
-    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings,
-    VarianceMethod,
+    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings, VarianceMethod,
 };
 
-pub use serde::Serialize;
 use assess_standards::CountyThresholds;
+pub use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
 /// Why a verdict could not be computed.

@@ -3,9 +3,9 @@
 //! replacement), the incidence's joint variance, the decision at the thresholds, the
 //! Korn-Graubard bound at zero, and the drivers' sentence.
 
+use assess_household::Status;
 use assess_inspection::{example_record, judge, Disposition, HouseholdRecord, Opinion};
 use assess_standards::ComponentGrade;
-use assess_household::Status;
 use assess_standards::{CountyThresholds, Region, Standards};
 use assess_verdict::*;
 
