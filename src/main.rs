@@ -6,6 +6,7 @@
 //! and where); 2 the command line itself was wrong (from clap).
 
 mod cmd;
+mod hints;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -103,7 +104,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", hints::message(&err));
             ExitCode::from(1)
         }
     }

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 /// threshold instead of 2%).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Region {
     /// 东部
     East,

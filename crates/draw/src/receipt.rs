@@ -33,7 +33,10 @@ impl Receipt {
 pub fn write_receipt(dir: &Path, receipt: &Receipt) -> Result<(), DrawError> {
     let path = dir.join(RECEIPT_FILE);
     let text = serde_json::to_string_pretty(receipt).expect("receipt serialises") + "\n";
-    std::fs::write(&path, text).map_err(|cause| DrawError::Io { path, cause })
+    assess_output::write_atomic(&path, text.as_bytes()).map_err(|e| DrawError::Io {
+        path: e.path,
+        cause: e.source,
+    })
 }
 
 /// Reads `dir/receipt.json`; `None` when the directory has none (a draw made by an older

@@ -15,6 +15,7 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// How to decode a CSV file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum EncodingChoice {
     /// A UTF-8 BOM means UTF-8; otherwise UTF-8 if every byte sequence is valid UTF-8,
     /// else GB18030 (what spreadsheet programs in China export).
@@ -22,6 +23,7 @@ pub enum EncodingChoice {
     Auto,
     /// Always UTF-8 (a BOM is skipped); invalid bytes are errors.
     #[serde(rename = "utf-8")]
+    #[cfg_attr(feature = "clap", value(name = "utf-8"))]
     Utf8,
     /// Always GB18030 (which includes GBK and GB2312).
     Gb18030,

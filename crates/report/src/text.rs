@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// The language of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Lang {
     /// English (default).
     #[default]

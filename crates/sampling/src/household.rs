@@ -47,6 +47,17 @@ impl Role {
     }
 }
 
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Role, String> {
+        match s {
+            "primary" => Ok(Role::Primary),
+            "reserve" => Ok(Role::Reserve),
+            other => Err(format!("role {other:?} is neither primary nor reserve")),
+        }
+    }
+}
+
 /// One row of `sample.csv`. Its texts are stored inline when short (all of them are, but
 /// for unusually long household ids or stratum names): a national sample has a million rows,
 /// and eight heap strings each took half a second to make and to free.

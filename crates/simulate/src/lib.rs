@@ -19,8 +19,7 @@
 //! `assess_sampling::draw_villages` and `HouseholdSelector` (as `assess draw`),
 //! `assess_synth::visits::simulate_visits` (as `assess simulate-visits`), the visit judged by
 //! `assess_inspection` and the verdict by `assess_verdict::county_verdict` (as `assess
-//! verdict`, with the [`CountyInput`](assess_verdict::CountyInput) built the way the store
-//! builds it: [`county_input`]).
+//! verdict`, with the same [`CountyInput::from_sample`](assess_verdict::CountyInput::from_sample)).
 //!
 //! Not for: real counties or real visits (the truth is synthetic by construction), nor for
 //! reading or writing files: the caller parses the plan and writes the outputs this crate
@@ -28,13 +27,11 @@
 #![deny(missing_docs)]
 
 pub mod chart;
-mod input;
 mod population;
 pub mod render;
 mod rep;
 mod study;
 
-pub use input::county_input;
 pub use population::{Population, TrueTotals};
 pub use study::{
     run_study, Coverage, Probability, Progress, RateResult, Study, StudyConfig, TotalCheck, Varied,

@@ -105,7 +105,7 @@ pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateE
         rep,
         source: Box::new(source),
     })?;
-    let input = crate::county_input(
+    let input = assess_verdict::CountyInput::from_sample(
         ctx.county,
         ctx.county_name,
         &rows,

@@ -40,8 +40,10 @@ const POPULATION_TRIES: u64 = 30;
 /// The indicator whose true rate varies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Varied {
     /// Wrong exits among exited households.
+    #[cfg_attr(feature = "clap", value(name = "wrong_exit"))]
     WrongExit,
     /// Missed households among non-registered ones.
     Missed,

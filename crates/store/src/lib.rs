@@ -23,7 +23,6 @@ pub use import::{DrawFacts, ImportOutcome};
 pub use records::{RecordsError, VisitImport, VisitRow};
 pub use review::{Appeals, FindingStatus, ReviewError, StepRequest, StepRow};
 pub use url::{Backend, DbUrl};
-pub use verdict::StoredSampleRow;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};

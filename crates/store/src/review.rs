@@ -76,6 +76,16 @@ pub enum Appeals {
     After,
 }
 
+impl Appeals {
+    /// `before` or `after`, as a verdict's provenance records it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Appeals::Before => "before",
+            Appeals::After => "after",
+        }
+    }
+}
+
 /// Why a step was not recorded. In every case nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {

@@ -3,55 +3,25 @@
 //! (`review.rs`). The verdict itself is computed by `assess-verdict`, which does no I/O.
 
 use crate::{Store, StoreError};
+use assess_sampling::SampleRow;
+use compact_str::CompactString;
 use sqlx::Row;
 
-/// One household of a draw as stored (a row of its sample.csv).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredSampleRow {
-    /// Household id.
-    pub household_id: String,
-    /// County code.
-    pub county: String,
-    /// Township code.
-    pub township: String,
-    /// Village code.
-    pub village: String,
-    /// Village stratum.
-    pub village_stratum: String,
-    /// Register status.
-    pub stratum: String,
-    /// `primary` or `reserve`.
-    pub role: String,
-    /// Reserve rank.
-    pub reserve_rank: Option<i64>,
-    /// Village inclusion probability (none for villages taken by hand).
-    pub pi_village: Option<f64>,
-    /// Household inclusion probability within the village (primaries).
-    pub pi_household: Option<f64>,
-    /// Village taken with certainty.
-    pub certainty: bool,
-    /// Members in the register.
-    pub members: i64,
-    /// Village centre (WGS-84 lon, lat), when stored.
-    pub village_centre: Option<(f64, f64)>,
-}
-
 impl Store {
-    /// Every household of a draw in one county (all counties when `county` is `None`), with
-    /// its village's centre.
+    /// Every household of a draw in one county (all counties when `county` is `None`), as its
+    /// sample.csv has it, by county, village, stratum, role, reserve rank and id.
     pub async fn sample_rows(
         &self,
         draw_id: &str,
         county: Option<&str>,
-    ) -> Result<Vec<StoredSampleRow>, StoreError> {
+    ) -> Result<Vec<SampleRow>, StoreError> {
         let db = |e| self.db_error(e);
         let rows = sqlx::query(
-            "SELECT h.household_id, h.county_code, h.township_code, h.village_code, h.village_stratum, \
-             h.stratum, h.role, h.reserve_rank, h.pi_village, h.pi_household, \
-             CAST(CASE WHEN h.certainty THEN 1 ELSE 0 END AS BIGINT), h.members, v.lon, v.lat \
-             FROM sample_households h JOIN sample_villages v \
-               ON v.draw_id = h.draw_id AND v.village_code = h.village_code \
-             WHERE h.draw_id = $1 ORDER BY h.county_code, h.village_code, h.stratum, h.role, h.reserve_rank, h.household_id",
+            "SELECT household_id, county_code, township_code, village_code, village_stratum, \
+             stratum, role, reserve_rank, ticket, pi_village, pi_household, pi, weight, \
+             CAST(CASE WHEN certainty THEN 1 ELSE 0 END AS BIGINT), selection, members \
+             FROM sample_households WHERE draw_id = $1 \
+             ORDER BY county_code, village_code, stratum, role, reserve_rank, household_id",
         )
         .bind(draw_id)
         .fetch_all(self.pool())
@@ -59,28 +29,29 @@ impl Store {
         .map_err(db)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let row = StoredSampleRow {
-                household_id: r.try_get(0).map_err(db)?,
-                county: r.try_get(1).map_err(db)?,
-                township: r.try_get(2).map_err(db)?,
-                village: r.try_get(3).map_err(db)?,
-                village_stratum: r.try_get(4).map_err(db)?,
-                stratum: r.try_get(5).map_err(db)?,
-                role: r.try_get(6).map_err(db)?,
-                reserve_rank: r.try_get(7).map_err(db)?,
-                pi_village: r.try_get(8).map_err(db)?,
-                pi_household: r.try_get(9).map_err(db)?,
-                certainty: r.try_get::<i64, _>(10).map_err(db)? == 1,
-                members: r.try_get(11).map_err(db)?,
-                village_centre: match (
-                    r.try_get::<Option<f64>, _>(12).map_err(db)?,
-                    r.try_get::<Option<f64>, _>(13).map_err(db)?,
-                ) {
-                    (Some(lon), Some(lat)) => Some((lon, lat)),
-                    _ => None,
-                },
+            let text = |i: usize| r.try_get::<String, _>(i).map(CompactString::from);
+            let row = SampleRow {
+                household_id: text(0).map_err(db)?,
+                county_code: text(1).map_err(db)?,
+                township_code: text(2).map_err(db)?,
+                village_code: text(3).map_err(db)?,
+                village_stratum: text(4).map_err(db)?,
+                stratum: text(5).map_err(db)?,
+                role: parse_role(&r.try_get::<String, _>(6).map_err(db)?).map_err(db)?,
+                reserve_rank: r
+                    .try_get::<Option<i64>, _>(7)
+                    .map_err(db)?
+                    .map(|k| u32::try_from(k).unwrap_or(u32::MAX)),
+                ticket: r.try_get(8).map_err(db)?,
+                pi_village: r.try_get(9).map_err(db)?,
+                pi_household: r.try_get(10).map_err(db)?,
+                pi: r.try_get(11).map_err(db)?,
+                weight: r.try_get(12).map_err(db)?,
+                certainty: r.try_get::<i64, _>(13).map_err(db)? == 1,
+                selection: text(14).map_err(db)?,
+                members: u32::try_from(r.try_get::<i64, _>(15).map_err(db)?).unwrap_or(0),
             };
-            if county.is_none_or(|c| c == row.county) {
+            if county.is_none_or(|c| c == row.county_code) {
                 out.push(row);
             }
         }
@@ -120,4 +91,10 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(|e| self.db_error(e))
     }
+}
+
+/// A stored role, which the import wrote from a checked sample.csv.
+fn parse_role(text: &str) -> Result<assess_sampling::Role, sqlx::Error> {
+    text.parse()
+        .map_err(|e: String| sqlx::Error::Decode(e.into()))
 }

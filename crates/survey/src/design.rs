@@ -23,6 +23,7 @@ pub(crate) const CERTAINTY_TOLERANCE: f64 = 1e-7;
 /// stage-2 term enters), whose variance cannot be estimated from within.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum LonelyPsu {
     /// Refuse the design (R's default `options(survey.lonely.psu = "fail")`).
     #[default]
@@ -31,6 +32,7 @@ pub enum LonelyPsu {
     Remove,
     /// The lonely unit's total is centred at the grand mean of all PSU totals instead of its
     /// stratum mean (R's `"adjust"`).
+    #[cfg_attr(feature = "clap", value(alias = "adjust"))]
     Centre,
     /// The lonely unit's stratum is merged with the next stratum in the order of the labels
     /// (the previous one, for the last): the collapsed-strata estimator (Wolter 2007, §2.5),
@@ -42,6 +44,7 @@ pub enum LonelyPsu {
 /// How unequal first-stage probabilities without replacement enter the variance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Pps {
     /// Brewer's approximation as R's `pps = "brewer"` computes it (Brewer 2002, ch. 9): the
     /// with-replacement formula with each PSU's deviation weighted by `1 - pi_i`, where

@@ -10,13 +10,16 @@ use statrs::function::beta::beta_reg;
 /// How an interval is computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum CiMethod {
     /// `estimate ± t_df · se` (R's `confint`, and `svyciprop(method = "mean")`); for a
     /// proportion clipped to [0, 1].
+    #[cfg_attr(feature = "clap", value(alias = "mean", alias = "t"))]
     Wald,
     /// Korn & Graubard (1998): Clopper-Pearson at the effective sample size
     /// `n* = min(n, p(1−p)/V) · (t_{n−1}/t_df)²` (R's `svyciprop(method = "beta")`, with `n*`
     /// truncated at n); its upper bound is above 0 even when the estimate is 0.
+    #[cfg_attr(feature = "clap", value(alias = "kg", alias = "beta"))]
     KornGraubard,
     /// Wilson's score interval at the effective sample size `min(n, p(1−p)/V)` with a
     /// t_df quantile.
@@ -40,12 +43,14 @@ impl CiMethod {
 /// Which bounds an interval has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Sided {
     /// Both bounds, each with tail (1 − confidence)/2.
     #[default]
     Two,
     /// An upper bound only, with tail 1 − confidence; the lower bound is the least possible
     /// value (0 for a proportion, −∞ otherwise).
+    #[cfg_attr(feature = "clap", value(alias = "one"))]
     Upper,
     /// A lower bound only; the upper bound is the largest possible value (1 or +∞).
     Lower,

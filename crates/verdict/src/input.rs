@@ -2,9 +2,11 @@
 //! with the design facts of its village and cell), what the visit found, and the register's
 //! population counts. The store builds these; this crate reads nothing.
 
-use assess_inspection::{Disposition, Judgment};
+use assess_inspection::{Disposition, Judgment, VisitRecord};
+use assess_sampling::{Role, SampleRow};
+use assess_standards::Standards;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One household of the draw, with the design facts the weights need.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,56 +33,32 @@ pub struct DrawnHousehold {
     pub register_members: u32,
 }
 
-/// A row of a draw's `sample.csv`, as the verdict reads it (from the store, or from memory in
-/// a simulation).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SampleFacts<'a> {
-    /// Household id.
-    pub household_id: &'a str,
-    /// Township code.
-    pub township: &'a str,
-    /// Village code.
-    pub village: &'a str,
-    /// The village's stratum in the plan.
-    pub village_stratum: &'a str,
-    /// Register status.
-    pub stratum: &'a str,
-    /// Role `primary` (else a reserve).
-    pub primary: bool,
-    /// The village's inclusion probability.
-    pub pi_village: Option<f64>,
-    /// The household's inclusion probability given its village (primaries only).
-    pub pi_household: Option<f64>,
-    /// The village was taken with certainty.
-    pub certainty: bool,
-    /// Registered members.
-    pub members: u32,
-}
-
 impl DrawnHousehold {
     /// The drawn households of a sample's rows. A cell's register count `N_hv` is not a
     /// column of `sample.csv`: it is its primaries divided by their within-village inclusion
     /// probability (`n_hv / N_hv`), summed as `1 / pi_household` over the primaries and
     /// rounded.
-    pub fn from_sample(rows: &[SampleFacts<'_>]) -> Vec<DrawnHousehold> {
+    fn from_sample(rows: &[&SampleRow]) -> Vec<DrawnHousehold> {
         let mut population: HashMap<(&str, &str), f64> = HashMap::new();
-        for r in rows.iter().filter(|r| r.primary) {
+        for r in rows.iter().filter(|r| r.role == Role::Primary) {
             if let Some(p) = r.pi_household.filter(|p| *p > 0.0) {
-                *population.entry((r.village, r.stratum)).or_default() += 1.0 / p;
+                *population
+                    .entry((r.village_code.as_str(), r.stratum.as_str()))
+                    .or_default() += 1.0 / p;
             }
         }
         rows.iter()
             .map(|r| DrawnHousehold {
                 household_id: r.household_id.to_string(),
-                township: r.township.to_string(),
-                village: r.village.to_string(),
+                township: r.township_code.to_string(),
+                village: r.village_code.to_string(),
                 village_stratum: r.village_stratum.to_string(),
                 stratum: r.stratum.to_string(),
-                primary: r.primary,
+                primary: r.role == Role::Primary,
                 pi_village: r.pi_village,
                 certainty: r.certainty,
                 cell_population: population
-                    .get(&(r.village, r.stratum))
+                    .get(&(r.village_code.as_str(), r.stratum.as_str()))
                     .map_or(0.0, |n| n.round()),
                 register_members: r.members,
             })
@@ -138,6 +116,39 @@ pub struct CountyInput {
     pub register: RegisterPeople,
 }
 
+impl CountyInput {
+    /// The input of one county's verdict, built in one place for every front end (the
+    /// command line and a server from the store, the simulation from memory): the county's
+    /// rows of the draw's sample (primaries and reserves, as in `sample.csv`; rows of other
+    /// counties are left out), the visit records of its households (records of other
+    /// households are left out), each judged with `standards`, and the register's people.
+    ///
+    /// A cell's register count `N_hv` is recovered from the sample: the primaries'
+    /// `1 / pi_household` summed (`n_hv · N_hv / n_hv`), rounded.
+    pub fn from_sample(
+        county: &str,
+        name: &str,
+        rows: &[SampleRow],
+        records: &[VisitRecord],
+        standards: &Standards,
+        register: RegisterPeople,
+    ) -> CountyInput {
+        let rows: Vec<&SampleRow> = rows.iter().filter(|r| r.county_code == county).collect();
+        let ids: HashSet<&str> = rows.iter().map(|r| r.household_id.as_str()).collect();
+        CountyInput {
+            county: county.to_string(),
+            name: name.to_string(),
+            households: DrawnHousehold::from_sample(&rows),
+            visits: records
+                .iter()
+                .filter(|r| ids.contains(r.household_id.as_str()))
+                .map(|r| Visit::judged(r, standards))
+                .collect(),
+            register,
+        }
+    }
+}
+
 /// The non-registered people of one sampled village in the register, for the missed rate
 /// over the sampled villages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -174,19 +185,33 @@ impl Visit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use assess_inspection::example_visit;
 
-    fn row<'a>(id: &'a str, stratum: &'a str, primary: bool, pi_h: Option<f64>) -> SampleFacts<'a> {
-        SampleFacts {
-            household_id: id,
-            township: "530128102",
-            village: "530128102201",
-            village_stratum: "remote",
-            stratum,
-            primary,
+    fn row(id: &str, stratum: &str, primary: bool, pi_h: Option<f64>) -> SampleRow {
+        SampleRow {
+            household_id: id.into(),
+            county_code: "530128".into(),
+            township_code: "530128102".into(),
+            village_code: "530128102201".into(),
+            village_stratum: "remote".into(),
+            stratum: stratum.into(),
+            role: if primary {
+                Role::Primary
+            } else {
+                Role::Reserve
+            },
             pi_village: Some(0.4),
             pi_household: pi_h,
-            certainty: false,
             members: 3,
+            ..SampleRow::default()
+        }
+    }
+
+    fn people() -> RegisterPeople {
+        RegisterPeople {
+            exited: 1.0,
+            poor: 2.0,
+            non_registered: 3.0,
         }
     }
 
@@ -203,11 +228,38 @@ mod tests {
             row("p3", "poor", true, Some(3.0 / 7.0)),
             row("n1", "non_registered", false, None),
         ];
-        let drawn = DrawnHousehold::from_sample(&rows);
+        let s = Standards::builtin();
+        let input = CountyInput::from_sample("530128", "Luquan", &rows, &[], &s, people());
+        let drawn = &input.households;
         let population: Vec<f64> = drawn.iter().map(|h| h.cell_population).collect();
         assert_eq!(population, [8.0, 8.0, 8.0, 7.0, 7.0, 7.0, 0.0]);
         assert!(drawn[0].primary && !drawn[2].primary);
         assert_eq!(drawn[0].pi_village, Some(0.4));
         assert_eq!(drawn[0].register_members, 3);
+    }
+
+    #[test]
+    fn only_the_countys_rows_and_their_households_records_enter() {
+        let mut other = row("x1", "exited", true, Some(0.5));
+        other.county_code = "530129".into();
+        let rows = [row("e1", "exited", true, Some(0.25)), other];
+        let mut visit = example_visit();
+        visit.household_id = "e1".to_string();
+        let mut stray = example_visit();
+        stray.household_id = "x1".to_string();
+        let s = Standards::builtin();
+        let input =
+            CountyInput::from_sample("530128", "Luquan", &rows, &[visit, stray], &s, people());
+        assert_eq!(input.households.len(), 1);
+        assert_eq!(input.visits.len(), 1);
+        assert_eq!(input.visits[0].household_id, "e1");
+        assert!(
+            input.visits[0].judgment.is_some(),
+            "judged with the standards"
+        );
+        assert_eq!(
+            (input.county.as_str(), input.name.as_str()),
+            ("530128", "Luquan")
+        );
     }
 }

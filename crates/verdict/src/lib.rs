@@ -24,9 +24,7 @@ pub mod weights;
 
 pub use explain::{Driver, FailingHousehold};
 pub use indicators::{DomainEstimate, Indicator, Kind, Reading};
-pub use input::{
-    CountyInput, DrawnHousehold, RegisterPeople, SampleFacts, VillageNonRegistered, Visit,
-};
+pub use input::{CountyInput, DrawnHousehold, RegisterPeople, VillageNonRegistered, Visit};
 pub use response::ResponseRates;
 pub use settings::{
     ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings, VarianceMethod,

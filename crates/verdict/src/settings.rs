@@ -7,6 +7,7 @@ use serde::Serialize;
 /// Which value of a rate the decision compares with its threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum RateBasis {
     /// The unweighted sample ratio the rules describe (default).
     Official,
@@ -30,6 +31,7 @@ pub enum ApprovalDefinition {
 /// How "don't know" answers count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum DontKnow {
     /// Left out: the question counts as not answered (default); a household answering only
     /// "don't know" is left out of the approval rate.
@@ -41,6 +43,7 @@ pub enum DontKnow {
 /// What the missed-assessment rate divides by (docs/verdict.md, "Indicators").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum MissedDenominator {
     /// The people of the sampled non-registered households (default).
     SampledHouseholds,
@@ -50,14 +53,17 @@ pub enum MissedDenominator {
 
 /// How the village stage enters the variance (docs/verdict.md, "Variance").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum VarianceMethod {
     /// Villages with replacement: ultimate clusters (default).
     #[serde(rename = "wr")]
+    #[cfg_attr(feature = "clap", value(name = "wr"))]
     WithReplacement,
     /// Villages without replacement: stage-1 finite-population corrections from the
     /// villages' inclusion probabilities (Brewer's approximation) plus the within-village
     /// term of the household samples, stratified by register status.
     #[serde(rename = "wor")]
+    #[cfg_attr(feature = "clap", value(name = "wor"))]
     WithoutReplacement,
 }
 

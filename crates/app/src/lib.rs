@@ -1,0 +1,34 @@
+//! The use cases of `assess`, as a library that every front end calls: the command line
+//! (`src/cmd/*` parses, calls one of these, prints), the coming field server, and the tests.
+//! Typed requests in, typed results out; nothing here prints or parses arguments.
+//!
+//! Layout (one module per use case):
+//! - [`draws`]: import a draw directory into the database, after checking it against its
+//!   manifest (and the village file against its hash).
+//! - [`records`]: read visit records from a file (JSON, JSON Lines, a filled XLSX template)
+//!   and import them.
+//! - [`checks`]: the checks across a draw's records.
+//! - [`verdict`]: the verdict of a county or a batch, and writing verdict.json with its
+//!   reports.
+//! - [`findings`]: review and appeal steps, and the list of findings.
+//! - [`photos`]: store a housing-crack photo with its measurements and location flags.
+//! - [`template`]: the XLSX visit-record template, optionally listing a draw's households.
+//! - [`field`]: visit records simulated from a synthetic truth.
+//! - [`standards`]: the built-in standards or a standards file.
+//! - [`error`]: [`AppError`], whose causes are kept as sources and whose messages name no
+//!   command-line option (the front end adds its own hint).
+//!
+//! Estimating from a survey file is the other use case; it needs no database and lives in
+//! `assess-table`.
+//!
+//! The database use cases are `async` (the store is sqlx); a front end runs them on its
+//! runtime (the command line on a small current-thread one, the server on its own).
+//!
+//! Not for: rules (`assess-inspection`, `assess-verdict`, `assess-standards` decide), SQL (only
+//! `assess-store` knows it), HTTP (only the server will), or printing.
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod verdict;
+
+pub use error::AppError;

@@ -1,0 +1,400 @@
+//! The verdict of one county or a batch, from the draw and the records in the database: the
+//! counties and their draws resolved, each county's input built
+//! ([`CountyInput::from_sample`]), the verdict computed on the records before and/or after
+//! the appeals, with its provenance; then verdict.json and the reports written.
+
+use crate::error::{io, AppError};
+use assess_report::{Lang, SampledVillage};
+use assess_standards::{Region, Standards};
+use assess_store::{Appeals, Store};
+use assess_verdict::{
+    county_verdict_with_villages, CountyInput, MissedDenominator, Provenance, RegisterPeople,
+    Settings, VerdictFile, Visit,
+};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Which records a verdict is computed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppealStages {
+    /// The records as they were before any appeal.
+    Before,
+    /// The records after the appeals (the default).
+    After,
+    /// Both: the verdict after the appeals, with the one before beside it.
+    Both,
+}
+
+impl AppealStages {
+    fn stages(self) -> &'static [Appeals] {
+        match self {
+            AppealStages::Before => &[Appeals::Before],
+            AppealStages::After => &[Appeals::After],
+            AppealStages::Both => &[Appeals::Before, Appeals::After],
+        }
+    }
+}
+
+/// What to compute.
+#[derive(Debug, Clone)]
+pub struct VerdictRequest<'a> {
+    /// The counties (6-digit codes), in order; see [`counties_of_draw`] for a whole draw.
+    pub counties: Vec<String>,
+    /// The draw; needed only when a county is in several draws.
+    pub draw: Option<String>,
+    /// Records before or after the appeals, or both.
+    pub appeals: AppealStages,
+    /// The verdict's settings.
+    pub settings: Settings,
+    /// The region of every county, for counties that are not among the 832 poverty counties.
+    pub region: Option<Region>,
+    /// The register the draw was made from, read for the missed rate over the sampled villages
+    /// ([`MissedDenominator::SampledVillages`]); its fingerprint must be the draw's.
+    pub register: Option<PathBuf>,
+    /// The standards households are judged by and the thresholds come from.
+    pub standards: &'a Standards,
+}
+
+/// One county's verdict, with what its reports need beside it.
+#[derive(Debug, Clone)]
+pub struct CountyResult {
+    /// verdict.json.
+    pub file: VerdictFile,
+    /// The sampled villages in sample order, with their centres and interviews.
+    pub villages: Vec<SampledVillage>,
+    /// The draw's division-code vintage (for township and village names).
+    pub vintage: String,
+}
+
+/// The counties of a draw, in sample order.
+pub async fn counties_of_draw(store: &Store, draw: &str) -> Result<Vec<String>, AppError> {
+    let mut counties: Vec<String> = store
+        .sample_rows(draw, None)
+        .await?
+        .into_iter()
+        .map(|r| r.county_code.to_string())
+        .collect();
+    counties.dedup();
+    if counties.is_empty() {
+        return Err(AppError::DrawEmpty(draw.to_string()));
+    }
+    Ok(counties)
+}
+
+/// The verdict of every county of the request, in order.
+pub async fn county_verdicts(
+    store: &Store,
+    request: &VerdictRequest<'_>,
+) -> Result<Vec<CountyResult>, AppError> {
+    let mut pairs = Vec::new();
+    for county in &request.counties {
+        let draw_id = draw_of(store, county, request.draw.as_deref()).await?;
+        pairs.push((county.clone(), draw_id));
+    }
+    let village_people = match (&request.register, request.settings.missed_denominator) {
+        (Some(register), MissedDenominator::SampledVillages) => {
+            Some(village_non_registered(store, register, &pairs).await?)
+        }
+        _ => None,
+    };
+    let mut results = Vec::new();
+    for (county, draw_id) in pairs {
+        let region = region(&county, request.region)?;
+        let mut made = Vec::new();
+        for &stage in request.appeals.stages() {
+            made.push(
+                one(
+                    store,
+                    &draw_id,
+                    &county,
+                    stage,
+                    region,
+                    request,
+                    village_people.as_ref(),
+                )
+                .await?,
+            );
+        }
+        let mut last = made.pop().expect("one stage at least");
+        if let Some(before) = made.pop() {
+            last.file.before_appeals = Some(Box::new(before.file));
+        }
+        results.push(last);
+    }
+    Ok(results)
+}
+
+/// The county's draw: the one named, which must hold the county, or its only draw.
+async fn draw_of(store: &Store, county: &str, draw: Option<&str>) -> Result<String, AppError> {
+    let draws = store.draws_of_county(county).await?;
+    match (draw, draws.as_slice()) {
+        (Some(d), _) if draws.iter().any(|x| x == d) => Ok(d.to_string()),
+        (Some(d), _) => Err(AppError::CountyNotInDraw {
+            county: county.to_string(),
+            draw: d.to_string(),
+        }),
+        (None, [one]) => Ok(one.clone()),
+        (None, []) => Err(AppError::NoDrawOfCounty(county.to_string())),
+        (None, many) => Err(AppError::CountyInSeveralDraws {
+            county: county.to_string(),
+            draws: many.to_vec(),
+        }),
+    }
+}
+
+fn region(county: &str, given: Option<Region>) -> Result<Region, AppError> {
+    if let Some(r) = given {
+        return Ok(r);
+    }
+    assess_divisions::poverty_county(county)
+        .map(|c| c.region)
+        .ok_or_else(|| AppError::RegionUnknown(county.to_string()))
+}
+
+/// The register's non-registered people of every sampled village of the counties' draws, read
+/// from `register` in one pass, after checking that it is the register each draw was made from.
+async fn village_non_registered(
+    store: &Store,
+    register: &Path,
+    pairs: &[(String, String)],
+) -> Result<BTreeMap<String, f64>, AppError> {
+    let mut people: BTreeMap<String, f64> = BTreeMap::new();
+    let mut manifests = BTreeMap::new();
+    for (county, draw_id) in pairs {
+        for r in store.sample_rows(draw_id, Some(county)).await? {
+            people.insert(r.village_code.to_string(), 0.0);
+        }
+        if !manifests.contains_key(draw_id) {
+            let manifest = store
+                .manifest(draw_id)
+                .await?
+                .ok_or_else(|| AppError::DrawNotFound(draw_id.clone()))?;
+            manifests.insert(draw_id.clone(), manifest);
+        }
+    }
+    let vintage = manifests
+        .values()
+        .next()
+        .and_then(|m| m.division_codes.vintage.parse().ok());
+    let opts = assess_register::ReadOptions {
+        vintage,
+        ..assess_register::ReadOptions::default()
+    };
+    let report = assess_register::scan_frame(register, &opts, |h| {
+        if h.status == assess_household::Status::NonRegistered {
+            if let Some(p) = people.get_mut(h.village.as_str()) {
+                *p += f64::from(h.members);
+            }
+        }
+    })
+    .map_err(|source| AppError::DenominatorRegister {
+        path: register.to_path_buf(),
+        source,
+    })?;
+    for (draw_id, manifest) in &manifests {
+        if report.fingerprint != manifest.frame_fingerprint {
+            return Err(AppError::RegisterNotOfDraw {
+                path: register.to_path_buf(),
+                fingerprint: report.fingerprint.clone(),
+                draw: draw_id.clone(),
+                expected: manifest.frame_fingerprint.clone(),
+            });
+        }
+    }
+    Ok(people)
+}
+
+/// One county's verdict on the records of one appeal stage.
+async fn one(
+    store: &Store,
+    draw_id: &str,
+    county: &str,
+    stage: Appeals,
+    region: Region,
+    request: &VerdictRequest<'_>,
+    village_people: Option<&BTreeMap<String, f64>>,
+) -> Result<CountyResult, AppError> {
+    let standards = request.standards;
+    let manifest = store
+        .manifest(draw_id)
+        .await?
+        .ok_or_else(|| AppError::DrawNotFound(draw_id.to_string()))?;
+    let rows = store.sample_rows(draw_id, Some(county)).await?;
+    let ids: HashSet<&str> = rows.iter().map(|r| r.household_id.as_str()).collect();
+    let records: Vec<_> = store
+        .visits_as_of(draw_id, stage)
+        .await?
+        .into_iter()
+        .filter(|r| ids.contains(r.household_id.as_str()))
+        .collect();
+    let people = |stratum: &str| {
+        manifest
+            .strata
+            .iter()
+            .filter(|s| s.county == county && s.stratum == stratum)
+            .map(|s| s.population_people as f64)
+            .sum()
+    };
+    let register = RegisterPeople {
+        exited: people("exited"),
+        poor: people("poor"),
+        non_registered: people("non_registered"),
+    };
+    let name = assess_divisions::poverty_county(county).map_or(String::new(), |c| c.name.clone());
+    let input = CountyInput::from_sample(county, &name, &rows, &records, standards, register);
+    let thresholds = standards.thresholds_for(region);
+    let verdict =
+        county_verdict_with_villages(&input, village_people, &thresholds, &request.settings)
+            .map_err(|source| AppError::Verdict {
+                county: county.to_string(),
+                draw: draw_id.to_string(),
+                source,
+            })?;
+    let centres = store.village_centres(draw_id).await?;
+    let villages = sampled_villages(&rows, &centres, &input.visits);
+    let file = VerdictFile {
+        verdict,
+        provenance: Provenance {
+            sample_sha256: draw_id.to_string(),
+            records_sha256: assess_inspection::records_sha256(&records),
+            records: records.len(),
+            appeals: stage.as_str().to_string(),
+            standards_version: standards.version.clone(),
+            frame_fingerprint: manifest.frame_fingerprint.clone(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        before_appeals: None,
+    };
+    Ok(CountyResult {
+        file,
+        villages,
+        vintage: manifest.division_codes.vintage.clone(),
+    })
+}
+
+/// The sampled villages in sample order, with their centres (when the draw was imported with
+/// its village file) and the households interviewed in each.
+fn sampled_villages(
+    rows: &[assess_sampling::SampleRow],
+    centres: &HashMap<String, assess_inspection::Gps>,
+    visits: &[Visit],
+) -> Vec<SampledVillage> {
+    let village_of: HashMap<&str, &str> = rows
+        .iter()
+        .map(|r| (r.household_id.as_str(), r.village_code.as_str()))
+        .collect();
+    let mut interviewed: HashMap<&str, usize> = HashMap::new();
+    for v in visits
+        .iter()
+        .filter(|v| assess_verdict::weights::is_respondent(v))
+    {
+        if let Some(village) = village_of.get(v.household_id.as_str()) {
+            *interviewed.entry(village).or_default() += 1;
+        }
+    }
+    let mut seen = HashSet::new();
+    rows.iter()
+        .filter(|r| seen.insert(r.village_code.as_str()))
+        .map(|r| SampledVillage {
+            code: r.village_code.to_string(),
+            township: r.township_code.to_string(),
+            village_stratum: r.village_stratum.to_string(),
+            centre: centres.get(r.village_code.as_str()).map(|g| (g.lon, g.lat)),
+            interviewed: interviewed
+                .get(r.village_code.as_str())
+                .copied()
+                .unwrap_or(0),
+        })
+        .collect()
+}
+
+/// Writes verdict.json and the reports (verdict.md, report.html, verdict.xlsx) of each
+/// county: into `out` for one county, into `out/COUNTY/` with `out/summary.json` for several.
+/// Returns the report.html paths.
+pub fn write_verdicts(
+    out: &Path,
+    counties: &[CountyResult],
+    lang: Lang,
+) -> Result<Vec<PathBuf>, AppError> {
+    std::fs::create_dir_all(out).map_err(io("creating", out))?;
+    let mut boundaries = Boundaries::default();
+    if let [one] = counties {
+        write_json(&out.join("verdict.json"), &one.file)?;
+        return Ok(vec![write_reports(out, one, lang, &mut boundaries)?]);
+    }
+    let mut summary = BTreeMap::new();
+    let mut pages = Vec::new();
+    for c in counties {
+        let f = &c.file;
+        let dir = out.join(&f.verdict.county_code);
+        std::fs::create_dir_all(&dir).map_err(io("creating", &dir))?;
+        write_json(&dir.join("verdict.json"), f)?;
+        pages.push(write_reports(&dir, c, lang, &mut boundaries)?);
+        summary.insert(f.verdict.county_code.clone(), f.verdict.decision);
+    }
+    write_json(&out.join("summary.json"), &summary)?;
+    Ok(pages)
+}
+
+/// The embedded county boundaries (GCJ-02), loaded once when a report first needs them: the
+/// full-detail focus counties, else the simplified poverty counties.
+#[derive(Default)]
+struct Boundaries {
+    loaded: Option<(assess_photo::Boundaries, assess_photo::Boundaries)>,
+}
+
+impl Boundaries {
+    fn county(&mut self, code: &str) -> Result<Option<&assess_photo::CountyBoundary>, AppError> {
+        if self.loaded.is_none() {
+            self.loaded = Some((
+                assess_photo::Boundaries::focus()?,
+                assess_photo::Boundaries::poverty()?,
+            ));
+        }
+        let (focus, poverty) = self.loaded.as_ref().expect("loaded above");
+        Ok(focus.county(code).or_else(|_| poverty.county(code)).ok())
+    }
+}
+
+/// verdict.md, report.html and verdict.xlsx beside verdict.json; returns report.html's path.
+fn write_reports(
+    dir: &Path,
+    c: &CountyResult,
+    lang: Lang,
+    boundaries: &mut Boundaries,
+) -> Result<PathBuf, AppError> {
+    let county = &c.file.verdict.county_code;
+    let mut names = BTreeMap::new();
+    if let Ok(vintage) = c.vintage.parse::<assess_divisions::Vintage>() {
+        let divisions = assess_divisions::Divisions::load_counties(vintage, &[county]);
+        for v in &c.villages {
+            for code in [&v.code, &v.township] {
+                if let Some(unit) = divisions.unit(code) {
+                    names.insert(code.clone(), unit.name.clone());
+                }
+            }
+        }
+    }
+    let boundary = boundaries.county(county)?;
+    let report = assess_report::Report {
+        file: &c.file,
+        villages: &c.villages,
+        boundary_gcj02: boundary.map(|b| &b.shape),
+        names: &names,
+    };
+    let made = assess_report::render(&report, lang).map_err(|source| AppError::Report {
+        county: county.clone(),
+        source,
+    })?;
+    assess_output::write_atomic(&dir.join("verdict.md"), made.markdown.as_bytes())?;
+    assess_output::write_atomic(&dir.join("verdict.xlsx"), &made.xlsx)?;
+    let page = dir.join("report.html");
+    assess_output::write_atomic(&page, made.html.as_bytes())?;
+    Ok(page)
+}
+
+/// Pretty JSON with a final newline.
+fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), AppError> {
+    let text = serde_json::to_string_pretty(value).expect("a verdict serialises") + "\n";
+    Ok(assess_output::write_atomic(path, text.as_bytes())?)
+}
