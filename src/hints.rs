@@ -14,16 +14,29 @@ pub fn message(err: &anyhow::Error) -> String {
         .join(": ")
 }
 
-/// One level of the chain with the option that fixes it, when it has one.
+/// One level of the chain in command-line words, when they differ from the library's.
 fn with_hint(e: &(dyn Error + 'static)) -> Option<String> {
-    let hint = match e.downcast_ref::<AppError>()? {
-        AppError::CountyInSeveralDraws { .. } => "; choose one with --draw",
-        AppError::RegionUnknown(_) => "; give --region east|central|west",
-        AppError::RegisterNotOfDraw { .. } => {
-            ": give that file with --frame (`assess frame check FILE` prints a register's \
+    if let Some(e) = e.downcast_ref::<AppError>() {
+        return app(e);
+    }
+    None
+}
+
+fn app(e: &AppError) -> Option<String> {
+    Some(match e {
+        AppError::CountyInSeveralDraws { .. } => format!("{e}; choose one with --draw"),
+        AppError::RegionUnknown(_) => format!("{e}; give --region east|central|west"),
+        AppError::RegisterNotOfDraw { .. } => format!(
+            "{e}: give that file with --frame (`assess frame check FILE` prints a register's \
              fingerprint)"
-        }
+        ),
+        AppError::NotATime(_) => format!("--drawn-at {e}"),
+        AppError::DrawWithoutVillages(path) => format!(
+            "{}: the draw was made without a village file, so --villages cannot be matched to \
+             it; leave it out",
+            path.display()
+        ),
+        AppError::NotEvidence(_) => format!("--evidence {e}"),
         _ => return None,
-    };
-    Some(format!("{e}{hint}"))
+    })
 }

@@ -3,7 +3,8 @@
 //! replacement rates by village and team.
 
 use crate::cmd::store::{block_on, DbArgs};
-use assess_inspection::{check_draw, CheckConfig, CheckReport, Rates};
+use assess_app::checks::check_draws;
+use assess_inspection::{CheckConfig, CheckReport, Rates};
 use assess_store::Store;
 
 /// `assess check`
@@ -34,9 +35,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     let standards = crate::cmd::load_standards(args.standards.as_deref())?;
     let draws = block_on(async {
         let store = Store::open(&args.db.db).await?;
-        let draws = store.draws_for_check(args.draw.as_deref()).await;
+        let draws = check_draws(&store, args.draw.as_deref(), &standards, &config).await;
         store.close().await;
-        draws
+        anyhow::Ok(draws?)
     })??;
     if draws.is_empty() {
         match &args.draw {
@@ -50,7 +51,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     }
     let (mut errors, mut warnings, mut open) = (0, 0, 0);
     for d in &draws {
-        let report = check_draw(&d.input, &standards, &config);
+        let report = &d.report;
         println!(
             "draw {}: {} households in the sample, {} with a visit record",
             d.draw_id,
@@ -58,7 +59,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
             d.input.visits.len()
         );
         print_limits(&d.input);
-        print_report(&report);
+        print_report(report);
         errors += report.errors();
         warnings += report.warnings();
         open += report.open_warnings();

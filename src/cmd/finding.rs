@@ -3,10 +3,9 @@
 //! decision (upheld, overturned), and the list of states with their history.
 
 use crate::cmd::store::{block_on, DbArgs};
-use anyhow::Context;
-use assess_inspection::{Step, VisitRecord};
+use assess_app::{findings, records};
+use assess_inspection::Step;
 use assess_store::{StepRequest, Store};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// `assess finding ...`
@@ -50,11 +49,31 @@ pub struct ReviewArgs {
     #[command(flatten)]
     who: Who,
     /// The review's decision.
-    #[arg(long, value_parser = ["upheld", "corrected", "sent-back"])]
-    decision: String,
+    #[arg(long, value_enum)]
+    decision: ReviewDecision,
     /// The corrected visit record (JSON), for `corrected`.
     #[arg(long)]
     record: Option<PathBuf>,
+}
+
+/// What a night review decides.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ReviewDecision {
+    /// The finding stands.
+    Upheld,
+    /// The record is corrected (with --record).
+    Corrected,
+    /// The team is sent back to the household.
+    SentBack,
+}
+
+/// What an appeal decides.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum AppealDecision {
+    /// The finding stands.
+    Upheld,
+    /// The county's evidence overturns it (with --record).
+    Overturned,
 }
 
 /// `assess finding contest`
@@ -73,8 +92,8 @@ pub struct DecideArgs {
     #[command(flatten)]
     who: Who,
     /// The appeal's decision.
-    #[arg(long, value_parser = ["upheld", "overturned"])]
-    decision: String,
+    #[arg(long, value_enum)]
+    decision: AppealDecision,
     /// The record as corrected by the county's evidence (JSON), for `overturned`.
     #[arg(long)]
     record: Option<PathBuf>,
@@ -99,10 +118,10 @@ pub struct ListArgs {
 pub fn run(cmd: FindingCmd) -> anyhow::Result<()> {
     match cmd {
         FindingCmd::Review(a) => {
-            let step = match a.decision.as_str() {
-                "upheld" => Step::ReviewUpheld,
-                "corrected" => Step::ReviewCorrected,
-                _ => Step::SentBack,
+            let step = match a.decision {
+                ReviewDecision::Upheld => Step::ReviewUpheld,
+                ReviewDecision::Corrected => Step::ReviewCorrected,
+                ReviewDecision::SentBack => Step::SentBack,
             };
             take_step(a.who, step, Vec::new(), a.record.as_deref())
         }
@@ -110,15 +129,14 @@ pub fn run(cmd: FindingCmd) -> anyhow::Result<()> {
             let evidence = a
                 .evidence
                 .iter()
-                .map(|e| evidence_reference(e))
-                .collect::<anyhow::Result<_>>()?;
+                .map(|e| findings::evidence_reference(e))
+                .collect::<Result<_, _>>()?;
             take_step(a.who, Step::Contested, evidence, None)
         }
         FindingCmd::Decide(a) => {
-            let step = if a.decision == "upheld" {
-                Step::AppealUpheld
-            } else {
-                Step::AppealOverturned
+            let step = match a.decision {
+                AppealDecision::Upheld => Step::AppealUpheld,
+                AppealDecision::Overturned => Step::AppealOverturned,
             };
             take_step(a.who, step, Vec::new(), a.record.as_deref())
         }
@@ -133,7 +151,7 @@ fn take_step(
     record: Option<&Path>,
 ) -> anyhow::Result<()> {
     let record_source = record.map_or(String::new(), |p| p.display().to_string());
-    let record = record.map(read_one_record).transpose()?;
+    let record = record.map(records::read_one_record).transpose()?;
     let req = StepRequest {
         draw_id: who.draw,
         household_id: who.household,
@@ -149,7 +167,7 @@ fn take_step(
     };
     let state = block_on(async {
         let store = Store::open(&who.db.db).await?;
-        let state = store.record_step(&req).await;
+        let state = findings::take_step(&store, &req).await;
         store.close().await;
         anyhow::Ok(state?)
     })??;
@@ -163,47 +181,10 @@ fn take_step(
     Ok(())
 }
 
-/// One visit record from a JSON file (an object, or an array or JSON Lines of exactly one).
-fn read_one_record(path: &Path) -> anyhow::Result<VisitRecord> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let name = path.display().to_string();
-    let mut records = assess_inspection::parse_visits(&name, &text)?;
-    if records.len() != 1 {
-        anyhow::bail!(
-            "{name}: holds {} records; a review or appeal step takes exactly one",
-            records.len()
-        );
-    }
-    Ok(records.remove(0).visit)
-}
-
-/// A file is recorded by its name and SHA-256 (so that the evidence cannot later be swapped);
-/// anything else must be a photo's SHA-256 as `assess photo list` shows it.
-fn evidence_reference(text: &str) -> anyhow::Result<String> {
-    let path = Path::new(text);
-    if path.is_file() {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        return Ok(format!(
-            "{} sha256:{}",
-            path.file_name()
-                .map_or(text.into(), |n| n.to_string_lossy()),
-            hex::encode(Sha256::digest(&bytes))
-        ));
-    }
-    let t = text.trim().to_ascii_lowercase();
-    if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Ok(format!("photo sha256:{t}"));
-    }
-    anyhow::bail!(
-        "--evidence {text:?} is neither a file nor a photo's SHA-256 (64 hex digits); give the file, or add the photo with `assess photo add` and give its SHA-256"
-    )
-}
-
 fn list(a: ListArgs) -> anyhow::Result<()> {
     let findings = block_on(async {
         let store = Store::open(&a.db.db).await?;
-        let f = store.findings(&a.draw).await;
+        let f = findings::list(&store, &a.draw).await;
         store.close().await;
         anyhow::Ok(f?)
     })??;

@@ -21,11 +21,5 @@ pub mod verdict;
 pub fn load_standards(
     path: Option<&std::path::Path>,
 ) -> anyhow::Result<assess_standards::Standards> {
-    use anyhow::Context;
-    let Some(path) = path else {
-        return Ok(assess_standards::Standards::builtin());
-    };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    assess_standards::Standards::from_toml(&text).with_context(|| format!("in {}", path.display()))
+    Ok(assess_app::standards::load(path)?)
 }

@@ -1,15 +1,11 @@
 //! `assess photo add` and `assess photo list`: housing-crack photos in the survey database.
 //!
-//! The photo is ingested, measured and checked by `assess-photo` before the database is
-//! opened: a refused file or measurement file writes nothing.
+//! The photo is ingested, measured and checked before the database is opened
+//! (`assess_app::photos`): a refused file or measurement file writes nothing.
 
 use crate::cmd::store::{block_on, DbArgs};
-use anyhow::{bail, Context};
-use assess_photo::{
-    check_photo, Boundaries, CheckContext, Date, Datum, Evaluation, Flag, Located, Measure,
-    PhotoThresholds, Survey, Tilt,
-};
-use assess_store::photos::{PhotoEvidence, PhotoStoreError};
+use assess_app::photos::{self, PhotoAdd, PhotoPlace, PhotoStored};
+use assess_photo::{Date, Datum, Evaluation, Located, Measure, Tilt};
 use assess_store::Store;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -65,29 +61,6 @@ pub struct ListArgs {
     draw: Option<String>,
     #[command(flatten)]
     db: DbArgs,
-}
-
-/// What is computed from the measurements and stored beside the link.
-struct Results {
-    evaluation: Evaluation,
-    json: String,
-}
-
-/// Reads the inspector's measurement file (format in docs/photos.md) and computes lengths,
-/// widths, tilt, member ratios and danger points. Returns the file's canonical JSON and the
-/// results.
-fn measure(name: &str, text: &str, t: &PhotoThresholds) -> anyhow::Result<(String, Results)> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| anyhow::anyhow!("{name}: malformed JSON: {e}"))?;
-    if !value.is_object() {
-        bail!("{name}: not a JSON object (a measurement file)");
-    }
-    let refuse = |e: assess_photo::PhotoError| anyhow::anyhow!("{name}: {e}");
-    let evaluation = Survey::from_json(text)
-        .and_then(|s| s.evaluate(t))
-        .map_err(refuse)?;
-    let json = serde_json::to_string(&evaluation)?;
-    Ok((serde_json::to_string(&value)?, Results { evaluation, json }))
 }
 
 fn parse_date(s: &str, what: &str) -> anyhow::Result<Date> {
@@ -170,107 +143,42 @@ pub fn run(cmd: PhotoCmd) -> anyhow::Result<()> {
 
 fn run_add(args: AddArgs) -> anyhow::Result<()> {
     // Everything that can be refused without the database is checked first.
-    let name = args.photo.display().to_string();
-    let thresholds = PhotoThresholds::builtin();
-    let content = std::fs::read(&args.photo).with_context(|| format!("reading {name}"))?;
-    let photo = assess_photo::ingest_bytes(&args.photo, &content, &Default::default())?;
-    let measured = match &args.measurements {
-        Some(path) => {
-            let mname = path.display().to_string();
-            let bytes = std::fs::read(path).with_context(|| format!("reading {mname}"))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| anyhow::anyhow!("{mname}: not UTF-8 text; save it as UTF-8"))?;
-            Some(measure(&mname, &text, &thresholds)?)
-        }
-        None => None,
-    };
+    let photo = PhotoAdd::read(&args.photo, args.measurements.as_deref())?;
     let dates = match (&args.from, &args.to) {
         (Some(f), Some(t)) => Some((parse_date(f, "from")?, parse_date(t, "to")?)),
         _ => None,
     };
-    let household = match (args.household_lon, args.household_lat) {
-        (Some(lon), Some(lat)) => Some(Located {
-            lon,
-            lat,
-            datum: Datum::Wgs84,
-        }),
-        _ => None,
-    };
-    block_on(async {
-        let store = Store::open(&args.db.db).await?;
-        let result = add(
-            &store,
-            &args,
-            &photo,
-            &content,
-            measured,
-            household,
-            dates,
-            &thresholds,
-        )
-        .await;
-        store.close().await;
-        result
-    })?
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn add(
-    store: &Store,
-    args: &AddArgs,
-    photo: &assess_photo::Photo,
-    content: &[u8],
-    measured: Option<(String, Results)>,
-    household: Option<Located>,
-    dates: Option<(Date, Date)>,
-    t: &PhotoThresholds,
-) -> anyhow::Result<()> {
-    let refuse = |e: PhotoStoreError| anyhow::anyhow!("{}: {e}", args.photo.display());
-    let sample_county = store
-        .sampled_household_county(&args.draw, &args.household)
-        .await
-        .map_err(refuse)?;
-    let county_code = args.county.clone().unwrap_or(sample_county);
-    // The boundary is needed only when the photo has a GPS fix.
-    let boundaries = if photo.gps.is_some() {
-        Some(Boundaries::poverty()?)
-    } else {
-        None
-    };
-    let mut notes = Vec::new();
-    let county = match &boundaries {
-        Some(b) => match b.county(&county_code) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                notes.push(format!("county check skipped: {e}"));
-                None
-            }
+    let place = PhotoPlace {
+        household: match (args.household_lon, args.household_lat) {
+            (Some(lon), Some(lat)) => Some(Located {
+                lon,
+                lat,
+                datum: Datum::Wgs84,
+            }),
+            _ => None,
         },
-        None => None,
-    };
-    let ctx = CheckContext {
-        household,
-        max_distance_m: t.household_distance_max_m.value,
-        county,
+        county: args.county.clone(),
         dates,
     };
-    let flags: Vec<Flag> = check_photo(photo, &ctx);
-    let evidence = PhotoEvidence {
-        measurements_json: measured.as_ref().map(|(m, _)| m.clone()),
-        results_json: measured.as_ref().map(|(_, r)| r.json.clone()),
-        flags_json: serde_json::to_string(&flags)?,
-    };
-    let done = store
-        .add_photo(photo, content, &args.draw, &args.household, &evidence)
-        .await
-        .map_err(refuse)?;
+    let stored = block_on(async {
+        let store = Store::open(&args.db.db).await?;
+        let result = photos::add(&store, &photo, &args.draw, &args.household, &place).await;
+        store.close().await;
+        anyhow::Ok(result?)
+    })??;
+    print_added(&args, &photo, &stored);
+    Ok(())
+}
+
+fn print_added(args: &AddArgs, photo: &PhotoAdd, stored: &PhotoStored) {
+    let (p, done) = (&photo.photo, &stored.done);
     println!(
         "{}: photo {} ({} x {}, {} bytes) {}; {}",
         args.photo.display(),
-        photo.sha256,
-        photo.width,
-        photo.height,
-        content.len(),
+        p.sha256,
+        p.width,
+        p.height,
+        photo.content.len(),
         if done.stored {
             "stored"
         } else {
@@ -287,30 +195,29 @@ async fn add(
             format!("already linked to household {}", args.household)
         }
     );
-    match &photo.taken_at {
+    match &p.taken_at {
         Some(t) => println!(
             "  taken {:04}-{:02}-{:02} {:02}:{:02}:{:02}",
             t.year, t.month, t.day, t.hour, t.minute, t.second
         ),
         None => println!("  no EXIF time"),
     }
-    match &photo.gps {
+    match &p.gps {
         Some(g) => println!("  GPS {:.6}, {:.6} (WGS-84)", g.lon, g.lat),
         None => println!("  no EXIF GPS"),
     }
-    if let Some((_, r)) = &measured {
-        print_evaluation(&r.evaluation);
+    if let Some(m) = &photo.measured {
+        print_evaluation(&m.evaluation);
     }
-    for n in &notes {
+    for n in &stored.notes {
         println!("  note: {n}");
     }
-    if flags.is_empty() {
+    if stored.flags.is_empty() {
         println!("  flags: none");
     }
-    for f in &flags {
+    for f in &stored.flags {
         println!("  FLAG {f}");
     }
-    Ok(())
 }
 
 fn run_list(args: ListArgs) -> anyhow::Result<()> {

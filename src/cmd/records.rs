@@ -1,7 +1,7 @@
 //! `assess import-records` and `assess records`: visit records in the survey database.
 
 use crate::cmd::store::{block_on, DbArgs};
-use anyhow::Context;
+use assess_app::records;
 use assess_store::Store;
 use std::path::PathBuf;
 
@@ -29,40 +29,19 @@ pub struct RecordsArgs {
 }
 
 pub fn run_import(args: ImportRecordsArgs) -> anyhow::Result<()> {
+    let visits = records::read_visit_path(&args.file)?;
     let name = args.file.display().to_string();
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {name}"))?;
-    // A filled XLSX template (told by content, or by its .xlsx name): each record numbered in
-    // order, its "line" the row of sheet `visits` (docs/forms.md).
-    let visits = if assess_forms::is_workbook(&name, &bytes) {
-        assess_forms::read_filled(&name, &bytes)?
-            .into_iter()
-            .enumerate()
-            .map(|(i, f)| assess_inspection::NumberedVisit {
-                number: i + 1,
-                line: f.row as usize,
-                visit: f.visit,
-            })
-            .collect()
-    } else {
-        let text = String::from_utf8(bytes).map_err(|e| {
-            anyhow::anyhow!(
-                "{name}: not UTF-8 text (byte {}); save the file as UTF-8",
-                e.utf8_error().valid_up_to()
-            )
-        })?;
-        assess_inspection::parse_visits(&name, &text)?
-    };
-    block_on(async {
+    let done = block_on(async {
         let store = Store::open(&args.db.db).await?;
-        let result = store.import_visits(&name, &visits).await;
+        let result = records::import(&store, &name, &visits).await;
         store.close().await;
-        let done = result?;
-        println!(
-            "{} new, {} changed (new version), {} unchanged",
-            done.new, done.changed, done.unchanged
-        );
-        Ok(())
-    })?
+        anyhow::Ok(result?)
+    })??;
+    println!(
+        "{} new, {} changed (new version), {} unchanged",
+        done.new, done.changed, done.unchanged
+    );
+    Ok(())
 }
 
 pub fn run_list(args: RecordsArgs) -> anyhow::Result<()> {

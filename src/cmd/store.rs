@@ -1,7 +1,8 @@
 //! `assess init` and `assess import-sample`: the survey database.
 
 use anyhow::Context;
-use assess_store::{DrawFacts, ImportOutcome, Store};
+use assess_app::draws::{self, DrawImport};
+use assess_store::{ImportOutcome, Store};
 use std::path::PathBuf;
 
 /// Where the records live.
@@ -59,36 +60,40 @@ pub fn run_init(args: InitArgs) -> anyhow::Result<()> {
 }
 
 pub fn run_import(args: ImportSampleArgs) -> anyhow::Result<()> {
-    let draw = assess_draw::load_draw_dir(&args.dir)?;
-    let facts = draw_facts(&draw, args.villages.as_deref(), args.drawn_at.as_deref())?;
-    block_on(async {
+    let import = DrawImport::read(
+        &args.dir,
+        args.villages.as_deref(),
+        args.drawn_at.as_deref(),
+    )?;
+    let done = block_on(async {
         let store = Store::open(&args.db.db).await?;
-        let outcome = store.import_draw(&draw, &facts).await?;
-        match outcome {
-            ImportOutcome::Imported {
-                villages,
-                households,
-            } => println!(
-                "imported draw {} ({}): {villages} villages, {households} households",
-                draw.manifest.sample_sha256, draw.manifest.plan_name
-            ),
-            ImportOutcome::AlreadyPresent { facts_added: 0 } => {
-                println!(
-                    "draw {} is already in the database; nothing changed",
-                    draw.manifest.sample_sha256
-                )
-            }
-            ImportOutcome::AlreadyPresent { facts_added } => {
-                println!(
-                    "draw {} is already in the database; {facts_added} missing fact{} (draw time, village centres) added",
-                    draw.manifest.sample_sha256,
-                    if facts_added == 1 { "" } else { "s" }
-                )
-            }
-        }
+        let done = draws::import(&store, &import).await;
         store.close().await;
-        Ok(())
-    })?
+        anyhow::Ok(done?)
+    })??;
+    match done.outcome {
+        ImportOutcome::Imported {
+            villages,
+            households,
+        } => println!(
+            "imported draw {} ({}): {villages} villages, {households} households",
+            done.draw_id, done.plan_name
+        ),
+        ImportOutcome::AlreadyPresent { facts_added: 0 } => {
+            println!(
+                "draw {} is already in the database; nothing changed",
+                done.draw_id
+            )
+        }
+        ImportOutcome::AlreadyPresent { facts_added } => {
+            println!(
+                "draw {} is already in the database; {facts_added} missing fact{} (draw time, village centres) added",
+                done.draw_id,
+                if facts_added == 1 { "" } else { "s" }
+            )
+        }
+    }
+    Ok(())
 }
 
 fn backend_name(store: &Store) -> &'static str {
@@ -125,67 +130,4 @@ pub fn run_draws(args: DrawsArgs) -> anyhow::Result<()> {
         store.close().await;
         Ok(())
     })?
-}
-
-/// The draw's time (receipt or `--drawn-at`) and its villages' centres (from the village file
-/// the draw used, which must be the one its manifest names by hash).
-fn draw_facts(
-    draw: &assess_draw::DrawDir,
-    villages: Option<&std::path::Path>,
-    drawn_at: Option<&str>,
-) -> anyhow::Result<DrawFacts> {
-    let drawn_at = match drawn_at {
-        Some(text) => {
-            let seconds = assess_inspection::parse_rfc3339(text).with_context(|| {
-                format!("--drawn-at {text:?} is not an RFC 3339 time such as 2020-06-10T08:00:00Z")
-            })?;
-            let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(seconds.max(0.0));
-            Some(humantime::format_rfc3339_seconds(t).to_string())
-        }
-        None => assess_draw::read_receipt(&draw.path)?.map(|r| r.drawn_at),
-    };
-    let mut facts = DrawFacts {
-        drawn_at,
-        ..DrawFacts::default()
-    };
-    let Some(path) = villages else {
-        return Ok(facts);
-    };
-    let Some(expected) = &draw.manifest.villages_sha256 else {
-        anyhow::bail!(
-            "{}: the draw was made without a village file, so --villages cannot be matched to it; leave it out",
-            path.display()
-        );
-    };
-    let options = assess_register::ReadOptions {
-        vintage: Some(
-            draw.manifest
-                .division_codes
-                .vintage
-                .parse()
-                .map_err(anyhow::Error::msg)?,
-        ),
-        ..assess_register::ReadOptions::default()
-    };
-    let file = assess_register::read_villages(path, &options)?;
-    if &file.sha256 != expected {
-        anyhow::bail!(
-            "{}: this is not the village file the draw used (its canonical SHA-256 is {}, the manifest names {expected}); \
-             give the file the draw was made with",
-            path.display(),
-            file.sha256
-        );
-    }
-    let sampled: std::collections::HashSet<&str> = draw
-        .villages
-        .iter()
-        .map(|v| v.village_code.as_str())
-        .collect();
-    for v in &file.villages {
-        let code = v.village.as_str();
-        if let (true, Some(lon), Some(lat)) = (sampled.contains(code), v.lon, v.lat) {
-            facts.village_centres.insert(code.to_string(), (lon, lat));
-        }
-    }
-    Ok(facts)
 }

@@ -111,9 +111,121 @@ pub enum AppError {
         #[source]
         source: assess_report::ReportError,
     },
-    /// The embedded county boundaries could not be read.
+    /// A photo was refused, or the embedded county boundaries could not be read.
     #[error(transparent)]
-    Boundaries(#[from] assess_photo::PhotoError),
+    Photo(#[from] assess_photo::PhotoError),
+    /// The database refused a photo (its draw or household is not there).
+    #[error("{}", photo.display())]
+    PhotoRefused {
+        /// The photo.
+        photo: PathBuf,
+        /// Why.
+        #[source]
+        source: assess_store::photos::PhotoStoreError,
+    },
+    /// A measurement file is not UTF-8.
+    #[error("{}: not UTF-8 text; save it as UTF-8", .0.display())]
+    MeasurementsNotUtf8(PathBuf),
+    /// A measurement file is not JSON.
+    #[error("{}: malformed JSON", file.display())]
+    MeasurementsJson {
+        /// The file.
+        file: PathBuf,
+        /// Where and why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A measurement file is JSON but not an object.
+    #[error("{}: not a JSON object (a measurement file)", .0.display())]
+    MeasurementsNotObject(PathBuf),
+    /// A measurement file's content was refused.
+    #[error("{}", file.display())]
+    Measurements {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        #[source]
+        source: assess_photo::PhotoError,
+    },
+    /// A time is not RFC 3339.
+    #[error("{0:?} is not an RFC 3339 time such as 2020-06-10T08:00:00Z")]
+    NotATime(String),
+    /// A village file was given for a draw made without one.
+    #[error(
+        "{}: the draw was made without a village file, so this village file cannot be matched \
+         to it; leave it out",
+        .0.display()
+    )]
+    DrawWithoutVillages(PathBuf),
+    /// The draw's manifest names a division-code vintage this version does not know.
+    #[error("{0}")]
+    ManifestVintage(String),
+    /// A village file is not the one the draw used.
+    #[error(
+        "{}: this is not the village file the draw used (its canonical SHA-256 is {sha256}, the \
+         manifest names {expected}); give the file the draw was made with",
+        path.display()
+    )]
+    VillagesNotOfDraw {
+        /// The file given.
+        path: PathBuf,
+        /// Its canonical SHA-256.
+        sha256: String,
+        /// The manifest's.
+        expected: String,
+    },
+    /// A file of visit records is not UTF-8.
+    #[error("{file}: not UTF-8 text (byte {byte}); save the file as UTF-8")]
+    NotUtf8 {
+        /// The file.
+        file: String,
+        /// The first byte that is not.
+        byte: usize,
+    },
+    /// A filled XLSX template was refused.
+    #[error(transparent)]
+    Forms(#[from] assess_forms::FormsError),
+    /// A file of visit records was refused.
+    #[error(transparent)]
+    RecordProblems(#[from] assess_inspection::RecordProblems),
+    /// A file holds more or fewer than the one record a step takes.
+    #[error("{file}: holds {records} records; a review or appeal step takes exactly one")]
+    NotOneRecord {
+        /// The file.
+        file: String,
+        /// How many it holds.
+        records: usize,
+    },
+    /// A review or appeal step was refused.
+    #[error(transparent)]
+    Review(#[from] assess_store::ReviewError),
+    /// Evidence that is neither a file nor a photo's hash.
+    #[error(
+        "{0:?} is neither a file nor a photo's SHA-256 (64 hex digits); give the file, or add \
+         the photo with `assess photo add` and give its SHA-256"
+    )]
+    NotEvidence(String),
+    /// Villages asked for that the draw did not sample.
+    #[error(
+        "village {} has no household in the sample of draw {draw}; check the code \
+         (sample_villages.csv lists the villages drawn)",
+        villages.join(", ")
+    )]
+    VillagesNotInDraw {
+        /// The villages.
+        villages: Vec<String>,
+        /// The draw.
+        draw: String,
+    },
+    /// A standards file was refused.
+    #[error("in {}", path.display())]
+    Standards {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        #[source]
+        source: assess_standards::StandardsError,
+    },
 }
 
 /// Maps an I/O error on `path` to [`AppError::Io`].

@@ -13,7 +13,6 @@
 //! - [`findings`]: review and appeal steps, and the list of findings.
 //! - [`photos`]: store a housing-crack photo with its measurements and location flags.
 //! - [`template`]: the XLSX visit-record template, optionally listing a draw's households.
-//! - [`field`]: visit records simulated from a synthetic truth.
 //! - [`standards`]: the built-in standards or a standards file.
 //! - [`error`]: [`AppError`], whose causes are kept as sources and whose messages name no
 //!   command-line option (the front end adds its own hint).
@@ -28,7 +27,14 @@
 //! `assess-store` knows it), HTTP (only the server will), or printing.
 #![deny(missing_docs)]
 
+pub mod checks;
+pub mod draws;
 pub mod error;
+pub mod findings;
+pub mod photos;
+pub mod records;
+pub mod standards;
+pub mod template;
 pub mod verdict;
 
 pub use error::AppError;

@@ -1,0 +1,114 @@
+//! Importing a draw into the database. The draw directory is read and checked against its
+//! manifest, and the village file against the manifest's hash, before the database is
+//! touched ([`DrawImport::read`]); then [`import`] stores it in one transaction.
+
+use crate::error::AppError;
+use assess_draw::DrawDir;
+use assess_store::{DrawFacts, ImportOutcome, Store};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// A draw directory read and checked, with the facts stored beside it: when it was made and
+/// its sampled villages' centres.
+#[derive(Debug, Clone)]
+pub struct DrawImport {
+    /// The draw's files, checked against its manifest.
+    pub draw: DrawDir,
+    /// Its time and village centres.
+    pub facts: DrawFacts,
+}
+
+/// What [`import`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawImported {
+    /// The draw's id (its sample.csv SHA-256).
+    pub draw_id: String,
+    /// The plan's name.
+    pub plan_name: String,
+    /// Imported, or already present (and which facts were added).
+    pub outcome: ImportOutcome,
+}
+
+impl DrawImport {
+    /// Reads the draw directory `dir` written by `assess draw`. The draw's time is `drawn_at`
+    /// (RFC 3339) when given, else its receipt's. `villages` is the village file the draw used
+    /// (its canonical SHA-256 must be the manifest's): its sampled villages' centres are kept.
+    pub fn read(
+        dir: &Path,
+        villages: Option<&Path>,
+        drawn_at: Option<&str>,
+    ) -> Result<DrawImport, AppError> {
+        let draw = assess_draw::load_draw_dir(dir)?;
+        let drawn_at = match drawn_at {
+            Some(text) => Some(rfc3339_seconds(text)?),
+            None => assess_draw::read_receipt(&draw.path)?.map(|r| r.drawn_at),
+        };
+        let mut facts = DrawFacts {
+            drawn_at,
+            ..DrawFacts::default()
+        };
+        if let Some(path) = villages {
+            facts.village_centres = village_centres(&draw, path)?;
+        }
+        Ok(DrawImport { draw, facts })
+    }
+}
+
+/// Stores the draw, once: importing it again changes nothing but facts not stored before.
+pub async fn import(store: &Store, import: &DrawImport) -> Result<DrawImported, AppError> {
+    let outcome = store.import_draw(&import.draw, &import.facts).await?;
+    Ok(DrawImported {
+        draw_id: import.draw.manifest.sample_sha256.clone(),
+        plan_name: import.draw.manifest.plan_name.clone(),
+        outcome,
+    })
+}
+
+/// An RFC 3339 time, as stored: UTC to the second.
+fn rfc3339_seconds(text: &str) -> Result<String, AppError> {
+    let seconds = assess_inspection::parse_rfc3339(text)
+        .ok_or_else(|| AppError::NotATime(text.to_string()))?;
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(seconds.max(0.0));
+    Ok(humantime::format_rfc3339_seconds(t).to_string())
+}
+
+/// The centres of the draw's sampled villages, from the village file the draw used.
+fn village_centres(
+    draw: &DrawDir,
+    path: &Path,
+) -> Result<std::collections::BTreeMap<String, (f64, f64)>, AppError> {
+    let Some(expected) = &draw.manifest.villages_sha256 else {
+        return Err(AppError::DrawWithoutVillages(path.to_path_buf()));
+    };
+    let vintage = draw
+        .manifest
+        .division_codes
+        .vintage
+        .parse()
+        .map_err(|_| AppError::ManifestVintage(draw.manifest.division_codes.vintage.clone()))?;
+    let options = assess_register::ReadOptions {
+        vintage: Some(vintage),
+        ..assess_register::ReadOptions::default()
+    };
+    let file = assess_register::read_villages(path, &options)?;
+    if &file.sha256 != expected {
+        return Err(AppError::VillagesNotOfDraw {
+            path: path.to_path_buf(),
+            sha256: file.sha256,
+            expected: expected.clone(),
+        });
+    }
+    let sampled: HashSet<&str> = draw
+        .villages
+        .iter()
+        .map(|v| v.village_code.as_str())
+        .collect();
+    let mut centres = std::collections::BTreeMap::new();
+    for v in &file.villages {
+        let code = v.village.as_str();
+        if let (true, Some(lon), Some(lat)) = (sampled.contains(code), v.lon, v.lat) {
+            centres.insert(code.to_string(), (lon, lat));
+        }
+    }
+    Ok(centres)
+}

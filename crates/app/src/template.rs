@@ -1,0 +1,68 @@
+//! The XLSX visit-record template field teams fill, optionally listing a draw's households
+//! (primaries and reserves) so that a team gets its assignment.
+
+use crate::error::AppError;
+use assess_forms::Prefill;
+use assess_inspection::SampleUnit;
+use assess_sampling::Role;
+use assess_store::Store;
+
+/// The template's bytes: empty, or listing `households` of draw `draw_id`.
+pub fn workbook(draw_id: Option<&str>, households: &[SampleUnit]) -> Result<Vec<u8>, AppError> {
+    let prefill = draw_id.map(|draw_id| Prefill {
+        draw_id,
+        households,
+    });
+    Ok(assess_forms::template(prefill)?)
+}
+
+/// A draw's households as the template lists them: by county, village, stratum (exited,
+/// poor, non-registered), primaries before reserves in rank order; only those of `villages`
+/// when any are given. `None` when the draw is not in the database.
+pub async fn draw_households(
+    store: &Store,
+    draw: &str,
+    villages: &[String],
+) -> Result<Option<Vec<SampleUnit>>, AppError> {
+    let Some(found) = store.draws_for_check(Some(draw)).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let mut units = found.input.sample;
+    if !villages.is_empty() {
+        let unknown: Vec<String> = villages
+            .iter()
+            .filter(|v| !units.iter().any(|u| &u.village == *v))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(AppError::VillagesNotInDraw {
+                villages: unknown,
+                draw: draw.to_string(),
+            });
+        }
+        units.retain(|u| villages.contains(&u.village));
+    }
+    let stratum = |s: &str| match s {
+        "exited" => 0,
+        "poor" => 1,
+        _ => 2,
+    };
+    units.sort_by(|a, b| {
+        (
+            &a.county,
+            &a.village,
+            stratum(&a.stratum),
+            a.role == Role::Reserve,
+            a.reserve_rank,
+        )
+            .cmp(&(
+                &b.county,
+                &b.village,
+                stratum(&b.stratum),
+                b.role == Role::Reserve,
+                b.reserve_rank,
+            ))
+            .then_with(|| a.household_id.cmp(&b.household_id))
+    });
+    Ok(Some(units))
+}
