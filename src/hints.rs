@@ -37,6 +37,8 @@ fn app(e: &AppError) -> Option<String> {
             path.display()
         ),
         AppError::NotEvidence(_) => format!("--evidence {e}"),
+        AppError::NoReceipt(_) => format!("{e}: give the start of the field work with --start"),
+        AppError::StartBeforeDraw { .. } => format!("--start {e}"),
         _ => return None,
     })
 }

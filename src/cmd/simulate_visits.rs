@@ -1,15 +1,14 @@
 //! `assess simulate-visits`: visit records for a draw of a synthetic register, simulated from
 //! its truth file (labelled as simulated), written as JSON Lines that `assess import-records`
-//! takes. The file is written under a temporary name next to its target and renamed at the
-//! end, so an error never leaves a half-written file behind.
+//! takes (`assess_app::field`). The file is written whole or not at all.
 
-use anyhow::{bail, Context};
-use assess_inspection::{Answer, Disposition, Outcome, VisitRecord};
+use assess_app::field::{self, SimulatedVisits, VisitPlan};
+use assess_inspection::Disposition;
 use assess_sampling::Role;
-use assess_synth::visits::{self, VisitSettings};
+use assess_standards::Standards;
+use assess_synth::visits::VisitSettings;
 use std::collections::HashSet;
-use std::io::{BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `assess simulate-visits`
 #[derive(clap::Args, Debug)]
@@ -55,103 +54,32 @@ pub struct SimulateVisitsArgs {
 
 pub fn run(args: SimulateVisitsArgs) -> anyhow::Result<()> {
     let standards = crate::cmd::load_standards(args.standards.as_deref())?;
-    let draw = assess_draw::load_draw_dir(&args.draw)?;
-    let drawn_at = assess_draw::read_receipt(&args.draw)?.map(|r| r.drawn_at);
-    let start = match (&args.start, &drawn_at) {
-        (Some(s), _) => s.clone(),
-        (None, Some(d)) => visits::start_after(d)
-            .with_context(|| format!("the draw's receipt time {d:?} is not RFC 3339"))?,
-        (None, None) => bail!(
-            "{} has no receipt.json saying when the draw was made: give the start of the field work with --start",
-            args.draw.display()
-        ),
+    let plan = VisitPlan {
+        draw: &args.draw,
+        register: &args.register,
+        truth: &args.truth,
+        seed: args.seed,
+        start: args.start.clone(),
+        settings: VisitSettings {
+            response_rate: args.response_rate,
+            approval_share: args.approval_share,
+            income_year: args.income_year,
+            teams: args.teams,
+            ..VisitSettings::new("")
+        },
+        standards: &standards,
     };
-    if let Some(d) = &drawn_at {
-        let (s, t) = (
-            assess_inspection::parse_rfc3339(&start),
-            assess_inspection::parse_rfc3339(d),
-        );
-        if let (Some(s), Some(t)) = (s, t) {
-            if s < t {
-                bail!("--start {start} is before the draw was made ({d}): a household cannot be visited before it is drawn");
-            }
-        }
-    }
-    let wanted: HashSet<String> = draw
-        .households
-        .iter()
-        .map(|h| h.household_id.to_string())
-        .collect();
-    let open = |path: &Path| {
-        std::fs::File::open(path)
-            .map(BufReader::new)
-            .with_context(|| format!("cannot open {}", path.display()))
-    };
-    let register = visits::read_register(open(&args.register)?, Some(&wanted))
-        .with_context(|| format!("in {}", args.register.display()))?;
-    let truth = visits::read_truth(open(&args.truth)?, Some(&wanted))
-        .with_context(|| format!("in {}", args.truth.display()))?;
-    let settings = VisitSettings {
-        response_rate: args.response_rate,
-        approval_share: args.approval_share,
-        start: start.clone(),
-        income_year: args.income_year,
-        teams: args.teams,
-    };
-    let records = visits::simulate_visits(
-        &draw.manifest.sample_sha256,
-        &draw.households,
-        &register,
-        &truth,
-        &standards,
-        args.seed,
-        &settings,
-    )?;
-    write_atomically(&args.out, &records)?;
-    print_summary(&args, &draw, &standards, &start, &records);
+    let simulated = field::simulate(&plan)?;
+    simulated.write_jsonl(&args.out)?;
+    print_summary(&args, &simulated, &standards);
     Ok(())
 }
 
-/// One record per line, to `.NAME.PID.tmp` next to `path`, then renamed over it.
-fn write_atomically(path: &Path, records: &[VisitRecord]) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file path", path.display()))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> anyhow::Result<()> {
-        let file = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
-        let mut w = BufWriter::new(file);
-        for r in records {
-            serde_json::to_writer(&mut w, r).context("writing a visit record")?;
-            w.write_all(b"\n")?;
-        }
-        w.into_inner()
-            .map_err(|e| e.into_error())?
-            .sync_all()
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn print_summary(
-    args: &SimulateVisitsArgs,
-    draw: &assess_draw::DrawDir,
-    standards: &assess_standards::Standards,
-    start: &str,
-    records: &[VisitRecord],
-) {
+fn print_summary(args: &SimulateVisitsArgs, s: &SimulatedVisits, standards: &Standards) {
+    let records = &s.records;
     let count = |d: Disposition| records.iter().filter(|r| r.disposition == d).count();
-    let reserve_ids: HashSet<&str> = draw
+    let reserve_ids: HashSet<&str> = s
+        .draw
         .households
         .iter()
         .filter(|h| h.role == Role::Reserve)
@@ -162,34 +90,19 @@ fn print_summary(
         .filter(|r| reserve_ids.contains(r.household_id.as_str()))
         .count();
     println!(
-        "simulated {} visits to draw {}: {} complete, {} refused, {} non-contact, {reserves} reserves used; field work from {start}",
+        "simulated {} visits to draw {}: {} complete, {} refused, {} non-contact, {reserves} reserves used; field work from {}",
         records.len(),
-        draw.manifest.sample_sha256,
+        s.draw.manifest.sample_sha256,
         count(Disposition::Complete),
         count(Disposition::Refused),
         count(Disposition::NonContact),
+        s.start,
     );
-    let mut tally = [("wrong exit", 0, 0), ("missed", 0, 0), ("still poor", 0, 0)];
-    for r in records {
-        let Some(h) = &r.household else { continue };
-        let Ok(j) = assess_inspection::judge(h, standards) else {
-            continue;
-        };
-        let (i, a) = match j.outcome {
-            Outcome::WronglyExited(a) => (0, a),
-            Outcome::Missed(a) => (1, a),
-            Outcome::StillPoor(a) => (2, a),
-        };
-        tally[i].2 += 1;
-        if a == Answer::Yes {
-            tally[i].1 += 1;
-        }
-    }
-    let found: Vec<String> = tally
-        .iter()
-        .map(|(name, yes, of)| format!("{name} {yes} of {of}"))
-        .collect();
-    println!("findings as the truth has them: {}", found.join(", "));
+    let f = s.findings(standards);
+    println!(
+        "findings as the truth has them: wrong exit {} of {}, missed {} of {}, still poor {} of {}",
+        f.wrong_exit.0, f.wrong_exit.1, f.missed.0, f.missed.1, f.still_poor.0, f.still_poor.1
+    );
     println!("wrote {}", args.out.display());
     println!(
         "these records are SIMULATED from the synthetic truth (teams simulated-1.., interviewers \"simulated A\"/\"simulated B\", note \"simulated\"): they are not field visits"

@@ -217,6 +217,35 @@ pub enum AppError {
         /// The draw.
         draw: String,
     },
+    /// A draw without receipt and no start of the field work given.
+    #[error("{} has no receipt.json saying when the draw was made", .0.display())]
+    NoReceipt(PathBuf),
+    /// A receipt's time is not RFC 3339.
+    #[error("the draw's receipt time {0:?} is not RFC 3339")]
+    ReceiptTime(String),
+    /// The field work would start before the draw was made.
+    #[error(
+        "{start} is before the draw was made ({drawn_at}): a household cannot be visited \
+         before it is drawn"
+    )]
+    StartBeforeDraw {
+        /// The start given.
+        start: String,
+        /// When the draw was made.
+        drawn_at: String,
+    },
+    /// A truth file could not be read.
+    #[error("in {}", path.display())]
+    Truth {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: assess_synth::visits::VisitError,
+    },
+    /// The visits could not be simulated.
+    #[error(transparent)]
+    Visits(#[from] assess_synth::visits::VisitError),
     /// A standards file was refused.
     #[error("in {}", path.display())]
     Standards {

@@ -13,6 +13,7 @@
 //! - [`findings`]: review and appeal steps, and the list of findings.
 //! - [`photos`]: store a housing-crack photo with its measurements and location flags.
 //! - [`template`]: the XLSX visit-record template, optionally listing a draw's households.
+//! - [`field`]: visit records simulated from a synthetic truth.
 //! - [`standards`]: the built-in standards or a standards file.
 //! - [`error`]: [`AppError`], whose causes are kept as sources and whose messages name no
 //!   command-line option (the front end adds its own hint).
@@ -30,6 +31,7 @@
 pub mod checks;
 pub mod draws;
 pub mod error;
+pub mod field;
 pub mod findings;
 pub mod photos;
 pub mod records;

@@ -5,7 +5,9 @@ use crate::canonical::{self, Canonical, HouseholdLine, PlainDecimal, FRAME_TAG};
 use crate::error::{ErrorList, Problem, RegisterError};
 use crate::ids::IdHashes;
 use crate::report::{CountySummary, FrameReport, StratumSummary, TownshipSummary};
-use crate::source::{Chunker, EncodingChoice, Layout, Records, Row, Source, TextEncoding, BLOCK};
+use crate::source::{
+    Chunker, EncodingChoice, Input, Layout, Records, Row, Source, TextEncoding, BLOCK,
+};
 use crate::values;
 use crate::vintage::{self, CodeUses};
 use assess_divisions::{Divisions, UnitKind, VillageCode, Vintage};
@@ -80,9 +82,29 @@ pub fn scan_frame(
     opts: &ReadOptions,
     each: impl FnMut(&Household) + Send,
 ) -> Result<FrameReport, RegisterError> {
-    let source = Source::open(path, opts.encoding)?;
-    tracing::info!(path = %path.display(), format = source.format.as_str(), "scanning register");
-    let errors = ErrorList::new(&source.path, source.sheet.clone(), opts.max_errors);
+    scan(Input::file(path), opts, each)
+}
+
+/// [`scan_frame`] on a register already in memory (a synthetic one that `assess-synth` made
+/// for a simulation, which writes no file); `name` names it in messages and tells CSV from
+/// XLSX by its extension.
+pub fn scan_frame_in_memory(
+    name: &Path,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+    each: impl FnMut(&Household) + Send,
+) -> Result<FrameReport, RegisterError> {
+    scan(Input::memory(name, bytes.into()), opts, each)
+}
+
+fn scan(
+    input: Input,
+    opts: &ReadOptions,
+    each: impl FnMut(&Household) + Send,
+) -> Result<FrameReport, RegisterError> {
+    let source = Source::open(input, opts.encoding)?;
+    tracing::info!(path = %source.path().display(), format = source.format.as_str(), "scanning register");
+    let errors = ErrorList::new(source.path(), source.sheet.clone(), opts.max_errors);
     let scanned = match source.encoding {
         Some(encoding) => scan_csv(&source, encoding, opts, errors, each)?,
         None => scan_xlsx(&source, opts, errors, each)?,
@@ -264,7 +286,7 @@ fn scan_csv(
     mut errors: ErrorList,
     each: impl FnMut(&Household) + Send,
 ) -> Result<Scanned, RegisterError> {
-    let mut chunker = Chunker::open(&source.path, encoding, BLOCK)?;
+    let mut chunker = Chunker::open(&source.input, encoding, BLOCK)?;
     let mut first = Vec::new();
     let Some(line) = chunker.next_chunk(&mut first)? else {
         return Ok(Scanned::without_rows(false, errors));
@@ -566,7 +588,7 @@ impl<'s> Checker<'s> {
     /// A run to fill (`reused` if there is one), starting at position `seq`.
     fn start(&self, reused: Option<Box<Checked>>, seq: u64) -> Box<Checked> {
         let errors = ErrorList::new(
-            &self.source.path,
+            self.source.path(),
             self.source.sheet.clone(),
             self.max_errors,
         );
@@ -787,7 +809,7 @@ impl Scanned {
         errors.into_result()?;
         let divisions = resolved.divisions.as_deref();
         Ok(FrameReport {
-            path: source.path.clone(),
+            path: source.path().to_path_buf(),
             format: source.format,
             encoding: source.encoding,
             encoding_detected: opts.encoding == EncodingChoice::Auto,

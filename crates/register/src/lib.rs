@@ -46,7 +46,7 @@ mod vintage;
 
 pub use canonical::{FRAME_TAG, VILLAGES_TAG};
 pub use error::{Problem, RegisterError, RowError};
-pub use frame::{scan_frame, ReadOptions};
+pub use frame::{scan_frame, scan_frame_in_memory, ReadOptions};
 pub use report::{CountySummary, FrameReport, StratumSummary, TownshipSummary};
 pub use source::{EncodingChoice, FileFormat, TextEncoding};
-pub use villages::{read_villages, VillageFile};
+pub use villages::{read_villages, read_villages_in_memory, VillageFile};

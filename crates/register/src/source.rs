@@ -6,9 +6,10 @@ use calamine::{DataRef, Reader, Xlsx};
 use encoding_rs::{DecoderResult, GB18030};
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -393,11 +394,57 @@ impl<'a> Records<'a> {
     }
 }
 
+/// Where a file's bytes are: on disk, or already in memory (a synthetic register made for a
+/// simulation, which writes no file). `path` names it in messages either way.
+#[derive(Debug, Clone)]
+pub(crate) struct Input {
+    pub path: PathBuf,
+    memory: Option<Arc<[u8]>>,
+}
+
+/// A reader that can also seek (calamine reads a workbook's ZIP directory from its end).
+pub(crate) trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
+
+impl Input {
+    /// The file at `path`.
+    pub fn file(path: &Path) -> Input {
+        Input {
+            path: path.to_path_buf(),
+            memory: None,
+        }
+    }
+
+    /// Bytes in memory, named `name`.
+    pub fn memory(name: &Path, bytes: Arc<[u8]>) -> Input {
+        Input {
+            path: name.to_path_buf(),
+            memory: Some(bytes),
+        }
+    }
+
+    /// A reader at the start.
+    pub fn open(&self) -> std::io::Result<Box<dyn ReadSeek>> {
+        Ok(match &self.memory {
+            Some(bytes) => Box::new(Cursor::new(bytes.clone())),
+            None => Box::new(File::open(&self.path)?),
+        })
+    }
+
+    /// The length in bytes.
+    pub fn len(&self) -> std::io::Result<u64> {
+        match &self.memory {
+            Some(bytes) => Ok(bytes.len() as u64),
+            None => Ok(std::fs::metadata(&self.path)?.len()),
+        }
+    }
+}
+
 /// Splits a CSV file into chunks of whole records, each with the line of its first record,
 /// so that chunks can be parsed apart (on several threads) into the same records with the
 /// same line numbers as one pass over the file.
 pub(crate) struct Chunker {
-    file: File,
+    file: Box<dyn ReadSeek>,
     path: PathBuf,
     /// Bytes read and not handed out yet; they start at a record boundary.
     pending: Vec<u8>,
@@ -412,11 +459,12 @@ pub(crate) const BLOCK: usize = 1 << 20;
 
 impl Chunker {
     pub fn open(
-        path: &Path,
+        input: &Input,
         encoding: TextEncoding,
         block: usize,
     ) -> Result<Chunker, RegisterError> {
-        let file = File::open(path).map_err(|e| RegisterError::io(path, e))?;
+        let path = &input.path;
+        let file = input.open().map_err(|e| RegisterError::io(path, e))?;
         let mut chunker = Chunker {
             file,
             path: path.to_path_buf(),
@@ -515,7 +563,7 @@ fn boundary(data: &[u8]) -> usize {
 /// An opened register file: its format, encoding and where errors point.
 #[derive(Debug, Clone)]
 pub(crate) struct Source {
-    pub path: PathBuf,
+    pub input: Input,
     pub format: FileFormat,
     pub encoding: Option<TextEncoding>,
     /// The sheet read, for XLSX.
@@ -524,29 +572,30 @@ pub(crate) struct Source {
 
 impl Source {
     /// Decides the format by extension and, for CSV, the encoding.
-    pub fn open(path: &Path, choice: EncodingChoice) -> Result<Source, RegisterError> {
-        let ext = path
+    pub fn open(input: Input, choice: EncodingChoice) -> Result<Source, RegisterError> {
+        let ext = input
+            .path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("xlsx") => {
-                let sheet = first_sheet(path)?;
+                let sheet = first_sheet(&input)?;
                 Ok(Source {
-                    path: path.to_path_buf(),
+                    input,
                     format: FileFormat::Xlsx,
                     encoding: None,
                     sheet: Some(sheet),
                 })
             }
             Some("xls") => Err(RegisterError::Unsupported {
-                path: path.to_path_buf(),
+                path: input.path,
                 reason: "legacy .xls workbooks are not read; save the sheet as .xlsx or CSV".into(),
             }),
             _ => {
-                let encoding = detect_encoding(path, choice)?;
+                let encoding = detect_encoding(&input, choice)?;
                 Ok(Source {
-                    path: path.to_path_buf(),
+                    input,
                     format: FileFormat::Csv,
                     encoding: Some(encoding),
                     sheet: None,
@@ -555,20 +604,26 @@ impl Source {
         }
     }
 
+    /// The file's name in messages.
+    pub fn path(&self) -> &Path {
+        &self.input.path
+    }
+
     /// Calls `each` for every row in file order (the header first) until it breaks.
     pub fn for_each_row(
         &self,
         each: impl FnMut(&Row) -> ControlFlow<()>,
     ) -> Result<(), RegisterError> {
         match self.encoding {
-            Some(encoding) => csv_rows(&self.path, encoding, each),
-            None => xlsx_rows(&self.path, each),
+            Some(encoding) => csv_rows(&self.input, encoding, each),
+            None => xlsx_rows(&self.input, each),
         }
     }
 }
 
-fn detect_encoding(path: &Path, choice: EncodingChoice) -> Result<TextEncoding, RegisterError> {
-    let mut file = File::open(path).map_err(|e| RegisterError::io(path, e))?;
+fn detect_encoding(input: &Input, choice: EncodingChoice) -> Result<TextEncoding, RegisterError> {
+    let path = &input.path;
+    let mut file = input.open().map_err(|e| RegisterError::io(path, e))?;
     let mut head = [0u8; 3];
     let n = read_up_to(&mut file, &mut head).map_err(|e| RegisterError::io(path, e))?;
     let head = &head[..n];
@@ -584,7 +639,7 @@ fn detect_encoding(path: &Path, choice: EncodingChoice) -> Result<TextEncoding, 
         _ if bom => TextEncoding::Utf8Bom,
         EncodingChoice::Utf8 => TextEncoding::Utf8,
         EncodingChoice::Auto => {
-            match file_is_utf8(path).map_err(|e| RegisterError::io(path, e))? {
+            match file_is_utf8(input).map_err(|e| RegisterError::io(path, e))? {
                 true => TextEncoding::Utf8,
                 false => TextEncoding::Gb18030,
             }
@@ -608,13 +663,13 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> 
 /// Whether the whole file is valid UTF-8, its parts checked on all cores. Each part but the
 /// first starts after the continuation bytes (at most three) at its nominal start, so that
 /// in a valid file every part is whole characters; valid parts make a valid whole.
-fn file_is_utf8(path: &Path) -> std::io::Result<bool> {
-    let len = std::fs::metadata(path)?.len();
+fn file_is_utf8(input: &Input) -> std::io::Result<bool> {
+    let len = input.len()?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
     let parts = if len < (16 << 20) { 1 } else { cores as u64 };
     let mut starts = vec![0];
     for i in 1..parts {
-        let mut file = File::open(path)?;
+        let mut file = input.open()?;
         let nominal = len * i / parts;
         file.seek(SeekFrom::Start(nominal))?;
         let mut head = [0u8; 3];
@@ -632,7 +687,7 @@ fn file_is_utf8(path: &Path) -> std::io::Result<bool> {
             .map(|part| {
                 let (start, end) = (part[0], part[1]);
                 scope.spawn(move || -> std::io::Result<bool> {
-                    let mut file = File::open(path)?;
+                    let mut file = input.open()?;
                     file.seek(SeekFrom::Start(start))?;
                     is_utf8(file.take(end.saturating_sub(start)))
                 })
@@ -681,11 +736,11 @@ fn is_utf8(mut reader: impl Read) -> std::io::Result<bool> {
 }
 
 fn csv_rows(
-    path: &Path,
+    input: &Input,
     encoding: TextEncoding,
     mut each: impl FnMut(&Row) -> ControlFlow<()>,
 ) -> Result<(), RegisterError> {
-    let mut chunker = Chunker::open(path, encoding, BLOCK)?;
+    let mut chunker = Chunker::open(input, encoding, BLOCK)?;
     let mut chunk = Vec::new();
     while let Some(line) = chunker.next_chunk(&mut chunk)? {
         let mut row = Row::csv(encoding);
@@ -733,13 +788,15 @@ fn workbook_error(path: &Path, error: impl std::fmt::Display) -> RegisterError {
     }
 }
 
-fn open_xlsx(path: &Path) -> Result<Xlsx<BufReader<File>>, RegisterError> {
-    let file = File::open(path).map_err(|e| RegisterError::io(path, e))?;
+fn open_xlsx(input: &Input) -> Result<Xlsx<BufReader<Box<dyn ReadSeek>>>, RegisterError> {
+    let path = &input.path;
+    let file = input.open().map_err(|e| RegisterError::io(path, e))?;
     Xlsx::new(BufReader::new(file)).map_err(|e| workbook_error(path, e))
 }
 
-fn first_sheet(path: &Path) -> Result<String, RegisterError> {
-    let workbook = open_xlsx(path)?;
+fn first_sheet(input: &Input) -> Result<String, RegisterError> {
+    let path = &input.path;
+    let workbook = open_xlsx(input)?;
     workbook
         .sheet_names()
         .into_iter()
@@ -750,11 +807,12 @@ fn first_sheet(path: &Path) -> Result<String, RegisterError> {
 /// Streams the first sheet's cells (calamine's cell reader) so that a large sheet is never
 /// held whole; cells arrive row by row.
 fn xlsx_rows(
-    path: &Path,
+    input: &Input,
     mut each: impl FnMut(&Row) -> ControlFlow<()>,
 ) -> Result<(), RegisterError> {
-    let mut workbook = open_xlsx(path)?;
-    let sheet = first_sheet(path)?;
+    let path = &input.path;
+    let mut workbook = open_xlsx(input)?;
+    let sheet = first_sheet(input)?;
     let mut cells = workbook
         .worksheet_cells_reader(&sheet)
         .map_err(|e| workbook_error(path, e))?;
@@ -899,16 +957,16 @@ mod tests {
         // 17 MiB of three-byte characters: the parts start inside characters.
         let text = "中".repeat((17 << 20) / 3 + 1);
         std::fs::write(&path, &text).unwrap();
-        assert!(file_is_utf8(&path).unwrap());
+        assert!(file_is_utf8(&Input::file(&path)).unwrap());
         let mut bytes = text.into_bytes();
         let at = bytes.len() / 2 + 1;
         bytes[at] = b'a'; // a continuation byte replaced: invalid
         std::fs::write(&path, &bytes).unwrap();
-        assert!(!file_is_utf8(&path).unwrap());
+        assert!(!file_is_utf8(&Input::file(&path)).unwrap());
         bytes.truncate(bytes.len() - 1); // and cut off at the end
         bytes[at] = 0x80;
         std::fs::write(&path, &bytes).unwrap();
-        assert!(!file_is_utf8(&path).unwrap());
+        assert!(!file_is_utf8(&Input::file(&path)).unwrap());
     }
 
     #[test]
@@ -953,7 +1011,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("register.csv");
         std::fs::write(&path, bytes).unwrap();
-        let mut chunker = Chunker::open(&path, TextEncoding::Gb18030, block).unwrap();
+        let mut chunker = Chunker::open(&Input::file(&path), TextEncoding::Gb18030, block).unwrap();
         let mut chunk = Vec::new();
         let mut out = Vec::new();
         while let Some(line) = chunker.next_chunk(&mut chunk).unwrap() {

@@ -4,7 +4,7 @@
 use crate::canonical::{Canonical, PlainDecimal, VILLAGES_TAG};
 use crate::error::{ErrorList, Problem, RegisterError};
 use crate::frame::ReadOptions;
-use crate::source::{FileFormat, Layout, Row, Source, TextEncoding};
+use crate::source::{FileFormat, Input, Layout, Row, Source, TextEncoding};
 use crate::values;
 use crate::vintage::{self, CodeUses};
 use assess_divisions::{VillageCode, Vintage};
@@ -34,7 +34,22 @@ pub struct VillageFile {
 
 /// Reads and validates a village file; refused as a whole when any row is wrong.
 pub fn read_villages(path: &Path, opts: &ReadOptions) -> Result<VillageFile, RegisterError> {
-    let source = Source::open(path, opts.encoding)?;
+    read(Input::file(path), opts)
+}
+
+/// [`read_villages`] on a village file already in memory, named `name` in messages.
+pub fn read_villages_in_memory(
+    name: &Path,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+) -> Result<VillageFile, RegisterError> {
+    read(Input::memory(name, bytes.into()), opts)
+}
+
+fn read(input: Input, opts: &ReadOptions) -> Result<VillageFile, RegisterError> {
+    let path = input.path.clone();
+    let path = path.as_path();
+    let source = Source::open(input, opts.encoding)?;
     let mut errors = ErrorList::new(path, source.sheet.clone(), opts.max_errors);
     let mut reading = Reading::default();
     source.for_each_row(|row| reading.row(row, &mut errors))?;

@@ -224,6 +224,54 @@ fn scanning_twice_gives_identical_results() {
 }
 
 #[test]
+fn a_register_in_memory_reads_as_the_same_file_would() {
+    // The simulation reads the synthetic registers it makes without writing them: the same
+    // reader, on bytes. Every encoding and format, households, errors and village files alike.
+    let dir = tempfile::tempdir().unwrap();
+    let rows = permuted_rows();
+    let lines: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
+    let gb = encoding_rs::GB18030
+        .encode(&format!("{}\n", lines.join("\n")))
+        .0
+        .into_owned();
+    let xlsx = dir.path().join("book.xlsx");
+    write_xlsx(&xlsx, &rows);
+    let bad = csv(HEADER, &[SMALL[0], "H002,530128102202,poor,2017,x,,,,"]);
+    for (name, bytes) in [
+        ("plain.csv", csv(HEADER, SMALL).into_bytes()),
+        ("gb.csv", gb),
+        ("book.xlsx", std::fs::read(&xlsx).unwrap()),
+        ("bad.csv", bad.into_bytes()),
+    ] {
+        let path = write(dir.path(), name, &bytes);
+        let mut from_file = Vec::new();
+        let file = scan_frame(&path, &ReadOptions::default(), |h| {
+            from_file.push(h.clone())
+        });
+        let mut in_memory = Vec::new();
+        let memory =
+            assess_register::scan_frame_in_memory(&path, bytes, &ReadOptions::default(), |h| {
+                in_memory.push(h.clone())
+            });
+        match (file, memory) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{name}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
+            (a, b) => panic!("{name}: {a:?} from the file, {b:?} in memory"),
+        }
+        assert_eq!(from_file, in_memory, "{name}");
+    }
+    let villages = "village_code,name,poverty_village,remote,lon,lat\n\
+                    530128102201,一村,true,false,102.5,25.5\n";
+    let path = write(dir.path(), "villages.csv", villages);
+    let opts = ReadOptions::default();
+    let file = read_villages(&path, &opts).unwrap();
+    let memory =
+        assess_register::read_villages_in_memory(&path, villages.as_bytes().to_vec(), &opts)
+            .unwrap();
+    assert_eq!(file, memory);
+}
+
+#[test]
 fn forced_gb18030_and_forced_utf8() {
     let dir = tempfile::tempdir().unwrap();
     let text = csv(HEADER, SMALL);

@@ -55,8 +55,14 @@ pub enum SimulateError {
     #[error("generating the synthetic county: {0}")]
     Synth(Box<assess_synth::SynthError>),
     /// The synthetic county could not be read back (a bug).
-    #[error("reading the synthetic county back: {0}")]
-    Parse(String),
+    #[error("reading the synthetic county back")]
+    Register(#[from] assess_register::RegisterError),
+    /// A synthetic household has no truth (a bug).
+    #[error("household {0} of the synthetic county has no truth row")]
+    NoTruth(String),
+    /// The synthetic truth could not be read back (a bug).
+    #[error("reading the synthetic truth back")]
+    Truth(#[source] assess_synth::visits::VisitError),
     /// The plan does not fit the synthetic county.
     #[error("the plan does not fit the synthetic county {county}:\n{problems}")]
     PlanVsCounty {

@@ -6,11 +6,17 @@
 use crate::SimulateError;
 use assess_divisions::VillageCode;
 use assess_household::{Household, Status};
+use assess_register::{read_villages_in_memory, scan_frame_in_memory, ReadOptions};
 use assess_sampling::FrameVillage;
-use assess_synth::visits::{read_register, read_truth, RegisterHousehold, TruthRow};
+use assess_synth::visits::{read_truth, TruthRow};
 use assess_synth::{generate, SynthConfig};
 use assess_verdict::RegisterPeople;
 use std::collections::HashMap;
+use std::path::Path;
+
+/// The names the synthetic files go by in messages (they are never written).
+const REGISTER: &str = "synthetic register.csv";
+const VILLAGES: &str = "synthetic villages.csv";
 
 /// The population's true totals, in people (the unit of the two rates).
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
@@ -64,7 +70,7 @@ pub struct Population {
     /// Each village's households, in register order.
     pub by_village: HashMap<VillageCode, Vec<Household>>,
     /// Each household's register row, by id.
-    pub register: HashMap<String, RegisterHousehold>,
+    pub register: HashMap<String, Household>,
     /// Each household's truth, by id.
     pub truth: HashMap<String, TruthRow>,
     /// Register people by status (the draw's manifest has the same).
@@ -73,54 +79,47 @@ pub struct Population {
     pub totals: TrueTotals,
 }
 
-/// A register row as `assess synth` writes it.
-#[derive(serde::Deserialize)]
-struct RegisterRow {
-    household_id: String,
-    village_code: String,
-    status: Status,
-    exit_year: Option<u16>,
-    members: u32,
-    income_per_capita: Option<f64>,
-    lon: Option<f64>,
-    lat: Option<f64>,
-    group: Option<String>,
-}
-
-/// A village row as `assess synth --villages` writes it.
-#[derive(serde::Deserialize)]
-struct VillageRow {
-    village_code: String,
-    poverty_village: bool,
-    remote: bool,
-}
-
 impl Population {
     /// Generates the county of `config` (one county) in memory.
     pub fn generate(config: &SynthConfig) -> Result<Population, SimulateError> {
         let (mut register, mut villages, mut truth) = (Vec::new(), Vec::new(), Vec::new());
         generate(config, &mut register, Some(&mut villages), Some(&mut truth))?;
-        let households = parse_households(&register)?;
+        // Read back by the register's one reader, as `assess draw` reads a register file.
+        let opts = ReadOptions {
+            vintage: Some(config.vintage),
+            ..ReadOptions::default()
+        };
+        let mut households = Vec::new();
+        scan_frame_in_memory(Path::new(REGISTER), register, &opts, |h| {
+            households.push(h.clone())
+        })?;
+        let villages = read_villages_in_memory(Path::new(VILLAGES), villages, &opts)?;
         let mut frame_map: HashMap<VillageCode, FrameVillage> = HashMap::new();
         let mut by_village: HashMap<VillageCode, Vec<Household>> = HashMap::new();
-        for h in households {
+        for h in &households {
             frame_map
                 .entry(h.village.clone())
                 .or_insert_with(|| FrameVillage::new(h.village.clone()))
                 .add(h.status, h.members);
-            by_village.entry(h.village.clone()).or_default().push(h);
+            by_village
+                .entry(h.village.clone())
+                .or_default()
+                .push(h.clone());
         }
-        merge_attributes(&mut frame_map, &villages)?;
+        for v in &villages.villages {
+            if let Some(f) = frame_map.get_mut(&v.village) {
+                f.remote = v.remote;
+                f.poverty_village = v.poverty_village;
+            }
+        }
         let mut frame: Vec<FrameVillage> = frame_map.values().cloned().collect();
         frame.sort_by(|a, b| a.code.cmp(&b.code));
-        let parse = |e: assess_synth::visits::VisitError| SimulateError::Parse(e.to_string());
-        let register: HashMap<String, RegisterHousehold> = read_register(&register[..], None)
-            .map_err(parse)?
+        let register: HashMap<String, Household> = households
             .into_iter()
-            .map(|r| (r.household_id.clone(), r))
+            .map(|h| (h.household_id.clone(), h))
             .collect();
         let truth: HashMap<String, TruthRow> = read_truth(&truth[..], None)
-            .map_err(parse)?
+            .map_err(SimulateError::Truth)?
             .into_iter()
             .map(|t| (t.household_id.clone(), t))
             .collect();
@@ -147,54 +146,15 @@ impl Population {
     }
 }
 
-fn parse_households(register: &[u8]) -> Result<Vec<Household>, SimulateError> {
-    let mut reader = csv::Reader::from_reader(register);
-    let mut out = Vec::new();
-    for row in reader.deserialize::<RegisterRow>() {
-        let r = row.map_err(|e| SimulateError::Parse(e.to_string()))?;
-        let village = VillageCode::parse(&r.village_code)
-            .map_err(|e| SimulateError::Parse(format!("{}: {e}", r.village_code)))?;
-        out.push(Household {
-            household_id: r.household_id,
-            village,
-            status: r.status,
-            exit_year: r.exit_year,
-            members: r.members,
-            income_per_capita: r.income_per_capita,
-            lon: r.lon,
-            lat: r.lat,
-            group: r.group,
-        });
-    }
-    Ok(out)
-}
-
-fn merge_attributes(
-    frame: &mut HashMap<VillageCode, FrameVillage>,
-    villages: &[u8],
-) -> Result<(), SimulateError> {
-    let mut reader = csv::Reader::from_reader(villages);
-    for row in reader.deserialize::<VillageRow>() {
-        let v = row.map_err(|e| SimulateError::Parse(e.to_string()))?;
-        let code = VillageCode::parse(&v.village_code)
-            .map_err(|e| SimulateError::Parse(format!("{}: {e}", v.village_code)))?;
-        if let Some(f) = frame.get_mut(&code) {
-            f.remote = Some(v.remote);
-            f.poverty_village = Some(v.poverty_village);
-        }
-    }
-    Ok(())
-}
-
 fn true_totals(
-    register: &HashMap<String, RegisterHousehold>,
+    register: &HashMap<String, Household>,
     truth: &HashMap<String, TruthRow>,
 ) -> Result<TrueTotals, SimulateError> {
     let mut t = TrueTotals::default();
     for (id, r) in register {
         let truth = truth
             .get(id)
-            .ok_or_else(|| SimulateError::Parse(format!("household {id} has no truth row")))?;
+            .ok_or_else(|| SimulateError::NoTruth(id.clone()))?;
         let people = f64::from(r.members);
         match r.status {
             Status::Exited => {

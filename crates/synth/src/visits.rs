@@ -8,12 +8,21 @@
 //! that [`assess_inspection::judge`] gives exactly the truth's finding: the function checks
 //! this for each interview and refuses to return records that would not.
 //!
+//! The register's households come from its one reader (`assess-register`), the truth from
+//! [`read_truth`]:
+//!
 //! ```no_run
-//! use assess_synth::visits::{read_register, read_truth, simulate_visits, VisitSettings};
+//! use assess_synth::visits::{read_truth, simulate_visits, VisitSettings};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let draw = assess_draw::load_draw_dir(std::path::Path::new("draw"))?;
 //! let wanted = draw.households.iter().map(|h| h.household_id.to_string()).collect();
-//! let register = read_register(std::fs::File::open("register.csv")?, Some(&wanted))?;
+//! let mut register = Vec::new();
+//! let opts = assess_register::ReadOptions::default();
+//! assess_register::scan_frame("register.csv".as_ref(), &opts, |h| {
+//!     if wanted.contains(&h.household_id) {
+//!         register.push(h.clone())
+//!     }
+//! })?;
 //! let truth = read_truth(std::fs::File::open("truth.csv")?, Some(&wanted))?;
 //! let settings = VisitSettings::new("2020-06-12T08:30:00+08:00");
 //! let visits = simulate_visits(
@@ -28,7 +37,7 @@
 //! # Ok(()) }
 //! ```
 
-use assess_household::Status;
+use assess_household::{Household, Status};
 use assess_inspection::{
     judge, Answer, Approval, Components, Disposition, Gps, HouseholdRecord, Housing,
     Identification, IncomeBySource, InterviewMode, Judgment, MedicalCover, Member, Note, Opinion,
@@ -104,24 +113,6 @@ impl VisitSettings {
             teams: 4,
         }
     }
-}
-
-/// A household of the register, as the simulation needs it (the columns of `assess synth`'s
-/// register; others are ignored).
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct RegisterHousehold {
-    /// Household id.
-    pub household_id: String,
-    /// Register status.
-    pub status: Status,
-    /// Registered members.
-    pub members: u32,
-    /// Per-person income the register records (not used by the visit, which finds the truth).
-    pub income_per_capita: f64,
-    /// WGS-84 longitude of the house, when known.
-    pub lon: Option<f64>,
-    /// WGS-84 latitude of the house, when known.
-    pub lat: Option<f64>,
 }
 
 /// One row of the truth file of `assess synth --truth`.
@@ -246,17 +237,6 @@ pub enum VisitError {
     },
 }
 
-/// Reads the households of a register written by `assess synth` (only those in `wanted`, when
-/// given: a national register does not fit in memory).
-pub fn read_register<R: Read>(
-    reader: R,
-    wanted: Option<&HashSet<String>>,
-) -> Result<Vec<RegisterHousehold>, VisitError> {
-    read_rows(reader, wanted, "register", |r: &RegisterHousehold| {
-        &r.household_id
-    })
-}
-
 /// Reads the rows of a truth file written by `assess synth --truth` (only those in `wanted`,
 /// when given).
 pub fn read_truth<R: Read>(
@@ -300,14 +280,14 @@ fn read_rows<R: Read, T: serde::de::DeserializeOwned>(
 pub fn simulate_visits(
     draw_id: &str,
     sample: &[SampleRow],
-    register: &[RegisterHousehold],
+    register: &[Household],
     truth: &[TruthRow],
     standards: &Standards,
     seed: u64,
     settings: &VisitSettings,
 ) -> Result<Vec<VisitRecord>, VisitError> {
     let start = check_settings(settings, standards)?;
-    let register: HashMap<&str, &RegisterHousehold> = register
+    let register: HashMap<&str, &Household> = register
         .iter()
         .map(|r| (r.household_id.as_str(), r))
         .collect();
@@ -566,7 +546,7 @@ struct TeamClock {
 fn build_visit(
     draw_id: &str,
     p: Planned<'_>,
-    register: &HashMap<&str, &RegisterHousehold>,
+    register: &HashMap<&str, &Household>,
     truth: &HashMap<&str, &TruthRow>,
     standards: &Standards,
     seed: u64,

@@ -2,6 +2,7 @@
 //! exactly as the truth says, reserves are used only in order and only to replace failures,
 //! and `check_draw` finds no error.
 
+use assess_household::Household;
 use assess_inspection::{
     check_draw, judge, Answer, CheckConfig, CheckInput, Disposition, Gps, Outcome, SampleUnit,
 };
@@ -9,8 +10,8 @@ use assess_sampling::Role;
 use assess_sampling::SampleRow;
 use assess_standards::Standards;
 use assess_synth::visits::{
-    read_register, read_truth, simulate_visits, RegisterHousehold, TruthRow, VisitSettings,
-    SIMULATED_INTERVIEWERS, SIMULATED_RULE, SIMULATED_TEXT,
+    read_truth, simulate_visits, TruthRow, VisitSettings, SIMULATED_INTERVIEWERS, SIMULATED_RULE,
+    SIMULATED_TEXT,
 };
 use assess_synth::{generate, SynthConfig};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -20,7 +21,7 @@ struct County {
     _dir: tempfile::TempDir,
     sample: Vec<SampleRow>,
     draw_id: String,
-    register: Vec<RegisterHousehold>,
+    register: Vec<Household>,
     truth: Vec<TruthRow>,
     centres: HashMap<String, Gps>,
 }
@@ -66,7 +67,13 @@ fn county() -> County {
         .iter()
         .map(|r| r.household_id.to_string())
         .collect();
-    let register = read_register(&r[..], Some(&wanted)).unwrap();
+    let mut register = Vec::new();
+    assess_register::scan_frame(&inputs.frame, &inputs.read, |h| {
+        if wanted.contains(&h.household_id) {
+            register.push(h.clone());
+        }
+    })
+    .unwrap();
     let truth = read_truth(&t[..], Some(&wanted)).unwrap();
     assert_eq!(register.len(), wanted.len());
     assert_eq!(truth.len(), wanted.len());
