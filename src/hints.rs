@@ -4,20 +4,46 @@
 //! each level in its command-line wording.
 
 use assess_app::AppError;
+use assess_survey::DesignError;
+use assess_table::TableError;
+use assess_verdict::{VarianceMethod, VerdictError};
 use std::error::Error;
 
 /// The whole message of an error, as printed after `error: `.
 pub fn message(err: &anyhow::Error) -> String {
-    err.chain()
-        .map(|e| with_hint(e).unwrap_or_else(|| e.to_string()))
-        .collect::<Vec<_>>()
-        .join(": ")
+    let mut levels = Vec::new();
+    for e in err.chain() {
+        match cli_words(e) {
+            Some(Words::Level(text)) => levels.push(text),
+            Some(Words::Rest(text)) => {
+                levels.push(text);
+                break;
+            }
+            None => levels.push(e.to_string()),
+        }
+    }
+    levels.join(": ")
 }
 
-/// One level of the chain in command-line words, when they differ from the library's.
-fn with_hint(e: &(dyn Error + 'static)) -> Option<String> {
+/// A level of the chain in command-line words: that level alone, or that level and every
+/// cause after it.
+enum Words {
+    Level(String),
+    Rest(String),
+}
+
+fn cli_words(e: &(dyn Error + 'static)) -> Option<Words> {
     if let Some(e) = e.downcast_ref::<AppError>() {
-        return app(e);
+        return app(e).map(Words::Level);
+    }
+    if let Some(e) = e.downcast_ref::<VerdictError>() {
+        return verdict(e);
+    }
+    if let Some(e) = e.downcast_ref::<TableError>() {
+        return table(e).map(Words::Level);
+    }
+    if let Some(e) = e.downcast_ref::<DesignError>() {
+        return design(e).map(Words::Level);
     }
     None
 }
@@ -41,4 +67,53 @@ fn app(e: &AppError) -> Option<String> {
         AppError::StartBeforeDraw { .. } => format!("--start {e}"),
         _ => return None,
     })
+}
+
+fn verdict(e: &VerdictError) -> Option<Words> {
+    Some(match e {
+        VerdictError::Design { source, variance } => {
+            let hint = match (variance, source) {
+                (VarianceMethod::WithoutReplacement, DesignError::LonelyPsu { stage: 2, .. }) => {
+                    " (--variance wor: a village's status cell with a single respondent has no \
+                     within-cell variance; choose --lonely-psu remove or centre, or --variance \
+                     wr)"
+                }
+                (_, DesignError::CollapseWithFpc) => " (use --variance wr)",
+                _ => "",
+            };
+            let design = design(source).unwrap_or_else(|| source.to_string());
+            Words::Rest(format!("{e}: {design}{hint}"))
+        }
+        VerdictError::NoVillagePopulation => Words::Level(format!(
+            "{e}: give the draw's register (assess verdict --frame REGISTER), or use the sampled \
+             households' people (--missed-denominator sampled-households)"
+        )),
+        VerdictError::NoNonRegisteredPeople => {
+            Words::Level(format!("{e}; use --missed-denominator sampled-households"))
+        }
+        _ => return None,
+    })
+}
+
+fn table(e: &TableError) -> Option<String> {
+    Some(match e {
+        TableError::LonelyStratum { .. } => format!(
+            "{e}; use --lonely-psu remove, centre or collapse, or merge the stratum with a \
+             similar one"
+        ),
+        TableError::LonelySsu { .. } => format!("{e}; use --lonely-psu remove or centre"),
+        _ => return None,
+    })
+}
+
+fn design(e: &DesignError) -> Option<String> {
+    match e {
+        DesignError::CollapseWithFpc => Some(
+            "--lonely-psu collapse merges strata, which with finite-population corrections \
+             would describe neither design: use it without --fpc (with replacement), or choose \
+             remove or centre"
+                .to_string(),
+        ),
+        _ => None,
+    }
 }

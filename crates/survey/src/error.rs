@@ -82,7 +82,11 @@ pub enum DesignError {
         names: usize,
     },
     /// Collapsing strata is for with-replacement designs.
-    #[error("--lonely-psu collapse merges strata, which with finite-population corrections would describe neither design: use it without --fpc (with replacement), or choose remove or centre")]
+    #[error(
+        "collapsing the strata of lonely PSUs merges strata, which with finite-population \
+         corrections would describe neither design: collapse only without them (with \
+         replacement), or remove or centre the lonely PSUs"
+    )]
     CollapseWithFpc,
     /// PPS needs the inclusion probabilities from the stage-1 fpc.
     #[error("PPS (Brewer) needs the inclusion probabilities as the stage-1 fpc")]
@@ -144,6 +148,9 @@ pub enum EstimateError {
         /// Number of domains.
         count: usize,
     },
+    /// A single estimate was asked of several domains.
+    #[error("{0} domains were estimated where one was asked for")]
+    NotOneDomain(usize),
     /// The confidence level is not in (0, 1).
     #[error("confidence level {0} is not between 0 and 1")]
     Confidence(f64),

@@ -75,176 +75,127 @@ pub struct Estimate {
     pub sided: Sided,
 }
 
-/// Domain membership of every row: the index of its domain (below `count`), or
-/// [`NO_DOMAIN`] for a row in none. Estimating all domains of a column at once costs one pass
-/// over the rows per estimate (two, counting the linearisation), not one per domain.
+/// What to estimate, over the rows of a design: R's `svytotal`, `svymean`, `svyciprop` and
+/// `svyratio`. Each column has one value per row; `None` is a missing value (the row is left
+/// out of the analysis, not of the design).
 #[derive(Clone, Copy, Debug)]
-pub struct Domains<'a> {
-    /// Domain index of every row.
-    pub of_row: &'a [u32],
-    /// Number of domains.
-    pub count: usize,
+pub enum Statistic<'a> {
+    /// The population total `Σ w y`; linearised variable `w y`.
+    Total(&'a [Option<f64>]),
+    /// The population mean `Σ w y / Σ w`; linearised variable `w (y − ȳ) / Σw`.
+    Mean(&'a [Option<f64>]),
+    /// The proportion of rows with `true` (default interval logit, as `svyciprop`).
+    Proportion(&'a [Option<bool>]),
+    /// The ratio of totals `Σ w y / Σ w x`; linearised variable `w (y − R x) / Σ w x`. Rows
+    /// enter when both values are present.
+    Ratio {
+        /// `y`.
+        numerator: &'a [Option<f64>],
+        /// `x`.
+        denominator: &'a [Option<f64>],
+    },
+}
+
+/// Which rows an estimate is over. Domains subset the analysis, never the design (R's
+/// `subset(design, ...)` and `svyby`): a row outside keeps its PSU, SSU and weight in the
+/// variance with a linearised value of 0.
+#[derive(Clone, Copy, Debug)]
+pub enum Domains<'a> {
+    /// Every row: one estimate.
+    All,
+    /// The rows marked `true`: one estimate.
+    Subset(&'a [bool]),
+    /// Every domain of a column at once, in one pass over the rows (two, counting the
+    /// linearisation), not one per domain: `of_row` is each row's domain index (below
+    /// `count`), or [`NO_DOMAIN`] for a row in none.
+    Each {
+        /// Domain index of every row.
+        of_row: &'a [u32],
+        /// Number of domains.
+        count: usize,
+    },
 }
 
 /// The domain index of a row in no domain.
 pub const NO_DOMAIN: u32 = u32::MAX;
 
-/// Per-domain results of a `*_by_domain` estimator: one per domain, in index order; a domain
-/// without analysis rows gets [`EstimateError::NoObservations`].
-pub type DomainEstimates = Vec<Result<Estimate, EstimateError>>;
+/// One estimate per domain, in index order (one for [`Domains::All`] and
+/// [`Domains::Subset`]); a domain without analysis rows has
+/// [`EstimateError::NoObservations`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct DomainEstimates(pub Vec<Result<Estimate, EstimateError>>);
 
-/// Estimated population total `Σ w y` (R's `svytotal`); linearised variable `w y`.
-pub fn estimate_total(
-    design: &Design,
-    y: &[Option<f64>],
-    domain: Option<&[bool]>,
-    opts: &EstimateOptions,
-) -> Result<Estimate, EstimateError> {
-    let y = values(design, y, "y")?;
-    one(design, domain, |dom| {
-        by_domain(
-            design,
-            |i| y[i].map(|v| (v, 1.0)),
-            Linear::Total,
-            Kind::Other,
-            dom,
-            opts,
-        )
-    })
+impl DomainEstimates {
+    /// The estimate of the only domain ([`Domains::All`] or [`Domains::Subset`]).
+    pub fn single(self) -> Result<Estimate, EstimateError> {
+        let mut all = self.0;
+        match all.len() {
+            1 => all.remove(0),
+            n => Err(EstimateError::NotOneDomain(n)),
+        }
+    }
 }
 
-/// Estimated population mean `Σ w y / Σ w` (R's `svymean`); linearised variable
-/// `w (y − ȳ) / Σw`.
-pub fn estimate_mean(
+/// Estimates `stat` in each of `domains` of `design`, with its Taylor-linearised variance,
+/// degrees of freedom, design effects and interval ([`EstimateOptions`]).
+///
+/// ```
+/// use assess_survey::{estimate, Design, Domains, EstimateOptions, Statistic};
+/// let design = Design::builder(4).weights(vec![1.0, 1.0, 2.0, 2.0]).build()?;
+/// let y = [Some(1.0), Some(3.0), Some(5.0), None];
+/// let opts = EstimateOptions::default();
+/// let total = estimate(&design, Statistic::Total(&y), Domains::All, &opts)?.single()?;
+/// assert_eq!(total.estimate, 14.0);
+/// let by = estimate(&design, Statistic::Mean(&y), Domains::Each { of_row: &[0, 0, 1, 1], count: 2 }, &opts)?;
+/// assert_eq!(by.0[0].as_ref().unwrap().estimate, 2.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn estimate(
     design: &Design,
-    y: &[Option<f64>],
-    domain: Option<&[bool]>,
-    opts: &EstimateOptions,
-) -> Result<Estimate, EstimateError> {
-    let y = values(design, y, "y")?;
-    one(design, domain, |dom| {
-        by_domain(
-            design,
-            |i| y[i].map(|v| (v, 1.0)),
-            Linear::Mean,
-            Kind::Other,
-            dom,
-            opts,
-        )
-    })
-}
-
-/// Estimated proportion of rows with `y = true` (R's `svyciprop`; default interval logit).
-pub fn estimate_prop(
-    design: &Design,
-    y: &[Option<bool>],
-    domain: Option<&[bool]>,
-    opts: &EstimateOptions,
-) -> Result<Estimate, EstimateError> {
-    check_len(design, y.len(), "y")?;
-    one(design, domain, |dom| {
-        let value = |i: usize| y[i].map(|v| (f64::from(v), 1.0));
-        by_domain(design, value, Linear::Mean, Kind::Proportion, dom, opts)
-    })
-}
-
-/// Estimated ratio of totals `Σ w y / Σ w x` (R's `svyratio`); linearised variable
-/// `w (y − R x) / Σ w x`. Rows enter when both values are present.
-pub fn estimate_ratio(
-    design: &Design,
-    numerator: &[Option<f64>],
-    denominator: &[Option<f64>],
-    domain: Option<&[bool]>,
-    opts: &EstimateOptions,
-) -> Result<Estimate, EstimateError> {
-    let y = values(design, numerator, "numerator")?;
-    let x = values(design, denominator, "denominator")?;
-    one(design, domain, |dom| {
-        let pair = |i: usize| y[i].zip(x[i]);
-        by_domain(design, pair, Linear::Ratio, Kind::Other, dom, opts)
-    })
-}
-
-/// [`estimate_total`] in every domain at once.
-pub fn estimate_total_by_domain(
-    design: &Design,
-    y: &[Option<f64>],
-    domains: Domains,
+    stat: Statistic<'_>,
+    domains: Domains<'_>,
     opts: &EstimateOptions,
 ) -> Result<DomainEstimates, EstimateError> {
-    let y = values(design, y, "y")?;
-    let dom = check_domains(design, domains)?;
-    let value = |i: usize| y[i].map(|v| (v, 1.0));
-    Ok(by_domain(
-        design,
-        value,
-        Linear::Total,
-        Kind::Other,
-        dom,
-        opts,
-    ))
-}
-
-/// [`estimate_mean`] in every domain at once.
-pub fn estimate_mean_by_domain(
-    design: &Design,
-    y: &[Option<f64>],
-    domains: Domains,
-    opts: &EstimateOptions,
-) -> Result<DomainEstimates, EstimateError> {
-    let y = values(design, y, "y")?;
-    let dom = check_domains(design, domains)?;
-    let value = |i: usize| y[i].map(|v| (v, 1.0));
-    Ok(by_domain(
-        design,
-        value,
-        Linear::Mean,
-        Kind::Other,
-        dom,
-        opts,
-    ))
-}
-
-/// [`estimate_prop`] in every domain at once.
-pub fn estimate_prop_by_domain(
-    design: &Design,
-    y: &[Option<bool>],
-    domains: Domains,
-    opts: &EstimateOptions,
-) -> Result<DomainEstimates, EstimateError> {
-    check_len(design, y.len(), "y")?;
-    let dom = check_domains(design, domains)?;
-    let value = |i: usize| y[i].map(|v| (f64::from(v), 1.0));
-    Ok(by_domain(
-        design,
-        value,
-        Linear::Mean,
-        Kind::Proportion,
-        dom,
-        opts,
-    ))
-}
-
-/// [`estimate_ratio`] in every domain at once.
-pub fn estimate_ratio_by_domain(
-    design: &Design,
-    numerator: &[Option<f64>],
-    denominator: &[Option<f64>],
-    domains: Domains,
-    opts: &EstimateOptions,
-) -> Result<DomainEstimates, EstimateError> {
-    let y = values(design, numerator, "numerator")?;
-    let x = values(design, denominator, "denominator")?;
-    let dom = check_domains(design, domains)?;
-    let pair = |i: usize| y[i].zip(x[i]);
-    Ok(by_domain(
-        design,
-        pair,
-        Linear::Ratio,
-        Kind::Other,
-        dom,
-        opts,
-    ))
+    let dom = membership(design, domains)?;
+    let estimates = match stat {
+        Statistic::Total(y) => {
+            let y = values(design, y, "y")?;
+            by_domain(
+                design,
+                |i| y[i].map(|v| (v, 1.0)),
+                Linear::Total,
+                Kind::Other,
+                dom,
+                opts,
+            )
+        }
+        Statistic::Mean(y) => {
+            let y = values(design, y, "y")?;
+            by_domain(
+                design,
+                |i| y[i].map(|v| (v, 1.0)),
+                Linear::Mean,
+                Kind::Other,
+                dom,
+                opts,
+            )
+        }
+        Statistic::Proportion(y) => {
+            check_len(design, y.len(), "y")?;
+            let value = |i: usize| y[i].map(|v| (f64::from(v), 1.0));
+            by_domain(design, value, Linear::Mean, Kind::Proportion, dom, opts)
+        }
+        Statistic::Ratio {
+            numerator,
+            denominator,
+        } => {
+            let y = values(design, numerator, "numerator")?;
+            let x = values(design, denominator, "denominator")?;
+            let pair = |i: usize| y[i].zip(x[i]);
+            by_domain(design, pair, Linear::Ratio, Kind::Other, dom, opts)
+        }
+    };
+    Ok(DomainEstimates(estimates))
 }
 
 /// Whether proportion conventions apply (default logit interval, Wald clipped to [0, 1]).
@@ -291,32 +242,26 @@ impl Membership<'_> {
     }
 }
 
-/// Runs a one-domain estimate (the whole sample, or a mask).
-fn one<'a>(
-    design: &Design,
-    domain: Option<&'a [bool]>,
-    f: impl FnOnce(Membership<'a>) -> DomainEstimates,
-) -> Result<Estimate, EstimateError> {
-    let dom = match domain {
-        None => Membership::All,
-        Some(d) => {
-            check_len(design, d.len(), "domain")?;
-            Membership::Mask(d)
+/// The rows of each domain, checked against the design.
+fn membership<'a>(design: &Design, d: Domains<'a>) -> Result<Membership<'a>, EstimateError> {
+    match d {
+        Domains::All => Ok(Membership::All),
+        Domains::Subset(mask) => {
+            check_len(design, mask.len(), "domain")?;
+            Ok(Membership::Mask(mask))
         }
-    };
-    f(dom).pop().expect("one domain")
-}
-
-fn check_domains<'a>(design: &Design, d: Domains<'a>) -> Result<Membership<'a>, EstimateError> {
-    check_len(design, d.of_row.len(), "domain")?;
-    let bad = |&i: &u32| i != NO_DOMAIN && i as usize >= d.count;
-    match d.of_row.iter().position(bad) {
-        Some(row) => Err(EstimateError::DomainIndex {
-            row,
-            index: d.of_row[row],
-            count: d.count,
-        }),
-        None => Ok(Membership::Index(d.of_row, d.count)),
+        Domains::Each { of_row, count } => {
+            check_len(design, of_row.len(), "domain")?;
+            let bad = |&i: &u32| i != NO_DOMAIN && i as usize >= count;
+            match of_row.iter().position(bad) {
+                Some(row) => Err(EstimateError::DomainIndex {
+                    row,
+                    index: of_row[row],
+                    count,
+                }),
+                None => Ok(Membership::Index(of_row, count)),
+            }
+        }
     }
 }
 
@@ -410,7 +355,7 @@ fn by_domain(
     kind: Kind,
     dom: Membership,
     opts: &EstimateOptions,
-) -> DomainEstimates {
+) -> Vec<Result<Estimate, EstimateError>> {
     let w = design.weights();
     let count = dom.count();
     let mut sums = vec![Sums::default(); count];
@@ -575,6 +520,76 @@ impl Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // One statistic over every row or a mask, as the tests below ask for it.
+    fn one(
+        d: &Design,
+        stat: Statistic<'_>,
+        mask: Option<&[bool]>,
+        opts: &EstimateOptions,
+    ) -> Result<Estimate, EstimateError> {
+        let domains = mask.map_or(Domains::All, Domains::Subset);
+        estimate(d, stat, domains, opts)?.single()
+    }
+
+    type Opts = EstimateOptions;
+    type Ys<'a> = &'a [Option<f64>];
+
+    fn estimate_total(
+        d: &Design,
+        y: Ys,
+        m: Option<&[bool]>,
+        o: &Opts,
+    ) -> Result<Estimate, EstimateError> {
+        one(d, Statistic::Total(y), m, o)
+    }
+
+    fn estimate_mean(
+        d: &Design,
+        y: Ys,
+        m: Option<&[bool]>,
+        o: &Opts,
+    ) -> Result<Estimate, EstimateError> {
+        one(d, Statistic::Mean(y), m, o)
+    }
+
+    fn estimate_prop(
+        d: &Design,
+        y: &[Option<bool>],
+        m: Option<&[bool]>,
+        o: &Opts,
+    ) -> Result<Estimate, EstimateError> {
+        one(d, Statistic::Proportion(y), m, o)
+    }
+
+    fn estimate_ratio(
+        d: &Design,
+        numerator: Ys,
+        denominator: Ys,
+        m: Option<&[bool]>,
+        o: &Opts,
+    ) -> Result<Estimate, EstimateError> {
+        one(
+            d,
+            Statistic::Ratio {
+                numerator,
+                denominator,
+            },
+            m,
+            o,
+        )
+    }
+
+    /// Every domain of `of_row` at once.
+    fn by(
+        d: &Design,
+        stat: Statistic<'_>,
+        of_row: &[u32],
+        count: usize,
+        o: &Opts,
+    ) -> Result<Vec<Result<Estimate, EstimateError>>, EstimateError> {
+        Ok(estimate(d, stat, Domains::Each { of_row, count }, o)?.0)
+    }
 
     /// Two strata with replacement: a = PSUs 1, 2; b = PSUs 3, 4, 5 (PSU 5's only row has no
     /// y, so it stays in the design with total 0). Columns: weight, y, x, in domain.
@@ -764,16 +779,22 @@ mod tests {
             (true, true, 5),
         ] {
             let (d, y, x, dom) = random_design(two_stage, stratified2, seed);
-            let domains = Domains {
-                of_row: &dom,
-                count: 5,
-            };
             let b: Vec<Option<bool>> = y.iter().map(|v| v.map(|v| v >= 2.0)).collect();
             let all = [
-                estimate_total_by_domain(&d, &y, domains, &opts).unwrap(),
-                estimate_mean_by_domain(&d, &y, domains, &opts).unwrap(),
-                estimate_ratio_by_domain(&d, &y, &x, domains, &opts).unwrap(),
-                estimate_prop_by_domain(&d, &b, domains, &opts).unwrap(),
+                by(&d, Statistic::Total(&y), &dom, 5, &opts).unwrap(),
+                by(&d, Statistic::Mean(&y), &dom, 5, &opts).unwrap(),
+                by(
+                    &d,
+                    Statistic::Ratio {
+                        numerator: &y,
+                        denominator: &x,
+                    },
+                    &dom,
+                    5,
+                    &opts,
+                )
+                .unwrap(),
+                by(&d, Statistic::Proportion(&b), &dom, 5, &opts).unwrap(),
             ];
             for k in 0..5u32 {
                 let mask: Vec<bool> = dom.iter().map(|&g| g == k).collect();
@@ -825,13 +846,11 @@ mod tests {
     fn bad_domain_indices_are_refused() {
         let (d, y, _, _) = example();
         let of_row = [0, 1, 2, NO_DOMAIN, 0, 0];
-        let e = estimate_mean_by_domain(
+        let e = by(
             &d,
-            &y,
-            Domains {
-                of_row: &of_row,
-                count: 2,
-            },
+            Statistic::Mean(&y),
+            &of_row,
+            2,
             &EstimateOptions::default(),
         );
         assert!(matches!(

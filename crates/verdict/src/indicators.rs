@@ -10,8 +10,8 @@ use crate::weights::Respondent;
 use assess_inspection::{Answer, Opinion, Outcome};
 use assess_standards::CountyThresholds;
 use assess_survey::{
-    estimate_ratio, estimate_total, proportion_interval, CiMethod, Design, EstimateOptions, Pps,
-    Sided,
+    estimate, proportion_interval, CiMethod, Design, Domains, EstimateOptions, Pps, Sided,
+    Statistic,
 };
 use serde::Serialize;
 
@@ -257,20 +257,12 @@ fn design(
                 .fpc2(column(&|r| r.cell_fraction))
         }
     };
-    builder.build().map_err(|e| {
-        let hint = match (settings.variance, &e) {
-            (
-                VarianceMethod::WithoutReplacement,
-                assess_survey::DesignError::LonelyPsu { stage: 2, .. },
-            ) => {
-                " (--variance wor: a village's status cell with a single respondent has no \
-                 within-cell variance; choose --lonely-psu remove or centre, or --variance wr)"
-            }
-            (_, assess_survey::DesignError::CollapseWithFpc) => " (use --variance wr)",
-            _ => "",
-        };
-        crate::VerdictError::Design(format!("{e}{hint}"))
-    })
+    builder
+        .build()
+        .map_err(|source| crate::VerdictError::Design {
+            source,
+            variance: settings.variance,
+        })
 }
 
 /// A village's inclusion probability for the variance: 1 when taken with certainty.
@@ -448,7 +440,12 @@ fn domain_estimates(
                     .iter()
                     .map(|&i| key(&respondents[i]) == level)
                     .collect();
-                let Ok(e) = estimate_ratio(design, &num, &den, Some(&mask), &opts) else {
+                let ratio = Statistic::Ratio {
+                    numerator: &num,
+                    denominator: &den,
+                };
+                let e = estimate(design, ratio, Domains::Subset(&mask), &opts);
+                let Ok(e) = e.and_then(|e| e.single()) else {
                     continue;
                 };
                 out.push(DomainEstimate {
@@ -508,8 +505,16 @@ fn rate(
         sided: Sided::Two,
         ci: Some(settings.ci),
     };
-    let est = estimate_ratio(design, numerator, denominator, None, &opts)
-        .map_err(|e| crate::VerdictError::Estimate(kind.name(), e.to_string()))?;
+    let ratio = Statistic::Ratio {
+        numerator,
+        denominator,
+    };
+    let est = estimate(design, ratio, Domains::All, &opts)
+        .and_then(|e| e.single())
+        .map_err(|source| crate::VerdictError::Estimate {
+            indicator: kind.name(),
+            source,
+        })?;
     let w = design.weights();
     let total_m: f64 = (0..design.n_rows())
         .map(|i| w[i] * denominator[i].unwrap_or(0.0))
@@ -651,8 +656,12 @@ fn missed_over_villages(
         ci: None,
     };
     let zs: Vec<Option<f64>> = z.iter().copied().map(Some).collect();
-    let v = estimate_total(design, &zs, None, &opts)
-        .map_err(|e| crate::VerdictError::Estimate(kind.name(), e.to_string()))?;
+    let v = estimate(design, Statistic::Total(&zs), Domains::All, &opts)
+        .and_then(|e| e.single())
+        .map_err(|source| crate::VerdictError::Estimate {
+            indicator: kind.name(),
+            source,
+        })?;
     let n = o.households as f64;
     let srs = r_hat * (1.0 - r_hat) / n;
     let missing = missing_people + o.unknown_units;
@@ -712,8 +721,12 @@ fn incidence(
         sided: Sided::Two,
         ci: None,
     };
-    let v = estimate_total(design, &u, None, &opts)
-        .map_err(|e| crate::VerdictError::Estimate("poverty_incidence", e.to_string()))?;
+    let v = estimate(design, Statistic::Total(&u), Domains::All, &opts)
+        .and_then(|e| e.single())
+        .map_err(|source| crate::VerdictError::Estimate {
+            indicator: "poverty_incidence",
+            source,
+        })?;
     let households = wrong.households + missed.households;
     let bounds = (
         p(
@@ -779,7 +792,10 @@ fn finish(
             confidence,
             sided,
         )
-        .map_err(|e| crate::VerdictError::Estimate(kind.name(), e.to_string()))
+        .map_err(|source| crate::VerdictError::Estimate {
+            indicator: kind.name(),
+            source,
+        })
     };
     let (lci, uci) = interval(settings.confidence, Sided::Two)?;
     let (_, upper_bound) = interval(settings.confidence, Sided::Upper)?;

@@ -34,24 +34,35 @@ use assess_standards::CountyThresholds;
 pub use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
-/// Why a verdict could not be computed.
+/// Why a verdict could not be computed. Messages name no command-line option; a front end
+/// adds the setting to change.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum VerdictError {
     /// The design could not be built (e.g. a variance stratum with a single village).
-    #[error("the sample design: {0}")]
-    Design(String),
+    #[error("the sample design")]
+    Design {
+        /// Why.
+        #[source]
+        source: assess_survey::DesignError,
+        /// The variance method the design was built for.
+        variance: VarianceMethod,
+    },
     /// An indicator has no interviewed household to compute it from.
     #[error("{0}: no interviewed household in its domain; import the visit records first")]
     EmptyDomain(&'static str),
     /// The estimator failed.
-    #[error("{0}: {1}")]
-    Estimate(&'static str, String),
+    #[error("{indicator}")]
+    Estimate {
+        /// The indicator.
+        indicator: &'static str,
+        /// Why.
+        #[source]
+        source: assess_survey::EstimateError,
+    },
     /// The missed rate over the sampled villages without the register's village counts.
     #[error(
         "the missed rate over the sampled villages needs the non-registered people of each \
-         sampled village from the register: give the draw's register (assess verdict --frame \
-         REGISTER), or use the sampled households' people (--missed-denominator \
-         sampled-households)"
+         sampled village from the register"
     )]
     NoVillagePopulation,
     /// A sampled village has no count of non-registered people.
@@ -63,7 +74,7 @@ pub enum VerdictError {
     /// The sampled villages have no non-registered people in the register.
     #[error(
         "missed_rate: the sampled villages have no non-registered people in the register, so \
-         the rate over them has no denominator; use --missed-denominator sampled-households"
+         the rate over them has no denominator"
     )]
     NoNonRegisteredPeople,
 }
