@@ -3,11 +3,11 @@
 //! package's saved test outputs (r-survey/expected.json) and samplics on NHANES II
 //! (nhanes2_expected.json), each compared to the digits printed there; then bad input.
 
-use crate::util::{assess, read, repo_file};
+use crate::util::assess;
 use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Runs `assess estimate ARGS` (JSON output) and returns its results array.
 fn results(args: &[&str]) -> Vec<Value> {
@@ -32,376 +32,64 @@ fn refused(args: &[&str], needle: &str) {
     );
 }
 
-fn reference(rel: &str) -> PathBuf {
-    repo_file(&format!("tests/data/reference/{rel}"))
-}
+#[path = "../crates/table/tests/cases/mod.rs"]
+mod cases;
 
-fn json_file(path: &Path) -> Value {
-    serde_json::from_str(&read(path)).unwrap()
-}
+use cases::{by_variable, nhanes, reference, Run};
 
-/// Half a unit in the last digit printed for `expected` (as JSON writes it back: "0.616",
-/// "3687178", "8.245308863e16"), widened to `sig` significant digits when given.
-fn tolerance(expected: &Value, sig: Option<i32>) -> f64 {
-    let text = expected.to_string();
-    let (mantissa, exp) = match text.split_once(['e', 'E']) {
-        Some((m, e)) => (m.to_string(), e.parse::<i32>().unwrap()),
-        None => (text.clone(), 0),
-    };
-    let decimals = mantissa.split_once('.').map_or(0, |(_, d)| d.len() as i32);
-    let printed = 0.5 * 10f64.powi(exp - decimals);
-    let x = expected.as_f64().unwrap().abs();
-    let significant = sig.map_or(0.0, |s| 0.5 * 10f64.powi(x.log10().floor() as i32 - s + 1));
-    printed.max(significant)
-}
-
-/// Asserts that `actual` equals `expected` to the digits printed (or `sig` significant digits).
-fn same(what: &str, actual: &Value, expected: &Value, sig: Option<i32>) {
-    let a = actual
-        .as_f64()
-        .unwrap_or_else(|| panic!("{what}: no value, expected {expected}"));
-    let e = expected.as_f64().unwrap();
-    let tol = tolerance(expected, sig) * (1.0 + 1e-12);
-    assert!(
-        (a - e).abs() <= tol,
-        "{what}: {a} differs from the reference {e} by more than {tol}"
-    );
-}
-
-/// Asserts that `actual` prints as R printed `expected`: equal to its last printed digit, or
-/// equal when rounded to 5 significant digits (R's `printCoefmat` default,
-/// `max(3, getOption("digits") - 2)`, which the reference names: "about 5 significant
-/// digits"). Only one value needs the second reading: the Brewer total of Nader, 478530.52
-/// here (Σ wt·Nader over the 40 rows, the same sum however the weights are taken), printed
-/// "478530" by R.
-fn same_r(what: &str, actual: &Value, expected: &Value) {
-    let (a, e) = (actual.as_f64().unwrap(), expected.as_f64().unwrap());
-    let scale = 10f64.powi(a.abs().log10().floor() as i32 - 4);
-    if (a / scale).round() * scale == e {
-        return;
+/// Runs one reference case through the binary: its JSON result rows, or its error message.
+fn cli(run: &Run<'_>) -> Result<Vec<Value>, String> {
+    let d = run.design;
+    let mut args: Vec<String> = vec!["--data".into(), run.data.display().to_string()];
+    for (flag, column) in [
+        ("--weight", d.weight),
+        ("--strata", d.strata),
+        ("--psu", d.psu),
+        ("--ssu", d.ssu),
+        ("--fpc", d.fpc),
+        ("--fpc2", d.fpc2),
+    ] {
+        if let Some(c) = column {
+            args.extend([flag.to_string(), c.to_string()]);
+        }
     }
-    same(what, actual, expected, None);
-}
-
-/// The command-line arguments reproducing one design of r-survey/expected.json, keyed by the
-/// R call (text before any "  [" comment).
-fn r_design(design: &str) -> Vec<&'static str> {
-    let call = design.split("  [").next().unwrap().trim();
-    match call {
-        "svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat, fpc=~fpc)" => {
-            vec![
-                "apistrat.csv",
-                "--strata",
-                "stype",
-                "--weight",
-                "pw",
-                "--fpc",
-                "fpc",
-            ]
-        }
-        "svydesign(id=~dnum, weights=~pw, data=apiclus1, fpc=~fpc)" => {
-            vec![
-                "apiclus1.csv",
-                "--psu",
-                "dnum",
-                "--weight",
-                "pw",
-                "--fpc",
-                "fpc",
-            ]
-        }
-        "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2)" => vec![
-            "apiclus2.csv",
-            "--psu",
-            "dnum",
-            "--ssu",
-            "snum",
-            "--fpc",
-            "fpc1",
-            "--fpc2",
-            "fpc2",
-        ],
-        "svydesign(id=~dnum+snum, weights=~pw, data=apiclus2)" => {
-            vec!["apiclus2.csv", "--psu", "dnum", "--weight", "pw"]
-        }
-        "svydesign(id=~id1+id2, fpc=~n1+n2, data=mu284)" => {
-            vec![
-                "mu284.csv",
-                "--psu",
-                "id1",
-                "--ssu",
-                "id2",
-                "--fpc",
-                "n1",
-                "--fpc2",
-                "n2",
-            ]
-        }
-        "svydesign(weights=~weight, ids=~psuid, strata=~stratid, data=fpc, nest=TRUE)" => {
-            vec![
-                "fpc.csv", "--weight", "weight", "--psu", "psuid", "--strata", "stratid",
-            ]
-        }
-        "svydesign(weights=~weight, ids=~psuid, strata=~stratid, fpc=~Nh, data=fpc, nest=TRUE)" => {
-            vec![
-                "fpc.csv", "--weight", "weight", "--psu", "psuid", "--strata", "stratid", "--fpc",
-                "Nh",
-            ]
-        }
-        "svydesign(id=~psuid, strat=~stratid, weight=~weight, data=fpc, nest=TRUE)" => vec![
-            "fpc_domain.csv",
-            "--weight",
-            "weight",
-            "--psu",
-            "psuid",
-            "--strata",
-            "stratid",
-        ],
-        "svydesign(id=~1, weights=~wt, fpc=~p, data=election_pps, pps=\"brewer\")" => {
-            vec![
-                "election_pps.csv",
-                "--weight",
-                "wt",
-                "--fpc",
-                "p",
-                "--pps",
-                "brewer",
-            ]
-        }
-        "svydesign(id=~1, weights=~wt, data=election_pps)" => {
-            vec!["election_pps.csv", "--weight", "wt"]
-        }
-        "svydesign(id=~1, weights=~pw, strata=~dnum, data=apiclus1)" => {
-            vec!["apiclus1.csv", "--weight", "pw", "--strata", "dnum"]
-        }
-        other => panic!("r-survey/expected.json has a design this test does not map: {other}"),
+    if d.pps_brewer {
+        args.extend(["--pps".into(), "brewer".into()]);
     }
-}
-
-/// The statistic of one case as command-line arguments.
-fn r_stat(stat: &str) -> Vec<&'static str> {
-    match stat {
-        "svymean(~api00)" => vec!["--mean", "api00"],
-        "svytotal(~enroll, na.rm=TRUE)" => vec!["--total", "enroll"],
-        "svytotal(~y1)" => vec!["--total", "y1"],
-        "svymean(~x)" => vec!["--mean", "x"],
-        "domain x>4: svyby(~x, ~I(x>4), svymean)" => vec!["--mean", "x", "--domain", "x_gt_4"],
-        "svytotal(~Bush+Kerry+Nader)" => vec!["--total", "Bush,Kerry,Nader"],
-        other => panic!("r-survey/expected.json has a statistic this test does not map: {other}"),
+    for s in run.stats {
+        args.extend([format!("--{}", s.param), s.columns.join(",")]);
+        if let Some(domain) = s.domain {
+            args.extend(["--domain".into(), domain.into()]);
+        }
     }
-}
-
-/// A copy of the R data directory with fpc_domain.csv added: fpc.csv with the domain column
-/// x_gt_4 = I(x > 4).
-fn r_data() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(reference("r-survey")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    if run.lonely_psu_remove {
+        args.extend(["--lonely-psu".into(), "remove".into()]);
     }
-    derive_columns(
-        &reference("r-survey/fpc.csv"),
-        &dir.path().join("fpc_domain.csv"),
-        &["x_gt_4", "x_in", "in"],
-        |row| {
-            let x: f64 = row["x"].parse().unwrap();
-            let d = x > 4.0;
-            vec![
-                d.to_string().to_uppercase(),
-                if d { row["x"].clone() } else { "0".into() },
-                u8::from(d).to_string(),
-            ]
-        },
-    );
-    dir
-}
-
-/// Writes `from` with extra columns computed from every row (as a map column → text).
-fn derive_columns(
-    from: &Path,
-    to: &Path,
-    names: &[&str],
-    f: impl Fn(&std::collections::HashMap<String, String>) -> Vec<String>,
-) {
-    let mut reader = csv::Reader::from_path(from).unwrap();
-    let header = reader.headers().unwrap().clone();
-    let mut writer = csv::Writer::from_path(to).unwrap();
-    let mut head: Vec<String> = header.iter().map(String::from).collect();
-    head.extend(names.iter().map(|s| s.to_string()));
-    writer.write_record(&head).unwrap();
-    for record in reader.records() {
-        let record = record.unwrap();
-        let row = header
-            .iter()
-            .map(String::from)
-            .zip(record.iter().map(String::from))
-            .collect();
-        let mut out: Vec<String> = record.iter().map(String::from).collect();
-        out.extend(f(&row));
-        writer.write_record(&out).unwrap();
+    let out = assess().arg("estimate").args(&args).output().unwrap();
+    if out.status.success() {
+        let v: Value = serde_json::from_slice(&out.stdout).expect("estimate prints JSON");
+        return Ok(v["results"].as_array().expect("a results array").clone());
     }
-    writer.flush().unwrap();
-}
-
-fn by_variable<'a>(results: &'a [Value], variable: &str) -> &'a Value {
-    results
-        .iter()
-        .find(|r| r["variable"] == variable)
-        .unwrap_or_else(|| panic!("no result for {variable}"))
+    assert_eq!(out.status.code(), Some(1), "refused input exits 1");
+    Err(String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// Every case of the R survey package's saved outputs, to the printed digits.
 #[test]
 fn reproduces_every_r_survey_case() {
-    let expected = json_file(&reference("r-survey/expected.json"));
-    let dir = r_data();
-    let cases = expected["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 15, "the reference has 15 cases");
-    for case in cases {
-        let (design, stat) = (
-            case["design"].as_str().unwrap(),
-            case["stat"].as_str().unwrap(),
-        );
-        let mut args = r_design(design);
-        let data = dir.path().join(args.remove(0));
-        let mut all = vec!["--data", data.to_str().unwrap()];
-        all.extend(args);
-        all.extend(r_stat(stat));
-        let what = format!("{design} {stat}");
-        if let Some(message) = case.get("lonely_psu_fail") {
-            // R: "Stratum (413) has only one PSU at stage 1".
-            assert!(message.as_str().unwrap().contains("Stratum (413)"));
-            refused(&all, "stratum 413 has only one PSU at stage 1");
-            let mut remove = all.clone();
-            remove.extend(["--lonely-psu", "remove"]);
-            let r = &results(&remove)[0];
-            let want = &case["lonely_psu_remove"];
-            same_r(&what, &r["estimate"], &want["estimate"]);
-            same_r(&what, &r["se"], &want["se"]);
-            continue;
-        }
-        let res = results(&all);
-        if let Some(e) = case.get("estimate") {
-            same_r(&what, &res[0]["estimate"], e);
-            same_r(&what, &res[0]["se"], &case["se"]);
-        }
-        if let Some(v) = case.get("variance") {
-            same_r(&what, &res[0]["variance"], v);
-        }
-        for (key, level) in [("domain_false", "FALSE"), ("domain_true", "TRUE")] {
-            let Some(want) = case.get(key) else { continue };
-            let r = res.iter().find(|r| r["domain_level"] == level).unwrap();
-            assert_eq!(r["domain"], "x_gt_4");
-            same_r(&what, &r["estimate"], &want["estimate"]);
-            same_r(&what, &r["se"], &want["se"]);
-        }
-        if let Some(estimates) = case.get("estimates").and_then(Value::as_object) {
-            for (var, e) in estimates {
-                same_r(&what, &by_variable(&res, var)["estimate"], e);
-            }
-        }
-        if let Some(ses) = case["se"].as_object() {
-            for (var, se) in ses {
-                same_r(&what, &by_variable(&res, var)["se"], se);
-            }
-        }
-    }
+    cases::check_every_r_survey_case(&cli);
 }
 
-/// A domain mean is the ratio of the domain total of x to the domain size (the note of the
-/// domain case: `svyratio(~I(x*(x>4)), ~as.numeric(x>4))`).
+/// A domain mean is the ratio of the domain total of x to the domain size.
 #[test]
 fn a_domain_mean_is_a_ratio() {
-    let dir = r_data();
-    let data = dir.path().join("fpc_domain.csv");
-    let design = [
-        "--data",
-        data.to_str().unwrap(),
-        "--weight",
-        "weight",
-        "--psu",
-        "psuid",
-        "--strata",
-        "stratid",
-    ];
-    let ratio = results(&[&design[..], &["--ratio", "x_in/in"]].concat());
-    assert_eq!(ratio[0]["variable"], "x_in/in");
-    assert_eq!(ratio[0]["param"], "ratio");
-    same(
-        "ratio",
-        &ratio[0]["estimate"],
-        &serde_json::json!(6.195),
-        None,
-    );
-    same(
-        "ratio",
-        &ratio[0]["se"],
-        &serde_json::json!(0.7555129),
-        None,
-    );
+    cases::check_a_domain_mean_is_a_ratio(&cli);
 }
 
-/// nhanes2.csv with the reference's derived columns: black = (race == 2), one = 1.
-fn nhanes() -> tempfile::NamedTempFile {
-    let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
-    derive_columns(
-        &reference("nhanes2.csv"),
-        file.path(),
-        &["black", "one"],
-        |row| vec![u8::from(row["race"] == "2").to_string(), "1".into()],
-    );
-    file
-}
-
-/// Every NHANES II result of samplics 0.6.1 (10 significant digits): means with t intervals,
-/// proportions of every level with logit intervals, totals; df 31; rows used and weights.
+/// Every NHANES II result of samplics 0.6.1 (10 significant digits).
 #[test]
 fn reproduces_every_nhanes2_result() {
-    let expected = json_file(&reference("nhanes2_expected.json"));
-    let data = nhanes();
-    let design = [
-        "--data",
-        data.path().to_str().unwrap(),
-        "--weight",
-        "finalwgt",
-        "--strata",
-        "stratid",
-        "--psu",
-        "psuid",
-    ];
-    let wanted = expected["results"].as_array().unwrap();
-    assert_eq!(wanted.len(), 18);
-    for param in ["mean", "prop", "total"] {
-        let mut vars: Vec<&str> = wanted
-            .iter()
-            .filter(|w| w["param"] == param)
-            .map(|w| w["variable"].as_str().unwrap())
-            .collect();
-        vars.dedup();
-        let list = vars.join(",");
-        let got = results(&[&design[..], &[&format!("--{param}"), &list]].concat());
-        for w in wanted.iter().filter(|w| w["param"] == param) {
-            let r = got
-                .iter()
-                .find(|r| r["variable"] == w["variable"] && r["level"] == w["level"])
-                .unwrap_or_else(|| panic!("no result for {w}"));
-            let what = format!("{} {} {}", w["variable"], param, w["level"]);
-            for (ours, theirs) in [
-                ("estimate", "estimate"),
-                ("se", "stderror"),
-                ("variance", "variance"),
-                ("lci", "lci"),
-                ("uci", "uci"),
-                ("sum_weights", "sum_weights"),
-            ] {
-                same(&format!("{what} {ours}"), &r[ours], &w[theirs], Some(10));
-            }
-            assert_eq!(r["df"], w["df"], "{what} df");
-            assert_eq!(r["n"], w["n_obs"], "{what} n");
-            let ci = if param == "prop" { "logit" } else { "wald" };
-            assert_eq!(r["ci"], ci);
-        }
-    }
+    cases::check_every_nhanes2_result(&cli);
 }
 
 /// A rate with no event at all: the Korn-Graubard upper bound is still above 0, both
