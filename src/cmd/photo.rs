@@ -63,25 +63,6 @@ pub struct ListArgs {
     db: DbArgs,
 }
 
-fn parse_date(s: &str, what: &str) -> anyhow::Result<Date> {
-    let bad = || anyhow::anyhow!("--{what} {s:?}: give a date as YYYY-MM-DD");
-    let mut parts = s.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad());
-    };
-    let (y, m, d) = (
-        y.parse::<u16>().map_err(|_| bad())?,
-        m.parse::<u8>().map_err(|_| bad())?,
-        d.parse::<u8>().map_err(|_| bad())?,
-    );
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return Err(bad());
-    }
-    Ok(Date::new(y, m, d))
-}
-
 fn fmt_m(m: &Measure) -> String {
     format!("{:.2} mm [{:.2}, {:.2}]", m.value, m.low, m.high)
 }
@@ -144,8 +125,12 @@ pub fn run(cmd: PhotoCmd) -> anyhow::Result<()> {
 fn run_add(args: AddArgs) -> anyhow::Result<()> {
     // Everything that can be refused without the database is checked first.
     let photo = PhotoAdd::read(&args.photo, args.measurements.as_deref())?;
+    let date = |flag: &str, text: &str| {
+        text.parse::<Date>()
+            .map_err(|e| anyhow::anyhow!("--{flag} {e}"))
+    };
     let dates = match (&args.from, &args.to) {
-        (Some(f), Some(t)) => Some((parse_date(f, "from")?, parse_date(t, "to")?)),
+        (Some(f), Some(t)) => Some((date("from", f)?, date("to", t)?)),
         _ => None,
     };
     let place = PhotoPlace {

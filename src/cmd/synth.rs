@@ -1,17 +1,13 @@
 //! `assess synth`: a synthetic register for real counties, and optionally its villages and
-//! the households' true situation. Outputs are written to temporary files next to their
-//! targets and renamed at the end, so an error never leaves a half-written file behind.
+//! the households' true situation. Every output is written whole or not at all
+//! (`assess-output`).
 
+use crate::cmd::progress::SynthBars;
 use anyhow::{bail, Context};
 use assess_divisions::Vintage;
-use assess_synth::{Progress, Rate, SynthConfig, SynthSummary};
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use assess_output::{write_atomic, AtomicFile};
+use assess_synth::{Rate, SynthConfig, SynthSummary};
 use std::path::{Path, PathBuf};
-
-/// Output buffers: large writes keep a national run I/O-bound on the disk, not on syscalls.
-const BUFFER_BYTES: usize = 1 << 20;
 
 #[derive(clap::Args)]
 pub struct SynthArgs {
@@ -98,28 +94,30 @@ pub struct SynthArgs {
 pub fn run(args: SynthArgs) -> anyhow::Result<()> {
     let config = config(&args)?;
     check_distinct_outputs(&args)?;
-    let register = Staged::create(&args.out)?;
-    let villages = args.villages.as_deref().map(Staged::create).transpose()?;
-    let truth = args.truth.as_deref().map(Staged::create).transpose()?;
-    let bars = Bars::new();
+    // Every output is written whole or not at all: an error leaves none of them behind.
+    let mut register = AtomicFile::create(&args.out)?;
+    let mut villages = args
+        .villages
+        .as_deref()
+        .map(AtomicFile::create)
+        .transpose()?;
+    let mut truth = args.truth.as_deref().map(AtomicFile::create).transpose()?;
+    let bars = SynthBars::new();
     let summary = assess_synth::generate_with_progress(
         &config,
-        register.writer()?,
-        villages.as_ref().map(Staged::writer).transpose()?,
-        truth.as_ref().map(Staged::writer).transpose()?,
+        &mut register,
+        villages.as_mut(),
+        truth.as_mut(),
         |p| bars.update(p),
     )?;
     bars.finish();
     if let Some(path) = &args.summary_json {
-        let staged = Staged::create(path)?;
-        let mut w = staged.writer()?;
-        serde_json::to_writer_pretty(&mut w, &summary).context("writing the summary JSON")?;
-        w.flush().context("writing the summary JSON")?;
-        staged.commit()?;
+        let json = serde_json::to_string_pretty(&summary).context("writing the summary JSON")?;
+        write_atomic(path, json.as_bytes())?;
     }
     register.commit()?;
-    villages.map(Staged::commit).transpose()?;
-    truth.map(Staged::commit).transpose()?;
+    villages.map(AtomicFile::commit).transpose()?;
+    truth.map(AtomicFile::commit).transpose()?;
     print_summary(&summary, &config, &args);
     Ok(())
 }
@@ -186,126 +184,6 @@ fn check_distinct_outputs(args: &SynthArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A file written under a temporary name next to its target, renamed by `commit`, removed
-/// if dropped uncommitted (on any error).
-struct Staged {
-    tmp: PathBuf,
-    target: PathBuf,
-    committed: bool,
-}
-
-impl Staged {
-    fn create(target: &Path) -> anyhow::Result<Staged> {
-        let name = target
-            .file_name()
-            .with_context(|| format!("{} is not a file path", target.display()))?;
-        let tmp = target.with_file_name(format!(
-            ".{}.{}.tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        Ok(Staged {
-            tmp,
-            target: target.to_path_buf(),
-            committed: false,
-        })
-    }
-
-    fn writer(&self) -> anyhow::Result<BufWriter<File>> {
-        let file = File::options()
-            .write(true)
-            .open(&self.tmp)
-            .with_context(|| format!("cannot open {}", self.tmp.display()))?;
-        Ok(BufWriter::with_capacity(BUFFER_BYTES, file))
-    }
-
-    fn commit(mut self) -> anyhow::Result<()> {
-        std::fs::rename(&self.tmp, &self.target).with_context(|| {
-            format!(
-                "cannot move {} to {}",
-                self.tmp.display(),
-                self.target.display()
-            )
-        })?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// An overall bar over counties (when there are several) and a bar for the current county.
-struct Bars {
-    multi: MultiProgress,
-    overall: std::cell::RefCell<Option<ProgressBar>>,
-    county: std::cell::RefCell<Option<ProgressBar>>,
-}
-
-impl Bars {
-    fn new() -> Bars {
-        Bars {
-            multi: MultiProgress::new(),
-            overall: Default::default(),
-            county: Default::default(),
-        }
-    }
-
-    fn update(&self, progress: Progress<'_>) {
-        match progress {
-            Progress::County {
-                code,
-                name,
-                index,
-                of,
-                households,
-            } => {
-                if of > 1 && index == 0 {
-                    let bar = self.multi.add(ProgressBar::new(of as u64));
-                    bar.set_style(style(
-                        "counties {pos}/{len} {wide_bar} [{elapsed} / ~{eta}]",
-                    ));
-                    *self.overall.borrow_mut() = Some(bar);
-                }
-                let bar = self.multi.add(ProgressBar::new(households));
-                bar.set_style(style("{msg} {human_pos}/{human_len} households {per_sec}"));
-                bar.set_message(format!("{code} {name}"));
-                *self.county.borrow_mut() = Some(bar);
-            }
-            Progress::Households(n) => {
-                if let Some(bar) = self.county.borrow().as_ref() {
-                    bar.inc(n);
-                }
-            }
-            Progress::CountyDone => {
-                if let Some(bar) = self.county.borrow_mut().take() {
-                    bar.finish_and_clear();
-                    self.multi.remove(&bar);
-                }
-                if let Some(bar) = self.overall.borrow().as_ref() {
-                    bar.inc(1);
-                }
-            }
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = self.overall.borrow_mut().take() {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-fn style(template: &str) -> ProgressStyle {
-    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
-}
-
 fn print_summary(s: &SynthSummary, config: &SynthConfig, args: &SynthArgs) {
     let t = &s.total;
     println!(
@@ -338,17 +216,10 @@ fn print_summary(s: &SynthSummary, config: &SynthConfig, args: &SynthArgs) {
     print_rate("wrong exit", s.rates.wrong_exit, r.wrong_exit);
     print_rate("missed", s.rates.missed, r.missed);
     print_rate("still poor", s.rates.still_poor, r.still_poor);
-    let expected = {
-        let (reg, q) = (
-            config.shape.registered_share,
-            config.shape.poor_share_of_registered,
-        );
-        reg * q * r.still_poor + reg * (1.0 - q) * r.wrong_exit + (1.0 - reg) * r.missed
-    };
     print_rate(
         "incidence",
         s.rates.incidence,
-        args.incidence.unwrap_or(expected),
+        args.incidence.unwrap_or(config.expected_incidence()),
     );
     if r.shortfall.is_some() || r.remote_only {
         println!(

@@ -260,6 +260,29 @@ impl std::fmt::Display for Date {
     }
 }
 
+/// `YYYY-MM-DD`, the month in 1-12 and the day in 1-31.
+impl std::str::FromStr for Date {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Date, String> {
+        let bad = || format!("{s:?}: give a date as YYYY-MM-DD");
+        let mut parts = s.split('-');
+        let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let (y, m, d) = (
+            y.parse::<u16>().map_err(|_| bad())?,
+            m.parse::<u8>().map_err(|_| bad())?,
+            d.parse::<u8>().map_err(|_| bad())?,
+        );
+        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return Err(bad());
+        }
+        Ok(Date::new(y, m, d))
+    }
+}
+
 /// What the checks compare a photo with.
 #[derive(Debug, Clone)]
 pub struct CheckContext<'a> {

@@ -216,6 +216,19 @@ pub struct SynthConfig {
 }
 
 impl SynthConfig {
+    /// The true comprehensive poverty incidence the rates and shape aim at: the registered
+    /// poor still poor, the exited wrongly exited and the missed, each by its share.
+    pub fn expected_incidence(&self) -> f64 {
+        let (registered, poor) = (
+            self.shape.registered_share,
+            self.shape.poor_share_of_registered,
+        );
+        let r = &self.rates;
+        registered * poor * r.still_poor
+            + registered * (1.0 - poor) * r.wrong_exit
+            + (1.0 - registered) * r.missed
+    }
+
     /// A configuration with the default rates and shape.
     pub fn new(counties: Vec<String>, households: u64, seed: u64) -> SynthConfig {
         SynthConfig {
