@@ -4,6 +4,12 @@
 //! each level in its command-line wording.
 
 use assess_app::AppError;
+use assess_draw::DrawError;
+use assess_inspection::StepProblem;
+use assess_sampling::Remedy;
+use assess_register::{Problem, RegisterError};
+use assess_store::StoreError;
+use assess_synth::SynthError;
 use assess_survey::DesignError;
 use assess_table::TableError;
 use assess_verdict::{VarianceMethod, VerdictError};
@@ -45,11 +51,83 @@ fn cli_words(e: &(dyn Error + 'static)) -> Option<Words> {
     if let Some(e) = e.downcast_ref::<DesignError>() {
         return design(e).map(Words::Level);
     }
+    if let Some(e) = e.downcast_ref::<DrawError>() {
+        return draw(e).map(Words::Level);
+    }
+    if let Some(e) = e.downcast_ref::<StoreError>() {
+        return store(e).map(Words::Level);
+    }
+    if let Some(e) = e.downcast_ref::<StepProblem>() {
+        return step(e).map(Words::Level);
+    }
+    if let Some(e) = e.downcast_ref::<RegisterError>() {
+        return register(e).map(Words::Level);
+    }
+    if let Some(e) = e.downcast_ref::<SynthError>() {
+        return synth(e).map(Words::Level);
+    }
     None
+}
+
+/// A plan problem's remedy, as the command line gives it.
+pub fn remedy(r: Remedy) -> &'static str {
+    match r {
+        Remedy::VillageFile => "pass --villages FILE with columns remote and poverty_village",
+    }
+}
+
+fn draw(e: &DrawError) -> Option<String> {
+    Some(match e {
+        DrawError::Register(inner) => return register(inner),
+        DrawError::OutputExists(path) => format!(
+            "{} already exists: a draw is never overwritten; choose another --out or remove it",
+            path.display()
+        ),
+        DrawError::PlanVsFrame { path, problems } => format!(
+            "{} does not fit the register:\n{}",
+            path.display(),
+            assess_sampling::plan::render_worded(problems, remedy)
+        ),
+        _ => return None,
+    })
+}
+
+fn store(e: &StoreError) -> Option<String> {
+    match e {
+        StoreError::BadUrl(url) => Some(format!(
+            "--db {url:?}: give a SQLite file path (e.g. assess.db or sqlite://assess.db) or a \
+             postgres:// URL"
+        )),
+        _ => None,
+    }
+}
+
+fn step(e: &StepProblem) -> Option<String> {
+    Some(match e {
+        StepProblem::NoActor => "who (--by) is empty; every step says who took it and why".into(),
+        StepProblem::NoReason => {
+            "why (--reason) is empty; every step says who took it and why".into()
+        }
+        StepProblem::NoEvidence => {
+            "a contest needs evidence (--evidence FILE or a stored photo's SHA-256)".into()
+        }
+        StepProblem::NeedsRecord(s) => format!(
+            "a {} step needs the corrected record (--record FILE.json)",
+            s.code()
+        ),
+        StepProblem::TakesNoRecord(s) => {
+            format!("a {} step takes no record; leave --record out", s.code())
+        }
+        _ => return None,
+    })
 }
 
 fn app(e: &AppError) -> Option<String> {
     Some(match e {
+        // Transparent: the inner error is this level.
+        AppError::Store(inner) => return store(inner),
+        AppError::Draw(inner) => return draw(inner),
+        AppError::Register(inner) => return register(inner),
         AppError::CountyInSeveralDraws { .. } => format!("{e}; choose one with --draw"),
         AppError::RegionUnknown(_) => format!("{e}; give --region east|central|west"),
         AppError::RegisterNotOfDraw { .. } => format!(
@@ -116,4 +194,42 @@ fn design(e: &DesignError) -> Option<String> {
         ),
         _ => None,
     }
+}
+
+fn synth(e: &SynthError) -> Option<String> {
+    Some(match e {
+        SynthError::IncidenceOutOfReach { target, low, high } => format!(
+            "a true incidence of {target} cannot be reached with these rates: it must lie \
+             between {low} (no registered household still poor) and {high} (all of them); \
+             change --incidence, --registered-share or the other rates"
+        ),
+        SynthError::NoRemoteVillages(share) => format!(
+            "remote-share = {share}: must be above 0 with --remote-only (wrong exits and missed \
+             households need remote villages)"
+        ),
+        _ => return None,
+    })
+}
+
+/// A refused register, with the options that choose how it is read when its problems call
+/// for them.
+fn register(e: &RegisterError) -> Option<String> {
+    let RegisterError::Invalid { errors, .. } = e else {
+        return None;
+    };
+    let any = |f: fn(&Problem) -> bool| errors.iter().any(|r| f(&r.problem));
+    let mut text = e.to_string();
+    if any(|p| matches!(p, Problem::UnknownCode { .. })) {
+        text.push_str(
+            "\n(frame check, plan check, draw and verify choose the list with --vintage 2016, \
+             2021 or 2023)",
+        );
+    }
+    if any(|p| matches!(p, Problem::Undecodable { .. })) {
+        text.push_str(
+            "\n(frame check, plan check, draw and verify choose the encoding with --encoding \
+             auto, utf-8 or gb18030)",
+        );
+    }
+    Some(text)
 }

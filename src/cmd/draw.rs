@@ -16,8 +16,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub villages: Option<PathBuf>,
     /// Register text encoding.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "utf-8", "gb18030"])]
-    pub encoding: String,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub encoding: EncodingChoice,
     /// Division-code vintage (2016, 2021, 2023); detected when absent.
     #[arg(long)]
     pub vintage: Option<String>,
@@ -26,17 +26,12 @@ pub struct InputArgs {
 impl InputArgs {
     /// Inputs for the draw library, with a plan.
     pub fn inputs(&self, plan: PathBuf) -> anyhow::Result<Inputs> {
-        let encoding = match self.encoding.as_str() {
-            "utf-8" => EncodingChoice::Utf8,
-            "gb18030" => EncodingChoice::Gb18030,
-            _ => EncodingChoice::Auto,
-        };
         let vintage = match &self.vintage {
             Some(v) => Some(v.parse().map_err(anyhow::Error::msg)?),
             None => None,
         };
         let read = ReadOptions {
-            encoding,
+            encoding: self.encoding,
             vintage,
             ..ReadOptions::default()
         };

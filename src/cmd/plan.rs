@@ -22,7 +22,7 @@ pub fn run(cmd: PlanCmd) -> anyhow::Result<()> {
     let inputs = input.inputs(plan.clone())?;
     let problems = assess_draw::check_plan(&inputs)?;
     for p in &problems {
-        println!("{}: {p}", plan.display());
+        println!("{}: {}", plan.display(), p.worded(crate::hints::remedy));
     }
     let errors = problems
         .iter()

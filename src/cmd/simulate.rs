@@ -30,8 +30,8 @@ pub struct SimulateArgs {
     )]
     rates: Vec<f64>,
     /// The indicator whose true rate varies (the other keeps `assess synth`'s default).
-    #[arg(long, default_value = "wrong_exit", value_parser = ["wrong_exit", "missed"])]
-    which: String,
+    #[arg(long, value_enum, default_value = "wrong_exit")]
+    which: Varied,
     /// Intra-village correlation of being truly poor (`assess synth --icc`).
     #[arg(long, default_value_t = 0.1)]
     icc: f64,
@@ -48,8 +48,8 @@ pub struct SimulateArgs {
     #[arg(long)]
     threads: Option<usize>,
     /// Region for a county that is not one of the 832 poverty counties.
-    #[arg(long, value_parser = ["east", "central", "west"])]
-    region: Option<String>,
+    #[arg(long, value_enum)]
+    region: Option<Region>,
     /// Standards file (TOML); built-in when absent.
     #[arg(long)]
     standards: Option<PathBuf>,
@@ -92,11 +92,10 @@ fn config(args: &SimulateArgs, plan: &assess_sampling::Plan) -> anyhow::Result<S
     if county.len() != 6 || !county.bytes().all(|b| b.is_ascii_digit()) {
         bail!("--county {county:?}: a county code has 6 digits, e.g. 433124");
     }
-    let varied = Varied::parse(&args.which).expect("clap checked the name");
     let mut config = StudyConfig::new(county);
     config.households = args.households;
     config.rates = args.rates.clone();
-    config.varied = varied;
+    config.varied = args.which;
     config.icc = args.icc;
     config.reps = args.reps;
     config.seed = args.seed;
@@ -104,11 +103,7 @@ fn config(args: &SimulateArgs, plan: &assess_sampling::Plan) -> anyhow::Result<S
     if let Some(t) = args.threads {
         config.threads = t;
     }
-    config.region = args.region.as_deref().map(|r| match r {
-        "east" => Region::East,
-        "central" => Region::Central,
-        _ => Region::West,
-    });
+    config.region = args.region;
     Ok(config)
 }
 

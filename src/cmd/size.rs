@@ -13,7 +13,7 @@
 use assess_sampling::size::{self, DesignEffect, PassRuleSpec, PrecisionSpec};
 use assess_standards::Standards;
 use assess_survey::Sided;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
 /// `assess size` arguments.
@@ -45,8 +45,8 @@ struct PrecisionArgs {
     #[arg(long, default_value_t = 0.95)]
     confidence: f64,
     /// Two-sided interval (±e) or one-sided bound.
-    #[arg(long, value_enum, default_value_t = SidedArg::Two)]
-    sided: SidedArg,
+    #[arg(long, value_enum, default_value = "two")]
+    sided: Sided,
     /// Finite population size N (units in the frame), for the finite population correction.
     #[arg(long)]
     population: Option<u64>,
@@ -104,12 +104,6 @@ struct CommonArgs {
     json: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum SidedArg {
-    Two,
-    One,
-}
-
 /// Runs `assess size`.
 pub fn run(args: SizeArgs) -> anyhow::Result<()> {
     match args.cmd {
@@ -124,10 +118,7 @@ fn run_precision(a: PrecisionArgs) -> anyhow::Result<()> {
         rate: a.rate.unwrap_or(standards.exit_thresholds.wrong_exit_rate),
         margin: a.margin,
         confidence: a.confidence,
-        sided: match a.sided {
-            SidedArg::Two => Sided::Two,
-            SidedArg::One => Sided::Upper,
-        },
+        sided: a.sided,
         design: design(&a.common),
         population: a.population,
         response_rate: a.common.response_rate,

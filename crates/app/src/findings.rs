@@ -4,7 +4,8 @@
 
 use crate::error::{io, AppError};
 use assess_inspection::FindingState;
-use assess_store::{FindingStatus, StepRequest, Store};
+use assess_store::{FindingStatus, Store};
+use assess_inspection::StepRequest;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 

@@ -22,11 +22,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum DrawError {
     /// A file could not be read or written.
-    #[error("{path}: {cause}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// What went wrong (in the message, not chained, so it prints once).
+        /// What went wrong.
+        #[source]
         cause: std::io::Error,
     },
     /// The register or village file was refused.
@@ -52,7 +53,10 @@ pub enum DrawError {
     #[error("internal error, please report it: {0}")]
     Inconsistent(String),
     /// The output directory exists.
-    #[error("{0} already exists: a draw is never overwritten; choose another --out or remove it")]
+    #[error(
+        "{0} already exists: a draw is never overwritten; write it to another directory or \
+         remove this one"
+    )]
     OutputExists(PathBuf),
     /// A file of a draw directory is not what the manifest sealed, or not readable.
     #[error("{path}: {reason}")]

@@ -48,7 +48,7 @@ pub use record::{
 };
 
 pub use records_file::{parse_visits, NumberedVisit, RecordProblem, RecordProblems};
-pub use review::{state_of, FindingState, Step};
+pub use review::{state_of, FindingState, Step, StepProblem, StepRequest};
 
 pub use visit::{
     example_visit, parse_rfc3339, records_sha256, Disposition, Gps, IneligibleReason,

@@ -7,7 +7,101 @@
 //! This module only says which step may follow which ([`FindingState::after`]); the store
 //! applies it inside the transaction that records the step.
 
+use crate::VisitRecord;
 use serde::{Deserialize, Serialize};
+
+/// One step to record, as a front end asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRequest {
+    /// The draw.
+    pub draw_id: String,
+    /// The household whose finding it is.
+    pub household_id: String,
+    /// The step.
+    pub step: Step,
+    /// Who takes it (reviewer, county official, appeal panel).
+    pub actor: String,
+    /// When, RFC 3339.
+    pub acted_at: String,
+    /// Why.
+    pub reason: String,
+    /// Evidence references: stored photo SHA-256s, or "file name sha256:...".
+    pub evidence: Vec<String>,
+    /// The corrected record, for `review_corrected` and `appeal_overturned`.
+    pub record: Option<VisitRecord>,
+    /// Where the corrected record came from (a file name), for the version's `source_file`.
+    pub record_source: String,
+}
+
+/// Why a step's request cannot be recorded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StepProblem {
+    /// Nobody is named.
+    #[error("who is empty; every step says who took it and why")]
+    NoActor,
+    /// No reason is given.
+    #[error("why is empty; every step says who took it and why")]
+    NoReason,
+    /// The time is not RFC 3339.
+    #[error("{0:?} is not an RFC 3339 time such as 2020-06-12T21:30:00+08:00")]
+    BadTime(String),
+    /// A contest without evidence.
+    #[error("a contest needs evidence (a file or a stored photo's SHA-256)")]
+    NoEvidence,
+    /// A step that corrects the record, without one.
+    #[error("a {} step needs the corrected record", .0.code())]
+    NeedsRecord(Step),
+    /// A record given to a step that takes none.
+    #[error("a {} step takes no record; leave it out", .0.code())]
+    TakesNoRecord(Step),
+    /// The corrected record is another household's.
+    #[error("the corrected record is for household {household_id} of draw {draw_id}, not this one")]
+    RecordOfAnother {
+        /// Its draw.
+        draw_id: String,
+        /// Its household.
+        household_id: String,
+    },
+    /// The corrected record is invalid.
+    #[error("the corrected record is invalid: {0}")]
+    InvalidRecord(crate::VisitProblem),
+}
+
+impl StepRequest {
+    /// Every step says who took it, when and why; a contest has evidence; a step that
+    /// corrects the record has a valid one of this household, and only such a step has one.
+    pub fn check(&self) -> Result<(), StepProblem> {
+        if self.actor.trim().is_empty() {
+            return Err(StepProblem::NoActor);
+        }
+        if self.reason.trim().is_empty() {
+            return Err(StepProblem::NoReason);
+        }
+        if crate::parse_rfc3339(&self.acted_at).is_none() {
+            return Err(StepProblem::BadTime(self.acted_at.clone()));
+        }
+        if self.step.needs_evidence() && self.evidence.iter().all(|e| e.trim().is_empty()) {
+            return Err(StepProblem::NoEvidence);
+        }
+        match (&self.record, self.step.needs_record()) {
+            (None, true) => Err(StepProblem::NeedsRecord(self.step)),
+            (Some(_), false) => Err(StepProblem::TakesNoRecord(self.step)),
+            (Some(r), true) => {
+                if r.draw_id != self.draw_id || r.household_id != self.household_id {
+                    return Err(StepProblem::RecordOfAnother {
+                        draw_id: r.draw_id.clone(),
+                        household_id: r.household_id.clone(),
+                    });
+                }
+                match r.validate().into_iter().next() {
+                    Some(p) => Err(StepProblem::InvalidRecord(p)),
+                    None => Ok(()),
+                }
+            }
+            (None, false) => Ok(()),
+        }
+    }
+}
 
 /// One step of review or appeal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -192,7 +192,10 @@ pub enum Problem {
         reason: CodeError,
     },
     /// A code not in the division list used.
-    #[error("village code {code} is not in the {vintage} division-code list (used by {rows} row(s)); correct the code, or choose the list the register was coded with (--vintage 2016, 2021 or 2023)")]
+    #[error(
+        "village code {code} is not in the {vintage} division-code list (used by {rows} row(s)); \
+         correct the code, or choose the list the register was coded with (2016, 2021 or 2023)"
+    )]
     UnknownCode {
         /// The code.
         code: String,

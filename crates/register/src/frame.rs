@@ -876,8 +876,8 @@ fn report_undecodable(errors: &mut ErrorList, row: &Row, layout: Option<&Layout>
 
 fn undecodable_problem(encoding: &'static str) -> Problem {
     let help = match encoding {
-        "UTF-8" => "the file is read as UTF-8; save it as UTF-8, or read it with --encoding gb18030 (or auto)",
-        _ => "the file is read as GB18030; save it as UTF-8 or GB18030, or choose --encoding utf-8",
+        "UTF-8" => "the file is read as UTF-8; save it as UTF-8, or read it as GB18030 (or let the encoding be detected)",
+        _ => "the file is read as GB18030; save it as UTF-8 or GB18030, or read it as UTF-8",
     };
     Problem::Undecodable { encoding, help }
 }

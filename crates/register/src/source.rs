@@ -24,7 +24,7 @@ pub enum EncodingChoice {
     Auto,
     /// Always UTF-8 (a BOM is skipped); invalid bytes are errors.
     #[serde(rename = "utf-8")]
-    #[cfg_attr(feature = "clap", value(name = "utf-8"))]
+    #[cfg_attr(feature = "clap", value(name = "utf-8", alias = "utf8"))]
     Utf8,
     /// Always GB18030 (which includes GBK and GB2312).
     Gb18030,

@@ -148,7 +148,7 @@ impl Reading {
         for &index in row.undecodable() {
             let problem = Problem::Undecodable {
                 encoding: row.encoding_name(),
-                help: "save the file as UTF-8, or choose --encoding utf-8 or gb18030",
+                help: "save the file as UTF-8, or read it as UTF-8 or GB18030",
             };
             errors.push(line, Some(&layout.name(index)), problem);
         }

@@ -2,8 +2,8 @@
 //! villages the plan asks for). Every problem names the plan line it comes from.
 
 use crate::plan::{
-    error, warning, Counties, Plan, Problem, Take, VillageDesign, DISPOSITIONS, NEVER_REPLACED,
-    STATUS_NAMES,
+    error, warning, Counties, Plan, Problem, Remedy, Take, VillageDesign, DISPOSITIONS,
+    NEVER_REPLACED, STATUS_NAMES,
 };
 use crate::village::{capped_probabilities, FrameVillage};
 use assess_divisions::VillageCode;
@@ -289,10 +289,13 @@ fn check_membership(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: 
             .map(|v| v.code.as_str())
             .collect();
         if let Some(first) = unknown.first() {
-            out.push(error(*line, format!(
-                "stratum `{}` selects on village attributes, but the village file gives none for {first} and {} other villages of county {county}: pass --villages FILE with columns remote and poverty_village",
-                g.name, unknown.len() - 1
-            )));
+            out.push(Problem {
+                remedy: Some(Remedy::VillageFile),
+                ..error(*line, format!(
+                    "stratum `{}` selects on village attributes, but the village file gives none for {first} and {} other villages of county {county}",
+                    g.name, unknown.len() - 1
+                ))
+            });
             return;
         }
     }

@@ -35,7 +35,7 @@ pub mod village;
 pub use check::check_county;
 pub use compact::{select_runs, CompactRegister, StoredRun};
 pub use household::{HouseholdSelector, Role, SampleRow};
-pub use plan::{Plan, PlanError, Problem, Severity};
+pub use plan::{Plan, PlanError, Problem, Remedy, Severity};
 pub use village::{
     draw_villages, pps_group, FrameVillage, GroupDraw, GroupSummary, SelectedVillage,
 };

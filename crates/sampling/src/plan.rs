@@ -17,6 +17,45 @@ pub struct Problem {
     pub line: Option<usize>,
     /// What is wrong and what to do about it.
     pub message: String,
+    /// An input the problem asks for, which a front end names its own way.
+    pub remedy: Option<Remedy>,
+}
+
+/// An input a plan problem asks for. The command line names it by its option; the library
+/// words it generically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Remedy {
+    /// The village file, with the columns the strata select on.
+    VillageFile,
+}
+
+impl Remedy {
+    /// The remedy in words that name no command-line option.
+    pub fn generic(self) -> &'static str {
+        match self {
+            Remedy::VillageFile => "give the village file, with columns remote and poverty_village",
+        }
+    }
+}
+
+impl Problem {
+    /// The problem as [`Display`](fmt::Display) shows it, its remedy worded by `remedy`.
+    pub fn worded(&self, remedy: impl Fn(Remedy) -> &'static str) -> String {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut text = match self.line {
+            Some(line) => format!("{kind}: line {line}: {}", self.message),
+            None => format!("{kind}: {}", self.message),
+        };
+        if let Some(r) = self.remedy {
+            text.push_str(": ");
+            text.push_str(remedy(r));
+        }
+        text
+    }
 }
 
 /// How serious a [`Problem`] is.
@@ -31,14 +70,7 @@ pub enum Severity {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        match self.line {
-            Some(line) => write!(f, "{kind}: line {line}: {}", self.message),
-            None => write!(f, "{kind}: {}", self.message),
-        }
+        f.write_str(&self.worded(Remedy::generic))
     }
 }
 
@@ -52,9 +84,14 @@ pub struct PlanError {
 
 /// Problems one per line, as printed to users.
 pub fn render(problems: &[Problem]) -> String {
+    render_worded(problems, Remedy::generic)
+}
+
+/// [`render`], each remedy worded by `remedy`.
+pub fn render_worded(problems: &[Problem], remedy: impl Fn(Remedy) -> &'static str) -> String {
     problems
         .iter()
-        .map(|p| p.to_string())
+        .map(|p| p.worded(&remedy))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -457,6 +494,7 @@ pub fn largest_remainder(total: u32, weights: &[f64]) -> Vec<u32> {
 
 pub(crate) fn error(line: Option<usize>, message: String) -> Problem {
     Problem {
+        remedy: None,
         severity: Severity::Error,
         line,
         message,
@@ -465,6 +503,7 @@ pub(crate) fn error(line: Option<usize>, message: String) -> Problem {
 
 pub(crate) fn warning(line: Option<usize>, message: String) -> Problem {
     Problem {
+        remedy: None,
         severity: Severity::Warning,
         line,
         message,

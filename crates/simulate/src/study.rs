@@ -43,7 +43,7 @@ const POPULATION_TRIES: u64 = 30;
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Varied {
     /// Wrong exits among exited households.
-    #[cfg_attr(feature = "clap", value(name = "wrong_exit"))]
+    #[cfg_attr(feature = "clap", value(name = "wrong_exit", alias = "wrong-exit"))]
     WrongExit,
     /// Missed households among non-registered ones.
     Missed,
@@ -63,15 +63,6 @@ impl Varied {
         match self {
             Varied::WrongExit => Status::Exited,
             Varied::Missed => Status::NonRegistered,
-        }
-    }
-
-    /// From the command line's spelling, `wrong_exit` or `missed`.
-    pub fn parse(text: &str) -> Option<Varied> {
-        match text {
-            "wrong_exit" | "wrong-exit" => Some(Varied::WrongExit),
-            "missed" => Some(Varied::Missed),
-            _ => None,
         }
     }
 }

@@ -21,7 +21,7 @@ mod verdict;
 pub use checks::DrawForCheck;
 pub use import::{DrawFacts, ImportOutcome};
 pub use records::{RecordsError, VisitImport, VisitRow};
-pub use review::{Appeals, FindingStatus, ReviewError, StepRequest, StepRow};
+pub use review::{Appeals, FindingStatus, ReviewError, StepRow};
 pub use url::{Backend, DbUrl};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -31,8 +31,11 @@ use std::time::Duration;
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The `--db` value is not a SQLite path or a PostgreSQL URL.
-    #[error("--db {0:?}: give a SQLite file path (e.g. assess.db or sqlite://assess.db) or a postgres:// URL")]
+    /// The database named is not a SQLite path or a PostgreSQL URL.
+    #[error(
+        "{0:?} is neither a SQLite file path (e.g. assess.db or sqlite://assess.db) nor a \
+         postgres:// URL"
+    )]
     BadUrl(String),
     /// The database could not be reached or refused a statement.
     #[error("database {url}: {cause}")]

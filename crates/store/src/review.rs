@@ -5,32 +5,9 @@
 
 use crate::records::insert_visit;
 use crate::{Store, StoreError};
-use assess_inspection::{state_of, FindingState, Step, VisitRecord};
+use assess_inspection::{state_of, FindingState, Step, StepProblem, StepRequest, VisitRecord};
 use sqlx::Row;
 use std::collections::BTreeMap;
-
-/// One step to record.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StepRequest {
-    /// The draw.
-    pub draw_id: String,
-    /// The household whose finding it is.
-    pub household_id: String,
-    /// The step.
-    pub step: Step,
-    /// Who takes it (reviewer, county official, appeal panel).
-    pub actor: String,
-    /// When, RFC 3339.
-    pub acted_at: String,
-    /// Why.
-    pub reason: String,
-    /// Evidence references: stored photo SHA-256s, or "file name sha256:...".
-    pub evidence: Vec<String>,
-    /// The corrected record, for `review_corrected` and `appeal_overturned`.
-    pub record: Option<VisitRecord>,
-    /// Where the corrected record came from (a file name), for the version's `source_file`.
-    pub record_source: String,
-}
 
 /// A recorded step.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -89,7 +66,18 @@ impl Appeals {
 /// Why a step was not recorded. In every case nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
-    /// The step is not allowed now, or its request is incomplete; the message says what to do.
+    /// The step's request is incomplete or its record invalid.
+    #[error("household {household_id} of draw {draw_id}")]
+    Invalid {
+        /// The draw.
+        draw_id: String,
+        /// The household.
+        household_id: String,
+        /// What is wrong.
+        #[source]
+        problem: StepProblem,
+    },
+    /// The step is not allowed now; the message says what to do.
     #[error("household {household_id} of draw {draw_id}: {message}")]
     Refused {
         /// The draw.
@@ -116,7 +104,11 @@ impl Store {
             household_id: req.household_id.clone(),
             message,
         };
-        check_request(req).map_err(refuse)?;
+        req.check().map_err(|problem| ReviewError::Invalid {
+            draw_id: req.draw_id.clone(),
+            household_id: req.household_id.clone(),
+            problem,
+        })?;
         let db = |e| ReviewError::Store(self.db_error(e));
         let mut tx = self.pool().begin().await.map_err(db)?;
         let history = load_history(&mut tx, &req.draw_id, Some(&req.household_id))
@@ -257,50 +249,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-}
-
-fn check_request(req: &StepRequest) -> Result<(), String> {
-    for (name, value) in [("who (--by)", &req.actor), ("why (--reason)", &req.reason)] {
-        if value.trim().is_empty() {
-            return Err(format!(
-                "{name} is empty; every step says who took it and why"
-            ));
-        }
-    }
-    if assess_inspection::parse_rfc3339(&req.acted_at).is_none() {
-        return Err(format!(
-            "{:?} is not an RFC 3339 time such as 2020-06-12T21:30:00+08:00",
-            req.acted_at
-        ));
-    }
-    if req.step.needs_evidence() && req.evidence.iter().all(|e| e.trim().is_empty()) {
-        return Err(
-            "a contest needs evidence (--evidence FILE or a stored photo's SHA-256)".to_string(),
-        );
-    }
-    match (&req.record, req.step.needs_record()) {
-        (None, true) => Err(format!(
-            "a {} step needs the corrected record (--record FILE.json)",
-            req.step.code()
-        )),
-        (Some(_), false) => Err(format!(
-            "a {} step takes no record; leave --record out",
-            req.step.code()
-        )),
-        (Some(r), true) => {
-            if r.draw_id != req.draw_id || r.household_id != req.household_id {
-                return Err(format!(
-                    "the corrected record is for household {} of draw {}, not this one",
-                    r.household_id, r.draw_id
-                ));
-            }
-            match r.validate().first() {
-                Some(p) => Err(format!("the corrected record is invalid: {p}")),
-                None => Ok(()),
-            }
-        }
-        (None, false) => Ok(()),
     }
 }
 

@@ -80,7 +80,11 @@ pub enum SynthError {
         vintage: Vintage,
     },
     /// No share of still-poor households gives the incidence asked for.
-    #[error("a true incidence of {target} cannot be reached with these rates: it must lie between {low} (no registered household still poor) and {high} (all of them); change --incidence, --registered-share or the other rates")]
+    #[error(
+        "a true incidence of {target} cannot be reached with these rates: it must lie between \
+         {low} (no registered household still poor) and {high} (all of them); change the \
+         incidence, the registered share or the other rates"
+    )]
     IncidenceOutOfReach {
         /// The incidence asked for.
         target: f64,
@@ -108,6 +112,12 @@ pub enum SynthError {
         /// Its value.
         value: f64,
     },
+    /// Wrong exits and missed households planted only in remote villages, with none.
+    #[error(
+        "remote-share = {0}: must be above 0 when wrong exits and missed households are only in \
+         remote villages (they need remote villages)"
+    )]
+    NoRemoteVillages(f64),
     /// Some other setting out of range.
     #[error("{name} = {value}: {why}")]
     BadSetting {
@@ -290,11 +300,7 @@ impl SynthConfig {
             ));
         }
         if r.remote_only && s.remote_share <= 0.0 {
-            return Err(bad(
-                "remote-share",
-                s.remote_share,
-                "must be above 0 with --remote-only (wrong exits and missed households need remote villages)",
-            ));
+            return Err(SynthError::NoRemoteVillages(s.remote_share));
         }
         if !(household::FIRST_EXIT_YEAR..=2100).contains(&self.year) {
             return Err(bad(

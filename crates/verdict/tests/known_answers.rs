@@ -365,7 +365,8 @@ fn a_variance_stratum_with_one_village_is_an_error_by_default() {
     let mut input = county();
     input.visits.retain(|v| !v.household_id.starts_with('E'));
     let err = county_verdict(&input, &thresholds(), &Settings::default()).unwrap_err();
-    assert!(err.to_string().contains("only one PSU"), "{err}");
+    let cause = std::error::Error::source(&err).expect("the design error").to_string();
+    assert!(cause.contains("only one PSU"), "{err}: {cause}");
     let removed = Settings {
         lonely_psu: assess_survey::LonelyPsu::Remove,
         ..Settings::default()
@@ -527,7 +528,7 @@ fn missed_rate_over_villages_refuses_without_the_register_counts() {
     let input = county();
     let err = county_verdict(&input, &thresholds(), &over_villages()).unwrap_err();
     assert_eq!(err, VerdictError::NoVillagePopulation);
-    assert!(err.to_string().contains("--frame"), "{err}");
+    assert!(err.to_string().contains("from the register"), "{err}");
     let mut people = village_non_registered();
     people.remove(D);
     let err = county_verdict_with_villages(&input, Some(&people), &thresholds(), &over_villages())
@@ -658,7 +659,18 @@ fn without_replacement_variance_by_hand() {
     // variance: refused by default, with what to do.
     let err =
         county_verdict(&input, &thresholds(), &wor(assess_survey::LonelyPsu::Fail)).unwrap_err();
-    assert!(err.to_string().contains("--variance wor"), "{err}");
+    // The design error is kept as the source, with the variance it was built for: a front end
+    // names its own remedy (the command line: --lonely-psu or --variance).
+    match &err {
+        VerdictError::Design { source, variance } => {
+            assert!(matches!(
+                source,
+                assess_survey::DesignError::LonelyPsu { stage: 2, .. }
+            ));
+            assert_eq!(*variance, assess_verdict::VarianceMethod::WithoutReplacement);
+        }
+        other => panic!("not a design error: {other}"),
+    }
     let v = county_verdict(
         &input,
         &thresholds(),
