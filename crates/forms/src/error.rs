@@ -66,15 +66,17 @@ pub enum FormsError {
     /// Cells are wrong; every problem found is listed.
     #[error("{}", problems_text(.0))]
     Invalid(Vec<CellProblem>),
+    /// A value for a column the sheet does not have (a bug).
+    #[error("internal error, please report it: no column {column} in sheet {sheet}")]
+    NoColumn {
+        /// The column.
+        column: String,
+        /// The sheet.
+        sheet: String,
+    },
     /// Building the workbook failed (a limit of the XLSX format).
-    #[error("writing the workbook: {0}")]
-    Write(String),
-}
-
-impl From<rust_xlsxwriter::XlsxError> for FormsError {
-    fn from(e: rust_xlsxwriter::XlsxError) -> Self {
-        FormsError::Write(e.to_string())
-    }
+    #[error("writing the workbook")]
+    Write(#[from] rust_xlsxwriter::XlsxError),
 }
 
 fn sheets_text(found: &[String]) -> String {

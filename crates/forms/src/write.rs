@@ -258,7 +258,10 @@ fn put_row(
             .columns
             .iter()
             .position(|c| c.name == *column)
-            .ok_or_else(|| FormsError::Write(format!("no column {column} in {}", def.name)))?;
+            .ok_or_else(|| FormsError::NoColumn {
+                column: column.to_string(),
+                sheet: def.name.to_string(),
+            })?;
         let col = c as u16;
         match value {
             V::Text(s) if !s.is_empty() => {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum PhotoError {
     /// The file could not be read from disk.
-    #[error("{file}: cannot read the file: {source}")]
+    #[error("{file}: cannot read the file")]
     Read {
         /// The file.
         file: PathBuf,
@@ -93,4 +93,7 @@ pub enum PhotoError {
     /// A measurement is unusable (e.g. a reference object of zero length).
     #[error("measurement: {0}")]
     Measurement(String),
+    /// A measurement file is not JSON in the documented layout (docs/photos.md).
+    #[error("measurement")]
+    MeasurementJson(#[source] serde_json::Error),
 }

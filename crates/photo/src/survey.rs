@@ -92,7 +92,7 @@ fn bad(what: &str, e: PhotoError) -> PhotoError {
 impl Survey {
     /// Parse a measurement file (JSON; unknown fields refused).
     pub fn from_json(text: &str) -> Result<Survey, PhotoError> {
-        serde_json::from_str(text).map_err(|e| PhotoError::Measurement(e.to_string()))
+        serde_json::from_str(text).map_err(PhotoError::MeasurementJson)
     }
 
     fn is_empty(&self) -> bool {
@@ -357,9 +357,19 @@ mod tests {
     #[test]
     fn bad_files_say_what_is_wrong() {
         let t = PhotoThresholds::builtin();
+        // The message with its causes, as a front end prints it.
+        let chain = |e: PhotoError| {
+            let mut text = e.to_string();
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                text.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            text
+        };
         let err = |text: &str| match Survey::from_json(text) {
-            Ok(s) => s.evaluate(&t).unwrap_err().to_string(),
-            Err(e) => e.to_string(),
+            Ok(s) => chain(s.evaluate(&t).unwrap_err()),
+            Err(e) => chain(e),
         };
         assert!(err("{}").contains("nothing measured"));
         assert!(err(r#"{"tilt": {"plum": {}}}"#).contains("unknown field `plum`"));

@@ -56,7 +56,10 @@ pub(crate) fn interval(
 ) -> Result<String, ReportError> {
     let mut svg = String::new();
     draw(&mut svg, name, i, threshold_label)
-        .map_err(|e| ReportError::Chart(name.to_string(), e.to_string()))?;
+        .map_err(|e| ReportError::Chart {
+        name: name.to_string(),
+        source: e,
+    })?;
     Ok(svg)
 }
 
@@ -65,7 +68,7 @@ fn draw(
     name: &str,
     i: &Indicator,
     threshold_label: &str,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let (lo, hi) = axis(name, i);
     let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
     root.fill(&WHITE)?;

@@ -42,10 +42,16 @@ use std::collections::BTreeMap;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// Drawing a chart failed.
-    #[error("drawing the {0} chart: {1}")]
-    Chart(String, String),
+    #[error("drawing the {name} chart")]
+    Chart {
+        /// The chart.
+        name: String,
+        /// What the plotting library reported.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Writing the workbook failed.
-    #[error("writing the workbook: {0}")]
+    #[error("writing the workbook")]
     Workbook(#[from] rust_xlsxwriter::XlsxError),
 }
 

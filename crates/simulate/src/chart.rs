@@ -23,7 +23,7 @@ const AXIS: RGBColor = RGBColor(0x66, 0x66, 0x66);
 /// The chart as an SVG document.
 pub fn approval_curve(study: &Study) -> Result<String, SimulateError> {
     let mut svg = String::new();
-    draw(&mut svg, study).map_err(|e| SimulateError::Chart(e.to_string()))?;
+    draw(&mut svg, study).map_err(|e| SimulateError::Chart(e))?;
     Ok(svg)
 }
 
@@ -33,7 +33,7 @@ type Series = (
     fn(&crate::RateResult) -> crate::Probability,
 );
 
-fn draw(svg: &mut String, study: &Study) -> Result<(), Box<dyn std::error::Error>> {
+fn draw(svg: &mut String, study: &Study) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let x_max = study
         .rates
         .iter()

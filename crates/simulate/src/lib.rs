@@ -52,8 +52,8 @@ pub enum SimulateError {
         why: String,
     },
     /// The synthetic county could not be generated.
-    #[error("generating the synthetic county: {0}")]
-    Synth(Box<assess_synth::SynthError>),
+    #[error("generating the synthetic county")]
+    Synth(#[source] Box<assess_synth::SynthError>),
     /// The synthetic county could not be read back (a bug).
     #[error("reading the synthetic county back")]
     Register(#[from] assess_register::RegisterError),
@@ -75,7 +75,7 @@ pub enum SimulateError {
     #[error("household stage: {0}")]
     HouseholdStage(String),
     /// The visits could not be simulated.
-    #[error("true rate {rate}, replication {rep}: simulating the visits: {source}")]
+    #[error("true rate {rate}, replication {rep}: simulating the visits")]
     Visits {
         /// The nominal true rate.
         rate: f64,
@@ -85,7 +85,7 @@ pub enum SimulateError {
         source: Box<assess_synth::visits::VisitError>,
     },
     /// The verdict could not be computed.
-    #[error("true rate {rate}, replication {rep}: the verdict: {source}")]
+    #[error("true rate {rate}, replication {rep}: the verdict")]
     Verdict {
         /// The nominal true rate.
         rate: f64,
@@ -95,8 +95,8 @@ pub enum SimulateError {
         source: Box<assess_verdict::VerdictError>,
     },
     /// The chart could not be drawn.
-    #[error("drawing the chart: {0}")]
-    Chart(String),
+    #[error("drawing the chart")]
+    Chart(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<assess_synth::SynthError> for SimulateError {

@@ -24,8 +24,17 @@ use std::collections::BTreeMap;
 
 /// A standards file could not be used.
 #[derive(Debug, thiserror::Error)]
-#[error("standards file: {0}")]
-pub struct StandardsError(String);
+pub enum StandardsError {
+    /// The file is not TOML in the layout of the built-in one.
+    #[error(
+        "standards file: not in the layout of the built-in data/standards/standards.toml (the \
+         file must have every section of it; copy any missing section from it)"
+    )]
+    Layout(#[source] toml::de::Error),
+    /// A value is out of its range.
+    #[error("standards file: {0}")]
+    Value(String),
+}
 
 /// All domain rules of one version.
 #[derive(Debug, Clone, Deserialize)]
@@ -420,16 +429,11 @@ impl Standards {
 
     /// Standards from a user's TOML file (same layout as the built-in file).
     pub fn from_toml(text: &str) -> Result<Standards, StandardsError> {
-        let s: Standards = toml::from_str(text).map_err(|e| {
-            StandardsError(format!(
-                "{e}(the file must have every section of the built-in \
-                 data/standards/standards.toml; copy any missing section from it)"
-            ))
-        })?;
+        let s: Standards = toml::from_str(text).map_err(StandardsError::Layout)?;
         for (year, value) in &s.poverty_line.by_year {
             // `is_finite` and `> 0` together also refuse NaN.
             if year.parse::<u16>().is_err() || !value.is_finite() || *value <= 0.0 {
-                return Err(StandardsError(format!(
+                return Err(StandardsError::Value(format!(
                     "poverty_line: {year} = {value} is not a year with a positive line"
                 )));
             }
@@ -473,27 +477,27 @@ impl HouseholdRules {
             ("fetch_vertical_m_max", w.fetch_vertical_m_max),
         ] {
             if !(value > 0.0 && value.is_finite()) {
-                return Err(StandardsError(format!(
+                return Err(StandardsError::Value(format!(
                     "household.drinking_water.{name} = {value} must be a positive number"
                 )));
             }
         }
         if w.litres_per_person_day_min_water_scarce > w.litres_per_person_day_min {
-            return Err(StandardsError(format!(
+            return Err(StandardsError::Value(format!(
                 "household.drinking_water: the water-scarce minimum ({}) exceeds the general \
                  minimum ({}); it is meant to be the lower one",
                 w.litres_per_person_day_min_water_scarce, w.litres_per_person_day_min
             )));
         }
         if w.outage_days_per_year_max > 366 {
-            return Err(StandardsError(format!(
+            return Err(StandardsError::Value(format!(
                 "household.drinking_water.outage_days_per_year_max = {} exceeds a year",
                 w.outage_days_per_year_max
             )));
         }
         let e = &self.education;
         if e.age_min > e.age_max || e.age_max > 25 {
-            return Err(StandardsError(format!(
+            return Err(StandardsError::Value(format!(
                 "household.education: ages {}-{} are not a compulsory-school age range \
                  (age_min <= age_max <= 25)",
                 e.age_min, e.age_max
@@ -501,12 +505,12 @@ impl HouseholdRules {
         }
         let v = self.identification.vehicle_value_yuan_over;
         if !(v >= 0.0 && v.is_finite()) {
-            return Err(StandardsError(format!(
+            return Err(StandardsError::Value(format!(
                 "household.identification.vehicle_value_yuan_over = {v} must be a number >= 0"
             )));
         }
         if self.housing.safe_grades.is_empty() {
-            return Err(StandardsError(
+            return Err(StandardsError::Value(
                 "household.housing.safe_grades is empty: list the grades safe as they stand \
                  (built-in: [\"A\", \"B\"])"
                     .into(),

@@ -38,19 +38,21 @@ pub enum StoreError {
     )]
     BadUrl(String),
     /// The database could not be reached or refused a statement.
-    #[error("database {url}: {cause}")]
+    #[error("database {url}")]
     Database {
         /// The database URL, without password.
         url: String,
         /// The driver's message.
+        #[source]
         cause: sqlx::Error,
     },
     /// A migration failed.
-    #[error("database {url}: migrating the schema failed: {cause}")]
+    #[error("database {url}: migrating the schema failed")]
     Migrate {
         /// The database URL, without password.
         url: String,
         /// The migrator's message.
+        #[source]
         cause: sqlx::migrate::MigrateError,
     },
     /// A draw with the same id but different content is already in the database.

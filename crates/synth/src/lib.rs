@@ -132,10 +132,10 @@ pub enum SynthError {
     #[error("the standards have no poverty line for income year {0}")]
     NoPovertyLine(u16),
     /// Writing an output failed.
-    #[error("writing output: {0}")]
+    #[error("writing output")]
     Io(#[from] std::io::Error),
     /// Writing the village CSV failed.
-    #[error("writing the village file: {0}")]
+    #[error("writing the village file")]
     Csv(#[from] csv::Error),
 }
 

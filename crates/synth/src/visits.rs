@@ -212,7 +212,7 @@ pub enum VisitError {
         income_year: u16,
     },
     /// A built record could not be judged.
-    #[error("household {household_id}: {source}")]
+    #[error("household {household_id}")]
     Judge {
         /// The household.
         household_id: String,
@@ -228,7 +228,7 @@ pub enum VisitError {
         problems: String,
     },
     /// A register or truth file could not be read.
-    #[error("reading the {file}: {source}")]
+    #[error("reading the {file}")]
     Csv {
         /// `register` or `truth file`.
         file: &'static str,
