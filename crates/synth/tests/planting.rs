@@ -186,5 +186,5 @@ fn remote_only_places_every_wrong_exit_and_missed_household_in_remote_villages_a
         None::<std::io::Sink>,
     )
     .unwrap_err();
-    assert!(err.to_string().contains("remote-only"), "{err}");
+    assert!(err.to_string().contains("only in remote villages"), "{err}");
 }
