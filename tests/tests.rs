@@ -3,6 +3,7 @@
 
 mod util;
 
+mod architecture;
 mod check;
 mod draw;
 mod estimate;

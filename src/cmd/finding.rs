@@ -130,8 +130,8 @@ pub fn run(cmd: FindingCmd) -> anyhow::Result<()> {
             let evidence = a
                 .evidence
                 .iter()
-                .map(|e| findings::evidence_reference(e))
-                .collect::<Result<_, _>>()?;
+                .map(|e| Ok(findings::evidence_reference(e)?))
+                .collect::<anyhow::Result<_>>()?;
             take_step(a.who, Step::Contested, evidence, None)
         }
         FindingCmd::Decide(a) => {

@@ -732,13 +732,13 @@ fn income() {
     check(
         "found members: 3218 per person",
         edit,
-        Expect::Income(Tri::Met),
+        Expect::Income(Met),
     );
     check_with(
         &s,
         "register members: 2413.5 per person",
         edit,
-        Expect::Income(Tri::Unmet),
+        Expect::Income(Unmet),
     );
 }
 

@@ -23,7 +23,7 @@ const AXIS: RGBColor = RGBColor(0x66, 0x66, 0x66);
 /// The chart as an SVG document.
 pub fn approval_curve(study: &Study) -> Result<String, SimulateError> {
     let mut svg = String::new();
-    draw(&mut svg, study).map_err(|e| SimulateError::Chart(e))?;
+    draw(&mut svg, study).map_err(SimulateError::Chart)?;
     Ok(svg)
 }
 

@@ -1,0 +1,1 @@
+//! Allowed: the server knows HTTP.
