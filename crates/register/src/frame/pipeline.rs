@@ -1,21 +1,28 @@
-//! `scan_frame`: stream a household register once, validate every row, hand each valid
-//! household to the caller, and report totals, summary and fingerprint.
+//! The scan of a register: the public entry points ([`scan_frame`],
+//! [`scan_frame_in_memory`], [`ReadOptions`]) and the threads that run it. For CSV this
+//! thread splits the file into chunks of whole records, checking threads check the chunks in
+//! any order, and a totalling thread puts the checked runs back in file order, hands each
+//! valid household to the caller, tallies it by county, township and stratum, and has the
+//! canonical lines hashed on a thread of its own; for XLSX one thread reads and checks, and
+//! the totalling thread is the same. At the end the village codes are resolved against the
+//! division-code list, duplicate ids confirmed and the [`FrameReport`] made.
+//!
+//! Not for: what makes a row valid or how its problems are reported (`check`), splitting or
+//! decoding the file (`source`).
 
-use crate::canonical::{self, Canonical, HouseholdLine, PlainDecimal, FRAME_TAG};
+use super::check::{header, Checked, Checker, Compact};
+use crate::canonical::{Canonical, FRAME_TAG};
 use crate::error::{ErrorList, Problem, RegisterError};
 use crate::ids::IdHashes;
 use crate::report::{CountySummary, FrameReport, StratumSummary, TownshipSummary};
 use crate::source::{
     Chunker, EncodingChoice, Input, Layout, Records, Row, Source, TextEncoding, BLOCK,
 };
-use crate::values;
 use crate::vintage::{self, CodeUses};
 use assess_divisions::{Divisions, UnitKind, VillageCode, Vintage};
-use assess_household::{Household, Status, FRAME_COLUMNS, FRAME_REQUIRED};
-use std::borrow::Cow;
+use assess_household::{Household, Status, FRAME_REQUIRED};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
-use std::ops::Range;
 use std::path::Path;
 use std::sync::{mpsc, Mutex, PoisonError};
 
@@ -61,16 +68,6 @@ impl ReadOptions {
     }
 }
 
-const ID: usize = 0;
-const CODE: usize = 1;
-const STATUS: usize = 2;
-const EXIT_YEAR: usize = 3;
-const MEMBERS: usize = 4;
-const INCOME: usize = 5;
-const LON: usize = 6;
-const LAT: usize = 7;
-const GROUP: usize = 8;
-
 /// Reads and validates the whole register at `path`, calling `each` for every valid
 /// household in file order. The file is streamed: memory grows with the number of
 /// villages and 8 bytes per household (the id hashes), never with the rows themselves.
@@ -110,38 +107,6 @@ fn scan(
         None => scan_xlsx(&source, opts, errors, each)?,
     };
     scanned.finish(&source, opts)
-}
-
-/// A run of rows checked, in file order: what the checking threads hand the totalling
-/// thread. Buffers are reused (household strings keep their capacity), so a row costs
-/// little allocation in the common case.
-struct Checked {
-    /// Position in the file: runs are totalled in this order.
-    seq: u64,
-    /// The valid households, their texts in `text`.
-    households: Vec<Compact>,
-    text: String,
-    /// The valid households' canonical lines.
-    canonical: Vec<u8>,
-    errors: ErrorList,
-    codes: CodeUses,
-    /// Rows that are not blank.
-    rows: u64,
-}
-
-/// A valid household in a run: its values, and where its texts are in the run's text.
-/// The totalling thread turns it into the one [`Household`] it reuses, so that a row costs
-/// no allocation (a village code is parsed and allocated once per village).
-struct Compact {
-    id: Range<usize>,
-    code: Range<usize>,
-    group: Option<Range<usize>>,
-    status: Status,
-    exit_year: Option<u16>,
-    members: u32,
-    income: Option<f64>,
-    lon: Option<f64>,
-    lat: Option<f64>,
 }
 
 /// Rows per run when one thread reads and checks (XLSX).
@@ -192,20 +157,6 @@ impl Scanned {
             totals: Totals::new(errors.fresh()),
             errors,
             ids: IdHashes::default(),
-        }
-    }
-}
-
-/// The header row's layout, or `None` with its problems reported.
-fn header(row: &Row, errors: &mut ErrorList) -> Option<Layout> {
-    report_undecodable(errors, row, None);
-    match Layout::from_header(row, &FRAME_COLUMNS, &FRAME_REQUIRED) {
-        Ok(layout) => Some(layout),
-        Err(problems) => {
-            for (column, problem) in problems {
-                errors.push(row.line, column.as_deref(), problem);
-            }
-            None
         }
     }
 }
@@ -550,224 +501,6 @@ impl Tally {
     }
 }
 
-/// Checks rows against the header layout; one per checking thread.
-struct Checker<'s> {
-    layout: Layout,
-    source: &'s Source,
-    max_errors: usize,
-    /// The ids this checker saw, for the uniqueness check.
-    ids: IdHashes,
-}
-
-/// A row's values before they go into a reused [`Household`].
-struct Parsed<'r> {
-    id: Cow<'r, str>,
-    code: &'r str,
-    status: Status,
-    exit_year: Option<u16>,
-    members: u32,
-    income: Option<f64>,
-    lon: Option<f64>,
-    lat: Option<f64>,
-    group: Option<Cow<'r, str>>,
-    /// Income, lon and lat when their texts are short plain decimals (the canonical form
-    /// is then read off the text).
-    decimals: [Option<PlainDecimal<'r>>; 3],
-}
-
-impl<'s> Checker<'s> {
-    fn new(layout: Layout, source: &'s Source, max_errors: usize) -> Checker<'s> {
-        Checker {
-            layout,
-            source,
-            max_errors,
-            ids: IdHashes::default(),
-        }
-    }
-
-    /// A run to fill (`reused` if there is one), starting at position `seq`.
-    fn start(&self, reused: Option<Box<Checked>>, seq: u64) -> Box<Checked> {
-        let errors = ErrorList::new(
-            self.source.path(),
-            self.source.sheet.clone(),
-            self.max_errors,
-        );
-        match reused {
-            Some(mut checked) => {
-                checked.seq = seq;
-                checked.households.clear();
-                checked.text.clear();
-                checked.canonical.clear();
-                checked.errors = errors;
-                checked.codes = CodeUses::default();
-                checked.rows = 0;
-                checked
-            }
-            None => Box::new(Checked {
-                seq,
-                households: Vec::new(),
-                text: String::new(),
-                canonical: Vec::new(),
-                errors,
-                codes: CodeUses::default(),
-                rows: 0,
-            }),
-        }
-    }
-
-    fn row(&mut self, row: &Row, checked: &mut Checked) {
-        if row.is_blank() {
-            return;
-        }
-        checked.rows += 1;
-        let layout = &self.layout;
-        let errors = &mut checked.errors;
-        let before = errors.total();
-        if !width_ok(row, layout) {
-            let problem = Problem::FieldCount {
-                found: row.len(),
-                expected: layout.names.len(),
-            };
-            errors.push(row.line, None, problem);
-            return;
-        }
-        report_undecodable(errors, row, Some(layout));
-        // Normalised once, for the uniqueness check and for the record.
-        let id = id_field(row, layout);
-        if let Some(id) = id.as_deref().filter(|id| !id.is_empty()) {
-            self.ids.add(id);
-        }
-        let parsed = parse(row, id, layout, errors, &mut checked.codes);
-        if let (Some(parsed), true) = (parsed, checked.errors.total() == before) {
-            accept(checked, parsed);
-        }
-    }
-}
-
-/// Checks every field, reporting each problem; `None` when a required value is unusable.
-fn parse<'r>(
-    row: &'r Row,
-    id: Option<Cow<'r, str>>,
-    layout: &Layout,
-    errors: &mut ErrorList,
-    codes: &mut CodeUses,
-) -> Option<Parsed<'r>> {
-    let line = row.line;
-    let text = |k: usize| {
-        layout
-            .get(k)
-            .filter(|i| !row.undecodable().contains(i))
-            .map(|i| row.field(i))
-    };
-    let mut check = |k: usize, result: Result<(), Problem>| {
-        if let Err(problem) = result {
-            errors.push(line, Some(FRAME_COLUMNS[k]), problem);
-        }
-    };
-    if id.as_deref() == Some("") {
-        check(ID, Err(required(ID)));
-    }
-    let code = text(CODE);
-    match code {
-        Some("") => check(CODE, Err(required(CODE))),
-        // A code is 12 ASCII digits (already trimmed): checked here without the allocation
-        // of a `VillageCode`, which is made only for the reason of a bad one.
-        Some(c) if c.len() == 12 && c.bytes().all(|b| b.is_ascii_digit()) => codes.add(c, line),
-        Some(c) => match VillageCode::parse(c) {
-            Ok(_) => codes.add(c, line),
-            Err(reason) => check(
-                CODE,
-                Err(Problem::MalformedCode {
-                    text: c.to_string(),
-                    reason,
-                }),
-            ),
-        },
-        None => {}
-    }
-    let status = match text(STATUS) {
-        Some("") => Err(required(STATUS)),
-        Some(s) => values::status(s).map(Some),
-        None => Ok(None),
-    };
-    let status = status.map_err(|p| check(STATUS, Err(p))).ok().flatten();
-    let exit_year = take(
-        &mut check,
-        EXIT_YEAR,
-        text(EXIT_YEAR).map(|t| values::exit_year(t, status)),
-    );
-    let members = match text(MEMBERS) {
-        Some("") => Err(required(MEMBERS)),
-        Some(m) => values::members(m).map(Some),
-        None => Ok(None),
-    };
-    let members = members.map_err(|p| check(MEMBERS, Err(p))).ok().flatten();
-    let plain = |k: usize| text(k).and_then(PlainDecimal::short);
-    let decimals = [plain(INCOME), plain(LON), plain(LAT)];
-    let [income_plain, lon_plain, lat_plain] = decimals.each_ref();
-    let income = take(
-        &mut check,
-        INCOME,
-        text(INCOME).map(|t| values::income(t, income_plain.as_ref())),
-    );
-    let lon = take(
-        &mut check,
-        LON,
-        text(LON).map(|t| values::degrees(t, 180.0, lon_plain.as_ref())),
-    );
-    let lat = take(
-        &mut check,
-        LAT,
-        text(LAT).map(|t| values::degrees(t, 90.0, lat_plain.as_ref())),
-    );
-    let group = text(GROUP).filter(|g| !g.is_empty()).map(values::nfc);
-    Some(Parsed {
-        id: id?,
-        code: code?,
-        status: status?,
-        exit_year: exit_year.flatten(),
-        members: members?,
-        income: income.flatten(),
-        lon: lon.flatten(),
-        lat: lat.flatten(),
-        group,
-        decimals,
-    })
-}
-
-/// Puts a valid household into the run, with its canonical line.
-fn accept(checked: &mut Checked, p: Parsed<'_>) {
-    let [income, lon, lat] = p.decimals;
-    let line = HouseholdLine {
-        id: &p.id,
-        village: p.code,
-        status: p.status,
-        exit_year: p.exit_year,
-        members: p.members,
-        decimals: [(p.income, income), (p.lon, lon), (p.lat, lat)],
-        group: p.group.as_deref(),
-    };
-    canonical::household_line(&mut checked.canonical, &line);
-    let text = &mut checked.text;
-    let mut keep = |s: &str| {
-        let start = text.len();
-        text.push_str(s);
-        start..text.len()
-    };
-    let compact = Compact {
-        id: keep(&p.id),
-        code: keep(p.code),
-        group: p.group.as_deref().map(&mut keep),
-        status: p.status,
-        exit_year: p.exit_year,
-        members: p.members,
-        income: p.income,
-        lon: p.lon,
-        lat: p.lat,
-    };
-    checked.households.push(compact);
-}
-
 impl Scanned {
     fn finish(self, source: &Source, opts: &ReadOptions) -> Result<FrameReport, RegisterError> {
         let Scanned {
@@ -832,81 +565,6 @@ impl Scanned {
                 })
                 .collect(),
         })
-    }
-}
-
-/// CSV rows must have the header's width; XLSX rows may stop early (empty trailing cells
-/// are not stored) but may not run past it.
-fn width_ok(row: &Row, layout: &Layout) -> bool {
-    let expected = layout.names.len();
-    match row.is_sparse() {
-        true => row.len() <= expected,
-        false => row.len() == expected,
-    }
-}
-
-/// The normalised household id of a row that counts for uniqueness: the same rule in the
-/// scan and in the duplicate re-check.
-pub(crate) fn row_id<'r>(row: &'r Row, layout: &Layout) -> Option<Cow<'r, str>> {
-    if row.is_blank() || !width_ok(row, layout) {
-        return None;
-    }
-    id_field(row, layout).filter(|id| !id.is_empty())
-}
-
-/// The id field of a row of the right width, NFC-normalised (`None` when undecodable).
-fn id_field<'r>(row: &'r Row, layout: &Layout) -> Option<Cow<'r, str>> {
-    let index = layout.get(ID)?;
-    if row.undecodable().contains(&index) {
-        return None;
-    }
-    Some(values::nfc(row.field(index)))
-}
-
-fn report_undecodable(errors: &mut ErrorList, row: &Row, layout: Option<&Layout>) {
-    for &index in row.undecodable() {
-        let name = match layout {
-            Some(layout) => layout.name(index),
-            None => format!("#{} (header)", index + 1),
-        };
-        let problem = undecodable_problem(row.encoding_name());
-        errors.push(row.line, Some(&name), problem);
-    }
-}
-
-fn undecodable_problem(encoding: &'static str) -> Problem {
-    let help = match encoding {
-        "UTF-8" => "the file is read as UTF-8; save it as UTF-8, or read it as GB18030 (or let the encoding be detected)",
-        _ => "the file is read as GB18030; save it as UTF-8 or GB18030, or read it as UTF-8",
-    };
-    Problem::Undecodable { encoding, help }
-}
-
-fn required(k: usize) -> Problem {
-    let help = match k {
-        ID => "every household needs a unique id",
-        CODE => "give the 12-digit code of the household's village",
-        STATUS => "give exited, poor or non_registered",
-        _ => "give the number of registered members (1 or more)",
-    };
-    Problem::Required {
-        column: FRAME_COLUMNS[k],
-        help,
-    }
-}
-
-/// Reports the problem of an optional field and yields its value.
-fn take<T>(
-    check: &mut impl FnMut(usize, Result<(), Problem>),
-    k: usize,
-    value: Option<Result<Option<T>, Problem>>,
-) -> Option<Option<T>> {
-    match value? {
-        Ok(v) => Some(v),
-        Err(p) => {
-            check(k, Err(p));
-            None
-        }
     }
 }
 
