@@ -1,0 +1,227 @@
+//! The four exit indicators of one county, each official (the unweighted sample ratio the
+//! rules describe) and design-based (weighted, with a Taylor-linearised variance over the
+//! villages), with intervals, against its threshold (docs/verdict.md, "Indicators").
+//!
+//! [`compute`] builds the county's context (`design`: its respondents, their findings and the
+//! sample design) once and hands it to each estimator: `ratio` (wrong-exit rate, approval, the
+//! missed rate over households), `missed` (the missed rate over either denominator),
+//! `incidence` (the poverty incidence from the two rates) and `domains` (the rates by
+//! township, team, ...). `finding` says what each respondent counts for, `official` sums the
+//! unweighted ratios, and `reading` turns an estimate into an [`Indicator`] with its intervals
+//! and reading.
+
+mod design;
+mod domains;
+mod finding;
+mod incidence;
+mod missed;
+mod official;
+mod ratio;
+mod reading;
+
+pub use finding::approves;
+pub use reading::ci_method;
+
+use crate::input::{RegisterPeople, VillageNonRegistered};
+use crate::settings::Settings;
+use crate::weights::Respondent;
+use assess_standards::CountyThresholds;
+use design::Context;
+use finding::Rate;
+use serde::Serialize;
+
+/// Which indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Comprehensive poverty incidence (passes below its threshold).
+    PovertyIncidence,
+    /// Wrong-exit rate (passes below).
+    WrongExitRate,
+    /// Missed-assessment rate (passes below).
+    MissedRate,
+    /// Public approval (passes at or above).
+    ApprovalRate,
+}
+
+impl Kind {
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::PovertyIncidence => "poverty_incidence",
+            Kind::WrongExitRate => "wrong_exit_rate",
+            Kind::MissedRate => "missed_rate",
+            Kind::ApprovalRate => "approval_rate",
+        }
+    }
+
+    /// True when the indicator passes at or above its threshold (approval), false when it
+    /// passes strictly below (the three rates).
+    pub fn passes_above(self) -> bool {
+        self == Kind::ApprovalRate
+    }
+}
+
+/// The statistical reading of an indicator against its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reading {
+    /// The one-sided bound on the passing side clears the threshold.
+    PassesWithConfidence,
+    /// The one-sided bound on the failing side is beyond the threshold.
+    FailsWithConfidence,
+    /// Neither bound excludes the threshold.
+    Inconclusive,
+}
+
+/// One indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    /// Which one.
+    pub kind: Kind,
+    /// The value the decision uses (official or design, per the setting).
+    pub estimate: f64,
+    /// Unweighted sample ratio.
+    pub official: f64,
+    /// Weighted (design-based) estimate.
+    pub design: f64,
+    /// Design-based standard error.
+    pub se: f64,
+    /// Two-sided design-based interval at the settings' confidence.
+    pub lci: f64,
+    /// Upper end of it.
+    pub uci: f64,
+    /// One-sided upper bound at the settings' confidence.
+    pub upper_bound: f64,
+    /// One-sided lower bound.
+    pub lower_bound: f64,
+    /// Degrees of freedom (primary units − strata of the domain).
+    pub df: usize,
+    /// Design effect (against simple random sampling with replacement).
+    pub deff: f64,
+    /// Kish's weighting effect `n Σw² / (Σw)²` of the indicator's respondents: the part of
+    /// the design effect due to unequal weights alone (for the incidence, over every
+    /// respondent).
+    pub weighting_effect: f64,
+    /// Interval method.
+    pub ci: String,
+    /// Households in the official ratio's denominator.
+    pub households: usize,
+    /// Official numerator (people, or households for approval).
+    pub numerator: f64,
+    /// Official denominator.
+    pub denominator: f64,
+    /// The threshold.
+    pub threshold: f64,
+    /// Official rule on `estimate` (approval compared unrounded).
+    pub passes: bool,
+    /// The statistical reading.
+    pub reading: Reading,
+    /// The largest confidence level at which a one-sided bound excludes the threshold, and on
+    /// which side; `None` when even a 50% bound does not.
+    pub confidence_excluding: Option<f64>,
+    /// Households whose finding could not be told (an unknown answer): left out of both
+    /// ratios, counted in the non-response bounds.
+    pub unknown: usize,
+    /// Official value if every non-respondent (and unknown) passed / failed.
+    pub bounds_if_nonrespondents: (f64, f64),
+}
+
+/// The county's indicators.
+pub struct Computed {
+    /// The four indicators.
+    pub indicators: Vec<Indicator>,
+    /// The design used (respondents with a weight).
+    pub design_rows: usize,
+    /// The two rates by township, village stratum, team and interviewer pair.
+    pub domains: Vec<DomainEstimate>,
+}
+
+/// A rate in one domain (issue 4 part 2: township, village type, team, interviewer).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainEstimate {
+    /// `wrong_exit_rate`, `missed_rate` or `approval_rate`.
+    pub indicator: String,
+    /// `township`, `village_stratum`, `team`, `interviewers`, or (approval only)
+    /// `register_stratum`.
+    pub domain: String,
+    /// The domain's level (a township code, `remote`, a team name, ...).
+    pub level: String,
+    /// Interviewed households of the indicator in the domain.
+    pub households: usize,
+    /// Official ratio.
+    pub official: f64,
+    /// Design estimate.
+    pub design: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// Two-sided interval.
+    pub lci: f64,
+    /// Upper end.
+    pub uci: f64,
+    /// Degrees of freedom of the domain: villages with respondents in it minus strata.
+    pub df: usize,
+    /// Fewer than 8 degrees of freedom: the interval is unreliable.
+    pub few_df: bool,
+}
+
+/// Non-response counts of a domain, in people (or households for approval).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NonResponse {
+    /// Exited people not interviewed (non-respondents and unvisited primaries).
+    pub exited_people: f64,
+    /// Non-registered people not interviewed.
+    pub non_registered_people: f64,
+    /// Households not interviewed.
+    pub households: f64,
+}
+
+impl NonResponse {
+    /// The units of a rate (people of its register stratum, or households for approval) that
+    /// were not interviewed: the `M` of its non-response bounds.
+    fn of(&self, rate: Rate) -> f64 {
+        match rate {
+            Rate::WrongExit => self.exited_people,
+            Rate::Missed => self.non_registered_people,
+            Rate::Approval => self.households,
+        }
+    }
+}
+
+/// Computes the four indicators. `respondents` with no weight (villages taken by hand) count in
+/// the official ratios only. `villages`: the non-registered people of every sampled village,
+/// needed when the missed rate divides by them.
+pub fn compute(
+    respondents: &[Respondent],
+    register: &RegisterPeople,
+    thresholds: &CountyThresholds,
+    settings: &Settings,
+    nonresponse: NonResponse,
+    villages: Option<&[VillageNonRegistered]>,
+) -> Result<Computed, crate::VerdictError> {
+    let ctx = Context::new(
+        respondents,
+        register,
+        thresholds,
+        settings,
+        nonresponse,
+        villages,
+    )?;
+    // In this order, so that a county failing several ways reports the same first error:
+    // the design, then wrong exits, missed, incidence, approval.
+    let wrong = ratio::rate(&ctx, Rate::WrongExit)?;
+    let missed = missed::rate(&ctx)?;
+    let incidence = incidence::incidence(&ctx, &wrong, &missed)?;
+    let approval = ratio::rate(&ctx, Rate::Approval)?;
+    let domains = domains::estimates(&ctx);
+    Ok(Computed {
+        indicators: vec![
+            incidence,
+            wrong.indicator,
+            missed.indicator,
+            approval.indicator,
+        ],
+        design_rows: ctx.weighted.len(),
+        domains,
+    })
+}
