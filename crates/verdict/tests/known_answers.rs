@@ -365,7 +365,9 @@ fn a_variance_stratum_with_one_village_is_an_error_by_default() {
     let mut input = county();
     input.visits.retain(|v| !v.household_id.starts_with('E'));
     let err = county_verdict(&input, &thresholds(), &Settings::default()).unwrap_err();
-    let cause = std::error::Error::source(&err).expect("the design error").to_string();
+    let cause = std::error::Error::source(&err)
+        .expect("the design error")
+        .to_string();
     assert!(cause.contains("only one PSU"), "{err}: {cause}");
     let removed = Settings {
         lonely_psu: assess_survey::LonelyPsu::Remove,
@@ -667,7 +669,10 @@ fn without_replacement_variance_by_hand() {
                 source,
                 assess_survey::DesignError::LonelyPsu { stage: 2, .. }
             ));
-            assert_eq!(*variance, assess_verdict::VarianceMethod::WithoutReplacement);
+            assert_eq!(
+                *variance,
+                assess_verdict::VarianceMethod::WithoutReplacement
+            );
         }
         other => panic!("not a design error: {other}"),
     }
