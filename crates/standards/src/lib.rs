@@ -633,9 +633,10 @@ mod tests {
     fn an_old_file_without_household_rules_is_refused_with_a_hint() {
         let base = include_str!("../../../data/standards/standards.toml");
         let old = &base[..base.find("[household.").unwrap()];
-        let err = Standards::from_toml(old).unwrap_err().to_string();
-        assert!(err.contains("household"), "{err}");
-        assert!(err.contains("copy any missing section"), "{err}");
+        let err = Standards::from_toml(old).unwrap_err();
+        let cause = std::error::Error::source(&err).expect("the TOML error").to_string();
+        assert!(cause.contains("household"), "{cause}");
+        assert!(err.to_string().contains("copy any missing section"), "{err}");
     }
 
     #[test]
