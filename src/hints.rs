@@ -6,11 +6,11 @@
 use assess_app::AppError;
 use assess_draw::DrawError;
 use assess_inspection::StepProblem;
-use assess_sampling::Remedy;
 use assess_register::{Problem, RegisterError};
+use assess_sampling::Remedy;
 use assess_store::StoreError;
-use assess_synth::SynthError;
 use assess_survey::DesignError;
+use assess_synth::SynthError;
 use assess_table::TableError;
 use assess_verdict::{VarianceMethod, VerdictError};
 use std::error::Error;

@@ -55,8 +55,8 @@ struct Package {
 }
 
 fn manifest(path: &Path) -> toml::Table {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     text.parse()
         .unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
 }
@@ -166,8 +166,8 @@ fn library_tokens(path: &Path) -> proc_macro2::TokenStream {
     }
     use quote::ToTokens;
     let text = std::fs::read_to_string(path).unwrap();
-    let mut file = syn::parse_file(&text)
-        .unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()));
+    let mut file =
+        syn::parse_file(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()));
     Strip.visit_file_mut(&mut file);
     file.to_token_stream()
 }
@@ -184,7 +184,8 @@ fn macros_called(tokens: proc_macro2::TokenStream, names: &[&str]) -> Vec<String
         match t {
             TokenTree::Group(g) => out.extend(macros_called(g.stream(), names)),
             TokenTree::Ident(id) if names.contains(&id.to_string().as_str()) => {
-                let bang = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+                let bang =
+                    matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
                 let call = matches!(tokens.get(i + 2), Some(TokenTree::Group(_)));
                 if bang && call {
                     out.push(id.to_string());
@@ -217,14 +218,17 @@ fn flag(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     (0..bytes.len().saturating_sub(2)).find_map(|i| {
         let word_start = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'-');
-        (word_start && bytes[i] == b'-' && bytes[i + 1] == b'-' && bytes[i + 2].is_ascii_lowercase())
-            .then(|| {
-                text[i..]
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                    .next()
-                    .unwrap_or_default()
-                    .to_string()
-            })
+        (word_start
+            && bytes[i] == b'-'
+            && bytes[i + 1] == b'-'
+            && bytes[i + 2].is_ascii_lowercase())
+        .then(|| {
+            text[i..]
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
     })
 }
 
@@ -242,7 +246,10 @@ fn violations(root: &Path) -> Vec<String> {
         let library = !p.dir.is_empty();
         for dep in &p.dependencies {
             if dep == "sqlx" && p.name != "assess-store" {
-                out.push(format!("{}: depends on sqlx; only the store knows SQL", p.name));
+                out.push(format!(
+                    "{}: depends on sqlx; only the store knows SQL",
+                    p.name
+                ));
             }
             if HTTP.contains(&dep.as_str()) && p.dir != "crates/server" {
                 out.push(format!(
@@ -358,7 +365,10 @@ fn a_planted_violation_of_each_rule_is_found() {
 
 #[test]
 fn flags_are_told_from_other_dashes() {
-    assert_eq!(flag("choose another --out or remove it").as_deref(), Some("--out"));
+    assert_eq!(
+        flag("choose another --out or remove it").as_deref(),
+        Some("--out")
+    );
     assert_eq!(flag("--db \"x\": give a path").as_deref(), Some("--db"));
     assert_eq!(flag("(--record FILE.json)").as_deref(), Some("--record"));
     assert_eq!(flag("a 2020-06--12 date, x--y, ---, -- end, --1"), None);

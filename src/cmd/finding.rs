@@ -5,8 +5,8 @@
 use crate::cmd::store::{block_on, DbArgs};
 use assess_app::{findings, records};
 use assess_inspection::Step;
-use assess_store::Store;
 use assess_inspection::StepRequest;
+use assess_store::Store;
 use std::path::{Path, PathBuf};
 
 /// `assess finding ...`

@@ -4,8 +4,8 @@
 
 use crate::error::{io, AppError};
 use assess_inspection::FindingState;
-use assess_store::{FindingStatus, Store};
 use assess_inspection::StepRequest;
+use assess_store::{FindingStatus, Store};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 

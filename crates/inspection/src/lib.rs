@@ -26,15 +26,14 @@
 //! no printing; deterministic.
 #![deny(missing_docs)]
 
-mod checks;
+mod draw_check;
 mod judge;
 mod record;
 mod records_file;
 mod review;
 mod visit;
-mod visit_checks;
 
-pub use checks::{
+pub use draw_check::{
     check_draw, is_final, CheckConfig, CheckInput, CheckReport, Finding, PhotoHash, Rates, Rule,
     SampleUnit, Severity,
 };

@@ -55,7 +55,9 @@ pub enum StepProblem {
     #[error("a {} step takes no record; leave it out", .0.code())]
     TakesNoRecord(Step),
     /// The corrected record is another household's.
-    #[error("the corrected record is for household {household_id} of draw {draw_id}, not this one")]
+    #[error(
+        "the corrected record is for household {household_id} of draw {draw_id}, not this one"
+    )]
     RecordOfAnother {
         /// Its draw.
         draw_id: String,

@@ -729,11 +729,7 @@ fn income() {
         r.register_members = Some(4);
         income_total(r, 3.0 * 3218.0);
     };
-    check(
-        "found members: 3218 per person",
-        edit,
-        Expect::Income(Met),
-    );
+    check("found members: 3218 per person", edit, Expect::Income(Met));
     check_with(
         &s,
         "register members: 2413.5 per person",

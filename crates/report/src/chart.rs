@@ -55,8 +55,7 @@ pub(crate) fn interval(
     threshold_label: &str,
 ) -> Result<String, ReportError> {
     let mut svg = String::new();
-    draw(&mut svg, name, i, threshold_label)
-        .map_err(|e| ReportError::Chart {
+    draw(&mut svg, name, i, threshold_label).map_err(|e| ReportError::Chart {
         name: name.to_string(),
         source: e,
     })?;

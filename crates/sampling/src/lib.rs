@@ -8,7 +8,7 @@
 //! Layout:
 //! - [`ticket`]: the ticket scheme and seed commitments.
 //! - [`plan`]: the TOML plan format, parsed with line numbers.
-//! - [`check`]: plan checks, alone and against a county's villages.
+//! - [`plan_check`]: plan checks, alone and against a county's villages.
 //! - [`village`]: the village stage.
 //! - [`household`]: the household stage and the rows of `sample.csv`.
 //! - [`compact`]: the register kept compactly during a scan, for the household stage.
@@ -24,18 +24,18 @@
 //! estimation (the verdict crate). This crate does no I/O and is deterministic given a seed.
 #![deny(missing_docs)]
 
-pub mod check;
 pub mod compact;
 pub mod household;
 pub mod plan;
+pub mod plan_check;
 pub mod size;
 pub mod ticket;
 pub mod village;
 
-pub use check::check_county;
 pub use compact::{select_runs, CompactRegister, StoredRun};
 pub use household::{HouseholdSelector, Role, SampleRow};
 pub use plan::{Plan, PlanError, Problem, Remedy, Severity};
+pub use plan_check::check_county;
 pub use village::{
     draw_villages, pps_group, FrameVillage, GroupDraw, GroupSummary, SelectedVillage,
 };

@@ -381,7 +381,7 @@ impl Plan {
             replacement: raw.replacement,
             line_starts,
         };
-        let problems = crate::check::plan_alone(&plan);
+        let problems = crate::plan_check::plan_alone(&plan);
         if problems.iter().any(|p| p.severity == Severity::Error) {
             return Err(PlanError { problems });
         }

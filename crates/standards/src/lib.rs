@@ -634,9 +634,14 @@ mod tests {
         let base = include_str!("../../../data/standards/standards.toml");
         let old = &base[..base.find("[household.").unwrap()];
         let err = Standards::from_toml(old).unwrap_err();
-        let cause = std::error::Error::source(&err).expect("the TOML error").to_string();
+        let cause = std::error::Error::source(&err)
+            .expect("the TOML error")
+            .to_string();
         assert!(cause.contains("household"), "{cause}");
-        assert!(err.to_string().contains("copy any missing section"), "{err}");
+        assert!(
+            err.to_string().contains("copy any missing section"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! nothing else: it stores values that the other crates have parsed and checked.
 #![deny(missing_docs)]
 
-mod checks;
+mod check_input;
 mod import;
 pub mod photos;
 mod records;
@@ -18,7 +18,7 @@ mod review;
 mod url;
 mod verdict;
 
-pub use checks::DrawForCheck;
+pub use check_input::DrawForCheck;
 pub use import::{DrawFacts, ImportOutcome};
 pub use records::{RecordsError, VisitImport, VisitRow};
 pub use review::{Appeals, FindingStatus, ReviewError, StepRow};

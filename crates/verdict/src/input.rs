@@ -166,10 +166,7 @@ impl Visit {
     /// A stored visit record, judged with `standards`. A household record that cannot be
     /// judged (e.g. an income year without a poverty line; `assess check` reports it as an
     /// error) leaves `judgment` empty, so the household counts as a non-respondent.
-    pub fn judged(
-        record: &assess_inspection::VisitRecord,
-        standards: &assess_standards::Standards,
-    ) -> Visit {
+    pub fn judged(record: &VisitRecord, standards: &Standards) -> Visit {
         let household = record.household.as_ref();
         Visit {
             household_id: record.household_id.clone(),

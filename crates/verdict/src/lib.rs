@@ -131,7 +131,7 @@ pub struct Verdict {
     pub failing_households: Vec<FailingHousehold>,
     /// The wrong-exit and missed rates by township, village stratum, team and interviewer
     /// pair (domains with fewer than 8 degrees of freedom are flagged).
-    pub domains: Vec<indicators::DomainEstimate>,
+    pub domains: Vec<DomainEstimate>,
     /// Cells collapsed for want of respondents.
     pub collapses: weights::Collapses,
     /// Sample and response counts.

@@ -669,10 +669,7 @@ fn without_replacement_variance_by_hand() {
                 source,
                 assess_survey::DesignError::LonelyPsu { stage: 2, .. }
             ));
-            assert_eq!(
-                *variance,
-                assess_verdict::VarianceMethod::WithoutReplacement
-            );
+            assert_eq!(*variance, VarianceMethod::WithoutReplacement);
         }
         other => panic!("not a design error: {other}"),
     }

@@ -7,6 +7,8 @@
 //! village and household and says what to fix. The rules and the rate definitions are in
 //! `docs/checks.md`. No I/O; deterministic (findings are sorted).
 
+mod visits;
+
 use crate::{Disposition, Gps, VisitRecord};
 use assess_sampling::Role;
 use assess_standards::Standards;
@@ -309,7 +311,7 @@ pub fn check_draw(input: &CheckInput, standards: &Standards, config: &CheckConfi
         check_cell(units, &visit_of, config, &mut report.findings);
     }
 
-    crate::visit_checks::check_visits(input, standards, config, &mut report.findings);
+    visits::check_visits(input, standards, config, &mut report.findings);
     attach_notes(&mut report.findings, &visit_of);
     report.findings.sort_by(|a, b| {
         (

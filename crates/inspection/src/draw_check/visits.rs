@@ -3,9 +3,9 @@
 //! village centre), its content (per-person income against its sources, a child out of school
 //! with no exemption, a record the standards cannot judge) and its photos (stored bytes whose
 //! hash is not their name). The rules across a (village, stratum) cell, reserve order and
-//! use, are in `checks.rs`.
+//! use, are in `mod.rs`.
 
-use crate::checks::{CheckConfig, CheckInput, Finding, Rule, SampleUnit, Severity};
+use super::{CheckConfig, CheckInput, Finding, Rule, SampleUnit, Severity};
 use crate::{judge, parse_rfc3339, Disposition, Gps, Reason, VisitRecord};
 use assess_standards::Standards;
 use geo::{Distance, Geodesic, Point};
