@@ -4,8 +4,8 @@
 //! the approval table.
 
 use anyhow::{bail, Context};
+use assess_divisions::Region;
 use assess_simulate::{run_study, Progress, Study, StudyConfig, Varied};
-use assess_standards::Region;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 

@@ -6,8 +6,8 @@
 use crate::cmd::store::{block_on, DbArgs};
 use anyhow::bail;
 use assess_app::verdict::{self, AppealStages, VerdictRequest};
+use assess_divisions::Region;
 use assess_report::Lang;
-use assess_standards::Region;
 use assess_store::Store;
 use assess_survey::{CiMethod, LonelyPsu};
 use assess_verdict::{

@@ -34,7 +34,7 @@
 
 pub mod checks;
 pub mod draws;
-pub mod error;
+mod error;
 pub mod field;
 pub mod findings;
 pub mod photos;

@@ -4,8 +4,9 @@
 //! the appeals, with its provenance; then verdict.json and the reports written.
 
 use crate::error::{io, AppError};
+use assess_divisions::Region;
 use assess_report::{Lang, SampledVillage};
-use assess_standards::{Region, Standards};
+use assess_standards::Standards;
 use assess_store::{Appeals, Store};
 use assess_verdict::{
     county_verdict_with_villages, CountyInput, MissedDenominator, Provenance, RegisterPeople,
@@ -284,10 +285,7 @@ fn sampled_villages(
         .map(|r| (r.household_id.as_str(), r.village_code.as_str()))
         .collect();
     let mut interviewed: HashMap<&str, usize> = HashMap::new();
-    for v in visits
-        .iter()
-        .filter(|v| assess_verdict::weights::is_respondent(v))
-    {
+    for v in visits.iter().filter(|v| assess_verdict::is_respondent(v)) {
         if let Some(village) = village_of.get(v.household_id.as_str()) {
             *interviewed.entry(village).or_default() += 1;
         }

@@ -15,13 +15,13 @@
 //! (`assess-register`).
 #![deny(missing_docs)]
 
-pub mod dir;
-pub mod frame;
-pub mod manifest;
+mod dir;
+mod frame;
+mod manifest;
 mod parallel;
-pub mod receipt;
-pub mod run;
-pub mod verify;
+mod receipt;
+mod run;
+mod verify;
 
 pub use dir::{load_draw_dir, DrawDir, VillageListRow};
 pub use manifest::Manifest;

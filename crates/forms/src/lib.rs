@@ -30,7 +30,7 @@
 //!
 //! ```
 //! use assess_forms::{read_filled, write_filled};
-//! let visit = assess_inspection::example_visit();
+//! let visit = assess_inspection::fixtures::example_visit();
 //! let bytes = write_filled(std::slice::from_ref(&visit)).unwrap();
 //! let read = read_filled("visits.xlsx", &bytes).unwrap();
 //! assert_eq!(read[0].visit, visit);

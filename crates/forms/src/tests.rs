@@ -77,7 +77,7 @@ pub(crate) fn doc_examples() -> Vec<VisitRecord> {
 /// income, numeric-looking ids.
 fn all_fields() -> Vec<VisitRecord> {
     let mut out = doc_examples();
-    let mut full = assess_inspection::example_visit();
+    let mut full = assess_inspection::fixtures::example_visit();
     full.draw_id = DRAW.to_string();
     full.household_id = "530128001203001".to_string(); // looks like a number
     full.mode = Some(InterviewMode::Phone);

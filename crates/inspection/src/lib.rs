@@ -12,7 +12,7 @@
 //! ```
 //! use assess_inspection::{judge, HouseholdRecord, Outcome, Answer};
 //! use assess_standards::Standards;
-//! # fn record() -> HouseholdRecord { assess_inspection::example_record() }
+//! # fn record() -> HouseholdRecord { assess_inspection::fixtures::example_record() }
 //! let s = Standards::builtin();
 //! let mut r = record(); // an exited household meeting every rule
 //! r.water.outage_days = Some(37);
@@ -27,6 +27,8 @@
 #![deny(missing_docs)]
 
 mod draw_check;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 mod judge;
 mod record;
 mod records_file;
@@ -50,12 +52,9 @@ pub use records_file::{parse_visits, NumberedVisit, RecordProblem, RecordProblem
 pub use review::{state_of, FindingState, Step, StepProblem, StepRequest};
 
 pub use visit::{
-    example_visit, parse_rfc3339, records_sha256, Disposition, Gps, IneligibleReason,
-    InterviewMode, Note, VisitProblem, VisitRecord,
+    parse_rfc3339, records_sha256, Disposition, Gps, IneligibleReason, InterviewMode, Note,
+    VisitProblem, VisitRecord,
 };
-
-use assess_household::Status;
-use assess_standards::{ComponentGrade, HouseGrade};
 
 /// A household visit could not be judged.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -92,82 +91,5 @@ fn years(known: &[u16]) -> String {
         (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
         (Some(a), _) => a.to_string(),
         _ => "none".to_string(),
-    }
-}
-
-/// An exited household of three, income year 2019, meeting every rule with the built-in
-/// standards: a starting point for examples and tests.
-pub fn example_record() -> HouseholdRecord {
-    let adult = |id: &str, age: u32, sex: Sex| Member {
-        id: id.to_string(),
-        birth_date: None,
-        age: Some(age),
-        sex: Some(sex),
-        schooling: None,
-        cover: MedicalCover {
-            basic_medical_insurance: Some(true),
-            serious_illness_insurance: Some(true),
-            medical_assistance: Some(false),
-        },
-        id_number: None,
-    };
-    let mut child = adult("3", 10, Sex::Female);
-    child.schooling = Some(Schooling::InSchool);
-    HouseholdRecord {
-        household_id: "H001".to_string(),
-        status: Status::Exited,
-        register_members: Some(3),
-        members: vec![
-            adult("1", 40, Sex::Male),
-            adult("2", 38, Sex::Female),
-            child,
-        ],
-        income_year: 2019,
-        income: IncomeBySource {
-            wages: Some(9000.0),
-            business_net: Some(2000.0),
-            property: Some(0.0),
-            transfers: Some(1000.0),
-            in_kind: Some(500.0),
-        },
-        food_adequate: Some(true),
-        clothing_adequate: Some(true),
-        protein_available: Some(true),
-        housing: Housing {
-            site_dangerous: Some(false),
-            components: Components {
-                load_bearing_walls: Some(ComponentGrade::A),
-                foundation: Some(ComponentGrade::A),
-                roof_truss: Some(ComponentGrade::A),
-                wood_members: Some(ComponentGrade::NotPresent),
-            },
-            inspector_grade: Some(HouseGrade::A),
-            renovation: Some(Renovation::None),
-        },
-        water: Water {
-            litres_per_person_day: Some(60.0),
-            water_scarce_area: Some(false),
-            piped_to_yard: Some(true),
-            fetch_minutes: None,
-            horizontal_m: None,
-            vertical_m: None,
-            outage_days: Some(0),
-            quality_ok: Some(true),
-        },
-        income_per_person_stated: Some(4166.67),
-        approval: Some(Approval {
-            exit: Some(Opinion::Satisfied),
-            policies: Some(Opinion::Satisfied),
-            help_received: Some(Opinion::BasicallySatisfied),
-            cadres_work: Some(Opinion::Satisfied),
-        }),
-        identification: Some(Identification {
-            owns_vehicle: Some(false),
-            vehicle_value_yuan: None,
-            urban_flat_or_shop: Some(false),
-            registered_company: Some(false),
-            public_payroll: Some(false),
-            village_cadre: Some(false),
-        }),
     }
 }

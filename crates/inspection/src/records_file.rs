@@ -368,7 +368,8 @@ fn skip_whitespace(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{example_visit, Disposition};
+    use crate::fixtures::example_visit;
+    use crate::Disposition;
 
     fn two() -> (String, String) {
         let a = example_visit();

@@ -312,30 +312,10 @@ fn parse_time(field: &str, text: &str) -> Result<f64, VisitProblem> {
     })
 }
 
-/// A complete in-person visit to household `H001` of draw `D`, with [`crate::example_record`]: a starting point for examples and tests.
-pub fn example_visit() -> VisitRecord {
-    VisitRecord {
-        draw_id: "D".to_string(),
-        household_id: "H001".to_string(),
-        disposition: Disposition::Complete,
-        mode: Some(InterviewMode::InPerson),
-        team: "team-1".to_string(),
-        interviewers: ["Li Wei".to_string(), "Zhang Min".to_string()],
-        start: "2020-06-12T09:30:00+08:00".to_string(),
-        end: "2020-06-12T10:45:00+08:00".to_string(),
-        gps_start: Some(Gps {
-            lat: 25.55,
-            lon: 102.47,
-        }),
-        gps_end: None,
-        household: Some(crate::example_record()),
-        notes: Vec::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::example_visit;
 
     #[test]
     fn times_are_rfc3339_with_offsets() {

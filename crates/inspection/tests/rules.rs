@@ -3,6 +3,7 @@
 //! states what one part of the judgment must be.
 
 use assess_household::Status;
+use assess_inspection::fixtures::example_record;
 use assess_inspection::*;
 use assess_standards::{ComponentGrade, HouseGrade, Standards, Tri};
 

@@ -39,14 +39,14 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod danger;
+mod danger;
 mod error;
-pub mod ingest;
-pub mod location;
-pub mod measure;
-pub mod members;
-pub mod readings;
-pub mod survey;
+mod ingest;
+mod location;
+mod measure;
+mod members;
+mod readings;
+mod survey;
 mod thresholds;
 
 pub use danger::{DangerFinding, DangerRule, Disagreement, GradeComparison, Indication};
@@ -55,8 +55,8 @@ pub use ingest::{
     ingest_bytes, ingest_file, ingest_file_with, sha256_hex, GpsFix, IngestLimits, Photo, TakenAt,
 };
 pub use location::{
-    check_county, check_photo, distance_to_household_m, Boundaries, CheckContext, CountyBoundary,
-    CountyCheck, Date, Datum, Flag, Located,
+    check_county, check_photo, distance_to_household_m, edge_distance_m, Boundaries, CheckContext,
+    CountyBoundary, CountyCheck, Date, Datum, Flag, Located,
 };
 pub use measure::{
     Component, Crack, CrackMeasurement, Measure, Orientation, Px, Scale, Tilt, TiltReadBy,

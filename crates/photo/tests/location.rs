@@ -2,10 +2,9 @@
 //! points (issue 3 part 4; standards.md section 7).
 
 use assess_divisions::{gcj02_to_wgs84, wgs84_to_gcj02};
-use assess_photo::location::edge_distance_m;
 use assess_photo::{
-    check_county, check_photo, distance_to_household_m, Boundaries, CheckContext, Date, Datum,
-    Flag, GpsFix, Located, Photo, PhotoThresholds, TakenAt,
+    check_county, check_photo, distance_to_household_m, edge_distance_m, Boundaries, CheckContext,
+    Date, Datum, Flag, GpsFix, Located, Photo, PhotoThresholds, TakenAt,
 };
 
 const KX: f64 = 111_320.0;

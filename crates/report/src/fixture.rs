@@ -3,9 +3,8 @@
 
 use crate::{Report, SampledVillage, VerdictFile};
 use assess_verdict::{
-    indicators::{Indicator, Kind, Reading},
-    weights::Collapses,
-    Counts, Decision, Driver, FailingHousehold, Provenance, Settings, Verdict,
+    Collapses, Counts, Decision, Driver, FailingHousehold, Indicator, Kind, Provenance, Reading,
+    Settings, Verdict,
 };
 use std::collections::BTreeMap;
 

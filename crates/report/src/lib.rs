@@ -30,10 +30,10 @@ mod html;
 mod map;
 mod markdown;
 mod tables;
-pub mod text;
+mod text;
 mod xlsx;
 
-pub use assess_verdict::VerdictFile;
+use assess_verdict::VerdictFile;
 pub use text::Lang;
 
 use std::collections::BTreeMap;

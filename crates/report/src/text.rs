@@ -541,7 +541,7 @@ impl Words {
     }
 }
 
-/// A standard's label by its key (`assess_verdict::explain::STANDARDS`).
+/// A standard's label by its key (`assess_verdict::STANDARDS`).
 pub(crate) fn standard(lang: Lang, key: &str) -> String {
     let zh = match key {
         "income" => "收入低于贫困线",
@@ -554,7 +554,7 @@ pub(crate) fn standard(lang: Lang, key: &str) -> String {
     };
     match lang {
         Lang::Zh => zh.to_string(),
-        Lang::En => assess_verdict::explain::STANDARDS
+        Lang::En => assess_verdict::STANDARDS
             .iter()
             .find(|s| s.0 == key)
             .map_or(key, |s| s.1)

@@ -205,7 +205,7 @@ fn ht_design(ctx: &Context<'_>, rows: &[SampleRow]) -> Totals {
 /// weighted rate.
 fn ht_final(ctx: &Context<'_>, input: &assess_verdict::CountyInput) -> Totals {
     let status = ctx.varied.status();
-    let (respondents, _) = assess_verdict::weights::weigh(input);
+    let (respondents, _) = assess_verdict::weigh(input);
     let mut t = Totals::default();
     for r in respondents
         .iter()

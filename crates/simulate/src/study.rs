@@ -5,11 +5,12 @@
 use crate::population::{Population, TrueTotals};
 use crate::rep::{self, Context, RepOutcome, Totals};
 use crate::{bad, SimulateError};
+use assess_divisions::Region;
 use assess_household::Status;
 use assess_sampling::plan::Severity;
 use assess_sampling::{check_county, Plan};
 use assess_standards::CountyThresholds;
-use assess_standards::{Region, Standards};
+use assess_standards::Standards;
 use assess_survey::CiMethod;
 use assess_synth::visits::VisitSettings;
 use assess_synth::SynthConfig;

@@ -4,8 +4,9 @@
 //! every village gives totals unbiased within 3 Monte Carlo standard errors.
 
 use super::*;
+use assess_divisions::Region;
 use assess_sampling::Plan;
-use assess_standards::{Region, Standards};
+use assess_standards::Standards;
 
 /// A county (Hunan, 430476) with 6 rural villages in the 2023 list: small enough for
 /// hundreds of replications in a debug build.

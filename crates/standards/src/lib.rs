@@ -18,7 +18,7 @@
 //! (the verdict crate will).
 #![deny(missing_docs)]
 
-pub use assess_divisions::Region;
+use assess_divisions::Region;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

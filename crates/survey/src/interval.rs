@@ -28,6 +28,24 @@ pub enum CiMethod {
     Logit,
 }
 
+/// `korn-graubard`, `wilson`, `logit` or `wald` (as JSON and settings spell them).
+impl std::str::FromStr for CiMethod {
+    type Err = String;
+    fn from_str(name: &str) -> Result<CiMethod, String> {
+        [
+            CiMethod::KornGraubard,
+            CiMethod::Wilson,
+            CiMethod::Logit,
+            CiMethod::Wald,
+        ]
+        .into_iter()
+        .find(|m| m.name() == name)
+        .ok_or_else(|| {
+            format!("interval method {name:?} is not korn-graubard, wilson, logit or wald")
+        })
+    }
+}
+
 impl CiMethod {
     /// The method's name as the command line and JSON spell it.
     pub fn name(self) -> &'static str {

@@ -48,10 +48,10 @@
 //! adjustment, calibration), replicate-weight variances, or quantiles. No I/O; deterministic.
 #![deny(missing_docs)]
 
-pub mod design;
-pub mod error;
-pub mod estimate;
-pub mod interval;
+mod design;
+mod error;
+mod estimate;
+mod interval;
 mod variance;
 
 pub use design::{kish, Design, DesignBuilder, LonelyPsu, Pps};

@@ -182,7 +182,7 @@ impl Visit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use assess_inspection::example_visit;
+    use assess_inspection::fixtures::example_visit;
 
     fn row(id: &str, stratum: &str, primary: bool, pi_h: Option<f64>) -> SampleRow {
         SampleRow {

@@ -15,23 +15,24 @@
 //! deterministic.
 #![deny(missing_docs)]
 
-pub mod explain;
-pub mod indicators;
-pub mod input;
-pub mod response;
-pub mod settings;
-pub mod weights;
+mod explain;
+mod indicators;
+mod input;
+mod response;
+mod settings;
+mod weights;
 
-pub use explain::{Driver, FailingHousehold};
+pub use explain::{Driver, FailingHousehold, STANDARDS};
 pub use indicators::{DomainEstimate, Indicator, Kind, Reading};
 pub use input::{CountyInput, DrawnHousehold, RegisterPeople, VillageNonRegistered, Visit};
 pub use response::ResponseRates;
 pub use settings::{
     ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings, VarianceMethod,
 };
+pub use weights::{is_respondent, weigh, Collapses};
 
 use assess_standards::CountyThresholds;
-pub use serde::Serialize;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
 /// Why a verdict could not be computed. Messages name no command-line option; a front end

@@ -3,10 +3,12 @@
 //! replacement), the incidence's joint variance, the decision at the thresholds, the
 //! Korn-Graubard bound at zero, and the drivers' sentence.
 
+use assess_divisions::Region;
 use assess_household::Status;
-use assess_inspection::{example_record, judge, Disposition, HouseholdRecord, Opinion};
+use assess_inspection::fixtures::example_record;
+use assess_inspection::{judge, Disposition, HouseholdRecord, Opinion};
 use assess_standards::ComponentGrade;
-use assess_standards::{CountyThresholds, Region, Standards};
+use assess_standards::{CountyThresholds, Standards};
 use assess_verdict::*;
 
 /// `actual` within `tolerance` of `expected`, both shown when not.
@@ -137,7 +139,7 @@ fn thresholds() -> CountyThresholds {
 #[test]
 fn weights_follow_the_formula_with_ineligibles_and_collapsing() {
     let input = county();
-    let (respondents, collapses) = weights::weigh(&input);
+    let (respondents, collapses) = weigh(&input);
     let w = |id: &str| {
         respondents
             .iter()

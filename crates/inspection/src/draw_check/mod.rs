@@ -535,7 +535,8 @@ fn attach_notes(findings: &mut [Finding], visit_of: &HashMap<&str, &VisitRecord>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{example_visit, IneligibleReason};
+    use crate::fixtures::example_visit;
+    use crate::IneligibleReason;
 
     fn unit(id: &str, village: &str, rank: Option<u32>) -> SampleUnit {
         SampleUnit {

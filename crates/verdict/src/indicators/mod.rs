@@ -20,7 +20,6 @@ mod ratio;
 mod reading;
 
 pub use finding::approves;
-pub use reading::ci_method;
 
 use crate::input::{RegisterPeople, VillageNonRegistered};
 use crate::settings::Settings;

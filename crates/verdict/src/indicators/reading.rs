@@ -145,15 +145,3 @@ fn largest_confidence(excludes: impl Fn(f64) -> Option<bool>) -> Option<f64> {
     }
     Some((lo * 1e4).floor() / 1e4)
 }
-
-/// The interval method names accepted in settings.
-pub fn ci_method(name: &str) -> Option<CiMethod> {
-    [
-        CiMethod::KornGraubard,
-        CiMethod::Wilson,
-        CiMethod::Logit,
-        CiMethod::Wald,
-    ]
-    .into_iter()
-    .find(|m| m.name() == name)
-}
