@@ -114,7 +114,7 @@ fn precision_table_shows_the_substituted_formula() {
 
 #[test]
 fn pass_rule_exact_and_normal() {
-    // Independent values (python3 with math.comb, see crates/sampling/src/size.rs tests):
+    // Independent values (python3 with math.comb, see crates/sampling/src/size/pass_rule.rs tests):
     // smallest n = 645 (n = 644 fails: P(pass | 0.03) = 0.050228 > 0.05), stable from 806.
     let args = [
         "pass-rule",
