@@ -86,7 +86,7 @@ fn draw(e: &DrawError) -> Option<String> {
         DrawError::PlanVsFrame { path, problems } => format!(
             "{} does not fit the register:\n{}",
             path.display(),
-            assess_sampling::plan::render_worded(problems, remedy)
+            assess_sampling::render_worded(problems, remedy)
         ),
         _ => return None,
     })

@@ -85,7 +85,7 @@ fn config(args: &SimulateArgs, plan: &assess_sampling::Plan) -> anyhow::Result<S
     let county = match &args.county {
         Some(c) => c.trim().to_string(),
         None => match plan.header.counties.get_ref() {
-            assess_sampling::plan::Counties::List(list) if list.len() == 1 => list[0].clone(),
+            assess_sampling::Counties::List(list) if list.len() == 1 => list[0].clone(),
             _ => bail!("the plan does not name exactly one county: say which with --county CODE"),
         },
     };

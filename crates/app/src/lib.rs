@@ -15,7 +15,7 @@
 //! - [`template`]: the XLSX visit-record template, optionally listing a draw's households.
 //! - [`field`]: visit records simulated from a synthetic truth.
 //! - [`standards`]: the built-in standards or a standards file.
-//! - [`error`]: [`AppError`], whose causes are kept as sources and whose messages name no
+//! - `error`: [`AppError`], whose causes are kept as sources and whose messages name no
 //!   command-line option (the front end adds its own hint).
 //!
 //! Estimating from a survey file is the other use case; it needs no database and lives in

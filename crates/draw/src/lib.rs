@@ -2,14 +2,14 @@
 //! national register is kept only as its villages' counts and about 20 bytes a household for
 //! the household stage), runs the two stages of `assess-sampling`, and
 //! writes `sample.csv`, `sample_villages.csv` and `manifest.json` into a new directory
-//! atomically. [`verify`] recomputes a draw from its inputs and names every difference.
+//! atomically. `verify` recomputes a draw from its inputs and names every difference.
 //!
 //! Layout:
-//! - [`frame`]: the village frame aggregated from the register.
-//! - [`run`]: the draw itself and its output files.
-//! - [`manifest`]: what is sealed with a draw.
-//! - [`verify`]: recomputation and the differences it can name.
-//! - [`dir`]: a draw directory read back, its files checked against the manifest.
+//! - `frame`: the village frame aggregated from the register.
+//! - `run`: the draw itself and its output files.
+//! - `manifest`: what is sealed with a draw.
+//! - `verify`: recomputation and the differences it can name.
+//! - `dir`: a draw directory read back, its files checked against the manifest.
 //!
 //! Not for: the selection rules themselves (`assess-sampling`) or reading register rows
 //! (`assess-register`).

@@ -7,13 +7,13 @@ use crate::manifest::{
 use crate::parallel::map_parts;
 use assess_household::Status;
 use assess_register::{FrameReport, ReadOptions, RegisterError, VillageFile};
-use assess_sampling::plan::{Counties, Severity};
 use assess_sampling::ticket::seed_commitment;
 use assess_sampling::Role;
 use assess_sampling::{
     check_county, draw_villages, select_runs, CompactRegister, FrameVillage, Plan, Problem,
     SampleRow, SelectedVillage,
 };
+use assess_sampling::{Counties, Severity};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -42,7 +42,7 @@ pub enum DrawError {
         problems: assess_sampling::PlanError,
     },
     /// The plan does not fit the register.
-    #[error("{path} does not fit the register:\n{}", assess_sampling::plan::render(.problems))]
+    #[error("{path} does not fit the register:\n{}", assess_sampling::render(.problems))]
     PlanVsFrame {
         /// The plan file.
         path: PathBuf,

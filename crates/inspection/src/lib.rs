@@ -6,7 +6,7 @@
 //!
 //! Every threshold and setting comes from [`assess_standards::Standards`] (no rule value is
 //! written here); every result carries its reasons; an answer not recorded makes a rule
-//! [`Tri::Unknown`], never silently met. The rules, their sources and boundaries are listed in
+//! [`Tri::Unknown`](assess_standards::Tri::Unknown), never silently met. The rules, their sources and boundaries are listed in
 //! `docs/inspection-rules.md`.
 //!
 //! ```

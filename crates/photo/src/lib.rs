@@ -7,13 +7,13 @@
 //! - **measurement** ([`Scale`], [`Crack`], [`Tilt`]): scale from a reference object of known
 //!   length in the frame, crack length and maximum width in mm with worst-case intervals from
 //!   ±1 px placement error;
-//! - **danger points** of the 2009 guideline ([`danger::assess`] for cracks and tilt,
-//!   [`members`] for loss of section, wall junctions, height-to-thickness and wood members):
+//! - **danger points** of the 2009 guideline (`danger::assess` for cracks and tilt,
+//!   `members` for loss of section, wall junctions, height-to-thickness and wood members):
 //!   pass, danger point or indeterminate (the interval straddles the limit), with the numbers;
 //!   the inspector's 2019-guideline grade beside it and the disagreements listed;
 //! - **the measurement file** of one component ([`Survey`], read from JSON) and what it gives
 //!   ([`Evaluation`]): member readings by tape or plumb (mm ± a stated reading error) or
-//!   marked on the photo ([`readings`]);
+//!   marked on the photo (`readings`);
 //! - **location checks** ([`check_photo`]): distance from the household, inside the county's
 //!   GCJ-02 boundary (the WGS-84 point is converted first), taken within the assessment dates.
 //!

@@ -10,7 +10,7 @@
 //!
 //! Main items:
 //! - [`scan_frame`]: stream a register once (it may have 30 million rows), calling back for
-//!   each valid [`Household`]; returns a [`FrameReport`] or a [`RegisterError`] listing
+//!   each valid [`Household`](assess_household::Household); returns a [`FrameReport`] or a [`RegisterError`] listing
 //!   every bad row with file, line, column, reason and what to do.
 //! - [`read_villages`]: the optional village file (poverty village, remote, position).
 //!

@@ -14,7 +14,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Layout: [`text`] (every label in both languages, sentences from structured fields),
+//! Layout: `text` (every label in both languages, sentences from structured fields),
 //! `tables` (the tables all three formats show), `markdown`, `html`, `chart` (interval charts,
 //! plotters' SVG backend), `map` (the village map), `xlsx` (the workbook). What each report
 //! shows: `docs/reports.md`.

@@ -7,11 +7,13 @@
 //!
 //! Layout:
 //! - [`ticket`]: the ticket scheme and seed commitments.
-//! - [`plan`]: the TOML plan format, parsed with line numbers.
-//! - [`plan_check`]: plan checks, alone and against a county's villages.
-//! - [`village`]: the village stage.
-//! - [`household`]: the household stage and the rows of `sample.csv`.
-//! - [`compact`]: the register kept compactly during a scan, for the household stage.
+//! - `plan`: the TOML plan format, parsed with line numbers ([`Plan`], [`Problem`]).
+//! - `plan_check`: plan checks against a county's villages ([`check_county`]).
+//! - `village`: the village stage ([`draw_villages`]).
+//! - `household`: the household stage and the rows of `sample.csv` ([`HouseholdSelector`],
+//!   [`SampleRow`]).
+//! - `compact`: the register kept compactly during a scan, for the household stage
+//!   ([`CompactRegister`]).
 //! - [`size`]: sample sizes for rates near a threshold.
 //!
 //! ```
@@ -24,18 +26,19 @@
 //! estimation (the verdict crate). This crate does no I/O and is deterministic given a seed.
 #![deny(missing_docs)]
 
-pub mod compact;
-pub mod household;
-pub mod plan;
-pub mod plan_check;
+mod compact;
+mod household;
+mod plan;
+mod plan_check;
 pub mod size;
 pub mod ticket;
-pub mod village;
+mod village;
 
 pub use compact::{select_runs, CompactRegister, StoredRun};
 pub use household::{HouseholdSelector, Role, SampleRow};
-pub use plan::{Plan, PlanError, Problem, Remedy, Severity};
+pub use plan::{render, render_worded, Counties, Plan, PlanError, Problem, Remedy, Severity};
 pub use plan_check::check_county;
 pub use village::{
-    draw_villages, pps_group, FrameVillage, GroupDraw, GroupSummary, SelectedVillage,
+    capped_probabilities, draw_villages, pps_group, sps_exact_inclusion, FrameVillage, GroupDraw,
+    GroupSummary, SelectedVillage,
 };

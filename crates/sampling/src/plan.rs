@@ -436,7 +436,7 @@ impl Plan {
             .collect()
     }
 
-    /// Households to take per village for each status (in [`STATUS_NAMES`] order).
+    /// Households to take per village for each status (in `STATUS_NAMES` order).
     pub fn takes(&self) -> [Take; 3] {
         let hh = &self.households;
         if let Some(per) = &hh.per_village {
@@ -460,7 +460,7 @@ impl Plan {
         ]
     }
 
-    /// Reserve households per village for each status (in [`STATUS_NAMES`] order).
+    /// Reserve households per village for each status (in `STATUS_NAMES` order).
     pub fn reserves(&self) -> [u32; 3] {
         match self.households.reserves.as_ref().map(|r| r.get_ref()) {
             None => [0; 3],

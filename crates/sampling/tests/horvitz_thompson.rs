@@ -6,7 +6,7 @@
 
 use assess_divisions::VillageCode;
 use assess_household::{Household, Status};
-use assess_sampling::village::{capped_probabilities, sps_exact_inclusion};
+use assess_sampling::{capped_probabilities, sps_exact_inclusion};
 use assess_sampling::{
     draw_villages, select_runs, CompactRegister, FrameVillage, HouseholdSelector, Plan,
 };

@@ -6,7 +6,7 @@
 //! 7e-6 per cluster (1e-3 over 100 clusters), and the documented approximation error of
 //! sequential Poisson sampling, |π_exact − λ|, is added where the frequency is compared with λ.
 
-use assess_sampling::village::{capped_probabilities, pps_group, sps_exact_inclusion};
+use assess_sampling::{capped_probabilities, pps_group, sps_exact_inclusion};
 use std::collections::BTreeMap;
 
 const SEEDS: usize = 20_000;

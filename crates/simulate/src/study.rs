@@ -7,7 +7,7 @@ use crate::rep::{self, Context, RepOutcome, Totals};
 use crate::{bad, SimulateError};
 use assess_divisions::Region;
 use assess_household::Status;
-use assess_sampling::plan::Severity;
+use assess_sampling::Severity;
 use assess_sampling::{check_county, Plan};
 use assess_standards::CountyThresholds;
 use assess_standards::Standards;
@@ -436,7 +436,7 @@ fn check_plan(plan: &Plan, county: &str, population: &Population) -> Result<(), 
     }
     Err(SimulateError::PlanVsCounty {
         county: county.to_string(),
-        problems: assess_sampling::plan::render(&problems),
+        problems: assess_sampling::render(&problems),
     })
 }
 

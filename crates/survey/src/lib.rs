@@ -2,7 +2,7 @@
 //! [`Design`] (weights, strata, primary and secondary units, strata of secondary units inside
 //! the primary ones, finite population corrections,
 //! Brewer's approximation for PPS without replacement, the lonely-PSU rule) is built once,
-//! then one verb, [`estimate`]`(design, statistic, domains, options)`, as R's `svyby(~y,
+//! then one verb, `estimate``(design, statistic, domains, options)`, as R's `svyby(~y,
 //! ~domain, design, svymean)`: a [`Statistic`] (total, mean, proportion, ratio) over
 //! [`Domains`] (all rows, a subset, or every domain of a column in one pass over the rows),
 //! each an [`Estimate`]: the point estimate, its Taylor-linearised variance and standard
@@ -12,11 +12,11 @@
 //! others get the same numbers.
 //!
 //! Layout:
-//! - [`design`]: the design and its checks.
+//! - `design`: the design and its checks.
 //! - `variance`: the multistage Taylor variance of a linearised variable.
-//! - [`estimate`]: the estimators, domains, design effects.
-//! - [`interval`]: confidence intervals and t quantiles.
-//! - [`error`]: typed errors (rows as 0-based indices; the caller names files and lines).
+//! - `estimate`: the estimators, domains, design effects.
+//! - `interval`: confidence intervals and t quantiles.
+//! - `error`: typed errors (rows as 0-based indices; the caller names files and lines).
 //!
 //! Every formula, its source and its R equivalent: `docs/estimation.md`.
 //!

@@ -5,9 +5,9 @@
 //! never 0 at the top), and the decision: approve or defer by the official rule, with the
 //! statistical reading beside it and what drove every failing indicator.
 //!
-//! Layout: [`input`] (what a verdict is computed from), [`weights`] (final weights, cell
-//! collapsing), [`indicators`] (the four indicators and their readings), [`explain`] (drivers
-//! and the household list), [`settings`] (settings and thresholds). Formulas and sources:
+//! Layout: `input` (what a verdict is computed from), `weights` (final weights, cell
+//! collapsing), `indicators` (the four indicators and their readings), `explain` (drivers
+//! and the household list), `settings` (settings and thresholds). Formulas and sources:
 //! `docs/verdict.md`.
 //!
 //! Not for: reading the store or files (the store builds a [`CountyInput`]), judging households
@@ -134,7 +134,7 @@ pub struct Verdict {
     /// pair (domains with fewer than 8 degrees of freedom are flagged).
     pub domains: Vec<DomainEstimate>,
     /// Cells collapsed for want of respondents.
-    pub collapses: weights::Collapses,
+    pub collapses: Collapses,
     /// Sample and response counts.
     pub counts: Counts,
     /// Response and replacement rates by village, then by team.
@@ -163,7 +163,7 @@ pub fn county_verdict_with_villages(
     thresholds: &CountyThresholds,
     settings: &Settings,
 ) -> Result<Verdict, VerdictError> {
-    let (respondents, collapses) = weights::weigh(input);
+    let (respondents, collapses) = weigh(input);
     let (counts, nonresponse) = counts(input);
     let villages = match (settings.missed_denominator, village_non_registered) {
         (MissedDenominator::SampledVillages, Some(people)) => {
@@ -250,7 +250,7 @@ fn counts(input: &CountyInput) -> (Counts, indicators::NonResponse) {
     let respondents: HashSet<&str> = input
         .visits
         .iter()
-        .filter(|v| weights::is_respondent(v))
+        .filter(|v| is_respondent(v))
         .map(|v| v.household_id.as_str())
         .collect();
     for h in &input.households {

@@ -19,8 +19,6 @@ mod official;
 mod ratio;
 mod reading;
 
-pub use finding::approves;
-
 use crate::input::{RegisterPeople, VillageNonRegistered};
 use crate::settings::Settings;
 use crate::weights::Respondent;
@@ -130,8 +128,6 @@ pub struct Indicator {
 pub struct Computed {
     /// The four indicators.
     pub indicators: Vec<Indicator>,
-    /// The design used (respondents with a weight).
-    pub design_rows: usize,
     /// The two rates by township, village stratum, team and interviewer pair.
     pub domains: Vec<DomainEstimate>,
 }
@@ -220,7 +216,6 @@ pub fn compute(
             missed.indicator,
             approval.indicator,
         ],
-        design_rows: ctx.weighted.len(),
         domains,
     })
 }

@@ -6,7 +6,7 @@
 use super::design::Context;
 use super::{Indicator, Kind, Reading};
 use crate::settings::RateBasis;
-use assess_survey::{proportion_interval, CiMethod, Sided};
+use assess_survey::{proportion_interval, Sided};
 
 /// An indicator's values before its intervals and reading: what its estimator computed.
 pub(super) struct Values {
