@@ -101,7 +101,7 @@ pub fn cells(dir: &Path) -> std::collections::BTreeMap<(String, String), Vec<Str
 }
 
 /// The PostgreSQL server for tests: `ASSESS_TEST_PG` (set by .ci/run), or a throwaway server
-/// started once per test run with scripts/pg-throwaway.sh (stop it with `scripts/pg-throwaway.sh stop`).
+/// started once per test run with tests/support/pg-throwaway.sh (stop it with `tests/support/pg-throwaway.sh stop`).
 pub fn pg_admin_url() -> String {
     static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     URL.get_or_init(|| {
@@ -109,10 +109,10 @@ pub fn pg_admin_url() -> String {
             return url;
         }
         let out = std::process::Command::new("bash")
-            .arg(repo_file("scripts/pg-throwaway.sh"))
+            .arg(repo_file("tests/support/pg-throwaway.sh"))
             .arg("start")
             .output()
-            .expect("scripts/pg-throwaway.sh runs");
+            .expect("tests/support/pg-throwaway.sh runs");
         assert!(
             out.status.success(),
             "starting PostgreSQL: {}",

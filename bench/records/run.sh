@@ -17,7 +17,7 @@
 # generated from the draw's sample.csv by bench/records/records_gen.py (about 2 KB a record).
 # Databases: a template SQLite file and a template PostgreSQL database hold the draw
 # (`assess init` + `assess import-sample`); every first import starts from a fresh copy.
-# PostgreSQL: a throwaway server (scripts/pg-throwaway.sh, fsync=off) whose state file is kept
+# PostgreSQL: a throwaway server (tests/support/pg-throwaway.sh, fsync=off) whose state file is kept
 # under $W so that it cannot be confused with a test server of another process; stopped at
 # exit. Needs GNU time, python3; pip installs psycopg[binary] if missing (PostgreSQL part).
 #
@@ -84,8 +84,8 @@ if [ -z "${NO_PG:-}" ]; then
     mkdir -p "$W/pg"
     chmod 755 "$W/pg"
     export TMPDIR=$W/pg   # pg-throwaway.sh keeps its state file and data directory there
-    eval "$(scripts/pg-throwaway.sh start)"
-    trap 'TMPDIR=$W/pg "$ROOT/scripts/pg-throwaway.sh" stop' EXIT
+    eval "$(tests/support/pg-throwaway.sh start)"
+    trap 'TMPDIR=$W/pg "$ROOT/tests/support/pg-throwaway.sh" stop' EXIT
     unset TMPDIR
     PG=${ASSESS_TEST_PG%/*}   # postgres://postgres@127.0.0.1:PORT
     echo "== PostgreSQL at $PG ($(psql "$PG/postgres" -Atc 'SHOW server_version'))"

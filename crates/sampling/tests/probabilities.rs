@@ -128,7 +128,7 @@ fn frequencies_over_20000_seeds_match_the_stated_probabilities() {
 
 #[test]
 fn the_exact_integral_agrees_with_an_independent_simulation() {
-    // python3 scripts/sps_inclusion.py (200,000 replications with Python's own generator):
+    // python3 crates/sampling/tests/support/sps_inclusion.py (200,000 replications with Python's own generator):
     // North cluster 10 (λ 0.8664) → 0.8477, North 7 → 0.1985, South 28 (λ 0.4954) → 0.5451.
     let frame = psu_frame();
     let by = regions(&frame);

@@ -2,8 +2,8 @@
 # Start or stop a throwaway PostgreSQL server for tests (PostgreSQL refuses to run as root;
 # the server runs as an unprivileged user `pgtest`, created if missing).
 #
-#   scripts/pg-throwaway.sh start [PORT]   prints: export ASSESS_TEST_PG=postgres://postgres@127.0.0.1:PORT/postgres
-#   scripts/pg-throwaway.sh stop           stops the server started last and removes its files
+#   tests/support/pg-throwaway.sh start [PORT]   prints: export ASSESS_TEST_PG=postgres://postgres@127.0.0.1:PORT/postgres
+#   tests/support/pg-throwaway.sh stop           stops the server started last and removes its files
 #
 # Needs the PostgreSQL server binaries (Debian: postgresql; found under /usr/lib/postgresql).
 set -euo pipefail
