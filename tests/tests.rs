@@ -20,5 +20,6 @@ mod size;
 mod store;
 mod synth;
 mod template;
+mod use_cases;
 mod verdict;
 mod verify;
