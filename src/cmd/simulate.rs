@@ -135,7 +135,7 @@ fn write_outputs(out: &Path, study: &Study) -> anyhow::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for (name, text) in files {
         let path = out.join(name);
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        assess_output::write_atomic(&path, text.as_bytes())?;
         written.push(path);
     }
     Ok(written)
