@@ -15,12 +15,8 @@
 # git-ignored). Work files go to $W/<size>/. Needs GNU time, python3; pip installs duckdb if
 # missing.
 set -euo pipefail
-# ASSESS (optional): a path from the directory the script is run from, or a name on PATH.
-if [ -n "${ASSESS:-}" ]; then
-    case $ASSESS in */*) a=$(realpath -m "$ASSESS") ;; *) a=$(command -v "$ASSESS" || true) ;; esac
-    [ -n "$a" ] && [ -f "$a" ] && [ -x "$a" ] || { echo "ASSESS=$ASSESS: no such executable" >&2; exit 1; }
-    ASSESS=$a
-fi
+. "$(dirname "$0")/../common.sh"
+assess_given
 cd "$(dirname "$0")/../.."
 
 SIZES=${SIZES:-"1000000 30000000"}
@@ -34,12 +30,7 @@ W=${W:-bench/work/draw}
 TIME=/usr/bin/time
 
 [ -x "$TIME" ] || { echo "GNU time is needed at $TIME (apt-get install time)" >&2; exit 1; }
-if [ -z "${ASSESS:-}" ]; then
-    echo "== cargo build --release"
-    cargo build --release --quiet
-    ASSESS=${CARGO_TARGET_DIR:-target}/release/assess
-fi
-[ -x "$ASSESS" ] || { echo "no assess binary at $ASSESS" >&2; exit 1; }
+assess_binary
 echo "== assess: $ASSESS"
 python3 -c 'import duckdb' 2>/dev/null || { echo "== pip install duckdb"; python3 -m pip install --quiet duckdb; }
 mkdir -p "$W"

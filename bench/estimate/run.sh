@@ -22,12 +22,8 @@
 # Python: a virtual environment in bench/work/venv-estimate with samplics (version printed),
 # polars and numpy, made on first use (override with PYTHON=...).
 set -euo pipefail
-# ASSESS (optional): a path from the directory the script is run from, or a name on PATH.
-if [ -n "${ASSESS:-}" ]; then
-    case $ASSESS in */*) a=$(realpath -m "$ASSESS") ;; *) a=$(command -v "$ASSESS" || true) ;; esac
-    [ -n "$a" ] && [ -f "$a" ] && [ -x "$a" ] || { echo "ASSESS=$ASSESS: no such executable" >&2; exit 1; }
-    ASSESS=$a
-fi
+. "$(dirname "$0")/../common.sh"
+assess_given
 cd "$(dirname "$0")/../.."
 
 HOUSEHOLDS=${HOUSEHOLDS:-1000000}
@@ -50,11 +46,7 @@ if [ ! -s "$DATA" ]; then
     "$PYTHON" bench/estimate/estimate_gen.py "$DATA" --households "$HOUSEHOLDS" --counties "$COUNTIES"
 fi
 
-if [ -z "${ASSESS:-}" ]; then
-    cargo build --release -q --bin assess
-    ASSESS=${CARGO_TARGET_DIR:-target}/release/assess
-fi
-[ -x "$ASSESS" ] || { echo "no assess binary at $ASSESS" >&2; exit 1; }
+assess_binary
 
 ANALYSES=(--ratio wrong_exit_people/exited_people --ratio missed_people/nonreg_people
     --mean approving,exited,nonreg --prop approving --total people)

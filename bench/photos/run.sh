@@ -24,13 +24,8 @@
 # Needs GNU time, python3; pip installs pillow if missing. Prints medians of the repeats;
 # every run is in $W/results.tsv.
 set -euo pipefail
-# ASSESS (optional): a path from the directory the script is run from, or a name on PATH;
-# STAGES_BIN: a path from that directory.
-if [ -n "${ASSESS:-}" ]; then
-    case $ASSESS in */*) a=$(realpath -m "$ASSESS") ;; *) a=$(command -v "$ASSESS" || true) ;; esac
-    [ -n "$a" ] && [ -f "$a" ] && [ -x "$a" ] || { echo "ASSESS=$ASSESS: no such executable" >&2; exit 1; }
-    ASSESS=$a
-fi
+. "$(dirname "$0")/../common.sh"
+assess_given
 [ -z "${STAGES_BIN:-}" ] || STAGES_BIN=$(realpath "$STAGES_BIN")
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -42,12 +37,7 @@ TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "GNU time is needed at $TIME (apt-get install time)" >&2; exit 1; }
 mkdir -p "$W/runs"
 W=$(cd "$W" && pwd)
-if [ -z "${ASSESS:-}" ]; then
-    echo "== cargo build --release"
-    cargo build --release --quiet
-    ASSESS=${CARGO_TARGET_DIR:-target}/release/assess
-fi
-[ -x "$ASSESS" ] || { echo "no assess binary at $ASSESS" >&2; exit 1; }
+assess_binary
 cp "$ASSESS" "$W/assess"
 A=$W/assess
 python3 -c 'import PIL' 2>/dev/null || { echo "== pip install pillow"; python3 -m pip install --quiet pillow; }

@@ -27,12 +27,8 @@
 # git-ignored). The table printed at the end is the median of the repeats; every run's numbers
 # are in $W/results.tsv, logs and `time -v` reports in $W/runs/.
 set -euo pipefail
-# ASSESS (optional): a path from the directory the script is run from, or a name on PATH.
-if [ -n "${ASSESS:-}" ]; then
-    case $ASSESS in */*) a=$(realpath -m "$ASSESS") ;; *) a=$(command -v "$ASSESS" || true) ;; esac
-    [ -n "$a" ] && [ -f "$a" ] && [ -x "$a" ] || { echo "ASSESS=$ASSESS: no such executable" >&2; exit 1; }
-    ASSESS=$a
-fi
+. "$(dirname "$0")/../common.sh"
+assess_given
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
@@ -48,12 +44,7 @@ TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "GNU time is needed at $TIME (apt-get install time)" >&2; exit 1; }
 mkdir -p "$W/runs"
 W=$(cd "$W" && pwd)
-if [ -z "${ASSESS:-}" ]; then
-    echo "== cargo build --release"
-    cargo build --release --quiet
-    ASSESS=${CARGO_TARGET_DIR:-target}/release/assess
-fi
-[ -x "$ASSESS" ] || { echo "no assess binary at $ASSESS" >&2; exit 1; }
+assess_binary
 # A private copy: another build replacing target/release/assess mid-run cannot change it.
 cp "$ASSESS" "$W/assess"
 A=$W/assess
