@@ -289,6 +289,39 @@ fn incidence_variance_includes_the_covariance_of_the_two_rates() {
         variance += k / (k - 1.0) * zs.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
     }
     assert_close(p.se, variance.sqrt(), 1e-12);
+
+    // Its design effect is a variance ratio: against simple random sampling of the 11
+    // weighted respondents, the SRS variance of the total Σ w u being W² · s²_w / n with the
+    // weighted s²_w = n/(n − 1) · Σ w (u − ū)² / W (R's svytotal deff = "replace").
+    fn per_row(
+        rows: &[(&'static str, &'static str, f64, f64, f64)],
+        scale: f64,
+    ) -> Vec<(f64, f64)> {
+        let ty: f64 = rows.iter().map(|r| r.2 * r.3).sum();
+        let tm: f64 = rows.iter().map(|r| r.2 * r.4).sum();
+        rows.iter()
+            .map(|r| (r.2, scale * (r.3 - ty / tm * r.4) / tm))
+            .collect()
+    }
+    let rows: Vec<(f64, f64)> = per_row(&wrong_rows, r.exited / n)
+        .into_iter()
+        .chain(per_row(&missed_rows, r.non_registered / n))
+        .collect();
+    let big_w: f64 = rows.iter().map(|(w, _)| w).sum();
+    let mean = rows.iter().map(|(w, u)| w * u).sum::<f64>() / big_w;
+    let k = rows.len() as f64;
+    let s2 = k / (k - 1.0) * rows.iter().map(|(w, u)| w * (u - mean).powi(2)).sum::<f64>() / big_w;
+    let srs = big_w * big_w * s2 / k;
+    assert_close(p.deff, variance / srs, 1e-9);
+    assert!(
+        (p.deff - (w.deff + m.deff) / 2.0).abs() > 1e-3,
+        "no longer the average of the rates' effects"
+    );
+
+    // Its interval is the random part's: no bound below the registered poor's share.
+    let c = r.poor / n;
+    assert!(p.lci >= c && p.lower_bound >= c, "{} {} {c}", p.lci, p.lower_bound);
+    assert!(p.uci > p.design && p.upper_bound > p.design);
 }
 
 #[test]

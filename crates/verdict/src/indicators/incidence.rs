@@ -24,6 +24,12 @@ impl Formula<'_> {
         self.register.poor + self.register.non_registered * missed + self.register.exited * wrong
     }
 
+    /// The part of `P` known from the register, `c = N_poor / N_rural`: what the interval
+    /// leaves out.
+    fn known(&self) -> f64 {
+        self.register.poor / self.n_rural
+    }
+
     /// `P` at the two rates.
     fn at(&self, wrong: f64, missed: f64) -> f64 {
         self.poor_people(wrong, missed) / self.n_rural
@@ -77,14 +83,16 @@ pub(super) fn incidence(
             design: p.at(wrong.design, missed.design),
             variance: v.variance,
             df: v.df,
-            // The two rates' effects averaged; the weighting effect over every respondent.
-            deff: (wrong.deff + missed.deff) / 2.0,
+            // A variance ratio: the joint linearisation's variance against simple random
+            // sampling of as many respondents; the weighting effect over every respondent.
+            deff: v.deff,
             weighting_effect: ctx.design.kish_weighting_effect(),
             numerator: p.poor_people(wrong.official, missed.official),
             denominator: p.n_rural,
             households,
             unknown: wrong.unknown + missed.unknown,
             bounds,
+            known: p.known(),
         },
     )
 }

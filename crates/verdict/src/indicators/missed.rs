@@ -67,6 +67,7 @@ fn over_villages(
             unknown: o.unknown,
             // D counts every sampled village's people already: the missing add to y only.
             bounds: o.bounds(people.d, missing),
+            known: 0.0,
         },
     )?;
     Ok(Linearised { indicator, z })

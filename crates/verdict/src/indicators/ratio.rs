@@ -40,6 +40,7 @@ pub(super) fn rate(ctx: &Context, rate: Rate) -> Result<Linearised, crate::Verdi
             unknown: o.unknown,
             // The missing units would have entered the denominator too.
             bounds: o.bounds(o.m + missing, missing),
+            known: 0.0,
         },
     )?;
     Ok(Linearised { indicator, z })

@@ -28,6 +28,9 @@ pub(super) struct Values {
     pub(super) unknown: usize,
     /// The non-response bounds of the official value.
     pub(super) bounds: (f64, f64),
+    /// The part of the indicator known without sampling (the incidence's registered poor,
+    /// `c = N_poor / N_rural`; 0 for the rates): the interval is the random part's.
+    pub(super) known: f64,
 }
 
 /// The indicator: `v` read against its threshold.
@@ -81,19 +84,42 @@ fn interval(
     confidence: f64,
     sided: Sided,
 ) -> Result<(f64, f64), crate::VerdictError> {
-    proportion_interval(
-        v.design.clamp(0.0, 1.0),
-        v.variance,
+    random_part_interval(v, ctx.settings.ci, confidence, sided)
+}
+
+/// The interval of `v` from its random part only. An indicator `P = c + R` whose part `c` is
+/// known (the registered poor's share of the incidence) is not a proportion with sampling
+/// error of its own: only `R` is estimated. So the interval is the proportion interval of
+/// `q = R / (1 − c)`, which lies in [0, 1], with variance `V / (1 − c)²` (the same households
+/// and degrees of freedom), mapped back as `c + (1 − c) q`: no bound falls below `c` or above
+/// 1. With `c = 0` (the rates) this is the plain proportion interval, to the bit.
+fn random_part_interval(
+    v: &Values,
+    method: assess_survey::CiMethod,
+    confidence: f64,
+    sided: Sided,
+) -> Result<(f64, f64), crate::VerdictError> {
+    let c = v.known;
+    let scale = 1.0 - c;
+    if scale <= 0.0 {
+        // Everyone counted poor is known: nothing is estimated.
+        return Ok((c, c));
+    }
+    let q = ((v.design - c) / scale).clamp(0.0, 1.0);
+    let (lo, hi) = proportion_interval(
+        q,
+        v.variance / (scale * scale),
         v.households as f64,
         v.df as f64,
-        ctx.settings.ci,
+        method,
         confidence,
         sided,
     )
     .map_err(|source| crate::VerdictError::Estimate {
         indicator: v.kind.name(),
         source,
-    })
+    })?;
+    Ok((c + scale * lo, c + scale * hi))
 }
 
 /// The official rule: approval passes at or above its threshold (compared unrounded), the
@@ -144,4 +170,75 @@ fn largest_confidence(excludes: impl Fn(f64) -> Option<bool>) -> Option<f64> {
         }
     }
     Some((lo * 1e4).floor() / 1e4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use assess_survey::CiMethod;
+
+    fn incidence(design: f64, se: f64, known: f64) -> Values {
+        Values {
+            kind: Kind::PovertyIncidence,
+            official: design,
+            design,
+            variance: se * se,
+            df: 23,
+            deff: 1.0,
+            weighting_effect: 1.0,
+            numerator: 0.0,
+            denominator: 1.0,
+            households: 600,
+            unknown: 0,
+            bounds: (design, design),
+            known,
+        }
+    }
+
+    /// The review's example: 1.2% of the rural population registered poor (known, c), one
+    /// missed household found: P̂ = 1.33%, SE 0.14 points, 23 df, 600 households. Korn-Graubard
+    /// on P itself gives a lower bound of 0.54% (two-sided) or 0.64% (one-sided), below the
+    /// 1.2% known to be poor, and an upper bound of 2.44% that leaves a 2% county
+    /// inconclusive. On the random part only the bounds are those of `q = (P − c)/(1 − c)`,
+    /// mapped back. Known answers from scipy 1.x, independently of this crate:
+    /// `beta.ppf` at the effective size `min(n, q(1−q)/V_q)·(t.ppf(.., n−1)/t.ppf(.., 23))²`.
+    #[test]
+    fn the_incidence_interval_is_the_random_parts_and_never_below_the_known_part() {
+        let v = incidence(0.0133, 0.0014, 0.012);
+        let kg = CiMethod::KornGraubard;
+        let (lo, hi) = random_part_interval(&v, kg, 0.95, Sided::Two).unwrap();
+        assert!((lo - 0.012009003792677914).abs() < 1e-9, "{lo}");
+        assert!((hi - 0.021210926996785708).abs() < 1e-9, "{hi}");
+        let (_, upper) = random_part_interval(&v, kg, 0.95, Sided::Upper).unwrap();
+        let (lower, _) = random_part_interval(&v, kg, 0.95, Sided::Lower).unwrap();
+        assert!((lower - 0.012026164122050882).abs() < 1e-9, "{lower}");
+        assert!((upper - 0.01963565011279423).abs() < 1e-9, "{upper}");
+        // The reading follows from the corrected bound: below 2% with 95% confidence.
+        assert_eq!(
+            reading(Kind::PovertyIncidence, (lower, upper), 0.02),
+            Reading::PassesWithConfidence
+        );
+        // The old interval, Korn-Graubard on P as if all of it were random, went below c.
+        let (old_lo, _) = random_part_interval(&incidence(0.0133, 0.0014, 0.0), kg, 0.95, Sided::Two)
+            .unwrap();
+        assert!((old_lo - 0.005444673210559519).abs() < 1e-9, "{old_lo}");
+    }
+
+    #[test]
+    fn no_method_gives_a_bound_below_the_known_part() {
+        for method in [
+            CiMethod::KornGraubard,
+            CiMethod::Wilson,
+            CiMethod::Logit,
+            CiMethod::Wald,
+        ] {
+            for (p, se) in [(0.0121, 0.003), (0.012, 0.0), (0.03, 0.01), (0.5, 0.2)] {
+                let v = incidence(p, se, 0.012);
+                for sided in [Sided::Two, Sided::Upper, Sided::Lower] {
+                    let (lo, hi) = random_part_interval(&v, method, 0.95, sided).unwrap();
+                    assert!(lo >= 0.012 && hi <= 1.0 && lo <= hi, "{method:?} {p} {lo} {hi}");
+                }
+            }
+        }
+    }
 }
