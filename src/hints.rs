@@ -166,6 +166,9 @@ fn verdict(e: &VerdictError) -> Option<Words> {
             "{e}: give the draw's register (assess verdict --frame REGISTER), or use the sampled \
              households' people (--missed-denominator sampled-households)"
         )),
+        VerdictError::RuralPopulationBelowRegister { .. } => {
+            Words::Level(format!("{e}; check --rural-population"))
+        }
         VerdictError::NoNonRegisteredPeople => {
             Words::Level(format!("{e}; use --missed-denominator sampled-households"))
         }

@@ -31,6 +31,10 @@ struct Fixture {
     db: String,
     sampled: BTreeSet<String>,
     visits_by_team: BTreeMap<String, usize>,
+    /// Non-registered households visited in each visited village.
+    non_registered_visits: BTreeMap<String, usize>,
+    /// The village of the missed household.
+    missed_village: String,
 }
 
 fn fixture() -> Fixture {
@@ -42,6 +46,8 @@ fn fixture() -> Fixture {
     let first = chosen.iter().next().unwrap();
     let (mut records, mut missed) = (Vec::new(), false);
     let mut visits_by_team: BTreeMap<String, usize> = BTreeMap::new();
+    let mut non_registered_visits: BTreeMap<String, usize> = BTreeMap::new();
+    let mut missed_village = String::new();
     for r in rows
         .iter()
         .filter(|r| r["role"] == "primary" && chosen.contains(&r["village_code"]))
@@ -53,6 +59,14 @@ fn fixture() -> Fixture {
         };
         let miss = r["stratum"] == "non_registered" && !missed;
         missed |= miss;
+        if r["stratum"] == "non_registered" {
+            *non_registered_visits
+                .entry(r["village_code"].clone())
+                .or_default() += 1;
+        }
+        if miss {
+            missed_village = r["village_code"].clone();
+        }
         records.push(visit(
             &draw_id,
             &r["household_id"],
@@ -70,6 +84,8 @@ fn fixture() -> Fixture {
         db,
         sampled,
         visits_by_team,
+        non_registered_visits,
+        missed_village,
     }
 }
 
@@ -147,7 +163,9 @@ fn missed_rate_over_the_sampled_villages_uses_the_draws_register() {
         "{err}"
     );
 
-    // The draw's register: the official rate divides by the villages' non-registered people.
+    // The draw's register. The plan samples the villages' non-registered households, so the
+    // official rate is extrapolated: each visited village's rate among its sampled
+    // households (2 people each) applied to its non-registered people, over those villages.
     let register_arg = register.display().to_string();
     let (run, out) = f.verdict(
         "villages",
@@ -162,16 +180,22 @@ fn missed_rate_over_the_sampled_villages_uses_the_draws_register() {
     let v = json_of(&out);
     assert_eq!(v["settings"]["missed_denominator"], "sampled_villages");
     let people = non_registered_people(&register);
-    let expected: f64 = f
-        .sampled
-        .iter()
-        .map(|v| people.get(v).copied().unwrap_or(0.0))
-        .sum();
+    let people_of = |v: &str| people.get(v).copied().unwrap_or(0.0);
+    let expected: f64 = f.non_registered_visits.keys().map(|v| people_of(v)).sum();
     let m = &v["indicators"]["missed_rate"];
     assert_eq!(m["denominator"].as_f64().unwrap(), expected);
-    let numerator = m["numerator"].as_f64().unwrap();
-    assert_eq!(numerator, 2.0, "the missed household's two people");
+    let sampled_people = 2.0 * f.non_registered_visits[&f.missed_village] as f64;
+    let numerator = people_of(&f.missed_village) * 2.0 / sampled_people;
+    assert!((m["numerator"].as_f64().unwrap() - numerator).abs() < 1e-9);
     assert!((m["official"].as_f64().unwrap() - numerator / expected).abs() < 1e-15);
+    // Said so, with the rule's literal value: 2 people over all the sampled villages' people.
+    let all: f64 = f.sampled.iter().map(|v| people_of(v)).sum();
+    let note = m["notes"][0].as_str().unwrap();
+    assert!(note.contains("extrapolated"), "{note}");
+    assert!(
+        note.contains(&format!("{:.2}%", 100.0 * 2.0 / all)),
+        "{note}"
+    );
 
     // The households basis of the same records: over the visited households' people.
     let (run, out) = f.verdict("households", &[]);

@@ -160,6 +160,9 @@ pub struct VillageNonRegistered {
     /// The village's inclusion probability (1 when taken with certainty); `None` for a village
     /// taken by hand.
     pub pi: Option<f64>,
+    /// Every non-registered household of the village was drawn as a primary (or it has none):
+    /// the missed people found there are all there are, up to non-response.
+    pub take_all: bool,
 }
 
 impl Visit {

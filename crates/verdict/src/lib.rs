@@ -72,6 +72,17 @@ pub enum VerdictError {
          register the draw was made from"
     )]
     VillageNotCounted(String),
+    /// The rural population given is smaller than the register's registered people.
+    #[error(
+        "the rural population {rural} is smaller than the {registered} people of the register's \
+         exited and poor households"
+    )]
+    RuralPopulationBelowRegister {
+        /// The rural population given.
+        rural: f64,
+        /// Exited and poor people in the register.
+        registered: f64,
+    },
     /// The sampled villages have no non-registered people in the register.
     #[error(
         "missed_rate: the sampled villages have no non-registered people in the register, so \
@@ -218,6 +229,19 @@ fn sampled_villages(
     input: &CountyInput,
     people: &BTreeMap<String, f64>,
 ) -> Result<Vec<VillageNonRegistered>, VerdictError> {
+    // A village's non-registered cell is taken whole when its primaries are the cell's
+    // register count N_hv.
+    let mut drawn: std::collections::HashMap<&str, (f64, f64)> = Default::default();
+    for h in input
+        .households
+        .iter()
+        .filter(|h| h.stratum == "non_registered")
+    {
+        let cell = drawn
+            .entry(h.village.as_str())
+            .or_insert((0.0, h.cell_population));
+        cell.0 += f64::from(u8::from(h.primary));
+    }
     let mut seen = HashSet::new();
     input
         .households
@@ -227,10 +251,13 @@ fn sampled_villages(
             let people = *people
                 .get(&h.village)
                 .ok_or_else(|| VerdictError::VillageNotCounted(h.village.clone()))?;
+            let (primaries, population) =
+                drawn.get(h.village.as_str()).copied().unwrap_or((0.0, 0.0));
             Ok(VillageNonRegistered {
                 village: h.village.clone(),
                 people,
                 pi: h.pi_village.map(|p| if h.certainty { 1.0 } else { p }),
+                take_all: primaries >= population,
             })
         })
         .collect()
@@ -331,6 +358,9 @@ fn reasons(
             for d in drivers.iter().filter(|d| d.indicator == kind.name()) {
                 out.push(format!("  {}", d.sentence()));
             }
+        }
+        for note in &i.notes {
+            out.push(format!("{}: {note}", kind.name()));
         }
         if i.reading == Reading::Inconclusive {
             out.push(format!(

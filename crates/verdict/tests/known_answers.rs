@@ -310,7 +310,12 @@ fn incidence_variance_includes_the_covariance_of_the_two_rates() {
     let big_w: f64 = rows.iter().map(|(w, _)| w).sum();
     let mean = rows.iter().map(|(w, u)| w * u).sum::<f64>() / big_w;
     let k = rows.len() as f64;
-    let s2 = k / (k - 1.0) * rows.iter().map(|(w, u)| w * (u - mean).powi(2)).sum::<f64>() / big_w;
+    let s2 = k / (k - 1.0)
+        * rows
+            .iter()
+            .map(|(w, u)| w * (u - mean).powi(2))
+            .sum::<f64>()
+        / big_w;
     let srs = big_w * big_w * s2 / k;
     assert_close(p.deff, variance / srs, 1e-9);
     assert!(
@@ -320,7 +325,12 @@ fn incidence_variance_includes_the_covariance_of_the_two_rates() {
 
     // Its interval is the random part's: no bound below the registered poor's share.
     let c = r.poor / n;
-    assert!(p.lci >= c && p.lower_bound >= c, "{} {} {c}", p.lci, p.lower_bound);
+    assert!(
+        p.lci >= c && p.lower_bound >= c,
+        "{} {} {c}",
+        p.lci,
+        p.lower_bound
+    );
     assert!(p.uci > p.design && p.upper_bound > p.design);
 }
 
@@ -508,9 +518,19 @@ fn missed_rate_over_the_sampled_villages_people() {
     let v = county_verdict_with_villages(&input, Some(&people), &thresholds(), &over_villages())
         .unwrap();
     let m = &v.indicators["missed_rate"];
-    // Official: En2's 3 people over the 60 + 36 + 27 + 12 + 30 = 165 people of the villages.
-    assert_eq!((m.numerator, m.denominator, m.households), (3.0, 165.0, 5));
-    assert!((m.official - 3.0 / 165.0).abs() < 1e-15);
+    // Official: the plan samples the villages' non-registered households (An is 1 of 20), so
+    // each village's rate among its sampled households is applied to its people: A 0/3,
+    // B 0/3, C 0/3, E 3/6 of (60, 36, 27, 30) people; D has no sampled non-registered
+    // household and no rate. (0 + 0 + 0 + 30 · 0.5) / (60 + 36 + 27 + 30) = 15 / 153. The
+    // rule's literal 3 / 165 would be the rate times the sampled share.
+    assert_eq!((m.numerator, m.denominator, m.households), (15.0, 153.0, 5));
+    assert!((m.official - 15.0 / 153.0).abs() < 1e-15);
+    assert_eq!(m.notes.len(), 1);
+    assert!(m.notes[0].contains("extrapolated") && m.notes[0].contains("1.82%"));
+    assert!(v
+        .reasons
+        .iter()
+        .any(|r| r.starts_with("missed_rate: official value extrapolated")));
     // Design: Σ w y = 12.5 · 3 (En2's weight, 2.5 · 10/2) over X = Σ NR_v/π_v =
     // 60/0.5 + 36/0.25 + 27/0.5 + 12/0.5 + 30/0.4 = 417.
     let (y_hat, x_hat) = (37.5, 417.0);
@@ -525,7 +545,7 @@ fn missed_rate_over_the_sampled_villages_people() {
     let variance = pair(ta, tb) + pair(tc, te);
     assert_close(m.se, variance.sqrt(), 1e-15);
     // No non-respondent among the non-registered: both bounds are the official value.
-    assert_eq!(m.bounds_if_nonrespondents, (3.0 / 165.0, 3.0 / 165.0));
+    assert_eq!(m.bounds_if_nonrespondents, (15.0 / 153.0, 15.0 / 153.0));
     // The households basis of the same records differs: 3 of the 15 people visited.
     let households = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
     assert!((households.indicators["missed_rate"].official - 0.2).abs() < 1e-15);
@@ -534,7 +554,7 @@ fn missed_rate_over_the_sampled_villages_people() {
     let p = &v.indicators["poverty_incidence"];
     let w = &v.indicators["wrong_exit_rate"];
     let expected =
-        (reg.poor + reg.non_registered * 3.0 / 165.0 + reg.exited * w.official) / reg.total();
+        (reg.poor + reg.non_registered * 15.0 / 153.0 + reg.exited * w.official) / reg.total();
     assert!((p.official - expected).abs() < 1e-15);
     // Its variance: per village, exited/N · (wrong-exit z total) + NR/N · t_v, stratified.
     let wrong_rows = [
@@ -558,6 +578,33 @@ fn missed_rate_over_the_sampled_villages_people() {
     let u = |village: &str, t: f64| (reg.exited * zw(village) + reg.non_registered * t) / n;
     let variance = pair(u(A, ta), u(B, tb)) + pair(u(C, tc), u(E, te));
     assert_close(p.se, variance.sqrt(), 1e-15);
+}
+
+/// When the plan visits every non-registered household of the sampled villages, the rule's
+/// literal division is the rate: missed people found over the villages' people.
+#[test]
+fn missed_rate_over_take_all_villages_is_the_literal_rule() {
+    let mut input = county();
+    let take_all = [
+        ("An", 1.0),
+        ("Bn", 1.0),
+        ("Cn", 1.0),
+        ("En1", 2.0),
+        ("En2", 2.0),
+    ];
+    for h in &mut input.households {
+        if let Some((_, n)) = take_all.iter().find(|(id, _)| *id == h.household_id) {
+            h.cell_population = *n;
+        }
+    }
+    let people = village_non_registered();
+    let v = county_verdict_with_villages(&input, Some(&people), &thresholds(), &over_villages())
+        .unwrap();
+    let m = &v.indicators["missed_rate"];
+    // En2's 3 people over the 60 + 36 + 27 + 12 + 30 = 165 people of the villages.
+    assert_eq!((m.numerator, m.denominator), (3.0, 165.0));
+    assert!((m.official - 3.0 / 165.0).abs() < 1e-15);
+    assert!(m.notes.is_empty());
 }
 
 #[test]
@@ -835,5 +882,42 @@ fn response_and_replacement_rates_by_village_and_team() {
     assert_eq!(
         villages.iter().map(|r| r.visited).sum::<usize>(),
         v.counts.visited
+    );
+}
+
+/// With the rural population from another source, the non-registered people the missed rate
+/// applies to are those of that population, `N_rural − N_exited − N_poor`, so the numerator
+/// and the denominator count the same people; a population below the registered is refused.
+#[test]
+fn the_incidence_over_another_rural_population_counts_its_non_registered() {
+    let input = county();
+    let r = input.register;
+    let rural = 80_000.0;
+    let settings = Settings {
+        rural_population: Some(rural),
+        ..Settings::default()
+    };
+    let v = county_verdict(&input, &thresholds(), &settings).unwrap();
+    let (w, m, p) = (
+        &v.indicators["wrong_exit_rate"],
+        &v.indicators["missed_rate"],
+        &v.indicators["poverty_incidence"],
+    );
+    // 80,000 − 17,548 − 537 = 61,915 non-registered people (the register has 53,722).
+    let non_registered = 61_915.0;
+    let expected = (r.poor + non_registered * m.official + r.exited * w.official) / rural;
+    assert_close(p.official, expected, 1e-15);
+    assert_eq!(p.denominator, rural);
+    let too_small = Settings {
+        rural_population: Some(18_000.0),
+        ..Settings::default()
+    };
+    let err = county_verdict(&input, &thresholds(), &too_small).unwrap_err();
+    assert_eq!(
+        err,
+        VerdictError::RuralPopulationBelowRegister {
+            rural: 18_000.0,
+            registered: 18_085.0
+        }
     );
 }

@@ -41,6 +41,24 @@ impl Formula<'_> {
     }
 }
 
+/// The register's people, with the non-registered people those of the rural population the
+/// incidence divides by when another source gives it: `N_rural − N_exited − N_poor`, so that
+/// the numerator counts the missed among the same people the denominator counts.
+fn rural_register(ctx: &Context) -> Result<RegisterPeople, crate::VerdictError> {
+    let r = *ctx.register;
+    let Some(rural) = ctx.settings.rural_population else {
+        return Ok(r);
+    };
+    let registered = r.exited + r.poor;
+    if rural < registered {
+        return Err(crate::VerdictError::RuralPopulationBelowRegister { rural, registered });
+    }
+    Ok(RegisterPeople {
+        non_registered: rural - registered,
+        ..r
+    })
+}
+
 /// The incidence from the wrong-exit and missed rates: official from their official values,
 /// design from their design values.
 pub(super) fn incidence(
@@ -49,8 +67,9 @@ pub(super) fn incidence(
     missed: &Linearised,
 ) -> Result<Indicator, crate::VerdictError> {
     let kind = Kind::PovertyIncidence;
+    let register = rural_register(ctx)?;
     let p = Formula {
-        register: ctx.register,
+        register: &register,
         n_rural: ctx
             .settings
             .rural_population

@@ -6,6 +6,7 @@
 use super::design::Context;
 use super::finding::Rate;
 use super::official::Official;
+
 use super::ratio::{self, Linearised};
 use super::reading::{self, Values};
 use super::Kind;
@@ -23,8 +24,10 @@ pub(super) fn rate(ctx: &Context) -> Result<Linearised, VerdictError> {
     }
 }
 
-/// The missed rate over the non-registered people of the sampled villages. Official: missed
-/// people found / `D = Σ_v NR_v` over the sampled villages (the rule's words). Design:
+/// The missed rate over the non-registered people of the sampled villages. Official: the
+/// rule's words, missed people found / `D = Σ_v NR_v`, when the plan took every
+/// non-registered household of the sampled villages; otherwise extrapolated from each
+/// village's sampled households ([`OfficialOverVillages`]). Design:
 /// `R̂ = Σ w y / X̂`, `X̂ = Σ_v NR_v / π_v` over the sampled villages with an inclusion
 /// probability: the estimated missed people of the county over its non-registered people
 /// estimated from the register's known village counts.
@@ -47,11 +50,12 @@ fn over_villages(
     let n = o.households as f64;
     let srs = r_hat * (1.0 - r_hat) / n;
     let missing = ctx.nonresponse.non_registered_people + o.unknown_units;
-    let indicator = reading::indicator(
+    let official = OfficialOverVillages::of(ctx, villages, &o, missing);
+    let mut indicator = reading::indicator(
         ctx,
         Values {
             kind,
-            official: o.y / people.d,
+            official: official.value,
             design: r_hat,
             variance: v.variance,
             df: v.df,
@@ -61,22 +65,103 @@ fn over_villages(
                     .filter(|&i| numerator[i].is_some())
                     .map(|i| w[i]),
             ),
-            numerator: o.y,
-            denominator: people.d,
+            numerator: official.numerator,
+            denominator: official.denominator,
             households: o.households,
             unknown: o.unknown,
-            // D counts every sampled village's people already: the missing add to y only.
-            bounds: o.bounds(people.d, missing),
+            bounds: official.bounds,
             known: 0.0,
         },
     )?;
+    indicator.notes.extend(official.note);
     Ok(Linearised { indicator, z })
+}
+
+/// The official missed rate over the villages' non-registered people.
+///
+/// The rule divides the missed people found by all the non-registered people of the sampled
+/// villages. That is the rate only when the plan visits every non-registered household of
+/// those villages. When it samples some (about 25 of hundreds), the same division gives the
+/// rate times the sampled share, about a tenth of it: a county with 18% missed would show
+/// under 2%. So the rule's literal value is kept only for take-all villages; otherwise each
+/// village's rate among its sampled households is applied to its people and summed,
+/// `Σ_v NR_v · y_v / m_v / Σ_v NR_v` over the villages with a sampled non-registered household
+/// (a village without one has no rate to apply), and a note says so.
+struct OfficialOverVillages {
+    value: f64,
+    numerator: f64,
+    denominator: f64,
+    bounds: (f64, f64),
+    note: Option<String>,
+}
+
+impl OfficialOverVillages {
+    fn of(
+        ctx: &Context,
+        villages: &[VillageNonRegistered],
+        o: &Official,
+        missing: f64,
+    ) -> OfficialOverVillages {
+        let literal_d: f64 = villages.iter().map(|v| v.people).sum();
+        if villages.iter().all(|v| v.take_all) {
+            // D counts every sampled village's people already: the missing add to y only.
+            return OfficialOverVillages {
+                value: o.y / literal_d,
+                numerator: o.y,
+                denominator: literal_d,
+                bounds: o.bounds(literal_d, missing),
+                note: None,
+            };
+        }
+        // (y_v, m_v): missed and all people of the village's sampled households with a finding.
+        let mut found: HashMap<&str, (f64, f64)> = HashMap::new();
+        for (r, row) in ctx.respondents.iter().zip(&ctx.rows) {
+            if let Some(missed) = Rate::Missed.counted(row) {
+                let cell = found.entry(r.household.village.as_str()).or_default();
+                cell.1 += row.people;
+                if missed {
+                    cell.0 += row.people;
+                }
+            }
+        }
+        let (mut numerator, mut denominator) = (0.0, 0.0);
+        for v in villages {
+            if let Some(&(y, m)) = found.get(v.village.as_str()).filter(|c| c.1 > 0.0) {
+                numerator += v.people * y / m;
+                denominator += v.people;
+            }
+        }
+        let value = if denominator > 0.0 {
+            numerator / denominator
+        } else {
+            0.0
+        };
+        // Non-response: the missing people counted missed, at the sample's people.
+        let upper = (value + missing / o.m).min(1.0);
+        let literal = o.y / literal_d;
+        OfficialOverVillages {
+            value,
+            numerator,
+            denominator,
+            bounds: (value, upper),
+            note: Some(format!(
+                "official value extrapolated: the plan does not visit every non-registered \
+                 household of the sampled villages, so each village's rate among its sampled \
+                 households is applied to its non-registered people ({:.1} missed of {:.0}); \
+                 the rule's literal division of the {:.0} missed people found by all {:.0} \
+                 would give {:.2}%, the rate times the sampled share",
+                numerator,
+                denominator,
+                o.y,
+                literal_d,
+                100.0 * literal
+            )),
+        }
+    }
 }
 
 /// The register's non-registered people of the sampled villages.
 struct VillagePeople<'v> {
-    /// `D = Σ_v NR_v` over every sampled village: the official denominator.
-    d: f64,
     /// `NR_v / π_v` of each sampled village with an inclusion probability.
     expanded: Vec<(&'v str, f64)>,
     /// `X̂ = Σ_v NR_v / π_v`: the design denominator.
@@ -84,7 +169,8 @@ struct VillagePeople<'v> {
 }
 
 impl<'v> VillagePeople<'v> {
-    /// Both denominators, or an error when either is empty.
+    /// The design's denominator, or an error when it (or the official one, `D = Σ_v NR_v`)
+    /// is empty.
     fn of(villages: &'v [VillageNonRegistered]) -> Result<VillagePeople<'v>, VerdictError> {
         let d: f64 = villages.iter().map(|v| v.people).sum();
         let expanded: Vec<(&str, f64)> = villages
@@ -98,7 +184,7 @@ impl<'v> VillagePeople<'v> {
         if d <= 0.0 || x_hat <= 0.0 {
             return Err(VerdictError::NoNonRegisteredPeople);
         }
-        Ok(VillagePeople { d, expanded, x_hat })
+        Ok(VillagePeople { expanded, x_hat })
     }
 }
 

@@ -122,6 +122,10 @@ pub struct Indicator {
     pub unknown: usize,
     /// Official value if every non-respondent (and unknown) passed / failed.
     pub bounds_if_nonrespondents: (f64, f64),
+    /// What a reader must know about how this indicator was computed (also in the verdict's
+    /// reasons); absent when there is nothing to say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The county's indicators.

@@ -73,6 +73,7 @@ pub(super) fn indicator(ctx: &Context, v: Values) -> Result<Indicator, crate::Ve
         confidence_excluding,
         unknown: v.unknown,
         bounds_if_nonrespondents: v.bounds,
+        notes: Vec::new(),
     })
 }
 
@@ -219,8 +220,8 @@ mod tests {
             Reading::PassesWithConfidence
         );
         // The old interval, Korn-Graubard on P as if all of it were random, went below c.
-        let (old_lo, _) = random_part_interval(&incidence(0.0133, 0.0014, 0.0), kg, 0.95, Sided::Two)
-            .unwrap();
+        let (old_lo, _) =
+            random_part_interval(&incidence(0.0133, 0.0014, 0.0), kg, 0.95, Sided::Two).unwrap();
         assert!((old_lo - 0.005444673210559519).abs() < 1e-9, "{old_lo}");
     }
 
@@ -236,7 +237,10 @@ mod tests {
                 let v = incidence(p, se, 0.012);
                 for sided in [Sided::Two, Sided::Upper, Sided::Lower] {
                     let (lo, hi) = random_part_interval(&v, method, 0.95, sided).unwrap();
-                    assert!(lo >= 0.012 && hi <= 1.0 && lo <= hi, "{method:?} {p} {lo} {hi}");
+                    assert!(
+                        lo >= 0.012 && hi <= 1.0 && lo <= hi,
+                        "{method:?} {p} {lo} {hi}"
+                    );
                 }
             }
         }
