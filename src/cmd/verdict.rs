@@ -11,8 +11,8 @@ use assess_report::Lang;
 use assess_store::Store;
 use assess_survey::{CiMethod, LonelyPsu};
 use assess_verdict::{
-    ApprovalDefinition, Decision, DontKnow, MissedDenominator, RateBasis, Settings, VarianceMethod,
-    VerdictFile,
+    ApprovalDefinition, ByHandVillages, Decision, DontKnow, MissedDenominator, RateBasis, Settings,
+    VarianceMethod, VerdictFile,
 };
 use std::path::PathBuf;
 
@@ -69,6 +69,10 @@ pub struct VerdictArgs {
     /// (finite-population corrections and the within-village term).
     #[arg(long, value_enum, default_value = "wr")]
     variance: VarianceMethod,
+    /// Villages taken by hand (no inclusion probability): left out of the official values
+    /// (default), or counted as practice counts every household visited.
+    #[arg(long, value_enum, default_value = "exclude")]
+    by_hand_villages: ByHandVillages,
     /// Region for a county that is not one of the 832 poverty counties.
     #[arg(long, value_enum)]
     region: Option<Region>,
@@ -181,6 +185,7 @@ fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
         rural_population: args.rural_population,
         missed_denominator: args.missed_denominator,
         variance: args.variance,
+        by_hand_villages: args.by_hand_villages,
     })
 }
 

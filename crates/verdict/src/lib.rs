@@ -27,7 +27,8 @@ pub use indicators::{DomainEstimate, Indicator, Kind, Reading};
 pub use input::{CountyInput, DrawnHousehold, RegisterPeople, VillageNonRegistered, Visit};
 pub use response::ResponseRates;
 pub use settings::{
-    ApprovalDefinition, DontKnow, MissedDenominator, RateBasis, Settings, VarianceMethod,
+    ApprovalDefinition, ByHandVillages, DontKnow, MissedDenominator, RateBasis, Settings,
+    VarianceMethod,
 };
 pub use weights::{is_respondent, weigh, Collapses};
 
@@ -206,7 +207,9 @@ pub fn county_verdict_with_villages(
     } else {
         Decision::Defer
     };
-    let reasons = reasons(&indicators, &drivers, settings);
+    let mut reasons = reasons(&indicators, &drivers, settings);
+    let by_hand = respondents.iter().filter(|r| r.weight.is_none()).count();
+    reasons.extend(by_hand_reason(by_hand, settings.by_hand_villages));
     Ok(Verdict {
         county_code: input.county.clone(),
         county_name: input.name.clone(),
@@ -377,6 +380,25 @@ fn reasons(
         out.push("every indicator passes its threshold".to_string());
     }
     out
+}
+
+/// What the official values did with the interviews of villages taken by hand, when there
+/// are any.
+fn by_hand_reason(households: usize, setting: ByHandVillages) -> Option<String> {
+    if households == 0 {
+        return None;
+    }
+    Some(match setting {
+        ByHandVillages::Exclude => format!(
+            "{households} interviewed household(s) of villages taken by hand (no inclusion \
+             probability) are left out of the official values, as of the design estimates"
+        ),
+        ByHandVillages::Include => format!(
+            "the official values count {households} interviewed household(s) of villages taken \
+             by hand, which no draw selected (the by-hand setting); the design estimates leave \
+             them out"
+        ),
+    })
 }
 
 /// Where a verdict came from.

@@ -67,6 +67,20 @@ pub enum VarianceMethod {
     WithoutReplacement,
 }
 
+/// Whether villages taken by hand (in the plan, not drawn: no inclusion probability) count in
+/// the official values. The design estimates never count them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum ByHandVillages {
+    /// Left out (default): a village nobody drew says nothing of the county by chance, and
+    /// the rule's ratio is meant to be the sample's.
+    #[default]
+    Exclude,
+    /// Counted, as practice counts every household visited; the verdict says so.
+    Include,
+}
+
 /// Settings of one verdict run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
@@ -90,6 +104,8 @@ pub struct Settings {
     pub missed_denominator: MissedDenominator,
     /// With or without replacement at the village stage (default with).
     pub variance: VarianceMethod,
+    /// Villages taken by hand in the official values (default left out).
+    pub by_hand_villages: ByHandVillages,
 }
 
 fn ser_ci<S: serde::Serializer>(ci: &CiMethod, s: S) -> Result<S::Ok, S::Error> {
@@ -117,6 +133,7 @@ impl Default for Settings {
             rural_population: None,
             missed_denominator: MissedDenominator::SampledHouseholds,
             variance: VarianceMethod::WithReplacement,
+            by_hand_villages: ByHandVillages::Exclude,
         }
     }
 }

@@ -921,3 +921,40 @@ fn the_incidence_over_another_rural_population_counts_its_non_registered() {
         }
     );
 }
+
+/// A village taken by hand (no inclusion probability) stays out of the official values by
+/// default, as out of the design estimates; the by-hand setting counts it, and the verdict
+/// says which.
+#[test]
+fn villages_taken_by_hand_stay_out_of_the_official_values_by_default() {
+    let mut input = county();
+    input.households.push(DrawnHousehold {
+        pi_village: None,
+        ..household("F1", "530128102299", "exited", true, 5.0)
+    });
+    input.visits.push(complete("F1", Status::Exited, true)); // wrongly exited, 3 people
+    let default = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    let w = &default.indicators["wrong_exit_rate"];
+    // BR1's 3 people of the 6 interviewed exited households of drawn villages (18 people).
+    assert_eq!((w.numerator, w.denominator, w.households), (3.0, 18.0, 6));
+    assert!(default
+        .reasons
+        .iter()
+        .any(|r| r.starts_with("1 interviewed household(s) of villages taken by hand")));
+    let include = Settings {
+        by_hand_villages: ByHandVillages::Include,
+        ..Settings::default()
+    };
+    let counted = county_verdict(&input, &thresholds(), &include).unwrap();
+    let w2 = &counted.indicators["wrong_exit_rate"];
+    assert_eq!(
+        (w2.numerator, w2.denominator, w2.households),
+        (6.0, 21.0, 7)
+    );
+    assert!(counted
+        .reasons
+        .iter()
+        .any(|r| r.starts_with("the official values count 1 interviewed household(s)")));
+    // The design estimate is the same either way: the village has no weight.
+    assert_eq!(w.design, w2.design);
+}

@@ -75,7 +75,7 @@ fn level_estimate(
 ) -> Option<DomainEstimate> {
     let in_level = |i: usize| (domain.level_of)(&ctx.respondents[i]) == level;
     let members: Vec<usize> = (0..ctx.rows.len())
-        .filter(|&i| in_level(i) && rate.counted(&ctx.rows[i]).is_some())
+        .filter(|&i| in_level(i) && ctx.rows[i].official && rate.counted(&ctx.rows[i]).is_some())
         .collect();
     if members.is_empty() {
         return None;

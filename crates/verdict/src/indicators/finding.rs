@@ -3,12 +3,16 @@
 //! (docs/verdict.md, "Indicators").
 
 use super::Kind;
+use crate::settings::ByHandVillages;
 use crate::settings::{ApprovalDefinition, DontKnow, Settings};
 use crate::weights::Respondent;
 use assess_inspection::{Answer, Opinion, Outcome};
 
 /// One respondent's values for the indicators.
 pub(super) struct Row {
+    /// Counts in the official values: drawn (weighted), or taken by hand when the settings
+    /// count those.
+    pub(super) official: bool,
     pub(super) people: f64,
     pub(super) exited: bool,
     pub(super) non_registered: bool,
@@ -36,6 +40,7 @@ impl Row {
             Outcome::StillPoor(_) => (None, None),
         };
         Row {
+            official: r.weight.is_some() || settings.by_hand_villages == ByHandVillages::Include,
             people,
             exited: r.household.stratum == "exited",
             non_registered: r.household.stratum == "non_registered",

@@ -116,7 +116,7 @@ impl OfficialOverVillages {
         // (y_v, m_v): missed and all people of the village's sampled households with a finding.
         let mut found: HashMap<&str, (f64, f64)> = HashMap::new();
         for (r, row) in ctx.respondents.iter().zip(&ctx.rows) {
-            if let Some(missed) = Rate::Missed.counted(row) {
+            if let Some(missed) = Rate::Missed.counted(row).filter(|_| row.official) {
                 let cell = found.entry(r.household.village.as_str()).or_default();
                 cell.1 += row.people;
                 if missed {

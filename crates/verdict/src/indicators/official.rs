@@ -19,8 +19,9 @@ pub(super) struct Official {
 }
 
 impl Official {
-    /// The sums over every respondent of the rate's stratum, weighted or not: an unknown
-    /// finding is left out of the ratio and kept for the bounds.
+    /// The sums over the respondents of the rate's stratum that count in the official values
+    /// (drawn, or by hand when the settings say so): an unknown finding is left out of the
+    /// ratio and kept for the bounds.
     pub(super) fn sums(rows: &[Row], rate: Rate) -> Official {
         let mut o = Official {
             y: 0.0,
@@ -29,7 +30,7 @@ impl Official {
             unknown: 0,
             unknown_units: 0.0,
         };
-        for r in rows.iter().filter(|r| rate.in_domain(r)) {
+        for r in rows.iter().filter(|r| r.official && rate.in_domain(r)) {
             match rate.finding(r) {
                 Some(v) => {
                     o.households += 1;
