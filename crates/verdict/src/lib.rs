@@ -365,6 +365,9 @@ fn reasons(
         for note in &i.notes {
             out.push(format!("{}: {note}", kind.name()));
         }
+        if let Some(r) = disagreement(i, settings) {
+            out.push(format!("{}: {r}", kind.name()));
+        }
         if i.reading == Reading::Inconclusive {
             out.push(format!(
                 "{}: statistically inconclusive: the {:.0}% interval {}–{} contains the threshold {}",
@@ -380,6 +383,34 @@ fn reasons(
         out.push("every indicator passes its threshold".to_string());
     }
     out
+}
+
+/// When the official (unweighted) value lies outside the design-based interval: the sample
+/// is not self-weighting for this indicator, and the rule's ratio is off by more than the
+/// sampling error of the estimate the design supports. Says by how much, and the cause: each
+/// interviewed household counts alike in the official ratio, while the estimate weighs it by
+/// its inclusion probability (Kish's weighting effect measures how unequal those are).
+fn disagreement(i: &Indicator, settings: &Settings) -> Option<String> {
+    if i.official >= i.lci && i.official <= i.uci {
+        return None;
+    }
+    Some(format!(
+        "the official value {} lies outside the design-based {:.0}% interval {}–{} (design \
+         estimate {}, a difference of {:.2} points): the sample is not self-weighting, and the \
+         unweighted ratio counts every interviewed household alike where the estimate weighs \
+         each by its inclusion probability (weighting effect {:.2}){}",
+        percent(i.official),
+        100.0 * settings.confidence,
+        percent(i.lci),
+        percent(i.uci),
+        percent(i.design),
+        100.0 * (i.official - i.design),
+        i.weighting_effect,
+        match settings.rate_basis {
+            RateBasis::Official => "; the decision uses the official value",
+            RateBasis::Design => "",
+        }
+    ))
 }
 
 /// What the official values did with the interviews of villages taken by hand, when there
@@ -431,4 +462,79 @@ pub struct VerdictFile {
     /// The same county's decision and indicators on the records before the appeals, when
     /// `--appeals both`.
     pub before_appeals: Option<Box<VerdictFile>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wrong_exit(official: f64, design: f64, lci: f64, uci: f64) -> Indicator {
+        Indicator {
+            kind: Kind::WrongExitRate,
+            estimate: official,
+            official,
+            design,
+            se: (uci - lci) / 4.0,
+            lci,
+            uci,
+            upper_bound: uci,
+            lower_bound: lci,
+            df: 23,
+            deff: 2.0,
+            weighting_effect: 1.62,
+            ci: "korn-graubard".to_string(),
+            households: 500,
+            numerator: 0.0,
+            denominator: 1.0,
+            threshold: 0.02,
+            passes: official < 0.02,
+            reading: Reading::Inconclusive,
+            confidence_excluding: None,
+            unknown: 0,
+            bounds_if_nonrespondents: (official, official),
+            notes: Vec::new(),
+        }
+    }
+
+    /// The review's Luquan case: unsafe housing planted in remote villages, which the plan
+    /// over-samples; the official 5.1% against a design estimate of 2.3% (interval 1.2–4.1%).
+    #[test]
+    fn an_official_value_outside_the_design_interval_is_reported_with_its_cause() {
+        let s = Settings::default();
+        let r = disagreement(&wrong_exit(0.051, 0.023, 0.012, 0.041), &s).unwrap();
+        assert!(
+            r.starts_with(
+                "the official value 5.10% lies outside the design-based 95% interval 1.20%–4.10%"
+            ),
+            "{r}"
+        );
+        assert!(
+            r.contains("design estimate 2.30%, a difference of 2.80 points"),
+            "{r}"
+        );
+        assert!(
+            r.contains("weighting effect 1.62")
+                && r.contains("the decision uses the official value"),
+            "{r}"
+        );
+        // Inside the interval, or at its ends: nothing to say.
+        assert_eq!(
+            disagreement(&wrong_exit(0.03, 0.023, 0.012, 0.041), &s),
+            None
+        );
+        assert_eq!(
+            disagreement(&wrong_exit(0.041, 0.023, 0.012, 0.041), &s),
+            None
+        );
+        // Below it too, and without the decision clause when the design value decides.
+        let design = Settings {
+            rate_basis: RateBasis::Design,
+            ..Settings::default()
+        };
+        let r = disagreement(&wrong_exit(0.005, 0.023, 0.012, 0.041), &design).unwrap();
+        assert!(
+            r.contains("a difference of -1.80 points") && !r.contains("decision"),
+            "{r}"
+        );
+    }
 }
