@@ -2,7 +2,9 @@
 //!
 //! For a respondent in village v and register stratum h (a *cell*):
 //! `w = (1/π_v) · N'_hv / r_hv`, where `N'_hv = N_hv · (1 − ineligible share of the cell's
-//! visited units)` (ineligible households reduce N and are never weighted up) and `r_hv` counts
+//! visited units whose eligibility was established)` (ineligible households reduce N and are
+//! never weighted up; units whose eligibility is unknown take the share of the resolved ones)
+//! and `r_hv` counts
 //! the cell's interviewed households, primary or reserve (a replaced primary is a
 //! non-respondent). A cell without a respondent is collapsed: its `N'_hv/π_v` is spread over the
 //! respondent cells of the same township and stratum, else of the county's stratum, in
@@ -56,16 +58,24 @@ struct Cell {
     township: String,
     visited: usize,
     ineligible: usize,
+    /// Visited units whose eligibility could not be established (nobody reached, or
+    /// eligibility unknown).
+    unknown: usize,
     respondents: usize,
 }
 
 impl Cell {
-    /// The share of the cell's visited units that were eligible (1 before any visit).
+    /// The share of the cell's units that are eligible, estimated from the visited units
+    /// whose eligibility was established (interviewed, refused, relocated, or found
+    /// ineligible): a unit nobody reached is eligible with that same probability, not surely
+    /// (the unknown-eligibility adjustment: AAPOR's `e`, Valliant, Dever & Kreuter 2018,
+    /// ch. 13). 1 before any resolved visit.
     fn eligible_share(&self) -> f64 {
-        if self.visited == 0 {
+        let resolved = self.visited - self.unknown;
+        if resolved == 0 {
             1.0
         } else {
-            1.0 - self.ineligible as f64 / self.visited as f64
+            1.0 - self.ineligible as f64 / resolved as f64
         }
     }
 
@@ -137,8 +147,10 @@ fn tally_cells(input: &CountyInput, visit_of: &HashMap<&str, &Visit>) -> BTreeMa
         cell.township = h.township.clone();
         if let Some(v) = visit_of.get(h.household_id.as_str()) {
             cell.visited += 1;
-            if matches!(v.disposition, Disposition::Ineligible(_)) {
-                cell.ineligible += 1;
+            match v.disposition {
+                Disposition::Ineligible(_) => cell.ineligible += 1,
+                Disposition::NonContact | Disposition::EligibilityUnknown => cell.unknown += 1,
+                _ => {}
             }
             if is_respondent(v) {
                 cell.respondents += 1;

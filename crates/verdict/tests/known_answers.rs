@@ -958,3 +958,29 @@ fn villages_taken_by_hand_stay_out_of_the_official_values_by_default() {
     // The design estimate is the same either way: the village has no weight.
     assert_eq!(w.design, w2.design);
 }
+
+/// Units whose eligibility is unknown (nobody reached) are eligible with the share of the
+/// cell's resolved units, not surely: the unknown-eligibility adjustment.
+#[test]
+fn units_of_unknown_eligibility_take_the_resolved_share() {
+    let mut input = county();
+    input.households = ["X1", "X2", "X3", "X4"]
+        .map(|id| household(id, A, "exited", true, 10.0))
+        .to_vec();
+    input.visits = vec![
+        complete("X1", Status::Exited, false),
+        visit(
+            "X2",
+            Disposition::Ineligible(assess_inspection::IneligibleReason::Dissolved),
+            None,
+        ),
+        visit("X3", Disposition::NonContact, None),
+        visit("X4", Disposition::EligibilityUnknown, None),
+    ];
+    let (respondents, _) = weigh(&input);
+    // Of the 2 units whose eligibility is known (X1 interviewed, X2 dissolved) one is
+    // eligible: N' = 10 · 1/2 = 5, where counting X3 and X4 eligible gave 10 · 3/4 = 7.5.
+    // w = (1/π) · N' / r = 2 · 5 / 1 = 10.
+    assert_eq!(respondents.len(), 1);
+    assert_close(respondents[0].weight.unwrap(), 10.0, 1e-12);
+}
