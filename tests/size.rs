@@ -244,9 +244,10 @@ fn contradictory_design_flags_are_usage_errors() {
 
 #[test]
 fn pass_rule_shows_what_given_households_buy() {
-    // 500 visited × 0.9 / (1 + 19 × 0.05) = 230.8 → 230 effective, pass when X ≤ 4;
-    // python3 -c "import math; cdf=lambda c,n,p: sum(math.comb(n,k)*p**k*(1-p)**(n-k) for k in range(c+1));
-    //   print(cdf(4,230,0.03), 1-cdf(4,230,0.01))"  → 0.17812344481370146 0.08275037683245574
+    // 500 visited × 0.9 / 20 = 22.5 → 22 villages of 20 (n = 440), pass when X ≤ 8; each
+    // village's positives beta-binomial at ρ = 0.05, convolved (scipy, apart from this crate:
+    // betabinom.pmf(range(21), 20, p·19, (1 − p)·19) 22 times): 0.1738672905345991 at 3%,
+    // 1 − 0.9076420472490427 = 0.0924 at 1%.
     let args = [
         "oc",
         "--cluster-size",
@@ -261,9 +262,10 @@ fn pass_rule_shows_what_given_households_buy() {
     let v = size_json(&args);
     let at = &v["result"]["at_households"][0];
     assert_eq!(at["households"], 500);
-    assert_eq!(at["oc"]["n"], 230);
-    assert!((at["oc"]["pass_if_bad"].as_f64().unwrap() - 0.17812344481370146).abs() < 1e-9);
-    assessed_line(&args, "at 500 visited: effective n = ⌊500 × 0.9 / 1.95⌋ = 230; pass when X ≤ 4; P(pass | 0.03) = 0.1781, P(fail | 0.01) = 0.0828");
+    assert_eq!(at["oc"]["n"], 440);
+    assert_eq!(at["oc"]["villages"], 22);
+    assert!((at["oc"]["pass_if_bad"].as_f64().unwrap() - 0.1738672905345991).abs() < 1e-9);
+    assessed_line(&args, "at 500 visited: villages = ⌊500 × 0.9 / 20⌋ = 22, n = 440; pass when X ≤ 8; P(pass | 0.03) = 0.1739, P(fail | 0.01) = 0.0924");
 }
 
 fn assessed_line(args: &[&str], line: &str) {

@@ -162,12 +162,15 @@ fn run_pass_rule(a: PassRuleArgs) -> anyhow::Result<()> {
     let result = size::pass_rule_size(&spec)?;
     let answer = match &result.stable_from {
         Some(p) => format!(
-            "answer: visit {} units (effective n = {}, stable)",
-            p.to_visit, p.n
+            "answer: visit {} units ({}, stable)",
+            p.to_visit,
+            sample_of(p)
         ),
         None => format!(
-            "answer: visit {} units (effective n = {}; larger n may fail again up to {})",
-            result.smallest.to_visit, result.smallest.n, spec.max_n
+            "answer: visit {} units ({}; larger n may fail again up to {})",
+            result.smallest.to_visit,
+            sample_of(&result.smallest),
+            spec.max_n
         ),
     };
     let mut lines = result.explain();
@@ -232,5 +235,14 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
+    }
+}
+
+/// The sample behind an answer: effective n, or the households interviewed and their villages
+/// when the count is modelled by village.
+fn sample_of(p: &size::OcPoint) -> String {
+    match p.villages {
+        Some(k) => format!("n = {} households interviewed in {k} villages", p.n),
+        None => format!("effective n = {}", p.n),
     }
 }

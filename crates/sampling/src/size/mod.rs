@@ -19,9 +19,11 @@
 //! normal quantiles, the input checks and the number format); `precision` computes the
 //! precision-based size and `pass_rule` the pass-rule size, each with its explanation.
 
+mod clustered;
 mod pass_rule;
 mod precision;
 
+pub use clustered::clustered_cdf;
 pub use pass_rule::{
     binomial_cdf, max_pass_count, oc_for_visits, oc_point, pass_probability, pass_rule_size,
     NormalApprox, OcPoint, PassRuleSize, PassRuleSpec, DEFAULT_MAX_N, MAX_SEARCH_LIMIT,

@@ -1,7 +1,10 @@
 //! The size for the official pass rule "pass when p̂ = X/n < t": the rule's operating
-//! characteristic (exact binomial), the exact search for the smallest and the stable n that
-//! meet both risks, the normal approximations, and its explanation.
+//! characteristic (exact: a binomial at the effective size for a given design effect, the
+//! beta-binomial convolution over villages for villages of m households with an intraclass
+//! correlation), the exact search for the smallest and the stable size that meet both risks,
+//! the normal approximations, and its explanation.
 
+use super::clustered::Counts;
 use super::{
     ceil_count, check, check_open_unit, check_response, num, z_upper, DesignEffect, SizeError,
 };
@@ -40,8 +43,12 @@ pub const MAX_SEARCH_LIMIT: u64 = 10_000_000;
 /// The operating characteristic of the rule at one sample size.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OcPoint {
-    /// Effective sample size.
+    /// Effective sample size; with villages, the households interviewed (villages × m).
     pub n: u64,
+    /// Villages of m households, when the design gives a cluster size and an intraclass
+    /// correlation (the probabilities are then the beta-binomial convolution's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub villages: Option<u64>,
     /// The rule passes when X ≤ this count (= ⌈t·n⌉ − 1).
     pub max_pass_count: u64,
     /// P(pass | true rate = bad rate).
@@ -50,8 +57,39 @@ pub struct OcPoint {
     pub pass_if_good: f64,
     /// Whether both risks are met at this n.
     pub meets: bool,
-    /// Units to visit: n × deff / response rate, rounded up.
+    /// Units to visit: n × deff / response rate (with villages, n / response rate), rounded
+    /// up.
     pub to_visit: u64,
+}
+
+/// How the rule's count X is distributed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CountModel {
+    /// Independent units at the effective size n / deff (a design effect given as a number).
+    Binomial,
+    /// Villages of `m` households whose positives are beta-binomial with correlation `icc`.
+    Villages { m: u64, icc: f64 },
+}
+
+impl CountModel {
+    fn of(spec: &PassRuleSpec) -> CountModel {
+        match spec.design {
+            DesignEffect::Given { .. } => CountModel::Binomial,
+            // Villages of equal size: an average cluster size is rounded.
+            DesignEffect::Clusters { cluster_size, icc } => CountModel::Villages {
+                m: (cluster_size.round() as u64).max(1),
+                icc,
+            },
+        }
+    }
+
+    /// The largest size searched: `max_n` units, in villages when the model has them.
+    fn limit(self, max_n: u64) -> u64 {
+        match self {
+            CountModel::Binomial => max_n,
+            CountModel::Villages { m, .. } => max_n / m,
+        }
+    }
 }
 
 /// The normal approximations, for comparison with the exact search.
@@ -122,18 +160,53 @@ pub fn pass_probability(n: u64, threshold: f64, p: f64) -> f64 {
     binomial_cdf(max_pass_count(n, threshold), n, p)
 }
 
-/// The operating characteristic of the rule at n, with the units to visit.
-pub fn oc_point(spec: &PassRuleSpec, n: u64) -> OcPoint {
-    let c = max_pass_count(n, spec.threshold);
-    let pass_if_bad = binomial_cdf(c, n, spec.bad_rate);
-    let pass_if_good = binomial_cdf(c, n, spec.good_rate);
+/// The operating characteristic of the rule at `size`, with the units to visit: `size` is the
+/// effective n for a given design effect, and the number of villages when the design gives a
+/// cluster size and an intraclass correlation.
+pub fn oc_point(spec: &PassRuleSpec, size: u64) -> OcPoint {
+    match CountModel::of(spec) {
+        CountModel::Binomial => {
+            let c = max_pass_count(size, spec.threshold);
+            let bad = binomial_cdf(c, size, spec.bad_rate);
+            let good = binomial_cdf(c, size, spec.good_rate);
+            point(spec, size, None, c, (bad, good))
+        }
+        CountModel::Villages { m, icc } => {
+            let n = size * m;
+            let c = max_pass_count(n, spec.threshold);
+            let cdf = |p| super::clustered_cdf(c, size, m, p, icc);
+            point(
+                spec,
+                n,
+                Some(size),
+                c,
+                (cdf(spec.bad_rate), cdf(spec.good_rate)),
+            )
+        }
+    }
+}
+
+/// An OC point from its pass probabilities at the bad and the good rate.
+fn point(
+    spec: &PassRuleSpec,
+    n: u64,
+    villages: Option<u64>,
+    max_pass_count: u64,
+    (pass_if_bad, pass_if_good): (f64, f64),
+) -> OcPoint {
+    let deff = match villages {
+        // The villages' correlation is in the probabilities: n households are n interviews.
+        Some(_) => 1.0,
+        None => spec.design.value(),
+    };
     OcPoint {
         n,
-        max_pass_count: c,
+        villages,
+        max_pass_count,
         pass_if_bad,
         pass_if_good,
         meets: pass_if_bad <= spec.beta && pass_if_good >= 1.0 - spec.alpha,
-        to_visit: ceil_count(n as f64 * spec.design.value() / spec.response_rate),
+        to_visit: ceil_count(n as f64 * deff / spec.response_rate),
     }
 }
 
@@ -145,9 +218,11 @@ pub fn pass_rule_size(spec: &PassRuleSpec) -> Result<PassRuleSize, SizeError> {
         max_n: spec.max_n,
         approx: normal.fixed_ceil,
     })?;
+    let size_of = |p: &OcPoint| p.villages.unwrap_or(p.n);
+    let limit = CountModel::of(spec).limit(spec.max_n);
     let stable_from = match &scan.last_failing {
-        Some(p) if p.n == spec.max_n => None,
-        Some(p) => Some(oc_point(spec, p.n + 1)),
+        Some(p) if size_of(p) == limit => None,
+        Some(p) => Some(oc_point(spec, size_of(p) + 1)),
         None => Some(scan.smallest.clone()),
     };
     Ok(PassRuleSize {
@@ -169,10 +244,32 @@ struct Scan {
 }
 
 fn scan(spec: &PassRuleSpec) -> Option<Scan> {
+    let model = CountModel::of(spec);
+    let limit = model.limit(spec.max_n);
+    // Villages: the counts at the two rates grow a village at a time (one convolution step
+    // each), kept up to the largest pass count of the search.
+    let mut counts = match model {
+        CountModel::Villages { m, icc } => {
+            let cap = max_pass_count(limit * m, spec.threshold);
+            Some((
+                Counts::new(m, spec.bad_rate, icc, cap),
+                Counts::new(m, spec.good_rate, icc, cap),
+            ))
+        }
+        CountModel::Binomial => None,
+    };
     let mut found: Option<Scan> = None;
     let mut previous: Option<OcPoint> = None;
-    for n in 1..=spec.max_n {
-        let point = oc_point(spec, n);
+    for size in 1..=limit {
+        let point = match (&mut counts, model) {
+            (Some((bad, good)), CountModel::Villages { m, .. }) => {
+                bad.add_village();
+                good.add_village();
+                let c = max_pass_count(size * m, spec.threshold);
+                point(spec, size * m, Some(size), c, (bad.cdf(c), good.cdf(c)))
+            }
+            _ => oc_point(spec, size),
+        };
         match found.as_mut() {
             None if point.meets => {
                 found = Some(Scan {
@@ -190,10 +287,15 @@ fn scan(spec: &PassRuleSpec) -> Option<Scan> {
 }
 
 /// The operating characteristic when `visits` units are visited: effective n = ⌊visits × r /
-/// deff⌋ (rounded down so that the risks shown are not flattered).
+/// deff⌋, or with villages of m households ⌊visits × r / m⌋ villages (rounded down so that
+/// the risks shown are not flattered).
 pub fn oc_for_visits(spec: &PassRuleSpec, visits: u64) -> Result<OcPoint, SizeError> {
     validate_pass_rule(spec)?;
-    let n = (visits as f64 * spec.response_rate / spec.design.value() + 1e-9).floor() as u64;
+    let per_unit = match CountModel::of(spec) {
+        CountModel::Binomial => spec.design.value(),
+        CountModel::Villages { m, .. } => m as f64,
+    };
+    let n = (visits as f64 * spec.response_rate / per_unit + 1e-9).floor() as u64;
     check(
         n >= 1,
         "units visited",
@@ -275,7 +377,7 @@ impl PassRuleSize {
         let s = &self.spec;
         let mut lines = vec![
             format!(
-                "rule: pass when p̂ = X/n < t = {}, i.e. X ≤ ⌈t·n⌉ − 1 (X counted units, n effective sample size)",
+                "rule: pass when p̂ = X/n < t = {}, i.e. X ≤ ⌈t·n⌉ − 1 (X counted units; n the effective sample size, or the households interviewed when villages are modelled)",
                 num(s.threshold)
             ),
             format!(
@@ -285,7 +387,17 @@ impl PassRuleSize {
                 num(s.good_rate),
                 num(1.0 - s.alpha)
             ),
-            format!("exact (binomial), n searched from 1 to {}:", s.max_n),
+            match CountModel::of(s) {
+                CountModel::Binomial => {
+                    format!("exact (binomial), n searched from 1 to {}:", s.max_n)
+                }
+                CountModel::Villages { m, icc } => format!(
+                    "exact (beta-binomial convolution over villages of {m} households, ρ = {}), \
+                     villages searched from 1 to {}:",
+                    num(icc),
+                    s.max_n / m
+                ),
+            },
             format!("  smallest n meeting both:   {}", self.oc_line(&self.smallest)),
         ];
         if let Some(p) = &self.below_smallest {
@@ -302,12 +414,22 @@ impl PassRuleSize {
     /// deflation to effective n shown.
     pub fn explain_visits(&self, visits: u64, p: &OcPoint) -> String {
         let s = &self.spec;
+        let size = match (CountModel::of(s), p.villages) {
+            (CountModel::Villages { m, .. }, Some(k)) => format!(
+                "villages = ⌊{visits} × {} / {m}⌋ = {k}, n = {}",
+                num(s.response_rate),
+                p.n
+            ),
+            _ => format!(
+                "effective n = ⌊{visits} × {} / {}⌋ = {}",
+                num(s.response_rate),
+                num(self.deff),
+                p.n
+            ),
+        };
         format!(
-            "at {visits} visited: effective n = ⌊{visits} × {} / {}⌋ = {}; pass when X ≤ {}; \
-             P(pass | {}) = {:.4}, P(fail | {}) = {:.4}",
-            num(s.response_rate),
-            num(self.deff),
-            p.n,
+            "at {visits} visited: {size}; pass when X ≤ {}; P(pass | {}) = {:.4}, P(fail | {}) = \
+             {:.4}",
             p.max_pass_count,
             num(s.bad_rate),
             p.pass_if_bad,
@@ -317,8 +439,11 @@ impl PassRuleSize {
     }
 
     fn oc_line(&self, p: &OcPoint) -> String {
+        let villages = p
+            .villages
+            .map_or(String::new(), |k| format!(" ({k} villages)"));
         format!(
-            "n = {}: pass when X ≤ {}; P(pass | {}) = {:.4}, P(pass | {}) = {:.4}",
+            "n = {}{villages}: pass when X ≤ {}; P(pass | {}) = {:.4}, P(pass | {}) = {:.4}",
             p.n,
             p.max_pass_count,
             num(self.spec.bad_rate),
@@ -392,14 +517,24 @@ impl PassRuleSize {
     fn visit_lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
         let mut add = |label: &str, p: &OcPoint| {
-            lines.push(format!(
-                "to visit ({label}) = n × deff / r = {} × {} / {} = {:.2} → {}",
-                p.n,
-                num(self.deff),
-                num(self.spec.response_rate),
-                p.n as f64 * self.deff / self.spec.response_rate,
-                p.to_visit
-            ))
+            lines.push(match p.villages {
+                // The villages' correlation is already in the probabilities.
+                Some(_) => format!(
+                    "to visit ({label}) = n / r = {} / {} = {:.2} → {}",
+                    p.n,
+                    num(self.spec.response_rate),
+                    p.n as f64 / self.spec.response_rate,
+                    p.to_visit
+                ),
+                None => format!(
+                    "to visit ({label}) = n × deff / r = {} × {} / {} = {:.2} → {}",
+                    p.n,
+                    num(self.deff),
+                    num(self.spec.response_rate),
+                    p.n as f64 * self.deff / self.spec.response_rate,
+                    p.to_visit
+                ),
+            })
         };
         if let Some(p) = &self.stable_from {
             add("stable n", p);
@@ -516,11 +651,38 @@ mod tests {
         assert_eq!(r.smallest.to_visit, 1075);
     }
 
+    /// The search in villages of 32 at ρ = 0.05 for the official rule (t = 2%, fail 3% with
+    /// β = 5%, pass 1% with α = 5%), against the same search written in scipy (betabinom
+    /// convolved, apart from this crate): first met at 53 villages (n = 1696, pass when
+    /// X ≤ 33: 0.04943 at 3%, 0.98527 at 1%), last failing at 58 (0.05003 at 3%).
     #[test]
-    fn oc_for_visits_deflates_by_deff_and_response() {
-        // 500 visited × 0.9 / 1.95 = 230.77 → 230 effective; pass when X ≤ 4.
-        // python3 -c "import math; cdf=lambda c,n,p: sum(math.comb(n,k)*p**k*(1-p)**(n-k) for k in range(c+1));
-        //   print(cdf(4,230,0.03), cdf(4,230,0.01))"  → 0.17812344481370146 0.9172496231675443
+    fn the_search_in_villages_matches_an_independent_one() {
+        let spec = PassRuleSpec {
+            design: DesignEffect::Clusters {
+                cluster_size: 32.0,
+                icc: 0.05,
+            },
+            ..official_rule()
+        };
+        let r = pass_rule_size(&spec).unwrap();
+        let s = &r.smallest;
+        assert_eq!((s.villages, s.n, s.max_pass_count), (Some(53), 1696, 33));
+        assert!((s.pass_if_bad - 0.049428852663319554).abs() < 1e-9);
+        assert!((s.pass_if_good - 0.9852734889271892).abs() < 1e-9);
+        assert_eq!(r.below_smallest.as_ref().unwrap().villages, Some(52));
+        let last = r.last_failing.as_ref().unwrap();
+        assert_eq!(last.villages, Some(58));
+        assert!((last.pass_if_bad - 0.05003321258454378).abs() < 1e-9);
+        assert_eq!(r.stable_from.unwrap().villages, Some(59));
+    }
+
+    #[test]
+    fn oc_for_visits_in_villages_is_the_beta_binomial_convolution() {
+        // 500 visited × 0.9 / 20 = 22.5 → 22 villages of 20, n = 440; pass when X ≤ 8.
+        // scipy, apart from this crate: betabinom.pmf(range(21), 20, a, b) with
+        // a = p·0.95/0.05, b = (1 − p)·0.95/0.05, convolved 22 times, summed to 8:
+        // 0.1738672905345991 at p = 0.03, 0.9076420472490427 at p = 0.01. (The binomial at
+        // the effective 500 × 0.9 / 1.95 = 230 gave 0.178 and 0.917.)
         let spec = PassRuleSpec {
             design: DesignEffect::Clusters {
                 cluster_size: 20.0,
@@ -530,18 +692,21 @@ mod tests {
             ..official_rule()
         };
         let p = oc_for_visits(&spec, 500).unwrap();
-        assert_eq!((p.n, p.max_pass_count), (230, 4));
+        assert_eq!((p.n, p.villages, p.max_pass_count), (440, Some(22), 8));
         assert!(
-            (p.pass_if_bad - 0.17812344481370146).abs() < 1e-9,
+            (p.pass_if_bad - 0.1738672905345991).abs() < 1e-9,
             "{}",
             p.pass_if_bad
         );
         assert!(
-            (p.pass_if_good - 0.9172496231675443).abs() < 1e-9,
+            (p.pass_if_good - 0.9076420472490427).abs() < 1e-9,
             "{}",
             p.pass_if_good
         );
+        assert_eq!(p.to_visit, 489); // 440 / 0.9 = 488.9
         assert!(oc_for_visits(&spec, 1).is_err());
+        // The scan by villages finds the same point when it reaches 22 villages.
+        assert_eq!(oc_point(&spec, 22), p);
     }
 
     #[test]
