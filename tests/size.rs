@@ -268,6 +268,46 @@ fn pass_rule_shows_what_given_households_buy() {
     assessed_line(&args, "at 500 visited: villages = ⌊500 × 0.9 / 20⌋ = 22, n = 440; pass when X ≤ 8; P(pass | 0.03) = 0.1739, P(fail | 0.01) = 0.0924");
 }
 
+#[test]
+fn pass_rule_spreads_a_people_ratio_by_weights_and_household_sizes() {
+    // κ² = 1.3 × (1 + 0.4²) − 1 = 0.508; 25 villages of 32: scipy's full convolution weighted
+    // by betainc(x/κ², (n − x)/κ², 0.02) gives 0.1718926748280078 at 3% (the count rule alone:
+    // 0.1281).
+    let args = [
+        "oc",
+        "--cluster-size",
+        "32",
+        "--icc",
+        "0.05",
+        "--weighting-effect",
+        "1.3",
+        "--household-size-cv",
+        "0.4",
+        "--households",
+        "800",
+    ];
+    let v = size_json(&args);
+    let at = &v["result"]["at_households"][0]["oc"];
+    assert!((at["pass_if_bad"].as_f64().unwrap() - 0.1718926748280078).abs() < 1e-9);
+    assert_eq!(
+        v["result"]["spec"]["contributions"]["weighting_effect"],
+        1.3
+    );
+    assessed_line(&args, "κ² = 1.3 × (1 + 0.4²) − 1 = 0.5080");
+    refused(
+        &[
+            "oc",
+            "--cluster-size",
+            "32",
+            "--icc",
+            "0.05",
+            "--weighting-effect",
+            "0.8",
+        ],
+        "weighting effect",
+    );
+}
+
 fn assessed_line(args: &[&str], line: &str) {
     assess()
         .arg("size")

@@ -4,13 +4,14 @@
 //!   [--deff D | --cluster-size M --icc RHO] [--population N] [--response-rate R] [--json]`
 //! - `assess size pass-rule [--threshold 0.02] [--bad-rate 0.03] [--good-rate 0.01]
 //!   [--alpha 0.05] [--beta 0.05] [--deff D | --cluster-size M --icc RHO] [--response-rate R]
-//!   [--max-n 50000] [--households H,...] [--json]` (alias `oc`); `--households` also shows
-//!   the risks that H units visited buy.
+//!   [--max-n 50000] [--households H,...] [--weighting-effect W] [--household-size-cv C]
+//!   [--json]` (alias `oc`); `--households` also shows the risks that H units visited buy;
+//!   the last two spread a people ratio's households (with villages only).
 //!
 //! The threshold and the default expected rate come from the standards file (the wrong-exit
 //! rate threshold); `--standards FILE` replaces the built-in file. Formulas: docs/sample-size.md.
 
-use assess_sampling::size::{self, DesignEffect, PassRuleSpec, PrecisionSpec};
+use assess_sampling::size::{self, Contributions, DesignEffect, PassRuleSpec, PrecisionSpec};
 use assess_standards::Standards;
 use assess_survey::Sided;
 use clap::{Args, Subcommand};
@@ -78,6 +79,14 @@ struct PassRuleArgs {
     /// Also show the risks when this many units are visited (comma-separated list allowed).
     #[arg(long, value_delimiter = ',')]
     households: Vec<u64>,
+    /// Kish's weighting effect 1 + CV² of the weights among the counted households, as
+    /// `assess plan check` reports it (with villages only) [default: 1, self-weighting].
+    #[arg(long, requires = "cluster_size")]
+    weighting_effect: Option<f64>,
+    /// Coefficient of variation of the people per counted household, for a people ratio
+    /// (with villages only) [default: 0].
+    #[arg(long, requires = "cluster_size")]
+    household_size_cv: Option<f64>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -153,6 +162,10 @@ fn run_pass_rule(a: PassRuleArgs) -> anyhow::Result<()> {
         design: design(&a.common),
         response_rate: a.common.response_rate,
         max_n: a.max_n,
+        contributions: Contributions {
+            weighting_effect: a.weighting_effect.unwrap_or(1.0),
+            household_size_cv: a.household_size_cv.unwrap_or(0.0),
+        },
     };
     let at: Vec<size::OcPoint> = a
         .households

@@ -23,10 +23,11 @@ mod clustered;
 mod pass_rule;
 mod precision;
 
-pub use clustered::clustered_cdf;
+pub use clustered::{clustered_cdf, clustered_pass_probability};
 pub use pass_rule::{
     binomial_cdf, max_pass_count, oc_for_visits, oc_point, pass_probability, pass_rule_size,
-    NormalApprox, OcPoint, PassRuleSize, PassRuleSpec, DEFAULT_MAX_N, MAX_SEARCH_LIMIT,
+    Contributions, NormalApprox, OcPoint, PassRuleSize, PassRuleSpec, DEFAULT_MAX_N,
+    MAX_SEARCH_LIMIT,
 };
 pub use precision::{precision_size, PrecisionSize, PrecisionSpec};
 

@@ -4,7 +4,7 @@
 //! correlation), the exact search for the smallest and the stable size that meet both risks,
 //! the normal approximations, and its explanation.
 
-use super::clustered::Counts;
+use super::clustered::{Counts, PassGivenCount};
 use super::{
     ceil_count, check, check_open_unit, check_response, num, z_upper, DesignEffect, SizeError,
 };
@@ -30,6 +30,52 @@ pub struct PassRuleSpec {
     pub response_rate: f64,
     /// Largest n searched by the exact method.
     pub max_n: u64,
+    /// How unequally the households add to the people ratio (modelled with villages only).
+    pub contributions: Contributions,
+}
+
+/// How unequally the counted households add to a people ratio: each adds its weight × its
+/// people, so unequal weights and household sizes spread the ratio beyond the count's spread.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Contributions {
+    /// Kish's weighting effect 1 + CV² of the weights, ≥ 1 (1 when self-weighting; `assess
+    /// plan check` reports it per indicator).
+    pub weighting_effect: f64,
+    /// The coefficient of variation of the people per counted household, ≥ 0.
+    pub household_size_cv: f64,
+}
+
+impl Default for Contributions {
+    /// Equal weights, equal households: the count rule itself.
+    fn default() -> Contributions {
+        Contributions {
+            weighting_effect: 1.0,
+            household_size_cv: 0.0,
+        }
+    }
+}
+
+impl Contributions {
+    /// The squared CV of a contribution, weight and size independent:
+    /// `κ² = (1 + CV_w²)(1 + CV_s²) − 1`.
+    pub fn kappa2(&self) -> f64 {
+        (self.weighting_effect * (1.0 + self.household_size_cv.powi(2)) - 1.0).max(0.0)
+    }
+
+    fn validate(&self) -> Result<(), SizeError> {
+        check(
+            self.weighting_effect >= 1.0 && self.weighting_effect.is_finite(),
+            "weighting effect",
+            self.weighting_effect,
+            ">= 1 (Kish's 1 + CV² of the weights)",
+        )?;
+        check(
+            self.household_size_cv >= 0.0 && self.household_size_cv.is_finite(),
+            "household size CV",
+            self.household_size_cv,
+            ">= 0",
+        )
+    }
 }
 
 /// The default search limit of the exact method. Large enough for gaps of half a percentage
@@ -67,8 +113,9 @@ pub struct OcPoint {
 enum CountModel {
     /// Independent units at the effective size n / deff (a design effect given as a number).
     Binomial,
-    /// Villages of `m` households whose positives are beta-binomial with correlation `icc`.
-    Villages { m: u64, icc: f64 },
+    /// Villages of `m` households whose positives are beta-binomial with correlation `icc`,
+    /// each household adding to the people ratio with squared CV `kappa2`.
+    Villages { m: u64, icc: f64, kappa2: f64 },
 }
 
 impl CountModel {
@@ -79,6 +126,7 @@ impl CountModel {
             DesignEffect::Clusters { cluster_size, icc } => CountModel::Villages {
                 m: (cluster_size.round() as u64).max(1),
                 icc,
+                kappa2: spec.contributions.kappa2(),
             },
         }
     }
@@ -171,16 +219,16 @@ pub fn oc_point(spec: &PassRuleSpec, size: u64) -> OcPoint {
             let good = binomial_cdf(c, size, spec.good_rate);
             point(spec, size, None, c, (bad, good))
         }
-        CountModel::Villages { m, icc } => {
+        CountModel::Villages { m, icc, kappa2 } => {
             let n = size * m;
-            let c = max_pass_count(n, spec.threshold);
-            let cdf = |p| super::clustered_cdf(c, size, m, p, icc);
+            let pass =
+                |p| super::clustered_pass_probability(size, m, spec.threshold, p, icc, kappa2);
             point(
                 spec,
                 n,
                 Some(size),
-                c,
-                (cdf(spec.bad_rate), cdf(spec.good_rate)),
+                max_pass_count(n, spec.threshold),
+                (pass(spec.bad_rate), pass(spec.good_rate)),
             )
         }
     }
@@ -249,8 +297,8 @@ fn scan(spec: &PassRuleSpec) -> Option<Scan> {
     // Villages: the counts at the two rates grow a village at a time (one convolution step
     // each), kept up to the largest pass count of the search.
     let mut counts = match model {
-        CountModel::Villages { m, icc } => {
-            let cap = max_pass_count(limit * m, spec.threshold);
+        CountModel::Villages { m, icc, kappa2 } => {
+            let cap = PassGivenCount::new(limit * m, spec.threshold, kappa2).top();
             Some((
                 Counts::new(m, spec.bad_rate, icc, cap),
                 Counts::new(m, spec.good_rate, icc, cap),
@@ -262,11 +310,13 @@ fn scan(spec: &PassRuleSpec) -> Option<Scan> {
     let mut previous: Option<OcPoint> = None;
     for size in 1..=limit {
         let point = match (&mut counts, model) {
-            (Some((bad, good)), CountModel::Villages { m, .. }) => {
+            (Some((bad, good)), CountModel::Villages { m, kappa2, .. }) => {
                 bad.add_village();
                 good.add_village();
-                let c = max_pass_count(size * m, spec.threshold);
-                point(spec, size * m, Some(size), c, (bad.cdf(c), good.cdf(c)))
+                let n = size * m;
+                let pass = PassGivenCount::new(n, spec.threshold, kappa2);
+                let c = max_pass_count(n, spec.threshold);
+                point(spec, n, Some(size), c, (bad.pass(&pass), good.pass(&pass)))
             }
             _ => oc_point(spec, size),
         };
@@ -330,6 +380,16 @@ fn validate_pass_rule(spec: &PassRuleSpec) -> Result<(), SizeError> {
         "between 1 and 10,000,000",
     )?;
     spec.design.validate()?;
+    spec.contributions.validate()?;
+    if spec.contributions != Contributions::default()
+        && matches!(spec.design, DesignEffect::Given { .. })
+    {
+        return Err(SizeError::Inconsistent(
+            "a design effect given as a number already includes unequal weights and household \
+             sizes; to model them apart, give the villages (cluster size and ICC)"
+                .to_string(),
+        ));
+    }
     if spec.bad_rate <= spec.threshold {
         return Err(SizeError::Inconsistent(format!(
             "bad rate {} must be above the threshold {}: a county at the bad rate should fail",
@@ -391,10 +451,11 @@ impl PassRuleSize {
                 CountModel::Binomial => {
                     format!("exact (binomial), n searched from 1 to {}:", s.max_n)
                 }
-                CountModel::Villages { m, icc } => format!(
-                    "exact (beta-binomial convolution over villages of {m} households, ρ = {}), \
+                CountModel::Villages { m, icc, kappa2 } => format!(
+                    "exact (beta-binomial convolution over villages of {m} households, ρ = {}{}), \
                      villages searched from 1 to {}:",
                     num(icc),
+                    self.contribution_note(kappa2),
                     s.max_n / m
                 ),
             },
@@ -435,6 +496,21 @@ impl PassRuleSize {
             p.pass_if_bad,
             num(s.good_rate),
             1.0 - p.pass_if_good
+        )
+    }
+
+    /// How the contributions enter, when they vary.
+    fn contribution_note(&self, kappa2: f64) -> String {
+        let c = &self.spec.contributions;
+        if kappa2 <= 0.0 {
+            return String::new();
+        }
+        format!(
+            "; people ratio with household contributions of κ² = {} × (1 + {}²) − 1 = {:.4}, \
+             P(pass | x positive) = I_t(x/κ², (n − x)/κ²), so X ≤ the count below is a guide only",
+            num(c.weighting_effect),
+            num(c.household_size_cv),
+            kappa2
         )
     }
 
@@ -558,6 +634,7 @@ mod tests {
             design: DesignEffect::Given { deff: 1.0 },
             response_rate: 1.0,
             max_n: 5_000,
+            contributions: Contributions::default(),
         }
     }
 
@@ -749,6 +826,53 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn contributions_need_villages_and_sane_values() {
+        let spread = Contributions {
+            weighting_effect: 1.3,
+            household_size_cv: 0.4,
+        };
+        let given = PassRuleSpec {
+            contributions: spread,
+            ..official_rule()
+        };
+        assert!(matches!(
+            pass_rule_size(&given),
+            Err(SizeError::Inconsistent(m)) if m.contains("already includes")
+        ));
+        let villages = DesignEffect::Clusters {
+            cluster_size: 32.0,
+            icc: 0.05,
+        };
+        for bad in [(0.9, 0.0), (1.0, -0.1), (f64::NAN, 0.0)] {
+            let spec = PassRuleSpec {
+                design: villages,
+                contributions: Contributions {
+                    weighting_effect: bad.0,
+                    household_size_cv: bad.1,
+                },
+                ..official_rule()
+            };
+            assert!(pass_rule_size(&spec).is_err(), "{bad:?}");
+        }
+        // 25 villages of 32: the scan and the single point agree with the scipy value.
+        let spec = PassRuleSpec {
+            design: villages,
+            contributions: spread,
+            ..official_rule()
+        };
+        let at = oc_for_visits(&spec, 800).unwrap();
+        assert!((at.pass_if_bad - 0.1718926748280078).abs() < 1e-10);
+        let size = pass_rule_size(&spec).unwrap();
+        let smallest = size.smallest.villages.unwrap();
+        let again = oc_point(&spec, smallest);
+        assert_eq!(again, size.smallest);
+        assert!(
+            smallest > 53,
+            "spread needs more villages than the count rule's 53"
+        );
     }
 
     #[test]
