@@ -15,7 +15,13 @@ fn same_inputs_and_seeds_give_byte_identical_draws() {
     let (register, villages) = luquan();
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    draw(&luquan_plan(), &register, &villages, SEED, "h1", &a).success();
+    draw(&luquan_plan(), &register, &villages, SEED, "h1", &a)
+        .success()
+        // The design review is reported with every draw, and warns (tests/plan.rs checks its
+        // numbers).
+        .stdout(predicates::str::contains("design review"))
+        .stdout(predicates::str::contains("weighting effect"))
+        .stderr(predicates::str::contains("far from self-weighting"));
     draw(&luquan_plan(), &register, &villages, SEED, "h1", &b).success();
     for file in ["sample.csv", "sample_villages.csv", "manifest.json"] {
         assert_eq!(read(&a.join(file)), read(&b.join(file)), "{file}");

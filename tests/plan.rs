@@ -188,3 +188,31 @@ fn a_short_stratum_is_taken_whole_when_the_plan_says_so() {
         .iter()
         .all(|r| r["certainty"] == "true" && r["pi_village"].parse::<f64>() == Ok(1.0)));
 }
+
+/// The design review of the shipped Luquan plan on the bundled register: weighting effects
+/// from tests/support/design_review.py, computed apart from assess
+/// (`design_review.py examples/luquan/register.csv examples/luquan/villages.csv 13 12 22 3 25`:
+/// exited 1.227783, non-registered 1.200473, all 1.404483), each cell warned as far from
+/// self-weighting (limits 1.10 and 10 points in the standards).
+#[test]
+fn plan_check_reviews_the_design_and_warns_far_from_self_weighting() {
+    let out = check(
+        &repo_file("sample-plans/luquan-530128.toml"),
+        &repo_file("examples/luquan/register.csv"),
+        Some(&repo_file("examples/luquan/villages.csv")),
+    )
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let out = String::from_utf8(out).unwrap();
+    for line in [
+        "exited households (wrong-exit rate): 4834 in the county, 484.3 expected in the sample; weighting effect 1.228",
+        "non-registered households (missed rate): 15025 in the county, 622.0 expected in the sample; weighting effect 1.200",
+        "all households (approval rate): 20000 in the county, 1132.5 expected in the sample; weighting effect 1.404",
+        "moves the official rate by +0.28 points",
+    ] {
+        assert!(out.contains(line), "{line}\nnot in\n{out}");
+    }
+    assert_eq!(out.matches("far from self-weighting").count(), 3, "{out}");
+}

@@ -99,15 +99,42 @@ pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
     let bar = progress::counter("households read");
     let draw = assess_draw::compute(&inputs, &seeds, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
-    print_warnings(&draw.warnings);
+    let (review, review_warnings) = design_review(&draw.reviews)?;
+    print_warnings(&[draw.warnings.as_slice(), &review_warnings].concat());
     assess_draw::write_draw(&draw, &args.out)?;
     assess_draw::write_receipt(&args.out, &assess_draw::Receipt::now())?;
     tracing::info!("draw written");
     print_summary(&draw, &args.out);
+    println!();
+    review.iter().for_each(|line| println!("{line}"));
     // A national draw holds a million sample rows and 600 MB of kept households; freeing
     // them takes a noticeable part of a second, and the process ends here anyway.
     std::mem::forget(draw);
     Ok(())
+}
+
+/// The design review's lines and warnings, with the built-in standards' limits; a drift is
+/// shown for a part whose rate is the indicator's threshold above the rest's (the approval
+/// rate's shortfall from 100% for approval).
+pub fn design_review(
+    reviews: &[assess_sampling::CountyReview],
+) -> anyhow::Result<(Vec<String>, Vec<assess_sampling::Problem>)> {
+    use assess_sampling::ReviewCell;
+    let standards = super::load_standards(None)?;
+    let limits = assess_sampling::ReviewLimits {
+        weighting_effect: standards.design_review.weighting_effect_warn,
+        share_gap: standards.design_review.share_gap_warn,
+    };
+    let t = &standards.exit_thresholds;
+    Ok(assess_sampling::review_report(
+        reviews,
+        &limits,
+        |cell| match cell {
+            ReviewCell::Exited => t.wrong_exit_rate,
+            ReviewCell::NonRegistered => t.missed_rate,
+            ReviewCell::AllStatuses => 1.0 - t.approval_rate,
+        },
+    ))
 }
 
 /// Most warnings printed by `draw`: a national plan can warn about every county;

@@ -20,7 +20,9 @@ pub enum PlanCmd {
 pub fn run(cmd: PlanCmd) -> anyhow::Result<()> {
     let PlanCmd::Check { plan, input } = cmd;
     let inputs = input.inputs(plan.clone())?;
-    let problems = assess_draw::check_plan(&inputs)?;
+    let check = assess_draw::check_plan(&inputs)?;
+    let (review, review_warnings) = super::draw::design_review(&check.reviews)?;
+    let problems = [check.problems, review_warnings].concat();
     for p in &problems {
         println!("{}: {}", plan.display(), p.worded(crate::hints::remedy));
     }
@@ -34,6 +36,7 @@ pub fn run(cmd: PlanCmd) -> anyhow::Result<()> {
             plan.display()
         );
     }
+    review.iter().for_each(|line| println!("{line}"));
     println!(
         "{}: fits the register ({} warnings)",
         plan.display(),

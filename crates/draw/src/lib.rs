@@ -26,5 +26,5 @@ mod verify;
 pub use dir::{load_draw_dir, DrawDir, VillageListRow};
 pub use manifest::Manifest;
 pub use receipt::{read_receipt, write_receipt, Receipt};
-pub use run::{check_plan, compute, write_draw, Draw, DrawError, Inputs, Seeds};
+pub use run::{check_plan, compute, write_draw, Draw, DrawError, Inputs, PlanCheck, Seeds};
 pub use verify::{verify, Difference};

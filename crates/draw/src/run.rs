@@ -13,7 +13,7 @@ use assess_sampling::{
     check_county, draw_villages, select_runs, CompactRegister, FrameVillage, Plan, Problem,
     SampleRow, SelectedVillage,
 };
-use assess_sampling::{Counties, Severity};
+use assess_sampling::{review_county, Counties, CountyReview, Severity};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -118,6 +118,8 @@ pub struct Draw {
     pub manifest: Manifest,
     /// Warnings from the plan check.
     pub warnings: Vec<Problem>,
+    /// What the design does to the official rate, county by county.
+    pub reviews: Vec<CountyReview>,
     /// What the register scan found.
     pub frame_report: FrameReport,
 }
@@ -249,10 +251,34 @@ fn problems_of(loaded: &Loaded) -> Vec<Problem> {
     parts.concat()
 }
 
-/// `assess plan check`: every problem of a plan against a register, errors and warnings.
-pub fn check_plan(inputs: &Inputs) -> Result<Vec<Problem>, DrawError> {
+/// What the design does to the official rate in each county, from the register's counts.
+fn reviews_of(loaded: &Loaded) -> Vec<CountyReview> {
+    let parts = map_parts(&loaded.counties, |counties| {
+        counties
+            .iter()
+            .map(|c| review_county(&loaded.plan, c, loaded.villages_of(c)))
+            .collect::<Vec<_>>()
+    });
+    parts.concat()
+}
+
+/// A plan checked against a register.
+#[derive(Debug, Clone)]
+pub struct PlanCheck {
+    /// Every problem, errors and warnings, in county order.
+    pub problems: Vec<Problem>,
+    /// What the design does to the official rate, county by county.
+    pub reviews: Vec<CountyReview>,
+}
+
+/// `assess plan check`: every problem of a plan against a register, errors and warnings, and
+/// the design review.
+pub fn check_plan(inputs: &Inputs) -> Result<PlanCheck, DrawError> {
     let loaded = load(inputs, false, &|_| {})?;
-    Ok(problems_of(&loaded))
+    Ok(PlanCheck {
+        problems: problems_of(&loaded),
+        reviews: reviews_of(&loaded),
+    })
 }
 
 /// Computes a draw (nothing is written). `progress` receives household counts as the
@@ -303,6 +329,7 @@ pub fn compute(
         villages_csv,
         manifest,
         warnings: problems,
+        reviews: reviews_of(&loaded),
         frame_report: loaded.report,
     })
 }

@@ -9,6 +9,8 @@
 //! - [`ticket`]: the ticket scheme and seed commitments.
 //! - `plan`: the TOML plan format, parsed with line numbers ([`Plan`], [`Problem`]).
 //! - `plan_check`: plan checks against a county's villages ([`check_county`]).
+//! - `design_review`: what a design does to the official unweighted rate, from the
+//!   register's counts ([`review_county`]).
 //! - `village`: the village stage ([`draw_villages`]).
 //! - `household`: the household stage and the rows of `sample.csv` ([`HouseholdSelector`],
 //!   [`SampleRow`]).
@@ -27,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod compact;
+mod design_review;
 mod household;
 mod plan;
 mod plan_check;
@@ -35,10 +38,13 @@ pub mod ticket;
 mod village;
 
 pub use compact::{select_runs, CompactRegister, StoredRun};
+pub use design_review::{
+    review_county, review_report, CellReview, CountyReview, PartShare, ReviewCell, ReviewLimits,
+};
 pub use household::{HouseholdSelector, Role, SampleRow};
 pub use plan::{render, render_worded, Counties, Plan, PlanError, Problem, Remedy, Severity};
 pub use plan_check::check_county;
 pub use village::{
-    capped_probabilities, draw_villages, pps_group, sps_exact_inclusion, FrameVillage, GroupDraw,
-    GroupSummary, SelectedVillage,
+    capped_probabilities, draw_villages, pps_group, sps_exact_inclusion, village_chances,
+    FrameVillage, GroupDraw, GroupSummary, SelectedVillage, VillageChance,
 };

@@ -255,6 +255,56 @@ pub fn draw_villages(
     (picked.into_values().collect(), summaries)
 }
 
+/// A village's chance of being drawn, as the village stage would give it (no tickets needed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VillageChance<'a> {
+    /// The village.
+    pub village: &'a FrameVillage,
+    /// Its inclusion probability: λ in its stratum, or 1 − Π(1 − λ_d) over the independent
+    /// draws that consider it.
+    pub pi: f64,
+    /// Its part of the frame: the stratum, or the draws that consider it joined by `+` (for
+    /// independent draws a partition of the frame fixed before the draw, unlike the draws that
+    /// happen to take it).
+    pub part: String,
+}
+
+/// Every eligible village of one county with its chance of being drawn under `plan`.
+pub fn village_chances<'a>(plan: &Plan, frame: &'a [FrameVillage]) -> Vec<VillageChance<'a>> {
+    let eligible: Vec<&FrameVillage> = frame.iter().filter(|v| v.eligible(plan)).collect();
+    let mut miss = vec![1.0; eligible.len()];
+    let mut parts: Vec<Vec<&str>> = vec![Vec::new(); eligible.len()];
+    let groups = plan.village_groups();
+    for ((_, group), n) in groups.iter().zip(plan.group_sizes()) {
+        let members: Vec<usize> = (0..eligible.len())
+            .filter(|&i| eligible[i].matches(&group.filter) == Some(true))
+            .collect();
+        let sizes: Vec<f64> = members
+            .iter()
+            .map(|&i| eligible[i].size(plan.villages.measure))
+            .collect();
+        let lambda = match short_policy(plan, n, members.len()) {
+            Some(n) => capped_probabilities(&sizes, n),
+            None => vec![1.0; members.len()],
+        };
+        for (&i, l) in members.iter().zip(lambda) {
+            miss[i] *= 1.0 - l.min(1.0);
+            parts[i].push(&group.name);
+        }
+    }
+    eligible
+        .into_iter()
+        .zip(miss)
+        .zip(parts)
+        .filter(|(_, parts)| !parts.is_empty())
+        .map(|((village, miss), parts)| VillageChance {
+            village,
+            pi: 1.0 - miss,
+            part: parts.join("+"),
+        })
+        .collect()
+}
+
 /// A stratum asking for more villages than it has takes them all when the plan says so
 /// (`if_short = "take_all"`); otherwise the plan check has already refused the county.
 fn short_policy(plan: &Plan, n: Option<u32>, available: usize) -> Option<u32> {

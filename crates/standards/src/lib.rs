@@ -47,6 +47,8 @@ pub struct Standards {
     pub exit_thresholds: ExitThresholds,
     /// How national teams sampled, used as planning defaults.
     pub sampling_practice: SamplingPractice,
+    /// When a design counts as far from self-weighting.
+    pub design_review: DesignReview,
     /// Rules one household visit is judged against.
     pub household: HouseholdRules,
 }
@@ -406,6 +408,18 @@ pub struct SamplingPractice {
     pub remote_share_of_villages: f64,
 }
 
+/// When `assess plan check` and `assess draw` warn that a design is far from self-weighting.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DesignReview {
+    /// Where the values come from.
+    pub source: String,
+    /// Warn at an expected weighting effect (Kish's 1 + CV² of the weights) at or above this.
+    pub weighting_effect_warn: f64,
+    /// Warn when a part of the frame's expected share of the sampled people is off its share
+    /// of the county's people by this or more.
+    pub share_gap_warn: f64,
+}
+
 impl Standards {
     /// The exit thresholds for a county of `region`.
     pub fn thresholds_for(&self, region: Region) -> CountyThresholds {
@@ -439,6 +453,7 @@ impl Standards {
             }
         }
         s.household.check()?;
+        s.design_review.check()?;
         Ok(s)
     }
 
@@ -460,6 +475,19 @@ impl Standards {
             .by_year
             .get(&income_year.to_string())
             .copied()
+    }
+}
+
+impl DesignReview {
+    fn check(&self) -> Result<(), StandardsError> {
+        let (w, g) = (self.weighting_effect_warn, self.share_gap_warn);
+        if !(w >= 1.0 && w.is_finite() && g > 0.0 && g < 1.0) {
+            return Err(StandardsError::Value(format!(
+                "design_review: weighting_effect_warn = {w} must be >= 1 and share_gap_warn = \
+                 {g} between 0 and 1"
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -561,7 +589,7 @@ mod tests {
             MissedDefinition::IncomeOrGuarantee
         );
         assert!(s.household.food_clothing.protein_required);
-        assert_eq!(s.version, "assess-standards-2");
+        assert_eq!(s.version, "assess-standards-3");
         assert_eq!(s.poverty_line_years().first(), Some(&2011));
     }
 
@@ -619,6 +647,11 @@ mod tests {
                 "definition = \"guarantee_only\"",
             ),
             ("count_for_rates = \"found\"", "count_for_rates = \"both\""),
+            (
+                "weighting_effect_warn = 1.10",
+                "weighting_effect_warn = 0.9",
+            ),
+            ("share_gap_warn = 0.10", "share_gap_warn = 1.5"),
         ] {
             assert!(base.contains(from), "test setup: {from:?} not in the file");
             let text = base.replace(from, to);
