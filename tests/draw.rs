@@ -358,3 +358,68 @@ fn take_all_households_takes_them_all() {
         .iter()
         .all(|r| r["role"] == "primary" && r["pi_household"].parse::<f64>() == Ok(1.0)));
 }
+
+/// The equal-probability variant: the draw verifies, the standard-library re-derivation agrees
+/// with its household stage, and every exited household's overall chance is the county's
+/// fraction f = 500 / N_exited up to rounding the households taken to whole ones.
+#[test]
+fn an_equal_probability_draw_verifies_and_gives_exited_households_one_chance() {
+    // The bundled register (20,000 households): on the 6,000 of the test fixture, 500 exited
+    // households are a third of the county's, more than 25 villages' chances allow.
+    let (register, villages) = (
+        repo_file("examples/luquan/register.csv"),
+        repo_file("examples/luquan/villages.csv"),
+    );
+    let plan = repo_file("sample-plans/luquan-530128-equal-probability.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d");
+    draw(&plan, &register, &villages, SEED, "h", &out).success();
+    assess()
+        .arg("verify")
+        .arg(&out)
+        .arg("--plan")
+        .arg(&plan)
+        .arg("--frame")
+        .arg(&register)
+        .arg("--villages")
+        .arg(&villages)
+        .args(["--seed", SEED, "--household-seed", "h"])
+        .assert()
+        .success();
+    let python = std::process::Command::new("python3")
+        .arg(repo_file("scripts/verify_sample.py"))
+        .arg(&register)
+        .arg(out.join("sample.csv"))
+        .arg("h")
+        .output()
+        .unwrap();
+    assert!(python.status.success(), "{python:?}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    let exited = manifest["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stratum"] == "exited")
+        .unwrap()["population_households"]
+        .as_f64()
+        .unwrap();
+    let f = 500.0 / exited;
+    let rows = sample_rows(&out);
+    let chances: Vec<f64> = rows
+        .iter()
+        .filter(|r| r["stratum"] == "exited" && r["role"] == "primary")
+        .map(|r| r["pi"].parse::<f64>().unwrap())
+        .collect();
+    let mean = chances.iter().sum::<f64>() / chances.len() as f64;
+    assert!((mean / f - 1.0).abs() < 0.05, "mean chance {mean}, f {f}");
+    let within = chances
+        .iter()
+        .filter(|p| (*p / f - 1.0).abs() < 0.15)
+        .count();
+    assert!(
+        within * 10 >= chances.len() * 9,
+        "{within} of {}",
+        chances.len()
+    );
+}

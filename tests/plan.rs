@@ -34,6 +34,7 @@ fn the_luquan_plans_fit_a_luquan_register() {
     let (register, villages) = luquan();
     for plan in [
         "luquan-530128.toml",
+        "luquan-530128-equal-probability.toml",
         "luquan-two-draws.toml",
         "provincial-cross-assessment.toml",
     ] {
@@ -50,19 +51,23 @@ fn the_luquan_plans_fit_a_luquan_register() {
 #[test]
 fn the_national_plans_fit_their_registers() {
     let (register, villages) = synth("national", "433124,530128", 14_000);
-    check(
-        &repo_file("sample-plans/national-all-counties.toml"),
-        &register,
-        Some(&villages),
-    )
-    .success();
     let (huayuan, huayuan_villages) = synth("huayuan", "433124", 7_000);
-    check(
-        &repo_file("sample-plans/national-special-evaluation.toml"),
-        &huayuan,
-        Some(&huayuan_villages),
-    )
-    .success();
+    for variant in ["", "-equal-probability"] {
+        check(
+            &repo_file(&format!("sample-plans/national-all-counties{variant}.toml")),
+            &register,
+            Some(&villages),
+        )
+        .success();
+        check(
+            &repo_file(&format!(
+                "sample-plans/national-special-evaluation{variant}.toml"
+            )),
+            &huayuan,
+            Some(&huayuan_villages),
+        )
+        .success();
+    }
 }
 
 #[test]
@@ -215,4 +220,43 @@ fn plan_check_reviews_the_design_and_warns_far_from_self_weighting() {
         assert!(out.contains(line), "{line}\nnot in\n{out}");
     }
     assert_eq!(out.matches("far from self-weighting").count(), 3, "{out}");
+}
+
+/// The equal-probability variant on the same register: the rates' cells are self-weighting up
+/// to whole households (the composite design's chance is f_s for every household; only
+/// rounding k = f N / π to whole households moves it), the parts' shares match the county's,
+/// and only approval, over statuses sampled at different fractions on purpose, is warned.
+#[test]
+fn the_equal_probability_variant_is_self_weighting_for_the_rates() {
+    let out = check(
+        &repo_file("sample-plans/luquan-530128-equal-probability.toml"),
+        &repo_file("examples/luquan/register.csv"),
+        Some(&repo_file("examples/luquan/villages.csv")),
+    )
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let out = String::from_utf8(out).unwrap();
+    let effect = |cell: &str| -> f64 {
+        let line = out.lines().find(|l| l.contains(cell)).unwrap();
+        line.rsplit("weighting effect ")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        effect("exited households (wrong-exit rate):") < 1.03,
+        "{out}"
+    );
+    assert!(
+        effect("non-registered households (missed rate):") < 1.01,
+        "{out}"
+    );
+    assert_eq!(out.matches("far from self-weighting").count(), 1, "{out}");
+    assert!(
+        out.contains("all households (approval rate): the design is far"),
+        "{out}"
+    );
 }

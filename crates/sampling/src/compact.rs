@@ -227,6 +227,7 @@ mod tests {
             by_hand: true,
             tickets: Vec::new(),
             size: 0.0,
+            take: [crate::plan::Take::Count(0); 3],
         }
     }
 

@@ -113,10 +113,9 @@ pub struct ReviewLimits {
 /// per village from the plan's takes.
 pub fn review_county(plan: &Plan, county: &str, frame: &[FrameVillage]) -> CountyReview {
     let chances = village_chances(plan, frame);
-    let takes = plan.takes();
     let cells = ReviewCell::ALL
         .iter()
-        .filter_map(|&cell| review_cell(cell, &chances, &takes))
+        .filter_map(|&cell| review_cell(cell, &chances))
         .collect();
     CountyReview {
         county: county.to_string(),
@@ -137,11 +136,7 @@ struct Unit<'a> {
     people: f64,
 }
 
-fn units<'a>(
-    cell: ReviewCell,
-    chances: &'a [VillageChance<'a>],
-    takes: &[Take; 3],
-) -> Vec<Unit<'a>> {
+fn units<'a>(cell: ReviewCell, chances: &'a [VillageChance<'a>]) -> Vec<Unit<'a>> {
     let mut out = Vec::new();
     for chance in chances {
         for &s in cell.statuses() {
@@ -149,7 +144,7 @@ fn units<'a>(
             if n == 0 || chance.pi <= 0.0 {
                 continue;
             }
-            let k = match takes[s] {
+            let k = match chance.take[s] {
                 Take::Count(k) => u64::from(k).min(n),
                 Take::All(_) => n,
             };
@@ -167,12 +162,8 @@ fn units<'a>(
     out
 }
 
-fn review_cell(
-    cell: ReviewCell,
-    chances: &[VillageChance<'_>],
-    takes: &[Take; 3],
-) -> Option<CellReview> {
-    let units = units(cell, chances, takes);
+fn review_cell(cell: ReviewCell, chances: &[VillageChance<'_>]) -> Option<CellReview> {
+    let units = units(cell, chances);
     let population: f64 = units.iter().map(|u| u.population).sum();
     let expected: f64 = units.iter().map(|u| u.households).sum();
     if population == 0.0 || expected == 0.0 {

@@ -11,7 +11,7 @@ use assess_divisions::VillageCode;
 use assess_household::{Household, Status};
 use compact_str::CompactString;
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashMap};
 
 /// A household's role in the sample: `primary` (drawn to be visited) or `reserve` (drawn to
 /// replace a primary that could not be interviewed, in the order of its rank).
@@ -167,6 +167,9 @@ impl Cell {
     }
 }
 
+/// Households a cell keeps (primaries and reserves) and its primaries; None: all.
+type Bound = (Option<usize>, Option<usize>);
+
 /// Collects the household sample of the sampled villages while their households stream past.
 ///
 /// Made after the village stage with the sampled villages; households of other villages are
@@ -176,27 +179,30 @@ impl Cell {
 /// households arrive.
 pub struct HouseholdSelector {
     stream: TicketStream,
-    keep: [Option<usize>; 3],
-    primaries: [Option<usize>; 3],
-    only: HashSet<VillageCode>,
+    /// Per sampled village and status: households kept (primaries and reserves) and
+    /// primaries; None takes all.
+    bounds: HashMap<VillageCode, [Bound; 3]>,
     cells: HashMap<VillageCode, [Cell; 3]>,
     current: Option<(VillageCode, [Cell; 3])>,
 }
 
 impl HouseholdSelector {
-    /// Keeps the households of the sampled villages only.
+    /// Keeps the households of the sampled villages only, as many of each status as the
+    /// village gives ([`SelectedVillage::take`]) plus the plan's reserves.
     pub fn new(plan: &Plan, sampled: &[SelectedVillage], seed: &str) -> HouseholdSelector {
-        let takes = plan.takes();
         let reserves = plan.reserves();
-        let bound = |i: usize| match takes[i] {
-            Take::All(_) => (None, None),
-            Take::Count(n) => (Some((n + reserves[i]) as usize), Some(n as usize)),
+        let bounds = |take: &[Take; 3]| {
+            std::array::from_fn(|i| match take[i] {
+                Take::All(_) => (None, None),
+                Take::Count(n) => (Some((n + reserves[i]) as usize), Some(n as usize)),
+            })
         };
         HouseholdSelector {
             stream: TicketStream::new(seed, Stage::Household),
-            keep: std::array::from_fn(|i| bound(i).0),
-            primaries: std::array::from_fn(|i| bound(i).1),
-            only: sampled.iter().map(|v| v.code.clone()).collect(),
+            bounds: sampled
+                .iter()
+                .map(|v| (v.code.clone(), bounds(&v.take)))
+                .collect(),
             cells: HashMap::new(),
             current: None,
         }
@@ -214,7 +220,7 @@ impl HouseholdSelector {
 
     /// [`HouseholdSelector::offer`] for a household given by its parts.
     pub fn offer_parts(&mut self, village: &VillageCode, status: Status, id: &str, members: u32) {
-        if !self.only.contains(village) {
+        if !self.bounds.contains_key(village) {
             return;
         }
         let t = self.stream.ticket(village.county(), status.as_str(), id);
@@ -228,7 +234,7 @@ impl HouseholdSelector {
             let cells = self
                 .cells
                 .remove(village)
-                .unwrap_or_else(|| self.empty_cells());
+                .unwrap_or_else(|| self.empty_cells(village));
             self.current = Some((village.clone(), cells));
         }
         if let Some((_, cells)) = self.current.as_mut() {
@@ -241,7 +247,7 @@ impl HouseholdSelector {
     /// the tickets' common prefix hashed once for the run.
     pub fn offer_run(&mut self, run: &crate::compact::StoredRun<'_>) {
         let village = run.village();
-        if !self.only.contains(village) {
+        if !self.bounds.contains_key(village) {
             return;
         }
         let streams = Status::ALL.map(|s| self.stream.within(village.county(), s.as_str()));
@@ -249,7 +255,7 @@ impl HouseholdSelector {
         let mut cells = self
             .cells
             .remove(village)
-            .unwrap_or_else(|| self.empty_cells());
+            .unwrap_or_else(|| self.empty_cells(village));
         for h in run.households() {
             let i = status_index(h.status);
             cells[i].offer(streams[i].ticket(h.id).value, h.id, h.members);
@@ -257,10 +263,11 @@ impl HouseholdSelector {
         self.current = Some((village.clone(), cells));
     }
 
-    fn empty_cells(&self) -> [Cell; 3] {
+    fn empty_cells(&self, village: &VillageCode) -> [Cell; 3] {
+        let bounds = self.bounds.get(village).copied().unwrap_or_default();
         std::array::from_fn(|k| Cell {
-            keep: self.keep[k],
-            primaries: self.primaries[k],
+            keep: bounds[k].0,
+            primaries: bounds[k].1,
             ..Cell::default()
         })
     }

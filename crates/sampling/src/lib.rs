@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod compact;
+mod county;
 mod design_review;
 mod household;
 mod plan;
@@ -38,11 +39,15 @@ pub mod ticket;
 mod village;
 
 pub use compact::{select_runs, CompactRegister, StoredRun};
+pub use county::{CountyDesign, GroupFrame};
 pub use design_review::{
     review_county, review_report, CellReview, CountyReview, PartShare, ReviewCell, ReviewLimits,
 };
 pub use household::{HouseholdSelector, Role, SampleRow};
-pub use plan::{render, render_worded, Counties, Plan, PlanError, Problem, Remedy, Severity};
+pub use plan::{
+    render, render_worded, Allocation, Counties, Plan, PlanError, Problem, Remedy, Severity,
+    SizeMeasure, Take,
+};
 pub use plan_check::check_county;
 pub use village::{
     capped_probabilities, draw_villages, pps_group, sps_exact_inclusion, village_chances,

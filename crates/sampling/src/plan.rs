@@ -194,6 +194,23 @@ pub struct VillageStage {
     /// What to do when a county has fewer villages in a stratum than the plan asks for.
     #[serde(default)]
     pub if_short: ShortPolicy,
+    /// How `n` is split among the strata: as the strata state it (`n` or `share`), or in
+    /// proportion to each stratum's total size measure in the county.
+    #[serde(default)]
+    pub allocation: Allocation,
+}
+
+/// How a stratified plan's villages are split among its strata.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Allocation {
+    /// Each stratum's `n`, `share` or `take_all`.
+    #[default]
+    Stated,
+    /// `villages.n` split in proportion to the strata's total size measure in each county
+    /// (largest remainder): with a composite measure, every household of a status then has
+    /// the same chance (a self-weighting design).
+    Proportional,
 }
 
 /// When a stratum of a county holds fewer villages than asked.
@@ -256,6 +273,10 @@ pub enum SizeMeasure {
     Registered,
     /// Equal probability.
     Equal,
+    /// Folsom, Potter and Williams (1987): `Σ_s f_s N_vs`, with `f_s` each status's overall
+    /// sampling fraction from `households.per_county`; households are then taken in each
+    /// village so that every household of a status has the chance `f_s`.
+    Composite,
 }
 
 /// Which village-level units form the village frame.
@@ -305,6 +326,10 @@ pub enum AllWord {
 pub struct HouseholdStage {
     /// Per village and status: `{ exited = 20, poor = 5, non_registered = 25 }`.
     pub per_village: Option<Spanned<BTreeMap<String, Take>>>,
+    /// Households per county and status, expected over the draw: `{ exited = 550, poor = 75,
+    /// non_registered = 625 }` (with `villages.measure = "composite"`; how many a village gives
+    /// then depends on its chance).
+    pub per_county: Option<Spanned<BTreeMap<String, u32>>>,
     /// Per village total, split by `ratio`.
     pub total: Option<Spanned<u32>>,
     /// Allocation ratio, e.g. `{ exited = 5, poor = 3, non_registered = 2 }`.
@@ -436,7 +461,38 @@ impl Plan {
             .collect()
     }
 
-    /// Households to take per village for each status (in `STATUS_NAMES` order).
+    /// Number of villages each group draws in a county whose groups have total sizes
+    /// `group_totals` (in `village_groups` order): [`Plan::group_sizes`], or with
+    /// `allocation = "proportional"` `villages.n` split in proportion to the totals.
+    pub fn group_sizes_for(&self, group_totals: &[f64]) -> Vec<Option<u32>> {
+        if self.villages.allocation == Allocation::Stated {
+            return self.group_sizes();
+        }
+        let groups = self.village_groups();
+        let total = self.villages.n.as_ref().map(|n| *n.get_ref()).unwrap_or(0);
+        let weights: Vec<f64> = groups
+            .iter()
+            .zip(group_totals)
+            .map(|((_, g), t)| if g.take_all { 0.0 } else { *t })
+            .collect();
+        let split = largest_remainder(total, &weights);
+        groups
+            .iter()
+            .zip(split)
+            .map(|((_, g), n)| (!g.take_all).then_some(n))
+            .collect()
+    }
+
+    /// Expected households per county for each status (in `STATUS_NAMES` order), for a
+    /// composite plan.
+    pub fn per_county(&self) -> Option<[u32; 3]> {
+        let per = self.households.per_county.as_ref()?.get_ref();
+        Some(STATUS_NAMES.map(|s| per.get(s).copied().unwrap_or(0)))
+    }
+
+    /// Households to take per village for each status (in `STATUS_NAMES` order), for a plan
+    /// that fixes them (`per_village`, or `total` with `ratio`); a composite plan's depend
+    /// on each village's chance (`CountyDesign::take`).
     pub fn takes(&self) -> [Take; 3] {
         let hh = &self.households;
         if let Some(per) = &hh.per_village {

@@ -1,9 +1,10 @@
 //! Plan checks: alone (the TOML is coherent) and against a register (the counties have the
 //! villages the plan asks for). Every problem names the plan line it comes from.
 
+use crate::county::CountyDesign;
 use crate::plan::{
-    error, warning, Counties, Plan, Problem, Remedy, Take, VillageDesign, DISPOSITIONS,
-    NEVER_REPLACED, STATUS_NAMES,
+    error, warning, Allocation, Counties, Plan, Problem, Remedy, SizeMeasure, Take, VillageDesign,
+    DISPOSITIONS, NEVER_REPLACED, STATUS_NAMES,
 };
 use crate::village::{capped_probabilities, FrameVillage};
 use assess_divisions::VillageCode;
@@ -70,13 +71,31 @@ fn check_groups(plan: &Plan, out: &mut Vec<Problem>) {
             "villages.n is missing: say how many villages to draw per county".into(),
         ));
     }
+    let proportional = v.allocation == Allocation::Proportional;
+    if proportional && (v.design != VillageDesign::Stratified || v.n.is_none()) {
+        out.push(error(
+            n_line,
+            "villages.allocation = \"proportional\" splits villages.n among the strata: it needs \
+             villages.n and the stratified design"
+                .into(),
+        ));
+    }
     let mut names = std::collections::BTreeSet::new();
     for (line, g) in &groups {
         let given = [g.n.is_some(), g.share.is_some(), g.take_all]
             .iter()
             .filter(|x| **x)
             .count();
-        if given != 1 {
+        if proportional && (g.n.is_some() || g.share.is_some()) {
+            out.push(error(
+                *line,
+                format!(
+                    "stratum `{}`: with allocation = \"proportional\" the strata give no n or \
+                     share (take_all = true is allowed)",
+                    g.name
+                ),
+            ));
+        } else if given != 1 && !proportional {
             out.push(error(
                 *line,
                 format!(
@@ -126,7 +145,9 @@ fn check_groups(plan: &Plan, out: &mut Vec<Problem>) {
             }
         }
     }
-    check_shares(plan, &groups, n_line, out);
+    if !proportional {
+        check_shares(plan, &groups, n_line, out);
+    }
     for code in &v.by_hand {
         if VillageCode::parse(code.get_ref()).is_err() {
             out.push(error(
@@ -184,6 +205,19 @@ fn check_shares(
 
 fn check_households(plan: &Plan, out: &mut Vec<Problem>) {
     let hh = &plan.households;
+    let composite = plan.villages.measure == SizeMeasure::Composite;
+    if let Some(per) = &hh.per_county {
+        check_per_county(plan, per, composite, out);
+        return check_reserves(plan, out);
+    }
+    if composite {
+        out.push(error(
+            None,
+            "villages.measure = \"composite\" needs households.per_county = { exited = .., poor \
+             = .., non_registered = .. }: the households expected per county of each status"
+                .into(),
+        ));
+    }
     match (&hh.per_village, &hh.total, &hh.ratio) {
         (Some(per), None, None) => {
             for key in per.get_ref().keys().filter(|k| !STATUS_NAMES.contains(&k.as_str())) {
@@ -206,7 +240,46 @@ fn check_households(plan: &Plan, out: &mut Vec<Problem>) {
             "[households] needs either per_village = { exited = .., poor = .., non_registered = .. } or total = N with ratio = { .. }".into(),
         )),
     }
-    if let Some(reserves) = &hh.reserves {
+    check_reserves(plan, out);
+}
+
+/// `per_county` is the composite design's own setting, alone.
+fn check_per_county(
+    plan: &Plan,
+    per: &toml::Spanned<std::collections::BTreeMap<String, u32>>,
+    composite: bool,
+    out: &mut Vec<Problem>,
+) {
+    let hh = &plan.households;
+    let line = plan.line(per);
+    if !composite {
+        out.push(error(line, "households.per_county needs villages.measure = \"composite\" (Folsom, Potter and Williams 1987), which gives every household of a status the same chance".into()));
+    }
+    if hh.per_village.is_some() || hh.total.is_some() || hh.ratio.is_some() {
+        out.push(error(line, "households.per_county replaces per_village, total and ratio: give only one way of taking households".into()));
+    }
+    for key in per
+        .get_ref()
+        .keys()
+        .filter(|k| !STATUS_NAMES.contains(&k.as_str()))
+    {
+        out.push(error(
+            line,
+            format!(
+                "households.per_county: unknown status `{key}` (use exited, poor, non_registered)"
+            ),
+        ));
+    }
+    if per.get_ref().values().all(|n| *n == 0) {
+        out.push(error(
+            line,
+            "households.per_county takes no household at all".into(),
+        ));
+    }
+}
+
+fn check_reserves(plan: &Plan, out: &mut Vec<Problem>) {
+    if let Some(reserves) = &plan.households.reserves {
         if let crate::plan::Reserves::ByStatus(map) = reserves.get_ref() {
             for key in map.keys().filter(|k| !STATUS_NAMES.contains(&k.as_str())) {
                 out.push(error(
@@ -274,7 +347,8 @@ pub fn check_county(
         out.push(warning(None, format!("county {county}: {zero} villages have no registered household and cannot be drawn with measure = \"registered\"")));
     }
     check_membership(plan, county, &eligible, &mut out);
-    check_group_sizes(plan, county, &eligible, &mut out);
+    let design = CountyDesign::new(plan, frame);
+    check_group_sizes(plan, county, &design, &mut out);
     check_by_hand(plan, county, frame, &mut out);
     check_shortfall(plan, county, &eligible, &mut out);
     out
@@ -324,21 +398,11 @@ fn check_membership(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: 
     }
 }
 
-fn check_group_sizes(
-    plan: &Plan,
-    county: &str,
-    eligible: &[&FrameVillage],
-    out: &mut Vec<Problem>,
-) {
-    let groups = plan.village_groups();
+fn check_group_sizes(plan: &Plan, county: &str, design: &CountyDesign<'_>, out: &mut Vec<Problem>) {
     let implicit = plan.villages.strata.is_empty() && plan.villages.draws.is_empty();
-    for ((line, g), n) in groups.iter().zip(plan.group_sizes()) {
-        let members: Vec<&FrameVillage> = eligible
-            .iter()
-            .copied()
-            .filter(|v| v.matches(&g.filter) == Some(true))
-            .collect();
-        let Some(n) = n else { continue };
+    for g in design.groups() {
+        let Some(n) = g.n else { continue };
+        let (line, members) = (g.line, &g.members);
         if n as usize > members.len() {
             let what = if implicit {
                 format!(
@@ -347,39 +411,36 @@ fn check_group_sizes(
                     scope_word(plan)
                 )
             } else {
-                format!("stratum `{}` asks for {n} villages but county {county} has {} {} villages in it", g.name, members.len(), scope_word(plan))
+                format!("stratum `{}` asks for {n} villages but county {county} has {} {} villages in it", g.group.name, members.len(), scope_word(plan))
             };
             if plan.villages.if_short == crate::plan::ShortPolicy::TakeAll {
                 out.push(warning(
-                    *line,
+                    line,
                     format!(
                         "{what}: all of them are taken with certainty (if_short = \"take_all\")"
                     ),
                 ));
             } else {
                 out.push(error(
-                    *line,
+                    line,
                     format!("{what}; or set villages.if_short = \"take_all\""),
                 ));
             }
             continue;
         }
-        let sizes: Vec<f64> = members
-            .iter()
-            .map(|v| v.size(plan.villages.measure))
-            .collect();
+        let sizes: Vec<f64> = members.iter().map(|v| design.size(v)).collect();
         let certain = capped_probabilities(&sizes, n)
             .iter()
             .filter(|l| **l >= 1.0)
             .count();
         let random = n as usize - certain;
         if random == 1
-            && g.collapse_with.is_none()
+            && g.group.collapse_with.is_none()
             && plan.villages.design == VillageDesign::Stratified
         {
-            out.push(error(*line, format!(
+            out.push(error(line, format!(
                 "stratum `{}` in county {county} is left with 1 non-certainty village ({certain} certainties): its variance cannot be estimated; draw 2 or more, or name the stratum to pool it with (collapse_with = \"...\")",
-                g.name
+                g.group.name
             )));
         }
     }
@@ -407,6 +468,9 @@ fn check_by_hand(plan: &Plan, county: &str, frame: &[FrameVillage], out: &mut Ve
 }
 
 fn check_shortfall(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: &mut Vec<Problem>) {
+    if let Some(targets) = plan.per_county() {
+        return check_targets(county, &targets, eligible, out);
+    }
     for (i, take) in plan.takes().iter().enumerate() {
         let Take::Count(n) = take else { continue };
         let short = eligible
@@ -418,6 +482,25 @@ fn check_shortfall(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: &
                 "county {county}: {short} of {} villages have fewer than {n} {} households; a drawn one gives all it has",
                 eligible.len(),
                 STATUS_NAMES[i]
+            )));
+        }
+    }
+}
+
+/// A composite plan asking for as many households of a status as the county has cannot keep
+/// every household's chance at f_s: a drawn village then gives all it has.
+fn check_targets(
+    county: &str,
+    targets: &[u32; 3],
+    eligible: &[&FrameVillage],
+    out: &mut Vec<Problem>,
+) {
+    for (s, &target) in targets.iter().enumerate() {
+        let population: u64 = eligible.iter().map(|v| v.households[s]).sum();
+        if target > 0 && u64::from(target) >= population {
+            out.push(warning(None, format!(
+                "county {county}: households.per_county asks for {target} {} households but the county has {population}; drawn villages give all they have and the design is no longer self-weighting",
+                STATUS_NAMES[s]
             )));
         }
     }

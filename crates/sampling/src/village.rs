@@ -7,7 +7,8 @@
 //! The inclusion probability reported is λ: sequential Poisson sampling (Ohlsson 1998)
 //! reaches λ only approximately; docs/sampling.md gives the size of the error.
 
-use crate::plan::{Filter, Plan, ShortPolicy, SizeMeasure, UnitScope, VillageDesign, VillageGroup};
+use crate::county::{CountyDesign, GroupFrame};
+use crate::plan::{Filter, Plan, ShortPolicy, SizeMeasure, Take, UnitScope, VillageDesign};
 use crate::ticket::{ticket, Stage};
 use assess_divisions::VillageCode;
 use assess_household::Status;
@@ -46,19 +47,30 @@ impl FrameVillage {
         self.people[i] += u64::from(members);
     }
 
-    /// The size measure of this village.
+    /// The size measure of this village. The composite measure needs the county's totals
+    /// ([`CountyDesign::size`]); here it is the households of every status, which is positive
+    /// exactly when the composite can be.
     pub fn size(&self, measure: SizeMeasure) -> f64 {
         match measure {
-            SizeMeasure::Households => self.households.iter().sum::<u64>() as f64,
+            SizeMeasure::Households | SizeMeasure::Composite => {
+                self.households.iter().sum::<u64>() as f64
+            }
             SizeMeasure::Registered => (self.households[0] + self.households[1]) as f64,
             SizeMeasure::Equal => 1.0,
         }
     }
 
-    /// Whether the village is in the plan's village frame at all.
+    /// Whether the village is in the plan's village frame at all. Under a composite plan a
+    /// village needs households of a status the plan asks for.
     pub fn eligible(&self, plan: &Plan) -> bool {
         let in_scope = plan.villages.units == UnitScope::All || self.code.kind().is_rural();
-        in_scope && self.size(plan.villages.measure) > 0.0
+        let sized = match plan.per_county() {
+            Some(targets) if plan.villages.measure == SizeMeasure::Composite => {
+                (0..3).any(|s| targets[s] > 0 && self.households[s] > 0)
+            }
+            _ => self.size(plan.villages.measure) > 0.0,
+        };
+        in_scope && sized
     }
 
     /// Whether the village belongs to a stratum or draw. `None`: an attribute it needs is unknown.
@@ -101,6 +113,8 @@ pub struct SelectedVillage {
     pub tickets: Vec<GroupTicket>,
     /// Its size measure.
     pub size: f64,
+    /// Households of each status it gives (primaries; reserves come on top).
+    pub take: [Take; 3],
 }
 
 /// A village's ticket in one stratum or draw.
@@ -235,23 +249,26 @@ pub fn draw_villages(
     frame: &[FrameVillage],
     seed: &str,
 ) -> (Vec<SelectedVillage>, Vec<GroupSummary>) {
-    let eligible: Vec<&FrameVillage> = frame.iter().filter(|v| v.eligible(plan)).collect();
-    let groups = plan.village_groups();
-    let sizes = plan.group_sizes();
+    let design = CountyDesign::new(plan, frame);
     let mut picked: std::collections::BTreeMap<VillageCode, SelectedVillage> = Default::default();
     let mut summaries = Vec::new();
-    for ((_, group), n) in groups.iter().zip(sizes) {
-        let members: Vec<&FrameVillage> = eligible
-            .iter()
-            .copied()
-            .filter(|v| v.matches(&group.filter) == Some(true))
-            .collect();
-        let n = short_policy(plan, n, members.len());
-        let draw = draw_group(plan, county, group, &members, n, seed);
-        summaries.push(summarise(plan, county, group, &members, n, &draw));
-        record(plan, group, &members, &draw, &mut picked);
+    for g in design.groups() {
+        let n = short_policy(plan, g.n, g.members.len());
+        let sizes: Vec<f64> = g.members.iter().map(|v| design.size(v)).collect();
+        let ids: Vec<&str> = g.members.iter().map(|v| v.code.as_str()).collect();
+        let draw = pps_group(seed, county, &g.group.name, &ids, &sizes, n);
+        summaries.push(summarise(county, &g, &sizes, n, &draw));
+        let independent = plan.villages.design == VillageDesign::IndependentDraws;
+        record(&g, &sizes, &draw, independent, &mut picked);
     }
-    add_by_hand(plan, county, frame, &mut picked);
+    add_by_hand(plan, &design, county, frame, &mut picked);
+    let by_code: std::collections::HashMap<&VillageCode, &FrameVillage> =
+        frame.iter().map(|v| (&v.code, v)).collect();
+    for village in picked.values_mut() {
+        if let Some(f) = by_code.get(&village.code) {
+            village.take = design.take(f, village.pi);
+        }
+    }
     (picked.into_values().collect(), summaries)
 }
 
@@ -267,40 +284,43 @@ pub struct VillageChance<'a> {
     /// independent draws a partition of the frame fixed before the draw, unlike the draws that
     /// happen to take it).
     pub part: String,
+    /// Households of each status it gives when drawn.
+    pub take: [Take; 3],
 }
 
 /// Every eligible village of one county with its chance of being drawn under `plan`.
-pub fn village_chances<'a>(plan: &Plan, frame: &'a [FrameVillage]) -> Vec<VillageChance<'a>> {
-    let eligible: Vec<&FrameVillage> = frame.iter().filter(|v| v.eligible(plan)).collect();
+pub fn village_chances<'a>(plan: &'a Plan, frame: &'a [FrameVillage]) -> Vec<VillageChance<'a>> {
+    let design = CountyDesign::new(plan, frame);
+    let eligible = &design.eligible;
+    let index: std::collections::HashMap<&VillageCode, usize> = eligible
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (&v.code, i))
+        .collect();
     let mut miss = vec![1.0; eligible.len()];
-    let mut parts: Vec<Vec<&str>> = vec![Vec::new(); eligible.len()];
-    let groups = plan.village_groups();
-    for ((_, group), n) in groups.iter().zip(plan.group_sizes()) {
-        let members: Vec<usize> = (0..eligible.len())
-            .filter(|&i| eligible[i].matches(&group.filter) == Some(true))
-            .collect();
-        let sizes: Vec<f64> = members
-            .iter()
-            .map(|&i| eligible[i].size(plan.villages.measure))
-            .collect();
-        let lambda = match short_policy(plan, n, members.len()) {
+    let mut parts: Vec<Vec<String>> = vec![Vec::new(); eligible.len()];
+    for g in design.groups() {
+        let sizes: Vec<f64> = g.members.iter().map(|v| design.size(v)).collect();
+        let lambda = match short_policy(plan, g.n, g.members.len()) {
             Some(n) => capped_probabilities(&sizes, n),
-            None => vec![1.0; members.len()],
+            None => vec![1.0; g.members.len()],
         };
-        for (&i, l) in members.iter().zip(lambda) {
+        for (v, l) in g.members.iter().zip(lambda) {
+            let i = index[&v.code];
             miss[i] *= 1.0 - l.min(1.0);
-            parts[i].push(&group.name);
+            parts[i].push(g.group.name.clone());
         }
     }
     eligible
-        .into_iter()
+        .iter()
         .zip(miss)
         .zip(parts)
         .filter(|(_, parts)| !parts.is_empty())
-        .map(|((village, miss), parts)| VillageChance {
+        .map(|((&village, miss), parts)| VillageChance {
             village,
             pi: 1.0 - miss,
             part: parts.join("+"),
+            take: design.take(village, Some(1.0 - miss)),
         })
         .collect()
 }
@@ -316,35 +336,18 @@ fn short_policy(plan: &Plan, n: Option<u32>, available: usize) -> Option<u32> {
     }
 }
 
-fn draw_group(
-    plan: &Plan,
-    county: &str,
-    group: &VillageGroup,
-    members: &[&FrameVillage],
-    n: Option<u32>,
-    seed: &str,
-) -> GroupDraw {
-    let ids: Vec<&str> = members.iter().map(|v| v.code.as_str()).collect();
-    let sizes: Vec<f64> = members
-        .iter()
-        .map(|v| v.size(plan.villages.measure))
-        .collect();
-    pps_group(seed, county, &group.name, &ids, &sizes, n)
-}
-
 fn summarise(
-    plan: &Plan,
     county: &str,
-    group: &VillageGroup,
-    members: &[&FrameVillage],
+    g: &GroupFrame<'_>,
+    sizes: &[f64],
     n: Option<u32>,
     draw: &GroupDraw,
 ) -> GroupSummary {
     GroupSummary {
         county: county.to_string(),
-        group: group.name.clone(),
-        frame_villages: members.len(),
-        frame_size: members.iter().map(|v| v.size(plan.villages.measure)).sum(),
+        group: g.group.name.clone(),
+        frame_villages: g.members.len(),
+        frame_size: sizes.iter().sum(),
         n,
         drawn: draw.drawn.iter().filter(|d| **d).count(),
         certainties: draw
@@ -357,66 +360,47 @@ fn summarise(
 }
 
 fn record(
-    plan: &Plan,
-    group: &VillageGroup,
-    members: &[&FrameVillage],
+    g: &GroupFrame<'_>,
+    sizes: &[f64],
     draw: &GroupDraw,
+    independent: bool,
     picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>,
 ) {
-    for (i, village) in members.iter().enumerate() {
+    for (i, village) in g.members.iter().enumerate() {
         let entry = GroupTicket {
-            group: group.name.clone(),
+            group: g.group.name.clone(),
             ticket: draw.tickets[i],
             lambda: draw.lambda[i],
             drawn: draw.drawn[i],
         };
-        let existing = picked.get_mut(&village.code);
-        match (existing, draw.drawn[i]) {
-            (Some(sel), _) => merge(sel, entry),
-            (None, true) => {
+        match picked.get_mut(&village.code) {
+            Some(sel) => merge(sel, entry),
+            // Not drawn here: with independent draws the village is remembered all the same,
+            // since if a later draw takes it, its λ here still counts in pi = 1 − Π(1 − λ_d)
+            // (villages no draw takes are dropped at the end).
+            None if !draw.drawn[i] && !independent => {}
+            None => {
+                let drawn = draw.drawn[i];
                 picked.insert(
                     village.code.clone(),
                     SelectedVillage {
                         code: village.code.clone(),
-                        group: group.name.clone(),
-                        pi: Some(draw.lambda[i].min(1.0)),
+                        group: if drawn {
+                            g.group.name.clone()
+                        } else {
+                            String::new()
+                        },
+                        pi: drawn.then(|| draw.lambda[i].min(1.0)),
                         certainty: draw.lambda[i] >= 1.0,
                         by_hand: false,
                         tickets: vec![entry],
-                        size: village.size(plan.villages.measure),
+                        size: sizes[i],
+                        take: [Take::Count(0); 3],
                     },
                 );
             }
-            // Not drawn here; if a later independent draw takes it, its λ here still counts.
-            (None, false) => {
-                if plan.villages.design == VillageDesign::IndependentDraws {
-                    pending(picked, village, plan, entry);
-                }
-            }
         }
     }
-}
-
-/// Independent draws: remember an undrawn village's λ so that pi = 1 - Π(1 - λ_d) is right
-/// if a later draw takes it; villages no draw takes are dropped at the end.
-fn pending(
-    picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>,
-    village: &FrameVillage,
-    plan: &Plan,
-    entry: GroupTicket,
-) {
-    picked.insert(
-        village.code.clone(),
-        SelectedVillage {
-            code: village.code.clone(),
-            group: String::new(),
-            pi: None,
-            certainty: false,
-            by_hand: false,
-            tickets: vec![entry],
-            size: village.size(plan.villages.measure),
-        },
-    );
 }
 
 fn merge(sel: &mut SelectedVillage, entry: GroupTicket) {
@@ -443,6 +427,7 @@ fn merge(sel: &mut SelectedVillage, entry: GroupTicket) {
 
 fn add_by_hand(
     plan: &Plan,
+    design: &CountyDesign<'_>,
     county: &str,
     frame: &[FrameVillage],
     picked: &mut std::collections::BTreeMap<VillageCode, SelectedVillage>,
@@ -458,7 +443,7 @@ fn add_by_hand(
         let size = frame
             .iter()
             .find(|v| v.code == code)
-            .map(|v| v.size(plan.villages.measure))
+            .map(|v| design.size(v))
             .unwrap_or(0.0);
         picked.insert(
             code.clone(),
@@ -470,6 +455,7 @@ fn add_by_hand(
                 by_hand: true,
                 tickets: vec![],
                 size,
+                take: [Take::Count(0); 3],
             },
         );
     }

@@ -8,8 +8,8 @@ use assess_divisions::VillageCode;
 use assess_household::{Household, Status};
 use assess_sampling::{capped_probabilities, sps_exact_inclusion};
 use assess_sampling::{
-    draw_villages, review_county, select_runs, CompactRegister, FrameVillage, HouseholdSelector,
-    Plan, ReviewCell, SampleRow,
+    draw_villages, review_county, select_runs, CompactRegister, CountyDesign, FrameVillage,
+    HouseholdSelector, Plan, ReviewCell, SampleRow,
 };
 use std::collections::HashMap;
 
@@ -104,30 +104,41 @@ per_village = { exited = 6, poor = 2, non_registered = 6 }
 reserves = 2
 "#;
 
+const COMPOSITE: &str = r#"
+[plan]
+name = "mc"
+year = 2018
+counties = ["530128"]
+[villages]
+n = 8
+measure = "composite"
+allocation = "proportional"
+[[villages.strata]]
+name = "remote"
+where = { remote = true }
+[[villages.strata]]
+name = "other"
+where = { remote = false }
+[households]
+per_county = { exited = 60, poor = 20, non_registered = 100 }
+reserves = 2
+"#;
+
 fn people(v: &FrameVillage) -> f64 {
     v.people.iter().sum::<u64>() as f64
 }
 
 /// Exact expected HT total under sequential Poisson sampling, given the stated λ.
 fn expected_total(plan: &Plan, c: &County) -> f64 {
-    let groups = plan.village_groups();
-    let sizes = plan.group_sizes();
+    let design = CountyDesign::new(plan, &c.frame);
     let mut miss_exact: HashMap<&VillageCode, f64> = HashMap::new();
     let mut miss_lambda: HashMap<&VillageCode, f64> = HashMap::new();
-    for ((_, g), n) in groups.iter().zip(sizes) {
-        let members: Vec<&FrameVillage> = c
-            .frame
-            .iter()
-            .filter(|v| v.matches(&g.filter) == Some(true))
-            .collect();
-        let s: Vec<f64> = members
-            .iter()
-            .map(|v| v.size(plan.villages.measure))
-            .collect();
-        let n = n.unwrap();
+    for g in design.groups() {
+        let s: Vec<f64> = g.members.iter().map(|v| design.size(v)).collect();
+        let n = g.n.unwrap();
         let lambda = capped_probabilities(&s, n);
         let exact = sps_exact_inclusion(&lambda, n as usize, 4_000);
-        for (i, v) in members.iter().enumerate() {
+        for (i, v) in g.members.iter().enumerate() {
             *miss_exact.entry(&v.code).or_insert(1.0) *= 1.0 - exact[i];
             *miss_lambda.entry(&v.code).or_insert(1.0) *= 1.0 - lambda[i];
         }
@@ -190,6 +201,11 @@ fn horvitz_thompson_total_is_unbiased_stratified() {
 #[test]
 fn horvitz_thompson_total_is_unbiased_with_two_independent_draws() {
     check(TWO_DRAWS);
+}
+
+#[test]
+fn horvitz_thompson_total_is_unbiased_with_a_composite_measure() {
+    check(COMPOSITE);
 }
 
 /// The household stage over a [`CompactRegister`] kept during the scan, its runs split
@@ -301,4 +317,59 @@ fn the_design_review_predicts_real_draws_stratified() {
 #[test]
 fn the_design_review_predicts_real_draws_with_two_independent_draws() {
     review_matches_draws(TWO_DRAWS);
+}
+
+#[test]
+fn the_design_review_predicts_real_draws_with_a_composite_measure() {
+    review_matches_draws(COMPOSITE);
+}
+
+/// The composite plan is what it claims: every exited household's chance is near the
+/// status's fraction f = 60 / N_exited (only rounding k to whole households moves it), so the
+/// weighting effect is near 1 where the practice-like plan's is not.
+#[test]
+fn a_composite_plan_is_nearly_self_weighting() {
+    let c = county();
+    let effect = |text: &str| {
+        let plan = Plan::parse(text).unwrap();
+        let review = review_county(&plan, "530128", &c.frame);
+        review.cells[0].weighting_effect
+    };
+    let composite = effect(COMPOSITE);
+    assert!(composite < 1.02, "composite {composite}");
+    assert!(
+        effect(STRATIFIED) > 1.05,
+        "practice-like {}",
+        effect(STRATIFIED)
+    );
+    let plan = Plan::parse(COMPOSITE).unwrap();
+    let exited: u64 = c.frame.iter().map(|v| v.households[0]).sum();
+    let f = 60.0 / exited as f64;
+    let exited_in: HashMap<String, u64> = c
+        .frame
+        .iter()
+        .map(|v| (v.code.to_string(), v.households[0]))
+        .collect();
+    for rows in draws(&plan, &c).take(50) {
+        for r in rows
+            .iter()
+            .filter(|r| r.stratum == "exited" && r.pi.is_some())
+        {
+            // k = f N / π_v rounded, between 1 and N: the chance π_v k / N is f up to that
+            // rounding.
+            let n = exited_in[r.village_code.as_str()] as f64;
+            let ideal = f * n / r.pi_village.unwrap();
+            let k = r.pi_household.unwrap() * n;
+            assert!(
+                (k - ideal.round().clamp(1.0, n)).abs() < 1e-9,
+                "{r:?}: k {k}, ideal {ideal}"
+            );
+            if (1.0..=n).contains(&ideal) {
+                assert!(
+                    (r.pi.unwrap() / f - 1.0).abs() <= 0.5 / ideal + 1e-9,
+                    "{r:?}"
+                );
+            }
+        }
+    }
 }
