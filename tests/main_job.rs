@@ -10,6 +10,16 @@ use std::path::Path;
 
 /// Runs the whole pipeline in `dir` with a planted wrong-exit rate; returns verdict.json.
 fn main_job(dir: &Path, wrong_exit_rate: f64) -> Value {
+    main_job_with(
+        dir,
+        wrong_exit_rate,
+        "luquan-530128.toml",
+        "35216645123362514246",
+    )
+}
+
+/// [`main_job`] with another shipped plan and village seed.
+fn main_job_with(dir: &Path, wrong_exit_rate: f64, plan: &str, seed: &str) -> Value {
     let (register, villages, truth) = (
         dir.join("register.csv"),
         dir.join("villages.csv"),
@@ -37,10 +47,10 @@ fn main_job(dir: &Path, wrong_exit_rate: f64) -> Value {
         .success();
     let out = dir.join("draw");
     draw(
-        &repo_file("sample-plans/luquan-530128.toml"),
+        &repo_file(&format!("sample-plans/{plan}")),
         &register,
         &villages,
-        "35216645123362514246",
+        seed,
         "61524433251646152433",
         &out,
     )
@@ -127,4 +137,39 @@ fn a_county_with_few_wrong_exits_is_approved() {
     ] {
         assert_eq!(v["indicators"][name]["passes"], true, "{name}");
     }
+}
+
+/// Two independent draws whose villages' labels leave one label with a lone village (seed
+/// 2 of the synthetic Luquan register: `remote+county` holds a single village): the default
+/// verdict used to refuse it as a lonely PSU; its variance strata are now the frame's parts
+/// (remote villages / the others), fixed before the draw, and the verdict is given.
+#[test]
+fn two_independent_draws_with_a_lone_label_give_a_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = main_job_with(dir.path(), 0.005, "luquan-two-draws.toml", LONE_LABEL_SEED);
+    let labels = lone_labels(&dir.path().join("draw/sample_villages.csv"));
+    assert!(
+        !labels.is_empty(),
+        "seed {LONE_LABEL_SEED} no longer leaves a lone label"
+    );
+    assert!(v["decision"].is_string(), "{v:#}");
+}
+
+/// A village seed for which the two-draws plan leaves a label with one village.
+const LONE_LABEL_SEED: &str = "2";
+
+/// The labels of `sample_villages.csv` held by a single village.
+fn lone_labels(villages: &Path) -> Vec<String> {
+    let mut count: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut reader = csv::Reader::from_path(villages).unwrap();
+    for row in reader.deserialize::<std::collections::HashMap<String, String>>() {
+        *count
+            .entry(row.unwrap()["village_stratum"].clone())
+            .or_default() += 1;
+    }
+    count
+        .into_iter()
+        .filter(|(_, n)| *n == 1)
+        .map(|(l, _)| l)
+        .collect()
 }

@@ -242,7 +242,21 @@ async fn one(
         non_registered: people("non_registered"),
     };
     let name = assess_divisions::poverty_county(county).map_or(String::new(), |c| c.name.clone());
-    let input = CountyInput::from_sample(county, &name, &rows, &records, standards, register);
+    let frame_parts: HashMap<String, String> = store
+        .village_tickets(draw_id)
+        .await?
+        .into_iter()
+        .map(|(village, tickets)| (village, assess_sampling::frame_part_of_tickets(&tickets)))
+        .collect();
+    let input = CountyInput::from_sample(
+        county,
+        &name,
+        &rows,
+        &frame_parts,
+        &records,
+        standards,
+        register,
+    );
     let thresholds = standards.thresholds_for(region);
     let verdict =
         county_verdict_with_villages(&input, village_people, &thresholds, &request.settings)

@@ -50,6 +50,6 @@ pub use plan::{
 };
 pub use plan_check::check_county;
 pub use village::{
-    capped_probabilities, draw_villages, pps_group, sps_exact_inclusion, village_chances,
-    FrameVillage, GroupDraw, GroupSummary, SelectedVillage, VillageChance,
+    capped_probabilities, draw_villages, frame_part_of_tickets, pps_group, sps_exact_inclusion,
+    village_chances, FrameVillage, GroupDraw, GroupSummary, SelectedVillage, VillageChance,
 };

@@ -110,11 +110,14 @@ fn check_groups(plan: &Plan, out: &mut Vec<Problem>) {
                 format!("draw `{}`: an independent draw needs its own n", g.name),
             ));
         }
-        if g.name.is_empty() || g.name.contains('\u{1f}') || g.name == "by_hand" {
+        // `=`, `;`, `@`, `*` and `+` structure the village list's tickets and joined names.
+        let structural = |c: char| "=;@*+\u{1f}".contains(c);
+        if g.name.is_empty() || g.name.contains(structural) || g.name == "by_hand" {
             out.push(error(
                 *line,
                 format!(
-                    "stratum name {:?} is empty, reserved or holds the separator byte 0x1F",
+                    "stratum name {:?} is empty, reserved or holds one of = ; @ * + or the \
+                     separator byte 0x1F",
                     g.name
                 ),
             ));

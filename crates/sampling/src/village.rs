@@ -117,6 +117,34 @@ pub struct SelectedVillage {
     pub take: [Take; 3],
 }
 
+impl SelectedVillage {
+    /// The village's part of the frame, fixed before the draw: the groups that considered it
+    /// joined by `+` (its stratum; with independent draws every draw whose frame holds it,
+    /// whichever took it), or `by_hand`. The verdict's variance strata.
+    pub fn frame_part(&self) -> String {
+        if self.by_hand {
+            return "by_hand".to_string();
+        }
+        let groups: Vec<&str> = self.tickets.iter().map(|t| t.group.as_str()).collect();
+        groups.join("+")
+    }
+}
+
+/// [`SelectedVillage::frame_part`] from the `tickets` column of `sample_villages.csv`
+/// (`group=ticket@λ` joined by `;`, `*` when that group drew it); `by_hand` when empty.
+pub fn frame_part_of_tickets(tickets: &str) -> String {
+    let groups: Vec<&str> = tickets
+        .split(';')
+        .filter(|t| !t.is_empty())
+        .filter_map(|t| t.split_once('=').map(|(group, _)| group))
+        .collect();
+    if groups.is_empty() {
+        "by_hand".to_string()
+    } else {
+        groups.join("+")
+    }
+}
+
 /// A village's ticket in one stratum or draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupTicket {
@@ -480,6 +508,33 @@ mod tests {
         // 50 alone gets 3·50/100 = 1.5; then 30 gets 2·30/50 = 1.2; then the rest share 1.
         let lambda = capped_probabilities(&[50.0, 30.0, 10.0, 10.0], 3);
         assert_eq!(lambda, vec![1.0, 1.0, 0.5, 0.5]);
+    }
+
+    #[test]
+    fn the_frame_part_is_every_group_that_considered_the_village() {
+        let column =
+            "remote=0.846103579126365@0.14786223277909738;county=0.0419686313591658@0.05395*";
+        assert_eq!(frame_part_of_tickets(column), "remote+county");
+        assert_eq!(frame_part_of_tickets("county=0.04@0.07*"), "county");
+        assert_eq!(frame_part_of_tickets(""), "by_hand");
+        let ticket = |group: &str, drawn| GroupTicket {
+            group: group.into(),
+            ticket: 0.5,
+            lambda: 0.1,
+            drawn,
+        };
+        let village = SelectedVillage {
+            code: VillageCode::parse("530128102201").unwrap(),
+            group: "county".into(),
+            pi: Some(0.19),
+            certainty: false,
+            by_hand: false,
+            tickets: vec![ticket("remote", false), ticket("county", true)],
+            size: 10.0,
+            take: [Take::Count(1); 3],
+        };
+        // Taken by the county-wide draw only, it still belongs to the remote part.
+        assert_eq!(village.frame_part(), "remote+county");
     }
 
     #[test]

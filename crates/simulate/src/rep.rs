@@ -10,6 +10,7 @@ use assess_standards::CountyThresholds;
 use assess_standards::Standards;
 use assess_synth::visits::{simulate_visits, VisitSettings};
 use assess_verdict::{county_verdict, Decision, Indicator, Settings, Verdict};
+use std::collections::HashMap;
 
 /// Everything a replication needs that does not change between replications.
 pub(crate) struct Context<'a> {
@@ -80,7 +81,7 @@ pub(crate) fn seeds(seed: u64, rep: usize) -> (String, String, u64) {
 /// Runs replication `rep`.
 pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateError> {
     let (village_seed, household_seed, visit_seed) = seeds(ctx.seed, rep);
-    let rows = draw(ctx, &village_seed, &household_seed)?;
+    let (rows, frame_parts) = draw(ctx, &village_seed, &household_seed)?;
     let pop = ctx.population;
     // Only the sampled households' rows: simulate_visits indexes what it is given.
     let register: Vec<_> = rows
@@ -109,6 +110,7 @@ pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateE
         ctx.county,
         ctx.county_name,
         &rows,
+        &frame_parts,
         &records,
         ctx.standards,
         pop.people,
@@ -153,22 +155,28 @@ pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateE
 /// The village stage and the household stage, as `assess draw` runs them, over the
 /// households held in memory (only the sampled villages' households are offered: the
 /// selector would ignore the others, and their tickets are the main cost).
+/// Also each sampled village's part of the frame (the verdict's variance strata).
 fn draw(
     ctx: &Context<'_>,
     village_seed: &str,
     household_seed: &str,
-) -> Result<Vec<SampleRow>, SimulateError> {
+) -> Result<(Vec<SampleRow>, HashMap<String, String>), SimulateError> {
     let pop = ctx.population;
     let (villages, _) = draw_villages(ctx.plan, ctx.county, &pop.frame, village_seed);
+    let frame_parts = villages
+        .iter()
+        .map(|v| (v.code.to_string(), v.frame_part()))
+        .collect();
     let mut selector = HouseholdSelector::new(ctx.plan, &villages, household_seed);
     for v in &villages {
         for h in pop.by_village.get(&v.code).into_iter().flatten() {
             selector.offer(h);
         }
     }
-    selector
+    let rows = selector
         .finish(&villages, &pop.frame_map)
-        .map_err(SimulateError::HouseholdStage)
+        .map_err(SimulateError::HouseholdStage)?;
+    Ok((rows, frame_parts))
 }
 
 /// The rule of the official decision applied to the weighted estimate (what

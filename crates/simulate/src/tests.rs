@@ -56,7 +56,8 @@ fn config(rate: f64, reps: usize) -> StudyConfig {
 }
 
 fn run(plan: &Plan, config: &StudyConfig) -> Study {
-    run_study(plan, config, &Standards::builtin(), &|_| {}).unwrap_or_else(|e| panic!("{e}"))
+    run_study(plan, config, &Standards::builtin(), &|_| {})
+        .unwrap_or_else(|e| panic!("{e}: {:?}", std::error::Error::source(&e)))
 }
 
 #[test]
@@ -161,4 +162,21 @@ fn bad_settings_are_refused() {
     let auto = Plan::parse(text).unwrap();
     let err = run_study(&auto, &c, &Standards::builtin(), &|_| {}).unwrap_err();
     assert!(err.to_string().contains("region"), "{err}");
+}
+
+/// The shipped plan of two independent draws (12 remote villages, 13 county-wide) in Luquan:
+/// the villages' labels ("remote", "county", "remote+county") are outcomes of each draw, and
+/// about a third of draws leave one label with a lone village, which the default verdict
+/// refused as a lonely PSU. The variance strata are now the frame's parts (remote villages:
+/// "remote+county"; the others: "county"), fixed before the draw, each holding many drawn
+/// villages, so every replication gives a verdict.
+#[test]
+fn independent_draws_never_leave_a_lonely_variance_stratum() {
+    let plan = Plan::parse(include_str!("../../../sample-plans/luquan-two-draws.toml")).unwrap();
+    let mut c = config(0.02, 40);
+    c.county = "530128".into();
+    c.households = 6_000;
+    c.region = None;
+    let study = run(&plan, &c);
+    assert_eq!(study.rates[0].reps, 40);
 }

@@ -162,6 +162,24 @@ impl Store {
             .map_err(db)
     }
 
+    /// The `tickets` column of the draw's village list, by village code.
+    pub async fn village_tickets(
+        &self,
+        draw_id: &str,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let db = |e| self.db_error(e);
+        let rows =
+            sqlx::query("SELECT village_code, tickets FROM sample_villages WHERE draw_id = $1")
+                .bind(draw_id)
+                .fetch_all(self.pool())
+                .await
+                .map_err(db)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db)
+    }
+
     /// Every photo linked to the draw's households, with the SHA-256 of its stored bytes
     /// computed now. Photos are read one at a time, so memory stays at one photo.
     pub async fn photo_hashes(&self, draw_id: &str) -> Result<Vec<PhotoHash>, StoreError> {

@@ -17,8 +17,12 @@ pub struct DrawnHousehold {
     pub township: String,
     /// Village code (12 digits).
     pub village: String,
-    /// The village's stratum in the plan (e.g. `remote`, `other`).
+    /// The village's stratum in the plan (e.g. `remote`, `other`); with independent draws the
+    /// draws that took it.
     pub village_stratum: String,
+    /// The village's part of the frame, fixed before the draw (its stratum; with independent
+    /// draws every draw whose frame holds it): the variance stratum.
+    pub frame_part: String,
     /// Register status: `exited`, `poor`, `non_registered`.
     pub stratum: String,
     /// Primary (drawn to be visited) or reserve.
@@ -38,7 +42,10 @@ impl DrawnHousehold {
     /// column of `sample.csv`: it is its primaries divided by their within-village inclusion
     /// probability (`n_hv / N_hv`), summed as `1 / pi_household` over the primaries and
     /// rounded.
-    fn from_sample(rows: &[&SampleRow]) -> Vec<DrawnHousehold> {
+    fn from_sample(
+        rows: &[&SampleRow],
+        frame_parts: &HashMap<String, String>,
+    ) -> Vec<DrawnHousehold> {
         let mut population: HashMap<(&str, &str), f64> = HashMap::new();
         for r in rows.iter().filter(|r| r.role == Role::Primary) {
             if let Some(p) = r.pi_household.filter(|p| *p > 0.0) {
@@ -53,6 +60,10 @@ impl DrawnHousehold {
                 township: r.township_code.to_string(),
                 village: r.village_code.to_string(),
                 village_stratum: r.village_stratum.to_string(),
+                frame_part: frame_parts
+                    .get(r.village_code.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| r.village_stratum.to_string()),
                 stratum: r.stratum.to_string(),
                 primary: r.role == Role::Primary,
                 pi_village: r.pi_village,
@@ -124,11 +135,15 @@ impl CountyInput {
     /// households are left out), each judged with `standards`, and the register's people.
     ///
     /// A cell's register count `N_hv` is recovered from the sample: the primaries'
-    /// `1 / pi_household` summed (`n_hv · N_hv / n_hv`), rounded.
+    /// `1 / pi_household` summed (`n_hv · N_hv / n_hv`), rounded. `frame_parts` gives each
+    /// village's part of the frame (from the village list's tickets,
+    /// `assess_sampling::frame_part_of_tickets`); a village not in it keeps its sample label,
+    /// which is the same for stratified plans.
     pub fn from_sample(
         county: &str,
         name: &str,
         rows: &[SampleRow],
+        frame_parts: &HashMap<String, String>,
         records: &[VisitRecord],
         standards: &Standards,
         register: RegisterPeople,
@@ -138,7 +153,7 @@ impl CountyInput {
         CountyInput {
             county: county.to_string(),
             name: name.to_string(),
-            households: DrawnHousehold::from_sample(&rows),
+            households: DrawnHousehold::from_sample(&rows, frame_parts),
             visits: records
                 .iter()
                 .filter(|r| ids.contains(r.household_id.as_str()))
@@ -229,7 +244,15 @@ mod tests {
             row("n1", "non_registered", false, None),
         ];
         let s = Standards::builtin();
-        let input = CountyInput::from_sample("530128", "Luquan", &rows, &[], &s, people());
+        let input = CountyInput::from_sample(
+            "530128",
+            "Luquan",
+            &rows,
+            &HashMap::new(),
+            &[],
+            &s,
+            people(),
+        );
         let drawn = &input.households;
         let population: Vec<f64> = drawn.iter().map(|h| h.cell_population).collect();
         assert_eq!(population, [8.0, 8.0, 8.0, 7.0, 7.0, 7.0, 0.0]);
@@ -248,8 +271,15 @@ mod tests {
         let mut stray = example_visit();
         stray.household_id = "x1".to_string();
         let s = Standards::builtin();
-        let input =
-            CountyInput::from_sample("530128", "Luquan", &rows, &[visit, stray], &s, people());
+        let input = CountyInput::from_sample(
+            "530128",
+            "Luquan",
+            &rows,
+            &HashMap::new(),
+            &[visit, stray],
+            &s,
+            people(),
+        );
         assert_eq!(input.households.len(), 1);
         assert_eq!(input.visits.len(), 1);
         assert_eq!(input.visits[0].household_id, "e1");

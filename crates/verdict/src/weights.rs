@@ -121,7 +121,9 @@ pub fn weigh(input: &CountyInput) -> (Vec<Respondent<'_>>, Collapses) {
             let (variance_stratum, psu) = if h.certainty {
                 (format!("certain:{}", h.village), h.household_id.clone())
             } else {
-                (h.village_stratum.clone(), h.village.clone())
+                // The frame's part, not the label of the draws that took the village: with
+                // independent draws that label is an outcome of the sample, not a stratum.
+                (h.frame_part.clone(), h.village.clone())
             };
             Some(Respondent {
                 household: h,

@@ -38,6 +38,7 @@ fn household(id: &str, village: &str, stratum: &str, primary: bool, n: f64) -> D
         township: village[..9].to_string(),
         village: village.to_string(),
         village_stratum: vs.to_string(),
+        frame_part: vs.to_string(),
         stratum: stratum.to_string(),
         primary,
         pi_village: Some(pi),
