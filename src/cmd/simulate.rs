@@ -44,6 +44,9 @@ pub struct SimulateArgs {
     /// Probability that a visited household is interviewed.
     #[arg(long, default_value_t = 0.95)]
     response_rate: f64,
+    /// The verdict's design-effect floor for the intervals (`assess verdict --deff-floor`).
+    #[arg(long, default_value_t = assess_verdict::DEFAULT_DEFF_FLOOR)]
+    deff_floor: f64,
     /// Worker threads [default: the cores].
     #[arg(long)]
     threads: Option<usize>,
@@ -100,6 +103,7 @@ fn config(args: &SimulateArgs, plan: &assess_sampling::Plan) -> anyhow::Result<S
     config.reps = args.reps;
     config.seed = args.seed;
     config.response_rate = args.response_rate;
+    config.deff_floor = args.deff_floor;
     if let Some(t) = args.threads {
         config.threads = t;
     }

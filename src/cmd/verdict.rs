@@ -73,6 +73,10 @@ pub struct VerdictArgs {
     /// (default), or counted as practice counts every household visited.
     #[arg(long, value_enum, default_value = "exclude")]
     by_hand_villages: ByHandVillages,
+    /// The least design effect the intervals assume: their effective sample size is at most
+    /// n / this, also when nothing is found (1 turns it off).
+    #[arg(long, default_value_t = assess_verdict::DEFAULT_DEFF_FLOOR)]
+    deff_floor: f64,
     /// Region for a county that is not one of the 832 poverty counties.
     #[arg(long, value_enum)]
     region: Option<Region>,
@@ -169,6 +173,12 @@ fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
         ),
         _ => {}
     }
+    if !(args.deff_floor >= 1.0 && args.deff_floor.is_finite()) {
+        bail!(
+            "--deff-floor {}: give a design effect of at least 1 (1 turns the floor off)",
+            args.deff_floor
+        );
+    }
     if !(args.confidence > 0.5 && args.confidence < 1.0) {
         bail!(
             "--confidence {}: give a level between 0.5 and 1, e.g. 0.95",
@@ -186,6 +196,7 @@ fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
         missed_denominator: args.missed_denominator,
         variance: args.variance,
         by_hand_villages: args.by_hand_villages,
+        deff_floor: args.deff_floor,
     })
 }
 

@@ -134,8 +134,8 @@ fn setup_lines(study: &Study) -> Vec<String> {
             pct(study.threshold)
         ),
         format!(
-            "synthetic county: {} households, intra-village correlation {}; response rate {}",
-            study.households, study.icc, study.response_rate
+            "synthetic county: {} households, intra-village correlation {}; response rate {}; intervals' design-effect floor {}",
+            study.households, study.icc, study.response_rate, study.deff_floor
         ),
         format!(
             "{} replications per rate, seed {}, {} threads; {:.0} s of replications, {:.3} core-seconds per replication",

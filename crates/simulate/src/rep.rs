@@ -9,7 +9,7 @@ use assess_sampling::{draw_villages, HouseholdSelector, Plan, SampleRow};
 use assess_standards::CountyThresholds;
 use assess_standards::Standards;
 use assess_synth::visits::{simulate_visits, VisitSettings};
-use assess_verdict::{county_verdict, Decision, Indicator, Settings, Verdict};
+use assess_verdict::{county_verdict, Indicator, RateBasis, Settings, Verdict};
 use std::collections::HashMap;
 
 /// Everything a replication needs that does not change between replications.
@@ -23,6 +23,8 @@ pub(crate) struct Context<'a> {
     pub visits: &'a VisitSettings,
     pub varied: Varied,
     pub seed: u64,
+    /// The verdict's design-effect floor.
+    pub deff_floor: f64,
     /// The nominal true rate (for error messages).
     pub rate: f64,
 }
@@ -118,8 +120,12 @@ pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateE
     let mut intervals = Vec::with_capacity(CI_METHODS.len());
     let mut first: Option<Verdict> = None;
     for method in CI_METHODS {
+        // The design estimate's intervals (their coverage of the true rate is what the study
+        // measures); the official decision is read off the official values below.
         let settings = Settings {
             ci: method,
+            deff_floor: ctx.deff_floor,
+            rate_basis: RateBasis::Design,
             ..Settings::default()
         };
         let verdict = county_verdict(&input, ctx.thresholds, &settings).map_err(|source| {
@@ -140,9 +146,9 @@ pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateE
     let verdict = first.expect("at least one interval method");
     let indicator = &verdict.indicators[ctx.varied.indicator()];
     Ok(RepOutcome {
-        approved_official: verdict.decision == Decision::Approve,
+        approved_official: verdict.indicators.values().all(passes_on_official),
         approved_design: verdict.indicators.values().all(passes_on_design),
-        passes_official: indicator.passes,
+        passes_official: passes_on_official(indicator),
         passes_design: passes_on_design(indicator),
         official: indicator.official,
         design: indicator.design,
@@ -182,10 +188,19 @@ fn draw(
 /// The rule of the official decision applied to the weighted estimate (what
 /// `--rate-basis design` decides on).
 fn passes_on_design(i: &Indicator) -> bool {
+    passes_at(i, i.design)
+}
+
+/// The official rule on the official value (what `assess verdict` decides on by default).
+fn passes_on_official(i: &Indicator) -> bool {
+    passes_at(i, i.official)
+}
+
+fn passes_at(i: &Indicator, value: f64) -> bool {
     if i.kind.passes_above() {
-        i.design >= i.threshold
+        value >= i.threshold
     } else {
-        i.design < i.threshold
+        value < i.threshold
     }
 }
 

@@ -94,6 +94,8 @@ pub struct StudyConfig {
     /// Synthetic populations generated at most per rate, to find one whose realised rate is
     /// within 3% of the nominal one (default 30); 1 keeps the first.
     pub population_tries: u64,
+    /// The verdict's design-effect floor for the intervals (`assess verdict --deff-floor`).
+    pub deff_floor: f64,
 }
 
 impl StudyConfig {
@@ -111,6 +113,7 @@ impl StudyConfig {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             region: None,
             population_tries: POPULATION_TRIES,
+            deff_floor: assess_verdict::DEFAULT_DEFF_FLOOR,
         }
     }
 
@@ -142,6 +145,13 @@ impl StudyConfig {
                 "response-rate",
                 self.response_rate,
                 "must be above 0 and at most 1",
+            ));
+        }
+        if !(self.deff_floor >= 1.0 && self.deff_floor.is_finite()) {
+            return Err(bad(
+                "deff-floor",
+                self.deff_floor,
+                "a design effect of at least 1 (1 turns the floor off)",
             ));
         }
         if self.population_tries == 0 {
@@ -267,6 +277,8 @@ pub struct Study {
     pub icc: f64,
     /// Response rate of the simulated field work.
     pub response_rate: f64,
+    /// The verdict's design-effect floor for the intervals.
+    pub deff_floor: f64,
     /// Confidence level of the intervals.
     pub confidence: f64,
     /// Study seed.
@@ -336,6 +348,7 @@ pub fn run_study(
             visits: &visits,
             varied: config.varied,
             seed: config.seed,
+            deff_floor: config.deff_floor,
             rate,
         };
         let started = Instant::now();
@@ -364,6 +377,7 @@ pub fn run_study(
         households: config.households,
         icc: config.icc,
         response_rate: config.response_rate,
+        deff_floor: config.deff_floor,
         confidence: assess_verdict::Settings::default().confidence,
         seed: config.seed,
         reps: config.reps,

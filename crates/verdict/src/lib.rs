@@ -23,12 +23,12 @@ mod settings;
 mod weights;
 
 pub use explain::{Driver, FailingHousehold, STANDARDS};
-pub use indicators::{DomainEstimate, Indicator, Kind, Reading};
+pub use indicators::{DomainEstimate, Indicator, IntervalOf, Kind, Reading};
 pub use input::{CountyInput, DrawnHousehold, RegisterPeople, VillageNonRegistered, Visit};
 pub use response::ResponseRates;
 pub use settings::{
     ApprovalDefinition, ByHandVillages, DontKnow, MissedDenominator, RateBasis, Settings,
-    VarianceMethod,
+    VarianceMethod, DEFAULT_DEFF_FLOOR,
 };
 pub use weights::{is_respondent, weigh, Collapses};
 
@@ -391,7 +391,8 @@ fn reasons(
 /// interviewed household counts alike in the official ratio, while the estimate weighs it by
 /// its inclusion probability (Kish's weighting effect measures how unequal those are).
 fn disagreement(i: &Indicator, settings: &Settings) -> Option<String> {
-    if i.official >= i.lci && i.official <= i.uci {
+    let (lci, uci) = i.design_interval;
+    if i.official >= lci && i.official <= uci {
         return None;
     }
     Some(format!(
@@ -401,8 +402,8 @@ fn disagreement(i: &Indicator, settings: &Settings) -> Option<String> {
          each by its inclusion probability (weighting effect {:.2}){}",
         percent(i.official),
         100.0 * settings.confidence,
-        percent(i.lci),
-        percent(i.uci),
+        percent(lci),
+        percent(uci),
         percent(i.design),
         100.0 * (i.official - i.design),
         i.weighting_effect,
@@ -474,9 +475,11 @@ mod tests {
             estimate: official,
             official,
             design,
+            interval_of: IntervalOf::Design,
             se: (uci - lci) / 4.0,
             lci,
             uci,
+            design_interval: (lci, uci),
             upper_bound: uci,
             lower_bound: lci,
             df: 23,

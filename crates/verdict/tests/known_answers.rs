@@ -137,6 +137,15 @@ fn thresholds() -> CountyThresholds {
     Standards::builtin().thresholds_for(Region::West)
 }
 
+/// Settings whose standard errors and intervals are the design estimate's (the variance
+/// checks below recompute that one by hand).
+fn design_basis() -> Settings {
+    Settings {
+        rate_basis: RateBasis::Design,
+        ..Settings::default()
+    }
+}
+
 #[test]
 fn weights_follow_the_formula_with_ineligibles_and_collapsing() {
     let input = county();
@@ -205,7 +214,19 @@ fn wrong_exit_rate_official_design_and_variance() {
     ];
     let (ratio, variance) = independent_ratio_variance(&rows);
     assert!((i.design - ratio).abs() < 1e-12, "{} vs {ratio}", i.design);
-    assert_close(i.se, variance.sqrt(), 1e-12);
+    let design = county_verdict(&county(), &thresholds(), &design_basis()).unwrap();
+    let d = &design.indicators["wrong_exit_rate"];
+    assert_eq!(d.interval_of, IntervalOf::Design);
+    assert_close(d.se, variance.sqrt(), 1e-12);
+    // The decision uses the official value, so its interval and reading are the official
+    // ratio's: the same villages and strata, every respondent counted once (weight 1).
+    assert_eq!(i.interval_of, IntervalOf::Official);
+    let unit_rows = rows.map(|(h, v, _, y, m)| (h, v, 1.0, y, m));
+    let (official, official_variance) = independent_ratio_variance(&unit_rows);
+    assert!((official - i.official).abs() < 1e-15);
+    assert_close(i.se, official_variance.sqrt(), 1e-12);
+    assert!(i.lci <= i.official && i.official <= i.uci);
+    assert_eq!(i.design_interval, (d.lci, d.uci));
     // df = 4 villages with exited respondents − 2 strata.
     assert_eq!(i.df, 2);
     // Kish's weighting effect of those six weights: n Σw² / (Σw)² = 6 · 1096.25 / 78.5².
@@ -234,7 +255,7 @@ fn wrong_exit_rate_official_design_and_variance() {
 #[test]
 fn incidence_variance_includes_the_covariance_of_the_two_rates() {
     let input = county();
-    let v = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    let v = county_verdict(&input, &thresholds(), &design_basis()).unwrap();
     let (w, m, p) = (
         &v.indicators["wrong_exit_rate"],
         &v.indicators["missed_rate"],
@@ -463,12 +484,17 @@ fn a_confident_reading_states_the_largest_confidence_level() {
             v.approval.as_mut().unwrap().exit = Some(Opinion::Dissatisfied);
         }
     }
-    // 9 of 11 approve (df = 2: wide); against a 30% threshold the lower bound clears it.
+    // 9 of 11 approve (df = 2: wide); against a 30% threshold the lower bound clears it
+    // (without the design-effect floor: 11 households floored at deff 2 leave too few).
     let t = CountyThresholds {
         approval_rate: 0.3,
         ..thresholds()
     };
-    let v = county_verdict(&input, &t, &Settings::default()).unwrap();
+    let unfloored = Settings {
+        deff_floor: 1.0,
+        ..Settings::default()
+    };
+    let v = county_verdict(&input, &t, &unfloored).unwrap();
     let a = &v.indicators["approval_rate"];
     assert_eq!(a.reading, Reading::PassesWithConfidence, "{a:?}");
     let c = a.confidence_excluding.unwrap();
@@ -476,7 +502,7 @@ fn a_confident_reading_states_the_largest_confidence_level() {
     let at = |level: f64| {
         let s = Settings {
             confidence: level,
-            ..Settings::default()
+            ..unfloored.clone()
         };
         county_verdict(&input, &t, &s).unwrap().indicators["approval_rate"].lower_bound
     };
@@ -508,7 +534,7 @@ fn village_non_registered() -> std::collections::BTreeMap<String, f64> {
 fn over_villages() -> Settings {
     Settings {
         missed_denominator: MissedDenominator::SampledVillages,
-        ..Settings::default()
+        ..design_basis()
     }
 }
 
@@ -700,7 +726,7 @@ fn wor(lonely: assess_survey::LonelyPsu) -> Settings {
     Settings {
         variance: VarianceMethod::WithoutReplacement,
         lonely_psu: lonely,
-        ..Settings::default()
+        ..design_basis()
     }
 }
 
@@ -768,7 +794,7 @@ fn without_replacement_variance_by_hand() {
     assert_close(i.se, variance.sqrt(), 1e-14);
     // Without replacement the between-village term shrinks by (1 − π): here below the
     // with-replacement value of the same records.
-    let wr = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    let wr = county_verdict(&input, &thresholds(), &design_basis()).unwrap();
     assert!(i.se < wr.indicators["wrong_exit_rate"].se);
     assert_eq!(v.settings.variance, VarianceMethod::WithoutReplacement);
 }
@@ -948,6 +974,13 @@ fn villages_taken_by_hand_stay_out_of_the_official_values_by_default() {
     };
     let counted = county_verdict(&input, &thresholds(), &include).unwrap();
     let w2 = &counted.indicators["wrong_exit_rate"];
+    // A lone village taken by hand is a lonely stratum of the official value's design: its
+    // reading falls back to the design estimate's, and says why.
+    assert_eq!(w2.interval_of, IntervalOf::Design);
+    assert!(
+        w2.notes.iter().any(|n| n.contains("could not be computed")),
+        "{w2:?}"
+    );
     assert_eq!(
         (w2.numerator, w2.denominator, w2.households),
         (6.0, 21.0, 7)

@@ -20,7 +20,7 @@ mod ratio;
 mod reading;
 
 use crate::input::{RegisterPeople, VillageNonRegistered};
-use crate::settings::Settings;
+use crate::settings::{ByHandVillages, MissedDenominator, RateBasis, Settings};
 use crate::weights::Respondent;
 use assess_standards::CountyThresholds;
 use design::Context;
@@ -82,9 +82,13 @@ pub struct Indicator {
     pub official: f64,
     /// Weighted (design-based) estimate.
     pub design: f64,
-    /// Design-based standard error.
+    /// Which value the standard error, intervals, bounds and reading below are of: the one
+    /// the decision uses (`estimate`), so that "passes with confidence" is about the value
+    /// that decides.
+    pub interval_of: IntervalOf,
+    /// Design-based standard error of that value.
     pub se: f64,
-    /// Two-sided design-based interval at the settings' confidence.
+    /// Two-sided design-based interval of that value at the settings' confidence.
     pub lci: f64,
     /// Upper end of it.
     pub uci: f64,
@@ -92,6 +96,9 @@ pub struct Indicator {
     pub upper_bound: f64,
     /// One-sided lower bound.
     pub lower_bound: f64,
+    /// The design estimate's two-sided interval (the same as `lci`–`uci` when the decision
+    /// uses the design estimate).
+    pub design_interval: (f64, f64),
     /// Degrees of freedom (primary units − strata of the domain).
     pub df: usize,
     /// Design effect (against simple random sampling with replacement).
@@ -126,6 +133,17 @@ pub struct Indicator {
     /// reasons); absent when there is nothing to say.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+/// Which value an indicator's intervals are of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntervalOf {
+    /// The weighted estimate.
+    Design,
+    /// The official unweighted ratio, its design-based variance from the same villages and
+    /// strata with every interviewed household counted once.
+    Official,
 }
 
 /// The county's indicators.
@@ -206,20 +224,100 @@ pub fn compute(
         nonresponse,
         villages,
     )?;
-    // In this order, so that a county failing several ways reports the same first error:
-    // the design, then wrong exits, missed, incidence, approval.
-    let wrong = ratio::rate(&ctx, Rate::WrongExit)?;
-    let missed = missed::rate(&ctx)?;
-    let incidence = incidence::incidence(&ctx, &wrong, &missed)?;
-    let approval = ratio::rate(&ctx, Rate::Approval)?;
+    let mut indicators = four(&ctx)?;
     let domains = domains::estimates(&ctx);
+    if settings.rate_basis == RateBasis::Official {
+        let unit = official_respondents(respondents, settings);
+        let official = Context::new(&unit, register, thresholds, settings, nonresponse, villages)
+            .and_then(|ctx| four(&ctx));
+        match official {
+            Ok(official) => {
+                for (indicator, of_official) in indicators.iter_mut().zip(official) {
+                    indicator.read_on_official(&of_official, settings);
+                }
+            }
+            // Only the villages taken by hand, which the weighted design leaves out, can make
+            // it fail (a lone one is a lonely PSU).
+            Err(e) => {
+                for indicator in &mut indicators {
+                    indicator.notes.push(format!(
+                        "its interval and reading are the design estimate's: the official \
+                         value's variance could not be computed ({e})"
+                    ));
+                }
+            }
+        }
+    }
     Ok(Computed {
-        indicators: vec![
-            incidence,
-            wrong.indicator,
-            missed.indicator,
-            approval.indicator,
-        ],
+        indicators,
         domains,
     })
+}
+
+/// The four indicators in `ctx`: incidence, wrong-exit, missed, approval. In this order, so
+/// that a county failing several ways reports the same first error: the design, then wrong
+/// exits, missed, incidence, approval.
+fn four(ctx: &Context) -> Result<Vec<Indicator>, crate::VerdictError> {
+    let wrong = ratio::rate(ctx, Rate::WrongExit)?;
+    let missed = missed::rate(ctx)?;
+    let incidence = incidence::incidence(ctx, &wrong, &missed)?;
+    let approval = ratio::rate(ctx, Rate::Approval)?;
+    Ok(vec![
+        incidence,
+        wrong.indicator,
+        missed.indicator,
+        approval.indicator,
+    ])
+}
+
+/// The respondents of the official values, each counted once (weight 1), the others left out:
+/// a design whose estimates are the official ratios, in the same villages and variance strata.
+/// Villages taken by hand (counted when the settings say so) form a stratum of their own.
+fn official_respondents<'a>(
+    respondents: &[Respondent<'a>],
+    settings: &Settings,
+) -> Vec<Respondent<'a>> {
+    respondents
+        .iter()
+        .map(|r| {
+            let by_hand = r.household.pi_village.is_none();
+            let counted = !by_hand || settings.by_hand_villages == ByHandVillages::Include;
+            let mut unit = r.clone();
+            unit.weight = counted.then_some(1.0);
+            if by_hand {
+                unit.variance_stratum = "by_hand".to_string();
+                unit.psu = r.household.village.clone();
+            }
+            unit
+        })
+        .collect()
+}
+
+impl Indicator {
+    /// Takes the standard error, intervals, bounds and reading of `official`, the same
+    /// indicator computed with every official respondent counted once. The missed rate over
+    /// the sampled villages (and the incidence built on it) has an official value of its own
+    /// (extrapolated by village) that no such design reproduces: it keeps the design
+    /// estimate's reading, and says so.
+    fn read_on_official(&mut self, official: &Indicator, settings: &Settings) {
+        let over_villages = settings.missed_denominator == MissedDenominator::SampledVillages;
+        if over_villages && matches!(self.kind, Kind::MissedRate | Kind::PovertyIncidence) {
+            self.notes.push(
+                "its interval and reading are the design estimate's: the official value over the \
+                 sampled villages' people has no design-based variance of its own here"
+                    .to_string(),
+            );
+            return;
+        }
+        self.interval_of = IntervalOf::Official;
+        self.se = official.se;
+        self.lci = official.lci;
+        self.uci = official.uci;
+        self.upper_bound = official.upper_bound;
+        self.lower_bound = official.lower_bound;
+        self.df = official.df;
+        self.deff = official.deff;
+        self.reading = official.reading;
+        self.confidence_excluding = official.confidence_excluding;
+    }
 }

@@ -55,9 +55,11 @@ pub(super) fn indicator(ctx: &Context, v: Values) -> Result<Indicator, crate::Ve
         estimate,
         official: v.official,
         design: v.design,
+        interval_of: super::IntervalOf::Design,
         se: v.variance.sqrt(),
         lci,
         uci,
+        design_interval: (lci, uci),
         upper_bound,
         lower_bound,
         df: v.df,
@@ -85,7 +87,13 @@ fn interval(
     confidence: f64,
     sided: Sided,
 ) -> Result<(f64, f64), crate::VerdictError> {
-    random_part_interval(v, ctx.settings.ci, confidence, sided)
+    random_part_interval(
+        v,
+        ctx.settings.ci,
+        ctx.settings.deff_floor,
+        confidence,
+        sided,
+    )
 }
 
 /// The interval of `v` from its random part only. An indicator `P = c + R` whose part `c` is
@@ -94,9 +102,14 @@ fn interval(
 /// `q = R / (1 − c)`, which lies in [0, 1], with variance `V / (1 − c)²` (the same households
 /// and degrees of freedom), mapped back as `c + (1 − c) q`: no bound falls below `c` or above
 /// 1. With `c = 0` (the rates) this is the plain proportion interval, to the bit.
+///
+/// The effective sample size is at most `n / deff_floor`: the interval never assumes the
+/// sample is worth more than that many independent households, even when few positives make
+/// the estimated variance small or nothing found makes it 0.
 fn random_part_interval(
     v: &Values,
     method: assess_survey::CiMethod,
+    deff_floor: f64,
     confidence: f64,
     sided: Sided,
 ) -> Result<(f64, f64), crate::VerdictError> {
@@ -110,7 +123,7 @@ fn random_part_interval(
     let (lo, hi) = proportion_interval(
         q,
         v.variance / (scale * scale),
-        v.households as f64,
+        v.households as f64 / deff_floor.max(1.0),
         v.df as f64,
         method,
         confidence,
@@ -196,6 +209,26 @@ mod tests {
         }
     }
 
+    /// Nothing found among 600 households (23 df): without the floor the Korn-Graubard upper
+    /// bound takes all 600 as independent, with deff 2 as 300. scipy, apart from this crate:
+    /// n* = n·(t.ppf(.95, n − 1)/t.ppf(.95, 23))², bound beta.ppf(.95, 1, n*) = 1 − .05^(1/n*):
+    /// 0.005389351026217293 (n = 600) and 0.0107164489258047 (n = 300).
+    #[test]
+    fn the_design_effect_floor_halves_the_effective_size_also_when_nothing_is_found() {
+        let v = incidence(0.0, 0.0, 0.0);
+        let kg = CiMethod::KornGraubard;
+        let (_, unfloored) = random_part_interval(&v, kg, 1.0, 0.95, Sided::Upper).unwrap();
+        let (_, floored) = random_part_interval(&v, kg, 2.0, 0.95, Sided::Upper).unwrap();
+        assert!(
+            (unfloored - 0.005389351026217293).abs() < 1e-12,
+            "{unfloored}"
+        );
+        assert!((floored - 0.0107164489258047).abs() < 1e-12, "{floored}");
+        // A floor below 1 is no floor: the sample is never worth more than its households.
+        let (_, below_one) = random_part_interval(&v, kg, 0.5, 0.95, Sided::Upper).unwrap();
+        assert_eq!(below_one, unfloored);
+    }
+
     /// The review's example: 1.2% of the rural population registered poor (known, c), one
     /// missed household found: P̂ = 1.33%, SE 0.14 points, 23 df, 600 households. Korn-Graubard
     /// on P itself gives a lower bound of 0.54% (two-sided) or 0.64% (one-sided), below the
@@ -207,11 +240,11 @@ mod tests {
     fn the_incidence_interval_is_the_random_parts_and_never_below_the_known_part() {
         let v = incidence(0.0133, 0.0014, 0.012);
         let kg = CiMethod::KornGraubard;
-        let (lo, hi) = random_part_interval(&v, kg, 0.95, Sided::Two).unwrap();
+        let (lo, hi) = random_part_interval(&v, kg, 1.0, 0.95, Sided::Two).unwrap();
         assert!((lo - 0.012009003792677914).abs() < 1e-9, "{lo}");
         assert!((hi - 0.021210926996785708).abs() < 1e-9, "{hi}");
-        let (_, upper) = random_part_interval(&v, kg, 0.95, Sided::Upper).unwrap();
-        let (lower, _) = random_part_interval(&v, kg, 0.95, Sided::Lower).unwrap();
+        let (_, upper) = random_part_interval(&v, kg, 1.0, 0.95, Sided::Upper).unwrap();
+        let (lower, _) = random_part_interval(&v, kg, 1.0, 0.95, Sided::Lower).unwrap();
         assert!((lower - 0.012026164122050882).abs() < 1e-9, "{lower}");
         assert!((upper - 0.01963565011279423).abs() < 1e-9, "{upper}");
         // The reading follows from the corrected bound: below 2% with 95% confidence.
@@ -221,7 +254,8 @@ mod tests {
         );
         // The old interval, Korn-Graubard on P as if all of it were random, went below c.
         let (old_lo, _) =
-            random_part_interval(&incidence(0.0133, 0.0014, 0.0), kg, 0.95, Sided::Two).unwrap();
+            random_part_interval(&incidence(0.0133, 0.0014, 0.0), kg, 1.0, 0.95, Sided::Two)
+                .unwrap();
         assert!((old_lo - 0.005444673210559519).abs() < 1e-9, "{old_lo}");
     }
 
@@ -236,7 +270,7 @@ mod tests {
             for (p, se) in [(0.0121, 0.003), (0.012, 0.0), (0.03, 0.01), (0.5, 0.2)] {
                 let v = incidence(p, se, 0.012);
                 for sided in [Sided::Two, Sided::Upper, Sided::Lower] {
-                    let (lo, hi) = random_part_interval(&v, method, 0.95, sided).unwrap();
+                    let (lo, hi) = random_part_interval(&v, method, 1.0, 0.95, sided).unwrap();
                     assert!(
                         lo >= 0.012 && hi <= 1.0 && lo <= hi,
                         "{method:?} {p} {lo} {hi}"
