@@ -9,8 +9,8 @@ use assess_report::{Lang, SampledVillage};
 use assess_standards::Standards;
 use assess_store::{Appeals, Store};
 use assess_verdict::{
-    county_verdict_with_villages, CountyInput, MissedDenominator, Provenance, RegisterPeople,
-    Settings, VerdictFile, Visit,
+    county_verdict_with_villages, CountyInput, DesignFacts, MissedDenominator, Provenance,
+    RegisterPeople, Settings, VerdictFile, Visit,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -242,21 +242,26 @@ async fn one(
         non_registered: people("non_registered"),
     };
     let name = assess_divisions::poverty_county(county).map_or(String::new(), |c| c.name.clone());
-    let frame_parts: HashMap<String, String> = store
-        .village_tickets(draw_id)
-        .await?
-        .into_iter()
-        .map(|(village, tickets)| (village, assess_sampling::frame_part_of_tickets(&tickets)))
-        .collect();
-    let input = CountyInput::from_sample(
-        county,
-        &name,
-        &rows,
-        &frame_parts,
-        &records,
-        standards,
-        register,
-    );
+    let design = DesignFacts {
+        frame_parts: store
+            .village_tickets(draw_id)
+            .await?
+            .into_iter()
+            .map(|(village, tickets)| (village, assess_sampling::frame_part_of_tickets(&tickets)))
+            .collect(),
+        collapse_with: manifest
+            .village_strata
+            .iter()
+            .filter(|g| g.county == county)
+            .filter_map(|g| {
+                g.collapse_with
+                    .clone()
+                    .map(|partner| (g.group.clone(), partner))
+            })
+            .collect(),
+    };
+    let input =
+        CountyInput::from_sample(county, &name, &rows, &design, &records, standards, register);
     let thresholds = standards.thresholds_for(region);
     let verdict =
         county_verdict_with_villages(&input, village_people, &thresholds, &request.settings)

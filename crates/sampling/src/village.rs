@@ -175,6 +175,10 @@ pub struct GroupSummary {
     pub drawn: usize,
     /// Of them, drawn with certainty.
     pub certainties: usize,
+    /// The stratum the plan pools this one with for the variance when it is left with one
+    /// village (`collapse_with`); recorded for the verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collapse_with: Option<String>,
 }
 
 /// Target inclusion probabilities λ_i = n·s_i/Σs, capped iteratively at 1.
@@ -377,6 +381,7 @@ fn summarise(
         frame_villages: g.members.len(),
         frame_size: sizes.iter().sum(),
         n,
+        collapse_with: g.group.collapse_with.clone(),
         drawn: draw.drawn.iter().filter(|d| **d).count(),
         certainties: draw
             .drawn

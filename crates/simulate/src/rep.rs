@@ -112,7 +112,15 @@ pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateE
         ctx.county,
         ctx.county_name,
         &rows,
-        &frame_parts,
+        &assess_verdict::DesignFacts {
+            frame_parts,
+            collapse_with: ctx
+                .plan
+                .village_groups()
+                .into_iter()
+                .filter_map(|(_, g)| g.collapse_with.map(|partner| (g.name, partner)))
+                .collect(),
+        },
         &records,
         ctx.standards,
         pop.people,

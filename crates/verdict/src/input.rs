@@ -6,7 +6,7 @@ use assess_inspection::{Disposition, Judgment, VisitRecord};
 use assess_sampling::{Role, SampleRow};
 use assess_standards::Standards;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One household of the draw, with the design facts the weights need.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -125,6 +125,21 @@ pub struct CountyInput {
     pub visits: Vec<Visit>,
     /// Register population in people.
     pub register: RegisterPeople,
+    /// Variance strata the plan pools with another when left with one village
+    /// (`collapse_with`: stratum → partner).
+    pub collapse_with: BTreeMap<String, String>,
+}
+
+/// What the draw says of its design beyond the sample's rows: each sampled village's part of
+/// the frame (from the village list's tickets, `assess_sampling::frame_part_of_tickets`) and
+/// the plan's variance partners (`collapse_with`, from the manifest's village strata).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DesignFacts {
+    /// Village code → its part of the frame. A village not in it keeps its sample label,
+    /// which is the same for stratified plans.
+    pub frame_parts: HashMap<String, String>,
+    /// Stratum → the stratum it is pooled with for the variance when left with one village.
+    pub collapse_with: BTreeMap<String, String>,
 }
 
 impl CountyInput {
@@ -135,15 +150,13 @@ impl CountyInput {
     /// households are left out), each judged with `standards`, and the register's people.
     ///
     /// A cell's register count `N_hv` is recovered from the sample: the primaries'
-    /// `1 / pi_household` summed (`n_hv · N_hv / n_hv`), rounded. `frame_parts` gives each
-    /// village's part of the frame (from the village list's tickets,
-    /// `assess_sampling::frame_part_of_tickets`); a village not in it keeps its sample label,
-    /// which is the same for stratified plans.
+    /// `1 / pi_household` summed (`n_hv · N_hv / n_hv`), rounded. `design` gives the villages'
+    /// parts of the frame and the plan's variance partners.
     pub fn from_sample(
         county: &str,
         name: &str,
         rows: &[SampleRow],
-        frame_parts: &HashMap<String, String>,
+        design: &DesignFacts,
         records: &[VisitRecord],
         standards: &Standards,
         register: RegisterPeople,
@@ -153,13 +166,14 @@ impl CountyInput {
         CountyInput {
             county: county.to_string(),
             name: name.to_string(),
-            households: DrawnHousehold::from_sample(&rows, frame_parts),
+            households: DrawnHousehold::from_sample(&rows, &design.frame_parts),
             visits: records
                 .iter()
                 .filter(|r| ids.contains(r.household_id.as_str()))
                 .map(|r| Visit::judged(r, standards))
                 .collect(),
             register,
+            collapse_with: design.collapse_with.clone(),
         }
     }
 }
@@ -248,7 +262,7 @@ mod tests {
             "530128",
             "Luquan",
             &rows,
-            &HashMap::new(),
+            &DesignFacts::default(),
             &[],
             &s,
             people(),
@@ -275,7 +289,7 @@ mod tests {
             "530128",
             "Luquan",
             &rows,
-            &HashMap::new(),
+            &DesignFacts::default(),
             &[visit, stray],
             &s,
             people(),

@@ -24,13 +24,15 @@ mod weights;
 
 pub use explain::{Driver, FailingHousehold, STANDARDS};
 pub use indicators::{DomainEstimate, Indicator, IntervalOf, Kind, Reading};
-pub use input::{CountyInput, DrawnHousehold, RegisterPeople, VillageNonRegistered, Visit};
+pub use input::{
+    CountyInput, DesignFacts, DrawnHousehold, RegisterPeople, VillageNonRegistered, Visit,
+};
 pub use response::ResponseRates;
 pub use settings::{
     ApprovalDefinition, ByHandVillages, DontKnow, MissedDenominator, RateBasis, Settings,
     VarianceMethod, DEFAULT_DEFF_FLOOR,
 };
-pub use weights::{is_respondent, weigh, Collapses};
+pub use weights::{is_respondent, weigh, Collapses, Respondent};
 
 use assess_standards::CountyThresholds;
 use serde::Serialize;

@@ -130,6 +130,7 @@ fn county() -> CountyInput {
             poor: 537.0,
             non_registered: 53722.0,
         },
+        collapse_with: Default::default(),
     }
 }
 
@@ -1017,4 +1018,150 @@ fn units_of_unknown_eligibility_take_the_resolved_share() {
     // w = (1/π) · N' / r = 2 · 5 / 1 = 10.
     assert_eq!(respondents.len(), 1);
     assert_close(respondents[0].weight.unwrap(), 10.0, 1e-12);
+}
+
+/// A village taken with certainty, with replacement: its exited households are the primary
+/// units of their own stratum (its exited cell), corrected by the cell's fraction 3/6 (they
+/// were drawn without replacement from it), and the village counts once in the degrees of
+/// freedom. By hand: the six sampled rows as before plus F1-F3 (weight 6/3 = 2, F2 failing);
+/// V = Σ_h (1 − f_h) n_h/(n_h − 1) Σ (z − z̄)², f = 0 for the drawn villages' strata and 0.5
+/// for F's cell; df = 4 villages − 2 strata + 1 certainty village = 3 (the engine alone
+/// counts 3 households − 1 cell = 2 for F).
+#[test]
+fn a_certainty_village_is_its_status_cells_and_counts_once_in_the_df() {
+    let mut input = county();
+    const F: &str = "530128105201";
+    for (id, bad) in [("F1", false), ("F2", true), ("F3", false)] {
+        input.households.push(DrawnHousehold {
+            pi_village: Some(1.0),
+            certainty: true,
+            ..household(id, F, "exited", true, 6.0)
+        });
+        input.visits.push(complete(id, Status::Exited, bad));
+    }
+    let v = county_verdict(&input, &thresholds(), &design_basis()).unwrap();
+    let i = &v.indicators["wrong_exit_rate"];
+    // (stratum, psu, weight, y, m, fraction)
+    let rows = [
+        ("remote", A, 14.0, 0.0, 3.0, 0.0),
+        ("remote", A, 14.0, 0.0, 3.0, 0.0),
+        ("remote", B, 16.0, 0.0, 3.0, 0.0),
+        ("remote", B, 16.0, 3.0, 3.0, 0.0),
+        ("other", C, 6.0, 0.0, 3.0, 0.0),
+        ("other", E, 12.5, 0.0, 3.0, 0.0),
+        ("certain", "F1", 2.0, 0.0, 3.0, 0.5),
+        ("certain", "F2", 2.0, 3.0, 3.0, 0.5),
+        ("certain", "F3", 2.0, 0.0, 3.0, 0.5),
+    ];
+    let ty: f64 = rows.iter().map(|r| r.2 * r.3).sum();
+    let tm: f64 = rows.iter().map(|r| r.2 * r.4).sum();
+    let ratio = ty / tm;
+    let mut strata: std::collections::BTreeMap<&str, (f64, std::collections::BTreeMap<&str, f64>)> =
+        Default::default();
+    for (h, psu, w, y, m, f) in rows {
+        let s = strata.entry(h).or_default();
+        s.0 = f;
+        *s.1.entry(psu).or_default() += w * (y - ratio * m) / tm;
+    }
+    let variance: f64 = strata
+        .values()
+        .map(|(f, psus)| {
+            let n = psus.len() as f64;
+            let mean = psus.values().sum::<f64>() / n;
+            (1.0 - f) * n / (n - 1.0) * psus.values().map(|z| (z - mean).powi(2)).sum::<f64>()
+        })
+        .sum();
+    assert!((i.design - ratio).abs() < 1e-12);
+    assert_close(i.se, variance.sqrt(), 1e-12);
+    assert_eq!(i.df, 3);
+}
+
+/// Cells without a respondent go to their village stratum before the county, and never
+/// across independent draws. A refuses too: township 530128101 (A and D) has no exited
+/// respondent left, so A's T = 2·10 = 20 and D's 8 go to the remote stratum's B
+/// (T = 4·8 = 32): B's weight 16 · (32 + 28)/32 = 30, where the old rule sent them county-wide.
+#[test]
+fn empty_cells_collapse_within_their_village_stratum_first() {
+    let refuse = |input: &mut CountyInput, ids: &[&str]| {
+        for v in &mut input.visits {
+            if ids.contains(&v.household_id.as_str()) {
+                *v = visit(&v.household_id, Disposition::Refused, None);
+            }
+        }
+    };
+    let weight = |respondents: &[Respondent], id: &str| {
+        respondents
+            .iter()
+            .find(|r| r.household.household_id == id)
+            .and_then(|r| r.weight)
+            .unwrap()
+    };
+    let mut input = county();
+    refuse(&mut input, &["A1", "A2"]);
+    let (respondents, collapses) = weigh(&input);
+    assert_close(weight(&respondents, "B2"), 30.0, 1e-12);
+    assert_eq!(weight(&respondents, "C2"), 6.0);
+    assert_eq!(
+        (
+            collapses.into_township,
+            collapses.into_village_stratum,
+            collapses.into_county
+        ),
+        (0, 2, 0)
+    );
+    // No remote exited respondent at all: a stratified design goes county-wide...
+    refuse(&mut input, &["B2", "BR1"]);
+    let (_, collapses) = weigh(&input);
+    assert_eq!(collapses.into_county, 3);
+    assert!(collapses.strata_without_respondents.is_empty());
+    // ...independent draws do not: the remote villages (eligible for both draws) had other
+    // chances than the rest, so their cells stay without an estimate, and the verdict says so.
+    for h in &mut input.households {
+        h.frame_part = if [A, B, D].contains(&h.village.as_str()) {
+            "remote+county".into()
+        } else {
+            "county".into()
+        };
+    }
+    let (respondents, collapses) = weigh(&input);
+    assert_eq!(collapses.into_county, 0);
+    assert_eq!(
+        collapses.strata_without_respondents,
+        vec!["exited".to_string()]
+    );
+    assert_eq!(weight(&respondents, "C2"), 6.0);
+}
+
+/// The plan's `collapse_with`: "other" left with one village (C, E's visits removed) is pooled
+/// with "remote", as the plan said before the draw, instead of failing as a lonely PSU. The
+/// variance is then the one-stratum formula over A, B and C (recomputed here from the
+/// weights), with 3 villages − 1 stratum = 2 degrees of freedom.
+#[test]
+fn a_lonely_stratum_is_pooled_with_its_planned_partner() {
+    let mut input = county();
+    input.visits.retain(|v| !v.household_id.starts_with('E'));
+    assert!(county_verdict(&input, &thresholds(), &design_basis()).is_err());
+    input.collapse_with = [("other".to_string(), "remote".to_string())].into();
+    let v = county_verdict(&input, &thresholds(), &design_basis()).unwrap();
+    let i = &v.indicators["wrong_exit_rate"];
+    let (respondents, _) = weigh(&input);
+    let rows: Vec<(&str, &str, f64, f64, f64)> = respondents
+        .iter()
+        .filter(|r| r.household.stratum == "exited")
+        .map(|r| {
+            let failing = r.household.household_id == "BR1";
+            assert_eq!(r.variance_stratum, "remote", "{}", r.household.household_id);
+            (
+                "pooled",
+                r.household.village.as_str(),
+                r.weight.unwrap(),
+                if failing { 3.0 } else { 0.0 },
+                3.0,
+            )
+        })
+        .collect();
+    let (ratio, variance) = independent_ratio_variance(&rows);
+    assert!((i.design - ratio).abs() < 1e-12);
+    assert_close(i.se, variance.sqrt(), 1e-12);
+    assert_eq!(i.df, 2);
 }

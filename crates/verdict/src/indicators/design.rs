@@ -143,6 +143,33 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// The degrees of freedom of an estimate over the design rows `in_domain`, from the
+    /// engine's count `raw` (primary units less strata), with each village taken with
+    /// certainty counted once. With replacement the engine counts a certainty village's
+    /// households less its status cells, about one per household (168 for 8 take-all villages
+    /// of 22 households, against 11-23 real ones), which narrows the bounds; the village is
+    /// one unit of information about its own variance, so it adds one (Valliant and Rust 2010
+    /// show the household count far too high). Without replacement the engine's certainty
+    /// village is one unit in its own stratum (0); it adds one there too.
+    pub(super) fn df(&self, raw: usize, in_domain: impl Fn(usize) -> bool) -> usize {
+        let mut households = std::collections::HashSet::new();
+        let mut cells = std::collections::HashSet::new();
+        let mut villages = std::collections::HashSet::new();
+        for (row, &i) in self.weighted.iter().enumerate() {
+            let r = &self.respondents[i];
+            if in_domain(row) && r.household.certainty {
+                households.insert(r.psu.as_str());
+                cells.insert(r.variance_stratum.as_str());
+                villages.insert(r.household.village.as_str());
+            }
+        }
+        let engine_count = match self.settings.variance {
+            VarianceMethod::WithReplacement => households.len() - cells.len(),
+            VarianceMethod::WithoutReplacement => 0,
+        };
+        (raw + villages.len()).saturating_sub(engine_count)
+    }
+
     /// The design variance of the total `Σ w u` of a linearised variable `u` (its interval is
     /// computed afterwards, as a proportion's).
     pub(super) fn variance_of_total(
@@ -188,7 +215,16 @@ fn design(
         .strata(of(&|r| r.variance_stratum.clone()))
         .lonely_psu(settings.lonely_psu);
     let builder = match settings.variance {
-        VarianceMethod::WithReplacement => builder.psu(of(&|r| r.psu.clone())),
+        VarianceMethod::WithReplacement => {
+            let builder = builder.psu(of(&|r| r.psu.clone()));
+            // Only a certainty village needs the correction (and the engine collapses lonely
+            // strata only without one).
+            if weighted.iter().any(|&i| respondents[i].household.certainty) {
+                builder.fpc(certainty_fractions(respondents, weighted))
+            } else {
+                builder
+            }
+        }
         VarianceMethod::WithoutReplacement => {
             let column = |f: &dyn Fn(&Respondent) -> f64| -> Vec<f64> {
                 weighted.iter().map(|&i| f(&respondents[i])).collect()
@@ -205,6 +241,32 @@ fn design(
         source,
         variance: settings.variance,
     })
+}
+
+/// The with-replacement design's stage-1 fpc: for the villages drawn at random a fraction of
+/// `f64::MIN_POSITIVE`, so that `1 − f` is 1 (no correction: the engine takes a fraction in
+/// (0, 1], R's convention); in a certainty village, whose strata are its status cells and whose primary units
+/// are households drawn without replacement, the cell's fraction `r_hv / N'_hv`. A cell with a
+/// single respondent cannot estimate its own variance; it counts as enumerated (fraction 1:
+/// no variance, rather than a lonely stratum).
+fn certainty_fractions(respondents: &[Respondent], weighted: &[usize]) -> Vec<f64> {
+    let mut per_cell: std::collections::HashMap<&str, usize> = Default::default();
+    for &i in weighted {
+        *per_cell
+            .entry(respondents[i].variance_stratum.as_str())
+            .or_default() += 1;
+    }
+    weighted
+        .iter()
+        .map(|&i| {
+            let r = &respondents[i];
+            match (r.household.certainty, per_cell[r.variance_stratum.as_str()]) {
+                (false, _) => f64::MIN_POSITIVE,
+                (true, 1) => 1.0,
+                (true, _) => r.cell_fraction,
+            }
+        })
+        .collect()
 }
 
 /// A village's inclusion probability for the variance: 1 when taken with certainty.

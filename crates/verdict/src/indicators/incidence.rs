@@ -101,7 +101,7 @@ pub(super) fn incidence(
             official: p.at(wrong.official, missed.official),
             design: p.at(wrong.design, missed.design),
             variance: v.variance,
-            df: v.df,
+            df: ctx.df(v.df, |_| true),
             // A variance ratio: the joint linearisation's variance against simple random
             // sampling of as many respondents; the weighting effect over every respondent.
             deff: v.deff,

@@ -58,7 +58,7 @@ fn over_villages(
             official: official.value,
             design: r_hat,
             variance: v.variance,
-            df: v.df,
+            df: ctx.df(v.df, |row| numerator[row].is_some()),
             deff: v.variance / srs,
             weighting_effect: assess_survey::kish(
                 (0..ctx.design.n_rows())

@@ -31,7 +31,7 @@ pub(super) fn rate(ctx: &Context, rate: Rate) -> Result<Linearised, crate::Verdi
             official: o.ratio(),
             design: est.estimate,
             variance: est.variance,
-            df: est.df,
+            df: ctx.df(est.df, |row| columns.numerator[row].is_some()),
             deff: est.deff,
             weighting_effect: est.weighting_effect,
             numerator: o.y,
