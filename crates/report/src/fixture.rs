@@ -43,6 +43,7 @@ fn indicator(kind: Kind, official: f64, lci: f64, uci: f64, threshold: f64) -> I
         confidence_excluding: Some(0.9987),
         unknown: 0,
         bounds_if_nonrespondents: (official * 0.97, official * 1.2),
+        decision_risk: None,
         notes: Vec::new(),
     }
 }

@@ -23,7 +23,7 @@ mod settings;
 mod weights;
 
 pub use explain::{Driver, FailingHousehold, STANDARDS};
-pub use indicators::{DomainEstimate, Indicator, IntervalOf, Kind, Reading};
+pub use indicators::{DecisionRisk, DomainEstimate, Indicator, IntervalOf, Kind, Reading};
 pub use input::{
     CountyInput, DesignFacts, DrawnHousehold, RegisterPeople, VillageNonRegistered, Visit,
 };
@@ -497,6 +497,7 @@ mod tests {
             confidence_excluding: None,
             unknown: 0,
             bounds_if_nonrespondents: (official, official),
+            decision_risk: None,
             notes: Vec::new(),
         }
     }

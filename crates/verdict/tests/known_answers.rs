@@ -230,6 +230,14 @@ fn wrong_exit_rate_official_design_and_variance() {
     assert_eq!(i.design_interval, (d.lci, d.uci));
     // df = 4 villages with exited respondents − 2 strata.
     assert_eq!(i.df, 2);
+    // The decision risk models the official ratio's sample: 4 villages of 6 / 4 → 2
+    // households, every household counted once with 3 people (no spread: κ² = 0).
+    let risk = i.decision_risk.as_ref().unwrap();
+    assert_eq!((risk.villages, risk.households_per_village), (4, 2));
+    assert!(risk.kappa2.abs() < 1e-12);
+    let expected =
+        assess_sampling::size::clustered_pass_probability(4, 2, 0.02, 0.02, risk.icc, 0.0);
+    assert_eq!(risk.pass_probability_at_threshold, expected);
     // Kish's weighting effect of those six weights: n Σw² / (Σw)² = 6 · 1096.25 / 78.5².
     assert!((i.weighting_effect - 6.0 * 1096.25 / (78.5 * 78.5)).abs() < 1e-12);
     // 16.7% official is far above 2%: the county is deferred, with housing named.

@@ -143,6 +143,34 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// The shape of an indicator's sample for its decision risk: `unit` gives a weighted
+    /// respondent's units (people, or 1 household), `None` outside the indicator.
+    pub(super) fn shape(&self, unit: impl Fn(&Row) -> Option<f64>) -> super::risk::Shape {
+        let w = self.design.weights();
+        let mut villages = std::collections::HashSet::new();
+        let (mut n, mut sum, mut sum2) = (0usize, 0.0, 0.0);
+        for (row, &i) in self.weighted.iter().enumerate() {
+            let Some(u) = unit(&self.rows[i]) else {
+                continue;
+            };
+            villages.insert(self.respondents[i].household.village.as_str());
+            let c = w[row] * u;
+            n += 1;
+            sum += c;
+            sum2 += c * c;
+        }
+        let kappa2 = if n > 0 && sum > 0.0 {
+            n as f64 * sum2 / (sum * sum) - 1.0
+        } else {
+            0.0
+        };
+        super::risk::Shape {
+            villages: villages.len(),
+            households: n,
+            kappa2,
+        }
+    }
+
     /// The degrees of freedom of an estimate over the design rows `in_domain`, from the
     /// engine's count `raw` (primary units less strata), with each village taken with
     /// certainty counted once. With replacement the engine counts a certainty village's

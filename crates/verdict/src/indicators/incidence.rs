@@ -5,6 +5,7 @@
 //! "Indicators" and "Variance").
 
 use super::design::Context;
+use super::finding::Rate;
 use super::ratio::Linearised;
 use super::reading::{self, Values};
 use super::{Indicator, Kind};
@@ -112,6 +113,10 @@ pub(super) fn incidence(
             unknown: wrong.unknown + missed.unknown,
             bounds,
             known: p.known(),
+            shape: ctx.shape(|r| {
+                let counted = Rate::WrongExit.counted(r).or(Rate::Missed.counted(r));
+                counted.map(|_| r.people)
+            }),
         },
     )
 }

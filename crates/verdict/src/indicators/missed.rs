@@ -71,6 +71,7 @@ fn over_villages(
             unknown: o.unknown,
             bounds: official.bounds,
             known: 0.0,
+            shape: ctx.shape(|r| Rate::Missed.counted(r).map(|_| Rate::Missed.unit(r))),
         },
     )?;
     indicator.notes.extend(official.note);

@@ -18,6 +18,7 @@ mod missed;
 mod official;
 mod ratio;
 mod reading;
+mod risk;
 
 use crate::input::{RegisterPeople, VillageNonRegistered};
 use crate::settings::{ByHandVillages, MissedDenominator, RateBasis, Settings};
@@ -25,6 +26,7 @@ use crate::weights::Respondent;
 use assess_standards::CountyThresholds;
 use design::Context;
 use finding::Rate;
+pub use risk::DecisionRisk;
 use serde::Serialize;
 
 /// Which indicator.
@@ -129,6 +131,10 @@ pub struct Indicator {
     pub unknown: usize,
     /// Official value if every non-respondent (and unknown) passed / failed.
     pub bounds_if_nonrespondents: (f64, f64),
+    /// The probability that this design passes a county exactly on the threshold, beside
+    /// `confidence_excluding` (the observed reading's own risk); absent without a sample to
+    /// model.
+    pub decision_risk: Option<DecisionRisk>,
     /// What a reader must know about how this indicator was computed (also in the verdict's
     /// reasons); absent when there is nothing to say.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -319,5 +325,6 @@ impl Indicator {
         self.deff = official.deff;
         self.reading = official.reading;
         self.confidence_excluding = official.confidence_excluding;
+        self.decision_risk = official.decision_risk.clone();
     }
 }

@@ -41,6 +41,7 @@ pub(super) fn rate(ctx: &Context, rate: Rate) -> Result<Linearised, crate::Verdi
             // The missing units would have entered the denominator too.
             bounds: o.bounds(o.m + missing, missing),
             known: 0.0,
+            shape: ctx.shape(|r| rate.counted(r).map(|_| rate.unit(r))),
         },
     )?;
     Ok(Linearised { indicator, z })

@@ -31,6 +31,8 @@ pub(super) struct Values {
     /// The part of the indicator known without sampling (the incidence's registered poor,
     /// `c = N_poor / N_rural`; 0 for the rates): the interval is the random part's.
     pub(super) known: f64,
+    /// How its sample is shaped, for the decision risk.
+    pub(super) shape: super::risk::Shape,
 }
 
 /// The indicator: `v` read against its threshold.
@@ -75,6 +77,14 @@ pub(super) fn indicator(ctx: &Context, v: Values) -> Result<Indicator, crate::Ve
         confidence_excluding,
         unknown: v.unknown,
         bounds_if_nonrespondents: v.bounds,
+        decision_risk: super::risk::decision_risk(
+            v.kind,
+            v.shape,
+            threshold,
+            v.deff,
+            settings.deff_floor,
+            v.known,
+        ),
         notes: Vec::new(),
     })
 }
@@ -206,6 +216,11 @@ mod tests {
             unknown: 0,
             bounds: (design, design),
             known,
+            shape: super::super::risk::Shape {
+                villages: 25,
+                households: 600,
+                kappa2: 0.0,
+            },
         }
     }
 
