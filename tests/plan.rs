@@ -196,8 +196,9 @@ fn a_short_stratum_is_taken_whole_when_the_plan_says_so() {
 
 /// The design review of the shipped Luquan plan on the bundled register: weighting effects
 /// from tests/support/design_review.py, computed apart from assess
-/// (`design_review.py examples/luquan/register.csv examples/luquan/villages.csv 13 12 22 3 25`:
-/// exited 1.227783, non-registered 1.200473, all 1.404483), each cell warned as far from
+/// (`design_review.py examples/luquan/register.csv examples/luquan/villages.csv 13 12 22 3 25`,
+/// exact SPS inclusion probabilities by scipy quadrature: exited 484.682 expected, 1.229158;
+/// non-registered 622.061, 1.200833; all 1132.996, 1.405435), each cell warned as far from
 /// self-weighting (limits 1.10 and 10 points in the standards).
 #[test]
 fn plan_check_reviews_the_design_and_warns_far_from_self_weighting() {
@@ -212,9 +213,9 @@ fn plan_check_reviews_the_design_and_warns_far_from_self_weighting() {
     .clone();
     let out = String::from_utf8(out).unwrap();
     for line in [
-        "exited households (wrong-exit rate): 4834 in the county, 484.3 expected in the sample; weighting effect 1.228",
-        "non-registered households (missed rate): 15025 in the county, 622.0 expected in the sample; weighting effect 1.200",
-        "all households (approval rate): 20000 in the county, 1132.5 expected in the sample; weighting effect 1.404",
+        "exited households (wrong-exit rate): 4834 in the county, 484.7 expected in the sample; weighting effect 1.229",
+        "non-registered households (missed rate): 15025 in the county, 622.1 expected in the sample; weighting effect 1.201",
+        "all households (approval rate): 20000 in the county, 1133.0 expected in the sample; weighting effect 1.405",
         "moves the official rate by +0.28 points",
     ] {
         assert!(out.contains(line), "{line}\nnot in\n{out}");

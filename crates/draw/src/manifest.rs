@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The scheme implemented here; docs/sampling.md specifies it byte for byte.
-pub const SCHEME_VERSION: &str = "assess-draw-v1";
+pub const SCHEME_VERSION: &str = "assess-draw-v2";
 
 /// The manifest of one draw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

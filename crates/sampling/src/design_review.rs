@@ -393,11 +393,12 @@ per_village = {per_village}
         .unwrap()
     }
 
-    /// Sizes 40, 50 (remote) and 60, 70 (other): λ = 4/9, 5/9, 6/13, 7/13. Exited, 5 taken:
-    /// π k = 20/9, 25/9, 30/13, 35/13 (Σ = 10); Σ N²/(π k) = 100·9/20 + 400·9/25 + 900·13/30 +
-    /// 1600·13/35 = 45 + 144 + 390 + 594.2857 = 1173.2857; deff = 10 × 1173.2857 / 100² =
-    /// 1.173286. People: sampled 20/9·3 + 25/9·2 + 30/13·3 + 35/13·3 = 12.2222 + 15
-    /// = 27.2222, remote 12.2222 → 0.44898; county 70/280 = 0.25.
+    /// Sizes 40, 50 (remote) and 60, 70 (other): λ = 4/9, 5/9, 6/13, 7/13, one village per
+    /// stratum. With n = 1 sequential Poisson sampling takes the smaller key: for λ = (a, b),
+    /// a + b = 1, a < b, P(U_1/a < U_2/b) = a/(2b), so π = 0.4, 0.6, 3/7, 4/7. Exited, 5 taken:
+    /// π k = 2, 3, 15/7, 20/7 (Σ = 10); Σ N²/(π k) = 100/2 + 400/3 + 900·7/15 + 1600·7/20 =
+    /// 50 + 133.333 + 420 + 560 = 1163.333; deff = 10 × 1163.333 / 100² = 1.163333. People:
+    /// sampled 2·3 + 3·2 + (15/7)·3 + (20/7)·3 = 27, remote 12 → 0.4444; county 70/280 = 0.25.
     #[test]
     fn weighting_effect_and_shares_by_hand() {
         let frame = county();
@@ -409,20 +410,18 @@ per_village = {per_village}
         let exited = &review.cells[0];
         assert_eq!(exited.cell, ReviewCell::Exited);
         assert_eq!(exited.population, 100);
-        assert!((exited.expected_households - 10.0).abs() < 1e-12);
-        let squares = 45.0 + 144.0 + 390.0 + 1600.0 * 13.0 / 35.0;
-        assert!((exited.weighting_effect - 10.0 * squares / 1e4).abs() < 1e-12);
+        assert!((exited.expected_households - 10.0).abs() < 1e-9);
+        let squares = 50.0 + 400.0 / 3.0 + 900.0 * 7.0 / 15.0 + 1600.0 * 7.0 / 20.0;
+        assert!((exited.weighting_effect - 10.0 * squares / 1e4).abs() < 1e-9);
         let remote = exited.parts.iter().find(|p| p.part == "remote").unwrap();
-        let sampled_remote = 20.0 / 9.0 * 3.0 + 25.0 / 9.0 * 2.0;
-        let sampled = sampled_remote + 65.0 / 13.0 * 3.0;
-        assert!((remote.sample_share - sampled_remote / sampled).abs() < 1e-12);
+        assert!((remote.sample_share - 12.0 / 27.0).abs() < 1e-9);
         assert!((remote.population_share - 0.25).abs() < 1e-12);
         // All 30 non-registered taken in every drawn village: weights 1/π_v, not equal.
         let nr = &review.cells[1];
-        assert!((nr.expected_households - 60.0).abs() < 1e-12);
-        let lambda = [4.0 / 9.0, 5.0 / 9.0, 6.0 / 13.0, 7.0 / 13.0];
-        let nr_squares: f64 = lambda.iter().map(|l| 900.0 / (30.0 * l)).sum();
-        assert!((nr.weighting_effect - 60.0 * nr_squares / 120f64.powi(2)).abs() < 1e-12);
+        assert!((nr.expected_households - 60.0).abs() < 1e-9);
+        let pi = [0.4, 0.6, 3.0 / 7.0, 4.0 / 7.0];
+        let nr_squares: f64 = pi.iter().map(|p| 900.0 / (30.0 * p)).sum();
+        assert!((nr.weighting_effect - 60.0 * nr_squares / 120f64.powi(2)).abs() < 1e-9);
     }
 
     #[test]
@@ -441,7 +440,7 @@ per_village = {per_village}
         assert!(warnings[0].message.contains("wrong-exit rate"));
         assert!(warnings[0]
             .message
-            .contains("`remote` is 45% of the sampled people but 25%"));
+            .contains("`remote` is 44% of the sampled people but 25%"));
         let lax = ReviewLimits {
             weighting_effect: 3.0,
             share_gap: 0.5,
@@ -454,6 +453,6 @@ per_village = {per_village}
         let lines = review.lines(|_| 0.02);
         assert!(lines
             .iter()
-            .any(|l| l.contains("moves the official rate by +0.40 points")));
+            .any(|l| l.contains("moves the official rate by +0.39 points")));
     }
 }

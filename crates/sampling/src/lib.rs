@@ -51,5 +51,6 @@ pub use plan::{
 pub use plan_check::check_county;
 pub use village::{
     capped_probabilities, draw_villages, frame_part_of_tickets, pps_group, sps_exact_inclusion,
-    village_chances, FrameVillage, GroupDraw, GroupSummary, SelectedVillage, VillageChance,
+    sps_inclusion, village_chances, FrameVillage, GroupDraw, GroupSummary, SelectedVillage,
+    VillageChance,
 };
