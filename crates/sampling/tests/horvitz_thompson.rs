@@ -7,8 +7,8 @@
 use assess_divisions::VillageCode;
 use assess_household::{Household, Status};
 use assess_sampling::{
-    draw_villages, review_county, select_runs, CompactRegister, CountyDesign, FrameVillage,
-    HouseholdSelector, Plan, ReviewCell, SampleRow,
+    draw_villages, review_county, select_runs, CompactRegister, FrameVillage, HouseholdSelector,
+    Plan, ReviewCell, SampleRow,
 };
 use std::collections::HashMap;
 
