@@ -7,6 +7,7 @@ mod architecture;
 mod check;
 mod draw;
 mod estimate;
+mod extend;
 mod finding;
 mod frame;
 mod main_job;

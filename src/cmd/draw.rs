@@ -57,6 +57,15 @@ pub struct DrawArgs {
     /// Write the seeds into the manifest (only once they are published).
     #[arg(long)]
     publish_seeds: bool,
+    /// Extend this draw directory (a second phase when an indicator is inconclusive): every
+    /// sampling stratum or draw takes --add-villages more villages, those with the next
+    /// keys; the first phase stays as drawn. Give the draw's own plan, register, village file
+    /// and seeds.
+    #[arg(long, requires = "add_villages")]
+    extend: Option<PathBuf>,
+    /// With --extend: villages added to every sampling stratum or draw.
+    #[arg(long, requires = "extend", value_parser = clap::value_parser!(u32).range(1..))]
+    add_villages: Option<u32>,
     /// New directory for sample.csv, sample_villages.csv and manifest.json.
     #[arg(long)]
     out: PathBuf,
@@ -97,7 +106,12 @@ pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
         publish: args.publish_seeds,
     };
     let bar = progress::counter("households read");
-    let draw = assess_draw::compute(&inputs, &seeds, &|n| bar.set_position(n))?;
+    let draw = match (&args.extend, args.add_villages) {
+        (Some(dir), Some(add)) => {
+            assess_draw::extend(dir, &inputs, &seeds, add, &|n| bar.set_position(n))?
+        }
+        _ => assess_draw::compute(&inputs, &seeds, &|n| bar.set_position(n))?,
+    };
     bar.finish_and_clear();
     let (review, review_warnings) = design_review(&draw.reviews)?;
     print_warnings(&[draw.warnings.as_slice(), &review_warnings].concat());
@@ -105,6 +119,7 @@ pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
     assess_draw::write_receipt(&args.out, &assess_draw::Receipt::now())?;
     tracing::info!("draw written");
     print_summary(&draw, &args.out);
+    print_extension(&draw);
     println!();
     review.iter().for_each(|line| println!("{line}"));
     // A national draw holds a million sample rows and 600 MB of kept households; freeing
@@ -236,6 +251,38 @@ fn print_summary(draw: &assess_draw::Draw, out: &std::path::Path) {
     if m.seeds.is_none() {
         println!("\nThe seeds are not in the manifest: publish them after fieldwork; anyone can then run `assess verify`.");
     }
+}
+
+/// The villages an extension added, for the teams to visit next.
+fn print_extension(draw: &assess_draw::Draw) {
+    let Some(e) = &draw.manifest.extension else {
+        return;
+    };
+    let added: Vec<&assess_sampling::SelectedVillage> = draw
+        .villages
+        .iter()
+        .filter(|v| v.extension_only())
+        .collect();
+    println!(
+        "\n  extends draw {} by {} villages per sampling stratum or draw (in all since its \
+         first phase); {} villages added:",
+        e.extends,
+        e.villages,
+        added.len()
+    );
+    for v in &added {
+        println!(
+            "    {}  {:<20} π {:.4}",
+            v.code.as_str(),
+            v.group,
+            v.pi.unwrap_or(f64::NAN)
+        );
+    }
+    println!(
+        "  Import this draw (`assess import-sample`); records of the first phase's households stay \
+         under the first draw, the added villages' records go under this one, and the verdict \
+         of this draw reads both."
+    );
 }
 
 pub fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {

@@ -282,6 +282,7 @@ async fn one(
             standards_version: standards.version.clone(),
             frame_fingerprint: manifest.frame_fingerprint.clone(),
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            earlier_phases: store.lineage(draw_id).await?.split_off(1),
         },
         before_appeals: None,
     };

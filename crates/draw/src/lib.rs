@@ -10,12 +10,14 @@
 //! - `manifest`: what is sealed with a draw.
 //! - `verify`: recomputation and the differences it can name.
 //! - `dir`: a draw directory read back, its files checked against the manifest.
+//! - `extend`: a second phase of villages added to a draw, the first phase unchanged.
 //!
 //! Not for: the selection rules themselves (`assess-sampling`) or reading register rows
 //! (`assess-register`).
 #![deny(missing_docs)]
 
 mod dir;
+mod extend;
 mod frame;
 mod manifest;
 mod parallel;
@@ -24,7 +26,11 @@ mod run;
 mod verify;
 
 pub use dir::{load_draw_dir, DrawDir, VillageListRow};
-pub use manifest::Manifest;
+pub use extend::extend;
+pub use manifest::{Extension, Manifest};
 pub use receipt::{read_receipt, write_receipt, Receipt};
-pub use run::{check_plan, compute, write_draw, Draw, DrawError, Inputs, PlanCheck, Seeds};
+pub use run::{
+    check_plan, compute, compute_extended, write_draw, Draw, DrawError, ExtendError, Inputs,
+    PlanCheck, Seeds,
+};
 pub use verify::{verify, Difference};

@@ -38,6 +38,22 @@ pub struct Manifest {
     pub village_strata: Vec<assess_sampling::GroupSummary>,
     /// Population and sample counts per county and household stratum.
     pub strata: Vec<StratumCounts>,
+    /// Set when this draw extends another (`assess draw --extend`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<Extension>,
+}
+
+/// What makes a draw the extension of another: the draw it extends and how many villages
+/// every sampling stratum or draw has gained since the first phase. Recomputing the first
+/// phase's draw with this many more villages gives this draw (docs/sampling.md, "Extending a
+/// draw").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extension {
+    /// The draw extended: its `sample.csv` SHA-256, the records store's draw id.
+    pub extends: String,
+    /// Villages added to every village stratum or draw that samples, counted from the first
+    /// phase (an extension of an extension adds to its base's count).
+    pub villages: u32,
 }
 
 /// The division-code vintage and how it was chosen.

@@ -2,7 +2,8 @@
 
 use crate::frame::VillageFrame;
 use crate::manifest::{
-    DivisionCodes, Manifest, PublishedSeeds, SeedCommitments, StratumCounts, SCHEME_VERSION,
+    DivisionCodes, Extension, Manifest, PublishedSeeds, SeedCommitments, StratumCounts,
+    SCHEME_VERSION,
 };
 use crate::parallel::map_parts;
 use assess_household::Status;
@@ -10,8 +11,8 @@ use assess_register::{FrameReport, ReadOptions, RegisterError, VillageFile};
 use assess_sampling::ticket::seed_commitment;
 use assess_sampling::Role;
 use assess_sampling::{
-    check_county, draw_villages, select_runs, CompactRegister, FrameVillage, Plan, Problem,
-    SampleRow, SelectedVillage,
+    check_county, draw_villages_extended, select_runs, CompactRegister, FrameVillage, Plan,
+    Problem, SampleRow, SelectedVillage,
 };
 use assess_sampling::{review_county, Counties, CountyReview, Severity};
 use sha2::{Digest, Sha256};
@@ -95,6 +96,53 @@ pub struct Seeds {
     pub household: Option<String>,
     /// Write the seeds into the manifest (a draw made after they were published).
     pub publish: bool,
+}
+
+/// Why a draw could not be extended.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtendError {
+    /// The draw directory or the inputs could not be read, or the new draw not made.
+    #[error(transparent)]
+    Draw(#[from] DrawError),
+    /// An input or seed is not the one the draw to extend was made from.
+    #[error(
+        "{dir}: the {what} given is not the one this draw was made from (given {given}, the \
+         draw's manifest says {expected}); extend a draw with its own plan, register, village \
+         file and seeds"
+    )]
+    NotItsInputs {
+        /// The draw directory.
+        dir: PathBuf,
+        /// `plan`, `register`, `village file`, `village seed` or `household seed`.
+        what: &'static str,
+        /// Hash of what was given.
+        given: String,
+        /// Hash in the manifest.
+        expected: String,
+    },
+    /// The draw was made by another scheme version.
+    #[error(
+        "{dir}: made by scheme {found}; this assess makes {SCHEME_VERSION} and can extend only \
+         draws of that scheme (extend it with the assess version that made it)"
+    )]
+    OtherScheme {
+        /// The draw directory.
+        dir: PathBuf,
+        /// Its scheme.
+        found: String,
+    },
+    /// Zero villages asked for.
+    #[error("an extension adds at least one village to each stratum or draw")]
+    NothingToAdd,
+    /// Every sampling stratum already takes all its villages.
+    #[error(
+        "{0}: no stratum or draw has villages left to add (every one is taken whole); the draw \
+         cannot be extended"
+    )]
+    NothingLeft(PathBuf),
+    /// The extension changed the first phase (a bug: the scheme promises it cannot).
+    #[error("internal error, please report it: the extension changed the first phase ({0})")]
+    FirstPhaseChanged(String),
 }
 
 impl Seeds {
@@ -288,6 +336,17 @@ pub fn compute(
     seeds: &Seeds,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Draw, DrawError> {
+    compute_extended(inputs, seeds, None, progress)
+}
+
+/// [`compute`], as the extension `extension` of a first-phase draw when given: every
+/// sampling stratum or draw takes `extension.villages` more villages by the next keys.
+pub fn compute_extended(
+    inputs: &Inputs,
+    seeds: &Seeds,
+    extension: Option<&Extension>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Draw, DrawError> {
     if seeds.village.trim().is_empty() {
         return Err(DrawError::EmptySeed("village"));
     }
@@ -306,14 +365,15 @@ pub fn compute(
         problems = problems.len(),
         "plan checked against the register"
     );
-    let (villages, summaries) = village_stage(&loaded, &seeds.village);
+    let extra = extension.map_or(0, |e| e.villages);
+    let (villages, summaries) = village_stage(&loaded, &seeds.village, extra);
     tracing::info!(villages = villages.len(), "village stage drawn");
     let rows = household_stage(&mut loaded, &villages, seeds.household())?;
     tracing::info!(households = rows.len(), "household stage drawn");
     let sample_csv = sample_csv(&rows);
     let villages_csv = villages_csv(&villages);
     tracing::info!(bytes = sample_csv.len(), "sample.csv made");
-    let manifest = manifest(
+    let mut manifest = manifest(
         &loaded,
         seeds,
         &rows,
@@ -322,6 +382,7 @@ pub fn compute(
         &sample_csv,
         &villages_csv,
     );
+    manifest.extension = extension.cloned();
     Ok(Draw {
         rows,
         villages,
@@ -338,12 +399,14 @@ pub fn compute(
 fn village_stage(
     loaded: &Loaded,
     seed: &str,
+    extra: u32,
 ) -> (Vec<SelectedVillage>, Vec<assess_sampling::GroupSummary>) {
     let parts = map_parts(&loaded.counties, |counties| {
         let mut villages = Vec::new();
         let mut summaries = Vec::new();
         for county in counties {
-            let (v, s) = draw_villages(&loaded.plan, county, loaded.villages_of(county), seed);
+            let frame = loaded.villages_of(county);
+            let (v, s) = draw_villages_extended(&loaded.plan, county, frame, seed, extra);
             villages.extend(v);
             summaries.extend(s);
         }
@@ -430,13 +493,13 @@ pub fn villages_csv(villages: &[SelectedVillage]) -> Vec<u8> {
             .tickets
             .iter()
             .map(|t| {
-                format!(
-                    "{}={}@{}{}",
-                    t.group,
-                    t.ticket,
-                    t.lambda,
-                    if t.drawn { "*" } else { "" }
-                )
+                // `*`: drawn in the first phase; `+`: drawn by an extension.
+                let mark = match (t.drawn, t.extension) {
+                    (false, _) => "",
+                    (true, false) => "*",
+                    (true, true) => "+",
+                };
+                format!("{}={}@{}{mark}", t.group, t.ticket, t.lambda)
             })
             .collect();
         writer
@@ -493,6 +556,7 @@ fn manifest(
         sample_villages_sha256: sha256(villages_csv),
         village_strata,
         strata: stratum_counts(loaded, rows, villages),
+        extension: None,
     }
 }
 

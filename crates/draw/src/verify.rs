@@ -2,7 +2,7 @@
 //! draw directory holds. A difference in an input (plan, register, village file, seed) is
 //! named as such; only when the inputs agree are the sample and manifest themselves judged.
 
-use crate::run::{compute, Draw, DrawError, Inputs, Seeds};
+use crate::run::{compute_extended, Draw, DrawError, Inputs, Seeds};
 use crate::Manifest;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -113,7 +113,7 @@ pub fn verify(dir: &Path, inputs: &Inputs, seeds: &Seeds) -> Result<Vec<Differen
         publish: manifest.seeds.is_some(),
         ..seeds.clone()
     };
-    let draw = compute(inputs, &publish, &|_| {})?;
+    let draw = compute_extended(inputs, &publish, manifest.extension.as_ref(), &|_| {})?;
     let inputs_agree = compare_inputs(&manifest, &draw.manifest, &mut diffs);
     let sample = match std::fs::read(dir.join("sample.csv")) {
         Ok(bytes) => bytes,

@@ -179,6 +179,7 @@ pub(crate) fn verdict_file() -> VerdictFile {
         standards_version: "test".to_string(),
         frame_fingerprint: "ef".repeat(32),
         tool_version: "0.1.0".to_string(),
+        earlier_phases: vec![],
     };
     let mut before = verdict.clone();
     before

@@ -50,7 +50,7 @@ pub use plan::{
 };
 pub use plan_check::check_county;
 pub use village::{
-    capped_probabilities, draw_villages, frame_part_of_tickets, pps_group, sps_exact_inclusion,
-    sps_inclusion, village_chances, FrameVillage, GroupDraw, GroupSummary, SelectedVillage,
-    VillageChance,
+    capped_probabilities, draw_villages, draw_villages_extended, frame_part_of_tickets, pps_group,
+    pps_group_extended, sps_exact_inclusion, sps_inclusion, village_chances, FrameVillage,
+    GroupDraw, GroupSummary, SelectedVillage, VillageChance,
 };

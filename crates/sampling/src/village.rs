@@ -120,6 +120,26 @@ pub struct SelectedVillage {
 }
 
 impl SelectedVillage {
+    /// The village's chance in the first phase (before any extension), or None when chosen
+    /// by hand: 1 − Π(1 − π_d) over the groups that considered it.
+    pub fn first_phase_pi(&self) -> Option<f64> {
+        if self.by_hand {
+            return None;
+        }
+        let miss: f64 = self
+            .tickets
+            .iter()
+            .map(|t| 1.0 - t.pi_first.min(1.0))
+            .product();
+        Some(1.0 - miss)
+    }
+
+    /// Whether only an extension of the draw took it (no group drew it in the first phase).
+    pub fn extension_only(&self) -> bool {
+        let drawn = self.tickets.iter().filter(|t| t.drawn);
+        drawn.clone().count() > 0 && drawn.into_iter().all(|t| t.extension)
+    }
+
     /// The village's part of the frame, fixed before the draw: the groups that considered it
     /// joined by `+` (its stratum; with independent draws every draw whose frame holds it,
     /// whichever took it), or `by_hand`. The verdict's variance strata.
@@ -156,10 +176,16 @@ pub struct GroupTicket {
     pub ticket: f64,
     /// Target inclusion probability in that group (the key's divisor).
     pub lambda: f64,
-    /// Exact inclusion probability in that group.
+    /// Exact inclusion probability in that group (of the extended design when the draw was
+    /// extended).
     pub pi: f64,
+    /// Exact inclusion probability in that group before any extension: what a village's
+    /// household take is computed from, so that the take never depends on the phase.
+    pub pi_first: f64,
     /// Whether this group drew it.
     pub drawn: bool,
+    /// Drawn by an extension (`assess draw --extend`), after the first phase's villages.
+    pub extension: bool,
 }
 
 /// What one stratum or draw did in one county.
@@ -175,14 +201,21 @@ pub struct GroupSummary {
     pub frame_size: f64,
     /// Villages asked for (None: take-all).
     pub n: Option<u32>,
-    /// Villages drawn.
+    /// Villages drawn (the extension's included).
     pub drawn: usize,
+    /// Villages added to n by extensions of the draw (`assess draw --extend`), in total.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub extended_by: u32,
     /// Of them, drawn with certainty.
     pub certainties: usize,
     /// The stratum the plan pools this one with for the variance when it is left with one
     /// village (`collapse_with`); recorded for the verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collapse_with: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Target inclusion probabilities λ_i = n·s_i/Σs, capped iteratively at 1.
@@ -224,12 +257,17 @@ pub fn capped_probabilities(sizes: &[f64], n: u32) -> Vec<f64> {
 pub struct GroupDraw {
     /// Target inclusion probabilities λ after capping: the keys divide the tickets by them.
     pub lambda: Vec<f64>,
-    /// The exact inclusion probabilities the draw gives ([`sps_inclusion`]).
+    /// The exact inclusion probabilities the draw gives ([`sps_inclusion`]), extension
+    /// included.
     pub pi: Vec<f64>,
+    /// The exact inclusion probabilities of the first phase (equal to `pi` unextended).
+    pub pi_first: Vec<f64>,
     /// Tickets.
     pub tickets: Vec<f64>,
     /// Drawn or not.
     pub drawn: Vec<bool>,
+    /// Drawn by the extension (the next keys after the first phase's).
+    pub extension: Vec<bool>,
 }
 
 /// Draws `n` of the units `ids` with sizes by sequential Poisson sampling, with village-stage
@@ -243,25 +281,51 @@ pub fn pps_group(
     sizes: &[f64],
     n: Option<u32>,
 ) -> GroupDraw {
+    pps_group_extended(seed, county, stratum, ids, sizes, n, 0)
+}
+
+/// [`pps_group`] extended by `extra` villages: the units with the next `extra` keys after
+/// the first phase's. The keys divide the tickets by the first phase's λ, so the first phase
+/// is drawn exactly as before, and the whole is sequential Poisson sampling of n + extra
+/// units with those λ, whose exact inclusion probabilities are `pi`.
+pub fn pps_group_extended(
+    seed: &str,
+    county: &str,
+    stratum: &str,
+    ids: &[&str],
+    sizes: &[f64],
+    n: Option<u32>,
+    extra: u32,
+) -> GroupDraw {
     let tickets = ids
         .iter()
         .map(|id| ticket(seed, Stage::Village, county, stratum, id).value)
         .collect();
-    sequential_poisson(ids, sizes, tickets, n)
+    sequential_poisson(ids, sizes, tickets, n, extra)
 }
 
-/// Sequential Poisson sampling of n units with sizes, by tickets.
-fn sequential_poisson(ids: &[&str], sizes: &[f64], tickets: Vec<f64>, n: Option<u32>) -> GroupDraw {
+/// Sequential Poisson sampling of n units with sizes, by tickets, and `extra` more by the
+/// next keys.
+fn sequential_poisson(
+    ids: &[&str],
+    sizes: &[f64],
+    tickets: Vec<f64>,
+    n: Option<u32>,
+    extra: u32,
+) -> GroupDraw {
     let Some(n) = n else {
         return GroupDraw {
             lambda: vec![1.0; ids.len()],
             pi: vec![1.0; ids.len()],
+            pi_first: vec![1.0; ids.len()],
             tickets,
             drawn: vec![true; ids.len()],
+            extension: vec![false; ids.len()],
         };
     };
     let lambda = capped_probabilities(sizes, n);
     let mut drawn: Vec<bool> = lambda.iter().map(|l| *l >= 1.0).collect();
+    let mut extension = vec![false; ids.len()];
     let certainties = drawn.iter().filter(|d| **d).count();
     let mut keyed: Vec<(f64, usize)> = (0..ids.len())
         .filter(|&i| !drawn[i] && lambda[i] > 0.0)
@@ -269,15 +333,23 @@ fn sequential_poisson(ids: &[&str], sizes: &[f64], tickets: Vec<f64>, n: Option<
         .collect();
     keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| ids[a.1].cmp(ids[b.1])));
     let wanted = (n as usize).saturating_sub(certainties);
-    keyed
-        .iter()
-        .take(wanted)
-        .for_each(|(_, i)| drawn[*i] = true);
+    for (rank, (_, i)) in keyed.iter().enumerate().take(wanted + extra as usize) {
+        drawn[*i] = true;
+        extension[*i] = rank >= wanted;
+    }
+    let pi_first = sps_inclusion(&lambda, n as usize);
+    let pi = if extra == 0 {
+        pi_first.clone()
+    } else {
+        sps_inclusion(&lambda, (n + extra) as usize)
+    };
     GroupDraw {
-        pi: sps_inclusion(&lambda, n as usize),
+        pi,
+        pi_first,
         lambda,
         tickets,
         drawn,
+        extension,
     }
 }
 
@@ -289,6 +361,21 @@ pub fn draw_villages(
     frame: &[FrameVillage],
     seed: &str,
 ) -> (Vec<SelectedVillage>, Vec<GroupSummary>) {
+    draw_villages_extended(plan, county, frame, seed, 0)
+}
+
+/// [`draw_villages`] with `extra` more villages in every stratum or draw that samples (a
+/// second phase, Lemeshow and Taber 1991): the first phase's villages and households are
+/// unchanged, the new villages are those with the next keys ([`pps_group_extended`]), every
+/// inclusion probability is that of the whole, and each village's household take is the one
+/// its first-phase chance gives, whichever phase took it.
+pub fn draw_villages_extended(
+    plan: &Plan,
+    county: &str,
+    frame: &[FrameVillage],
+    seed: &str,
+    extra: u32,
+) -> (Vec<SelectedVillage>, Vec<GroupSummary>) {
     let design = CountyDesign::new(plan, frame);
     let mut picked: std::collections::BTreeMap<VillageCode, SelectedVillage> = Default::default();
     let mut summaries = Vec::new();
@@ -296,8 +383,11 @@ pub fn draw_villages(
         let n = short_policy(plan, g.n, g.members.len());
         let sizes: Vec<f64> = g.members.iter().map(|v| design.size(v)).collect();
         let ids: Vec<&str> = g.members.iter().map(|v| v.code.as_str()).collect();
-        let draw = pps_group(seed, county, &g.group.name, &ids, &sizes, n);
-        summaries.push(summarise(county, &g, &sizes, n, &draw));
+        let extra = if n.is_some() { extra } else { 0 };
+        let draw = pps_group_extended(seed, county, &g.group.name, &ids, &sizes, n, extra);
+        let mut summary = summarise(county, &g, &sizes, n, &draw);
+        summary.extended_by = extra;
+        summaries.push(summary);
         let independent = plan.villages.design == VillageDesign::IndependentDraws;
         record(&g, &sizes, &draw, independent, &mut picked);
     }
@@ -306,7 +396,7 @@ pub fn draw_villages(
         frame.iter().map(|v| (&v.code, v)).collect();
     for village in picked.values_mut() {
         if let Some(f) = by_code.get(&village.code) {
-            village.take = design.take(f, village.pi);
+            village.take = design.take(f, village.first_phase_pi());
         }
     }
     (picked.into_values().collect(), summaries)
@@ -390,6 +480,7 @@ fn summarise(
         frame_size: sizes.iter().sum(),
         n,
         collapse_with: g.group.collapse_with.clone(),
+        extended_by: 0,
         drawn: draw.drawn.iter().filter(|d| **d).count(),
         certainties: draw
             .drawn
@@ -413,7 +504,9 @@ fn record(
             ticket: draw.tickets[i],
             lambda: draw.lambda[i],
             pi: draw.pi[i],
+            pi_first: draw.pi_first[i],
             drawn: draw.drawn[i],
+            extension: draw.extension[i],
         };
         match picked.get_mut(&village.code) {
             Some(sel) => merge(sel, entry),
@@ -532,7 +625,9 @@ mod tests {
             ticket: 0.5,
             lambda: 0.1,
             pi: 0.1,
+            pi_first: 0.1,
             drawn,
+            extension: false,
         };
         let village = SelectedVillage {
             code: VillageCode::parse("530128102201").unwrap(),
@@ -556,8 +651,36 @@ mod tests {
             &[50.0, 30.0, 10.0, 10.0],
             vec![0.9, 0.9, 0.3, 0.2],
             Some(3),
+            0,
         );
         assert_eq!(draw.drawn, vec![true, true, false, true]);
+    }
+
+    /// λ at n = 2 over sizes 40, 20, 20, 10, 10: 0.8, 0.4, 0.4, 0.2, 0.2. Keys
+    /// ticket/λ = 0.5, 0.25, 1.5, 2, 1: the first phase takes the two smallest (b, a); one
+    /// more village takes the next key (e, 1.0), leaving the first phase as it was. The
+    /// extended probabilities are those of n = 3 with the same λ, and sum to 3.
+    #[test]
+    fn an_extension_takes_the_next_keys_and_keeps_the_first_phase() {
+        let ids = ["a", "b", "c", "d", "e"];
+        let sizes = [40.0, 20.0, 20.0, 10.0, 10.0];
+        let tickets = vec![0.4, 0.1, 0.6, 0.4, 0.2];
+        let first = sequential_poisson(&ids, &sizes, tickets.clone(), Some(2), 0);
+        let extended = sequential_poisson(&ids, &sizes, tickets, Some(2), 1);
+        assert_eq!(first.drawn, vec![true, true, false, false, false]);
+        assert_eq!(extended.drawn, vec![true, true, false, false, true]);
+        assert_eq!(extended.extension, vec![false, false, false, false, true]);
+        assert_eq!(extended.lambda, first.lambda);
+        assert_eq!(extended.pi_first, first.pi);
+        let lambda = [0.8, 0.4, 0.4, 0.2, 0.2];
+        for (got, want) in extended
+            .pi
+            .iter()
+            .zip(sps_exact_inclusion(&lambda, 3, 20_000))
+        {
+            assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+        }
+        assert!((extended.pi.iter().sum::<f64>() - 3.0).abs() < 1e-9);
     }
 }
 

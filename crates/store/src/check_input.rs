@@ -77,14 +77,19 @@ impl Store {
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()
                 .map_err(db)?;
-            let rows = sqlx::query(
-                "SELECT household_id, record_json FROM visits \
-                 WHERE draw_id = $1 AND is_current ORDER BY household_id",
-            )
-            .bind(&id)
-            .fetch_all(self.pool())
-            .await
-            .map_err(db)?;
+            // An extension's first-phase households are recorded under the first draw.
+            let mut rows = Vec::new();
+            for draw in self.lineage(&id).await? {
+                let of_draw = sqlx::query(
+                    "SELECT household_id, record_json FROM visits \
+                     WHERE draw_id = $1 AND is_current ORDER BY household_id",
+                )
+                .bind(&draw)
+                .fetch_all(self.pool())
+                .await
+                .map_err(db)?;
+                rows.extend(of_draw);
+            }
             let visits = rows
                 .iter()
                 .map(|r| {

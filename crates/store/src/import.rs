@@ -58,6 +58,14 @@ impl Store {
             let facts_added = self.add_facts(&m.sample_sha256, facts).await?;
             return Ok(ImportOutcome::AlreadyPresent { facts_added });
         }
+        if let Some(extension) = &m.extension {
+            if self.manifest(&extension.extends).await?.is_none() {
+                return Err(StoreError::BaseNotImported {
+                    draw: m.sample_sha256.clone(),
+                    base: extension.extends.clone(),
+                });
+            }
+        }
         let mut tx = self.pool().begin().await.map_err(|e| self.db_error(e))?;
         insert_draw(&mut tx, draw, &manifest_json, facts.drawn_at.as_deref())
             .await

@@ -12,6 +12,7 @@
 
 mod check_input;
 mod import;
+mod lineage;
 pub mod photos;
 mod records;
 mod review;
@@ -58,6 +59,17 @@ pub enum StoreError {
     /// A draw with the same id but different content is already in the database.
     #[error("draw {0} is already in the database with different content; a draw is never silently replaced")]
     DrawConflict(String),
+    /// An extension of a draw is imported before the draw it extends.
+    #[error(
+        "draw {draw} extends draw {base}, which is not in the database: import the first \
+         phase's draw first (its records are kept under it)"
+    )]
+    BaseNotImported {
+        /// The extension.
+        draw: String,
+        /// The draw it extends.
+        base: String,
+    },
     /// A fact about a draw (its time, a village centre) is stored with another value.
     #[error("{0}; a recorded fact is never silently replaced")]
     FactConflict(String),

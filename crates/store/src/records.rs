@@ -68,8 +68,17 @@ impl Store {
         visits: &[NumberedVisit],
     ) -> Result<VisitImport, RecordsError> {
         let db = |e| RecordsError::Store(self.db_error(e));
-        let mut tx = self.pool().begin().await.map_err(db)?;
         let draws: BTreeSet<&str> = visits.iter().map(|v| v.visit.draw_id.as_str()).collect();
+        let mut first_phase = HashMap::new();
+        for &draw in &draws {
+            first_phase.insert(
+                draw,
+                self.first_phase_households(draw)
+                    .await
+                    .map_err(RecordsError::Store)?,
+            );
+        }
+        let mut tx = self.pool().begin().await.map_err(db)?;
         let mut sampled: HashMap<&str, Option<HashSet<String>>> = HashMap::new();
         let mut current: HashMap<(String, String), (i64, String)> = HashMap::new();
         for &draw in &draws {
@@ -122,6 +131,13 @@ impl Store {
                      records are taken only for sampled households",
                     v.household_id, v.draw_id
                 ),
+                Some(_) if first_phase[v.draw_id.as_str()].contains_key(&v.household_id) => format!(
+                    "household {} was drawn in the first phase of draw {}, by draw {}: import its \
+                     record under that draw (the extension's verdict reads it there)",
+                    v.household_id,
+                    v.draw_id,
+                    first_phase[v.draw_id.as_str()][&v.household_id]
+                ),
                 Some(_) => continue,
             };
             problems.push(RecordProblem {
@@ -130,7 +146,9 @@ impl Store {
                 line: Some(n.line),
                 household_id: Some(v.household_id.clone()),
                 field: Some(
-                    if sampled[v.draw_id.as_str()].is_none() {
+                    if sampled[v.draw_id.as_str()].is_none()
+                        || first_phase[v.draw_id.as_str()].contains_key(&v.household_id)
+                    {
                         "draw_id"
                     } else {
                         "household_id"

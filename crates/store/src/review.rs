@@ -214,21 +214,27 @@ impl Store {
             .collect()
     }
 
-    /// The visit record of each visited household of a draw, before or after the appeals.
+    /// The visit record of each visited household of a draw, before or after the appeals;
+    /// for an extended draw, of its whole lineage (the first phase's records are kept under
+    /// the draw that first took the household, and no household is recorded under two).
     pub async fn visits_as_of(
         &self,
         draw_id: &str,
         appeals: Appeals,
     ) -> Result<Vec<VisitRecord>, StoreError> {
         let db = |e| self.db_error(e);
-        let rows = sqlx::query(
-            "SELECT household_id, version, stage, record_json FROM visits WHERE draw_id = $1 \
-             ORDER BY household_id, version",
-        )
-        .bind(draw_id)
-        .fetch_all(self.pool())
-        .await
-        .map_err(db)?;
+        let mut rows = Vec::new();
+        for id in self.lineage(draw_id).await? {
+            let of_draw = sqlx::query(
+                "SELECT household_id, version, stage, record_json FROM visits WHERE draw_id = $1 \
+                 ORDER BY household_id, version",
+            )
+            .bind(&id)
+            .fetch_all(self.pool())
+            .await
+            .map_err(db)?;
+            rows.extend(of_draw);
+        }
         let mut chosen: BTreeMap<String, String> = BTreeMap::new();
         for r in &rows {
             let household: String = r.try_get(0).map_err(db)?;

@@ -452,6 +452,10 @@ pub struct Provenance {
     pub frame_fingerprint: String,
     /// The tool's version.
     pub tool_version: String,
+    /// For an extended draw (`assess draw --extend`): the earlier phases' draws, whose records
+    /// of their own households are read too, the nearest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_phases: Vec<String>,
 }
 
 /// verdict.json: the verdict with its provenance.
