@@ -164,27 +164,43 @@ fn an_extension_adds_the_next_villages_and_its_verdict_reads_both_phases() {
             "import the first phase's draw first",
         ));
 
+    // On the embedded SQLite file and on PostgreSQL alike.
+    for (backend, db) in crate::util::databases(dir.path()) {
+        both_phases(dir.path(), &db, backend, &first, &second, &first_id, &added);
+    }
+}
+
+/// The two phases' draws and records in one database, and the extension's verdict.
+fn both_phases(
+    dir: &Path,
+    db: &str,
+    backend: &str,
+    first: &Path,
+    second: &Path,
+    first_id: &str,
+    added: &BTreeSet<String>,
+) {
+    let m = manifest(second);
     // First phase: draw and records into the database.
-    let db = dir.path().join("assess.db").display().to_string();
-    for d in [&first, &second] {
+    for d in [first, second] {
         assess()
             .arg("import-sample")
             .arg(d)
-            .args(["--db", &db])
+            .args(["--db", db])
             .assert()
             .success();
     }
-    let first_visits = visits(&first, &dir.path().join("first.jsonl"));
-    import_records(dir.path().join("first.jsonl"), &db);
+    let first_visits = visits(first, &dir.join("first.jsonl"));
+    import_records(dir.join("first.jsonl"), db);
 
     // Second phase: records of the first phase's households under the extension are refused
     // (they live under the first draw), and nothing of the file is kept.
-    let second_visits = visits(&second, &dir.path().join("second.jsonl"));
+    let second_visits = visits(second, &dir.join("second.jsonl"));
     let village_of = |v: &Value| v["household_id"].as_str().unwrap()[..12].to_string();
     assess()
         .arg("import-records")
-        .arg(dir.path().join("second.jsonl"))
-        .args(["--db", &db])
+        .arg(dir.join("second.jsonl"))
+        .args(["--db", db])
         .assert()
         .failure()
         .stderr(predicates::str::contains(format!(
@@ -196,14 +212,14 @@ fn an_extension_adds_the_next_villages_and_its_verdict_reads_both_phases() {
         .filter(|v| added.contains(&village_of(v)))
         .collect();
     assert!(!added_visits.is_empty());
-    let added_file = dir.path().join("added.jsonl");
+    let added_file = dir.join("added.jsonl");
     write_jsonl(&added_file, &added_visits);
-    import_records(&added_file, &db);
+    import_records(&added_file, db);
 
     // The extension's verdict reads both phases' records.
-    let out = dir.path().join("verdict");
+    let out = dir.join(format!("verdict-{backend}"));
     assess()
-        .args(["verdict", "--db", &db, "--county", "530128", "--draw"])
+        .args(["verdict", "--db", db, "--county", "530128", "--draw"])
         .arg(m["sample_sha256"].as_str().unwrap())
         .arg("--out")
         .arg(&out)
