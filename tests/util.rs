@@ -316,3 +316,77 @@ pub fn refused_visit(draw_id: &str, id: &str) -> serde_json::Value {
         "end": "2020-06-12T14:10:00+08:00"
     })
 }
+
+/// A digest of every table's rows in the database at `url` (SQLite path or postgres:// URL),
+/// to show that a refused command changed nothing. Each row is rendered as text by the
+/// database itself (PostgreSQL's row-to-text cast, SQLite's `quote()` of every column), and
+/// rows are sorted, so the digest does not depend on storage order.
+pub fn db_digest(url: &str) -> String {
+    use sha2::{Digest, Sha256};
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let postgres = url.starts_with("postgres://");
+    let url = if postgres || url.starts_with("sqlite:") {
+        url.to_string()
+    } else {
+        format!("sqlite://{url}")
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .unwrap();
+        let list = if postgres {
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        } else {
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        };
+        let tables: Vec<String> = sqlx::query(list)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .filter(|t| !t.starts_with("_sqlx") && !t.starts_with("sqlite_"))
+            .collect();
+        let mut hash = Sha256::new();
+        for table in tables {
+            // The table and column names come from the database's own catalogue.
+            let row_text = if postgres {
+                "t::text".to_string()
+            } else {
+                let columns: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT name FROM pragma_table_info('{table}')"
+                )))
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| format!("quote(\"{}\")", r.get::<String, _>(0)))
+                .collect();
+                columns.join(" || '|' || ")
+            };
+            let sql = sqlx::AssertSqlSafe(format!("SELECT {row_text} FROM {table} t"));
+            let mut lines: Vec<String> = sqlx::query(sql)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect();
+            lines.sort();
+            hash.update(format!("{table}:{}\n", lines.len()));
+            for line in lines {
+                hash.update(line);
+                hash.update("\n");
+            }
+        }
+        pool.close().await;
+        hex::encode(hash.finalize())
+    })
+}
