@@ -44,20 +44,6 @@ impl Store {
         facts: &DrawFacts,
     ) -> Result<ImportOutcome, StoreError> {
         let m = &draw.manifest;
-        let manifest_json = serde_json::to_string(m).expect("manifest serialises");
-        let existing = sqlx::query("SELECT manifest_json FROM draws WHERE draw_id = $1")
-            .bind(&m.sample_sha256)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(|e| self.db_error(e))?;
-        if let Some(row) = existing {
-            let stored: String = row.try_get(0).map_err(|e| self.db_error(e))?;
-            if stored != manifest_json {
-                return Err(StoreError::DrawConflict(m.sample_sha256.clone()));
-            }
-            let facts_added = self.add_facts(&m.sample_sha256, facts).await?;
-            return Ok(ImportOutcome::AlreadyPresent { facts_added });
-        }
         if let Some(extension) = &m.extension {
             if self.manifest(&extension.extends).await?.is_none() {
                 return Err(StoreError::BaseNotImported {
@@ -66,7 +52,41 @@ impl Store {
                 });
             }
         }
-        let mut tx = self.pool().begin().await.map_err(|e| self.db_error(e))?;
+        let outcome = self.retrying(|| self.import_draw_once(draw, facts)).await?;
+        if let Some(facts_added) = outcome {
+            // Facts go in by their own transaction (a second writer on SQLite would wait for
+            // the first one's lock).
+            let facts_added = facts_added + self.add_facts(&m.sample_sha256, facts).await?;
+            return Ok(ImportOutcome::AlreadyPresent { facts_added });
+        }
+        Ok(ImportOutcome::Imported {
+            villages: draw.villages.len(),
+            households: draw.households.len(),
+        })
+    }
+
+    /// One attempt: Some(0) when the identical draw is already stored, None when inserted.
+    async fn import_draw_once(
+        &self,
+        draw: &DrawDir,
+        facts: &DrawFacts,
+    ) -> Result<Option<usize>, StoreError> {
+        let m = &draw.manifest;
+        let manifest_json = serde_json::to_string(m).expect("manifest serialises");
+        let mut tx = self.begin_write().await.map_err(|e| self.db_error(e))?;
+        let existing = sqlx::query("SELECT manifest_json FROM draws WHERE draw_id = $1")
+            .bind(&m.sample_sha256)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| self.db_error(e))?;
+        if let Some(row) = existing {
+            let stored: String = row.try_get(0).map_err(|e| self.db_error(e))?;
+            tx.rollback().await.map_err(|e| self.db_error(e))?;
+            if stored != manifest_json {
+                return Err(StoreError::DrawConflict(m.sample_sha256.clone()));
+            }
+            return Ok(Some(0));
+        }
         insert_draw(&mut tx, draw, &manifest_json, facts.drawn_at.as_deref())
             .await
             .map_err(|e| self.db_error(e))?;
@@ -83,16 +103,17 @@ impl Store {
         }
         tx.commit().await.map_err(|e| self.db_error(e))?;
         tracing::info!(draw = %m.sample_sha256, households = draw.households.len(), "draw imported");
-        Ok(ImportOutcome::Imported {
-            villages: draw.villages.len(),
-            households: draw.households.len(),
-        })
+        Ok(None)
     }
 
     /// Fills in the facts of a stored draw that are still missing, in one transaction.
     async fn add_facts(&self, draw_id: &str, facts: &DrawFacts) -> Result<usize, StoreError> {
+        self.retrying(|| self.add_facts_once(draw_id, facts)).await
+    }
+
+    async fn add_facts_once(&self, draw_id: &str, facts: &DrawFacts) -> Result<usize, StoreError> {
         let db = |e| self.db_error(e);
-        let mut tx = self.pool().begin().await.map_err(db)?;
+        let mut tx = self.begin_write().await.map_err(db)?;
         let mut added = 0;
         if let Some(at) = &facts.drawn_at {
             let row = sqlx::query("SELECT drawn_at FROM draws WHERE draw_id = $1")

@@ -29,6 +29,36 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use std::time::Duration;
 
+/// How long a SQLite writer waits for another writer's transaction to end before giving up
+/// (`PRAGMA busy_timeout`): an import of a national draw's records takes well under this.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Attempts of a write transaction that PostgreSQL aborted because a concurrent writer
+/// touched the same rows (serialisation failure, deadlock, or the same key inserted first).
+const WRITE_ATTEMPTS: u32 = 8;
+
+/// An error that a repeat of the whole transaction can resolve.
+pub(crate) trait Retryable {
+    /// The database aborted the transaction because of a concurrent writer.
+    fn is_conflict(&self) -> bool;
+}
+
+impl Retryable for sqlx::Error {
+    fn is_conflict(&self) -> bool {
+        // PostgreSQL SQLSTATEs: 40001 serialization_failure, 40P01 deadlock_detected,
+        // 23505 unique_violation (another writer inserted the same key first). SQLite
+        // serialises writers (BEGIN IMMEDIATE), so none of these arise there.
+        let code = self.as_database_error().and_then(|d| d.code());
+        matches!(code.as_deref(), Some("40001" | "40P01" | "23505"))
+    }
+}
+
+impl Retryable for StoreError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Database { cause, .. } if cause.is_conflict())
+    }
+}
+
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -69,6 +99,19 @@ pub enum StoreError {
         draw: String,
         /// The draw it extends.
         base: String,
+    },
+    /// Other writers kept the database busy: nothing was written.
+    #[error(
+        "database {url}: other assess commands kept writing the same data ({attempts} attempts \
+         over {waited_s} s); nothing was written: run the command again"
+    )]
+    Busy {
+        /// The database URL, without password.
+        url: String,
+        /// Attempts made.
+        attempts: u32,
+        /// Seconds waited in all.
+        waited_s: u64,
     },
     /// A fact about a draw (its time, a village centre) is stored with another value.
     #[error("{0}; a recorded fact is never silently replaced")]
@@ -121,6 +164,56 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Begins a transaction that writes. SQLite: `BEGIN IMMEDIATE` takes the write lock at
+    /// once, so a second writer waits (busy timeout) instead of failing when it first writes
+    /// after reading. PostgreSQL: SERIALIZABLE, so that a concurrent import of the same
+    /// records fails as a conflict and is repeated ([`Store::retrying`]) rather than
+    /// interleaving.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.url.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    .await
+            }
+        }
+    }
+
+    /// Runs a write transaction, repeating it (with a growing pause) when the database aborted
+    /// it because of a concurrent writer; after [`WRITE_ATTEMPTS`] the error is
+    /// [`StoreError::Busy`], which tells the user to run the command again.
+    pub(crate) async fn retrying<T, E, F, Fut>(&self, mut attempt: F) -> Result<T, E>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, E>>,
+        E: Retryable + From<StoreError>,
+    {
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(20);
+        for n in 1..=WRITE_ATTEMPTS {
+            match attempt().await {
+                Err(e) if e.is_conflict() && n < WRITE_ATTEMPTS => {
+                    tracing::info!(attempt = n, "a concurrent writer conflicted; repeating");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(2));
+                }
+                Err(e) if e.is_conflict() => {
+                    return Err(StoreError::Busy {
+                        url: self.url.display(),
+                        attempts: WRITE_ATTEMPTS,
+                        waited_s: started.elapsed().as_secs(),
+                    }
+                    .into())
+                }
+                other => return other,
+            }
+        }
+        unreachable!("the last attempt returns")
     }
 
     pub(crate) fn db_error(&self, cause: sqlx::Error) -> StoreError {
@@ -182,8 +275,29 @@ fn summary(r: &AnyRow) -> Result<DrawSummary, sqlx::Error> {
     })
 }
 
+/// Creates a new SQLite file readable and writable by its owner only (0600): the database
+/// holds identity numbers. SQLite gives its WAL and SHM files the database file's mode. An
+/// existing file keeps its mode.
+fn create_private(path: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 async fn connect(url: &DbUrl) -> Result<AnyPool, StoreError> {
     let sqlite = url.backend == Backend::Sqlite;
+    if let Some(path) = url.sqlite_path() {
+        create_private(path).map_err(|e| StoreError::Database {
+            url: url.display(),
+            cause: sqlx::Error::Io(e),
+        })?;
+    }
     let pool = AnyPoolOptions::new()
         .max_connections(if sqlite { 4 } else { 8 })
         .after_connect(move |conn, _meta| {
@@ -194,7 +308,8 @@ async fn connect(url: &DbUrl) -> Result<AnyPool, StoreError> {
                     sqlx::query("PRAGMA foreign_keys = ON")
                         .execute(&mut *conn)
                         .await?;
-                    sqlx::query("PRAGMA busy_timeout = 10000")
+                    let busy = format!("PRAGMA busy_timeout = {}", SQLITE_BUSY_TIMEOUT.as_millis());
+                    sqlx::query(sqlx::AssertSqlSafe(busy))
                         .execute(&mut *conn)
                         .await?;
                 }
@@ -224,4 +339,117 @@ async fn connect(url: &DbUrl) -> Result<AnyPool, StoreError> {
 /// The current time, RFC 3339 in UTC, to the second (when a record or photo was stored).
 pub(crate) fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A database error with a given SQLSTATE, as PostgreSQL reports a conflict.
+    #[derive(Debug)]
+    struct Conflict(&'static str);
+
+    impl std::fmt::Display for Conflict {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "conflict {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Conflict {}
+
+    impl sqlx::error::DatabaseError for Conflict {
+        fn message(&self) -> &str {
+            "could not serialize access"
+        }
+        fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+            Some(self.0.into())
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("t.db").display().to_string();
+        let store = Store::open(&url).await.unwrap();
+        (dir, store)
+    }
+
+    /// A conflict twice, then success: the third attempt's result is returned.
+    #[tokio::test]
+    async fn a_conflicting_transaction_is_repeated_until_it_succeeds() {
+        let (_dir, store) = store().await;
+        let calls = AtomicU32::new(0);
+        let result: Result<u32, StoreError> = store
+            .retrying(|| async {
+                let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
+                if n < 3 {
+                    Err(store.db_error(sqlx::Error::Database(Box::new(Conflict("40001")))))
+                } else {
+                    Ok(n)
+                }
+            })
+            .await;
+        assert_eq!(result.unwrap(), 3);
+    }
+
+    /// A conflict every time ends, after the stated attempts, in the "run it again" message;
+    /// any other error is returned at once.
+    #[tokio::test]
+    async fn endless_conflicts_end_in_a_clear_retry_message_and_other_errors_at_once() {
+        let (_dir, store) = store().await;
+        let calls = AtomicU32::new(0);
+        let result: Result<(), StoreError> = store
+            .retrying(|| async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err(store.db_error(sqlx::Error::Database(Box::new(Conflict("23505")))))
+            })
+            .await;
+        assert_eq!(calls.load(Ordering::SeqCst), WRITE_ATTEMPTS);
+        let message = result.unwrap_err().to_string();
+        assert!(message.contains("run the command again"), "{message}");
+        assert!(message.contains("nothing was written"), "{message}");
+        let calls = AtomicU32::new(0);
+        let result: Result<(), StoreError> = store
+            .retrying(|| async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err(store.db_error(sqlx::Error::Database(Box::new(Conflict("23503")))))
+            })
+            .await;
+        assert!(matches!(result, Err(StoreError::Database { .. })));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[cfg(all(test, unix))]
+mod permission_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// The database, its WAL and its SHM file are the owner's alone: they hold identity
+    /// numbers. (Under the usual umask 022 SQLite alone would make them 0644.)
+    #[tokio::test]
+    async fn a_new_database_and_its_wal_and_shm_files_are_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("assess.db");
+        let store = Store::open(&path.display().to_string()).await.unwrap();
+        // The schema is written by now, so the WAL and SHM files exist while the pool is open.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = dir.path().join(format!("assess.db{suffix}"));
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
+        store.close().await;
+    }
 }

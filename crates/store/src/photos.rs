@@ -29,6 +29,12 @@ pub enum PhotoStoreError {
     Store(#[from] StoreError),
 }
 
+impl crate::Retryable for PhotoStoreError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, PhotoStoreError::Store(e) if e.is_conflict())
+    }
+}
+
 /// What adding a photo did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct PhotoAdded {
@@ -114,8 +120,20 @@ impl Store {
         household_id: &str,
         evidence: &PhotoEvidence,
     ) -> Result<PhotoAdded, PhotoStoreError> {
+        self.retrying(|| self.add_photo_once(photo, content, draw_id, household_id, evidence))
+            .await
+    }
+
+    async fn add_photo_once(
+        &self,
+        photo: &Photo,
+        content: &[u8],
+        draw_id: &str,
+        household_id: &str,
+        evidence: &PhotoEvidence,
+    ) -> Result<PhotoAdded, PhotoStoreError> {
         let db = |e| PhotoStoreError::Store(self.db_error(e));
-        let mut tx = self.pool().begin().await.map_err(db)?;
+        let mut tx = self.begin_write().await.map_err(db)?;
         household_county(&mut tx, draw_id, household_id)
             .await
             .map_err(db)??;

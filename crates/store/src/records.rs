@@ -24,6 +24,12 @@ pub enum RecordsError {
     Store(#[from] StoreError),
 }
 
+impl crate::Retryable for RecordsError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, RecordsError::Store(e) if e.is_conflict())
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct VisitImport {
@@ -67,6 +73,15 @@ impl Store {
         file: &str,
         visits: &[NumberedVisit],
     ) -> Result<VisitImport, RecordsError> {
+        self.retrying(|| self.import_visits_once(file, visits))
+            .await
+    }
+
+    async fn import_visits_once(
+        &self,
+        file: &str,
+        visits: &[NumberedVisit],
+    ) -> Result<VisitImport, RecordsError> {
         let db = |e| RecordsError::Store(self.db_error(e));
         let draws: BTreeSet<&str> = visits.iter().map(|v| v.visit.draw_id.as_str()).collect();
         let mut first_phase = HashMap::new();
@@ -78,7 +93,7 @@ impl Store {
                     .map_err(RecordsError::Store)?,
             );
         }
-        let mut tx = self.pool().begin().await.map_err(db)?;
+        let mut tx = self.begin_write().await.map_err(db)?;
         let mut sampled: HashMap<&str, Option<HashSet<String>>> = HashMap::new();
         let mut current: HashMap<(String, String), (i64, String)> = HashMap::new();
         for &draw in &draws {

@@ -92,6 +92,12 @@ pub enum ReviewError {
     Store(#[from] StoreError),
 }
 
+impl crate::Retryable for ReviewError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, ReviewError::Store(e) if e.is_conflict())
+    }
+}
+
 /// The stored history of one draw: household -> (steps, versions as (version, stage)).
 pub(crate) type History = BTreeMap<String, (Vec<StepRow>, Vec<(i64, String)>)>;
 
@@ -99,6 +105,10 @@ impl Store {
     /// Records one review or appeal step, with its corrected record when it has one, in one
     /// transaction: refused (nothing written) when the step may not follow the finding's state.
     pub async fn record_step(&self, req: &StepRequest) -> Result<FindingState, ReviewError> {
+        self.retrying(|| self.record_step_once(req)).await
+    }
+
+    async fn record_step_once(&self, req: &StepRequest) -> Result<FindingState, ReviewError> {
         let refuse = |message: String| ReviewError::Refused {
             draw_id: req.draw_id.clone(),
             household_id: req.household_id.clone(),
@@ -110,7 +120,7 @@ impl Store {
             problem,
         })?;
         let db = |e| ReviewError::Store(self.db_error(e));
-        let mut tx = self.pool().begin().await.map_err(db)?;
+        let mut tx = self.begin_write().await.map_err(db)?;
         let history = load_history(&mut tx, &req.draw_id, Some(&req.household_id))
             .await
             .map_err(db)?;

@@ -47,6 +47,11 @@ impl DbUrl {
         })
     }
 
+    /// The SQLite file's path (None for PostgreSQL).
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        (self.backend == Backend::Sqlite).then(|| std::path::Path::new(&self.raw))
+    }
+
     /// The string handed to the driver.
     pub(crate) fn connect_string(&self) -> String {
         match self.backend {
