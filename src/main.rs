@@ -2,8 +2,9 @@
 //! logging and progress bars, calls one library function per subcommand, and maps errors
 //! to exit codes. It holds no domain logic.
 //!
-//! Exit codes: 0 success; 1 the input was refused or a check failed (the message says what
-//! and where); 2 the command line itself was wrong (from clap).
+//! Exit codes: 0 success (also when the reader of stdout went away, as `assess records |
+//! head` does); 1 the input was refused or a check failed (the message says what and where);
+//! 2 the command line itself was wrong (from clap).
 
 mod cmd;
 mod hints;
@@ -78,6 +79,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let result = match cli.command {
@@ -103,6 +105,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {}", hints::message(&err));
             ExitCode::from(1)
@@ -110,16 +113,97 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
+/// Whether the error is a write to a reader that has gone away (`| head`): the output was
+/// not wanted any more, which is not a failure.
+fn closed_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `println!` panics when stdout's reader has gone away (Rust ignores SIGPIPE, so the write
+/// fails with EPIPE instead of ending the process). Printing goes through `println!` in many
+/// places, so rather than thread an error out of each, this hook ends the process quietly with
+/// status 0 on exactly that panic, and leaves every other panic to the default hook.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
+/// The log filter at each verbosity. sqlx logs slow statements as warnings with their SQL
+/// text (and may echo values): at the default verbosity only its errors reach the terminal.
+fn default_filter(verbose: u8) -> &'static str {
+    match verbose {
+        0 => "warn,sqlx=error",
+        1 => "info,sqlx=warn",
         _ => "debug",
-    };
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = default_filter(verbose);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A log sink the test can read.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// What reaches the terminal at a verbosity when sqlx and another crate each warn.
+    fn logged(verbose: u8) -> String {
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(default_filter(verbose)))
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(target: "sqlx::query", "slow statement: SELECT secret");
+            tracing::warn!(target: "assess_store", "another warning");
+        });
+        let bytes = sink.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    /// At the default verbosity sqlx's slow-statement warning (with its SQL) is filtered out
+    /// while other warnings pass; with -v it is shown.
+    #[test]
+    fn sqlx_warnings_stay_off_the_terminal_at_the_default_verbosity() {
+        let quiet = logged(0);
+        assert!(!quiet.contains("SELECT secret"), "{quiet}");
+        assert!(quiet.contains("another warning"), "{quiet}");
+        assert!(logged(1).contains("SELECT secret"));
+    }
 }

@@ -14,6 +14,7 @@ mod finding;
 mod frame;
 mod main_job;
 mod photo;
+mod pipes;
 mod plan;
 mod records;
 mod report;

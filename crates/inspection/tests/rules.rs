@@ -84,7 +84,7 @@ fn baseline_meets_everything() {
     assert_eq!(j.income.check.status, Tri::Met);
     assert_eq!(j.outcome, Outcome::WronglyExited(Answer::No));
     assert_eq!(j.people, Some(3));
-    assert_eq!(j.standards_version, "assess-standards-3");
+    assert_eq!(j.standards_version, "assess-standards-4");
 }
 
 #[test]

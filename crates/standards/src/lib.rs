@@ -49,6 +49,8 @@ pub struct Standards {
     pub sampling_practice: SamplingPractice,
     /// When a design counts as far from self-weighting.
     pub design_review: DesignReview,
+    /// What `assess check` calls implausible in a visit record.
+    pub field_checks: FieldChecks,
     /// Rules one household visit is judged against.
     pub household: HouseholdRules,
 }
@@ -420,6 +422,15 @@ pub struct DesignReview {
     pub share_gap_warn: f64,
 }
 
+/// What `assess check` calls implausible in a visit record.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldChecks {
+    /// Where the values come from.
+    pub source: String,
+    /// A visit lasting longer than this many minutes (start to end) is warned about.
+    pub max_visit_minutes: f64,
+}
+
 impl Standards {
     /// The exit thresholds for a county of `region`.
     pub fn thresholds_for(&self, region: Region) -> CountyThresholds {
@@ -454,6 +465,12 @@ impl Standards {
         }
         s.household.check()?;
         s.design_review.check()?;
+        let m = s.field_checks.max_visit_minutes;
+        if !(m.is_finite() && m > 0.0) {
+            return Err(StandardsError::Value(format!(
+                "field_checks: max_visit_minutes = {m} must be a positive number of minutes"
+            )));
+        }
         Ok(s)
     }
 
@@ -589,7 +606,7 @@ mod tests {
             MissedDefinition::IncomeOrGuarantee
         );
         assert!(s.household.food_clothing.protein_required);
-        assert_eq!(s.version, "assess-standards-3");
+        assert_eq!(s.version, "assess-standards-4");
         assert_eq!(s.poverty_line_years().first(), Some(&2011));
     }
 
@@ -610,6 +627,8 @@ mod tests {
                 "litres_per_person_day_min = 10.0",
             ),
             ("fetch_minutes_max = 20.0", "fetch_minutes_max = -1.0"),
+            ("max_visit_minutes = 240", "max_visit_minutes = 0"),
+            ("max_visit_minutes = 240", "max_visit_minutes = inf"),
             (
                 "fetch_horizontal_m_max = 800.0",
                 "fetch_horizontal_m_max = nan",

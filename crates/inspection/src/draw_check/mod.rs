@@ -100,6 +100,8 @@ pub enum Rule {
     ReplacementOwed,
     /// An interview shorter than the plausible minimum.
     ShortInterview,
+    /// A visit longer than the plausible maximum (standards `field_checks`).
+    LongVisit,
     /// A visit record whose times cannot be read.
     UnreadableTimes,
     /// A visit that starts before the draw was made.
@@ -124,6 +126,7 @@ impl Rule {
             Rule::ReserveNotNeeded => "reserve-not-needed",
             Rule::ReplacementOwed => "replacement-owed",
             Rule::ShortInterview => "short-interview",
+            Rule::LongVisit => "long-visit",
             Rule::UnreadableTimes => "unreadable-times",
             Rule::VisitBeforeDraw => "visit-before-draw",
             Rule::FarFromVillage => "far-from-village",
@@ -747,6 +750,34 @@ mod tests {
             .findings
             .iter()
             .all(|f| f.rule != Rule::ShortInterview));
+    }
+
+    /// The built-in maximum is 240 minutes: a visit of 241 minutes is warned about (any
+    /// disposition), one of exactly 240 is not.
+    #[test]
+    fn visits_longer_than_the_standards_maximum_are_warnings() {
+        let mut long = visit("P1", Disposition::Complete, "t1");
+        long.start = "2020-06-12T09:00:00+08:00".to_string();
+        long.end = "2020-06-12T13:01:00+08:00".to_string();
+        let r = run(&[long.clone()]);
+        assert_eq!(r.errors(), 0);
+        let found: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.rule == Rule::LongVisit)
+            .collect();
+        assert_eq!(found.len(), 1, "{:?}", r.findings);
+        assert!(
+            found[0].message.contains("lasted 241 min"),
+            "{}",
+            found[0].message
+        );
+        assert!(found[0].message.contains("plausible maximum of 240 min"));
+        long.end = "2020-06-12T13:00:00+08:00".to_string();
+        assert!(run(&[long])
+            .findings
+            .iter()
+            .all(|f| f.rule != Rule::LongVisit));
     }
 
     #[test]

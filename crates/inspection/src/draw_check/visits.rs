@@ -34,6 +34,7 @@ pub(crate) fn check_visits(
             drawn_at,
             input.drawn_at.as_deref(),
             config,
+            standards.field_checks.max_visit_minutes,
             &mut push,
         );
         if let Some(centre) = input.village_centres.get(&unit.village) {
@@ -83,6 +84,7 @@ fn check_times(
     drawn_at: Option<f64>,
     drawn_at_text: Option<&str>,
     config: &CheckConfig,
+    max_visit_minutes: f64,
     push: &mut impl FnMut(Severity, Rule, String),
 ) {
     let (Some(start), Some(end)) = (parse_rfc3339(&visit.start), parse_rfc3339(&visit.end)) else {
@@ -122,6 +124,21 @@ fn check_times(
                 visit.start,
                 visit.end,
                 fmt_num(config.min_interview_minutes)
+            ),
+        );
+    }
+    if minutes > max_visit_minutes {
+        push(
+            Severity::Warning,
+            Rule::LongVisit,
+            format!(
+                "the visit lasted {} min ({} to {}), longer than the plausible maximum of {} min \
+                 (standards: field_checks.max_visit_minutes); check the clock, the time zone and \
+                 the end time, or add a note saying why it took so long",
+                fmt_num(minutes),
+                visit.start,
+                visit.end,
+                fmt_num(max_visit_minutes)
             ),
         );
     }
