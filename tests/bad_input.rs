@@ -76,6 +76,14 @@ enum Made {
     /// JSON Lines: a complete visit of {household}, {household2}, ... each merged with the
     /// JSON merge patch given (RFC 7386: null removes a key).
     Visits(Vec<String>),
+    /// A directory: the fixture draw with one text replaced in one of its files
+    /// (`sample.csv` or `sample_villages.csv`) and the manifest's hash of that file made to
+    /// match, as a forger would.
+    ForgedDraw {
+        file: String,
+        from: String,
+        to: String,
+    },
     /// prefix + unit × times + suffix (placeholders substituted in prefix and suffix).
     Repeat {
         prefix: String,
@@ -179,6 +187,7 @@ fn content(spec: &FileSpec, vars: &[(String, String)]) -> Vec<u8> {
             }
             text.into_bytes()
         }
+        FileSpec::Made(Made::ForgedDraw { .. }) => unreachable!("a directory, made by forge()"),
         FileSpec::Made(Made::Repeat {
             prefix,
             unit,
@@ -191,6 +200,30 @@ fn content(spec: &FileSpec, vars: &[(String, String)]) -> Vec<u8> {
             out
         }
     }
+}
+
+/// Writes the fixture draw into `dir` with `from` replaced by `to` in `file` and the manifest's
+/// hash of that file replaced to match.
+fn forge(dir: &Path, file: &str, from: &str, to: &str) {
+    use sha2::{Digest, Sha256};
+    let s = shared();
+    std::fs::create_dir_all(dir).unwrap();
+    let mut manifest = std::fs::read_to_string(s.draw_dir.join("manifest.json")).unwrap();
+    for name in ["sample.csv", "sample_villages.csv"] {
+        let bytes = std::fs::read(s.draw_dir.join(name)).unwrap();
+        let bytes = if name == file {
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            assert!(text.contains(from), "{from:?} is not in {name}");
+            let forged = text.replacen(from, to, 1).into_bytes();
+            let (old, new) = (Sha256::digest(&bytes), Sha256::digest(&forged));
+            manifest = manifest.replace(&hex::encode(old), &hex::encode(new));
+            forged
+        } else {
+            bytes
+        };
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    std::fs::write(dir.join("manifest.json"), manifest).unwrap();
 }
 
 /// A fresh database of `backend` holding what the fixture asks for.
@@ -228,7 +261,10 @@ fn run_case(case: &Case, backend: &str) -> Result<(), String> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).unwrap();
         }
-        std::fs::write(&path, content(spec, &vars)).unwrap();
+        match spec {
+            FileSpec::Made(Made::ForgedDraw { file, from, to }) => forge(&path, file, from, to),
+            _ => std::fs::write(&path, content(spec, &vars)).unwrap(),
+        }
     }
     let with_db = matches!(case.fixture, Fixture::Db | Fixture::DbRecords);
     let before = with_db.then(|| crate::util::db_digest(&db));

@@ -423,3 +423,44 @@ fn an_equal_probability_draw_verifies_and_gives_exited_households_one_chance() {
         chances.len()
     );
 }
+
+/// A draw killed before its rename leaves only a temporary `.assess-draw-*` directory, never
+/// a draw directory; the next draw beside it names it (issue 12 part 4), and its own
+/// directory holds the receipt from the moment it appears.
+#[test]
+fn a_killed_draws_leftover_is_named_by_the_next_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let leftover = dir.path().join(".assess-draw-AbC123");
+    std::fs::create_dir(&leftover).unwrap();
+    std::fs::write(leftover.join("sample.csv"), "half").unwrap();
+    let (register, villages) = luquan();
+    let out = dir.path().join("draw");
+    let run = draw(
+        &repo_file("sample-plans/luquan-530128.toml"),
+        &register,
+        &villages,
+        "1",
+        "2",
+        &out,
+    )
+    .success();
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(
+        stderr.contains(".assess-draw-AbC123 was left by a draw that did not finish"),
+        "{stderr}"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "manifest.json",
+            "receipt.json",
+            "sample.csv",
+            "sample_villages.csv"
+        ]
+    );
+}

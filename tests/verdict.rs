@@ -269,3 +269,54 @@ fn without_replacement_variance_and_rates_by_village_and_team() {
     assert!(md.contains("### Response and replacement by village and team"));
     assert!(md.contains("| Team | team-2 |"));
 }
+
+/// Every file under `dir` with its bytes, for "unchanged" checks.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.is_dir() {
+            for (k, v) in snapshot(&path) {
+                out.insert(format!("{name}/{k}"), v);
+            }
+        } else {
+            out.insert(name, std::fs::read(&path).unwrap());
+        }
+    }
+    out
+}
+
+/// The verdict's files appear as a set (issue 12 part 4): a second verdict into the same
+/// directory replaces the set whole (a file of another set, here a batch's summary.json, does
+/// not survive beside it), a directory that holds anything else is refused and left as it
+/// was, and no staging directory is left behind.
+#[test]
+fn the_verdict_files_replace_their_directory_as_a_set() {
+    let f = fixture();
+    let (run, out) = f.verdict("out", &[]);
+    run.success();
+    let names = |dir: &Path| snapshot(dir).into_keys().collect::<Vec<_>>();
+    assert_eq!(
+        names(&out),
+        ["report.html", "verdict.json", "verdict.md", "verdict.xlsx"]
+    );
+    std::fs::write(out.join("summary.json"), "{}").unwrap();
+    f.verdict("out", &[]).0.success();
+    assert!(!out.join("summary.json").exists());
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let before = snapshot(&out);
+    let (run, _) = f.verdict("out", &[]);
+    let message = stderr(&run.failure());
+    assert!(
+        message.contains("holds files that are not a verdict's"),
+        "{message}"
+    );
+    assert_eq!(snapshot(&out), before);
+    let leftovers: Vec<String> = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("assess-staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

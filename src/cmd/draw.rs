@@ -115,8 +115,14 @@ pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let (review, review_warnings) = design_review(&draw.reviews)?;
     print_warnings(&[draw.warnings.as_slice(), &review_warnings].concat());
-    assess_draw::write_draw(&draw, &args.out)?;
-    assess_draw::write_receipt(&args.out, &assess_draw::Receipt::now())?;
+    for draft in assess_draw::unfinished_drafts(&args.out) {
+        eprintln!(
+            "warning: {} was left by a draw that did not finish (killed?); it is not a draw: \
+             remove it once no other draw is running",
+            draft.display()
+        );
+    }
+    assess_draw::write_draw(&draw, &args.out, &assess_draw::Receipt::now())?;
     tracing::info!("draw written");
     print_summary(&draw, &args.out);
     print_extension(&draw);

@@ -23,6 +23,19 @@ pub enum AppError {
     /// An output file could not be written.
     #[error(transparent)]
     Output(#[from] assess_output::OutputError),
+    /// The output directory holds files that assess did not write there.
+    #[error(
+        "{} holds files that are not a verdict's; the verdict replaces its output directory as \
+         a whole, so write it to a new or empty directory",
+        .0.display()
+    )]
+    OutputNotOurs(PathBuf),
+    /// A county code read from the database is not six digits (a forged or damaged draw).
+    #[error(
+        "county code {0:?} in the database is not 6 digits; the draw was changed after import \
+         (import it again from its sealed directory)"
+    )]
+    BadCountyCode(String),
     /// A file could not be read or a directory made.
     #[error("{what} {}", path.display())]
     Io {

@@ -326,31 +326,72 @@ fn sampled_villages(
         .collect()
 }
 
+/// The files a verdict writes, and the county directories of a batch.
+const VERDICT_FILES: [&str; 5] = [
+    "verdict.json",
+    "report.html",
+    "verdict.md",
+    "verdict.xlsx",
+    "summary.json",
+];
+
+/// Whether a path under an output directory is one a verdict writes.
+fn is_verdict_output(relative: &Path) -> bool {
+    let name = relative.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    VERDICT_FILES.contains(&name) || is_county_code(name)
+}
+
+/// Six ASCII digits: the only county code used as a directory name.
+fn is_county_code(name: &str) -> bool {
+    name.len() == 6 && name.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Writes verdict.json and the reports (verdict.md, report.html, verdict.xlsx) of each
 /// county: into `out` for one county, into `out/COUNTY/` with `out/summary.json` for several.
-/// Returns the report.html paths.
+/// The set appears whole or not at all: it is written into a staging directory that then
+/// replaces `out` in one step (an existing `out` only if it holds nothing but a verdict's
+/// files). A county's directory is named from its code only after checking that the code is
+/// six digits. Returns the report.html paths.
 pub fn write_verdicts(
     out: &Path,
     counties: &[CountyResult],
     lang: Lang,
 ) -> Result<Vec<PathBuf>, AppError> {
-    std::fs::create_dir_all(out).map_err(io("creating", out))?;
+    if let Some(bad) = counties
+        .iter()
+        .map(|c| &c.file.verdict.county_code)
+        .find(|code| !is_county_code(code))
+    {
+        return Err(AppError::BadCountyCode(bad.clone()));
+    }
+    if out.exists()
+        && !assess_output::holds_only(out, &is_verdict_output).map_err(io("reading", out))?
+    {
+        return Err(AppError::OutputNotOurs(out.to_path_buf()));
+    }
+    let staged = assess_output::StagedDir::create(out)?;
+    let stage = staged.path();
     let mut boundaries = Boundaries::default();
-    if let [one] = counties {
-        write_json(&out.join("verdict.json"), &one.file)?;
-        return Ok(vec![write_reports(out, one, lang, &mut boundaries)?]);
-    }
-    let mut summary = BTreeMap::new();
     let mut pages = Vec::new();
-    for c in counties {
-        let f = &c.file;
-        let dir = out.join(&f.verdict.county_code);
-        std::fs::create_dir_all(&dir).map_err(io("creating", &dir))?;
-        write_json(&dir.join("verdict.json"), f)?;
-        pages.push(write_reports(&dir, c, lang, &mut boundaries)?);
-        summary.insert(f.verdict.county_code.clone(), f.verdict.decision);
+    if let [one] = counties {
+        write_json(&stage.join("verdict.json"), &one.file)?;
+        write_reports(stage, one, lang, &mut boundaries)?;
+        pages.push(out.join("report.html"));
+    } else {
+        let mut summary = BTreeMap::new();
+        for c in counties {
+            let f = &c.file;
+            let code = &f.verdict.county_code;
+            let dir = stage.join(code);
+            std::fs::create_dir_all(&dir).map_err(io("creating", &dir))?;
+            write_json(&dir.join("verdict.json"), f)?;
+            write_reports(&dir, c, lang, &mut boundaries)?;
+            pages.push(out.join(code).join("report.html"));
+            summary.insert(code.clone(), f.verdict.decision);
+        }
+        write_json(&stage.join("summary.json"), &summary)?;
     }
-    write_json(&out.join("summary.json"), &summary)?;
+    staged.commit()?;
     Ok(pages)
 }
 

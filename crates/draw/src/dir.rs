@@ -55,17 +55,81 @@ pub fn load_draw_dir(dir: &Path) -> Result<DrawDir, DrawError> {
         path: manifest_path.clone(),
         reason: format!("not a draw manifest ({e}); is this a directory written by `assess draw`?"),
     })?;
-    let households = sealed_rows(&dir.join("sample.csv"), &manifest.sample_sha256)?;
-    let villages = sealed_rows(
+    let households: Vec<SampleRow> = sealed_rows(&dir.join("sample.csv"), &manifest.sample_sha256)?;
+    let villages: Vec<VillageListRow> = sealed_rows(
         &dir.join("sample_villages.csv"),
         &manifest.sample_villages_sha256,
     )?;
+    let sample_path = dir.join("sample.csv");
+    for (i, h) in households.iter().enumerate() {
+        let codes = [&*h.county_code, &*h.township_code, &*h.village_code];
+        check_codes(&sample_path, i + 2, codes, &h.household_id)?;
+    }
+    let list_path = dir.join("sample_villages.csv");
+    for (i, v) in villages.iter().enumerate() {
+        let codes = [&*v.county_code, &*v.township_code, &*v.village_code];
+        check_codes(&list_path, i + 2, codes, "")?;
+    }
+    for s in &manifest.strata {
+        if !digits(&s.county, 6) {
+            return Err(DrawError::BadDrawFile {
+                path: manifest_path.clone(),
+                reason: format!("county {:?} is not 6 digits; {FORGED}", s.county),
+            });
+        }
+    }
     Ok(DrawDir {
         path: dir.to_path_buf(),
         manifest,
         households,
         villages,
     })
+}
+
+const FORGED: &str = "a draw's codes are ASCII digits only, so this directory was made or \
+    changed by something other than `assess draw`; draw again";
+
+/// `text` is exactly `len` ASCII digits.
+fn digits(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A row's county (6 digits), township (9) and village (12) codes, each the prefix of the
+/// next, and a household id without control characters: checked whatever the manifest's
+/// hashes say, since codes become directory names and every message prints them.
+fn check_codes(
+    path: &Path,
+    line: usize,
+    [county, township, village]: [&str; 3],
+    household: &str,
+) -> Result<(), DrawError> {
+    let bad = |reason: String| DrawError::BadDrawFile {
+        path: path.to_path_buf(),
+        reason: format!("line {line}: {reason}"),
+    };
+    for (name, code, len) in [
+        ("county_code", county, 6),
+        ("township_code", township, 9),
+        ("village_code", village, 12),
+    ] {
+        if !digits(code, len) {
+            return Err(bad(format!(
+                "{name} {code:?} is not {len} digits; {FORGED}"
+            )));
+        }
+    }
+    if !township.starts_with(county) || !village.starts_with(township) {
+        return Err(bad(format!(
+            "village {village} is not in township {township} of county {county}; {FORGED}"
+        )));
+    }
+    if household.chars().any(char::is_control) {
+        return Err(bad(format!(
+            "household id {:?} holds a control character; {FORGED}",
+            household.escape_default().to_string()
+        )));
+    }
+    Ok(())
 }
 
 fn sealed_rows<T: serde::de::DeserializeOwned>(

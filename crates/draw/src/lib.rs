@@ -28,9 +28,9 @@ mod verify;
 pub use dir::{load_draw_dir, DrawDir, VillageListRow};
 pub use extend::extend;
 pub use manifest::{Extension, Manifest};
-pub use receipt::{read_receipt, write_receipt, Receipt};
+pub use receipt::{read_receipt, Receipt};
 pub use run::{
-    check_plan, compute, compute_extended, write_draw, Draw, DrawError, ExtendError, Inputs,
-    PlanCheck, Seeds,
+    check_plan, compute, compute_extended, unfinished_drafts, write_draw, Draw, DrawError,
+    ExtendError, Inputs, PlanCheck, Seeds,
 };
 pub use verify::{verify, Difference};

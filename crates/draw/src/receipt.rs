@@ -30,7 +30,7 @@ impl Receipt {
 }
 
 /// Writes `dir/receipt.json`.
-pub fn write_receipt(dir: &Path, receipt: &Receipt) -> Result<(), DrawError> {
+pub(crate) fn write_receipt(dir: &Path, receipt: &Receipt) -> Result<(), DrawError> {
     let path = dir.join(RECEIPT_FILE);
     let text = serde_json::to_string_pretty(receipt).expect("receipt serialises") + "\n";
     assess_output::write_atomic(&path, text.as_bytes()).map_err(|e| DrawError::Io {

@@ -603,9 +603,33 @@ fn stratum_counts(
     out
 }
 
-/// Writes a draw into a new directory `out`, atomically: everything goes to a temporary
-/// directory beside it, which is renamed at the end, so a failed draw leaves nothing behind.
-pub fn write_draw(draw: &Draw, out: &Path) -> Result<(), DrawError> {
+/// The name prefix of the temporary directory a draw is written into before it is renamed.
+const DRAFT_PREFIX: &str = ".assess-draw-";
+
+/// Temporary directories beside `out` left by draws that never finished (killed before the
+/// rename): not draws, safe to remove once no draw is running. Listed so that the next draw
+/// can say so; not removed, since a draw running at the same moment has one too.
+pub fn unfinished_drafts(out: &Path) -> Vec<PathBuf> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(DRAFT_PREFIX))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Writes a draw and its receipt into a new directory `out`, atomically: everything goes to a
+/// temporary directory beside it, which is renamed at the end, so a failed or killed draw
+/// leaves no `out` (only, if killed, a temporary directory that [`unfinished_drafts`] lists).
+pub fn write_draw(draw: &Draw, out: &Path, receipt: &crate::Receipt) -> Result<(), DrawError> {
     if out.exists() {
         return Err(DrawError::OutputExists(out.to_path_buf()));
     }
@@ -619,7 +643,7 @@ pub fn write_draw(draw: &Draw, out: &Path) -> Result<(), DrawError> {
     };
     std::fs::create_dir_all(parent).map_err(io(parent))?;
     let tmp = tempfile::Builder::new()
-        .prefix(".assess-draw-")
+        .prefix(DRAFT_PREFIX)
         .tempdir_in(parent)
         .map_err(io(parent))?;
     let manifest = serde_json::to_vec_pretty(&draw.manifest).expect("manifest serialises");
@@ -634,6 +658,8 @@ pub fn write_draw(draw: &Draw, out: &Path) -> Result<(), DrawError> {
             cause: e.source,
         })?;
     }
+    // Inside the temporary directory, so that no state has a draw without its receipt.
+    crate::receipt::write_receipt(tmp.path(), receipt)?;
     let kept = tmp.keep();
     std::fs::rename(&kept, out).map_err(|cause| {
         let _ = std::fs::remove_dir_all(&kept);

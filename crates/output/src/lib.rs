@@ -21,8 +21,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Not for: directories written as a whole (a draw directory is staged and renamed by
-//! `assess-draw`, which writes its files with [`write_atomic`]), or appending to a file.
+//! A set of files that belongs together (a verdict's verdict.json, report.html, verdict.md
+//! and verdict.xlsx) is written as a [`StagedDir`]: a staging directory beside the target,
+//! which takes the target's place in one step, so a reader sees the old set or the new set,
+//! never a mix.
+//!
+//! Not for: appending to a file.
 #![deny(missing_docs)]
 
 use std::io::{BufWriter, Write};
@@ -116,6 +120,120 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     file.commit()
 }
 
+/// A directory written as a whole: its files go into a staging directory beside the target
+/// (`.NAME.assess-staging-XXXX`); [`StagedDir::commit`] puts it in the target's place in one
+/// rename, or, when the target exists, exchanges the two atomically (Linux `renameat2`
+/// RENAME_EXCHANGE) and removes the old one. Dropped uncommitted (a failure, a full disk), the
+/// staging directory is removed and the target is as it was.
+pub struct StagedDir {
+    target: PathBuf,
+    staging: tempfile::TempDir,
+}
+
+impl StagedDir {
+    /// Starts a directory that will become `target` (its parent is created if missing).
+    pub fn create(target: &Path) -> Result<StagedDir, OutputError> {
+        let fail = |source| OutputError {
+            path: target.to_path_buf(),
+            source,
+        };
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(parent).map_err(fail)?;
+        let name = target
+            .file_name()
+            .ok_or_else(|| fail(std::io::Error::other("not a directory path")))?;
+        let mut prefix = std::ffi::OsString::from(".");
+        prefix.push(name);
+        prefix.push(".assess-staging-");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        #[cfg(unix)]
+        {
+            // The usual permissions for a directory the user makes (0777 less the umask), not
+            // the private 0700 of a temporary directory: it becomes the output.
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o777));
+        }
+        let staging = builder.tempdir_in(parent).map_err(fail)?;
+        Ok(StagedDir {
+            target: target.to_path_buf(),
+            staging,
+        })
+    }
+
+    /// Where to write the files.
+    pub fn path(&self) -> &Path {
+        self.staging.path()
+    }
+
+    /// Puts the staged directory in the target's place; an existing target is replaced as a
+    /// whole (the caller has decided it may be).
+    pub fn commit(self) -> Result<(), OutputError> {
+        let target = self.target;
+        let fail = |source| OutputError {
+            path: target.clone(),
+            source,
+        };
+        let staging = self.staging.keep();
+        if !target.exists() {
+            return std::fs::rename(&staging, &target).map_err(|e| {
+                let _ = std::fs::remove_dir_all(&staging);
+                fail(e)
+            });
+        }
+        match exchange(&staging, &target) {
+            // The old directory is now at the staging path.
+            Ok(()) => std::fs::remove_dir_all(&staging).map_err(fail),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                Err(fail(e))
+            }
+        }
+    }
+}
+
+/// Swaps two directories in one step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+/// Elsewhere: the old directory is moved aside, the new one moved in, the old one removed
+/// (a reader may find no directory for an instant, never a mix).
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    let aside = a.with_extension("old");
+    std::fs::rename(b, &aside)?;
+    if let Err(e) = std::fs::rename(a, b) {
+        let _ = std::fs::rename(&aside, b);
+        return Err(e);
+    }
+    std::fs::rename(&aside, a)
+}
+
+/// Whether every entry under `dir` (recursively) is accepted by `ours`: a directory that
+/// holds only what assess wrote there may be replaced as a whole.
+pub fn holds_only(dir: &Path, ours: &dyn Fn(&Path) -> bool) -> std::io::Result<bool> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let relative = path.strip_prefix(dir).unwrap_or(&path);
+        if !ours(relative) {
+            return Ok(false);
+        }
+        if path.is_dir() {
+            let nested = |p: &Path| ours(&relative.join(p));
+            if !holds_only(&path, &nested)? {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +292,54 @@ mod tests {
         assert!(e.to_string().starts_with("writing "), "{e}");
         assert!(e.to_string().ends_with("verdict.json"), "{e}");
         assert_eq!(e.source.kind(), std::io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_staged_directory_appears_whole_and_replaces_an_old_one_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("verdict");
+        // Uncommitted: nothing appears, no staging directory is left.
+        {
+            let staged = StagedDir::create(&target).unwrap();
+            write_atomic(&staged.path().join("verdict.json"), b"{}").unwrap();
+        }
+        assert!(!target.exists());
+        assert_eq!(names(dir.path()), Vec::<String>::new());
+        // First commit: the directory appears with its files.
+        let staged = StagedDir::create(&target).unwrap();
+        write_atomic(&staged.path().join("verdict.json"), b"old").unwrap();
+        write_atomic(&staged.path().join("report.html"), b"old").unwrap();
+        staged.commit().unwrap();
+        assert_eq!(names(&target), vec!["report.html", "verdict.json"]);
+        // Second: the new set replaces the old set, no old file survives beside it.
+        let staged = StagedDir::create(&target).unwrap();
+        write_atomic(&staged.path().join("verdict.json"), b"new").unwrap();
+        staged.commit().unwrap();
+        assert_eq!(names(&target), vec!["verdict.json"]);
+        assert_eq!(std::fs::read(target.join("verdict.json")).unwrap(), b"new");
+        assert_eq!(names(dir.path()), vec!["verdict"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+            assert_ne!(
+                mode, 0o700,
+                "the usual permissions, not a temporary directory's"
+            );
+        }
+    }
+
+    #[test]
+    fn holds_only_sees_a_foreign_file_at_any_depth() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("530128")).unwrap();
+        std::fs::write(dir.path().join("530128/verdict.json"), b"{}").unwrap();
+        let ours = |p: &Path| {
+            p.file_name()
+                .is_some_and(|n| n == "530128" || n == "verdict.json")
+        };
+        assert!(holds_only(dir.path(), &ours).unwrap());
+        std::fs::write(dir.path().join("530128/notes.txt"), b"mine").unwrap();
+        assert!(!holds_only(dir.path(), &ours).unwrap());
     }
 }

@@ -5,10 +5,42 @@ use crate::text::{self, Lang};
 use crate::Report;
 use std::fmt::Write;
 
-/// A table as Markdown: escaped pipes, numeric columns right-aligned.
+/// Text from the records or the register as Markdown text: HTML's `<`, `>` and `&` as
+/// entities (a Markdown viewer renders raw HTML, as the HTML report never does), and the
+/// characters that make emphasis, links, code or table cells escaped with a backslash, so a
+/// name or a note shows as typed and can do nothing else.
+pub(crate) fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span holding `s` as typed: fenced by more backticks than any run inside it
+/// (CommonMark), with line breaks as spaces.
+fn code_span(s: &str) -> String {
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 { " " } else { "" };
+    format!("{fence}{pad}{}{pad}{fence}", s.replace(['\n', '\r'], " "))
+}
+
+/// A table as Markdown: text escaped ([`md_text`]), numeric columns right-aligned.
 fn table(out: &mut String, t: &Table) {
-    let cell = |c: &Cell| c.text().replace('|', "\\|").replace('\n', " ");
-    let _ = writeln!(out, "| {} |", t.headers.join(" | "));
+    let cell = |c: &Cell| md_text(&c.text());
+    let headers: Vec<String> = t.headers.iter().map(|h| md_text(h)).collect();
+    let _ = writeln!(out, "| {} |", headers.join(" | "));
     let aligns: Vec<&str> = (0..t.headers.len())
         .map(|i| {
             let numeric = !t.rows.is_empty() && t.rows.iter().all(|r| r[i].numeric());
@@ -24,8 +56,8 @@ fn table(out: &mut String, t: &Table) {
         let cells: Vec<String> = row
             .iter()
             .map(|c| match c {
-                Cell::Code(s) => format!("`{s}`"),
-                Cell::Pass(false, s) => format!("**{s}**"),
+                Cell::Code(s) => code_span(s),
+                Cell::Pass(false, s) => format!("**{}**", md_text(s)),
                 other => cell(other),
             })
             .collect();
@@ -35,7 +67,7 @@ fn table(out: &mut String, t: &Table) {
 }
 
 fn section(out: &mut String, level: usize, title: &str) {
-    let _ = writeln!(out, "{} {title}\n", "#".repeat(level));
+    let _ = writeln!(out, "{} {}\n", "#".repeat(level), md_text(title));
 }
 
 pub(crate) fn render(r: &Report, lang: Lang) -> String {
@@ -52,10 +84,10 @@ pub(crate) fn render(r: &Report, lang: Lang) -> String {
     let _ = writeln!(
         out,
         "**{}{}{}**\n\n{}\n",
-        w.decision,
+        md_text(w.decision),
         w.colon,
-        tables::decision(lang, v.decision),
-        w.decision_rule
+        md_text(tables::decision(lang, v.decision)),
+        md_text(w.decision_rule)
     );
     table(&mut out, &tables::summary(r, lang));
 
@@ -67,10 +99,10 @@ pub(crate) fn render(r: &Report, lang: Lang) -> String {
     for reason in text::reasons(lang, v, r.names) {
         match reason.strip_prefix("  ") {
             Some(sub) => {
-                let _ = writeln!(out, "  - {sub}");
+                let _ = writeln!(out, "  - {}", md_text(sub));
             }
             None => {
-                let _ = writeln!(out, "- {reason}");
+                let _ = writeln!(out, "- {}", md_text(&reason));
             }
         }
     }
@@ -78,7 +110,7 @@ pub(crate) fn render(r: &Report, lang: Lang) -> String {
 
     section(&mut out, 2, w.drivers);
     if v.drivers.is_empty() {
-        let _ = writeln!(out, "{}\n", w.no_drivers);
+        let _ = writeln!(out, "{}\n", md_text(w.no_drivers));
     } else {
         table(&mut out, &tables::drivers(r, lang));
     }

@@ -327,7 +327,7 @@ fn markdown_holds_every_section() {
         }
         // The indicator row: official, design, interval, threshold, result, reading, level.
         assert!(md.contains(
-            "| Wrong-exit rate | 3.16% | 3.22% | 2.10% – 4.60% | < 2.00% | **FAIL** | fails with confidence | 99.87% (at or above) |"
+            "| Wrong-exit rate | 3.16% | 3.22% | 2.10% – 4.60% | &lt; 2.00% | **FAIL** | fails with confidence | 99.87% (at or above) |"
         ));
         assert!(md.contains("| `H002` | wrongly exited | exited | 530128101 屏山街道 | 530128101201 云龙村 | remote | 4 | housing safety, drinking water |"));
         assert!(md.contains("| Response rate | 98.57% |"));
@@ -477,4 +477,37 @@ fn languages_parse() {
     assert_eq!("EN".parse::<Lang>(), Ok(Lang::En));
     assert!("fr".parse::<Lang>().unwrap_err().contains("en or zh"));
     assert_eq!(Lang::default(), Lang::En);
+}
+
+/// Text from the records reaches verdict.md as text (issue 12 part 4): HTML tags show as
+/// entities, a Markdown link cannot form, a backtick cannot end a code span early, and a line
+/// break cannot start a new table row.
+#[test]
+fn markdown_escapes_html_and_markdown_in_text_from_the_records() {
+    let mut file = fixture::verdict_file();
+    file.verdict.county_name = "<img src=x onerror=alert(1)>".to_string();
+    let team = file
+        .verdict
+        .response_rates
+        .iter_mut()
+        .find(|r| r.by == "team")
+        .unwrap();
+    team.key = "[click](javascript:alert(1))\n| forged | row |".to_string();
+    let villages = fixture::villages();
+    let names = fixture::names();
+    let md = markdown(
+        &Report {
+            file: &file,
+            villages: &villages,
+            boundary_gcj02: None,
+            names: &names,
+        },
+        Lang::En,
+    );
+    assert!(!md.contains("<img"), "{md}");
+    assert!(md.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(!md.contains("[click](javascript"), "{md}");
+    assert!(md.contains("\\[click\\](javascript:alert(1))"));
+    assert!(!md.contains("\n| forged | row |"), "{md}");
+    assert_eq!(markdown::md_text("a_b*c"), "a\\_b\\*c");
 }
