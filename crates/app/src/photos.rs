@@ -65,7 +65,7 @@ impl PhotoAdd {
         let content = std::fs::read(path).map_err(io("reading", path))?;
         let photo = assess_photo::ingest_bytes(path, &content, &Default::default())?;
         let measured = match measurements {
-            Some(m) => Some(measure(m, &thresholds)?),
+            Some(m) => Some(measure(m, &thresholds, (photo.width, photo.height))?),
             None => None,
         };
         Ok(PhotoAdd {
@@ -78,8 +78,8 @@ impl PhotoAdd {
     }
 }
 
-/// Reads and evaluates the inspector's measurement file.
-fn measure(path: &Path, t: &PhotoThresholds) -> Result<Measured, AppError> {
+/// Reads and evaluates the inspector's measurement file, marked on a photo of `size` px.
+fn measure(path: &Path, t: &PhotoThresholds, size: (u32, u32)) -> Result<Measured, AppError> {
     let file = path.to_path_buf();
     let bytes = std::fs::read(path).map_err(io("reading", path))?;
     let text = String::from_utf8(bytes).map_err(|_| AppError::MeasurementsNotUtf8(file.clone()))?;
@@ -92,7 +92,10 @@ fn measure(path: &Path, t: &PhotoThresholds) -> Result<Measured, AppError> {
         return Err(AppError::MeasurementsNotObject(file));
     }
     let evaluation = Survey::from_json(&text)
-        .and_then(|s| s.evaluate(t))
+        .and_then(|s| {
+            s.check_within(size.0, size.1)?;
+            s.evaluate(t)
+        })
         .map_err(|source| AppError::Measurements { file, source })?;
     Ok(Measured {
         json: serde_json::to_string(&value).expect("a JSON value serialises"),

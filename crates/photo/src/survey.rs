@@ -82,6 +82,110 @@ pub struct Evaluation {
     pub disagreements: Vec<Disagreement>,
 }
 
+/// [`Survey::check_within`] on one value at JSON path `at`.
+fn check_value(value: &serde_json::Value, at: &str, w: f64, h: f64) -> Result<(), PhotoError> {
+    use serde_json::Value;
+    let refuse = |message: String| Err(PhotoError::Measurement(format!("{at}: {message}")));
+    match value {
+        Value::Object(map) => {
+            if let (Some(x), Some(y), 2) = (map.get("x"), map.get("y"), map.len()) {
+                let (x, y) = (
+                    x.as_f64().unwrap_or(f64::NAN),
+                    y.as_f64().unwrap_or(f64::NAN),
+                );
+                if !((0.0..=w).contains(&x) && (0.0..=h).contains(&y)) {
+                    return refuse(format!(
+                        "the point ({x}, {y}) is outside the photo, which is {w} × {h} px \
+                         (x from 0 to {w}, y from 0 to {h}); mark it on this photo"
+                    ));
+                }
+                return Ok(());
+            }
+            for (key, v) in map {
+                let path = if at.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{at}.{key}")
+                };
+                check_number_field(key, v, &path, w, h)?;
+                check_value(v, &path, w, h)?;
+            }
+            Ok(())
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_value(v, &format!("{at}[{}]", i + 1), w, h)),
+        _ => Ok(()),
+    }
+}
+
+/// A number (or a list of numbers) under a key that names its unit.
+fn check_number_field(
+    key: &str,
+    value: &serde_json::Value,
+    at: &str,
+    w: f64,
+    h: f64,
+) -> Result<(), PhotoError> {
+    let numbers: Vec<f64> = match value {
+        serde_json::Value::Number(n) => n.as_f64().into_iter().collect(),
+        serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_f64()).collect(),
+        _ => return Ok(()),
+    };
+    let diagonal = w.hypot(h);
+    let (unit, max) = if key == "mm" || key.ends_with("_mm") {
+        ("mm", MAX_LENGTH_MM)
+    } else if key.ends_with("_px") {
+        ("px", diagonal)
+    } else {
+        return Ok(());
+    };
+    // A plumb offset is signed (the lean's direction); its size is what is bounded.
+    let signed = key == "offset_mm";
+    let fits = |v: f64| {
+        let v = if signed { v.abs() } else { v };
+        (0.0..=max).contains(&v)
+    };
+    match numbers.iter().find(|v| !fits(**v)) {
+        Some(v) => Err(PhotoError::Measurement(format!(
+            "{at}: {v} {unit} is not a length this photo can hold (0 to {max:.0} {unit})"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Every number the evaluation reports is finite: a length that printed as `inf`, or a NaN
+/// that every comparison lets pass (and JSON writes as null), is refused instead.
+fn check_finite(
+    cracks: &[CrackMeasurement],
+    tilt: &[Tilt],
+    findings: &[DangerFinding],
+) -> Result<(), PhotoError> {
+    let finite = |m: &Measure| m.value.is_finite() && m.low.is_finite() && m.high.is_finite();
+    let refuse = |what: String| {
+        Err(PhotoError::Measurement(format!(
+            "{what} comes out as no finite number; check the marked points and readings"
+        )))
+    };
+    for (i, c) in cracks.iter().enumerate() {
+        if !finite(&c.length_mm) || !finite(&c.max_width_mm) {
+            return refuse(format!("crack {}", i + 1));
+        }
+    }
+    if tilt.iter().any(|t| !finite(&t.ratio)) {
+        return refuse("the tilt".to_string());
+    }
+    for f in findings {
+        for c in &f.comparisons {
+            if !finite(&c.measured) || !c.limit.is_finite() {
+                return refuse(c.quantity.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
 fn bad(what: &str, e: PhotoError) -> PhotoError {
     match e {
         PhotoError::Measurement(m) => PhotoError::Measurement(format!("{what}: {m}")),
@@ -89,7 +193,23 @@ fn bad(what: &str, e: PhotoError) -> PhotoError {
     }
 }
 
+/// Longest real length a measurement file may state (mm): 100 m. A house's storey, a wall, a
+/// tape reading are all far below; a larger number is a typing error (a value in m or cm
+/// read as mm makes a smaller one, which the danger points then judge).
+pub const MAX_LENGTH_MM: f64 = 100_000.0;
+
 impl Survey {
+    /// Refuses what cannot be a measurement of a photo `width` × `height` px: a marked point
+    /// outside the image (the edges included: pixel edges run from 0 to width), a pixel
+    /// length longer than the image's diagonal, a length in mm that is negative or above
+    /// [`MAX_LENGTH_MM`]. Every field is walked, so a point or length added to the format later
+    /// is checked too. (Non-finite numbers cannot come from JSON.)
+    pub fn check_within(&self, width: u32, height: u32) -> Result<(), PhotoError> {
+        let value = serde_json::to_value(self).expect("a survey serialises");
+        let (w, h) = (f64::from(width), f64::from(height));
+        check_value(&value, "", w, h)
+    }
+
     /// Parse a measurement file (JSON; unknown fields refused).
     pub fn from_json(text: &str) -> Result<Survey, PhotoError> {
         serde_json::from_str(text).map_err(PhotoError::MeasurementJson)
@@ -168,6 +288,7 @@ impl Survey {
         if let Some(w) = &self.wood {
             findings.extend(wood_findings(w, scale.as_ref(), t)?);
         }
+        check_finite(&cracks, &tilt, &findings)?;
         let name = self
             .component
             .as_deref()
@@ -391,5 +512,61 @@ mod tests {
         assert!(e.contains("grade it a, b, c or d"), "{e}");
         let e = err(r#"{"inspector_grade": "e", "wall_junction_through_crack": true}"#);
         assert!(e.contains("unknown variant `e`"), "{e}");
+    }
+
+    /// The wall file's points lie within x 100..800, y 40..1040: a 1000 × 1100 photo holds
+    /// them (edges included), a 700 × 1100 one does not, and the message names the point.
+    /// Absurd lengths are refused with their field; a signed plumb offset is allowed.
+    #[test]
+    fn points_outside_the_photo_and_absurd_lengths_are_refused() {
+        let wall = Survey::from_json(WALL).unwrap();
+        wall.check_within(1000, 1100).unwrap();
+        wall.check_within(800, 1040).unwrap();
+        let e = wall.check_within(700, 1100).unwrap_err().to_string();
+        assert!(
+            e.contains(
+                "reference.b: the point (800, 50) is outside the photo, which is 700 × 1100 px"
+            ),
+            "{e}"
+        );
+        let with = |from: &str, to: &str| {
+            assert!(WALL.contains(from), "{from}");
+            Survey::from_json(&WALL.replace(from, to))
+                .unwrap()
+                .check_within(1000, 1100)
+        };
+        let e = with(r#""length_mm": 140"#, r#""length_mm": 1e12"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("reference.length_mm: 1000000000000 mm"),
+            "{e}"
+        );
+        let e = with(r#""widths_px": [3]"#, r#""widths_px": [3, -1]"#).unwrap_err();
+        assert!(e.to_string().contains("cracks[1].widths_px: -1 px"), "{e}");
+        let e = with(r#""widths_px": [3]"#, r#""widths_px": [5000]"#).unwrap_err();
+        assert!(e.to_string().contains("0 to 1487 px"), "{e}");
+        let e = with(r#"{"mm": 240"#, r#"{"mm": -240"#).unwrap_err();
+        assert!(
+            e.to_string().contains("section_loss.original.mm: -240 mm"),
+            "{e}"
+        );
+        with(r#""offset_mm": 30"#, r#""offset_mm": -30"#).unwrap();
+    }
+
+    /// A crack so long that its length overflows is refused, never reported as inf (nor as
+    /// null in JSON, where a NaN would pass every rule).
+    #[test]
+    fn a_measurement_that_is_not_finite_is_refused() {
+        let t = PhotoThresholds::builtin();
+        let text = WALL.replace(
+            r#"{"x": 300, "y": 600}"#,
+            r#"{"x": 1e308, "y": 1e308}, {"x": -1e308, "y": -1e308}"#,
+        );
+        let e = Survey::from_json(&text).unwrap().evaluate(&t).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("crack 1 comes out as no finite number"),
+            "{e}"
+        );
     }
 }
