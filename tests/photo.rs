@@ -10,9 +10,10 @@ fn a_draw(dir: &Path) -> (PathBuf, String, Vec<String>) {
     crate::util::luquan_draw(dir, 2)
 }
 
-/// A small JPEG (no EXIF) made with the `image` crate.
+/// A JPEG (no EXIF) made with the `image` crate, 3000 × 2600 px: large enough to hold every
+/// point the tests' measurement files mark.
 pub fn jpeg() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(120, 90, |x, y| {
+    let img = image::RgbImage::from_fn(3000, 2600, |x, y| {
         image::Rgb([(x * 2) as u8, (y * 2) as u8, if x == 60 { 20 } else { 200 }])
     });
     let mut out = Vec::new();
