@@ -98,6 +98,10 @@ fn store(e: &StoreError) -> Option<String> {
             "--db {url:?}: give a SQLite file path (e.g. assess.db or sqlite://assess.db) or a \
              postgres:// URL"
         )),
+        StoreError::NoDatabase(path) => Some(format!(
+            "--db {path}: no such database; create it with `assess init --db {path}` (or check \
+             the path: nothing was created)"
+        )),
         _ => None,
     }
 }

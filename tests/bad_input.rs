@@ -233,6 +233,7 @@ fn database(fixture: Fixture, backend: &str, dir: &Path) -> String {
         "postgres" => fresh_pg_database(),
         other => panic!("unknown backend {other}"),
     };
+    crate::util::init_db(&db);
     let s = shared();
     assess()
         .arg("import-sample")

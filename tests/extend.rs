@@ -154,6 +154,7 @@ fn an_extension_adds_the_next_villages_and_its_verdict_reads_both_phases() {
 
     // The extension cannot go into a database without its first phase.
     let lone = dir.path().join("lone.db").display().to_string();
+    crate::util::init_db(&lone);
     assess()
         .arg("import-sample")
         .arg(&second)

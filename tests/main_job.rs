@@ -69,6 +69,7 @@ fn main_job_with(dir: &Path, wrong_exit_rate: f64, plan: &str, seed: &str) -> Va
         .assert()
         .success();
     let db = dir.join("assess.db").display().to_string();
+    crate::util::init_db(&db);
     assess()
         .arg("import-sample")
         .arg(&out)

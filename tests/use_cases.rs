@@ -103,7 +103,7 @@ fn the_library_runs_the_main_job_and_writes_what_the_binary_writes() {
     for (kind, db) in databases(dir.path()) {
         let out = dir.path().join(format!("library-{kind}"));
         runtime().block_on(async {
-            let store = Store::open(&db).await.unwrap();
+            let store = Store::create(&db).await.unwrap();
             let import = DrawImport::read(&drawn, Some(&villages), None).unwrap();
             let first = draws::import(&store, &import).await.unwrap();
             assert_eq!(first.draw_id, draw_id);
@@ -166,7 +166,7 @@ fn library_errors_are_typed_and_name_no_option() {
     let standards = Standards::builtin();
     let db = dir.path().join("assess.db").display().to_string();
     runtime().block_on(async {
-        let store = Store::open(&db).await.unwrap();
+        let store = Store::create(&db).await.unwrap();
         let import = DrawImport::read(&drawn, None, None).unwrap();
         draws::import(&store, &import).await.unwrap();
         let mut request = VerdictRequest {

@@ -148,10 +148,17 @@ pub fn fresh_pg_database() -> String {
 
 /// One database of each engine, fresh: (engine name, --db value). The SQLite file lives in `dir`.
 pub fn databases(dir: &Path) -> Vec<(&'static str, String)> {
-    vec![
+    let out = vec![
         ("sqlite", dir.join("assess.db").display().to_string()),
         ("postgres", fresh_pg_database()),
-    ]
+    ];
+    out.iter().for_each(|(_, db)| init_db(db));
+    out
+}
+
+/// `assess init --db DB`: every other command refuses a database that does not exist.
+pub fn init_db(db: &str) {
+    assess().args(["init", "--db", db]).assert().success();
 }
 
 /// A fresh draw of the bundled Luquan plan on the synthetic Luquan register, written to
@@ -207,6 +214,7 @@ pub fn household_record(id: &str) -> serde_json::Value {
 
 /// Imports the draw directory `drawn` into the database `db`.
 pub fn with_draw(drawn: &Path, db: &str) {
+    init_db(db);
     assess()
         .arg("import-sample")
         .arg(drawn)
@@ -236,6 +244,7 @@ pub fn database_with(
     let file = dir.join("visits.json");
     std::fs::write(&file, serde_json::to_string(records).unwrap()).unwrap();
     let db = dir.join("assess.db").display().to_string();
+    init_db(&db);
     assess()
         .arg("import-sample")
         .arg(drawn)

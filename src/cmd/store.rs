@@ -8,8 +8,8 @@ use std::path::PathBuf;
 /// Where the records live.
 #[derive(clap::Args, Debug)]
 pub struct DbArgs {
-    /// A SQLite file (created if missing; the default needs no server) or a postgres:// URL.
-    #[arg(long, env = "ASSESS_DB", default_value = "assess.db")]
+    /// A SQLite file (made by `assess init`; no server needed) or a postgres:// URL.
+    #[arg(long, env = "ASSESS_DB")]
     pub db: String,
 }
 
@@ -48,7 +48,7 @@ pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> 
 
 pub fn run_init(args: InitArgs) -> anyhow::Result<()> {
     block_on(async {
-        let store = Store::open(&args.db.db).await?;
+        let store = Store::create(&args.db.db).await?;
         println!(
             "{} database ready at {} (schema up to date)",
             backend_name(&store),

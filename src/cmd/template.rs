@@ -1,7 +1,7 @@
 //! `assess template`: the XLSX visit-record template field teams fill, optionally listing a
 //! draw's households (primaries and reserves) so that a team gets its assignment.
 
-use crate::cmd::store::{block_on, DbArgs};
+use crate::cmd::store::block_on;
 use assess_app::template;
 use assess_output::write_atomic;
 use assess_sampling::Role;
@@ -25,8 +25,9 @@ pub struct TemplateArgs {
     /// Replace the file if it exists.
     #[arg(long)]
     force: bool,
-    #[command(flatten)]
-    db: DbArgs,
+    /// With --draw: the database holding it (a SQLite file or a postgres:// URL).
+    #[arg(long, env = "ASSESS_DB")]
+    db: Option<String>,
 }
 
 pub fn run(args: TemplateArgs) -> anyhow::Result<()> {
@@ -42,8 +43,11 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<()> {
         println!("wrote {}: empty visit-record template", out.display());
         return Ok(());
     };
+    let Some(db) = &args.db else {
+        anyhow::bail!("--draw {draw} needs --db: the database that holds the draw");
+    };
     let units = block_on(async {
-        let store = Store::open(&args.db.db).await?;
+        let store = Store::open(db).await?;
         let units = template::draw_households(&store, draw, &args.village).await;
         store.close().await;
         anyhow::Ok(units?)
@@ -51,7 +55,7 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<()> {
     let Some(units) = units else {
         anyhow::bail!(
             "draw {draw} is not in the database {}; `assess draws` lists the draws there (import one with `assess import-sample`)",
-            args.db.db
+            db
         );
     };
     let primaries = units.iter().filter(|u| u.role == Role::Primary).count();

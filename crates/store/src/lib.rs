@@ -100,6 +100,12 @@ pub enum StoreError {
         /// The draw it extends.
         base: String,
     },
+    /// The SQLite file named does not exist (only `create` makes one).
+    #[error(
+        "{0} does not exist: no database was created (a mistyped path would otherwise start an \
+         empty one); create it first"
+    )]
+    NoDatabase(String),
     /// Other writers kept the database busy: nothing was written.
     #[error(
         "database {url}: other assess commands kept writing the same data ({attempts} attempts \
@@ -141,8 +147,22 @@ pub struct DrawSummary {
 }
 
 impl Store {
-    /// Connects (creating a SQLite file if needed) and brings the schema up to date.
+    /// Connects to an existing database and brings the schema up to date. A SQLite file that
+    /// does not exist is refused ([`StoreError::NoDatabase`]): only [`Store::create`] makes
+    /// one, so that a mistyped path never starts an empty database.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let parsed = DbUrl::parse(url)?;
+        if let Some(path) = parsed.sqlite_path() {
+            if !path.exists() {
+                return Err(StoreError::NoDatabase(parsed.display()));
+            }
+        }
+        Store::create(url).await
+    }
+
+    /// Connects, creating a SQLite file (mode 0600) if there is none, and brings the schema up
+    /// to date (`assess init`).
+    pub async fn create(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let url = DbUrl::parse(url)?;
         let pool = connect(&url).await?;
@@ -382,7 +402,7 @@ mod retry_tests {
     async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let url = dir.path().join("t.db").display().to_string();
-        let store = Store::open(&url).await.unwrap();
+        let store = Store::create(&url).await.unwrap();
         (dir, store)
     }
 
@@ -443,7 +463,7 @@ mod permission_tests {
     async fn a_new_database_and_its_wal_and_shm_files_are_0600() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("assess.db");
-        let store = Store::open(&path.display().to_string()).await.unwrap();
+        let store = Store::create(&path.display().to_string()).await.unwrap();
         // The schema is written by now, so the WAL and SHM files exist while the pool is open.
         for suffix in ["", "-wal", "-shm"] {
             let file = dir.path().join(format!("assess.db{suffix}"));
