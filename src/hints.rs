@@ -145,6 +145,11 @@ fn app(e: &AppError) -> Option<String> {
             path.display()
         ),
         AppError::NotEvidence(_) => format!("--evidence {e}"),
+        AppError::EarlierVerdict(path) => format!(
+            "--out {} holds an earlier verdict, which is kept; choose another directory, or pass \
+             --force to replace it",
+            path.display()
+        ),
         AppError::NoReceipt(_) => format!("{e}: give the start of the field work with --start"),
         AppError::StartBeforeDraw { .. } => format!("--start {e}"),
         _ => return None,

@@ -287,10 +287,10 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// The verdict's files appear as a set (issue 12 part 4): a second verdict into the same
-/// directory replaces the set whole (a file of another set, here a batch's summary.json, does
-/// not survive beside it), a directory that holds anything else is refused and left as it
-/// was, and no staging directory is left behind.
+/// The verdict's files appear as a set (issue 12 part 4): an earlier verdict is kept unless
+/// --force is given (issue 13 part 5); with it the set is replaced whole (a file of another
+/// set, here a batch's summary.json, does not survive beside it); a directory that holds
+/// anything else is refused and left as it was, and no staging directory is left behind.
 #[test]
 fn the_verdict_files_replace_their_directory_as_a_set() {
     let f = fixture();
@@ -301,12 +301,22 @@ fn the_verdict_files_replace_their_directory_as_a_set() {
         names(&out),
         ["report.html", "verdict.json", "verdict.md", "verdict.xlsx"]
     );
+    // An earlier verdict is kept unless --force is given.
+    let before = snapshot(&out);
+    let (run, _) = f.verdict("out", &[]);
+    let message = stderr(&run.failure());
+    assert!(
+        message.contains("holds an earlier verdict, which is kept"),
+        "{message}"
+    );
+    assert!(message.contains("--force"), "{message}");
+    assert_eq!(snapshot(&out), before);
     std::fs::write(out.join("summary.json"), "{}").unwrap();
-    f.verdict("out", &[]).0.success();
+    f.verdict("out", &["--force"]).0.success();
     assert!(!out.join("summary.json").exists());
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
     let before = snapshot(&out);
-    let (run, _) = f.verdict("out", &[]);
+    let (run, _) = f.verdict("out", &["--force"]);
     let message = stderr(&run.failure());
     assert!(
         message.contains("holds files that are not a verdict's"),

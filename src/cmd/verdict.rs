@@ -31,6 +31,9 @@ pub struct VerdictArgs {
     /// Directory for verdict.json (and the reports).
     #[arg(long)]
     out: PathBuf,
+    /// Replace an earlier verdict in --out (as a whole: the old set of files goes).
+    #[arg(long)]
+    force: bool,
     /// Records before the appeals, after them (default), or both (two verdicts).
     #[arg(long, value_enum, default_value = "after")]
     appeals: AppealsArg,
@@ -129,7 +132,7 @@ pub fn run(args: VerdictArgs) -> anyhow::Result<()> {
         store.close().await;
         result
     })??;
-    let reports = verdict::write_verdicts(&args.out, &counties, args.lang)?;
+    let reports = verdict::write_verdicts(&args.out, &counties, args.lang, args.force)?;
     for (c, report) in counties.iter().zip(&reports) {
         print_summary(&c.file);
         println!("  report: {}", report.display());

@@ -23,6 +23,9 @@ pub enum AppError {
     /// An output file could not be written.
     #[error(transparent)]
     Output(#[from] assess_output::OutputError),
+    /// The output directory holds an earlier verdict, and replacing it was not asked for.
+    #[error("{} holds an earlier verdict; it is kept (write the new one elsewhere, or ask to replace it)", .0.display())]
+    EarlierVerdict(PathBuf),
     /// The output directory holds files that assess did not write there.
     #[error(
         "{} holds files that are not a verdict's; the verdict replaces its output directory as \

@@ -351,11 +351,13 @@ fn is_county_code(name: &str) -> bool {
 /// The set appears whole or not at all: it is written into a staging directory that then
 /// replaces `out` in one step (an existing `out` only if it holds nothing but a verdict's
 /// files). A county's directory is named from its code only after checking that the code is
-/// six digits. Returns the report.html paths.
+/// six digits. An earlier verdict in `out` is replaced only when `replace` is true. Returns
+/// the report.html paths.
 pub fn write_verdicts(
     out: &Path,
     counties: &[CountyResult],
     lang: Lang,
+    replace: bool,
 ) -> Result<Vec<PathBuf>, AppError> {
     if let Some(bad) = counties
         .iter()
@@ -364,10 +366,17 @@ pub fn write_verdicts(
     {
         return Err(AppError::BadCountyCode(bad.clone()));
     }
-    if out.exists()
-        && !assess_output::holds_only(out, &is_verdict_output).map_err(io("reading", out))?
-    {
-        return Err(AppError::OutputNotOurs(out.to_path_buf()));
+    if out.exists() {
+        if !assess_output::holds_only(out, &is_verdict_output).map_err(io("reading", out))? {
+            return Err(AppError::OutputNotOurs(out.to_path_buf()));
+        }
+        let empty = std::fs::read_dir(out)
+            .map_err(io("reading", out))?
+            .next()
+            .is_none();
+        if !empty && !replace {
+            return Err(AppError::EarlierVerdict(out.to_path_buf()));
+        }
     }
     let staged = assess_output::StagedDir::create(out)?;
     let stage = staged.path();
