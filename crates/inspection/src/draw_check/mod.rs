@@ -492,7 +492,9 @@ fn check_cell(
             owed += 1;
         }
     }
-    if used < owed {
+    // A cell drawn without reserves (a plan with `reserves = 0`) owes no replacement: its
+    // non-response is left to the weights, and nothing can be done in the field.
+    if used < owed && !reserves.is_empty() {
         let next = reserves.iter().find(|r| disposition(r).is_none());
         let missing = owed - used;
         let subject = next.copied().unwrap_or(first);
@@ -754,6 +756,25 @@ mod tests {
 
     /// The built-in maximum is 240 minutes: a visit of 241 minutes is warned about (any
     /// disposition), one of exactly 240 is not.
+    /// A cell drawn without reserves: a refusal is left to the weights, no replacement owed.
+    #[test]
+    fn a_cell_without_reserves_owes_no_replacement() {
+        let sample = vec![unit("P1", "V", None), unit("P2", "V", None)];
+        let visits = [
+            visit("P1", Disposition::Refused, "t1"),
+            visit("P2", Disposition::Complete, "t1"),
+        ];
+        let r = check(&sample, &visits, &CheckConfig::default());
+        assert!(
+            r.findings.iter().all(|f| f.rule != Rule::ReplacementOwed),
+            "{:?}",
+            r.findings
+        );
+        // With reserves in the cell, the same refusal is owed a replacement.
+        let r = run(&visits);
+        assert!(r.findings.iter().any(|f| f.rule == Rule::ReplacementOwed));
+    }
+
     #[test]
     fn visits_longer_than_the_standards_maximum_are_warnings() {
         let mut long = visit("P1", Disposition::Complete, "t1");
