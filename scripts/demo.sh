@@ -8,8 +8,8 @@ R=examples/luquan/register.csv
 V=examples/luquan/villages.csv
 T=examples/luquan/truth.csv          # the synthetic households' true situation (for simulation only)
 P=sample-plans/luquan-530128.toml
-SEED=35216645123362514246            # 20 dice rolls, read out in public after plan and register were fixed
-HSEED=61524433251646152433           # the team's own second draw
+SEED=3521664512336251424661524            # 25 dice rolls (65 bits), read out in public after plan and register were fixed
+HSEED=6152443325164615243335216           # the team's own second draw
 OUT=${1:-out/luquan-draw-$(date +%Y%m%d-%H%M%S)}
 
 cargo build --release --quiet

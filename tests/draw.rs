@@ -75,6 +75,7 @@ fn sealed_draws_hold_no_seed_and_published_ones_do() {
         .args([
             "draw",
             "--publish-seeds",
+            "--allow-weak-seed",
             "--seed",
             SEED,
             "--household-seed",

@@ -57,6 +57,9 @@ pub struct DrawArgs {
     /// Write the seeds into the manifest (only once they are published).
     #[arg(long)]
     publish_seeds: bool,
+    /// Accept a seed of under 64 bits of entropy (to re-make an old draw; never for a new one).
+    #[arg(long)]
+    allow_weak_seed: bool,
     /// Extend this draw directory (a second phase when an indicator is inconclusive): every
     /// sampling stratum or draw takes --add-villages more villages, those with the next
     /// keys; the first phase stays as drawn. Give the draw's own plan, register, village file
@@ -98,7 +101,33 @@ pub struct SeedArgs {
     household_seed: Option<String>,
 }
 
+/// Refuses a seed whose commitment could be brute-forced (under
+/// [`MIN_SEED_BITS`](assess_sampling::ticket::MIN_SEED_BITS)).
+fn check_seed_strength(option: &str, seed: &str) -> anyhow::Result<()> {
+    use assess_sampling::ticket::{seed_entropy_bits, MIN_SEED_BITS};
+    let bits = seed_entropy_bits(seed);
+    if bits < MIN_SEED_BITS {
+        bail!(
+            "{option}: the seed has at most {bits:.0} bits of entropy ({} characters); a seed \
+             needs at least {MIN_SEED_BITS:.0}, because its SHA-256 commitment is published \
+             before fieldwork and a shorter seed can be found from it by trying every candidate. \
+             Make it in public from 25 dice rolls (65 bits) or 20 random decimal digits (66 \
+             bits), or pass --allow-weak-seed to re-make an old draw",
+            seed.trim().chars().count()
+        );
+    }
+    Ok(())
+}
+
 pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
+    // An extension keeps the seeds the draw was made with: they are checked against its
+    // commitments instead.
+    if !args.allow_weak_seed && args.extend.is_none() {
+        check_seed_strength("--seed", &args.seeds.seed)?;
+        if let Some(household) = &args.seeds.household_seed {
+            check_seed_strength("--household-seed", household)?;
+        }
+    }
     let inputs = args.input.inputs(args.plan.clone())?;
     let seeds = Seeds {
         village: args.seeds.seed,

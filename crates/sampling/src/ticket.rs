@@ -111,6 +111,44 @@ pub fn seed_commitment(seed: &str) -> String {
     hex::encode(Sha256::digest(nfc(seed).as_bytes()))
 }
 
+/// Bits of entropy a seed needs: its SHA-256 commitment is published before fieldwork, and a
+/// seed from a space under 2^64 can be found from the commitment by trying every candidate
+/// (a GPU tries about 10^10 SHA-256 a second: 2^52 twenty-dice seeds in days, 2^64 in
+/// decades).
+pub const MIN_SEED_BITS: f64 = 64.0;
+
+/// What a seed's length and characters say about its entropy, at most: length × log2 of the
+/// smallest alphabet its characters fit (dice 1-6: 6; decimal digits: 10; hexadecimal: 16;
+/// lower-case letters: 26; lower-case letters and digits: 36; letters and digits: 62; any
+/// other text: 95, the printable ASCII characters). A seed of one repeated character has
+/// none. An upper bound: a seed chosen by a person rather than by dice has less.
+pub fn seed_entropy_bits(seed: &str) -> f64 {
+    let seed = seed.trim();
+    let chars: Vec<char> = seed.chars().collect();
+    if chars.windows(2).all(|w| w[0] == w[1]) {
+        return 0.0;
+    }
+    let all = |f: fn(&char) -> bool| chars.iter().all(f);
+    let alphabet: f64 = if all(|c| ('1'..='6').contains(c)) {
+        6.0
+    } else if all(char::is_ascii_digit) {
+        10.0
+    } else if all(|c| c.is_ascii_digit() || ('a'..='f').contains(c))
+        || all(|c| c.is_ascii_digit() || ('A'..='F').contains(c))
+    {
+        16.0
+    } else if all(char::is_ascii_lowercase) {
+        26.0
+    } else if all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+        36.0
+    } else if all(char::is_ascii_alphanumeric) {
+        62.0
+    } else {
+        95.0
+    };
+    chars.len() as f64 * alphabet.log2()
+}
+
 /// Orders units by ticket value, ties (practically impossible) broken by unit id.
 pub fn by_ticket(a: (f64, &str), b: (f64, &str)) -> Ordering {
     a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1))
@@ -129,6 +167,23 @@ fn nfc(text: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// By hand: 20 dice rolls 20·log2 6 = 51.7 bits, 25 rolls 64.6; 20 decimal digits 66.4;
+    /// 16 hex digits 64; a repeated digit none.
+    #[test]
+    fn seed_entropy_counts_the_alphabet_the_seed_fits() {
+        let bits = seed_entropy_bits;
+        assert!((bits("35216645123362514246") - 20.0 * 6f64.log2()).abs() < 1e-9);
+        assert!(bits("35216645123362514246") < MIN_SEED_BITS);
+        assert!(bits("3521664512336251424661524") >= MIN_SEED_BITS);
+        assert!((bits("98216645123362514246") - 20.0 * 10f64.log2()).abs() < 1e-9);
+        assert!((bits("0123456789abcdef") - 64.0).abs() < 1e-9);
+        assert_eq!(bits("77777777777777777777777777777777"), 0.0);
+        assert!(bits("4242") < 14.0);
+        assert!(bits("correct horse battery staple") > 64.0);
+    }
+
     use super::*;
 
     #[test]

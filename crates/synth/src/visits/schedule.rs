@@ -27,15 +27,12 @@ pub(super) fn schedule(
     seed: u64,
     teams: usize,
 ) {
-    let villages = villages_in_order(planned);
-    let team_of: HashMap<String, usize> = villages
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.to_string(), i % teams))
-        .collect();
+    let (villages, index) = villages_in_order(planned);
     let mut clocks: Vec<TeamClock> = (0..teams).map(|t| TeamClock::new(start, seed, t)).collect();
-    for (v, indices) in visits_by_village(planned, &villages) {
-        let team = team_of[villages[v]];
+    for (v, indices) in visits_by_village(planned, &index) {
+        // Villages go to the teams in turn, in order of first appearance.
+        let team = v % teams;
+        debug_assert!(v < villages.len());
         let clock = &mut clocks[team];
         for i in indices {
             let p = &mut planned[i];
@@ -47,27 +44,31 @@ pub(super) fn schedule(
     }
 }
 
-/// The villages of the plan, in order of first appearance.
-fn villages_in_order<'a>(planned: &[Planned<'a>]) -> Vec<&'a str> {
+/// The villages of the plan, in order of first appearance, and each one's place in that
+/// order (a hash lookup per visit: a national draw has 25,000 villages, and a linear search
+/// per visit made the whole quadratic).
+fn villages_in_order<'a>(planned: &[Planned<'a>]) -> (Vec<&'a str>, HashMap<&'a str, usize>) {
     let mut villages: Vec<&'a str> = Vec::new();
+    let mut index: HashMap<&'a str, usize> = HashMap::new();
     for p in planned {
-        let unit = p.unit;
-        if !villages.contains(&unit.village_code.as_str()) {
-            villages.push(&unit.village_code);
-        }
+        let code: &'a str = &p.unit.village_code;
+        index.entry(code).or_insert_with(|| {
+            villages.push(code);
+            villages.len() - 1
+        });
     }
-    villages
+    (villages, index)
 }
 
-/// The visits (indices into `planned`) of each village (its index in `villages`): a team
-/// works village by village, in the order villages first appear.
-fn visits_by_village(planned: &[Planned<'_>], villages: &[&str]) -> BTreeMap<usize, Vec<usize>> {
+/// The visits (indices into `planned`) of each village (its place in the order of first
+/// appearance): a team works village by village, in that order.
+fn visits_by_village(
+    planned: &[Planned<'_>],
+    index: &HashMap<&str, usize>,
+) -> BTreeMap<usize, Vec<usize>> {
     let mut by_village: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, p) in planned.iter().enumerate() {
-        let v = villages
-            .iter()
-            .position(|v| *v == p.unit.village_code)
-            .unwrap_or(0);
+        let v = index[p.unit.village_code.as_str()];
         by_village.entry(v).or_default().push(i);
     }
     by_village
