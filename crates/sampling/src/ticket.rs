@@ -184,8 +184,6 @@ mod tests {
         assert!(bits("correct horse battery staple") > 64.0);
     }
 
-    use super::*;
-
     #[test]
     fn ticket_matches_an_independent_sha256() {
         // python3 -c "import hashlib;d=hashlib.sha256('12345\x1fhousehold\x1f530128\x1fexited\x1fH-1'.encode()).digest();
