@@ -330,3 +330,81 @@ fn the_verdict_files_replace_their_directory_as_a_set() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Draws `plan` on the bundled Luquan register, simulates every visit from its truth and
+/// returns the verdict's JSON (issue 13 part 3).
+fn simulated_verdict(dir: &Path, plan: &str) -> Value {
+    // The bundled example's register and its truth (the fixture register has no truth file).
+    let register = crate::util::repo_file("examples/luquan/register.csv");
+    let villages = crate::util::repo_file("examples/luquan/villages.csv");
+    let truth = crate::util::repo_file("examples/luquan/truth.csv");
+    let out = dir.join("draw");
+    crate::util::draw(
+        &crate::util::repo_file(plan),
+        &register,
+        &villages,
+        "1",
+        "2",
+        &out,
+    )
+    .success();
+    let visits = dir.join("visits.jsonl");
+    assess()
+        .args(["simulate-visits", "--seed", "7", "--draw"])
+        .arg(&out)
+        .arg("--register")
+        .arg(&register)
+        .arg("--truth")
+        .arg(&truth)
+        .arg("--out")
+        .arg(&visits)
+        .assert()
+        .success();
+    let db = dir.join("assess.db").display().to_string();
+    crate::util::with_draw(&out, &db);
+    crate::util::import_records(&visits, &db);
+    let verdict = dir.join("verdict");
+    assess()
+        .args(["verdict", "--db", &db, "--county", "530128", "--out"])
+        .arg(&verdict)
+        .assert()
+        .success();
+    json_of(&verdict)
+}
+
+/// A plan that takes no non-registered household: the missed rate, and the incidence built on
+/// it, are not estimable (with the reason), the others are reported, and the county is not
+/// decided (the rules need all four), instead of the verdict failing.
+#[test]
+fn a_rate_without_households_is_not_estimable_and_the_county_not_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = simulated_verdict(dir.path(), "tests/data/no-non-registered-luquan.toml");
+    assert_eq!(v["decision"], "undecided", "{:#}", v["reasons"]);
+    let missing: Vec<&str> = v["not_estimable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["indicator"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing, ["poverty_incidence", "missed_rate"]);
+    let reported: Vec<&String> = v["indicators"].as_object().unwrap().keys().collect();
+    assert_eq!(reported, ["approval_rate", "wrong_exit_rate"]);
+    assert!(v["reasons"][1]
+        .as_str()
+        .unwrap()
+        .starts_with("missed_rate is not estimable: no interviewed household"));
+}
+
+/// A census-shaped plan (every village with certainty, every household): a verdict, no
+/// lonely-PSU refusal, and the reasons say which households add no sampling variance.
+#[test]
+fn a_census_shaped_plan_gives_a_verdict_that_says_what_adds_no_variance() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = simulated_verdict(dir.path(), "tests/data/census-luquan.toml");
+    assert_eq!(v["indicators"].as_object().unwrap().len(), 4);
+    let reasons = v["reasons"].to_string();
+    assert!(
+        reasons.contains("were taken with certainty and whole (every household of their status): they add no sampling variance"),
+        "{reasons}"
+    );
+}

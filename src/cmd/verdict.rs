@@ -212,6 +212,7 @@ fn print_summary(f: &VerdictFile) {
         match v.decision {
             Decision::Approve => "APPROVE",
             Decision::Defer => "DEFER",
+            Decision::Undecided => "NOT DECIDED (an indicator cannot be estimated)",
         },
         f.provenance.records,
         f.provenance.appeals

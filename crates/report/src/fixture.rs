@@ -126,6 +126,7 @@ pub(crate) fn verdict_file() -> VerdictFile {
         county_name: "禄劝彝族苗族自治县".to_string(),
         decision: Decision::Defer,
         indicators,
+        not_estimable: vec![],
         reasons: vec![
             "wrong_exit_rate is 3.16% (official), at or above the threshold 2.00%".into(),
         ],

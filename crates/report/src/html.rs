@@ -55,6 +55,7 @@ p.sub, .note, figcaption, footer { color: var(--muted); }
   font-size: 20px; font-weight: 700; color: #fff; }
 .decision.approve { background: var(--pass); }
 .decision.defer { background: var(--fail); }
+.decision.undecided { background: #d9d9d9; }
 nav { margin: 14px 0 0; font-size: 13px; }
 nav a { color: var(--accent); margin-right: 14px; text-decoration: none; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 14px; font-size: 13.5px; }
@@ -162,6 +163,7 @@ pub(crate) fn render(r: &Report, lang: Lang) -> Result<String, ReportError> {
     let (cls, word) = match v.decision {
         Decision::Approve => ("approve", w.approve),
         Decision::Defer => ("defer", w.defer),
+        Decision::Undecided => ("undecided", w.undecided),
     };
     let _ = writeln!(
         out,

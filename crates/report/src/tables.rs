@@ -90,6 +90,7 @@ pub(crate) fn decision(lang: Lang, d: Decision) -> &'static str {
     match d {
         Decision::Approve => w.approve,
         Decision::Defer => w.defer,
+        Decision::Undecided => w.undecided,
     }
 }
 

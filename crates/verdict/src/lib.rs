@@ -102,6 +102,9 @@ pub enum Decision {
     Approve,
     /// At least one indicator fails.
     Defer,
+    /// No indicator fails, but at least one cannot be estimated from this sample: the exit
+    /// rules need all four, so the county is not decided.
+    Undecided,
 }
 
 /// Counts behind the rates.
@@ -136,8 +139,11 @@ pub struct Verdict {
     pub county_name: String,
     /// The decision by the official rule.
     pub decision: Decision,
-    /// The four indicators by name.
+    /// The indicators by name (all four, unless one cannot be estimated).
     pub indicators: BTreeMap<String, Indicator>,
+    /// The indicators the sample cannot estimate, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_estimable: Vec<indicators::NotEstimable>,
     /// Why: each failing indicator and what drove it; readings that are inconclusive.
     pub reasons: Vec<String>,
     /// What drove the failing rates.
@@ -204,19 +210,28 @@ pub fn county_verdict_with_villages(
         .into_iter()
         .map(|i| (i.kind.name().to_string(), i))
         .collect();
-    let decision = if indicators.values().all(|i| i.passes) {
-        Decision::Approve
-    } else {
+    let not_estimable = computed.not_estimable;
+    let decision = if !indicators.values().all(|i| i.passes) {
         Decision::Defer
+    } else if !not_estimable.is_empty() {
+        Decision::Undecided
+    } else {
+        Decision::Approve
     };
-    let mut reasons = reasons(&indicators, &drivers, settings);
+    let mut reasons: Vec<String> = not_estimable
+        .iter()
+        .map(|n| format!("{} is not estimable: {}", n.indicator, n.reason))
+        .collect();
+    reasons.extend(self::reasons(&indicators, &drivers, settings));
     let by_hand = respondents.iter().filter(|r| r.weight.is_none()).count();
     reasons.extend(by_hand_reason(by_hand, settings.by_hand_villages));
+    reasons.extend(taken_whole_reason(&respondents));
     Ok(Verdict {
         county_code: input.county.clone(),
         county_name: input.name.clone(),
         decision,
         indicators,
+        not_estimable,
         reasons,
         drivers,
         failing_households: failing,
@@ -343,7 +358,9 @@ fn reasons(
         Kind::MissedRate,
         Kind::ApprovalRate,
     ] {
-        let i = &indicators[kind.name()];
+        let Some(i) = indicators.get(kind.name()) else {
+            continue; // not estimable: said first
+        };
         let basis = match settings.rate_basis {
             RateBasis::Official => "official",
             RateBasis::Design => "design-based",
@@ -418,6 +435,28 @@ fn disagreement(i: &Indicator, settings: &Settings) -> Option<String> {
 
 /// What the official values did with the interviews of villages taken by hand, when there
 /// are any.
+/// Villages taken with certainty whose status cells were taken whole (every household of the
+/// status, all interviewed): their finite population correction is 0, so they add no
+/// sampling variance, which a reader of a census-shaped verdict must know.
+fn taken_whole_reason(respondents: &[Respondent<'_>]) -> Option<String> {
+    let whole: Vec<&Respondent<'_>> = respondents
+        .iter()
+        .filter(|r| r.household.certainty && r.cell_fraction >= 1.0)
+        .collect();
+    if whole.is_empty() {
+        return None;
+    }
+    let villages: std::collections::BTreeSet<&str> =
+        whole.iter().map(|r| r.household.village.as_str()).collect();
+    Some(format!(
+        "{} interviewed household(s) in {} village(s) were taken with certainty and whole \
+         (every household of their status): they add no sampling variance (finite population \
+         correction 0), so the intervals reflect only the households sampled",
+        whole.len(),
+        villages.len()
+    ))
+}
+
 fn by_hand_reason(households: usize, setting: ByHandVillages) -> Option<String> {
     if households == 0 {
         return None;

@@ -154,10 +154,22 @@ pub enum IntervalOf {
 
 /// The county's indicators.
 pub struct Computed {
-    /// The four indicators.
+    /// The indicators that could be estimated (all four, unless a domain is empty).
     pub indicators: Vec<Indicator>,
+    /// The indicators that could not be, each with its reason.
+    pub not_estimable: Vec<NotEstimable>,
     /// The two rates by township, village stratum, team and interviewer pair.
     pub domains: Vec<DomainEstimate>,
+}
+
+/// An indicator the sample cannot estimate, and why (e.g. a census-shaped plan that takes no
+/// non-registered household has no missed rate).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotEstimable {
+    /// The indicator's name (`missed_rate`, ...).
+    pub indicator: String,
+    /// Why, in words.
+    pub reason: String,
 }
 
 /// A rate in one domain (issue 4 part 2: township, village type, team, interviewer).
@@ -230,16 +242,18 @@ pub fn compute(
         nonresponse,
         villages,
     )?;
-    let mut indicators = four(&ctx)?;
+    let (mut indicators, not_estimable) = four(&ctx)?;
     let domains = domains::estimates(&ctx);
     if settings.rate_basis == RateBasis::Official {
         let unit = official_respondents(respondents, settings);
         let official = Context::new(&unit, register, thresholds, settings, nonresponse, villages)
             .and_then(|ctx| four(&ctx));
         match official {
-            Ok(official) => {
-                for (indicator, of_official) in indicators.iter_mut().zip(official) {
-                    indicator.read_on_official(&of_official, settings);
+            Ok((official, _)) => {
+                for indicator in indicators.iter_mut() {
+                    if let Some(of_official) = official.iter().find(|o| o.kind == indicator.kind) {
+                        indicator.read_on_official(of_official, settings);
+                    }
                 }
             }
             // Only the villages taken by hand, which the weighted design leaves out, can make
@@ -256,24 +270,72 @@ pub fn compute(
     }
     Ok(Computed {
         indicators,
+        not_estimable,
         domains,
     })
 }
 
-/// The four indicators in `ctx`: incidence, wrong-exit, missed, approval. In this order, so
-/// that a county failing several ways reports the same first error: the design, then wrong
-/// exits, missed, incidence, approval.
-fn four(ctx: &Context) -> Result<Vec<Indicator>, crate::VerdictError> {
-    let wrong = ratio::rate(ctx, Rate::WrongExit)?;
-    let missed = missed::rate(ctx)?;
-    let incidence = incidence::incidence(ctx, &wrong, &missed)?;
-    let approval = ratio::rate(ctx, Rate::Approval)?;
-    Ok(vec![
+/// The four indicators in `ctx`, in the order incidence, wrong-exit, missed, approval, and
+/// those whose domain holds no interviewed household (not estimable, with the reason; the
+/// incidence too when a rate it is computed from is). Computed in the order wrong exits,
+/// missed, incidence, approval, so that a county failing several ways reports the same
+/// first error.
+fn four(ctx: &Context) -> Result<(Vec<Indicator>, Vec<NotEstimable>), crate::VerdictError> {
+    let mut missing = Vec::new();
+    let wrong = estimable(ratio::rate(ctx, Rate::WrongExit), &mut missing)?;
+    let missed = estimable(missed::rate(ctx), &mut missing)?;
+    let incidence = match (&wrong, &missed) {
+        (Some(w), Some(m)) => estimable(incidence::incidence(ctx, w, m), &mut missing)?,
+        _ => {
+            missing.push(NotEstimable {
+                indicator: Kind::PovertyIncidence.name().to_string(),
+                reason: "it is computed from the wrong-exit and missed rates, and one of them \
+                         cannot be estimated"
+                    .to_string(),
+            });
+            None
+        }
+    };
+    let approval = estimable(ratio::rate(ctx, Rate::Approval), &mut missing)?;
+    // The order of the report: incidence first.
+    let order = |n: &NotEstimable| {
+        [
+            "poverty_incidence",
+            "wrong_exit_rate",
+            "missed_rate",
+            "approval_rate",
+        ]
+        .iter()
+        .position(|k| *k == n.indicator)
+    };
+    missing.sort_by_key(order);
+    let indicators = [
         incidence,
-        wrong.indicator,
-        missed.indicator,
-        approval.indicator,
-    ])
+        wrong.map(|w| w.indicator),
+        missed.map(|m| m.indicator),
+        approval.map(|a| a.indicator),
+    ];
+    Ok((indicators.into_iter().flatten().collect(), missing))
+}
+
+/// An indicator, or None when its domain is empty (recorded in `missing`); other errors pass.
+fn estimable<T>(
+    result: Result<T, crate::VerdictError>,
+    missing: &mut Vec<NotEstimable>,
+) -> Result<Option<T>, crate::VerdictError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(crate::VerdictError::EmptyDomain(name)) => {
+            missing.push(NotEstimable {
+                indicator: name.to_string(),
+                reason: "no interviewed household in its domain: the plan samples none of its \
+                         households, or none was interviewed"
+                    .to_string(),
+            });
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The respondents of the official values, each counted once (weight 1), the others left out:
