@@ -27,15 +27,17 @@
 #![deny(missing_docs)]
 
 pub mod chart;
+pub mod grid;
 mod population;
 pub mod render;
 mod rep;
 mod study;
 
+pub use grid::{AcrossCounties, CellSpread, CountySummary, Quartiles};
 pub use population::{Population, TrueTotals};
 pub use study::{
-    run_study, Coverage, Probability, Progress, RateResult, Study, StudyConfig, TotalCheck, Varied,
-    CI_METHODS,
+    run_study, Coverage, GridConfig, Probability, Progress, RateResult, Study, StudyConfig,
+    TotalCheck, Varied, CI_METHODS,
 };
 
 /// Why a study could not be run.
