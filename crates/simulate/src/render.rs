@@ -246,7 +246,14 @@ fn setup_lines(study: &Study) -> Vec<String> {
         ),
         format!(
             "synthetic county: {} households, intra-village correlation {}; response rate {}; intervals' design-effect floor {}",
-            study.households, study.icc, study.response_rate, study.deff_floor
+            study.households,
+            // With a grid the ICCs are the grid's (last line), not the single --icc.
+            match &study.grid {
+                None => study.icc.to_string(),
+                Some(_) => "by grid point".to_string(),
+            },
+            study.response_rate,
+            study.deff_floor
         ),
         format!(
             "{} replications per rate, seed {}, {} threads; {:.0} s of replications, {:.3} core-seconds per replication",
@@ -255,7 +262,7 @@ fn setup_lines(study: &Study) -> Vec<String> {
     ];
     if let Some(g) = &study.grid {
         lines.push(format!(
-            "populations varied: {} synthetic counties per rate and grid point, each with its own seed and {} replications; ICC {:?}; remote tilt {:?}; misclassification {} (a judgment of the varied indicator flipped, both ways, at that rate); shares pooled over the counties, with their spread across them",
+            "populations varied: {} synthetic counties per rate and grid point, each with its own seed and {} replications (the line above: per county); ICC {:?}; remote tilt {:?}; misclassification {} (a judgment of the varied indicator flipped, both ways, at that rate); shares pooled over the counties, with their spread across them",
             g.populations, study.reps, g.iccs, g.remote_tilts, g.misclassification
         ));
     }
