@@ -50,6 +50,11 @@ fn a_small_study_writes_its_files_with_sane_numbers() {
     assert_eq!(study["threshold"], 0.02);
     let rates = study["rates"].as_array().unwrap();
     assert_eq!(rates.len(), 2);
+    // Without the population options the files are the single-county study's as before:
+    // no grid, no cells (docs/simulation.md).
+    assert!(study.get("grid").is_none(), "{study}");
+    assert!(rates.iter().all(|r| r.get("cell").is_none()));
+    assert!(!md.contains("across counties"), "{md}");
     let p = |r: &Value, key: &str| r[key]["p"].as_f64().unwrap();
     let (none, many) = (&rates[0], &rates[1]);
     assert_eq!(none["true_rate"], 0.0);
