@@ -13,6 +13,9 @@
 //! (`assess-synth`, with its planted intra-village correlation) and held fixed; only the draw
 //! and the field work are repeated, with seeds derived from one study seed. Coverage is thus
 //! the coverage of the county's own realised rate, which is what an assessment estimates.
+//! With a [`GridConfig`] (issue 11, part 7) the population varies too: K synthetic counties
+//! per true rate over a grid of ICC and remote tilt, the judge erring at a stated rate, and
+//! the results pooled with their spread across counties ([`grid`]).
 //! Formulas, choices and a study of the shipped national plan: `docs/simulation.md`.
 //!
 //! Every replication runs in memory through the same library code the commands use:
