@@ -5,7 +5,7 @@
 
 use anyhow::{bail, Context};
 use assess_divisions::Region;
-use assess_simulate::{run_study, Progress, Study, StudyConfig, Varied};
+use assess_simulate::{run_study, GridConfig, Progress, Study, StudyConfig, Varied};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
@@ -47,6 +47,22 @@ pub struct SimulateArgs {
     /// The verdict's design-effect floor for the intervals (`assess verdict --deff-floor`).
     #[arg(long, default_value_t = assess_verdict::DEFAULT_DEFF_FLOOR)]
     deff_floor: f64,
+    /// Synthetic counties per true rate and grid point, each with its own seed and --reps
+    /// replications (20 or more for a study). Any of --populations, --icc-grid,
+    /// --remote-tilt, --misclassification turns on the population study.
+    #[arg(long)]
+    populations: Option<usize>,
+    /// ICCs of the population grid, comma-separated, e.g. 0.02,0.05,0.1,0.2 [default: --icc].
+    #[arg(long, value_delimiter = ',', conflicts_with = "icc")]
+    icc_grid: Option<Vec<f64>>,
+    /// Remote tilts of the population grid (`assess synth --remote-risk-ratio`),
+    /// comma-separated, e.g. 1,1.5,3 [default: 1.5].
+    #[arg(long, value_delimiter = ',')]
+    remote_tilt: Option<Vec<f64>>,
+    /// Share of visited households whose judgment of the varied indicator is flipped (both
+    /// ways: truly poor judged not, and the reverse), in [0, 0.5) [default: 0].
+    #[arg(long)]
+    misclassification: Option<f64>,
     /// Worker threads [default: the cores].
     #[arg(long)]
     threads: Option<usize>,
@@ -68,12 +84,27 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let plan = assess_sampling::Plan::parse(&text)
         .map_err(|problems| anyhow::anyhow!("{}:\n{problems}", args.plan.display()))?;
     let config = config(&args, &plan)?;
-    let bar = bar((config.reps * config.rates.len()) as u64);
+    let cells = config
+        .grid
+        .as_ref()
+        .map_or(1, |g| g.populations * g.iccs.len() * g.remote_tilts.len());
+    let bar = bar((config.reps * config.rates.len() * cells) as u64);
     let study = run_study(&plan, &config, &standards, &|p| match p {
         Progress::Population { rate } => {
             bar.set_message(format!("true rate {:.2}%", 100.0 * rate));
         }
         Progress::Rep => bar.inc(1),
+        Progress::Cell {
+            rate,
+            icc,
+            remote_tilt,
+        } => {
+            tracing::debug!(rate, icc, remote_tilt, "population grid cell");
+            bar.set_message(format!(
+                "true rate {:.2}%, ICC {icc}, tilt {remote_tilt}",
+                100.0 * rate
+            ));
+        }
     })?;
     bar.finish_and_clear();
     let written = write_outputs(&args.out, &study)?;
@@ -108,6 +139,26 @@ fn config(args: &SimulateArgs, plan: &assess_sampling::Plan) -> anyhow::Result<S
         config.threads = t;
     }
     config.region = args.region;
+    let varied = args.populations.is_some()
+        || args.icc_grid.is_some()
+        || args.remote_tilt.is_some()
+        || args.misclassification.is_some();
+    if varied {
+        let mut grid = GridConfig::new(args.icc);
+        if let Some(k) = args.populations {
+            grid.populations = k;
+        }
+        if let Some(iccs) = &args.icc_grid {
+            grid.iccs = iccs.clone();
+        }
+        if let Some(tilts) = &args.remote_tilt {
+            grid.remote_tilts = tilts.clone();
+        }
+        if let Some(r) = args.misclassification {
+            grid.misclassification = r;
+        }
+        config.grid = Some(grid);
+    }
     Ok(config)
 }
 
@@ -154,6 +205,10 @@ fn print_summary(study: &Study) {
         study.seconds,
         study.core_seconds_per_rep
     );
+    if study.grid.is_some() {
+        print_grid_summary(study);
+        return;
+    }
     println!("  true rate  P(approve) official  P(rate passes)  KG coverage  HT |z| max");
     for r in &study.rates {
         let kg = &r.coverage[0];
@@ -168,6 +223,35 @@ fn print_summary(study: &Study) {
             kg.two_sided.p,
             kg.two_sided.mc_se,
             z
+        );
+    }
+}
+
+/// The grid's approval table: per cell, the pooled probability and its spread across counties.
+fn print_grid_summary(study: &Study) {
+    println!(
+        "  ICC   tilt  nominal  true rate (median)  P(approve) official pooled  [min  Q1  median  Q3  max]  between SD  within MC SE  P(approve) design"
+    );
+    for r in &study.rates {
+        let Some(c) = &r.cell else { continue };
+        let a = &c.approved_official;
+        println!(
+            "  {:<5} {:<5} {:>6.2}%  {:>8.2}%  {:>8.3} ± {:.3}  [{:.3} {:.3} {:.3} {:.3} {:.3}]  {:.3}  {:.3}  {:.3} ± {:.3}",
+            c.icc,
+            c.remote_tilt,
+            100.0 * r.nominal_rate,
+            100.0 * c.true_rate.median,
+            a.pooled,
+            a.pooled_se,
+            a.spread.min,
+            a.spread.q1,
+            a.spread.median,
+            a.spread.q3,
+            a.spread.max,
+            a.sd_between,
+            a.mc_se_within,
+            r.approved_design.p,
+            r.approved_design.mc_se,
         );
     }
 }

@@ -27,11 +27,73 @@ pub fn approval_curve(study: &Study) -> Result<String, SimulateError> {
     Ok(svg)
 }
 
-type Series = (
-    &'static str,
-    RGBColor,
-    fn(&crate::RateResult) -> crate::Probability,
-);
+/// A line of the chart: its legend, colour and points (true rate, probability with its SE).
+type Line = (String, RGBColor, Vec<(f64, crate::Probability)>);
+
+/// Colours of the grid's lines (one per ICC and tilt), after the three above.
+const PALETTE: [RGBColor; 8] = [
+    OFFICIAL,
+    DESIGN,
+    INDICATOR,
+    THRESHOLD,
+    RGBColor(0x8e, 0x44, 0xad),
+    RGBColor(0x16, 0xa0, 0x85),
+    RGBColor(0x7f, 0x8c, 0x8d),
+    RGBColor(0xd3, 0x54, 0x00),
+];
+
+/// The lines: one study, the official rule, the varied rate alone and the design basis; a
+/// grid, the official rule pooled over the counties, one line per ICC and tilt.
+fn lines(study: &Study) -> Vec<Line> {
+    let points = |rates: &[&crate::RateResult],
+                  pick: fn(&crate::RateResult) -> crate::Probability| {
+        rates
+            .iter()
+            .map(|r| (r.true_rate, pick(r)))
+            .collect::<Vec<_>>()
+    };
+    let all: Vec<&crate::RateResult> = study.rates.iter().collect();
+    let Some(grid) = &study.grid else {
+        return vec![
+            (
+                "official rule (all four indicators)".to_string(),
+                OFFICIAL,
+                points(&all, |r| r.approved_official),
+            ),
+            (
+                "the varied rate alone passes (official)".to_string(),
+                INDICATOR,
+                points(&all, |r| r.indicator_passes_official),
+            ),
+            (
+                "design basis (all four, weighted)".to_string(),
+                DESIGN,
+                points(&all, |r| r.approved_design),
+            ),
+        ];
+    };
+    let mut out = Vec::new();
+    for &icc in &grid.iccs {
+        for &tilt in &grid.remote_tilts {
+            let cell: Vec<&crate::RateResult> = all
+                .iter()
+                .copied()
+                .filter(|r| {
+                    r.cell
+                        .as_ref()
+                        .is_some_and(|c| c.icc == icc && c.remote_tilt == tilt)
+                })
+                .collect();
+            let colour = PALETTE[out.len() % PALETTE.len()];
+            out.push((
+                format!("official rule, ICC {icc}, remote tilt {tilt}"),
+                colour,
+                points(&cell, |r| r.approved_official),
+            ));
+        }
+    }
+    out
+}
 
 fn draw(svg: &mut String, study: &Study) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let x_max = study
@@ -46,11 +108,19 @@ fn draw(svg: &mut String, study: &Study) -> Result<(), Box<dyn std::error::Error
     let indicator = study.varied.indicator().replace('_', " ");
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!(
-                "Probability of approval, {} ({} reps per rate)",
-                study.county_name_or_code(),
-                study.reps
-            ),
+            match &study.grid {
+                None => format!(
+                    "Probability of approval, {} ({} reps per rate)",
+                    study.county_name_or_code(),
+                    study.reps
+                ),
+                Some(g) => format!(
+                    "Probability of approval, {} ({} counties × {} reps per point)",
+                    study.county_name_or_code(),
+                    g.populations,
+                    study.reps
+                ),
+            },
             ("sans-serif", 17).into_font().color(&AXIS),
         )
         .margin(14)
@@ -96,23 +166,8 @@ fn draw(svg: &mut String, study: &Study) -> Result<(), Box<dyn std::error::Error
                 .pos(Pos::new(HPos::Left, VPos::Top)),
         )))?;
     }
-    let series: [Series; 3] = [
-        ("official rule (all four indicators)", OFFICIAL, |r| {
-            r.approved_official
-        }),
-        ("the varied rate alone passes (official)", INDICATOR, |r| {
-            r.indicator_passes_official
-        }),
-        ("design basis (all four, weighted)", DESIGN, |r| {
-            r.approved_design
-        }),
-    ];
-    for (label, colour, pick) in series {
-        let points: Vec<(f64, f64)> = study
-            .rates
-            .iter()
-            .map(|r| (r.true_rate, pick(r).p))
-            .collect();
+    for (label, colour, line) in lines(study) {
+        let points: Vec<(f64, f64)> = line.iter().map(|&(x, p)| (x, p.p)).collect();
         chart
             .draw_series(std::iter::once(PathElement::new(
                 points.clone(),
@@ -123,12 +178,11 @@ fn draw(svg: &mut String, study: &Study) -> Result<(), Box<dyn std::error::Error
                 PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
             });
         chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
-        chart.draw_series(study.rates.iter().map(|r| {
-            let p = pick(r);
+        chart.draw_series(line.iter().map(|&(x, p)| {
             PathElement::new(
                 vec![
-                    (r.true_rate, (p.p - 2.0 * p.mc_se).max(0.0)),
-                    (r.true_rate, (p.p + 2.0 * p.mc_se).min(1.0)),
+                    (x, (p.p - 2.0 * p.mc_se).max(0.0)),
+                    (x, (p.p + 2.0 * p.mc_se).min(1.0)),
                 ],
                 colour.stroke_width(1),
             )

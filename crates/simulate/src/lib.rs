@@ -13,6 +13,9 @@
 //! (`assess-synth`, with its planted intra-village correlation) and held fixed; only the draw
 //! and the field work are repeated, with seeds derived from one study seed. Coverage is thus
 //! the coverage of the county's own realised rate, which is what an assessment estimates.
+//! With a [`GridConfig`] (issue 11, part 7) the population varies too: K synthetic counties
+//! per true rate over a grid of ICC and remote tilt, the judge erring at a stated rate, and
+//! the results pooled with their spread across counties ([`grid`]).
 //! Formulas, choices and a study of the shipped national plan: `docs/simulation.md`.
 //!
 //! Every replication runs in memory through the same library code the commands use:
@@ -27,15 +30,17 @@
 #![deny(missing_docs)]
 
 pub mod chart;
+pub mod grid;
 mod population;
 pub mod render;
 mod rep;
 mod study;
 
+pub use grid::{AcrossCounties, CellSpread, CountySummary, Quartiles};
 pub use population::{Population, TrueTotals};
 pub use study::{
-    run_study, Coverage, Probability, Progress, RateResult, Study, StudyConfig, TotalCheck, Varied,
-    CI_METHODS,
+    run_study, Coverage, GridConfig, Probability, Progress, RateResult, Study, StudyConfig,
+    TotalCheck, Varied, CI_METHODS,
 };
 
 /// Why a study could not be run.

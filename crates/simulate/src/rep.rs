@@ -27,6 +27,9 @@ pub(crate) struct Context<'a> {
     pub deff_floor: f64,
     /// The nominal true rate (for error messages).
     pub rate: f64,
+    /// Probability that a visited household's judgment of the varied indicator is flipped
+    /// (0: the judge finds exactly the truth).
+    pub misclassification: f64,
 }
 
 /// A weighted total and the weighted base it is a share of (people).
@@ -62,6 +65,10 @@ pub(crate) struct RepOutcome {
     pub design: f64,
     /// Its interval by each method of [`CI_METHODS`], in that order.
     pub intervals: Vec<Interval>,
+    /// Respondents whose judgment found the varied indicator (wrongly exited, or missed),
+    /// after any misclassification: the count the press's "counties with zero wrong exits"
+    /// is about.
+    pub found_households: usize,
     /// Horvitz-Thompson totals of the primaries at full response (1/π, the truth).
     pub ht_design: Totals,
     /// Totals with the verdict's final weights and what the visits found.
@@ -108,7 +115,7 @@ pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateE
         rep,
         source: Box::new(source),
     })?;
-    let input = assess_verdict::CountyInput::from_sample(
+    let mut input = assess_verdict::CountyInput::from_sample(
         ctx.county,
         ctx.county_name,
         &rows,
@@ -125,6 +132,15 @@ pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateE
         ctx.standards,
         pop.people,
     );
+    // The judge errs here, where the visit is judged, so every estimate, interval and
+    // decision downstream sees the wrong finding as a real team's would.
+    misjudge(
+        &mut input,
+        ctx.varied,
+        ctx.misclassification,
+        crate::mix(visit_seed ^ MISJUDGE_STREAM),
+    );
+    let found_households = found_households(&input, ctx.varied);
     let mut intervals = Vec::with_capacity(CI_METHODS.len());
     let mut first: Option<Verdict> = None;
     for method in CI_METHODS {
@@ -161,6 +177,7 @@ pub(crate) fn run(ctx: &Context<'_>, rep: usize) -> Result<RepOutcome, SimulateE
         official: indicator.official,
         design: indicator.design,
         intervals,
+        found_households,
         ht_design: ht_design(ctx, &rows),
         ht_final: ht_final(ctx, &input),
     })
@@ -258,4 +275,69 @@ fn ht_final(ctx: &Context<'_>, input: &assess_verdict::CountyInput) -> Totals {
         }
     }
     t
+}
+
+/// Separates the misjudgment stream from the field work's (both derive from the visit seed).
+const MISJUDGE_STREAM: u64 = 0x6d69_736a_7564_6765; // "misjudge"
+
+/// Flips each judged household's finding of the varied indicator (wrongly exited, or missed)
+/// with probability `rate`, independently, symmetrically: a truly poor household is judged
+/// not poor and a household that is not poor is judged poor at the same rate. An answer that
+/// cannot be told stays unknown; the other indicator's findings are untouched. Whether a
+/// household is flipped depends only on `seed` and its id, not on the order of the visits.
+pub(crate) fn misjudge(
+    input: &mut assess_verdict::CountyInput,
+    varied: Varied,
+    rate: f64,
+    seed: u64,
+) {
+    if rate <= 0.0 {
+        return;
+    }
+    for visit in &mut input.visits {
+        let Some(j) = visit.judgment.as_mut() else {
+            continue;
+        };
+        let answer = match (&mut j.outcome, varied) {
+            (Outcome::WronglyExited(a), Varied::WrongExit)
+            | (Outcome::Missed(a), Varied::Missed) => a,
+            _ => continue,
+        };
+        if flips(seed, &visit.household_id, rate) {
+            *answer = match *answer {
+                Answer::Yes => Answer::No,
+                Answer::No => Answer::Yes,
+                Answer::Unknown => Answer::Unknown,
+            };
+        }
+    }
+}
+
+/// Whether household `id` is misjudged: a uniform number in [0, 1) from SplitMix64 of the
+/// seed and the id's FNV-1a hash (53 bits, as rand does), below `rate`.
+pub(crate) fn flips(seed: u64, id: &str, rate: f64) -> bool {
+    // FNV-1a, 64 bits (Fowler, Noll & Vo): a fixed, well-spread hash of the id.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let u = (crate::mix(seed ^ h) >> 11) as f64 / (1u64 << 53) as f64;
+    u < rate
+}
+
+/// Respondents judged positive for the varied indicator.
+fn found_households(input: &assess_verdict::CountyInput, varied: Varied) -> usize {
+    input
+        .visits
+        .iter()
+        .filter_map(|v| v.judgment.as_ref())
+        .filter(|j| {
+            matches!(
+                (j.outcome, varied),
+                (Outcome::WronglyExited(Answer::Yes), Varied::WrongExit)
+                    | (Outcome::Missed(Answer::Yes), Varied::Missed)
+            )
+        })
+        .count()
 }

@@ -96,6 +96,76 @@ pub struct StudyConfig {
     pub population_tries: u64,
     /// The verdict's design-effect floor for the intervals (`assess verdict --deff-floor`).
     pub deff_floor: f64,
+    /// Vary the population as well as the sample (issue 11, part 7): many synthetic counties
+    /// per true rate over a grid of ICC and remote tilt, with misclassification. `None`: the
+    /// single-county study (one population per rate, chosen near its nominal rate).
+    pub grid: Option<GridConfig>,
+}
+
+/// The population study's settings (`assess simulate --populations --icc-grid --remote-tilt
+/// --misclassification`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GridConfig {
+    /// Synthetic counties per true rate and grid point, each with its own seed and
+    /// [`StudyConfig::reps`] replications.
+    pub populations: usize,
+    /// The intra-village correlations ρ (`assess synth --icc`).
+    pub iccs: Vec<f64>,
+    /// The remote tilts (`assess synth --remote-risk-ratio`).
+    pub remote_tilts: Vec<f64>,
+    /// Probability that a visited household's judgment of the varied indicator is flipped
+    /// (symmetric: truly poor judged not poor and the reverse at the same rate).
+    pub misclassification: f64,
+}
+
+impl GridConfig {
+    /// One county, the single ICC `icc`, `assess synth`'s tilt, no misclassification.
+    pub fn new(icc: f64) -> GridConfig {
+        GridConfig {
+            populations: 1,
+            iccs: vec![icc],
+            remote_tilts: vec![assess_synth::TruthRates::default().remote_risk_ratio],
+            misclassification: 0.0,
+        }
+    }
+
+    fn validate(&self) -> Result<(), SimulateError> {
+        if self.populations == 0 {
+            return Err(bad(
+                "populations",
+                0,
+                "at least one synthetic county per rate (20 or more for a study)",
+            ));
+        }
+        if self.iccs.is_empty() {
+            return Err(bad("icc-grid", "(none)", "give at least one ICC"));
+        }
+        for &icc in &self.iccs {
+            if !(0.0..1.0).contains(&icc) {
+                return Err(bad("icc-grid", icc, "an ICC is in [0, 1), e.g. 0.05"));
+            }
+        }
+        if self.remote_tilts.is_empty() {
+            return Err(bad("remote-tilt", "(none)", "give at least one tilt"));
+        }
+        for &t in &self.remote_tilts {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(bad(
+                    "remote-tilt",
+                    t,
+                    "remote villages' rate ÷ the others' is above 0, e.g. 1 (no tilt) or 1.5",
+                ));
+            }
+        }
+        if !(0.0..0.5).contains(&self.misclassification) {
+            return Err(bad(
+                "misclassification",
+                self.misclassification,
+                "a share of judgments flipped in [0, 0.5) (at 0.5 a judgment says nothing)",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl StudyConfig {
@@ -114,6 +184,7 @@ impl StudyConfig {
             region: None,
             population_tries: POPULATION_TRIES,
             deff_floor: assess_verdict::DEFAULT_DEFF_FLOOR,
+            grid: None,
         }
     }
 
@@ -160,6 +231,9 @@ impl StudyConfig {
         if self.threads == 0 {
             return Err(bad("threads", 0, "at least one"));
         }
+        if let Some(grid) = &self.grid {
+            grid.validate()?;
+        }
         Ok(())
     }
 }
@@ -174,7 +248,7 @@ pub struct Probability {
 }
 
 impl Probability {
-    fn of(hits: usize, reps: usize) -> Probability {
+    pub(crate) fn of(hits: usize, reps: usize) -> Probability {
         let p = hits as f64 / reps as f64;
         Probability {
             p,
@@ -254,6 +328,11 @@ pub struct RateResult {
     pub total_checks: Vec<TotalCheck>,
     /// Wall-clock seconds of the replications at this rate.
     pub seconds: f64,
+    /// With populations varied (`--populations` etc.): the grid point and the spread across
+    /// the cell's counties. The fields above are then pooled over the counties (see
+    /// docs/simulation.md, "Populations").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<crate::grid::CellSpread>,
 }
 
 /// A whole study.
@@ -287,8 +366,12 @@ pub struct Study {
     pub reps: usize,
     /// Worker threads.
     pub threads: usize,
-    /// Results by true rate, in the order given.
+    /// Results by true rate, in the order given (with a grid: every cell, by ICC, then tilt,
+    /// then rate).
     pub rates: Vec<RateResult>,
+    /// The population study's settings, when populations were varied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grid: Option<GridConfig>,
     /// Wall-clock seconds of all replications (populations excluded).
     pub seconds: f64,
     /// Core-seconds per replication: wall-clock seconds × threads / replications. The CPU time
@@ -307,6 +390,15 @@ pub enum Progress {
     },
     /// One replication finished.
     Rep,
+    /// A cell of the population grid starts.
+    Cell {
+        /// The nominal rate.
+        rate: f64,
+        /// Its ICC.
+        icc: f64,
+        /// Its remote tilt.
+        remote_tilt: f64,
+    },
 }
 
 /// Runs the study of `plan` for `config`; `progress` is called from the worker threads.
@@ -332,6 +424,27 @@ pub fn run_study(
         .map(|c| c.name.clone())
         .unwrap_or_default();
     let visits = visit_settings(config);
+    if let Some(grid) = &config.grid {
+        let base = StudyBase {
+            plan,
+            config,
+            standards,
+            thresholds: &thresholds,
+            county_name: &county_name,
+            visits: &visits,
+        };
+        let (rates, seconds) = crate::grid::run_grid(&base, grid, progress)?;
+        let total_reps = (config.reps * rates.len() * grid.populations) as f64;
+        return Ok(study_of(
+            plan,
+            config,
+            thresholds,
+            county_name,
+            rates,
+            seconds,
+            total_reps,
+        ));
+    }
     let mut rates = Vec::with_capacity(config.rates.len());
     let mut seconds = 0.0;
     for &rate in &config.rates {
@@ -350,6 +463,7 @@ pub fn run_study(
             seed: config.seed,
             deff_floor: config.deff_floor,
             rate,
+            misclassification: 0.0,
         };
         let started = Instant::now();
         let outcomes = replicate(&ctx, config.reps, config.threads, progress)?;
@@ -364,7 +478,37 @@ pub fn run_study(
         ));
     }
     let total_reps = (config.reps * config.rates.len()) as f64;
-    Ok(Study {
+    Ok(study_of(
+        plan,
+        config,
+        thresholds,
+        county_name,
+        rates,
+        seconds,
+        total_reps,
+    ))
+}
+
+/// What the single-county study and the grid share.
+pub(crate) struct StudyBase<'a> {
+    pub plan: &'a Plan,
+    pub config: &'a StudyConfig,
+    pub standards: &'a Standards,
+    pub thresholds: &'a CountyThresholds,
+    pub county_name: &'a str,
+    pub visits: &'a VisitSettings,
+}
+
+fn study_of(
+    plan: &Plan,
+    config: &StudyConfig,
+    thresholds: CountyThresholds,
+    county_name: String,
+    rates: Vec<RateResult>,
+    seconds: f64,
+    total_reps: f64,
+) -> Study {
+    Study {
         plan: plan.header.name.clone(),
         county: config.county.clone(),
         county_name,
@@ -383,9 +527,10 @@ pub fn run_study(
         reps: config.reps,
         threads: config.threads,
         rates,
+        grid: config.grid.clone(),
         seconds,
         core_seconds_per_rep: seconds * config.threads as f64 / total_reps,
-    })
+    }
 }
 
 /// The field work: the settings of `assess simulate-visits` with the study's response rate.
@@ -432,7 +577,7 @@ fn population_for(
     Ok(best.expect("at least one attempt").1)
 }
 
-fn realised_rate(totals: &TrueTotals, varied: Varied) -> f64 {
+pub(crate) fn realised_rate(totals: &TrueTotals, varied: Varied) -> f64 {
     match varied {
         Varied::WrongExit => totals.wrong_exit_rate(),
         Varied::Missed => totals.missed_rate(),
@@ -440,7 +585,11 @@ fn realised_rate(totals: &TrueTotals, varied: Varied) -> f64 {
 }
 
 /// The plan checked against the synthetic county, as `assess draw` does before drawing.
-fn check_plan(plan: &Plan, county: &str, population: &Population) -> Result<(), SimulateError> {
+pub(crate) fn check_plan(
+    plan: &Plan,
+    county: &str,
+    population: &Population,
+) -> Result<(), SimulateError> {
     let problems: Vec<_> = check_county(plan, county, &population.frame, 0)
         .into_iter()
         .filter(|p| p.severity == Severity::Error)
@@ -496,7 +645,7 @@ fn replicate(
         .collect())
 }
 
-fn summarise(
+pub(crate) fn summarise(
     rate: f64,
     population: &Population,
     varied: Varied,
@@ -547,6 +696,7 @@ fn summarise(
         coverage,
         total_checks: total_checks(population, varied, outcomes),
         seconds,
+        cell: None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! every village gives totals unbiased within 3 Monte Carlo standard errors.
 
 use super::*;
+use crate::grid::{AcrossCounties, CountySummary, Quartiles};
 use assess_divisions::Region;
 use assess_sampling::Plan;
 use assess_standards::Standards;
@@ -179,4 +180,151 @@ fn independent_draws_never_leave_a_lonely_variance_stratum() {
     c.region = None;
     let study = run(&plan, &c);
     assert_eq!(study.rates[0].reps, 40);
+}
+
+fn grid_config(rate: f64, reps: usize, populations: usize) -> StudyConfig {
+    let mut c = config(rate, reps);
+    c.grid = Some(GridConfig {
+        populations,
+        ..GridConfig::new(0.1)
+    });
+    c
+}
+
+#[test]
+fn the_pooled_share_is_the_mean_of_the_counties_shares() {
+    // Every county has the same replications, so a share pooled over K × R assessments is
+    // exactly the mean of the K per-county shares.
+    let study = run(&plan("5"), &grid_config(0.05, 6, 4));
+    let r = &study.rates[0];
+    let c = r.cell.as_ref().expect("a grid cell");
+    assert_eq!(c.counties.len(), 4);
+    assert_eq!(r.reps, 24);
+    let mean = |f: fn(&CountySummary) -> f64| c.counties.iter().map(f).sum::<f64>() / 4.0;
+    assert!((r.approved_official.p - mean(|s| s.approved_official.p)).abs() < 1e-12);
+    assert!((r.approved_design.p - mean(|s| s.approved_design.p)).abs() < 1e-12);
+    assert!((r.coverage[0].upper_bound.p - mean(|s| s.kg_upper_bound.p)).abs() < 1e-12);
+    assert!((r.true_rate - mean(|s| s.true_rate)).abs() < 1e-12);
+    // Each county its own seed, so its own realised rate.
+    let seeds: std::collections::BTreeSet<u64> = c.counties.iter().map(|s| s.synth_seed).collect();
+    assert_eq!(seeds.len(), 4);
+    assert!(c.true_rate.min < c.true_rate.max, "{:?}", c.true_rate);
+    // The rendering carries the new tables.
+    let md = render::markdown(&study);
+    assert!(
+        md.contains("## Probability of approval, official rule, across counties"),
+        "{md}"
+    );
+    assert!(md.contains("| ρ 0.1, tilt 1.5 |"), "{md}");
+}
+
+#[test]
+fn quartiles_and_spread_on_a_hand_example() {
+    // Definition 7 on 1..=5 is the order statistics themselves; on [0, 10]: 2.5, 5, 7.5.
+    let q = Quartiles::of(&[5.0, 1.0, 4.0, 2.0, 3.0]);
+    assert_eq!(
+        (q.min, q.q1, q.median, q.q3, q.max),
+        (1.0, 2.0, 3.0, 4.0, 5.0)
+    );
+    let q = Quartiles::of(&[10.0, 0.0]);
+    assert_eq!((q.q1, q.median, q.q3), (2.5, 5.0, 7.5));
+    // Shares 0.2, 0.4, 0.6 of R = 10: mean 0.4; variance (0.04 + 0 + 0.04)/2 = 0.04, SD 0.2;
+    // pooled SE 0.2/√3; mean p(1 − p) = (0.16 + 0.24 + 0.24)/3 = 0.64/3; within-county MC SE
+    // sqrt(0.64/30); between-county SD sqrt(0.04 − 0.64/27).
+    let a = AcrossCounties::of(&[0.2, 0.4, 0.6], 10);
+    assert!((a.pooled - 0.4).abs() < 1e-15);
+    assert!((a.sd_observed - 0.2).abs() < 1e-15);
+    assert!((a.pooled_se - 0.2 / 3f64.sqrt()).abs() < 1e-15);
+    assert!((a.mc_se_within - (0.64f64 / 30.0).sqrt()).abs() < 1e-15);
+    assert!((a.sd_between - (0.04f64 - 0.64 / 27.0).sqrt()).abs() < 1e-15);
+    // Identical counties: nothing between them beyond the Monte Carlo noise.
+    let same = AcrossCounties::of(&[0.5, 0.5], 10);
+    assert_eq!(same.sd_between, 0.0);
+    // One county: the binomial SE.
+    let one = AcrossCounties::of(&[0.3], 100);
+    assert!((one.pooled_se - (0.21f64 / 100.0).sqrt()).abs() < 1e-15);
+}
+
+#[test]
+fn households_are_misjudged_at_the_stated_rate() {
+    // 200,000 ids with a flip rate of 0.1: the count flipped is Binomial(200000, 0.1), SD
+    // sqrt(200000 · 0.09) ≈ 134; four SDs (a false alarm about once in 16,000 seeds) is
+    // ±0.0027 on the share.
+    let n = 200_000;
+    let flipped = (0..n)
+        .filter(|i| rep::flips(42, &format!("h{i}"), 0.1))
+        .count() as f64
+        / n as f64;
+    assert!(
+        (flipped - 0.1).abs() < 4.0 * (0.09f64 / n as f64).sqrt(),
+        "{flipped}"
+    );
+    assert!(!(0..1000).any(|i| rep::flips(42, &format!("h{i}"), 0.0)));
+}
+
+#[test]
+fn misclassification_moves_the_found_rate_to_its_known_value() {
+    // A census (every household, everyone interviewed) of a county whose wrong-exit people
+    // total T of E exited people: each household flipped with probability R, so the found
+    // people have expectation T(1 − R) + (E − T)R exactly (the denominator E is fixed).
+    // The final-weight total of found people (every weight 1) averages it within 4 Monte
+    // Carlo SE (its own SD / √reps; a false alarm about once in 16,000 under normality).
+    let mut c = config(0.05, 30);
+    c.grid = Some(GridConfig {
+        misclassification: 0.1,
+        ..GridConfig::new(0.1)
+    });
+    let study = run(&plan("\"all\""), &c);
+    let r = &study.rates[0];
+    let t = &r.totals;
+    let rate = 0.1;
+    let expected =
+        t.wrong_exit_people * (1.0 - rate) + (t.exited_people - t.wrong_exit_people) * rate;
+    let found = r
+        .total_checks
+        .iter()
+        .find(|x| x.total == "people in wrongly exited households" && x.weights == "final")
+        .unwrap();
+    assert!(found.mc_se > 0.0, "{found:?}");
+    assert!(
+        (found.mean - expected).abs() < 4.0 * found.mc_se,
+        "found {} expected {expected} (MC SE {})",
+        found.mean,
+        found.mc_se
+    );
+    // As a rate: p(1 − R) + (1 − p)R with p the true rate, the official value's mean.
+    let p = r.true_rate;
+    let want = p * (1.0 - rate) + (1.0 - p) * rate;
+    assert!((r.mean_official - want).abs() < 4.0 * found.mc_se / t.exited_people);
+    // The design-weight total still uses the truth: exact in a census.
+    let design = r
+        .total_checks
+        .iter()
+        .find(|x| x.total == "people in wrongly exited households" && x.weights == "design")
+        .unwrap();
+    assert!((design.mean - design.truth).abs() < 1e-6, "{design:?}");
+}
+
+#[test]
+fn bad_grid_settings_are_refused() {
+    let plan = plan("5");
+    for (name, change) in [
+        (
+            "populations",
+            (|g: &mut GridConfig| g.populations = 0) as fn(&mut GridConfig),
+        ),
+        ("icc-grid", |g| g.iccs = vec![0.1, 1.0]),
+        ("icc-grid", |g| g.iccs = vec![-0.1]),
+        ("icc-grid", |g| g.iccs.clear()),
+        ("remote-tilt", |g| g.remote_tilts = vec![0.0]),
+        ("remote-tilt", |g| g.remote_tilts = vec![f64::NAN]),
+        ("remote-tilt", |g| g.remote_tilts.clear()),
+        ("misclassification", |g| g.misclassification = 0.5),
+        ("misclassification", |g| g.misclassification = -0.01),
+    ] {
+        let mut c = grid_config(0.01, 5, 2);
+        change(c.grid.as_mut().unwrap());
+        let err = run_study(&plan, &c, &Standards::builtin(), &|_| {}).unwrap_err();
+        assert!(err.to_string().starts_with(name), "{name}: {err}");
+    }
 }
