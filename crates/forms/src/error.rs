@@ -50,6 +50,17 @@ pub enum FormsError {
         /// What the XLSX reader reported.
         cause: String,
     },
+    /// The workbook is over a limit (docs/forms.md, Limits): refused before it is read.
+    #[error(
+        "{file}: the workbook is refused before it is read: {reason}; a filled template is \
+         far smaller: fill a new template from `assess template` (docs/forms.md, Limits)"
+    )]
+    Limits {
+        /// The file, as given.
+        file: String,
+        /// What is over which limit.
+        reason: String,
+    },
     /// The workbook has no `visits` sheet: not a filled template.
     #[error(
         "{file}: the workbook has no sheet `visits` ({}); it is not a filled visit-record \

@@ -40,6 +40,7 @@
 
 mod columns;
 mod error;
+pub mod limits;
 mod read;
 mod write;
 

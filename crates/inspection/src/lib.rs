@@ -30,6 +30,7 @@ mod draw_check;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 mod judge;
+pub mod limits;
 mod record;
 mod records_file;
 mod review;
@@ -43,12 +44,15 @@ pub use judge::{
     age_at, judge, roll_up, Answer, Check, HousingJudgment, IncomeJudgment, Judgment, Outcome,
     Reason,
 };
+pub use record::mask_identity_numbers;
 pub use record::{
     Approval, BirthDate, Components, HouseholdRecord, Housing, IdNumber, Identification,
     IncomeBySource, MedicalCover, Member, Opinion, Renovation, Schooling, Sex, Water,
 };
 
-pub use records_file::{parse_visits, NumberedVisit, RecordProblem, RecordProblems};
+pub use records_file::{
+    parse_visit_bytes, parse_visits, NumberedVisit, RecordProblem, RecordProblems,
+};
 pub use review::{state_of, FindingState, Step, StepProblem, StepRequest};
 
 pub use visit::{

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// One household visit, as found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HouseholdRecord {
     /// The household's id in the register (or the inspector's id for a household not in it).
     pub household_id: String,
@@ -107,6 +108,7 @@ pub struct Identification {
 
 /// One member as found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Member {
     /// How the inspector identifies the member (a name or a number); used in reasons.
     pub id: String,
@@ -173,6 +175,38 @@ impl IdNumber {
     }
 }
 
+/// `text` with every run of 15 or more digits (and a check character X right after it)
+/// masked like an identity number: an old 15-digit or a new 18-digit number, or one given
+/// as a JSON number (`110105194912310021`, `1.1010519491231002e17`), shows only its first
+/// 3 and last 4 characters. Messages that may quote a record's values go through this.
+pub fn mask_identity_numbers(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            let next = i + text[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&text[i..next]);
+            i = next;
+            continue;
+        }
+        let mut end = i;
+        while end < bytes.len() && bytes[end].is_ascii_digit() {
+            end += 1;
+        }
+        if end - i >= 15 {
+            if end < bytes.len() && matches!(bytes[end], b'X' | b'x') {
+                end += 1;
+            }
+            out.push_str(&mask(&text[i..end]));
+        } else {
+            out.push_str(&text[i..end]);
+        }
+        i = end;
+    }
+    out
+}
+
 fn mask(t: &str) -> String {
     let chars: Vec<char> = t.chars().collect();
     if chars.len() < 8 {
@@ -214,6 +248,7 @@ impl std::fmt::Display for IdNumber {
 
 /// A date of birth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BirthDate {
     /// Year.
     pub year: u16,
@@ -249,6 +284,7 @@ pub enum Schooling {
 
 /// Medical cover flags of one member.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MedicalCover {
     /// Basic medical insurance (基本医疗保险).
     pub basic_medical_insurance: Option<bool>,
@@ -273,6 +309,7 @@ impl MedicalCover {
 /// Household net income in the income year (yuan), by source. Any source not recorded makes
 /// the total unknown. Business income may be negative (a loss).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IncomeBySource {
     /// Wages and salaries.
     pub wages: Option<f64>,
@@ -306,6 +343,7 @@ impl IncomeBySource {
 
 /// The structural components graded under the 2019 guideline.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Components {
     /// Load-bearing walls.
     pub load_bearing_walls: Option<ComponentGrade>,
@@ -352,6 +390,7 @@ impl Renovation {
 
 /// Housing safety as found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Housing {
     /// The site is dangerous (2019 guideline: straight to D).
     pub site_dangerous: Option<bool>,
@@ -365,6 +404,7 @@ pub struct Housing {
 
 /// Drinking water as found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Water {
     /// Litres per person per day.
     pub litres_per_person_day: Option<f64>,
@@ -404,5 +444,21 @@ mod tests {
         let json = serde_json::to_string(&id).unwrap();
         assert_eq!(json, "\"11010519491231002X\"");
         assert!(serde_json::from_str::<IdNumber>("\"110105194912310021\"").is_err());
+    }
+
+    #[test]
+    fn long_digit_runs_are_masked_in_messages() {
+        let m = mask_identity_numbers;
+        assert_eq!(
+            m("invalid type: integer `11010519491231002`"),
+            "invalid type: integer `110**********1002`"
+        );
+        assert_eq!(m("id 11010519491231002X."), "id 110***********002X.");
+        assert_eq!(m("1.1010519491231002e17"), "1.101*********1002e17");
+        assert_eq!(
+            m("household 530128001203-0012"),
+            "household 530128001203-0012"
+        );
+        assert_eq!(m("撒营盘 110105194912310"), "撒营盘 110********2310");
     }
 }

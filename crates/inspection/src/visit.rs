@@ -5,6 +5,7 @@
 //! [`VisitRecord::validate`] checks one record on its own and lists every problem with the
 //! field it concerns; the caller adds the file and record number.
 
+use crate::limits::{self, quoted};
 use crate::HouseholdRecord;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -187,6 +188,33 @@ impl VisitRecord {
                 message,
             })
         };
+        for (field, value, limit) in self.texts() {
+            if let Some(message) = text_problem(value, limit) {
+                problem(&field, message);
+            }
+        }
+        if self.notes.len() > limits::NOTES_PER_VISIT {
+            problem(
+                "notes",
+                format!(
+                    "holds {} notes, more than {}; keep one note per check rule",
+                    self.notes.len(),
+                    limits::NOTES_PER_VISIT
+                ),
+            );
+        }
+        if let Some(h) = &self.household {
+            if h.members.len() > limits::MEMBERS_PER_HOUSEHOLD {
+                problem(
+                    "household.members",
+                    format!(
+                        "lists {} members, more than {}; check the record",
+                        h.members.len(),
+                        limits::MEMBERS_PER_HOUSEHOLD
+                    ),
+                );
+            }
+        }
         for (field, value) in [
             ("draw_id", &self.draw_id),
             ("household_id", &self.household_id),
@@ -210,8 +238,8 @@ impl VisitRecord {
             problem(
                 "interviewers",
                 format!(
-                    "names {:?} twice; a visit is made by two different interviewers",
-                    self.interviewers[0]
+                    "names {} twice; a visit is made by two different interviewers",
+                    quoted(&self.interviewers[0])
                 ),
             );
         }
@@ -280,14 +308,117 @@ impl VisitRecord {
                 problem(
                     "household.household_id",
                     format!(
-                        "{:?} differs from the visit's household_id {:?}",
-                        h.household_id, self.household_id
+                        "{} differs from the visit's household_id {}",
+                        quoted(&h.household_id),
+                        quoted(&self.household_id)
                     ),
                 );
             }
         }
         out
     }
+}
+
+/// A text field's limit: how many characters, and whether line feeds and tabs are allowed.
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    chars: usize,
+    lines: bool,
+}
+
+impl VisitRecord {
+    /// Every text field of the record with its name and limit.
+    fn texts(&self) -> Vec<(String, &str, Limit)> {
+        let one = |chars| Limit {
+            chars,
+            lines: false,
+        };
+        let mut out = vec![
+            (
+                "draw_id".to_string(),
+                self.draw_id.as_str(),
+                one(limits::DRAW_ID_CHARS),
+            ),
+            (
+                "household_id".to_string(),
+                self.household_id.as_str(),
+                one(limits::HOUSEHOLD_ID_CHARS),
+            ),
+            (
+                "team".to_string(),
+                self.team.as_str(),
+                one(limits::TEAM_CHARS),
+            ),
+            (
+                "start".to_string(),
+                self.start.as_str(),
+                one(limits::TIME_CHARS),
+            ),
+            (
+                "end".to_string(),
+                self.end.as_str(),
+                one(limits::TIME_CHARS),
+            ),
+        ];
+        for (i, name) in self.interviewers.iter().enumerate() {
+            out.push((
+                format!("interviewers[{i}]"),
+                name.as_str(),
+                one(limits::INTERVIEWER_CHARS),
+            ));
+        }
+        for (i, note) in self.notes.iter().enumerate() {
+            out.push((
+                format!("notes[{i}].rule"),
+                note.rule.as_str(),
+                one(limits::NOTE_RULE_CHARS),
+            ));
+            out.push((
+                format!("notes[{i}].text"),
+                note.text.as_str(),
+                Limit {
+                    chars: limits::NOTE_TEXT_CHARS,
+                    lines: true,
+                },
+            ));
+        }
+        if let Some(h) = &self.household {
+            out.push((
+                "household.household_id".to_string(),
+                h.household_id.as_str(),
+                one(limits::HOUSEHOLD_ID_CHARS),
+            ));
+            for (i, m) in h.members.iter().enumerate() {
+                out.push((
+                    format!("household.members[{i}].id"),
+                    m.id.as_str(),
+                    one(limits::MEMBER_ID_CHARS),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// What is wrong with a text field, if anything: too long, or a control character.
+fn text_problem(value: &str, limit: Limit) -> Option<String> {
+    let count = value.chars().count();
+    if count > limit.chars {
+        return Some(format!(
+            "is {count} characters long, more than the {} allowed; shorten it (docs/records.md, Limits)",
+            limit.chars
+        ));
+    }
+    let allowed = |c: char| limit.lines && (c == '\n' || c == '\t');
+    let (at, c) = value
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| limits::is_control(c) && !allowed(c))?;
+    Some(format!(
+        "holds the control character U+{:04X} at character {}; remove it (control characters break terminals, workbooks and reports)",
+        u32::from(c),
+        at + 1
+    ))
 }
 
 fn out_push(problem: &mut impl FnMut(&str, String), p: VisitProblem) {
@@ -307,7 +438,8 @@ fn parse_time(field: &str, text: &str) -> Result<f64, VisitProblem> {
     parse_rfc3339(text).ok_or_else(|| VisitProblem {
         field: field.to_string(),
         message: format!(
-            "{text:?} is not an RFC 3339 date-time; write e.g. 2020-06-12T09:30:00+08:00"
+            "{} is not an RFC 3339 date-time; write e.g. 2020-06-12T09:30:00+08:00",
+            quoted(text)
         ),
     })
 }

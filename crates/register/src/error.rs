@@ -34,7 +34,7 @@ pub enum RegisterError {
         reason: String,
     },
     /// The file was read but rows are wrong; the whole file is refused.
-    #[error("{}", InvalidDisplay { file, errors, total: *total })]
+    #[error("{}", InvalidDisplay { file, errors, total: *total, undecodable_more: *undecodable_more })]
     Invalid {
         /// The file.
         file: PathBuf,
@@ -42,6 +42,10 @@ pub enum RegisterError {
         errors: Vec<RowError>,
         /// How many problems there are in all.
         total: usize,
+        /// Further fields with bytes that are not text in the file's encoding, after the
+        /// first (which is in `errors`): not listed, nor counted in `total`.
+        #[doc(hidden)]
+        undecodable_more: usize,
     },
 }
 
@@ -58,6 +62,7 @@ struct InvalidDisplay<'a> {
     file: &'a Path,
     errors: &'a [RowError],
     total: usize,
+    undecodable_more: usize,
 }
 
 impl fmt::Display for InvalidDisplay<'_> {
@@ -75,6 +80,14 @@ impl fmt::Display for InvalidDisplay<'_> {
         let more = self.total.saturating_sub(self.errors.len());
         if more > 0 {
             write!(f, "\n... and {more} more errors")?;
+        }
+        if self.undecodable_more > 0 {
+            write!(
+                f,
+                "\n... and {} more fields with bytes that are not text in this encoding, not \
+                 listed: the file is read in the wrong encoding, or is not text; fix that first",
+                self.undecodable_more
+            )?;
         }
         Ok(())
     }
@@ -107,7 +120,15 @@ impl fmt::Display for RowError {
             None => write!(f, "{}: line {}", self.file.display(), self.line)?,
         }
         if let Some(column) = &self.column {
-            write!(f, ", column {column}")?;
+            // A header name is the file's text: its control characters are shown escaped.
+            let shown: String = column
+                .chars()
+                .flat_map(|c| match c.is_control() {
+                    true => c.escape_default().collect::<Vec<_>>(),
+                    false => vec![c],
+                })
+                .collect();
+            write!(f, ", column {shown}")?;
         }
         write!(f, ": {}", self.problem)
     }
@@ -149,6 +170,26 @@ pub enum Problem {
         /// Fields in the header.
         expected: usize,
     },
+    /// A control character (C0, DEL or C1) in a field.
+    #[error("the field holds the control character U+{code:04X} at character {at}; remove it (NUL, ESC and the other control characters are not text: they break terminals, CSV and XML)")]
+    ControlCharacter {
+        /// The character's code point.
+        code: u32,
+        /// Its 1-based position in the field (in characters).
+        at: usize,
+    },
+    /// A record longer than [`crate::limits::MAX_RECORD_BYTES`].
+    #[error("the row starting here runs past {limit} bytes without ending; a register row is a few hundred bytes at most: the file has no line ends (is it a CSV register?) or a field opens a quote that never closes")]
+    RecordTooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A quoted field that is never closed.
+    #[error("a quote (\") opened in this row is never closed, so the rest of the file{} is read as one field; close the quote, or remove it", if *.rows > 0 { format!(" ({} more lines)", .rows) } else { String::new() })]
+    UnterminatedQuote {
+        /// Lines swallowed after the row's first.
+        rows: u64,
+    },
     /// Bytes that are not text in the encoding the file is read with.
     #[error("the bytes are not valid {encoding}; {help}")]
     Undecodable {
@@ -166,7 +207,7 @@ pub enum Problem {
         help: &'static str,
     },
     /// The same household id twice.
-    #[error("household_id {id:?} appears again (first at line {first_line}); each household must have a unique id: remove the duplicate row or correct the id")]
+    #[error("household_id {} appears again (first at line {first_line}); each household must have a unique id: remove the duplicate row or correct the id", crate::limits::quoted(.id))]
     DuplicateId {
         /// The id.
         id: String,
@@ -184,7 +225,7 @@ pub enum Problem {
         first_line: u64,
     },
     /// Not a 12-digit code.
-    #[error("{text:?} is not a village code: {reason}; give the 12-digit statistical division code (a code stored as a number may have lost leading digits or gained a decimal point)")]
+    #[error("{} is not a village code: {reason}; give the 12-digit statistical division code (a code stored as a number may have lost leading digits or gained a decimal point)", crate::limits::quoted(.text))]
     MalformedCode {
         /// The text.
         text: String,
@@ -206,8 +247,7 @@ pub enum Problem {
     },
     /// Status text not recognised.
     #[error(
-        "status {text:?} is not one of exited, poor, non_registered; use one of these three words"
-    )]
+        "status {} is not one of exited, poor, non_registered; use one of these three words", crate::limits::quoted(.text))]
     BadStatus {
         /// The text.
         text: String,
@@ -218,7 +258,7 @@ pub enum Problem {
     )]
     ExitYearMissing,
     /// Exit year on a household that did not exit.
-    #[error("exit_year {text:?} is given but status is {status}; leave exit_year empty unless the household exited")]
+    #[error("exit_year {} is given but status is {status}; leave exit_year empty unless the household exited", crate::limits::quoted(.text))]
     ExitYearNotAllowed {
         /// The text.
         text: String,
@@ -226,39 +266,38 @@ pub enum Problem {
         status: assess_household::Status,
     },
     /// Exit year text not a plausible year.
-    #[error("exit_year {text:?} is not a year from 2014 to 2030; give the four-digit year")]
+    #[error("exit_year {} is not a year from 2014 to 2030; give the four-digit year", crate::limits::quoted(.text))]
     NotAYear {
         /// The text.
         text: String,
     },
     /// Members not an integer.
     #[error(
-        "members {text:?} is not a whole number; give the number of registered members (1 or more)"
-    )]
+        "members {} is not a whole number; give the number of registered members (1 or more)", crate::limits::quoted(.text))]
     MembersNotInteger {
         /// The text.
         text: String,
     },
     /// Members zero or negative.
-    #[error("members {text:?} is below 1; a registered household has at least one member")]
+    #[error("members {} is below 1; a registered household has at least one member", crate::limits::quoted(.text))]
     MembersBelowOne {
         /// The text.
         text: String,
     },
     /// Not a number where one is needed.
-    #[error("{text:?} is not a number; give a decimal number with a point (e.g. 4321.5) or leave it empty")]
+    #[error("{} is not a number; give a decimal number with a point (e.g. 4321.5) or leave it empty", crate::limits::quoted(.text))]
     NotANumber {
         /// The text.
         text: String,
     },
     /// A negative amount.
-    #[error("{text:?} is negative; income per capita is zero or more yuan")]
+    #[error("{} is negative; income per capita is zero or more yuan", crate::limits::quoted(.text))]
     Negative {
         /// The text.
         text: String,
     },
     /// A coordinate outside its range.
-    #[error("{text:?} is outside {min} to {max} degrees; give WGS-84 decimal degrees (longitude east, latitude north; are lon and lat swapped?)")]
+    #[error("{} is outside {min} to {max} degrees; give WGS-84 decimal degrees (longitude east, latitude north; are lon and lat swapped?)", crate::limits::quoted(.text))]
     OutOfRange {
         /// The text.
         text: String,
@@ -268,7 +307,7 @@ pub enum Problem {
         max: f64,
     },
     /// Not a yes/no value.
-    #[error("{text:?} is not true/false; use true, false, 1, 0, yes or no, or leave it empty")]
+    #[error("{} is not true/false; use true, false, 1, 0, yes or no, or leave it empty", crate::limits::quoted(.text))]
     NotABool {
         /// The text.
         text: String,
@@ -283,6 +322,8 @@ pub(crate) struct ErrorList {
     max: usize,
     listed: Vec<RowError>,
     total: usize,
+    /// Undecodable fields pushed (all counted in `total`).
+    undecodable: usize,
 }
 
 impl ErrorList {
@@ -293,11 +334,15 @@ impl ErrorList {
             max,
             listed: Vec::new(),
             total: 0,
+            undecodable: 0,
         }
     }
 
     pub(crate) fn push(&mut self, line: u64, column: Option<&str>, problem: Problem) {
         self.total += 1;
+        if matches!(problem, Problem::Undecodable { .. }) {
+            self.undecodable += 1;
+        }
         if self.listed.len() < self.max {
             let column = column.map(str::to_string);
             let (file, sheet) = (self.file.clone(), self.sheet.clone());
@@ -330,6 +375,7 @@ impl ErrorList {
     /// been pushed here one by one.
     pub(crate) fn merge(&mut self, later: ErrorList) {
         self.total += later.total;
+        self.undecodable += later.undecodable;
         let room = self.max.saturating_sub(self.listed.len());
         self.listed.extend(later.listed.into_iter().take(room));
     }
@@ -341,10 +387,21 @@ impl ErrorList {
         }
         // Problems found after the scan (duplicates, unknown codes) go in line order.
         self.listed.sort_by_key(|e| e.line);
+        // Bytes a wrong encoding cannot decode are usually on every other row: only the
+        // first is listed (issue 12: the first offending line, not thousands after it).
+        let undecodable_more = self.undecodable.saturating_sub(1);
+        let mut seen = false;
+        self.listed.retain(|e| {
+            let undecodable = matches!(e.problem, Problem::Undecodable { .. });
+            let keep = !(undecodable && seen);
+            seen |= undecodable;
+            keep
+        });
         Err(RegisterError::Invalid {
             file: self.file,
             errors: self.listed,
-            total: self.total,
+            total: self.total - undecodable_more,
+            undecodable_more,
         })
     }
 }

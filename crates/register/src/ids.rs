@@ -120,11 +120,11 @@ impl IdHashes {
             if std::mem::take(&mut header) {
                 return ControlFlow::Continue(());
             }
-            let Some(id) = row_id(row, layout) else {
+            let Some((id, key)) = row_id(row, layout) else {
                 return ControlFlow::Continue(());
             };
-            if repeated.contains(&hash_id(&id)) {
-                match first_lines.get(id.as_ref()) {
+            if repeated.contains(&hash_id(&key)) {
+                match first_lines.get(&key) {
                     Some(&first_line) => {
                         let problem = Problem::DuplicateId {
                             id: id.into_owned(),
@@ -133,7 +133,7 @@ impl IdHashes {
                         errors.push(row.line, Some("household_id"), problem);
                     }
                     None => {
-                        first_lines.insert(id.into_owned(), row.line);
+                        first_lines.insert(key, row.line);
                     }
                 }
             }

@@ -38,6 +38,7 @@ mod canonical;
 mod error;
 mod frame;
 mod ids;
+pub mod limits;
 mod report;
 mod source;
 mod values;

@@ -1,7 +1,8 @@
 //! Rows of text from a register file, one at a time: CSV in UTF-8 (with or without BOM) or
 //! GB18030, or the first sheet of an XLSX workbook. Nothing here knows what the columns mean.
 
-use crate::error::{Problem, RegisterError};
+use crate::error::{Problem, RegisterError, RowError};
+use crate::limits::MAX_RECORD_BYTES;
 use calamine::{DataRef, Reader, Xlsx};
 use encoding_rs::{DecoderResult, GB18030};
 use std::fmt::Write as _;
@@ -181,6 +182,34 @@ impl<'a> Row<'a> {
         self.undecodable.is_empty()
             && !text.iter().any(printable)
             && (0..self.len()).all(|i| self.field(i).is_empty())
+    }
+
+    /// The first control character (C0, DEL or C1) in a field, trimmed: the field's index,
+    /// the character's code point and its 1-based position in the field.
+    pub fn control_character(&self) -> Option<(usize, u32, usize)> {
+        let bytes = match (self.borrowed, self.spans.first(), self.spans.last()) {
+            (Some(text), Some(first), Some(last)) => &text.as_bytes()[first.0..last.1],
+            (Some(_), _, _) => &[],
+            (None, _, _) => self.text.as_bytes(),
+        };
+        // One pass over the bytes (C1 characters are 0xC2 0x80-0x9F in UTF-8); the fields
+        // are looked at only when it finds one.
+        let suspect = bytes.iter().enumerate().any(|(i, &b)| {
+            b < 0x20
+                || b == 0x7F
+                || (b == 0xC2 && bytes.get(i + 1).is_some_and(|n| (0x80..0xA0).contains(n)))
+        });
+        if !suspect {
+            return None;
+        }
+        (0..self.len()).find_map(|index| {
+            let (at, c) = self
+                .field(index)
+                .chars()
+                .enumerate()
+                .find(|(_, c)| c.is_control())?;
+            Some((index, u32::from(c), at + 1))
+        })
     }
 
     fn reset(&mut self, line: u64) {
@@ -506,9 +535,23 @@ impl Chunker {
                 false => boundary(&self.pending),
             };
             if split == 0 && !self.eof {
-                // Not one whole record yet (a long quoted field): read more.
+                // Not one whole record yet (a long quoted field): read more, up to the
+                // longest record taken (`/dev/zero` would never end, and each look at the
+                // pending bytes is a pass over them).
+                if self.pending.len() > MAX_RECORD_BYTES {
+                    return Err(self.refuse_record(0));
+                }
                 self.fill()?;
                 continue;
+            }
+            if self.eof && split > 0 {
+                // The file's last record: whole at the end of the file, unless a quote is
+                // left open (or it is too long).
+                let last = boundary(&self.pending);
+                if self.pending.len() - last > MAX_RECORD_BYTES || open_quote(&self.pending[last..])
+                {
+                    return Err(self.refuse_record(last));
+                }
             }
             if split == 0 {
                 return Ok(None);
@@ -523,6 +566,67 @@ impl Chunker {
             return Ok(Some(line));
         }
     }
+}
+
+impl Chunker {
+    /// The refusal of the record at `pending[start..]`: a quote never closed, or a record
+    /// past [`MAX_RECORD_BYTES`].
+    fn refuse_record(&self, start: usize) -> RegisterError {
+        let record = &self.pending[start..];
+        let ends = record
+            .iter()
+            .position(|&b| b != b'\n' && b != b'\r')
+            .unwrap_or(record.len());
+        let line = self.line
+            + memchr::memchr_iter(b'\n', &self.pending[..start]).count() as u64
+            + memchr::memchr_iter(b'\n', &record[..ends]).count() as u64;
+        let problem = match open_quote(&record[ends..]) {
+            true => Problem::UnterminatedQuote {
+                rows: memchr::memchr_iter(b'\n', &record[ends..]).count() as u64,
+            },
+            false => Problem::RecordTooLong {
+                limit: MAX_RECORD_BYTES,
+            },
+        };
+        RegisterError::Invalid {
+            file: self.path.clone(),
+            errors: vec![RowError {
+                file: self.path.clone(),
+                line,
+                sheet: None,
+                column: None,
+                problem,
+            }],
+            total: 1,
+            undecodable_more: 0,
+        }
+    }
+}
+
+/// Whether CSV bytes that start a record end inside a quoted field.
+fn open_quote(record: &[u8]) -> bool {
+    let (mut quoted, mut field_start, mut i) = (false, true, 0);
+    while i < record.len() {
+        let b = record[i];
+        if quoted {
+            if b == b'"' {
+                if record.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            quoted = true;
+        } else {
+            field_start = matches!(b, b',' | b'\n' | b'\r');
+            i += 1;
+            continue;
+        }
+        field_start = false;
+        i += 1;
+    }
+    quoted
 }
 
 /// The end of the last whole record in `data`, which starts at a record boundary and is
@@ -580,6 +684,22 @@ impl Source {
             .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("xlsx") => {
+                let path = &input.path;
+                let reader = input.open().map_err(|e| RegisterError::io(path, e))?;
+                xlsx_within_limits(
+                    BufReader::new(reader),
+                    crate::limits::XLSX_MAX_UNCOMPRESSED,
+                    crate::limits::XLSX_MAX_SHARED_STRINGS_BYTES,
+                    crate::limits::XLSX_MAX_SHARED_STRINGS,
+                )
+                .map_err(|reason| RegisterError::Unsupported {
+                    path: path.clone(),
+                    reason: format!(
+                        "the workbook is refused before it is read: {reason}; save the \
+                         register again from the spreadsheet program, or export its first \
+                         sheet as CSV (docs/register.md, Limits)"
+                    ),
+                })?;
                 let sheet = first_sheet(&input)?;
                 Ok(Source {
                     input,
@@ -624,16 +744,26 @@ impl Source {
 fn detect_encoding(input: &Input, choice: EncodingChoice) -> Result<TextEncoding, RegisterError> {
     let path = &input.path;
     let mut file = input.open().map_err(|e| RegisterError::io(path, e))?;
-    let mut head = [0u8; 3];
+    let mut head = [0u8; 4];
     let n = read_up_to(&mut file, &mut head).map_err(|e| RegisterError::io(path, e))?;
     let head = &head[..n];
-    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+    if let Some(wide) = wide_encoding(head) {
         return Err(RegisterError::Unsupported {
             path: path.to_path_buf(),
-            reason: "the file is UTF-16 text; save it as CSV UTF-8 (or GB18030) instead".into(),
+            reason: format!(
+                "line 1: the file is {wide} text; save it as CSV UTF-8 (or GB18030) instead"
+            ),
         });
     }
-    let bom = head == UTF8_BOM;
+    if head.first() == Some(&0) {
+        return Err(RegisterError::Unsupported {
+            path: path.to_path_buf(),
+            reason: "line 1: the file starts with NUL bytes: it is not a CSV text file (a binary \
+                     file or a device?); give the register as CSV or XLSX"
+                .into(),
+        });
+    }
+    let bom = head.starts_with(UTF8_BOM);
     Ok(match choice {
         EncodingChoice::Gb18030 => TextEncoding::Gb18030,
         _ if bom => TextEncoding::Utf8Bom,
@@ -645,6 +775,22 @@ fn detect_encoding(input: &Input, choice: EncodingChoice) -> Result<TextEncoding
             }
         }
     })
+}
+
+/// The UTF-16 or UTF-32 encoding the first bytes of a file show: a byte-order mark, or the
+/// zero bytes that ASCII text has in those encodings.
+fn wide_encoding(head: &[u8]) -> Option<&'static str> {
+    match head {
+        [0xFF, 0xFE, 0, 0] => Some("UTF-32 (little-endian)"),
+        [0, 0, 0xFE, 0xFF] => Some("UTF-32 (big-endian)"),
+        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian)"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian)"),
+        [a, 0, 0, 0] if *a != 0 => Some("UTF-32 (little-endian)"),
+        [0, 0, 0, a] if *a != 0 => Some("UTF-32 (big-endian)"),
+        [a, 0, b, 0] if *a != 0 && *b != 0 => Some("UTF-16 (little-endian)"),
+        [0, a, 0, b] if *a != 0 && *b != 0 => Some("UTF-16 (big-endian)"),
+        _ => None,
+    }
 }
 
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -935,6 +1081,80 @@ impl Layout {
     }
 }
 
+/// Checks a workbook's ZIP central directory against the limits before the XLSX reader
+/// decompresses or allocates anything: the parts' sizes decompressed (as the directory
+/// states them), the shared-string table's size (read, not believed: the reader keeps it
+/// whole) and the number of strings it declares (the reader reserves room for them).
+/// `Err` says what is over which limit.
+pub(crate) fn xlsx_within_limits(
+    reader: impl Read + Seek,
+    max_total: u64,
+    max_shared_bytes: u64,
+    max_shared_strings: u64,
+) -> Result<(), String> {
+    // Not a ZIP archive: the XLSX reader says what is wrong with it.
+    let Ok(mut zip) = zip::ZipArchive::new(reader) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    let mut shared = None;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|e| e.to_string())?;
+        total = total.saturating_add(part.size());
+        let is_shared = part
+            .name()
+            .is_ok_and(|n| n.eq_ignore_ascii_case("xl/sharedStrings.xml"));
+        if is_shared {
+            shared = Some(i);
+        }
+    }
+    if total > max_total {
+        return Err(format!(
+            "its parts decompress to {total} bytes, more than the {max_total} bytes allowed \
+             (a small file that inflates this much is damaged or a ZIP bomb)"
+        ));
+    }
+    let Some(index) = shared else { return Ok(()) };
+    let part = zip.by_index(index).map_err(|e| e.to_string())?;
+    // Read at most one byte past the limit, whatever size the directory states.
+    let mut head = Vec::new();
+    let mut size: u64 = 0;
+    let mut buf = vec![0u8; 64 << 10];
+    let mut limited = part.take(max_shared_bytes + 1);
+    loop {
+        let n = limited.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < 4096 {
+            head.extend_from_slice(&buf[..n.min(4096 - head.len())]);
+        }
+        size += n as u64;
+    }
+    if size > max_shared_bytes {
+        return Err(format!(
+            "its shared-string table decompresses to more than the {max_shared_bytes} bytes allowed"
+        ));
+    }
+    // `<sst ... uniqueCount="N">`: the reader reserves N strings; each takes at least
+    // `<si><t/></si>` (11 bytes) of the table.
+    let declared = String::from_utf8_lossy(&head)
+        .split("uniqueCount=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|n| n.trim().parse::<u64>().unwrap_or(u64::MAX));
+    if let Some(n) = declared {
+        if n > max_shared_strings || n > size / 11 + 1 {
+            return Err(format!(
+                "its shared-string table declares {n} strings, more than the {} allowed for its \
+                 size and the {max_shared_strings} allowed in all",
+                (size / 11 + 1).min(max_shared_strings)
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1014,7 +1234,20 @@ mod tests {
         let mut chunker = Chunker::open(&Input::file(&path), TextEncoding::Gb18030, block).unwrap();
         let mut chunk = Vec::new();
         let mut out = Vec::new();
-        while let Some(line) = chunker.next_chunk(&mut chunk).unwrap() {
+        loop {
+            let line = match chunker.next_chunk(&mut chunk) {
+                Ok(Some(line)) => line,
+                Ok(None) => break,
+                // A quote left open at the end: the csv crate reads it to the end of the
+                // file; the reader refuses it, naming the row.
+                Err(RegisterError::Invalid { errors, .. })
+                    if matches!(errors[0].problem, Problem::UnterminatedQuote { .. }) =>
+                {
+                    assert!(open_quote(bytes), "{bytes:?}");
+                    return with_csv_crate(bytes);
+                }
+                Err(e) => panic!("{e}"),
+            };
             let mut row = Row::csv(TextEncoding::Utf8);
             let mut records = Records::new(&chunk, line, TextEncoding::Utf8);
             while records.next_into(&mut row) {
@@ -1023,6 +1256,75 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn workbooks_over_the_limits_are_refused_from_the_directory() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "household_id").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let check = |total, shared_bytes, shared| {
+            xlsx_within_limits(Cursor::new(&bytes), total, shared_bytes, shared)
+        };
+        assert_eq!(check(1 << 30, 1 << 20, 1000), Ok(()));
+        assert!(check(100, 1 << 20, 1000)
+            .unwrap_err()
+            .contains("more than the 100 bytes"));
+        assert!(check(1 << 30, 10, 1000)
+            .unwrap_err()
+            .contains("shared-string table"));
+        assert!(check(1 << 30, 1 << 20, 0)
+            .unwrap_err()
+            .contains("declares 1 strings"));
+        // Not a ZIP: left to the XLSX reader, which names what is wrong.
+        assert_eq!(
+            xlsx_within_limits(Cursor::new(b"not a zip"), 1, 1, 1),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_record_without_end_is_refused_after_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.csv");
+        let refusal = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            let mut chunker =
+                Chunker::open(&Input::file(&path), TextEncoding::Utf8, BLOCK).unwrap();
+            let mut chunk = Vec::new();
+            loop {
+                match chunker.next_chunk(&mut chunk) {
+                    Ok(Some(_)) => {}
+                    Ok(None) => return None,
+                    Err(RegisterError::Invalid { errors, .. }) => {
+                        return Some((errors[0].line, errors[0].problem.clone()))
+                    }
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        };
+        let long = [&b"h\nx\n"[..], &vec![b'y'; MAX_RECORD_BYTES + 10]].concat();
+        assert_eq!(
+            refusal(&long),
+            Some((
+                3,
+                Problem::RecordTooLong {
+                    limit: MAX_RECORD_BYTES
+                }
+            ))
+        );
+        let zeros = vec![0u8; 3 * BLOCK];
+        assert!(matches!(
+            refusal(&zeros),
+            Some((1, Problem::RecordTooLong { .. }))
+        ));
+        let open = b"h\nx\n\r\n\"y,1\nz,2\n";
+        assert_eq!(
+            refusal(open),
+            Some((4, Problem::UnterminatedQuote { rows: 2 }))
+        );
+        assert_eq!(refusal(b"h\n\"x\"\"\",1\n\"y\"\n"), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::canonical::PlainDecimal;
 use crate::error::Problem;
 use assess_household::Status;
 use std::borrow::Cow;
-use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Exit years a register can plausibly hold: the targeted programme began in 2014.
 pub(crate) const YEARS: std::ops::RangeInclusive<u16> = 2014..=2030;
@@ -19,6 +19,18 @@ pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
     match is_nfc_quick(text.chars()) {
         IsNormalized::Yes => Cow::Borrowed(text),
         _ => Cow::Owned(text.nfc().collect()),
+    }
+}
+
+/// Text in Unicode NFKC: how ids are compared, so that an id in full-width digits and
+/// letters (`Ｈ００１`, as Chinese input methods type them) equals its ASCII form (`H001`).
+pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
+    match is_nfkc_quick(text.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfkc().collect()),
     }
 }
 
@@ -182,5 +194,7 @@ mod tests {
         // "é" as e + combining acute becomes the single code point.
         assert_eq!(nfc("e\u{301}"), "\u{e9}");
         assert!(matches!(nfc("abc"), Cow::Borrowed(_)));
+        assert_eq!(nfkc("Ｈ００１"), "H001");
+        assert_eq!(nfkc("H００1"), nfkc("H001"));
     }
 }

@@ -145,6 +145,14 @@ impl Reading {
             );
             return None;
         }
+        if let Some((index, code, at)) = row.control_character() {
+            errors.push(
+                line,
+                Some(&layout.name(index)),
+                Problem::ControlCharacter { code, at },
+            );
+            return None;
+        }
         for &index in row.undecodable() {
             let problem = Problem::Undecodable {
                 encoding: row.encoding_name(),

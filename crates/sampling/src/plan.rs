@@ -394,8 +394,12 @@ impl Plan {
         let line_starts = line_starts(text);
         let raw: RawPlan = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(&line_starts, s.start));
+            let mut message = e.message().to_string();
+            if let Some((key, range)) = line.and_then(|l| number_key(text, l)) {
+                message = format!("{message}; {key} takes {range}");
+            }
             PlanError {
-                problems: vec![error(line, e.message().to_string())],
+                problems: vec![error(line, message)],
             }
         })?;
         let plan = Plan {
@@ -548,6 +552,62 @@ pub fn largest_remainder(total: u32, weights: &[f64]) -> Vec<u32> {
     parts
 }
 
+/// The numeric settings of a plan and the values each takes, for messages about a bad one.
+const NUMBER_KEYS: [(&str, &str); 11] = [
+    ("plan.year", "a year from 2014 to 2030"),
+    (
+        "villages.n",
+        "a whole number of villages per county, 1 or more",
+    ),
+    ("villages.strata.n", "a whole number of villages, 1 or more"),
+    ("villages.draws.n", "a whole number of villages, 1 or more"),
+    (
+        "villages.strata.share",
+        "a fraction above 0 and at most 1 (the shares sum to 1)",
+    ),
+    (
+        "households.per_village",
+        "a whole number of households, 0 or more, or \"all\", for each status",
+    ),
+    (
+        "households.per_county",
+        "a whole number of households, 0 or more, for each status",
+    ),
+    (
+        "households.total",
+        "a whole number of households per village, 1 or more",
+    ),
+    (
+        "households.ratio",
+        "a whole number, 0 or more, for each status",
+    ),
+    (
+        "households.reserves",
+        "a whole number of reserves, 0 or more (or one for each status)",
+    ),
+    ("replacement.max_reserves_used", "a whole number, 0 or more"),
+];
+
+/// The numeric setting on `line` (1-based) of a plan's text, by its table and key, and the
+/// values it takes; `None` when the line sets no known numeric key.
+fn number_key(text: &str, line: usize) -> Option<(String, &'static str)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(line.checked_sub(1)?)?;
+    let key = here.split('=').next()?.trim();
+    let table = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('['))?
+        .trim_matches(|c| c == '[' || c == ']')
+        .trim();
+    let path = format!("{table}.{key}");
+    NUMBER_KEYS
+        .iter()
+        .find(|(k, _)| *k == path)
+        .map(|&(_, range)| (path, range))
+}
+
 pub(crate) fn error(line: Option<usize>, message: String) -> Problem {
     Problem {
         remedy: None,
@@ -586,6 +646,17 @@ mod tests {
         assert_eq!(largest_remainder(50, &[5.0, 3.0, 2.0]), vec![25, 15, 10]);
         assert_eq!(largest_remainder(7, &[1.0, 1.0, 1.0]), vec![3, 2, 2]);
         assert_eq!(largest_remainder(7, &[0.0, 0.0]), vec![0, 0]);
+    }
+
+    #[test]
+    fn a_bad_number_names_its_key_and_range() {
+        let text = "[plan]\nname = \"x\"\nyear = 2018\ncounties = [\"530128\"]\n\n[villages]\nn = -3\n\n[households]\nper_village = { exited = 1 }\n";
+        let err = Plan::parse(text).unwrap_err().to_string();
+        assert!(err.contains("line 7: invalid value"), "{err}");
+        assert!(
+            err.contains("villages.n takes a whole number of villages per county, 1 or more"),
+            "{err}"
+        );
     }
 
     #[test]

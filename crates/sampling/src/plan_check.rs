@@ -65,6 +65,13 @@ fn check_groups(plan: &Plan, out: &mut Vec<Problem>) {
         _ => {}
     }
     let groups = plan.village_groups();
+    if let Some(n) = v.n.as_ref().filter(|n| *n.get_ref() == 0) {
+        out.push(error(
+            plan.line(n),
+            "villages.n = 0 draws no village: give the villages to draw per county, 1 or more"
+                .into(),
+        ));
+    }
     if groups.len() == 1 && v.strata.is_empty() && v.draws.is_empty() && v.n.is_none() {
         out.push(error(
             None,
@@ -125,7 +132,7 @@ fn check_groups(plan: &Plan, out: &mut Vec<Problem>) {
         if !names.insert(g.name.clone()) {
             out.push(error(*line, format!("stratum `{}` is named twice", g.name)));
         }
-        if matches!(g.n, Some(0)) {
+        if matches!(g.n, Some(0)) && !(v.strata.is_empty() && v.draws.is_empty()) {
             out.push(error(
                 *line,
                 format!(
@@ -151,15 +158,33 @@ fn check_groups(plan: &Plan, out: &mut Vec<Problem>) {
     if !proportional {
         check_shares(plan, &groups, n_line, out);
     }
+    let counties = match plan.header.counties.get_ref() {
+        Counties::List(list) => Some(list),
+        Counties::All(_) => None,
+    };
     for code in &v.by_hand {
-        if VillageCode::parse(code.get_ref()).is_err() {
-            out.push(error(
+        match VillageCode::parse(code.get_ref()) {
+            Err(_) => out.push(error(
                 plan.line(code),
                 format!(
                     "by_hand village {:?} is not a 12-digit village code",
                     code.get_ref()
                 ),
-            ));
+            )),
+            Ok(parsed) => {
+                if let Some(list) = counties.filter(|l| !l.iter().any(|c| c == parsed.county())) {
+                    out.push(error(
+                        plan.line(code),
+                        format!(
+                            "by_hand village {parsed} is in county {}, which is not among the \
+                             plan's counties ({}); add the county to plan.counties or remove \
+                             the village",
+                            parsed.county(),
+                            list.join(", ")
+                        ),
+                    ));
+                }
+            }
         }
     }
 }

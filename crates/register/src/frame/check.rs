@@ -63,6 +63,15 @@ pub(super) struct Compact {
 /// The header row's layout, or `None` with its problems reported.
 pub(super) fn header(row: &Row, errors: &mut ErrorList) -> Option<Layout> {
     report_undecodable(errors, row, None);
+    if let Some((index, code, at)) = row.control_character() {
+        let column = format!("#{} (header)", index + 1);
+        errors.push(
+            row.line,
+            Some(&column),
+            Problem::ControlCharacter { code, at },
+        );
+        return None;
+    }
     match Layout::from_header(row, &FRAME_COLUMNS, &FRAME_REQUIRED) {
         Ok(layout) => Some(layout),
         Err(problems) => {
@@ -156,10 +165,20 @@ impl<'s> Checker<'s> {
             return;
         }
         report_undecodable(errors, row, Some(layout));
-        // Normalised once, for the uniqueness check and for the record.
+        if let Some((index, code, at)) = row.control_character() {
+            let column = layout.name(index);
+            errors.push(
+                row.line,
+                Some(&column),
+                Problem::ControlCharacter { code, at },
+            );
+            return;
+        }
+        // Normalised once, for the record (NFC) and the uniqueness check (NFKC: an id in
+        // full-width digits and letters is the same id as in ASCII).
         let id = id_field(row, layout);
         if let Some(id) = id.as_deref().filter(|id| !id.is_empty()) {
-            self.ids.add(id);
+            self.ids.add(&values::nfkc(id));
         }
         let parsed = parse(row, id, layout, errors, &mut checked.codes);
         if let (Some(parsed), true) = (parsed, checked.errors.total() == before) {
@@ -302,13 +321,15 @@ fn width_ok(row: &Row, layout: &Layout) -> bool {
     }
 }
 
-/// The normalised household id of a row that counts for uniqueness: the same rule in the
-/// scan and in the duplicate re-check.
-pub(crate) fn row_id<'r>(row: &'r Row, layout: &Layout) -> Option<Cow<'r, str>> {
-    if row.is_blank() || !width_ok(row, layout) {
+/// The household id of a row that counts for uniqueness, as the record holds it (NFC) and
+/// as ids are compared (NFKC): the same rule in the scan and in the duplicate re-check.
+pub(crate) fn row_id<'r>(row: &'r Row, layout: &Layout) -> Option<(Cow<'r, str>, String)> {
+    if row.is_blank() || !width_ok(row, layout) || row.control_character().is_some() {
         return None;
     }
-    id_field(row, layout).filter(|id| !id.is_empty())
+    let id = id_field(row, layout).filter(|id| !id.is_empty())?;
+    let key = values::nfkc(&id).into_owned();
+    Some((id, key))
 }
 
 /// The id field of a row of the right width, NFC-normalised (`None` when undecodable).
