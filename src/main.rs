@@ -107,10 +107,24 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", hints::message(&err));
+            eprintln!("error: {}", printable(&hints::message(&err)));
             ExitCode::from(1)
         }
     }
+}
+
+/// A message as it may reach a terminal: control characters other than line feeds and tabs
+/// (an escape sequence quoted from a bad input, say) shown escaped (`\u{1b}`), never sent raw.
+/// The readers already escape what they quote; this is the last guard.
+fn printable(message: &str) -> String {
+    message
+        .chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Whether the error is a write to a reader that has gone away (`| head`): the output was
@@ -195,6 +209,14 @@ mod tests {
         });
         let bytes = sink.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal_raw() {
+        assert_eq!(
+            printable("bad \u{1b}[31mred\u{7}\nnext\tcolumn \u{9b}2J"),
+            "bad \\u{1b}[31mred\\u{7}\nnext\tcolumn \\u{9b}2J"
+        );
     }
 
     /// At the default verbosity sqlx's slow-statement warning (with its SQL) is filtered out

@@ -33,6 +33,9 @@ struct Case {
     files: BTreeMap<String, FileSpec>,
     /// Phrases that must all appear on stderr.
     stderr: Vec<String>,
+    /// Phrases that must all appear on stdout (a report printed there, as `plan check` does).
+    #[serde(default)]
+    stdout: Vec<String>,
     /// Text that must not appear on stdout or stderr.
     #[serde(default)]
     stderr_not: Vec<String>,
@@ -290,6 +293,12 @@ fn run_case(case: &Case, backend: &str) -> Result<(), String> {
         let phrase = substitute(phrase, &vars);
         if !stderr.contains(&phrase) {
             problems.push(format!("stderr lacks {phrase:?}"));
+        }
+    }
+    for phrase in &case.stdout {
+        let phrase = substitute(phrase, &vars);
+        if !stdout.contains(&phrase) {
+            problems.push(format!("stdout lacks {phrase:?}"));
         }
     }
     for phrase in &case.stderr_not {

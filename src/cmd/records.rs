@@ -32,15 +32,7 @@ pub fn run_import(args: ImportRecordsArgs) -> anyhow::Result<()> {
     let name = args.file.display().to_string();
     let bytes = std::fs::read(&args.file)
         .map_err(|e| anyhow::anyhow!("{name}: cannot read the file: {e}"))?;
-    // Text that is not UTF-8 is refused by the record reader itself, with the record and
-    // line it is in (the app's reader names only the byte).
-    // TODO(issue 12): move into assess_app::records::read_visit_file (another owner).
-    let visits =
-        if !assess_forms::is_workbook(&name, &bytes) && std::str::from_utf8(&bytes).is_err() {
-            assess_inspection::parse_visit_bytes(&name, &bytes)?
-        } else {
-            records::read_visit_file(&name, bytes)?
-        };
+    let visits = records::read_visit_file(&name, bytes)?;
     let done = block_on(async {
         let store = Store::open(&args.db.db).await?;
         let result = records::import(&store, &name, &visits).await;

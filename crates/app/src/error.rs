@@ -190,14 +190,6 @@ pub enum AppError {
         /// The manifest's.
         expected: String,
     },
-    /// A file of visit records is not UTF-8.
-    #[error("{file}: not UTF-8 text (byte {byte}); save the file as UTF-8")]
-    NotUtf8 {
-        /// The file.
-        file: String,
-        /// The first byte that is not.
-        byte: usize,
-    },
     /// A filled XLSX template was refused.
     #[error(transparent)]
     Forms(#[from] assess_forms::FormsError),

@@ -22,11 +22,8 @@ pub fn read_visit_file(name: &str, bytes: Vec<u8>) -> Result<Vec<NumberedVisit>,
             })
             .collect());
     }
-    let text = String::from_utf8(bytes).map_err(|e| AppError::NotUtf8 {
-        file: name.to_string(),
-        byte: e.utf8_error().valid_up_to(),
-    })?;
-    Ok(assess_inspection::parse_visits(name, &text)?)
+    // Bytes that are not UTF-8 are refused with the record and line they are in.
+    Ok(assess_inspection::parse_visit_bytes(name, &bytes)?)
 }
 
 /// Reads the file at `path` ([`read_visit_file`]).
@@ -38,9 +35,9 @@ pub fn read_visit_path(path: &Path) -> Result<Vec<NumberedVisit>, AppError> {
 /// The one visit record of a JSON file (an object, or an array or JSON Lines of exactly one),
 /// as a review or appeal step takes it.
 pub fn read_one_record(path: &Path) -> Result<VisitRecord, AppError> {
-    let text = std::fs::read_to_string(path).map_err(io("reading", path))?;
+    let bytes = std::fs::read(path).map_err(io("reading", path))?;
     let name = path.display().to_string();
-    let mut records = assess_inspection::parse_visits(&name, &text)?;
+    let mut records = assess_inspection::parse_visit_bytes(&name, &bytes)?;
     if records.len() != 1 {
         return Err(AppError::NotOneRecord {
             file: name,

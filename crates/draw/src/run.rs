@@ -296,7 +296,9 @@ fn problems_of(loaded: &Loaded) -> Vec<Problem> {
             })
             .collect::<Vec<_>>()
     });
-    parts.concat()
+    let mut problems = assess_sampling::check_by_hand_counties(&loaded.plan, &loaded.counties);
+    problems.extend(parts.concat());
+    problems
 }
 
 /// What the design does to the official rate in each county, from the register's counts.

@@ -48,7 +48,7 @@ pub use plan::{
     render, render_worded, Allocation, Counties, Plan, PlanError, Problem, Remedy, Severity,
     SizeMeasure, Take,
 };
-pub use plan_check::check_county;
+pub use plan_check::{check_by_hand_counties, check_county};
 pub use village::{
     capped_probabilities, draw_villages, draw_villages_extended, frame_part_of_tickets, pps_group,
     pps_group_extended, sps_exact_inclusion, sps_inclusion, village_chances, FrameVillage,

@@ -481,6 +481,33 @@ fn scope_word(plan: &Plan) -> &'static str {
     }
 }
 
+/// With `counties = "all"`: a village taken by hand in a county the register does not hold
+/// (`counties`: the register's counties) is an error, as it is for a plan listing its counties.
+/// Only the register says which counties "all" covers, so this is checked against it.
+pub fn check_by_hand_counties(plan: &Plan, counties: &[String]) -> Vec<Problem> {
+    if !matches!(plan.header.counties.get_ref(), Counties::All(_)) {
+        return Vec::new();
+    }
+    plan.villages
+        .by_hand
+        .iter()
+        .filter_map(|code| {
+            let parsed = VillageCode::parse(code.get_ref()).ok()?;
+            (!counties.iter().any(|c| c == parsed.county())).then(|| {
+                error(
+                    plan.line(code),
+                    format!(
+                        "by_hand village {parsed} is in county {}, which has no households in \
+                         the register (the plan's counties are all of the register's); remove \
+                         the village or use the register that holds it",
+                        parsed.county()
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
 fn check_by_hand(plan: &Plan, county: &str, frame: &[FrameVillage], out: &mut Vec<Problem>) {
     for code in &plan.villages.by_hand {
         let Ok(parsed) = VillageCode::parse(code.get_ref()) else {
