@@ -10,22 +10,8 @@ use std::path::Path;
 
 /// Stored versions per household, read from the database itself.
 fn versions(url: &str) -> BTreeMap<String, i64> {
-    sqlx::any::install_default_drivers();
-    let url = if url.starts_with("postgres://") {
-        url.to_string()
-    } else {
-        format!("sqlite://{url}")
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (runtime, pool) = crate::util::db_pool(url);
     runtime.block_on(async {
-        let pool = sqlx::any::AnyPoolOptions::new()
-            .max_connections(1)
-            .connect(&url)
-            .await
-            .unwrap();
         let rows = sqlx::query("SELECT household_id, COUNT(*) FROM visits GROUP BY household_id")
             .fetch_all(&pool)
             .await

@@ -46,18 +46,7 @@ fn manifest(dir: &Path) -> Value {
 /// Simulated visits of every household of a draw, as JSON Lines.
 fn visits(dir: &Path, out: &Path) -> Vec<Value> {
     let (_, register, _, truth) = inputs();
-    assess()
-        .args(["simulate-visits", "--seed", "7"])
-        .arg("--draw")
-        .arg(dir)
-        .arg("--register")
-        .arg(register)
-        .arg("--truth")
-        .arg(truth)
-        .arg("--out")
-        .arg(out)
-        .assert()
-        .success();
+    crate::util::simulate_visits(dir, &register, &truth, out);
     read(out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -56,18 +56,7 @@ fn main_job_with(dir: &Path, wrong_exit_rate: f64, plan: &str, seed: &str) -> Va
     )
     .success();
     let visits = dir.join("visits.jsonl");
-    assess()
-        .args(["simulate-visits", "--seed", "7"])
-        .arg("--draw")
-        .arg(&out)
-        .arg("--register")
-        .arg(&register)
-        .arg("--truth")
-        .arg(&truth)
-        .arg("--out")
-        .arg(&visits)
-        .assert()
-        .success();
+    crate::util::simulate_visits(&out, &register, &truth, &visits);
     let db = dir.join("assess.db").display().to_string();
     crate::util::init_db(&db);
     assess()

@@ -76,18 +76,7 @@ fn the_library_runs_the_main_job_and_writes_what_the_binary_writes() {
     let from_library = dir.path().join("library.jsonl");
     visits.write_jsonl(&from_library).unwrap();
     let from_binary = dir.path().join("binary.jsonl");
-    assess()
-        .args(["simulate-visits", "--seed", "7"])
-        .arg("--draw")
-        .arg(&drawn)
-        .arg("--register")
-        .arg(&register)
-        .arg("--truth")
-        .arg(&truth)
-        .arg("--out")
-        .arg(&from_binary)
-        .assert()
-        .success();
+    crate::util::simulate_visits(&drawn, &register, &truth, &from_binary);
     assert_eq!(read(&from_library), read(&from_binary));
     let numbered: Vec<NumberedVisit> = visits
         .records

@@ -225,6 +225,23 @@ pub fn with_draw(drawn: &Path, db: &str) {
         .success();
 }
 
+/// `assess simulate-visits --seed 7` of the draw `drawn` from `register` and its `truth` into
+/// `out`, expecting success.
+pub fn simulate_visits(drawn: &Path, register: &Path, truth: &Path, out: &Path) {
+    assess()
+        .args(["simulate-visits", "--seed", "7"])
+        .arg("--draw")
+        .arg(drawn)
+        .arg("--register")
+        .arg(register)
+        .arg("--truth")
+        .arg(truth)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+}
+
 /// Imports the visit records in `file` into the database `db`, expecting success.
 pub fn import_records(file: impl AsRef<std::ffi::OsStr>, db: &str) {
     assess()
@@ -328,16 +345,11 @@ pub fn refused_visit(draw_id: &str, id: &str) -> serde_json::Value {
     })
 }
 
-/// A digest of every table's rows in the database at `url` (SQLite path or postgres:// URL),
-/// to show that a refused command changed nothing. Each row is rendered as text by the
-/// database itself (PostgreSQL's row-to-text cast, SQLite's `quote()` of every column), and
-/// rows are sorted, so the digest does not depend on storage order.
-pub fn db_digest(url: &str) -> String {
-    use sha2::{Digest, Sha256};
-    use sqlx::Row;
+/// A runtime and a one-connection pool on the database at `url` (a SQLite path or a
+/// postgres:// URL), for tests that read the database directly.
+pub fn db_pool(url: &str) -> (tokio::runtime::Runtime, sqlx::AnyPool) {
     sqlx::any::install_default_drivers();
-    let postgres = url.starts_with("postgres://");
-    let url = if postgres || url.starts_with("sqlite:") {
+    let url = if url.starts_with("postgres://") || url.starts_with("sqlite:") {
         url.to_string()
     } else {
         format!("sqlite://{url}")
@@ -346,12 +358,26 @@ pub fn db_digest(url: &str) -> String {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(async {
-        let pool = sqlx::any::AnyPoolOptions::new()
+    let pool = runtime.block_on(async {
+        sqlx::any::AnyPoolOptions::new()
             .max_connections(1)
             .connect(&url)
             .await
-            .unwrap();
+            .unwrap()
+    });
+    (runtime, pool)
+}
+
+/// A digest of every table's rows in the database at `url` (SQLite path or postgres:// URL),
+/// to show that a refused command changed nothing. Each row is rendered as text by the
+/// database itself (PostgreSQL's row-to-text cast, SQLite's `quote()` of every column), and
+/// rows are sorted, so the digest does not depend on storage order.
+pub fn db_digest(url: &str) -> String {
+    use sha2::{Digest, Sha256};
+    use sqlx::Row;
+    let postgres = url.starts_with("postgres://");
+    let (runtime, pool) = db_pool(url);
+    runtime.block_on(async {
         let list = if postgres {
             "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
         } else {

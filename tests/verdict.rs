@@ -349,17 +349,7 @@ fn simulated_verdict(dir: &Path, plan: &str) -> Value {
     )
     .success();
     let visits = dir.join("visits.jsonl");
-    assess()
-        .args(["simulate-visits", "--seed", "7", "--draw"])
-        .arg(&out)
-        .arg("--register")
-        .arg(&register)
-        .arg("--truth")
-        .arg(&truth)
-        .arg("--out")
-        .arg(&visits)
-        .assert()
-        .success();
+    crate::util::simulate_visits(&out, &register, &truth, &visits);
     let db = dir.join("assess.db").display().to_string();
     crate::util::with_draw(&out, &db);
     crate::util::import_records(&visits, &db);

@@ -49,5 +49,5 @@ pub use canonical::{FRAME_TAG, VILLAGES_TAG};
 pub use error::{Problem, RegisterError, RowError};
 pub use frame::{scan_frame, scan_frame_in_memory, ReadOptions};
 pub use report::{CountySummary, FrameReport, StratumSummary, TownshipSummary};
-pub use source::{EncodingChoice, FileFormat, TextEncoding};
+pub use source::{xlsx_within_limits, EncodingChoice, FileFormat, TextEncoding};
 pub use villages::{read_villages, read_villages_in_memory, VillageFile};

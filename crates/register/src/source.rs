@@ -1086,7 +1086,7 @@ impl Layout {
 /// states them), the shared-string table's size (read, not believed: the reader keeps it
 /// whole) and the number of strings it declares (the reader reserves room for them).
 /// `Err` says what is over which limit.
-pub(crate) fn xlsx_within_limits(
+pub fn xlsx_within_limits(
     reader: impl Read + Seek,
     max_total: u64,
     max_shared_bytes: u64,

@@ -15,8 +15,6 @@ use crate::study::{
 use crate::SimulateError;
 use assess_synth::SynthConfig;
 use serde::Serialize;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Instant;
 
 /// Separates the county seeds from the single-county study's population seeds.
@@ -223,36 +221,9 @@ fn run_cell(
     remote_tilt: f64,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<(RateResult, CountySummary)>, SimulateError> {
-    let k_max = grid.populations;
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<(RateResult, CountySummary)>>> = Mutex::new(vec![None; k_max]);
-    let failure: Mutex<Option<SimulateError>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..base.config.threads.min(k_max) {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                if k >= k_max || failure.lock().expect("not poisoned").is_some() {
-                    break;
-                }
-                match run_county(base, grid, rate, icc, remote_tilt, k, progress) {
-                    Ok(done) => results.lock().expect("not poisoned")[k] = Some(done),
-                    Err(e) => {
-                        failure.lock().expect("not poisoned").get_or_insert(e);
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    if let Some(e) = failure.into_inner().expect("not poisoned") {
-        return Err(e);
-    }
-    Ok(results
-        .into_inner()
-        .expect("not poisoned")
-        .into_iter()
-        .map(|o| o.expect("every county ran"))
-        .collect())
+    crate::parallel::in_order(grid.populations, base.config.threads, |k| {
+        run_county(base, grid, rate, icc, remote_tilt, k, progress)
+    })
 }
 
 /// County `k` of a cell: generated as it comes (no search for one near the nominal rate: the

@@ -31,6 +31,7 @@
 
 pub mod chart;
 pub mod grid;
+mod parallel;
 mod population;
 pub mod render;
 mod rep;

@@ -15,8 +15,6 @@ use assess_survey::CiMethod;
 use assess_synth::visits::VisitSettings;
 use assess_synth::SynthConfig;
 use serde::Serialize;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Instant;
 
 /// The interval methods compared, in the order of every per-method list.
@@ -611,38 +609,11 @@ fn replicate(
     threads: usize,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<RepOutcome>, SimulateError> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<RepOutcome>>> = Mutex::new(vec![None; reps]);
-    let failure: Mutex<Option<SimulateError>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(reps) {
-            scope.spawn(|| loop {
-                let rep = next.fetch_add(1, Ordering::Relaxed);
-                if rep >= reps || failure.lock().expect("not poisoned").is_some() {
-                    break;
-                }
-                match rep::run(ctx, rep) {
-                    Ok(outcome) => {
-                        results.lock().expect("not poisoned")[rep] = Some(outcome);
-                        progress(Progress::Rep);
-                    }
-                    Err(e) => {
-                        failure.lock().expect("not poisoned").get_or_insert(e);
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    if let Some(e) = failure.into_inner().expect("not poisoned") {
-        return Err(e);
-    }
-    Ok(results
-        .into_inner()
-        .expect("not poisoned")
-        .into_iter()
-        .map(|o| o.expect("every replication ran"))
-        .collect())
+    crate::parallel::in_order(reps, threads, |rep| {
+        let outcome = rep::run(ctx, rep)?;
+        progress(Progress::Rep);
+        Ok(outcome)
+    })
 }
 
 pub(crate) fn summarise(

@@ -61,7 +61,8 @@ fn unreadable(file: &str, cause: impl std::fmt::Display) -> FormsError {
 }
 
 fn load_sheets(file: &str, bytes: &[u8]) -> Result<Loaded, FormsError> {
-    xlsx_within_limits(
+    // The same guard the register reader applies, with the template's own limits.
+    assess_register::xlsx_within_limits(
         Cursor::new(bytes),
         crate::limits::MAX_UNCOMPRESSED,
         crate::limits::MAX_SHARED_STRINGS_BYTES,
@@ -162,78 +163,4 @@ fn convert(value: &DataRef<'_>) -> Option<Cell> {
         DataRef::DateTime(d) => Some(Cell::Number(d.as_f64())),
         DataRef::Error(e) => Some(Cell::Error(e.to_string())),
     }
-}
-/// Checks a workbook's ZIP central directory against the limits before the XLSX reader
-/// decompresses or allocates anything: the parts' sizes decompressed (as the directory
-/// states them), the shared-string table's size (read, not believed: the reader keeps it
-/// whole) and the number of strings it declares (the reader reserves room for them).
-/// `Err` says what is over which limit.
-pub(crate) fn xlsx_within_limits(
-    reader: impl std::io::Read + std::io::Seek,
-    max_total: u64,
-    max_shared_bytes: u64,
-    max_shared_strings: u64,
-) -> Result<(), String> {
-    use std::io::Read as _;
-    // Not a ZIP archive: the XLSX reader says what is wrong with it.
-    let Ok(mut zip) = zip::ZipArchive::new(reader) else {
-        return Ok(());
-    };
-    let mut total: u64 = 0;
-    let mut shared = None;
-    for i in 0..zip.len() {
-        let part = zip.by_index_raw(i).map_err(|e| e.to_string())?;
-        total = total.saturating_add(part.size());
-        let is_shared = part
-            .name()
-            .is_ok_and(|n| n.eq_ignore_ascii_case("xl/sharedStrings.xml"));
-        if is_shared {
-            shared = Some(i);
-        }
-    }
-    if total > max_total {
-        return Err(format!(
-            "its parts decompress to {total} bytes, more than the {max_total} bytes allowed \
-             (a small file that inflates this much is damaged or a ZIP bomb)"
-        ));
-    }
-    let Some(index) = shared else { return Ok(()) };
-    let part = zip.by_index(index).map_err(|e| e.to_string())?;
-    // Read at most one byte past the limit, whatever size the directory states.
-    let mut head = Vec::new();
-    let mut size: u64 = 0;
-    let mut buf = vec![0u8; 64 << 10];
-    let mut limited = part.take(max_shared_bytes + 1);
-    loop {
-        let n = limited.read(&mut buf).map_err(|e| e.to_string())?;
-        if n == 0 {
-            break;
-        }
-        if head.len() < 4096 {
-            head.extend_from_slice(&buf[..n.min(4096 - head.len())]);
-        }
-        size += n as u64;
-    }
-    if size > max_shared_bytes {
-        return Err(format!(
-            "its shared-string table decompresses to more than the {max_shared_bytes} bytes allowed"
-        ));
-    }
-    // `<sst ... uniqueCount="N">`: the reader reserves N strings; each takes at least
-    // `<si><t/></si>` (11 bytes) of the table.
-    let declared = String::from_utf8_lossy(&head)
-        .split("uniqueCount=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .map(|n| n.trim().parse::<u64>().unwrap_or(u64::MAX));
-    if let Some(n) = declared {
-        if n > max_shared_strings || n > size / 11 + 1 {
-            return Err(format!(
-                "its shared-string table declares {n} strings, more than the {} allowed for its \
-                 size and the {max_shared_strings} allowed in all",
-                (size / 11 + 1).min(max_shared_strings)
-            ));
-        }
-    }
-    Ok(())
 }
