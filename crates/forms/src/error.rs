@@ -106,11 +106,34 @@ fn problems_text(problems: &[CellProblem]) -> String {
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     );
+    // A cell may echo an identity number (a type error on it, a value in the wrong column):
+    // never in full in a message.
     for p in problems.iter().take(SHOWN) {
-        text.push_str(&format!("\n  {p}"));
+        let line = assess_inspection::mask_identity_numbers(&p.to_string());
+        text.push_str(&format!("\n  {line}"));
     }
     if problems.len() > SHOWN {
         text.push_str(&format!("\n  ... and {} more", problems.len() - SHOWN));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_identity_number_in_a_cell_message_is_masked() {
+        let problem = CellProblem {
+            file: "visits.xlsx".into(),
+            sheet: "members".into(),
+            row: Some(4),
+            household_id: Some("530128001202-0001".into()),
+            column: Some("age".into()),
+            message: "\"110101199003077777\" is not a whole number of years".into(),
+        };
+        let text = FormsError::Invalid(vec![problem]).to_string();
+        assert!(!text.contains("110101199003077777"), "{text}");
+        assert!(text.contains("530128001202-0001"), "{text}");
+    }
 }
