@@ -46,7 +46,7 @@ enum Command {
     Init(cmd::store::InitArgs),
     /// Load a draw into the survey database, after checking it against its manifest.
     ImportSample(cmd::store::ImportSampleArgs),
-    /// Import visit records (JSON or JSON Lines): all or nothing, versioned, idempotent.
+    /// Import visit records (JSON, JSON Lines or a filled XLSX template): all or nothing, versioned, idempotent.
     ImportRecords(cmd::records::ImportRecordsArgs),
     /// List the visit records in the survey database (current versions, or all).
     Records(cmd::records::RecordsArgs),

@@ -278,3 +278,22 @@ fn malformed_json_names_the_record_and_line() {
         );
     }
 }
+
+/// `assess import-records --help` names every format it takes, the XLSX template included
+/// (issue 13 part 6).
+#[test]
+fn import_records_help_names_the_xlsx_template() {
+    let help = stdout(
+        assess()
+            .args(["import-records", "--help"])
+            .assert()
+            .success(),
+    );
+    assert!(help.contains("XLSX"), "{help}");
+    let list = stdout(assess().arg("--help").assert().success());
+    let line = list
+        .lines()
+        .find(|l| l.trim_start().starts_with("import-records"))
+        .unwrap();
+    assert!(line.contains("XLSX"), "{line}");
+}

@@ -295,7 +295,20 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn the_verdict_files_replace_their_directory_as_a_set() {
     let f = fixture();
     let (run, out) = f.verdict("out", &[]);
-    run.success();
+    // The terminal shows the decision and each reading in words, never an enum's name.
+    let shown = String::from_utf8_lossy(&run.success().get_output().stdout).to_string();
+    assert!(
+        shown.contains("Approve the exit") || shown.contains("Defer the exit"),
+        "{shown}"
+    );
+    for name in [
+        "PassesWithConfidence",
+        "FailsWithConfidence",
+        "Inconclusive",
+        "APPROVE",
+    ] {
+        assert!(!shown.contains(name), "{shown}");
+    }
     let names = |dir: &Path| snapshot(dir).into_keys().collect::<Vec<_>>();
     assert_eq!(
         names(&out),
@@ -397,4 +410,46 @@ fn a_census_shaped_plan_gives_a_verdict_that_says_what_adds_no_variance() {
         reasons.contains("were taken with certainty and whole (every household of their status): they add no sampling variance"),
         "{reasons}"
     );
+}
+
+/// `--all-counties` needs no `--draw` when the database holds one draw; with several it lists
+/// them (issue 13 part 2).
+#[test]
+fn all_counties_finds_the_only_draw_and_lists_several() {
+    let f = fixture();
+    let (run, out) = f.verdict_all("all", &[]);
+    run.success();
+    assert!(out.join("verdict.json").is_file());
+    // A second draw of the same plan with other seeds.
+    let (register, villages) = luquan();
+    let second = f.dir.path().join("second-draw");
+    crate::util::draw(
+        &crate::util::repo_file("sample-plans/luquan-530128.toml"),
+        &register,
+        &villages,
+        "5",
+        "6",
+        &second,
+    )
+    .success();
+    crate::util::with_draw(&second, &f.db);
+    let (run, _) = f.verdict_all("all-2", &[]);
+    let message = stderr(&run.failure());
+    assert!(
+        message.contains("the database holds 2 draws; choose one with --draw ID"),
+        "{message}"
+    );
+}
+
+impl Fixture {
+    /// `assess verdict --all-counties` with `extra` arguments into a new directory `name`.
+    fn verdict_all(&self, name: &str, extra: &[&str]) -> (assert_cmd::assert::Assert, PathBuf) {
+        let out = self.dir.path().join(name);
+        let run = assess()
+            .args(["verdict", "--db", &self.db, "--all-counties", "--out"])
+            .arg(&out)
+            .args(extra)
+            .assert();
+        (run, out)
+    }
 }

@@ -32,15 +32,35 @@ pub fn run(cmd: PlanCmd) -> anyhow::Result<()> {
         .count();
     if errors > 0 {
         anyhow::bail!(
-            "{}: {errors} errors; the plan cannot be drawn on this register",
-            plan.display()
+            "{}: {}; the plan cannot be drawn on this register",
+            plan.display(),
+            counted(errors, "error")
         );
     }
     review.iter().for_each(|line| println!("{line}"));
     println!(
-        "{}: fits the register ({} warnings)",
+        "{}: fits the register ({})",
         plan.display(),
-        problems.len()
+        counted(problems.len(), "warning")
     );
     Ok(())
+}
+
+/// "1 error", "2 errors": a count with its noun in the right number.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_have_the_right_plural() {
+        assert_eq!(super::counted(0, "warning"), "0 warnings");
+        assert_eq!(super::counted(1, "error"), "1 error");
+        assert_eq!(super::counted(2, "error"), "2 errors");
+    }
 }

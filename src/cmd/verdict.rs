@@ -11,7 +11,7 @@ use assess_report::Lang;
 use assess_store::Store;
 use assess_survey::{CiMethod, LonelyPsu};
 use assess_verdict::{
-    ApprovalDefinition, ByHandVillages, Decision, DontKnow, MissedDenominator, RateBasis, Settings,
+    ApprovalDefinition, ByHandVillages, DontKnow, MissedDenominator, RateBasis, Settings,
     VarianceMethod, VerdictFile,
 };
 use std::path::PathBuf;
@@ -134,7 +134,7 @@ pub fn run(args: VerdictArgs) -> anyhow::Result<()> {
     })??;
     let reports = verdict::write_verdicts(&args.out, &counties, args.lang, args.force)?;
     for (c, report) in counties.iter().zip(&reports) {
-        print_summary(&c.file);
+        print_summary(&c.file, args.lang);
         println!("  report: {}", report.display());
     }
     Ok(())
@@ -145,10 +145,30 @@ async fn all_counties(store: &Store, args: &VerdictArgs) -> anyhow::Result<Vec<S
     if !args.all_counties {
         bail!("say which county: --county CODE (repeatable), or --all-counties with --draw");
     }
-    let Some(draw) = &args.draw else {
-        bail!("--all-counties needs --draw ID (`assess draws` lists them)");
+    let draw = match &args.draw {
+        Some(draw) => draw.clone(),
+        // With one draw in the database there is nothing to choose.
+        None => {
+            let draws = store.draws().await?;
+            match draws.as_slice() {
+                [one] => one.draw_id.clone(),
+                [] => bail!("the database holds no draw; import one with `assess import-sample`"),
+                several => bail!(
+                    "the database holds {} draws; choose one with --draw ID:\n{}",
+                    several.len(),
+                    several
+                        .iter()
+                        .map(|d| format!(
+                            "  {}  {} ({} households)",
+                            d.draw_id, d.plan_name, d.households
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ),
+            }
+        }
     };
-    Ok(verdict::counties_of_draw(store, draw).await?)
+    Ok(verdict::counties_of_draw(store, &draw).await?)
 }
 
 fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
@@ -203,23 +223,22 @@ fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
     })
 }
 
-fn print_summary(f: &VerdictFile) {
+/// The verdict on the terminal, in words (and in Chinese with `--lang zh`), never enum names.
+fn print_summary(f: &VerdictFile, lang: Lang) {
+    use assess_report::words;
     let v = &f.verdict;
     println!(
         "county {} {}: {} ({} records, {} appeals)",
         v.county_code,
         v.county_name,
-        match v.decision {
-            Decision::Approve => "APPROVE",
-            Decision::Defer => "DEFER",
-            Decision::Undecided => "NOT DECIDED (an indicator cannot be estimated)",
-        },
+        words::decision(lang, v.decision),
         f.provenance.records,
         f.provenance.appeals
     );
     for (name, i) in &v.indicators {
         println!(
-            "  {name:<18} {:>7.2}%  (official {:.2}%, design {:.2}%, {:.0}% CI {:.2}-{:.2}%)  threshold {:.0}%  {}  {:?}",
+            "  {:<24} {:>7.2}%  (official {:.2}%, design {:.2}%, {:.0}% CI {:.2}-{:.2}%)  threshold {:.0}%  {}  {}",
+            words::indicator(lang, name),
             100.0 * i.estimate,
             100.0 * i.official,
             100.0 * i.design,
@@ -227,8 +246,8 @@ fn print_summary(f: &VerdictFile) {
             100.0 * i.lci,
             100.0 * i.uci,
             100.0 * i.threshold,
-            if i.passes { "pass" } else { "FAIL" },
-            i.reading
+            words::pass_fail(lang, i.passes),
+            words::reading(lang, i.reading)
         );
     }
     for r in &v.reasons {

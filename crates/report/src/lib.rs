@@ -36,6 +36,33 @@ mod xlsx;
 use assess_verdict::VerdictFile;
 pub use text::Lang;
 
+/// The words a front end prints for a verdict, in the reports' language: the decision, an
+/// indicator's name, pass or fail, and the statistical reading (never an enum's name).
+pub mod words {
+    use super::Lang;
+    use assess_verdict::{Decision, Reading};
+
+    /// The decision, e.g. "Approve the exit" / "同意退出".
+    pub fn decision(lang: Lang, d: Decision) -> &'static str {
+        crate::tables::decision(lang, d)
+    }
+
+    /// An indicator's name by its JSON name, e.g. "Wrong-exit rate".
+    pub fn indicator(lang: Lang, name: &str) -> String {
+        lang.words().indicator_name(name)
+    }
+
+    /// Pass or fail.
+    pub fn pass_fail(lang: Lang, passes: bool) -> &'static str {
+        lang.words().pass_fail(passes)
+    }
+
+    /// The statistical reading, e.g. "passes with confidence" / "有把握达标".
+    pub fn reading(lang: Lang, r: Reading) -> &'static str {
+        lang.words().reading(r)
+    }
+}
+
 use std::collections::BTreeMap;
 
 /// Why a report could not be made.
