@@ -164,6 +164,31 @@ fn template_lists_the_draws_households() {
             .filter(|r| &r["village_code"] == village)
             .count();
         assert_eq!(sheet(&one, "visits").len(), in_village + 1, "{engine}");
+        // One county: the draw's only county gives every household; another is refused with
+        // the counties the draw holds, and no file.
+        let county = dir.path().join(format!("{engine}-county.xlsx"));
+        assess()
+            .args(["template", "--db", &db, "--draw", &id, "--county", "530128"])
+            .arg("--out")
+            .arg(&county)
+            .assert()
+            .success();
+        assert_eq!(sheet(&county, "visits").len(), sample.len() + 1, "{engine}");
+        let elsewhere = dir.path().join(format!("{engine}-elsewhere.xlsx"));
+        let err = stderr(
+            assess()
+                .args(["template", "--db", &db, "--draw", &id, "--county", "110101"])
+                .arg("--out")
+                .arg(&elsewhere)
+                .assert()
+                .code(1),
+        );
+        assert!(
+            err.contains("county 110101 not in the sample of draw")
+                && err.contains("its counties: 530128"),
+            "{engine}: {err}"
+        );
+        assert!(!elsewhere.exists());
         // A draw not in the database: an error, and no file.
         let none = dir.path().join(format!("{engine}-none.xlsx"));
         let err = stderr(

@@ -18,6 +18,10 @@ pub struct TemplateArgs {
     /// from the database.
     #[arg(long)]
     draw: Option<String>,
+    /// With --draw: only the households of these counties (6-digit codes; repeat the option
+    /// or separate codes with commas).
+    #[arg(long, value_delimiter = ',', requires = "draw")]
+    county: Vec<String>,
     /// With --draw: only the households of these villages (division codes; repeat the option
     /// or separate codes with commas).
     #[arg(long, value_delimiter = ',', requires = "draw")]
@@ -48,7 +52,7 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<()> {
     };
     let units = block_on(async {
         let store = Store::open(db).await?;
-        let units = template::draw_households(&store, draw, &args.village).await;
+        let units = template::draw_households(&store, draw, &args.county, &args.village).await;
         store.close().await;
         anyhow::Ok(units?)
     })??;

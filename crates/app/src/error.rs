@@ -225,6 +225,20 @@ pub enum AppError {
         /// The draw.
         draw: String,
     },
+    /// Counties asked for are not in the draw's sample.
+    #[error(
+        "county {} not in the sample of draw {draw} (its counties: {})",
+        counties.join(", "),
+        in_draw.join(", ")
+    )]
+    CountiesNotInDraw {
+        /// The counties asked for that are not there.
+        counties: Vec<String>,
+        /// The draw.
+        draw: String,
+        /// The counties the draw holds.
+        in_draw: Vec<String>,
+    },
     /// A draw without receipt and no start of the field work given.
     #[error("{} has no receipt.json saying when the draw was made", .0.display())]
     NoReceipt(PathBuf),

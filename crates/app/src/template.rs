@@ -17,17 +17,35 @@ pub fn workbook(draw_id: Option<&str>, households: &[SampleUnit]) -> Result<Vec<
 }
 
 /// A draw's households as the template lists them: by county, village, stratum (exited,
-/// poor, non-registered), primaries before reserves in rank order; only those of `villages`
-/// when any are given. `None` when the draw is not in the database.
+/// poor, non-registered), primaries before reserves in rank order; only those of `counties`
+/// and of `villages` when any are given. `None` when the draw is not in the database.
 pub async fn draw_households(
     store: &Store,
     draw: &str,
+    counties: &[String],
     villages: &[String],
 ) -> Result<Option<Vec<SampleUnit>>, AppError> {
     let Some(found) = store.draws_for_check(Some(draw)).await?.into_iter().next() else {
         return Ok(None);
     };
     let mut units = found.input.sample;
+    if !counties.is_empty() {
+        let in_draw: std::collections::BTreeSet<&String> =
+            units.iter().map(|u| &u.county).collect();
+        let unknown: Vec<String> = counties
+            .iter()
+            .filter(|c| !in_draw.contains(c))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(AppError::CountiesNotInDraw {
+                counties: unknown,
+                draw: draw.to_string(),
+                in_draw: in_draw.into_iter().cloned().collect(),
+            });
+        }
+        units.retain(|u| counties.contains(&u.county));
+    }
     if !villages.is_empty() {
         let unknown: Vec<String> = villages
             .iter()
