@@ -171,7 +171,7 @@ fn library_errors_are_typed_and_name_no_option() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&e, AppError::NoDrawOfCounty(c) if c == "110101"),
+            matches!(&e, AppError::NoDrawOfCounty { county, .. } if county == "110101"),
             "{e}"
         );
         // No record yet: the indicators have no interviewed household.

@@ -57,8 +57,17 @@ pub enum AppError {
     #[error("draw {0} is not in the database, or has no households")]
     DrawEmpty(String),
     /// The database holds no draw of the county.
-    #[error("no draw of county {0} is in the database; import one with `assess import-sample`")]
-    NoDrawOfCounty(String),
+    #[error(
+        "no draw of county {county} is in the database ({}); check the code, or import a draw of \
+         it with `assess import-sample`",
+        if held.is_empty() { "it holds no draw".to_string() } else { format!("its counties: {}", held.join(", ")) }
+    )]
+    NoDrawOfCounty {
+        /// The county asked for.
+        county: String,
+        /// The counties the database's draws hold (the first few).
+        held: Vec<String>,
+    },
     /// The draw named has no village of the county.
     #[error("draw {draw} has no village of county {county}")]
     CountyNotInDraw {

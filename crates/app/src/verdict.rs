@@ -135,7 +135,20 @@ async fn draw_of(store: &Store, county: &str, draw: Option<&str>) -> Result<Stri
             draw: d.to_string(),
         }),
         (None, [one]) => Ok(one.clone()),
-        (None, []) => Err(AppError::NoDrawOfCounty(county.to_string())),
+        (None, []) => {
+            // Listed so that a mistyped code is seen at once; a national database holds
+            // hundreds of counties, so only the first few.
+            let mut held = store.counties_with_draws().await?;
+            let more = held.len().saturating_sub(12);
+            held.truncate(12);
+            if more > 0 {
+                held.push(format!("and {more} more"));
+            }
+            Err(AppError::NoDrawOfCounty {
+                county: county.to_string(),
+                held,
+            })
+        }
         (None, many) => Err(AppError::CountyInSeveralDraws {
             county: county.to_string(),
             draws: many.to_vec(),

@@ -291,6 +291,9 @@ fn problems_of(loaded: &Loaded) -> Vec<Problem> {
         counties
             .iter()
             .flat_map(|c| {
+                if loaded.villages_of(c).is_empty() {
+                    return vec![county_not_in_register(loaded, c)];
+                }
                 let urban = loaded.frame.urban_households.get(c).copied().unwrap_or(0);
                 check_county(&loaded.plan, c, loaded.villages_of(c), urban)
             })
@@ -299,6 +302,26 @@ fn problems_of(loaded: &Loaded) -> Vec<Problem> {
     let mut problems = assess_sampling::check_by_hand_counties(&loaded.plan, &loaded.counties);
     problems.extend(parts.concat());
     problems
+}
+
+/// A planned county the register does not hold, named with the counties it does hold (the
+/// first few), so that a mistyped code is seen at once.
+fn county_not_in_register(loaded: &Loaded, county: &str) -> Problem {
+    const LISTED: usize = 12;
+    let held = loaded.frame.counties();
+    let listed: Vec<&str> = held.iter().take(LISTED).map(String::as_str).collect();
+    let more = held.len().saturating_sub(LISTED);
+    let holds = match (listed.is_empty(), more) {
+        (true, _) => "no county".to_string(),
+        (false, 0) => format!("counties {}", listed.join(", ")),
+        (false, more) => format!("counties {} and {more} more", listed.join(", ")),
+    };
+    Problem {
+        severity: Severity::Error,
+        line: loaded.plan.line(&loaded.plan.header.counties),
+        message: format!("county {county} has no households in the register (it holds {holds})"),
+        remedy: None,
+    }
 }
 
 /// What the design does to the official rate in each county, from the register's counts.

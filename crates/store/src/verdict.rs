@@ -77,6 +77,19 @@ impl Store {
         })
     }
 
+    /// Every county some draw in the database holds, by code.
+    pub async fn counties_with_draws(&self) -> Result<Vec<String>, StoreError> {
+        let rows =
+            sqlx::query("SELECT DISTINCT county_code FROM sample_villages ORDER BY county_code")
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.db_error(e))?;
+        rows.iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(|e| self.db_error(e))
+    }
+
     /// The draws that hold a county, newest import last.
     pub async fn draws_of_county(&self, county: &str) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
