@@ -4,7 +4,8 @@
 //!
 //! Exit codes: 0 success (also when the reader of stdout went away, as `assess records |
 //! head` does); 1 the input was refused or a check failed (the message says what and where);
-//! 2 the command line itself was wrong (from clap).
+//! 2 the command line itself was wrong (from clap); 3 a batch verdict was written for some
+//! counties but others could not be decided yet (listed).
 
 mod cmd;
 mod hints;
@@ -106,6 +107,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if closed_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if err.downcast_ref::<cmd::verdict::NotAllDecided>().is_some() => {
+            eprintln!("error: {}", printable(&hints::message(&err)));
+            ExitCode::from(3)
+        }
         Err(err) => {
             eprintln!("error: {}", printable(&hints::message(&err)));
             ExitCode::from(1)

@@ -453,3 +453,71 @@ impl Fixture {
         (run, out)
     }
 }
+
+/// A batch goes on past a county that cannot be decided yet (issue 13 part 2): with Luquan's
+/// records imported and Huayuan's not, Luquan's verdict is written, Huayuan is listed as not
+/// started, and the exit status (3) says that not every county was decided.
+#[test]
+fn a_batch_writes_the_decided_counties_and_lists_the_unfinished() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    assess()
+        .args([
+            "synth",
+            "--county",
+            "433124,530128",
+            "--households",
+            "14000",
+            "--seed",
+            "3",
+        ])
+        .arg("--out")
+        .arg(p("register.csv"))
+        .arg("--villages")
+        .arg(p("villages.csv"))
+        .arg("--truth")
+        .arg(p("truth.csv"))
+        .assert()
+        .success();
+    crate::util::draw(
+        &crate::util::repo_file("sample-plans/national-all-counties.toml"),
+        &p("register.csv"),
+        &p("villages.csv"),
+        "1",
+        "2",
+        &p("draw"),
+    )
+    .success();
+    crate::util::simulate_visits(
+        &p("draw"),
+        &p("register.csv"),
+        &p("truth.csv"),
+        &p("all.jsonl"),
+    );
+    let luquan: Vec<&str> = std::fs::read_to_string(p("all.jsonl"))
+        .unwrap()
+        .leak()
+        .lines()
+        .filter(|l| l.contains("\"household_id\":\"530128"))
+        .collect();
+    assert!(!luquan.is_empty());
+    std::fs::write(p("luquan.jsonl"), luquan.join("\n") + "\n").unwrap();
+    let db = p("assess.db").display().to_string();
+    crate::util::with_draw(&p("draw"), &db);
+    crate::util::import_records(p("luquan.jsonl"), &db);
+    let run = assess()
+        .args(["verdict", "--db", &db, "--all-counties", "--out"])
+        .arg(p("batch"))
+        .assert()
+        .code(3);
+    let shown = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(shown.contains("not decided (1 of 2 counties)"), "{shown}");
+    assert!(shown.contains("county 433124: not started;"), "{shown}");
+    assert!(p("batch/530128/verdict.json").is_file());
+    assert!(!p("batch/433124").exists());
+    let err = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(
+        err.contains("1 of the counties could not be decided"),
+        "{err}"
+    );
+}

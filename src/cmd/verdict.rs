@@ -120,25 +120,67 @@ pub fn run(args: VerdictArgs) -> anyhow::Result<()> {
         register: args.frame.clone(),
         standards: &standards,
     };
-    let counties = block_on(async {
+    let batch = block_on(async {
         let store = Store::open(&args.db.db).await?;
         let result = async {
             if request.counties.is_empty() {
                 request.counties = all_counties(&store, &args).await?;
             }
-            anyhow::Ok(verdict::county_verdicts(&store, &request).await?)
+            // One county: its error is the command's. A batch goes on past a county that
+            // cannot be decided yet.
+            if request.counties.len() == 1 {
+                let decided = verdict::county_verdicts(&store, &request).await?;
+                return anyhow::Ok(verdict::Batch {
+                    decided,
+                    unfinished: Vec::new(),
+                });
+            }
+            anyhow::Ok(verdict::batch_verdicts(&store, &request).await?)
         }
         .await;
         store.close().await;
         result
     })??;
-    let reports = verdict::write_verdicts(&args.out, &counties, args.lang, args.force)?;
-    for (c, report) in counties.iter().zip(&reports) {
-        print_summary(&c.file, args.lang);
-        println!("  report: {}", report.display());
+    let counties = &batch.decided;
+    let several = counties.len() + batch.unfinished.len() > 1;
+    if !counties.is_empty() {
+        let reports = verdict::write_verdicts(&args.out, counties, args.lang, args.force, several)?;
+        for (c, report) in counties.iter().zip(&reports) {
+            print_summary(&c.file, args.lang);
+            println!("  report: {}", report.display());
+        }
     }
-    Ok(())
+    if batch.unfinished.is_empty() {
+        return Ok(());
+    }
+    let undecided = batch.unfinished.len();
+    println!(
+        "\nnot decided ({undecided} of {} counties):",
+        undecided + counties.len()
+    );
+    for u in batch.unfinished {
+        let why = crate::hints::message(&anyhow::Error::from(u.error));
+        println!("  county {}: {}; {why}", u.county, u.state);
+    }
+    Err(NotAllDecided(undecided).into())
 }
+
+/// A batch in which some counties could not be decided: the others were written. The binary
+/// exits with status 3 for it (docs/verdict.md).
+#[derive(Debug)]
+pub struct NotAllDecided(pub usize);
+
+impl std::fmt::Display for NotAllDecided {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} of the counties could not be decided (listed above); the others were written",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for NotAllDecided {}
 
 /// `--all-counties`: every county of the draw named with `--draw`.
 async fn all_counties(store: &Store, args: &VerdictArgs) -> anyhow::Result<Vec<String>> {

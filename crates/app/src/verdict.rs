@@ -82,11 +82,77 @@ pub async fn counties_of_draw(store: &Store, draw: &str) -> Result<Vec<String>, 
     Ok(counties)
 }
 
-/// The verdict of every county of the request, in order.
+/// How far a county's field work has come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldState {
+    /// No household of the county's sample has a visit record.
+    NotStarted,
+    /// Some households have one: `visited` of the `sampled` primaries.
+    InProgress {
+        /// Primaries with a visit record.
+        visited: usize,
+        /// Primaries in the sample.
+        sampled: usize,
+    },
+    /// Every primary has a visit record (the verdict failed for another reason).
+    Visited {
+        /// Primaries in the sample.
+        sampled: usize,
+    },
+}
+
+impl std::fmt::Display for FieldState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldState::NotStarted => write!(f, "not started"),
+            FieldState::InProgress { visited, sampled } => {
+                write!(f, "in progress, {visited} of {sampled} primaries visited")
+            }
+            FieldState::Visited { sampled } => write!(f, "all {sampled} primaries visited"),
+        }
+    }
+}
+
+/// A county of a batch whose verdict could not be computed.
+#[derive(Debug)]
+pub struct Unfinished {
+    /// The county.
+    pub county: String,
+    /// Its field work.
+    pub state: FieldState,
+    /// Why there is no verdict.
+    pub error: AppError,
+}
+
+/// A batch: the counties decided, and those that could not be (each with its state).
+#[derive(Debug)]
+pub struct Batch {
+    /// The verdicts, in request order.
+    pub decided: Vec<CountyResult>,
+    /// The counties without a verdict, in request order.
+    pub unfinished: Vec<Unfinished>,
+}
+
+/// The verdict of every county of the request, in order; the first county that cannot be
+/// decided is an error (one county, or a caller that wants all or nothing).
 pub async fn county_verdicts(
     store: &Store,
     request: &VerdictRequest<'_>,
 ) -> Result<Vec<CountyResult>, AppError> {
+    let batch = batch_verdicts(store, request).await?;
+    match batch.unfinished.into_iter().next() {
+        Some(first) => Err(first.error),
+        None => Ok(batch.decided),
+    }
+}
+
+/// The verdicts of a batch: a county whose verdict cannot be computed (no records yet, too
+/// few to estimate) does not stop the others; it is listed with how far its field work has
+/// come. Errors that are not a county's own (the database, the request) still end the batch.
+pub async fn batch_verdicts(
+    store: &Store,
+    request: &VerdictRequest<'_>,
+) -> Result<Batch, AppError> {
     let mut pairs = Vec::new();
     for county in &request.counties {
         let draw_id = draw_of(store, county, request.draw.as_deref()).await?;
@@ -98,31 +164,71 @@ pub async fn county_verdicts(
         }
         _ => None,
     };
-    let mut results = Vec::new();
+    let mut batch = Batch {
+        decided: Vec::new(),
+        unfinished: Vec::new(),
+    };
     for (county, draw_id) in pairs {
         let region = region(&county, request.region)?;
         let mut made = Vec::new();
         for &stage in request.appeals.stages() {
-            made.push(
-                one(
-                    store,
-                    &draw_id,
-                    &county,
-                    stage,
-                    region,
-                    request,
-                    village_people.as_ref(),
-                )
-                .await?,
-            );
+            match one(
+                store,
+                &draw_id,
+                &county,
+                stage,
+                region,
+                request,
+                village_people.as_ref(),
+            )
+            .await
+            {
+                Ok(result) => made.push(result),
+                Err(error @ AppError::Verdict { .. }) => {
+                    let state = field_state(store, &draw_id, &county).await?;
+                    batch.unfinished.push(Unfinished {
+                        county: county.clone(),
+                        state,
+                        error,
+                    });
+                    made.clear();
+                    break;
+                }
+                Err(other) => return Err(other),
+            }
         }
-        let mut last = made.pop().expect("one stage at least");
+        let Some(mut last) = made.pop() else { continue };
         if let Some(before) = made.pop() {
             last.file.before_appeals = Some(Box::new(before.file));
         }
-        results.push(last);
+        batch.decided.push(last);
     }
-    Ok(results)
+    Ok(batch)
+}
+
+/// How many of the county's sampled primaries have a visit record.
+async fn field_state(store: &Store, draw_id: &str, county: &str) -> Result<FieldState, AppError> {
+    let rows = store.sample_rows(draw_id, Some(county)).await?;
+    let primaries: HashSet<&str> = rows
+        .iter()
+        .filter(|r| r.role == assess_sampling::Role::Primary)
+        .map(|r| r.household_id.as_str())
+        .collect();
+    let visited = store
+        .visits_as_of(draw_id, Appeals::After)
+        .await?
+        .iter()
+        .filter(|v| primaries.contains(v.household_id.as_str()))
+        .count();
+    let sampled = primaries.len();
+    Ok(match visited {
+        0 => FieldState::NotStarted,
+        v if v < sampled => FieldState::InProgress {
+            visited: v,
+            sampled,
+        },
+        _ => FieldState::Visited { sampled },
+    })
 }
 
 /// The county's draw: the one named, which must hold the county, or its only draw.
@@ -360,7 +466,8 @@ fn is_county_code(name: &str) -> bool {
 }
 
 /// Writes verdict.json and the reports (verdict.md, report.html, verdict.xlsx) of each
-/// county: into `out` for one county, into `out/COUNTY/` with `out/summary.json` for several.
+/// county: into `out` for one county, into `out/COUNTY/` with `out/summary.json` for a batch
+/// (`batch`: several counties were asked for, even if fewer were decided).
 /// The set appears whole or not at all: it is written into a staging directory that then
 /// replaces `out` in one step (an existing `out` only if it holds nothing but a verdict's
 /// files). A county's directory is named from its code only after checking that the code is
@@ -371,6 +478,7 @@ pub fn write_verdicts(
     counties: &[CountyResult],
     lang: Lang,
     replace: bool,
+    batch: bool,
 ) -> Result<Vec<PathBuf>, AppError> {
     if let Some(bad) = counties
         .iter()
@@ -395,7 +503,7 @@ pub fn write_verdicts(
     let stage = staged.path();
     let mut boundaries = Boundaries::default();
     let mut pages = Vec::new();
-    if let [one] = counties {
+    if let ([one], false) = (counties, batch) {
         write_json(&stage.join("verdict.json"), &one.file)?;
         write_reports(stage, one, lang, &mut boundaries)?;
         pages.push(out.join("report.html"));
