@@ -46,6 +46,16 @@ impl Cell {
     }
 }
 
+/// A computed number, or "not estimable" when it cannot be computed (a design effect with
+/// nothing found divides 0 by 0): a report never prints NaN.
+fn estimate(w: &text::Words, x: f64, decimals: usize) -> Cell {
+    if x.is_finite() {
+        Cell::Num(x, decimals)
+    } else {
+        t(w.not_estimable)
+    }
+}
+
 fn t(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }
@@ -226,8 +236,8 @@ pub(crate) fn indicator_details(v: &Verdict, lang: Lang) -> Table {
             t(w.indicator_name(name)),
             Cell::Pct(i.se),
             t(df),
-            Cell::Num(i.deff, 2),
-            Cell::Num(i.weighting_effect, 2),
+            estimate(w, i.deff, 2),
+            estimate(w, i.weighting_effect, 2),
             Cell::Pct(i.upper_bound),
             Cell::Pct(i.lower_bound),
             count(i.households),
@@ -290,8 +300,8 @@ pub(crate) fn indicators_wide(v: &Verdict, lang: Lang) -> Table {
                 None => t(w.none),
             },
             count(i.df),
-            Cell::Num(i.deff, 2),
-            Cell::Num(i.weighting_effect, 2),
+            estimate(w, i.deff, 2),
+            estimate(w, i.weighting_effect, 2),
             count(i.households),
             Cell::Num(i.numerator, 0),
             Cell::Num(i.denominator, 0),

@@ -511,3 +511,33 @@ fn markdown_escapes_html_and_markdown_in_text_from_the_records() {
     assert!(!md.contains("\n| forged | row |"), "{md}");
     assert_eq!(markdown::md_text("a_b*c"), "a\\_b\\*c");
 }
+
+/// A design effect that cannot be computed (nothing found: 0 / 0) is shown as "not
+/// estimable", never as NaN, in every report (issue 13 part 6).
+#[test]
+fn a_design_effect_that_cannot_be_computed_is_not_printed_as_nan() {
+    let mut file = fixture::verdict_file();
+    for i in file.verdict.indicators.values_mut() {
+        i.deff = f64::NAN;
+    }
+    let villages = fixture::villages();
+    let names = fixture::names();
+    let report = Report {
+        file: &file,
+        villages: &villages,
+        boundary_gcj02: None,
+        names: &names,
+    };
+    for lang in [Lang::En, Lang::Zh] {
+        let md = markdown(&report, lang);
+        let page = html(&report, lang).unwrap();
+        assert!(
+            !md.contains("NaN") && !page.contains("NaN"),
+            "{}",
+            lang.code()
+        );
+    }
+    assert!(markdown(&report, Lang::En).contains("not estimable (nothing found: 0 / 0)"));
+    assert!(markdown(&report, Lang::Zh).contains("无法估计"));
+    render(&report, Lang::En).unwrap();
+}
