@@ -341,10 +341,15 @@ pub(crate) fn domains(r: &Report, lang: Lang) -> Table {
             "register_stratum" => (w.register_stratum, text::status(lang, &d.level)),
             other => (other, d.level.clone()),
         };
-        let df = if d.few_df {
-            format!("{} ({})", d.df, w.small_df)
+        // Under 8 degrees of freedom the interval is too unstable to present as a result
+        // (it can run from 0 to nearly 100%): the estimate is shown, the interval is not.
+        let (interval, df) = if d.few_df {
+            (t(w.no_interval), format!("{} ({})", d.df, w.small_df))
         } else {
-            d.df.to_string()
+            (
+                t(format!("{} – {}", pct(d.lci), pct(d.uci))),
+                d.df.to_string(),
+            )
         };
         table.rows.push(vec![
             t(w.indicator_name(&d.indicator)),
@@ -353,7 +358,7 @@ pub(crate) fn domains(r: &Report, lang: Lang) -> Table {
             count(d.households),
             Cell::Pct(d.official),
             Cell::Pct(d.design),
-            t(format!("{} – {}", pct(d.lci), pct(d.uci))),
+            interval,
             t(df),
         ]);
     }

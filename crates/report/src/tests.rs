@@ -541,3 +541,19 @@ fn a_design_effect_that_cannot_be_computed_is_not_printed_as_nan() {
     assert!(markdown(&report, Lang::Zh).contains("无法估计"));
     render(&report, Lang::En).unwrap();
 }
+
+/// A domain with fewer than 8 degrees of freedom (the fixture's township, df 5) shows its
+/// estimate with the warning and no interval (issue 13 part 6).
+#[test]
+fn a_domain_with_few_degrees_of_freedom_shows_no_interval() {
+    with_report(|r| {
+        let md = markdown(r, Lang::En);
+        let row = md
+            .lines()
+            .find(|l| l.contains("530128101") && l.contains("5.00%"))
+            .expect("the township's row");
+        assert!(row.contains("none (too few degrees of freedom)"), "{row}");
+        assert!(!row.contains("3.00% – 8.00%"), "{row}");
+        assert!(row.contains("estimate only, no interval"), "{row}");
+    });
+}
