@@ -12,8 +12,15 @@ SEED=3521664512336251424661524            # 25 dice rolls (65 bits), read out in
 HSEED=6152443325164615243335216           # the team's own second draw
 OUT=${1:-out/luquan-draw-$(date +%Y%m%d-%H%M%S)}
 
-cargo build --release --quiet
-A=${CARGO_TARGET_DIR:-target}/release/assess
+# ASSESS names an installed assess (a path, or a name on PATH, e.g. ASSESS=assess after
+# `cargo install --path .`); without it the script builds one.
+if [ -n "${ASSESS:-}" ]; then
+    A=$(command -v "$ASSESS" || true)
+    [ -n "$A" ] && [ -x "$A" ] || { echo "ASSESS=$ASSESS: no such executable" >&2; exit 1; }
+else
+    cargo build --release --quiet
+    A=${CARGO_TARGET_DIR:-target}/release/assess
+fi
 echo "== 1. the register"; $A frame check "$R" --villages "$V"
 echo; echo "== 2. the plan against the register"; $A plan check "$P" --frame "$R" --villages "$V"
 echo; echo "== 3. the draw (seeds sealed: only their SHA-256 commitments go into the manifest)"
