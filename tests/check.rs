@@ -348,3 +348,42 @@ fn tamper_with_photos(db: &str) {
             pool.close().await;
         });
 }
+
+/// `assess check` rolls up by county, and `--json` gives the same as JSON alone on stdout
+/// (issue 13 part 2): three visits of one county, one of them a refusal.
+#[test]
+fn check_rolls_up_by_county_and_speaks_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drawn, id, h) = crate::util::luquan_draw(dir.path(), 3);
+    let (_, villages) = crate::util::luquan();
+    let records = vec![
+        crate::util::complete_visit(&id, &h[0]),
+        crate::util::complete_visit(&id, &h[1]),
+        crate::util::refused_visit(&id, &h[2]),
+    ];
+    let db = crate::util::database_with(dir.path(), &drawn, &villages, &records);
+    let text = String::from_utf8_lossy(
+        &assess()
+            .args(["check", "--db", &db])
+            .assert()
+            .get_output()
+            .stdout,
+    )
+    .to_string();
+    assert!(text.contains("by county"), "{text}");
+    let out = assess().args(["check", "--db", &db, "--json"]).assert();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let draw = &json["draws"][0];
+    assert_eq!(draw["draw_id"], id.as_str());
+    assert_eq!(draw["visit_records"], 3);
+    let counties = draw["counties"].as_array().unwrap();
+    assert_eq!(counties.len(), 1);
+    assert_eq!(counties[0]["county"], "530128");
+    assert_eq!(counties[0]["visited"], 3);
+    assert_eq!(counties[0]["responded"], 2);
+    let findings = draw["findings"].as_array().unwrap().len();
+    assert_eq!(
+        counties[0]["errors"].as_u64().unwrap() + counties[0]["warnings"].as_u64().unwrap(),
+        findings as u64
+    );
+}

@@ -3,7 +3,7 @@
 //! replacement rates by village and team.
 
 use crate::cmd::store::{block_on, DbArgs};
-use assess_app::checks::check_draws;
+use assess_app::checks::{check_draws, county_rollup, CountyRollup};
 use assess_inspection::{CheckConfig, CheckReport, Rates};
 use assess_store::Store;
 
@@ -22,6 +22,10 @@ pub struct CheckArgs {
     /// Standards file (TOML, the layout of data/standards/standards.toml); built-in when absent.
     #[arg(long)]
     standards: Option<std::path::PathBuf>,
+    /// Print the checks as JSON (per draw: the county roll-up, every finding, the rates by
+    /// village and team) instead of text; the exit status is the same.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -52,6 +56,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     let (mut errors, mut warnings, mut open) = (0, 0, 0);
     for d in &draws {
         let report = &d.report;
+        errors += report.errors();
+        warnings += report.warnings();
+        open += report.open_warnings();
+        if args.json {
+            continue;
+        }
         println!(
             "draw {}: {} households in the sample, {} with a visit record",
             d.draw_id,
@@ -60,9 +70,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         );
         print_limits(&d.input);
         print_report(report);
-        errors += report.errors();
-        warnings += report.warnings();
-        open += report.open_warnings();
+        print_rollup(&county_rollup(report));
+    }
+    if args.json {
+        let all: Vec<serde_json::Value> = draws.iter().map(|d| d.to_json()).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "draws": all }))?
+        );
     }
     if errors > 0 {
         anyhow::bail!(
@@ -70,6 +85,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
             plural(errors),
             plural(warnings)
         );
+    }
+    if args.json {
+        // stdout holds the JSON alone.
+        return Ok(());
     }
     println!(
         "no errors, {warnings} warning{} ({open} without a note{})",
@@ -93,6 +112,39 @@ fn print_limits(input: &assess_inspection::CheckInput) {
     if input.village_centres.is_empty() {
         println!(
             "  note: no village centres (import the draw with --villages FILE): visit GPS is not checked against the village"
+        );
+    }
+}
+
+/// One line per county: progress, response and what the checks found there.
+fn print_rollup(counties: &[CountyRollup]) {
+    println!("by county");
+    println!(
+        "  {:<8} {:>9} {:>8} {:>7} {:>8} {:>9} {:>8} {:>7} {:>9} {:>6}",
+        "county",
+        "primaries",
+        "reserves",
+        "visited",
+        "eligible",
+        "responded",
+        "response",
+        "errors",
+        "warnings",
+        "open"
+    );
+    for c in counties {
+        println!(
+            "  {:<8} {:>9} {:>8} {:>7} {:>8} {:>9} {:>8} {:>7} {:>9} {:>6}",
+            c.county,
+            c.primaries,
+            c.reserves_used,
+            c.visited,
+            c.eligible,
+            c.responded,
+            percent(c.response_rate),
+            c.errors,
+            c.warnings,
+            c.open_warnings
         );
     }
 }
