@@ -355,7 +355,7 @@ fn tamper_with_photos(db: &str) {
 fn check_rolls_up_by_county_and_speaks_json() {
     let dir = tempfile::tempdir().unwrap();
     let (drawn, id, h) = crate::util::luquan_draw(dir.path(), 3);
-    let (_, villages) = crate::util::luquan();
+    let (_, villages) = luquan();
     let records = vec![
         crate::util::complete_visit(&id, &h[0]),
         crate::util::complete_visit(&id, &h[1]),
@@ -372,7 +372,7 @@ fn check_rolls_up_by_county_and_speaks_json() {
     .to_string();
     assert!(text.contains("by county"), "{text}");
     let out = assess().args(["check", "--db", &db, "--json"]).assert();
-    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let draw = &json["draws"][0];
     assert_eq!(draw["draw_id"], id.as_str());
     assert_eq!(draw["visit_records"], 3);
