@@ -83,6 +83,14 @@ fn draw(e: &DrawError) -> Option<String> {
             "{} already exists: a draw is never overwritten; choose another --out or remove it",
             path.display()
         ),
+        DrawError::WeakSeed { stage, .. } => format!(
+            "{}: {e}; or pass --allow-weak-seed to re-make an old draw",
+            if *stage == "village" {
+                "--seed"
+            } else {
+                "--household-seed"
+            }
+        ),
         DrawError::PlanVsFrame { path, problems } => format!(
             "{} does not fit the register:\n{}",
             path.display(),

@@ -40,7 +40,7 @@ enum Command {
     /// Draw villages and households by a plan, with committed seeds.
     Draw(cmd::draw::DrawArgs),
     /// Recompute a draw and report exactly what differs.
-    Verify(cmd::draw::VerifyArgs),
+    Verify(cmd::verify::VerifyArgs),
     /// Sample size for estimating a rate near a threshold, and for the official pass rule.
     Size(cmd::size::SizeArgs),
     /// Create or update the survey database (SQLite file by default, or PostgreSQL).
@@ -88,7 +88,7 @@ fn main() -> ExitCode {
         Command::Synth(a) => cmd::synth::run(a),
         Command::Plan(c) => cmd::plan::run(c),
         Command::Draw(a) => cmd::draw::run_draw(a),
-        Command::Verify(a) => cmd::draw::run_verify(a),
+        Command::Verify(a) => cmd::verify::run_verify(a),
         Command::Size(a) => cmd::size::run(a),
         Command::Init(a) => cmd::store::run_init(a),
         Command::ImportSample(a) => cmd::store::run_import(a),

@@ -22,20 +22,10 @@ fn inputs() -> (PathBuf, PathBuf, PathBuf, PathBuf) {
 
 fn extend(from: &Path, add: &str, seed: &str, out: &Path) -> assert_cmd::assert::Assert {
     let (plan, register, villages, _) = inputs();
-    assess()
-        .arg("draw")
-        .arg("--plan")
-        .arg(plan)
-        .arg("--frame")
-        .arg(register)
-        .arg("--villages")
-        .arg(villages)
-        .args(["--seed", seed, "--household-seed", HSEED])
+    crate::util::draw_command(&plan, &register, &villages, seed, HSEED, out)
         .arg("--extend")
         .arg(from)
         .args(["--add-villages", add])
-        .arg("--out")
-        .arg(out)
         .assert()
 }
 

@@ -59,8 +59,20 @@ pub fn draw(
     household_seed: &str,
     out: &Path,
 ) -> assert_cmd::assert::Assert {
-    assess()
-        .arg("draw")
+    draw_command(plan, register, villages, seed, household_seed, out).assert()
+}
+
+/// The `assess draw` command of [`draw`], for a caller that adds options before running it.
+pub fn draw_command(
+    plan: &Path,
+    register: &Path,
+    villages: &Path,
+    seed: &str,
+    household_seed: &str,
+    out: &Path,
+) -> assert_cmd::Command {
+    let mut cmd = assess();
+    cmd.arg("draw")
         .arg("--plan")
         .arg(plan)
         .arg("--frame")
@@ -71,8 +83,8 @@ pub fn draw(
         // The tests' seeds are short on purpose (readable, fixed); real ones are refused so.
         .arg("--allow-weak-seed")
         .arg("--out")
-        .arg(out)
-        .assert()
+        .arg(out);
+    cmd
 }
 
 /// sample.csv rows as maps from column to value.

@@ -1,7 +1,6 @@
-//! `assess draw` and `assess verify`.
+//! `assess draw` (and the input and seed options `assess verify` and `plan check` share).
 
 use super::progress;
-use anyhow::{bail, Context};
 use assess_draw::{Inputs, Seeds};
 use assess_register::{EncodingChoice, ReadOptions};
 use std::path::PathBuf;
@@ -74,66 +73,30 @@ pub struct DrawArgs {
     out: PathBuf,
 }
 
-/// `assess verify`
-#[derive(clap::Args, Debug)]
-pub struct VerifyArgs {
-    /// Directory written by `assess draw`.
-    dir: PathBuf,
-    /// Sampling plan (TOML).
-    #[arg(long)]
-    plan: PathBuf,
-    #[command(flatten)]
-    input: InputArgs,
-    /// The seeds, as published after fieldwork.
-    #[command(flatten)]
-    seeds: SeedArgs,
-}
-
 /// The seeds of a draw.
 #[derive(clap::Args, Debug)]
 pub struct SeedArgs {
-    /// Village-stage seed, made in public after the register and plan were fixed (e.g. 20
-    /// witnessed dice rolls).
+    /// Village-stage seed, made in public after the register and plan were fixed (e.g. 25
+    /// witnessed dice rolls: at least 64 bits).
     #[arg(long)]
-    seed: String,
+    pub seed: String,
     /// Separate household-stage seed (the team's own second draw); the village seed when absent.
     #[arg(long)]
-    household_seed: Option<String>,
-}
-
-/// Refuses a seed whose commitment could be brute-forced (under
-/// [`MIN_SEED_BITS`](assess_sampling::ticket::MIN_SEED_BITS)).
-fn check_seed_strength(option: &str, seed: &str) -> anyhow::Result<()> {
-    use assess_sampling::ticket::{seed_entropy_bits, MIN_SEED_BITS};
-    let bits = seed_entropy_bits(seed);
-    if bits < MIN_SEED_BITS {
-        bail!(
-            "{option}: the seed has at most {bits:.0} bits of entropy ({} characters); a seed \
-             needs at least {MIN_SEED_BITS:.0}, because its SHA-256 commitment is published \
-             before fieldwork and a shorter seed can be found from it by trying every candidate. \
-             Make it in public from 25 dice rolls (65 bits) or 20 random decimal digits (66 \
-             bits), or pass --allow-weak-seed to re-make an old draw",
-            seed.trim().chars().count()
-        );
-    }
-    Ok(())
+    pub household_seed: Option<String>,
 }
 
 pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
-    // An extension keeps the seeds the draw was made with: they are checked against its
-    // commitments instead.
-    if !args.allow_weak_seed && args.extend.is_none() {
-        check_seed_strength("--seed", &args.seeds.seed)?;
-        if let Some(household) = &args.seeds.household_seed {
-            check_seed_strength("--household-seed", household)?;
-        }
-    }
     let inputs = args.input.inputs(args.plan.clone())?;
     let seeds = Seeds {
         village: args.seeds.seed,
         household: args.seeds.household_seed,
         publish: args.publish_seeds,
     };
+    // An extension keeps the seeds the draw was made with: they are checked against its
+    // commitments instead.
+    if !args.allow_weak_seed && args.extend.is_none() {
+        seeds.check_strength()?;
+    }
     let bar = progress::counter("households read");
     let draw = match (&args.extend, args.add_villages) {
         (Some(dir), Some(add)) => {
@@ -163,28 +126,12 @@ pub fn run_draw(args: DrawArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The design review's lines and warnings, with the built-in standards' limits; a drift is
-/// shown for a part whose rate is the indicator's threshold above the rest's (the approval
-/// rate's shortfall from 100% for approval).
+/// The design review's lines and warnings, with the built-in standards' limits.
 pub fn design_review(
     reviews: &[assess_sampling::CountyReview],
 ) -> anyhow::Result<(Vec<String>, Vec<assess_sampling::Problem>)> {
-    use assess_sampling::ReviewCell;
     let standards = super::load_standards(None)?;
-    let limits = assess_sampling::ReviewLimits {
-        weighting_effect: standards.design_review.weighting_effect_warn,
-        share_gap: standards.design_review.share_gap_warn,
-    };
-    let t = &standards.exit_thresholds;
-    Ok(assess_sampling::review_report(
-        reviews,
-        &limits,
-        |cell| match cell {
-            ReviewCell::Exited => t.wrong_exit_rate,
-            ReviewCell::NonRegistered => t.missed_rate,
-            ReviewCell::AllStatuses => 1.0 - t.approval_rate,
-        },
-    ))
+    Ok(assess_app::draws::design_review(reviews, &standards))
 }
 
 /// Most warnings printed by `draw`: a national plan can warn about every county;
@@ -318,30 +265,4 @@ fn print_extension(draw: &assess_draw::Draw) {
          under the first draw, the added villages' records go under this one, and the verdict \
          of this draw reads both."
     );
-}
-
-pub fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
-    let inputs = args.input.inputs(args.plan.clone())?;
-    let seeds = Seeds {
-        village: args.seeds.seed,
-        household: args.seeds.household_seed,
-        publish: false,
-    };
-    let diffs = assess_draw::verify(&args.dir, &inputs, &seeds)
-        .with_context(|| format!("verifying {}", args.dir.display()))?;
-    if diffs.is_empty() {
-        println!(
-            "verified: {} is exactly the draw these inputs and seeds give",
-            args.dir.display()
-        );
-        return Ok(());
-    }
-    for d in &diffs {
-        println!("{d}");
-    }
-    bail!(
-        "{} differs from its recomputation in {} ways (listed above)",
-        args.dir.display(),
-        diffs.len()
-    )
 }

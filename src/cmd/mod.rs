@@ -16,6 +16,7 @@ pub mod store;
 pub mod synth;
 pub mod template;
 pub mod verdict;
+pub mod verify;
 
 /// The standards from `--standards FILE`, or the built-in ones.
 pub fn load_standards(

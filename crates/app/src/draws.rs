@@ -112,3 +112,23 @@ fn village_centres(
     }
     Ok(centres)
 }
+
+/// The design review's lines and warnings (`assess plan check`, `assess draw`), with the
+/// standards' limits; a drift is shown for a part whose rate is the indicator's threshold above
+/// the rest's (the approval rate's shortfall from 100% for approval).
+pub fn design_review(
+    reviews: &[assess_sampling::CountyReview],
+    standards: &assess_standards::Standards,
+) -> (Vec<String>, Vec<assess_sampling::Problem>) {
+    use assess_sampling::ReviewCell;
+    let limits = assess_sampling::ReviewLimits {
+        weighting_effect: standards.design_review.weighting_effect_warn,
+        share_gap: standards.design_review.share_gap_warn,
+    };
+    let t = &standards.exit_thresholds;
+    assess_sampling::review_report(reviews, &limits, |cell| match cell {
+        ReviewCell::Exited => t.wrong_exit_rate,
+        ReviewCell::NonRegistered => t.missed_rate,
+        ReviewCell::AllStatuses => 1.0 - t.approval_rate,
+    })
+}

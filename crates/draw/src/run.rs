@@ -72,6 +72,22 @@ pub enum DrawError {
         "the {0} seed is empty: make a seed in public (e.g. 20 witnessed dice rolls) and pass it"
     )]
     EmptySeed(&'static str),
+    /// A seed whose commitment could be brute-forced.
+    #[error(
+        "the {stage} seed has at most {bits:.0} bits of entropy ({chars} characters); a seed needs \
+         at least {min:.0}, because its SHA-256 commitment is published before fieldwork and a \
+         shorter seed can be found from it by trying every candidate. Make it in public from 25 \
+         dice rolls (65 bits) or 20 random decimal digits (66 bits)",
+        min = assess_sampling::ticket::MIN_SEED_BITS
+    )]
+    WeakSeed {
+        /// `village` or `household`.
+        stage: &'static str,
+        /// Its entropy at most ([`assess_sampling::ticket::seed_entropy_bits`]).
+        bits: f64,
+        /// Its length in characters.
+        chars: usize,
+    },
 }
 
 /// The files a draw is made from.
@@ -146,6 +162,28 @@ pub enum ExtendError {
 }
 
 impl Seeds {
+    /// Refuses seeds whose commitments could be brute-forced (under
+    /// [`MIN_SEED_BITS`](assess_sampling::ticket::MIN_SEED_BITS)): for a new draw. Re-making
+    /// or extending an old draw keeps the seeds it was made with.
+    pub fn check_strength(&self) -> Result<(), DrawError> {
+        use assess_sampling::ticket::{seed_entropy_bits, MIN_SEED_BITS};
+        let mut stages = vec![("village", self.village.as_str())];
+        if let Some(household) = &self.household {
+            stages.push(("household", household.as_str()));
+        }
+        for (stage, seed) in stages {
+            let bits = seed_entropy_bits(seed);
+            if bits < MIN_SEED_BITS {
+                return Err(DrawError::WeakSeed {
+                    stage,
+                    bits,
+                    chars: seed.trim().chars().count(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn household(&self) -> &str {
         self.household.as_deref().unwrap_or(&self.village)
     }
