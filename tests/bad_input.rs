@@ -4,7 +4,7 @@
 //! escape character from the input, and the database and outputs unchanged. The format is in
 //! `tests/bad-input/README.md`.
 
-use crate::util::{assess, complete_visit, fresh_pg_database, luquan, repo_file};
+use crate::util::{assess, complete_visit, fresh_pg_database, luquan, repo_file, TestDb};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -230,9 +230,9 @@ fn forge(dir: &Path, file: &str, from: &str, to: &str) {
 }
 
 /// A fresh database of `backend` holding what the fixture asks for.
-fn database(fixture: Fixture, backend: &str, dir: &Path) -> String {
+fn database(fixture: Fixture, backend: &str, dir: &Path) -> TestDb {
     let db = match backend {
-        "sqlite" => dir.join("assess.db").display().to_string(),
+        "sqlite" => TestDb::sqlite(&dir.join("assess.db")),
         "postgres" => fresh_pg_database(),
         other => panic!("unknown backend {other}"),
     };
@@ -257,7 +257,7 @@ fn run_case(case: &Case, backend: &str) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     let db = match case.fixture {
         Fixture::Db | Fixture::DbRecords => database(case.fixture, backend, dir.path()),
-        Fixture::None | Fixture::Draw => dir.path().join("assess.db").display().to_string(),
+        Fixture::None | Fixture::Draw => TestDb::sqlite(&dir.path().join("assess.db")),
     };
     let vars = placeholders(dir.path(), &db);
     for (name, spec) in &case.files {

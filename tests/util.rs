@@ -140,30 +140,88 @@ pub fn pg_admin_url() -> String {
     .clone()
 }
 
-/// A new, empty PostgreSQL database for one test.
-pub fn fresh_pg_database() -> String {
+/// A test's database, as its `--db` value. A PostgreSQL database is dropped when the guard
+/// goes, so that a test run does not leave hundreds of databases (and their disk) behind.
+pub struct TestDb {
+    url: String,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    /// A SQLite file (removed with the test's temporary directory).
+    pub fn sqlite(path: &Path) -> TestDb {
+        TestDb {
+            url: path.display().to_string(),
+            pg_name: None,
+        }
+    }
+}
+
+impl std::ops::Deref for TestDb {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.url
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TestDb {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.url.as_ref()
+    }
+}
+
+impl std::fmt::Display for TestDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            // Best effort: a failed drop only leaves a database in the throwaway server.
+            let _ = std::process::Command::new("psql")
+                .args([
+                    pg_admin_url().as_str(),
+                    "-q",
+                    "-c",
+                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// A new, empty PostgreSQL database for one test, dropped with the guard.
+pub fn fresh_pg_database() -> TestDb {
     static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let admin = pg_admin_url();
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let name = format!("assess_test_{}_{n}", std::process::id());
+    // FILE_COPY: the default strategy (WAL_LOG) writes the whole template into the WAL.
     let status = std::process::Command::new("psql")
         .args([
             admin.as_str(),
             "-q",
             "-c",
-            &format!("CREATE DATABASE {name}"),
+            &format!("CREATE DATABASE {name} STRATEGY FILE_COPY"),
         ])
         .status()
         .expect("psql runs");
     assert!(status.success(), "creating database {name}");
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
+    TestDb {
+        url: format!("{base}/{name}"),
+        pg_name: Some(name),
+    }
 }
 
 /// One database of each engine, fresh: (engine name, --db value). The SQLite file lives in `dir`.
-pub fn databases(dir: &Path) -> Vec<(&'static str, String)> {
+pub fn databases(dir: &Path) -> Vec<(&'static str, TestDb)> {
     let out = vec![
-        ("sqlite", dir.join("assess.db").display().to_string()),
+        ("sqlite", TestDb::sqlite(&dir.join("assess.db"))),
         ("postgres", fresh_pg_database()),
     ];
     out.iter().for_each(|(_, db)| init_db(db));

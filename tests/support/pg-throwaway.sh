@@ -32,8 +32,13 @@ start)
     D=$(mktemp -d)
     chown pgtest "$D"
     runuser -u pgtest -- "$BIN/initdb" -D "$D/data" -U postgres --auth=trust >"$D/initdb.log" 2>&1
+    # A test server: no durability (fsync, full-page writes) and the smallest WAL that works,
+    # so that a run's hundreds of short-lived databases do not fill a small CI disk.
     runuser -u pgtest -- "$BIN/pg_ctl" -D "$D/data" -l "$D/log" -w \
-        -o "-p $PORT -k $D -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+        -o "-p $PORT -k $D -c listen_addresses=127.0.0.1 -c max_connections=200 \
+            -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
+            -c wal_level=minimal -c max_wal_senders=0 -c min_wal_size=32MB -c max_wal_size=64MB" \
+        start >/dev/null
     echo "$D $PORT" >"$STATE"
     echo "export ASSESS_TEST_PG=postgres://postgres@127.0.0.1:$PORT/postgres"
     ;;
