@@ -465,3 +465,99 @@ fn a_killed_draws_leftover_is_named_by_the_next_draw() {
         ]
     );
 }
+
+/// `assess verify` of `out` with the Luquan plan and the test seeds, plus `extra` options.
+fn verify_with(
+    out: &Path,
+    register: &Path,
+    villages: &Path,
+    extra: &[&str],
+) -> assert_cmd::assert::Assert {
+    assess()
+        .arg("verify")
+        .arg(out)
+        .arg("--plan")
+        .arg(luquan_plan())
+        .arg("--frame")
+        .arg(register)
+        .arg("--villages")
+        .arg(villages)
+        .args(["--seed", SEED, "--household-seed", "h1"])
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn a_plan_applied_to_another_county_draws_that_county_and_verify_needs_the_same() {
+    // The Luquan plan lists 530128 only; `--county` applies it to Huayuan (433124) unedited.
+    let (register, villages) = synth("two-counties", "433124,530128", 14_000);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("huayuan");
+    crate::util::draw_command(&luquan_plan(), &register, &villages, SEED, "h1", &out)
+        .args(["--county", "433124"])
+        .assert()
+        .success();
+    let rows = sample_rows(&out);
+    assert!(rows.len() > 500, "{} rows", rows.len());
+    assert!(rows.iter().all(|r| r["county_code"] == "433124"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["counties_given"], serde_json::json!(["433124"]));
+
+    verify_with(&out, &register, &villages, &["--county", "433124"]).success();
+    let without = verify_with(&out, &register, &villages, &[]).code(1);
+    let text = String::from_utf8_lossy(&without.get_output().stdout).to_string();
+    assert!(
+        text.contains("other counties: the draw was made for counties 433124, these inputs give the plan's counties"),
+        "{text}"
+    );
+
+    // Without --county the plan's own county is drawn, and the manifest says nothing.
+    let own = dir.path().join("luquan");
+    draw(&luquan_plan(), &register, &villages, SEED, "h1", &own).success();
+    assert!(sample_rows(&own)
+        .iter()
+        .all(|r| r["county_code"] == "530128"));
+    assert!(read(&own.join("manifest.json"))
+        .find("counties_given")
+        .is_none());
+}
+
+#[test]
+fn a_county_given_in_place_of_the_plans_must_be_a_code_in_the_register() {
+    let (register, villages) = luquan();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("draw");
+    let bad = crate::util::draw_command(&luquan_plan(), &register, &villages, SEED, "h1", &out)
+        .args(["--county", "53012"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&bad.get_output().stderr).to_string();
+    assert!(
+        err.contains("\"53012\" is not a county code: give six digits"),
+        "{err}"
+    );
+    let absent = crate::util::draw_command(&luquan_plan(), &register, &villages, SEED, "h1", &out)
+        .args(["--county", "433124"])
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&absent.get_output().stderr).to_string();
+    assert!(
+        err.contains("county 433124 has no households in the register (it holds counties 530128)"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    assess()
+        .args(["plan", "check"])
+        .arg(luquan_plan())
+        .arg("--frame")
+        .arg(&register)
+        .arg("--villages")
+        .arg(&villages)
+        .args(["--county", "433124"])
+        .assert()
+        .failure()
+        .stdout(predicates::str::contains(
+            "county 433124 has no households in the register",
+        ));
+}

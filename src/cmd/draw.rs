@@ -20,9 +20,36 @@ pub struct InputArgs {
     /// Division-code vintage (2016, 2021, 2023); detected when absent.
     #[arg(long)]
     pub vintage: Option<String>,
+    /// Apply the plan to this county instead of the plan's `counties` (repeatable); the draw
+    /// records it and `verify` needs the same.
+    #[arg(long = "county", value_name = "CODE", value_parser = county_code)]
+    pub counties: Vec<String>,
+}
+
+/// A six-digit county code.
+fn county_code(s: &str) -> Result<String, String> {
+    if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "{s:?} is not a county code: give six digits, e.g. 530128"
+        ))
+    }
 }
 
 impl InputArgs {
+    /// The `--county` codes in the order given, each once; `None` when none was given.
+    fn given_counties(&self) -> Option<Vec<String>> {
+        let mut seen = std::collections::HashSet::new();
+        let list: Vec<String> = self
+            .counties
+            .iter()
+            .filter(|c| seen.insert(c.as_str()))
+            .cloned()
+            .collect();
+        (!list.is_empty()).then_some(list)
+    }
+
     /// Inputs for the draw library, with a plan.
     pub fn inputs(&self, plan: PathBuf) -> anyhow::Result<Inputs> {
         let vintage = match &self.vintage {
@@ -39,6 +66,7 @@ impl InputArgs {
             frame: self.frame.clone(),
             villages: self.villages.clone(),
             read,
+            counties: self.given_counties(),
         })
     }
 }

@@ -65,6 +65,18 @@ pub fn extend(
     if new.plan_sha256 != m.plan_sha256 {
         return Err(not_its("plan", new.plan_sha256.clone(), &m.plan_sha256));
     }
+    if new.counties_given != m.counties_given {
+        let text = |c: &Option<Vec<String>>| {
+            c.as_ref().map_or("the plan's counties".into(), |l| {
+                format!("counties {}", l.join(", "))
+            })
+        };
+        return Err(not_its(
+            "counties",
+            text(&new.counties_given),
+            &text(&m.counties_given),
+        ));
+    }
     if new.frame_fingerprint != m.frame_fingerprint {
         return Err(not_its(
             "register",

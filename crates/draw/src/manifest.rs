@@ -18,6 +18,10 @@ pub struct Manifest {
     pub plan_name: String,
     /// SHA-256 of the plan file's bytes.
     pub plan_sha256: String,
+    /// The counties drawn when they were given in place of the plan's `counties`; absent
+    /// when the plan's own list (or `"all"`) was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counties_given: Option<Vec<String>>,
     /// SHA-256 of the register's canonical form.
     pub frame_fingerprint: String,
     /// Households in the register.

@@ -101,6 +101,9 @@ pub struct Inputs {
     pub villages: Option<PathBuf>,
     /// How to read the register.
     pub read: ReadOptions,
+    /// The counties to draw, in place of the plan's `counties` (a plan applied to another
+    /// county without editing it); recorded in the manifest.
+    pub counties: Option<Vec<String>>,
 }
 
 /// The seeds of a draw.
@@ -219,6 +222,8 @@ struct Loaded {
     report: FrameReport,
     village_file: Option<VillageFile>,
     counties: Vec<String>,
+    /// The counties given in place of the plan's, for the manifest.
+    counties_given: Option<Vec<String>>,
     /// Every household in a few bytes, for the household stage (draws only).
     households: Option<CompactRegister>,
 }
@@ -300,9 +305,10 @@ fn load_with(
     if let Some(vf) = &village_file {
         frame.merge_attributes(&vf.villages);
     }
-    let counties = match plan.header.counties.get_ref() {
-        Counties::List(list) => list.clone(),
-        Counties::All(_) => frame.counties().into_iter().collect(),
+    let counties = match (&inputs.counties, plan.header.counties.get_ref()) {
+        (Some(given), _) => given.clone(),
+        (None, Counties::List(list)) => list.clone(),
+        (None, Counties::All(_)) => frame.counties().into_iter().collect(),
     };
     let by_county = frame.by_county(&counties);
     Ok(Loaded {
@@ -312,6 +318,7 @@ fn load_with(
         report,
         village_file,
         counties,
+        counties_given: inputs.counties.clone(),
         households,
     })
 }
@@ -600,6 +607,7 @@ fn manifest(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         plan_name: loaded.plan.header.name.clone(),
         plan_sha256: loaded.plan.sha256.clone(),
+        counties_given: loaded.counties_given.clone(),
         frame_fingerprint: loaded.report.fingerprint.clone(),
         frame_households: loaded.report.households,
         villages_sha256: loaded.village_file.as_ref().map(|v| v.sha256.clone()),

@@ -39,6 +39,13 @@ pub enum Difference {
         /// Hash of the file given.
         given: String,
     },
+    /// The counties given in place of the plan's are not those the draw was made with.
+    Counties {
+        /// The manifest's counties.
+        manifest: String,
+        /// The counties given.
+        given: String,
+    },
     /// A row of sample.csv differs in some columns.
     RowEdited {
         /// Household id.
@@ -84,6 +91,10 @@ impl fmt::Display for Difference {
             Difference::Input { what, manifest, given } => write!(
                 f,
                 "another {what}: the {what} given hashes to {given}, the draw was made from {manifest} (or the manifest was edited)"
+            ),
+            Difference::Counties { manifest, given } => write!(
+                f,
+                "other counties: the draw was made for {manifest}, these inputs give {given}; give the same counties"
             ),
             Difference::RowEdited { household_id, columns } => {
                 let cols: Vec<String> = columns.iter().map(|(c, a, b)| format!("{c}: file {a:?}, recomputed {b:?}")).collect();
@@ -151,6 +162,14 @@ fn read_manifest(dir: &Path) -> Result<Manifest, Difference> {
     serde_json::from_str(&text).map_err(|e| unreadable(format!("not a draw manifest ({e})")))
 }
 
+/// The counties of a draw as the difference shows them.
+fn counties_text(given: &Option<Vec<String>>) -> String {
+    match given {
+        Some(list) => format!("counties {}", list.join(", ")),
+        None => "the plan's counties".to_string(),
+    }
+}
+
 fn compare_inputs(file: &Manifest, recomputed: &Manifest, diffs: &mut Vec<Difference>) -> bool {
     let before = diffs.len();
     let seeds = [
@@ -192,6 +211,12 @@ fn compare_inputs(file: &Manifest, recomputed: &Manifest, diffs: &mut Vec<Differ
             recomputed.villages_sha256.clone().unwrap_or_else(none),
         ),
     ];
+    if file.counties_given != recomputed.counties_given {
+        diffs.push(Difference::Counties {
+            manifest: counties_text(&file.counties_given),
+            given: counties_text(&recomputed.counties_given),
+        });
+    }
     for (what, manifest, given) in inputs {
         if manifest != given {
             diffs.push(Difference::Input {

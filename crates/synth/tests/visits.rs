@@ -55,6 +55,7 @@ fn county() -> County {
         frame: reg_path,
         villages: Some(vil_path.clone()),
         read: assess_register::ReadOptions::default(),
+        counties: None,
     };
     let seeds = assess_draw::Seeds {
         village: "4242".into(),
