@@ -20,7 +20,8 @@ use std::process::ExitCode;
     about = "Third-party poverty-exit assessment: registers, verifiable draws, sample sizes"
 )]
 struct Cli {
-    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    /// More output: log lines on stderr (-v info, -vv debug; RUST_LOG overrides), and every
+    /// warning of `plan check` instead of a count by kind.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
     #[command(subcommand)]
@@ -86,7 +87,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Frame(c) => cmd::frame::run(c),
         Command::Synth(a) => cmd::synth::run(a),
-        Command::Plan(c) => cmd::plan::run(c),
+        Command::Plan(c) => cmd::plan::run(c, cli.verbose > 0),
         Command::Draw(a) => cmd::draw::run_draw(a),
         Command::Verify(a) => cmd::verify::run_verify(a),
         Command::Size(a) => cmd::size::run(a),

@@ -261,3 +261,52 @@ fn the_equal_probability_variant_is_self_weighting_for_the_rates() {
         "{out}"
     );
 }
+
+#[test]
+fn warnings_alike_over_many_counties_are_counted_by_kind_unless_verbose() {
+    // Five small counties: the national plan warns alike about each (few exited households
+    // per village), which a coordinator wants counted, not listed five times.
+    let (register, villages) = synth("five", "530124,530126,530127,530128,530129", 10_000);
+    let plan = repo_file("sample-plans/national-all-counties.toml");
+    let summarised = check(&plan, &register, Some(&villages)).success();
+    let short = String::from_utf8_lossy(&summarised.get_output().stdout).to_string();
+    let exited = |text: &str| {
+        text.lines()
+            .filter(|l| {
+                l.contains("warning: county")
+                    && l.contains("villages have fewer than")
+                    && l.contains("exited")
+            })
+            .count()
+    };
+    assert_eq!(exited(&short), 3, "{short}");
+    assert!(
+        short.contains("... and 2 more warnings like these"),
+        "{short}"
+    );
+    assert!(
+        short.contains("warnings by kind (`--verbose` lists them all):")
+            && short.contains(
+                "5 × county …: … of … villages have fewer than … exited households; a drawn one gives all it has"
+            ),
+        "{short}"
+    );
+    let verbose = assess()
+        .args(["plan", "check", "--verbose"])
+        .arg(&plan)
+        .arg("--frame")
+        .arg(&register)
+        .arg("--villages")
+        .arg(&villages)
+        .assert()
+        .success();
+    let all = String::from_utf8_lossy(&verbose.get_output().stdout).to_string();
+    assert_eq!(exited(&all), 5, "{all}");
+    assert!(
+        !all.contains("like these") && !all.contains("by kind"),
+        "{all}"
+    );
+    // The closing count is of every warning either way.
+    let total = |text: &str| text.lines().last().unwrap_or("").to_string();
+    assert_eq!(total(&short), total(&all));
+}

@@ -162,19 +162,12 @@ pub fn design_review(
     Ok(assess_app::draws::design_review(reviews, &standards))
 }
 
-/// Most warnings printed by `draw`: a national plan can warn about every county;
-/// `assess plan check` lists them all.
-const WARNINGS_SHOWN: usize = 20;
-
+/// The draw's warnings, those alike counted by kind (a national plan can warn about every
+/// county); `assess plan check --verbose` lists them all.
 fn print_warnings(warnings: &[assess_sampling::Problem]) {
-    for warning in warnings.iter().take(WARNINGS_SHOWN) {
-        eprintln!("{warning}");
-    }
-    if warnings.len() > WARNINGS_SHOWN {
-        eprintln!(
-            "... and {} more warnings (`assess plan check` lists them all)",
-            warnings.len() - WARNINGS_SHOWN
-        );
+    let all = "`assess plan check --verbose` lists them all";
+    for line in super::plan::problem_lines(warnings, false, all) {
+        eprintln!("{line}");
     }
 }
 

@@ -45,8 +45,8 @@ pub use design_review::{
 };
 pub use household::{HouseholdSelector, Role, SampleRow};
 pub use plan::{
-    render, render_worded, Allocation, Counties, Plan, PlanError, Problem, Remedy, Severity,
-    SizeMeasure, Take,
+    group_alike, render, render_worded, Allocation, Counties, Plan, PlanError, Problem, Remedy,
+    Severity, SizeMeasure, Take,
 };
 pub use plan_check::{check_by_hand_counties, check_county};
 pub use village::{

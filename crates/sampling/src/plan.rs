@@ -59,7 +59,7 @@ impl Problem {
 }
 
 /// How serious a [`Problem`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The draw cannot be made.
@@ -72,6 +72,43 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.worded(Remedy::generic))
     }
+}
+
+impl Problem {
+    /// What kind of problem this is: its severity, its line and its message with every number
+    /// and code made `…`. A plan applied to hundreds of counties warns alike about many of
+    /// them; grouped by kind, the warnings can be counted instead of listed.
+    pub fn kind(&self) -> (Severity, Option<usize>, String) {
+        let mut text = String::with_capacity(self.message.len());
+        let mut in_number = false;
+        for c in self.message.chars() {
+            if c.is_ascii_digit() {
+                if !in_number {
+                    text.push('…');
+                }
+                in_number = true;
+            } else {
+                in_number = false;
+                text.push(c);
+            }
+        }
+        (self.severity, self.line, text)
+    }
+}
+
+/// Problems grouped by [`Problem::kind`], each group in the order given, the groups in the
+/// order of their first problem.
+pub fn group_alike(problems: &[Problem]) -> Vec<Vec<&Problem>> {
+    let mut groups: Vec<Vec<&Problem>> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for p in problems {
+        let at = *index.entry(p.kind()).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[at].push(p);
+    }
+    groups
 }
 
 /// A plan that could not be read: every problem found, with lines.
@@ -663,5 +700,52 @@ mod tests {
     fn a_syntax_error_names_its_line() {
         let err = Plan::parse("[plan]\nname = \"x\"\nyear = twenty\n").unwrap_err();
         assert_eq!(err.problems[0].line, Some(3), "{err}");
+    }
+
+    #[test]
+    fn warnings_alike_but_for_their_numbers_are_one_kind() {
+        let w = |line, message: &str| Problem {
+            severity: Severity::Warning,
+            line,
+            message: message.to_string(),
+            remedy: None,
+        };
+        let problems = [
+            w(Some(18), "county 530103 has 10 villages"),
+            w(
+                None,
+                "county 530103: 31 of 32 villages have fewer than 22 exited households",
+            ),
+            w(Some(18), "county 530113 has 8 villages"),
+            w(Some(23), "county 530113 has 8 villages"),
+            w(
+                None,
+                "county 530113: 125 of 130 villages have fewer than 22 exited households",
+            ),
+            w(
+                None,
+                "county 530113: 129 of 130 villages have fewer than 3 poor households",
+            ),
+        ];
+        let groups: Vec<Vec<&str>> = group_alike(&problems)
+            .iter()
+            .map(|g| g.iter().map(|p| p.message.as_str()).collect())
+            .collect();
+        assert_eq!(
+            groups,
+            vec![
+                vec![
+                    "county 530103 has 10 villages",
+                    "county 530113 has 8 villages"
+                ],
+                vec![
+                    "county 530103: 31 of 32 villages have fewer than 22 exited households",
+                    "county 530113: 125 of 130 villages have fewer than 22 exited households"
+                ],
+                vec!["county 530113 has 8 villages"],
+                vec!["county 530113: 129 of 130 villages have fewer than 3 poor households"],
+            ]
+        );
+        assert_eq!(problems[0].kind().2, "county … has … villages");
     }
 }
