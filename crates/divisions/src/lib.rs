@@ -136,8 +136,10 @@ impl Divisions {
 
     /// Only the units inside the given counties (6-digit codes), and the counties themselves.
     pub fn load_counties<S: AsRef<str>>(vintage: Vintage, counties: &[S]) -> Divisions {
-        let wanted: Vec<&str> = counties.iter().map(|c| c.as_ref()).collect();
-        Self::load_filtered(vintage, |code| wanted.iter().any(|c| code.starts_with(c)))
+        let wanted: std::collections::HashSet<&str> = counties.iter().map(|c| c.as_ref()).collect();
+        Self::load_filtered(vintage, |code| {
+            code.get(..6).is_some_and(|county| wanted.contains(county))
+        })
     }
 
     fn load_filtered(vintage: Vintage, keep: impl Fn(&str) -> bool) -> Divisions {

@@ -16,17 +16,23 @@ impl Store {
         county: Option<&str>,
     ) -> Result<Vec<SampleRow>, StoreError> {
         let db = |e| self.db_error(e);
-        let rows = sqlx::query(
-            "SELECT household_id, county_code, township_code, village_code, village_stratum, \
-             stratum, role, reserve_rank, ticket, pi_village, pi_household, pi, weight, \
-             CAST(CASE WHEN certainty THEN 1 ELSE 0 END AS BIGINT), selection, members \
-             FROM sample_households WHERE draw_id = $1 \
-             ORDER BY county_code, village_code, stratum, role, reserve_rank, household_id",
-        )
-        .bind(draw_id)
-        .fetch_all(self.pool())
-        .await
-        .map_err(db)?;
+        const COLUMNS: &str = "SELECT household_id, county_code, township_code, village_code, \
+             village_stratum, stratum, role, reserve_rank, ticket, pi_village, pi_household, pi, \
+             weight, CAST(CASE WHEN certainty THEN 1 ELSE 0 END AS BIGINT), selection, members \
+             FROM sample_households WHERE draw_id = $1";
+        const ORDER: &str =
+            " ORDER BY county_code, village_code, stratum, role, reserve_rank, household_id";
+        // One county is chosen in SQL: a national batch asks for each of hundreds of counties
+        // of one draw, and decoding the whole draw each time made it quadratic.
+        let sql = match county {
+            Some(_) => format!("{COLUMNS} AND county_code = $2{ORDER}"),
+            None => format!("{COLUMNS}{ORDER}"),
+        };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(draw_id);
+        if let Some(county) = county {
+            query = query.bind(county);
+        }
+        let rows = query.fetch_all(self.pool()).await.map_err(db)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let text = |i: usize| r.try_get::<String, _>(i).map(CompactString::from);
@@ -51,9 +57,7 @@ impl Store {
                 selection: text(14).map_err(db)?,
                 members: u32::try_from(r.try_get::<i64, _>(15).map_err(db)?).unwrap_or(0),
             };
-            if county.is_none_or(|c| c == row.county_code) {
-                out.push(row);
-            }
+            out.push(row);
         }
         Ok(out)
     }
