@@ -1,8 +1,20 @@
 #!/usr/bin/env python3
-"""Copy and trim the reference data the product embeds, from ../shared/data.
+"""Copy and trim the reference data the product embeds, from the upstream files.
 
-Run by developers when the shared data changes; never at run time. Sources and
-licences of every output file are in docs/reference-data.md.
+Usage: python3 scripts/prepare-reference-data.py [DIR]
+
+Run by developers when the upstream data changes; never at run time. DIR holds the
+upstream files (default: the folder shared/data beside the repository, which only the
+project's developers have):
+  divisions/villages_2023_all.csv.gz            NBS 2023 codes (modood/Administrative-divisions-of-China)
+  divisions/villages_2021_all.csv.gz            NBS 2021 codes (liyanjie2048/AdministrativeDivisionCn)
+  divisions/adcode_2016_vonng_all_levels.csv.gz NBS 2016 codes (Vonng/adcode)
+  poverty/poverty_counties_832.csv              the 832 poverty counties (Clebeech/ds_project, columns added)
+  geo/focus_counties_datav.geojson              DataV boundaries (lyhmyd1211/GeoMapData_CN)
+  geo/counties_all_datav_simplified.geojson     the same, every county, simplified
+Where each comes from: docs/sources.md#division-code-lists, docs/sources.md#poverty-counties,
+docs/sources.md#county-boundaries. Sources and licences of every output file are in
+docs/reference-data.md.
 
 Outputs (all UTF-8):
   data/divisions/divisions_{2016,2021,2023}.csv.gz   code,name,ur_code,lon_gcj02,lat_gcj02

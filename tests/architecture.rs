@@ -11,6 +11,13 @@
 //!
 //! The same checker runs on a fixture workspace that breaks every rule once
 //! (tests/data/architecture/violations), to show that each rule can fail.
+//!
+//! And the sources, so that a reader of the repository can follow every citation: no file
+//! points at the notes folder beside the repository that only its developers have, and every
+//! link to a section of docs/sources.md (the facts the product relies on, each with its
+//! original source) names an anchor that the page has. That checker runs on a workspace made
+//! in a temporary folder, since a fixture file in the repository could not break the first
+//! rule without breaking the check of the repository itself.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -311,6 +318,240 @@ fn violations(root: &Path) -> Vec<String> {
 
 fn repository() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// How the notes folder beside the repository was cited (relative, or by the developers'
+/// machine path): a reader of the repository cannot follow either. Written in two halves so
+/// that this file does not cite it.
+const OUTSIDE: &[&str] = &[concat!("..", "/shared"), concat!("/work", "/shared")];
+
+/// Folders that are not the repository's sources: build output and git's own (at any depth),
+/// and the git-ignored work folders (from the root).
+const NOT_SOURCES: &[&str] = &["target", ".git"];
+const IGNORED_FROM_ROOT: &[&str] = &["out", "bench/work"];
+
+/// The page every source is cited from, relative to the root.
+const SOURCES_PAGE: &str = "docs/sources.md";
+
+/// Every file under `dir` but the folders above, sorted; symbolic links are not followed.
+fn repository_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.map(|e| e.unwrap()).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        let rel = relative(root, &path);
+        if NOT_SOURCES.contains(&name.as_str()) || IGNORED_FROM_ROOT.contains(&rel.as_str()) {
+            continue;
+        }
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            repository_files(root, &path, out);
+        } else if kind.is_file() {
+            out.push(path);
+        }
+    }
+}
+
+/// `path` relative to `root`, `/`-separated.
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The line (from 1) of byte offset `at` in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at].matches('\n').count() + 1
+}
+
+/// The anchor that follows `at` in `text`: letters, digits, `-` and `_`.
+fn anchor_at(text: &str, at: usize) -> &str {
+    let rest = &text[at..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// The links to a section of the sources page in a text, as (line, anchor): every
+/// `sources.md#<anchor>` (whatever the path before it: `docs/` from the root, none from docs/),
+/// and in the page itself its own `](#<anchor>)` links.
+fn source_links(text: &str, is_the_page: bool) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut patterns = vec!["sources.md#"];
+    if is_the_page {
+        patterns.push("](#");
+    }
+    for pattern in patterns {
+        for (at, _) in text.match_indices(pattern) {
+            // `data-sources.md#x` is another page.
+            let before = text[..at].chars().next_back();
+            if pattern.starts_with('s')
+                && before.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_')
+            {
+                continue;
+            }
+            let anchor = anchor_at(text, at + pattern.len());
+            // An empty anchor is no link (a pattern in code, as in this file).
+            if !anchor.is_empty() {
+                out.push((line_of(text, at), anchor.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// The anchors of the sources page (`<a id="ANCHOR"></a>`), and what is wrong with them: an
+/// anchor given twice, or one not followed by a heading (an anchor names a section).
+fn page_anchors(text: &str) -> (BTreeSet<String>, Vec<String>) {
+    let mut anchors = BTreeSet::new();
+    let mut problems = Vec::new();
+    let pattern = "<a id=\"";
+    for (at, _) in text.match_indices(pattern) {
+        let anchor = anchor_at(text, at + pattern.len()).to_string();
+        let line = line_of(text, at);
+        if !anchors.insert(anchor.clone()) {
+            problems.push(format!(
+                "{SOURCES_PAGE}:{line}: anchor #{anchor} is given twice"
+            ));
+        }
+        let next = text[at..]
+            .lines()
+            .skip(1)
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default();
+        if !next.starts_with('#') {
+            problems.push(format!(
+                "{SOURCES_PAGE}:{line}: anchor #{anchor} is not followed by a heading"
+            ));
+        }
+    }
+    (anchors, problems)
+}
+
+/// Every citation in the repository at `root` that its reader cannot follow, one line each.
+fn citation_violations(root: &Path) -> Vec<String> {
+    let page = std::fs::read_to_string(root.join(SOURCES_PAGE)).unwrap_or_default();
+    let (anchors, mut out) = page_anchors(&page);
+    let mut files = Vec::new();
+    repository_files(root, root, &mut files);
+    for file in files {
+        let rel = relative(root, &file);
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for needle in OUTSIDE {
+            for (at, _) in text.match_indices(needle) {
+                out.push(format!(
+                    "{rel}:{}: cites {needle}, outside the repository: cite a section of \
+                     {SOURCES_PAGE} instead",
+                    line_of(&text, at)
+                ));
+            }
+        }
+        for (line, anchor) in source_links(&text, rel == SOURCES_PAGE) {
+            if !anchors.contains(&anchor) {
+                out.push(format!(
+                    "{rel}:{line}: links to #{anchor}, which {SOURCES_PAGE} does not have"
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_source_is_cited_inside_the_repository() {
+    let root = repository();
+    assert!(
+        root.join(SOURCES_PAGE).is_file(),
+        "{SOURCES_PAGE} is missing"
+    );
+    let found = citation_violations(&root);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    // The sections the data files cite most are there (a page without anchors would fail the
+    // links above, but say so plainly).
+    let page = std::fs::read_to_string(root.join(SOURCES_PAGE)).unwrap();
+    let (anchors, _) = page_anchors(&page);
+    for anchor in [
+        "exit-thresholds",
+        "poverty-lines",
+        "housing-danger-points-2009",
+    ] {
+        assert!(
+            anchors.contains(anchor),
+            "#{anchor} is not in {SOURCES_PAGE}"
+        );
+    }
+}
+
+/// A workspace that breaks each citation rule once, and has what is allowed besides.
+#[test]
+fn a_planted_bad_citation_of_each_kind_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |rel: &str, text: String| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let link = |to: &str, anchor: &str| format!("{to}sources.md#{anchor}");
+    write(
+        SOURCES_PAGE,
+        "# Sources\n\n<a id=\"kept\"></a>\n## Kept\n\nSee [kept](#kept), [gone](#gone).\n\n\
+         <a id=\"twice\"></a>\n### Twice\n\n<a id=\"twice\"></a>\n### Twice again\n\n\
+         <a id=\"loose\"></a>\nNo heading.\n"
+            .to_string(),
+    );
+    write(
+        "docs/page.md",
+        format!(
+            "Kept: [a]({}).\nGone: [b]({}).\nAnother page: [c]({}).\n",
+            link("", "kept"),
+            link("", "missing"),
+            link("data-", "missing"),
+        ),
+    );
+    write(
+        "data/standards.toml",
+        format!(
+            "source = \"{}/domain/notes.md; {}\"\n",
+            OUTSIDE[0],
+            link("docs/", "kept")
+        ),
+    );
+    write(
+        "src/lib.rs",
+        format!("//! See\n//! {}/reference.\n", OUTSIDE[1]),
+    );
+    // Not the repository's: build output, git's own, the work folders.
+    write("target/debug/old.md", format!("{}\n", OUTSIDE[0]));
+    write(".git", format!("gitdir: {}\n", OUTSIDE[1]));
+    write("bench/work/notes.md", link("docs/", "missing"));
+    let found = citation_violations(root);
+    let expect = [
+        "docs/sources.md:11: anchor #twice is given twice".to_string(),
+        "docs/sources.md:14: anchor #loose is not followed by a heading".to_string(),
+        format!(
+            "data/standards.toml:1: cites {}, outside the repository",
+            OUTSIDE[0]
+        ),
+        "docs/page.md:2: links to #missing, which docs/sources.md does not have".to_string(),
+        "docs/sources.md:6: links to #gone, which docs/sources.md does not have".to_string(),
+        format!("src/lib.rs:2: cites {}, outside the repository", OUTSIDE[1]),
+    ];
+    for e in &expect {
+        assert!(
+            found.iter().any(|f| f.starts_with(e.as_str())),
+            "not found: {e}\nfound:\n{}",
+            found.join("\n")
+        );
+    }
+    assert_eq!(found.len(), expect.len(), "{}", found.join("\n"));
 }
 
 #[test]

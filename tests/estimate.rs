@@ -1,7 +1,8 @@
 //! Integration tests: `assess estimate` on the real binary against the reference results in
-//! tests/data/reference (copies of shared/reference; see its README.md): the R survey
-//! package's saved test outputs (r-survey/expected.json) and samplics on NHANES II
-//! (nhanes2_expected.json), each compared to the digits printed there; then bad input.
+//! tests/data/reference (see its README.md, docs/sources.md#reference-r-survey and
+//! docs/sources.md#reference-nhanes2): the R survey package's saved test outputs
+//! (r-survey/expected.json) and samplics on NHANES II (nhanes2_expected.json), each compared
+//! to the digits printed there; then bad input.
 
 use crate::util::assess;
 use predicates::prelude::*;

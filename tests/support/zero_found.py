@@ -17,7 +17,7 @@ non-registered households interviewed per village.
 Computed twice, apart from the Rust code: scipy's betabinom (closed form) and a plain Monte
 Carlo (numpy: village rates from Beta, counts from Binomial). Then the cohort: 245 of 283
 counties (86.57%) with no wrong exit found, 256 (90.46%) none missed (People's Daily
-2019-07-03, standards.md section 2), with their Clopper-Pearson 95% intervals, inverted for
+2019-07-03, docs/sources.md#cohort-2018), with their Clopper-Pearson 95% intervals, inverted for
 the county rate p at each rho, and for a cohort whose county rates are Gamma with mean mu and
 coefficient of variation cv (the mean over the Gamma's quantiles).
 

@@ -13,7 +13,7 @@ pub enum CodeError {
     NotDigits,
 }
 
-/// The kind of village-level unit, told by the last three digits (standards section 7).
+/// The kind of village-level unit, told by the last three digits (docs/sources.md#division-codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UnitKind {
     /// 001-199: residents' committee (urban).

@@ -98,7 +98,7 @@ mod tests {
     fn the_list_has_832_counties_in_the_published_batches() {
         let all = poverty_counties();
         assert_eq!(all.len(), 832);
-        // Counties per exit year, standards section 2: 28, 125, 283, 344, 52.
+        // Counties per exit year (docs/sources.md#exit-batches): 28, 125, 283, 344, 52.
         for (year, n) in [
             (2016, 28),
             (2017, 125),

@@ -19,7 +19,7 @@ mod tests {
 
     #[test]
     fn offset_is_hundreds_of_metres_and_round_trips() {
-        // Kunming: the shift there is a few hundred metres (standards section 7: 100-700 m).
+        // Kunming: the shift there is a few hundred metres (100-700 m: docs/sources.md#map-datums).
         let (lon, lat) = (102.71, 25.04);
         let (glon, glat) = wgs84_to_gcj02(lon, lat);
         let metres =

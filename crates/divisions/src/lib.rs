@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn luquan_has_its_real_townships_and_villages() {
-        // Counts from the shared reference data (data/focus/focus_counties.csv) (18 townships, 198 villages in 2023).
+        // 18 townships, 198 villages in 2023 (docs/sources.md#focus-counties).
         let d = Divisions::load_counties(Vintage::V2023, &["530128"]);
         assert_eq!(d.townships_of("530128").len(), 18);
         assert_eq!(d.villages_of("530128").len(), 198);
@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn every_vintage_loads_with_expected_sizes() {
-        // Village-level counts from the shared reference data README (data/README.md).
+        // Village-level counts of the source lists (docs/sources.md#division-code-lists).
         let expected = [
             (Vintage::V2016, 666_655),
             (Vintage::V2021, 618_133),

@@ -87,7 +87,7 @@ pub enum Opinion {
 }
 
 /// Identification answers for a registered household: what typical local rules treat as
-/// grounds for removal from the register (standards.md section 6). `None`: not asked.
+/// grounds for removal from the register (docs/sources.md#removal-rules). `None`: not asked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Identification {

@@ -2,7 +2,7 @@
 //! boundary, taken within the assessment's dates.
 //!
 //! Boundaries are GCJ-02 (Chinese web-map data: Alibaba DataV, see docs/reference-data.md);
-//! phone GPS is WGS-84 (standards.md section 7). A photo's point is converted to GCJ-02
+//! phone GPS is WGS-84 (docs/sources.md#map-datums). A photo's point is converted to GCJ-02
 //! with [`assess_divisions::wgs84_to_gcj02`] before the point-in-polygon test.
 
 use crate::ingest::{GpsFix, Photo, TakenAt};

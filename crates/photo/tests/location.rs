@@ -1,5 +1,5 @@
 //! Location checks against the real Luquan (530128) boundary, GCJ-02, with WGS-84 phone
-//! points (issue 3 part 4; standards.md section 7).
+//! points (issue 3 part 4; docs/sources.md#map-datums).
 
 use assess_divisions::{gcj02_to_wgs84, wgs84_to_gcj02};
 use assess_photo::{

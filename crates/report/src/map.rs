@@ -4,7 +4,7 @@
 //! (as imported with `--villages`); each village centre is shifted to GCJ-02 with
 //! [`assess_divisions::wgs84_to_gcj02`] (the same shift as the photo checks, docs/photos.md),
 //! so points and boundary are drawn in one datum. Left unshifted, every village would sit
-//! 100-700 m off (standards.md section 7).
+//! 100-700 m off (docs/sources.md#map-datums).
 //!
 //! Projection: equirectangular around the middle latitude φ₀ of the drawn extent,
 //! x = (λ − λ_min)·cos φ₀, y = φ_max − φ, one scale for both axes (at county scale the

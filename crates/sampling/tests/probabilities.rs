@@ -1,7 +1,7 @@
 //! Stated probabilities against independent references and against Monte Carlo frequencies.
 //!
-//! Reference: psu_frame.csv and psu_frame_pps_expected.json (samplics 0.6.1; copied from
-//! shared/reference into tests/data/reference). Tolerances: a frequency over R seeds has
+//! Reference: psu_frame.csv and psu_frame_pps_expected.json in tests/data/reference (samplics
+//! 0.6.1; docs/sources.md#reference-pps-frame). Tolerances: a frequency over R seeds has
 //! standard error sqrt(π(1−π)/R); 4.5 standard errors leave a false-alarm chance of about
 //! 7e-6 per cluster (1e-3 over 100 clusters), and the documented approximation error of
 //! sequential Poisson sampling, |π_exact − λ|, is added where the frequency is compared with λ.

@@ -55,7 +55,8 @@ pub struct Standards {
     pub household: HouseholdRules,
 }
 
-/// Rules one household visit is judged against (standards.md section 4).
+/// Rules one household visit is judged against (docs/sources.md#household-exit and the
+/// sections after docs/sources.md#food-and-clothing).
 #[derive(Debug, Clone, Deserialize)]
 pub struct HouseholdRules {
     /// No worry about food and clothing.
@@ -147,7 +148,7 @@ impl TryFrom<String> for MonthDay {
     }
 }
 
-/// One kind of medical cover (standards.md section 4).
+/// One kind of medical cover (docs/sources.md#basic-medical-care).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cover {
@@ -572,7 +573,7 @@ mod tests {
     #[test]
     fn builtin_values_match_the_domain_notes() {
         let s = Standards::builtin();
-        // standards.md section 4: 2014 exits were audited against 2,736 (income year 2013).
+        // docs/sources.md#poverty-lines: 2014 exits were audited against 2,736 (income year 2013).
         assert_eq!(s.poverty_line(2013), Some(2736.0));
         assert_eq!(s.poverty_line(2019), Some(3218.0));
         assert_eq!(s.poverty_line(2009), None);
@@ -581,7 +582,7 @@ mod tests {
             0.02
         );
         assert_eq!(s.exit_thresholds.approval_rate, 0.90);
-        // standards.md section 4: drinking water, 2018 criteria.
+        // docs/sources.md#drinking-water: the 2018 criteria.
         let w = &s.household.drinking_water;
         assert_eq!(w.litres_per_person_day_min, 35.0);
         assert_eq!(w.litres_per_person_day_min_water_scarce, 20.0);

@@ -35,7 +35,7 @@ const BELOW_LINE: (f64, f64) = (0.55, 0.97);
 const RECORDED_ABOVE_LINE: (f64, f64) = (1.02, 1.30);
 
 /// Why a truly poor household is poor, with weights. Housing first: unsafe C/D houses were
-/// the commonest shortfall (Luquan, standards.md section 8), then income.
+/// the commonest shortfall (Luquan, docs/sources.md#luquan-scenario), then income.
 const WHY_EXITED_OR_MISSED: [(Shortfall, f64); 5] = [
     (Shortfall::Housing, 0.45),
     (Shortfall::Income, 0.30),

@@ -575,8 +575,9 @@ fn check_province(code: &str) -> Result<(), SynthError> {
 /// P = R·q·s + R·(1 − q)·w + (1 − R)·m, so q = (P − R·w − (1 − R)·m) / (R·(s − w)),
 ///
 /// with R the registered share, q the poor share of the registered, s the still-poor rate,
-/// w the wrong-exit rate and m the missed rate (the indicators' definitions: standards.md
-/// section 2). People-weighted incidence differs slightly because household sizes differ.
+/// w the wrong-exit rate and m the missed rate (the indicators' definitions:
+/// docs/sources.md#indicator-definitions). People-weighted incidence differs slightly because
+/// household sizes differ.
 pub fn poor_share_for_incidence(
     target: f64,
     shape: &RegisterShape,

@@ -1,9 +1,10 @@
 //! The reference cases of `assess estimate`, shared by the library's own tests
 //! (crates/table/tests/reference.rs) and the command line's (tests/estimate.rs): the R survey
 //! package's saved outputs (r-survey/expected.json) and samplics on NHANES II
-//! (nhanes2_expected.json), in tests/data/reference (copies of shared/reference; see its
-//! README.md). A runner estimates one design and statistic as JSON result rows (the library
-//! directly, or the binary); the checks compare them with the reference to its printed digits.
+//! (nhanes2_expected.json), in tests/data/reference (see its README.md,
+//! docs/sources.md#reference-r-survey and docs/sources.md#reference-nhanes2). A runner
+//! estimates one design and statistic as JSON result rows (the library directly, or the
+//! binary); the checks compare them with the reference to its printed digits.
 
 #![allow(dead_code)] // each test crate uses its own part
 
