@@ -111,18 +111,15 @@ pub struct FlaggedHousehold {
 }
 
 impl FlaggedHousehold {
-    /// The household's entry, when its judgment carries a flag.
-    pub fn of(
-        judgment: &crate::Judgment,
-        county: &str,
-        village: &str,
-        stratum: &str,
-    ) -> Option<FlaggedHousehold> {
+    /// The entry of a sampled household (`unit`: its county, village, stratum and id in the
+    /// sample), when the judgment of its record carries a flag.
+    pub fn of(judgment: &crate::Judgment, unit: [&str; 4]) -> Option<FlaggedHousehold> {
+        let [county, village, stratum, household_id] = unit;
         (!judgment.identification_flags.is_empty()).then(|| FlaggedHousehold {
             county: county.to_string(),
             village: village.to_string(),
             stratum: stratum.to_string(),
-            household_id: judgment.household_id.clone(),
+            household_id: household_id.to_string(),
             flags: judgment.identification_flags.clone(),
             identity_numbers: judgment.identity_numbers.clone(),
         })

@@ -46,10 +46,13 @@ pub(crate) fn check_visits(
             check_place(visit, *centre, config, &mut push);
         }
         let judgment = check_content(visit, standards, config, &mut push);
-        flagged
-            .extend(judgment.and_then(|j| {
-                FlaggedHousehold::of(&j, &unit.county, &unit.village, &unit.stratum)
-            }));
+        let at = [
+            &*unit.county,
+            &unit.village,
+            &unit.stratum,
+            &unit.household_id,
+        ];
+        flagged.extend(judgment.and_then(|j| FlaggedHousehold::of(&j, at)));
     }
     let unit_of: HashMap<&str, &SampleUnit> = input
         .sample
