@@ -34,7 +34,9 @@ pub use settings::{
 };
 pub use weights::{is_respondent, weigh, Collapses, Respondent};
 
-use assess_inspection::FlaggedHousehold;
+/// The identification flags' types, as the verdict lists them (reports need not know the
+/// inspection crate).
+pub use assess_inspection::{FlaggedHousehold, IdentificationFlag, MaskedIdentity};
 use assess_standards::CountyThresholds;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
