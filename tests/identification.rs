@@ -127,9 +127,13 @@ fn fixture(draw_id: &str, rows: &[BTreeMap<String, String>]) -> Fixture {
         }
         out.flagged
             .push(visit_after_draw(draw_id, id, "team-1", household));
-        out.plain.push(visit_after_draw(draw_id, id, "team-1", plain));
+        out.plain
+            .push(visit_after_draw(draw_id, id, "team-1", plain));
     }
-    assert!(pending.is_empty(), "every case has a household: {pending:?}");
+    assert!(
+        pending.is_empty(),
+        "every case has a household: {pending:?}"
+    );
     assert_eq!(out.expected.len(), 4);
     out
 }
@@ -268,9 +272,16 @@ fn identification_flags_are_listed_by_check_and_the_reports_and_change_no_rate()
     let table = &page[page.find(r#"<table class="identification">"#).unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];
     for id in f.expected.keys() {
-        assert!(table.contains(&format!("<td><code>{id}</code></td>")), "{id}");
+        assert!(
+            table.contains(&format!("<td><code>{id}</code></td>")),
+            "{id}"
+        );
     }
-    assert_eq!(table.matches("<tr>").count(), 1 + 5, "a header and one row per flag");
+    assert_eq!(
+        table.matches("<tr>").count(),
+        1 + 5,
+        "a header and one row per flag"
+    );
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(out.join("verdict.xlsx")).unwrap();
     let sheet = book.worksheet_range("Identification").unwrap();
     let sheet_ids: BTreeSet<String> = sheet

@@ -613,9 +613,7 @@ fn identification_flags_have_a_section_of_their_own() {
             assert_eq!(rows[3][0].to_string(), "H006");
             assert_eq!(rows[3][4].to_string(), w.not_recorded);
             assert!(rows[1][6].to_string().ends_with("110***********002X"));
-            assert!(rows
-                .iter()
-                .any(|r| r[0].to_string() == w.identification_note));
+            assert!(rows.iter().any(|r| r[0] == w.identification_note));
         }
     });
 }

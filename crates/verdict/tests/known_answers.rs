@@ -1223,7 +1223,7 @@ fn identification_flags_are_listed_and_change_no_rate() {
     );
     assert_eq!(
         with.identification_flags[0].flags[0],
-        assess_inspection::IdentificationFlag::Vehicle {
+        IdentificationFlag::Vehicle {
             value_yuan: Some(45000.0),
             limit_yuan: 30000.0
         }
