@@ -12,6 +12,7 @@ mod estimate;
 mod extend;
 mod finding;
 mod frame;
+mod identification;
 mod main_job;
 mod photo;
 mod pipes;

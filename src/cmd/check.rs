@@ -1,6 +1,6 @@
 //! `assess check`: the checks of a draw's visit records (reserve order and use, visit times
-//! and places, income and schooling answers, photo integrity) and its response and
-//! replacement rates by village and team.
+//! and places, income and schooling answers, photo integrity), the households with
+//! identification flags, and the response and replacement rates by village and team.
 
 use crate::cmd::store::{block_on, DbArgs};
 use assess_app::checks::{check_draws, county_rollup, CountyRollup};
@@ -23,7 +23,8 @@ pub struct CheckArgs {
     #[arg(long)]
     standards: Option<std::path::PathBuf>,
     /// Print the checks as JSON (per draw: the county roll-up, every finding, the rates by
-    /// village and team) instead of text; the exit status is the same.
+    /// village and team, the households with identification flags) instead of text; the exit
+    /// status is the same.
     #[arg(long)]
     json: bool,
     #[command(flatten)]
@@ -70,6 +71,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         );
         print_limits(&d.input);
         print_report(report);
+        print_identification_flags(&report.identification_flags);
+        print_rates_of(report);
         print_rollup(&county_rollup(report));
     }
     if args.json {
@@ -120,7 +123,7 @@ fn print_limits(input: &assess_inspection::CheckInput) {
 fn print_rollup(counties: &[CountyRollup]) {
     println!("by county");
     println!(
-        "  {:<8} {:>9} {:>8} {:>7} {:>8} {:>9} {:>8} {:>7} {:>9} {:>6}",
+        "  {:<8} {:>9} {:>8} {:>7} {:>8} {:>9} {:>8} {:>7} {:>9} {:>6} {:>7}",
         "county",
         "primaries",
         "reserves",
@@ -130,11 +133,12 @@ fn print_rollup(counties: &[CountyRollup]) {
         "response",
         "errors",
         "warnings",
-        "open"
+        "open",
+        "flagged"
     );
     for c in counties {
         println!(
-            "  {:<8} {:>9} {:>8} {:>7} {:>8} {:>9} {:>8} {:>7} {:>9} {:>6}",
+            "  {:<8} {:>9} {:>8} {:>7} {:>8} {:>9} {:>8} {:>7} {:>9} {:>6} {:>7}",
             c.county,
             c.primaries,
             c.reserves_used,
@@ -144,7 +148,8 @@ fn print_rollup(counties: &[CountyRollup]) {
             percent(c.response_rate),
             c.errors,
             c.warnings,
-            c.open_warnings
+            c.open_warnings,
+            c.identification_flagged
         );
     }
 }
@@ -177,6 +182,27 @@ fn print_report(report: &CheckReport) {
             println!("    {f}");
         }
     }
+}
+
+/// The households with identification flags, in a section of their own: neither errors nor
+/// warnings (nothing to fix in the record), and outside the four rates.
+fn print_identification_flags(flagged: &[assess_inspection::FlaggedHousehold]) {
+    if flagged.is_empty() {
+        println!("identification flags: none");
+        return;
+    }
+    println!(
+        "identification flags: {} household{} (leads for the county to re-examine identification; \
+         they enter none of the four rates)",
+        flagged.len(),
+        plural(flagged.len())
+    );
+    for h in flagged {
+        println!("  {h}");
+    }
+}
+
+fn print_rates_of(report: &CheckReport) {
     println!("rates by village");
     print_rates("county  village", report.by_village.iter(), true);
     println!("rates by team");

@@ -19,8 +19,9 @@ pub struct DrawCheck {
 }
 
 impl DrawCheck {
-    /// `assess check --json`: the draw, its size, the county roll-up, every finding and the
-    /// rates by village and team.
+    /// `assess check --json`: the draw, its size, the county roll-up, every finding, the
+    /// rates by village and team, and the households with identification flags (leads for the
+    /// county, outside the four rates; identity numbers masked).
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "draw_id": self.draw_id,
@@ -30,6 +31,7 @@ impl DrawCheck {
             "findings": self.report.findings,
             "by_village": self.report.by_village,
             "by_team": self.report.by_team,
+            "identification_flags": self.report.identification_flags,
         })
     }
 }
@@ -78,6 +80,9 @@ pub struct CountyRollup {
     pub warnings: usize,
     /// Warnings without an answering note.
     pub open_warnings: usize,
+    /// Households whose records carry identification flags (not findings: leads for the
+    /// county to re-examine identification).
+    pub identification_flagged: usize,
 }
 
 /// The checks of one draw rolled up by county, in county order.
@@ -105,6 +110,9 @@ pub fn county_rollup(report: &CheckReport) -> Vec<CountyRollup> {
             }
         }
     }
+    for h in &report.identification_flags {
+        rollup_of(&mut by_county, &h.county).identification_flagged += 1;
+    }
     by_county
         .into_values()
         .map(|mut c| {
@@ -127,7 +135,7 @@ fn rollup_of<'m, 'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use assess_inspection::{Finding, Rates, Rule, Severity};
+    use assess_inspection::{Finding, FlaggedHousehold, IdentificationFlag, Rates, Rule, Severity};
 
     fn rates(county: &str, key: &str, eligible: usize, responded: usize) -> Rates {
         Rates {
@@ -155,8 +163,20 @@ mod tests {
         }
     }
 
+    fn flagged(county: &str, id: &str) -> FlaggedHousehold {
+        FlaggedHousehold {
+            county: county.to_string(),
+            village: "v".to_string(),
+            stratum: "exited".to_string(),
+            household_id: id.to_string(),
+            flags: vec![IdentificationFlag::VillageCadre],
+            identity_numbers: vec![],
+        }
+    }
+
     /// By hand: county A's two villages add up (20 eligible, 17 responded: 85%); B has one
-    /// village and the only error; open warnings are those without a note.
+    /// village and the only error; open warnings are those without a note; A has one
+    /// household with identification flags, B two.
     #[test]
     fn villages_and_findings_add_up_by_county() {
         let report = CheckReport {
@@ -171,6 +191,7 @@ mod tests {
                 finding("B", Severity::Error, None),
             ],
             by_team: vec![],
+            identification_flags: vec![flagged("A", "a"), flagged("B", "b"), flagged("B", "c")],
         };
         let up = county_rollup(&report);
         assert_eq!(up.len(), 2);
@@ -188,5 +209,9 @@ mod tests {
             (0, 2, 1)
         );
         assert_eq!((up[1].county.as_str(), up[1].errors), ("B", 1));
+        assert_eq!(
+            (up[0].identification_flagged, up[1].identification_flagged),
+            (1, 2)
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The judgment of one household visit and the rules that make it.
 
+use crate::identification::{IdentificationFlag, MaskedIdentity};
 use crate::record::{HouseholdRecord, Housing, Member, Renovation, Water};
 use crate::InspectionError;
 use assess_household::Status;
@@ -146,23 +147,30 @@ pub enum Reason {
 
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A member's id may be an identity number (inspectors sometimes use one): masked.
+        let id = |member: &str| crate::record::mask_identity_numbers(member);
         match self {
-            Reason::NotRecorded { field } => write!(f, "{field} not recorded"),
+            Reason::NotRecorded { field } => write!(f, "{} not recorded", id(field)),
             Reason::FoodInadequate => f.write_str("food not stable and sufficient"),
             Reason::ClothingInadequate => f.write_str("no seasonal clothes and bedding"),
             Reason::ProteinUnavailable => f.write_str("no protein (meat, eggs, milk or soy)"),
             Reason::ChildOutOfSchool { member, age } => {
-                write!(f, "member {member} (age {age}) is out of school")
+                write!(f, "member {} (age {age}) is out of school", id(member))
             }
             Reason::ChildHomeTeaching { member, age } => {
-                write!(f, "member {member} (age {age}) is taught at home (counts)")
+                write!(
+                    f,
+                    "member {} (age {age}) is taught at home (counts)",
+                    id(member)
+                )
             }
             Reason::ChildExemptHealth { member, age } => write!(
                 f,
-                "member {member} (age {age}) is exempt for health reasons (counts)"
+                "member {} (age {age}) is exempt for health reasons (counts)",
+                id(member)
             ),
             Reason::CoverMissing { member, cover } => {
-                write!(f, "member {member} has no {}", cover.as_str())
+                write!(f, "member {} has no {}", id(member), cover.as_str())
             }
             Reason::House {
                 grade,
@@ -344,9 +352,13 @@ pub struct Judgment {
     /// The finding for the household's status.
     pub outcome: Outcome,
     /// For registered households: identification answers that typical local rules treat as
-    /// grounds for removal from the register (empty when none, or not asked). They do not
-    /// enter the four rates; reports list them for the register cross-checks.
-    pub identification_flags: Vec<String>,
+    /// grounds for removal from the register, with their evidence (empty when none, or not
+    /// asked). They do not enter the four rates: `assess check` and the verdict's reports list
+    /// them as leads for the county to re-examine the household's identification.
+    pub identification_flags: Vec<IdentificationFlag>,
+    /// The members' identity numbers, masked (never whole in a judgment), for finding a
+    /// flagged household's members in the registers the flags are checked against.
+    pub identity_numbers: Vec<MaskedIdentity>,
 }
 
 /// Judge one household visit against the standards.
@@ -402,50 +414,9 @@ pub fn judge(record: &HouseholdRecord, standards: &Standards) -> Result<Judgment
         water,
         guarantees,
         outcome,
-        identification_flags: identification_flags(record, &rules.identification),
+        identification_flags: crate::identification::flags_of(record, &rules.identification),
+        identity_numbers: crate::identification::masked_identities(record),
     })
-}
-
-fn identification_flags(
-    record: &HouseholdRecord,
-    rule: &assess_standards::IdentificationRule,
-) -> Vec<String> {
-    let Some(id) = record
-        .identification
-        .filter(|_| record.status.is_registered())
-    else {
-        return Vec::new();
-    };
-    let mut flags = Vec::new();
-    if id.owns_vehicle == Some(true) {
-        let over = rule.vehicle_value_yuan_over;
-        match id.vehicle_value_yuan {
-            Some(v) if v > over => {
-                flags.push(format!("owns a vehicle worth {v} yuan (over {over})"))
-            }
-            Some(_) => {}
-            None => flags.push(format!(
-                "owns a vehicle of unrecorded value (flagged over {over} yuan)"
-            )),
-        }
-    }
-    for (answer, flag) in [
-        (
-            id.urban_flat_or_shop,
-            "owns a flat or shop in a town or city",
-        ),
-        (id.registered_company, "a member runs a registered company"),
-        (
-            id.public_payroll,
-            "a member or close relative is on the public payroll",
-        ),
-        (id.village_cadre, "a member is a village cadre"),
-    ] {
-        if answer == Some(true) {
-            flags.push(flag.to_string());
-        }
-    }
-    flags
 }
 
 fn invalid(

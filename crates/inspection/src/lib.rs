@@ -29,6 +29,7 @@
 mod draw_check;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+mod identification;
 mod judge;
 pub mod limits;
 mod record;
@@ -40,6 +41,7 @@ pub use draw_check::{
     check_draw, is_final, CheckConfig, CheckInput, CheckReport, Finding, PhotoHash, Rates, Rule,
     SampleUnit, Severity,
 };
+pub use identification::{FlaggedHousehold, IdentificationFlag, MaskedIdentity};
 pub use judge::{
     age_at, judge, roll_up, Answer, Check, HousingJudgment, IncomeJudgment, Judgment, Outcome,
     Reason,

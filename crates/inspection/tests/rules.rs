@@ -935,34 +935,74 @@ fn identification_flags_follow_the_standards_and_skip_non_registered_households(
         edit(&mut r);
         judge(&r, &s).unwrap().identification_flags
     };
-    assert_eq!(flags(|_| {}), Vec::<String>::new());
+    assert_eq!(flags(|_| {}), []);
     // The boundary: a vehicle at exactly 30,000 yuan is not "over" it.
     let at_line: Edit = |r| {
         let id = r.identification.as_mut().unwrap();
         id.owns_vehicle = Some(true);
         id.vehicle_value_yuan = Some(30000.0);
     };
-    assert_eq!(flags(at_line), Vec::<String>::new());
+    assert_eq!(flags(at_line), []);
     let over: Edit = |r| {
         let id = r.identification.as_mut().unwrap();
         id.owns_vehicle = Some(true);
         id.vehicle_value_yuan = Some(30000.5);
         id.public_payroll = Some(true);
     };
+    let found = flags(over);
     assert_eq!(
-        flags(over),
+        found,
         [
-            "owns a vehicle worth 30000.5 yuan (over 30000)",
+            IdentificationFlag::Vehicle {
+                value_yuan: Some(30000.5),
+                limit_yuan: 30000.0
+            },
+            IdentificationFlag::PublicPayroll
+        ]
+    );
+    assert_eq!(
+        found.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "owns a vehicle worth 30000.5 yuan, over the standards' limit of 30000 yuan",
             "a member or close relative is on the public payroll"
         ]
     );
+    // A vehicle of unrecorded value cannot be cleared: flagged, without a value.
     let unknown_value: Edit = |r| r.identification.as_mut().unwrap().owns_vehicle = Some(true);
-    assert_eq!(flags(unknown_value).len(), 1);
+    assert_eq!(
+        flags(unknown_value),
+        [IdentificationFlag::Vehicle {
+            value_yuan: None,
+            limit_yuan: 30000.0
+        }]
+    );
+    // Every answer, in the record's order.
+    let all: Edit = |r| {
+        *r.identification.as_mut().unwrap() = Identification {
+            owns_vehicle: Some(true),
+            vehicle_value_yuan: Some(80000.0),
+            urban_flat_or_shop: Some(true),
+            registered_company: Some(true),
+            public_payroll: Some(true),
+            village_cadre: Some(true),
+        }
+    };
+    let codes: Vec<&str> = flags(all).iter().map(IdentificationFlag::code).collect();
+    assert_eq!(
+        codes,
+        [
+            "vehicle",
+            "urban_flat_or_shop",
+            "registered_company",
+            "public_payroll",
+            "village_cadre"
+        ]
+    );
     let non_registered: Edit = |r| {
         r.status = Status::NonRegistered;
         r.identification.as_mut().unwrap().registered_company = Some(true);
     };
-    assert_eq!(flags(non_registered), Vec::<String>::new());
+    assert_eq!(flags(non_registered), []);
     // The threshold is data: raising it clears the flag.
     let s2 = standards_with(
         "vehicle_value_yuan_over = 30000",
@@ -970,7 +1010,38 @@ fn identification_flags_follow_the_standards_and_skip_non_registered_households(
     );
     let mut r = example_record();
     over(&mut r);
-    assert_eq!(judge(&r, &s2).unwrap().identification_flags.len(), 1);
+    assert_eq!(
+        judge(&r, &s2).unwrap().identification_flags,
+        [IdentificationFlag::PublicPayroll]
+    );
+}
+
+/// A judgment carries the members' identity numbers masked, never whole: also a member whose
+/// id is an identity number, in the reasons that name the member.
+#[test]
+fn a_judgment_shows_identity_numbers_masked() {
+    let s = Standards::builtin();
+    let mut r = example_record();
+    r.members[0].id_number = Some(IdNumber::parse("11010519491231002X").unwrap());
+    r.members[2].id = "110105201001010016".to_string();
+    r.members[2].cover.basic_medical_insurance = Some(false);
+    let j = judge(&r, &s).unwrap();
+    assert_eq!(
+        j.identity_numbers,
+        [MaskedIdentity {
+            member: "1".to_string(),
+            id_number: "110***********002X".to_string()
+        }]
+    );
+    assert_eq!(
+        j.medical.reasons[0].to_string(),
+        "member 110***********0016 has no basic_medical_insurance"
+    );
+    let json = serde_json::to_string(&j).unwrap();
+    assert!(
+        !json.contains("11010519491231002X") && json.contains("110***********002X"),
+        "{json}"
+    );
 }
 
 #[test]

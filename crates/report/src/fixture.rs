@@ -3,8 +3,8 @@
 
 use crate::{Report, SampledVillage, VerdictFile};
 use assess_verdict::{
-    Collapses, Counts, Decision, Driver, FailingHousehold, Indicator, Kind, Provenance, Reading,
-    Settings, Verdict,
+    Collapses, Counts, Decision, Driver, FailingHousehold, FlaggedHousehold, IdentificationFlag,
+    Indicator, Kind, MaskedIdentity, Provenance, Reading, Settings, Verdict,
 };
 use std::collections::BTreeMap;
 
@@ -59,6 +59,37 @@ fn failing(id: &str, stratum: &str, village: &str, fails: &[&str]) -> FailingHou
         fails: fails.iter().map(|s| s.to_string()).collect(),
         reasons: vec![],
     }
+}
+
+/// Two households with identification flags: H005 (exited) a vehicle of 45,000 yuan and the
+/// public payroll, with a member's identity number (masked, as the inspection crate gives
+/// it); H006 (registered poor) a vehicle of unrecorded value.
+fn flagged() -> Vec<FlaggedHousehold> {
+    let vehicle = |value_yuan| IdentificationFlag::Vehicle {
+        value_yuan,
+        limit_yuan: 30000.0,
+    };
+    vec![
+        FlaggedHousehold {
+            county: "530128".to_string(),
+            village: VILLAGES[0].0.to_string(),
+            stratum: "exited".to_string(),
+            household_id: "H005".to_string(),
+            flags: vec![vehicle(Some(45000.0)), IdentificationFlag::PublicPayroll],
+            identity_numbers: vec![MaskedIdentity {
+                member: "1".to_string(),
+                id_number: "110***********002X".to_string(),
+            }],
+        },
+        FlaggedHousehold {
+            county: "530128".to_string(),
+            village: VILLAGES[2].0.to_string(),
+            stratum: "poor".to_string(),
+            household_id: "H006".to_string(),
+            flags: vec![vehicle(None)],
+            identity_numbers: vec![],
+        },
+    ]
 }
 
 /// Three villages of Luquan; two with findings.
@@ -132,6 +163,7 @@ pub(crate) fn verdict_file() -> VerdictFile {
         ],
         drivers,
         failing_households,
+        identification_flags: flagged(),
         domains: vec![assess_verdict::DomainEstimate {
             indicator: "wrong_exit_rate".to_string(),
             domain: "township".to_string(),

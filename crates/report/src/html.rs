@@ -179,6 +179,7 @@ pub(crate) fn render(r: &Report, lang: Lang) -> Result<String, ReportError> {
         ("reasons", w.reasons),
         ("map", w.map),
         ("households", w.failing_households),
+        ("identification", w.identification_flags),
         ("response", w.response),
     ];
     if f.before_appeals.is_some() {
@@ -306,6 +307,22 @@ pub(crate) fn render(r: &Report, lang: Lang) -> Result<String, ReportError> {
             &mut out,
             &tables::failing(r, lang, &v.failing_households),
             "households",
+        );
+    }
+
+    heading(&mut out, "identification", w.identification_flags);
+    let _ = writeln!(
+        out,
+        r#"<p class="note">{}</p>"#,
+        escape(w.identification_note)
+    );
+    if v.identification_flags.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", escape(w.no_flags));
+    } else {
+        table(
+            &mut out,
+            &crate::identification::table(r, lang),
+            "identification",
         );
     }
 

@@ -27,6 +27,7 @@
 
 mod chart;
 mod html;
+mod identification;
 mod map;
 mod markdown;
 mod tables;
@@ -150,8 +151,8 @@ pub fn render(report: &Report, lang: Lang) -> Result<Reports, ReportError> {
 }
 
 /// `verdict.md`: the decision, the indicator table, reasons and drivers, the rates by domain,
-/// the failing households, response and replacement, before and after the appeals, the villages,
-/// provenance and settings.
+/// the failing households, the identification flags, response and replacement, before and
+/// after the appeals, the villages, provenance and settings.
 pub fn markdown(report: &Report, lang: Lang) -> String {
     markdown::render(report, lang)
 }
@@ -162,9 +163,9 @@ pub fn html(report: &Report, lang: Lang) -> Result<String, ReportError> {
     html::render(report, lang)
 }
 
-/// `verdict.xlsx`: sheets Summary, Indicators, Drivers, Households, Villages, Domains (the sheet names
-/// stay English for scripts; headers and text follow `lang`), percentages as numbers with a
-/// percentage format.
+/// `verdict.xlsx`: sheets Summary, Indicators, Drivers, Households, Villages, Domains,
+/// Response and Identification (the sheet names stay English for scripts; headers and text
+/// follow `lang`), percentages as numbers with a percentage format.
 pub fn xlsx(report: &Report, lang: Lang) -> Result<Vec<u8>, ReportError> {
     xlsx::render(report, lang)
 }

@@ -128,6 +128,14 @@ pub(crate) fn render(r: &Report, lang: Lang) -> String {
         table(&mut out, &tables::failing(r, lang, &v.failing_households));
     }
 
+    section(&mut out, 2, w.identification_flags);
+    let _ = writeln!(out, "{}\n", md_text(w.identification_note));
+    if v.identification_flags.is_empty() {
+        let _ = writeln!(out, "{}\n", w.no_flags);
+    } else {
+        table(&mut out, &crate::identification::table(r, lang));
+    }
+
     section(&mut out, 2, w.response);
     table(&mut out, &tables::counts(v, lang));
     if !v.response_rates.is_empty() {

@@ -56,7 +56,7 @@ fn estimate(w: &text::Words, x: f64, decimals: usize) -> Cell {
     }
 }
 
-fn t(s: impl Into<String>) -> Cell {
+pub(crate) fn t(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }
 
@@ -76,7 +76,7 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    fn new(title: &str, headers: &[&str]) -> Table {
+    pub(crate) fn new(title: &str, headers: &[&str]) -> Table {
         Table {
             title: title.to_string(),
             headers: headers.iter().map(|h| h.to_string()).collect(),
@@ -163,6 +163,7 @@ pub(crate) fn summary(r: &Report, lang: Lang) -> Table {
             (w.records, count(f.provenance.records)),
             (w.interviewed, count(v.counts.interviewed)),
             (w.failing_households, count(v.failing_households.len())),
+            (w.flagged_households, count(v.identification_flags.len())),
             (w.sampled_villages, count(r.villages.len())),
         ],
     )

@@ -282,6 +282,11 @@ fn chinese_reports_are_chinese() {
             "应答率",
             "分村、分调查组的应答与替换",
             "村级抽样的方差",
+            "精准识别疑点",
+            "不计入四项指标",
+            "拥有车辆（农用车、摩托车除外）",
+            "家庭成员或近亲属为财政供养人员",
+            "成员 1：110***********002X",
         ] {
             assert!(md.contains(label), "markdown lacks {label}");
             assert!(page.contains(label), "page lacks {label}");
@@ -317,6 +322,7 @@ fn markdown_holds_every_section() {
             "## What drove the failing rates",
             "## Rates by domain",
             "## Households found wrongly exited or missed",
+            "## Identification flags",
             "## Response and replacement",
             "## Before and after the appeals",
             "## Sampled villages",
@@ -366,7 +372,8 @@ fn the_workbook_has_the_sheets_and_the_numbers() {
                     "Households",
                     "Villages",
                     "Domains",
-                    "Response"
+                    "Response",
+                    "Identification"
                 ]
             );
             let response = book.worksheet_range("Response").unwrap();
@@ -556,4 +563,77 @@ fn a_domain_with_few_degrees_of_freedom_shows_no_interval() {
         assert!(!row.contains("3.00% – 8.00%"), "{row}");
         assert!(row.contains("estimate only, no interval"), "{row}");
     });
+}
+
+/// The identification flags have a section of their own in every report (a sheet of its own
+/// in the workbook): one row per flag of each flagged household, the vehicle's value against
+/// the standards' limit as numbers, the identity numbers masked, and the note that the flags
+/// enter none of the four rates.
+#[test]
+fn identification_flags_have_a_section_of_their_own() {
+    with_report(|r| {
+        let md = markdown(r, Lang::En);
+        let section = &md[md.find("## Identification flags").unwrap()..];
+        let section = &section[..section.find("\n## ").unwrap()];
+        assert!(
+            section.contains("They enter none of the four rates."),
+            "{section}"
+        );
+        let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+        assert_eq!(
+            rows,
+            [
+                "| `H005` | exited | 530128101201 云龙村 | owns a vehicle (not a farm vehicle or motorcycle) | 45000 | 30000 | `member 1: 110***********002X` |",
+                "| `H005` | exited | 530128101201 云龙村 | a member or close relative is on the public payroll |  |  | `member 1: 110***********002X` |",
+                "| `H006` | registered poor | 530128103205 | owns a vehicle (not a farm vehicle or motorcycle) | not recorded | 30000 |  |",
+            ]
+        );
+        assert!(md.contains("| Households with identification flags (not in the rates) | 2 |"));
+
+        let page = html(r, Lang::En).unwrap();
+        assert!(page.contains(r##"<a href="#identification">Identification flags</a>"##));
+        assert!(page.contains(r#"<h2 id="identification">Identification flags</h2>"#));
+        assert!(page.contains(r#"<table class="identification">"#));
+        assert_eq!(page.matches("<td><code>H005</code></td>").count(), 2);
+        assert!(page.contains("<td><code>member 1: 110***********002X</code></td>"));
+
+        for lang in [Lang::En, Lang::Zh] {
+            let bytes = xlsx(r, lang).unwrap();
+            let mut book: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+            let sheet = book.worksheet_range("Identification").unwrap();
+            let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+            let w = lang.words();
+            assert_eq!(rows[0][3].to_string(), w.flag);
+            assert_eq!(rows[1][0].to_string(), "H005");
+            assert_eq!(
+                (&rows[1][4], &rows[1][5]),
+                (&Data::Float(45000.0), &Data::Float(30000.0))
+            );
+            assert_eq!(rows[3][0].to_string(), "H006");
+            assert_eq!(rows[3][4].to_string(), w.not_recorded);
+            assert!(rows[1][6].to_string().ends_with("110***********002X"));
+            assert!(rows.iter().any(|r| r[0] == w.identification_note));
+        }
+    });
+}
+
+/// A verdict without flags says so rather than showing an empty table.
+#[test]
+fn a_verdict_without_identification_flags_says_none() {
+    let mut file = fixture::verdict_file();
+    file.verdict.identification_flags.clear();
+    let (villages, names) = (fixture::villages(), fixture::names());
+    let report = Report {
+        file: &file,
+        villages: &villages,
+        boundary_gcj02: None,
+        names: &names,
+    };
+    let md = markdown(&report, Lang::Zh);
+    let section = &md[md.find("## 精准识别疑点").unwrap()..];
+    assert!(
+        section[..section.find("\n## ").unwrap()].contains("\n无。\n"),
+        "{section}"
+    );
 }

@@ -1,6 +1,7 @@
 //! `verdict.xlsx`: the tables for officials, one sheet each (Summary, Indicators, Drivers,
-//! Households, Villages, Domains, Response), with formatted headers and percentages stored as numbers with a
-//! percentage format (so a spreadsheet can compute with them).
+//! Households, Villages, Domains, Response, Identification), with formatted headers and
+//! percentages stored as numbers with a percentage format (so a spreadsheet can compute with
+//! them).
 
 use crate::tables::{self, Cell, Table};
 use crate::text::{self, Lang};
@@ -10,7 +11,7 @@ use rust_xlsxwriter::{
 };
 
 /// The sheet names: English in both languages, so scripts can find them.
-pub(crate) const SHEETS: [&str; 7] = [
+pub(crate) const SHEETS: [&str; 8] = [
     "Summary",
     "Indicators",
     "Drivers",
@@ -18,6 +19,7 @@ pub(crate) const SHEETS: [&str; 7] = [
     "Villages",
     "Domains",
     "Response",
+    "Identification",
 ];
 
 struct Formats {
@@ -236,6 +238,14 @@ pub(crate) fn render(r: &Report, lang: Lang) -> Result<Vec<u8>, ReportError> {
         SHEETS[6],
         &tables::response_rates(r, lang),
         &[w.response_rate_note.to_string()],
+    )?;
+    // Last, so that the earlier sheets keep their places for scripts.
+    data_sheet(
+        &mut wb,
+        &f,
+        SHEETS[7],
+        &crate::identification::table(r, lang),
+        &[w.identification_note.to_string()],
     )?;
     Ok(wb.save_to_buffer()?)
 }

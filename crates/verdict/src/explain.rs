@@ -1,8 +1,10 @@
 //! What drove a failing indicator: which standard, how many households and people, in which
-//! villages and townships, and the household list a county can contest with evidence.
+//! villages and townships, and the household list a county can contest with evidence; and
+//! the households whose identification the county should re-examine.
 
 use crate::weights::Respondent;
-use assess_inspection::{Answer, Judgment, Outcome};
+use crate::CountyInput;
+use assess_inspection::{Answer, FlaggedHousehold, Judgment, Outcome};
 use assess_standards::Tri;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -158,6 +160,27 @@ pub fn failing_households(respondents: &[Respondent]) -> Vec<FailingHousehold> {
             })
         })
         .collect()
+}
+
+/// Every visited household of the county whose judged record carries identification flags,
+/// by village and household. Not only the respondents that weigh in the rates: a flag is a
+/// lead whatever the household's weight (or lack of one).
+pub fn identification_flags(input: &CountyInput) -> Vec<FlaggedHousehold> {
+    let judgment_of: std::collections::HashMap<&str, &Judgment> = input
+        .visits
+        .iter()
+        .filter_map(|v| Some((v.household_id.as_str(), v.judgment.as_ref()?)))
+        .collect();
+    let mut out: Vec<FlaggedHousehold> = input
+        .households
+        .iter()
+        .filter_map(|h| {
+            let j = judgment_of.get(h.household_id.as_str())?;
+            FlaggedHousehold::of(j, [&input.county, &h.village, &h.stratum, &h.household_id])
+        })
+        .collect();
+    FlaggedHousehold::sort(&mut out);
+    out
 }
 
 /// The drivers of one indicator, largest first.

@@ -34,6 +34,9 @@ pub use settings::{
 };
 pub use weights::{is_respondent, weigh, Collapses, Respondent};
 
+/// The identification flags' types, as the verdict lists them (reports need not know the
+/// inspection crate).
+pub use assess_inspection::{FlaggedHousehold, IdentificationFlag, MaskedIdentity};
 use assess_standards::CountyThresholds;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -150,6 +153,11 @@ pub struct Verdict {
     pub drivers: Vec<Driver>,
     /// Households found wrongly exited or missed: the list the county may contest.
     pub failing_households: Vec<FailingHousehold>,
+    /// Visited households whose records carry identification flags (a vehicle over the
+    /// standards' value, a flat or shop in town, a company, the public payroll, a village
+    /// cadre), by village and household: leads for the county to re-examine identification.
+    /// They enter none of the four rates.
+    pub identification_flags: Vec<FlaggedHousehold>,
     /// The wrong-exit and missed rates by township, village stratum, team and interviewer
     /// pair (domains with fewer than 8 degrees of freedom are flagged).
     pub domains: Vec<DomainEstimate>,
@@ -235,6 +243,7 @@ pub fn county_verdict_with_villages(
         reasons,
         drivers,
         failing_households: failing,
+        identification_flags: explain::identification_flags(input),
         domains,
         collapses,
         counts,

@@ -1173,3 +1173,68 @@ fn a_lonely_stratum_is_pooled_with_its_planned_partner() {
     assert_close(i.se, variance.sqrt(), 1e-12);
     assert_eq!(i.df, 2);
 }
+
+/// Identification flags are listed with their evidence and enter none of the rates: the
+/// county with flags on a respondent (A1: a vehicle of 45,000 yuan), on a wrongly exited
+/// household (BR1: the public payroll) and on a non-registered household (En1, not listed:
+/// the rules are about removal from the register) gives the same indicators, failing list
+/// and decision as without them.
+#[test]
+fn identification_flags_are_listed_and_change_no_rate() {
+    let flag = |c: &mut CountyInput, id: &str, edit: fn(&mut assess_inspection::Identification)| {
+        let v = c.visits.iter_mut().find(|v| v.household_id == id).unwrap();
+        let mut r = example_record();
+        r.status = match id {
+            "En1" => Status::NonRegistered,
+            _ => Status::Exited,
+        };
+        if id == "BR1" {
+            r = record(Status::Exited, true);
+        }
+        edit(r.identification.as_mut().unwrap());
+        v.judgment = Some(judge(&r, &Standards::builtin()).unwrap());
+    };
+    let mut flagged = county();
+    flag(&mut flagged, "A1", |i| {
+        i.owns_vehicle = Some(true);
+        i.vehicle_value_yuan = Some(45000.0);
+    });
+    flag(&mut flagged, "BR1", |i| i.public_payroll = Some(true));
+    flag(&mut flagged, "En1", |i| i.urban_flat_or_shop = Some(true));
+    let with = county_verdict(&flagged, &thresholds(), &design_basis()).unwrap();
+    let without = county_verdict(&county(), &thresholds(), &design_basis()).unwrap();
+    let listed: Vec<(&str, &str, Vec<&str>)> = with
+        .identification_flags
+        .iter()
+        .map(|f| {
+            (
+                f.village.as_str(),
+                f.household_id.as_str(),
+                f.flags.iter().map(|x| x.code()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (A, "A1", vec!["vehicle"]),
+            (B, "BR1", vec!["public_payroll"])
+        ]
+    );
+    assert_eq!(
+        with.identification_flags[0].flags[0],
+        IdentificationFlag::Vehicle {
+            value_yuan: Some(45000.0),
+            limit_yuan: 30000.0
+        }
+    );
+    assert_eq!(without.identification_flags, []);
+    // Compared as printed: a design effect of 0 / 0 is NaN on both sides, and NaN != NaN.
+    assert_eq!(
+        format!("{:?}", with.indicators),
+        format!("{:?}", without.indicators)
+    );
+    assert_eq!(with.failing_households, without.failing_households);
+    assert_eq!(with.decision, without.decision);
+    assert_eq!(with.counts, without.counts);
+}

@@ -9,7 +9,7 @@
 
 mod visits;
 
-use crate::{Disposition, Gps, VisitRecord};
+use crate::{mask_identity_numbers, Disposition, FlaggedHousehold, Gps, VisitRecord};
 use assess_sampling::Role;
 use assess_standards::Standards;
 use std::collections::{BTreeMap, HashMap};
@@ -239,6 +239,10 @@ pub struct CheckReport {
     pub by_village: Vec<Rates>,
     /// Rates by team (sorted by team).
     pub by_team: Vec<Rates>,
+    /// Households whose current record carries identification flags, by county, village and
+    /// household: leads for the county to re-examine identification, neither errors nor
+    /// warnings, and outside the four rates.
+    pub identification_flags: Vec<FlaggedHousehold>,
 }
 
 impl CheckReport {
@@ -314,7 +318,14 @@ pub fn check_draw(input: &CheckInput, standards: &Standards, config: &CheckConfi
         check_cell(units, &visit_of, config, &mut report.findings);
     }
 
-    visits::check_visits(input, standards, config, &mut report.findings);
+    visits::check_visits(
+        input,
+        standards,
+        config,
+        &mut report.findings,
+        &mut report.identification_flags,
+    );
+    FlaggedHousehold::sort(&mut report.identification_flags);
     attach_notes(&mut report.findings, &visit_of);
     report.findings.sort_by(|a, b| {
         (
@@ -533,7 +544,7 @@ fn attach_notes(findings: &mut [Finding], visit_of: &HashMap<&str, &VisitRecord>
             .notes
             .iter()
             .find(|n| n.rule.trim() == f.rule.name())
-            .map(|n| n.text.clone());
+            .map(|n| mask_identity_numbers(&n.text));
     }
 }
 
@@ -1018,6 +1029,70 @@ mod tests {
         assert!(f[0]
             .2
             .starts_with("photo bb is stored with bytes whose SHA-256 is cc"));
+    }
+
+    /// Identification flags are listed apart from the findings, by village and household, with
+    /// their evidence; a household without flags, a non-interview and a non-registered
+    /// household with a "yes" are not listed; and no finding is added or removed.
+    #[test]
+    fn identification_flags_are_listed_apart_from_the_findings() {
+        use crate::IdentificationFlag;
+        let flagged = |id: &str, edit: fn(&mut crate::Identification)| {
+            let mut v = visit(id, Disposition::Complete, "t1");
+            let h = v.household.as_mut().unwrap();
+            edit(h.identification.as_mut().unwrap());
+            h.members[0].id_number = Some(crate::IdNumber::parse("11010519491231002X").unwrap());
+            v
+        };
+        let mut sample = cell();
+        sample.push(unit("P3", "W", None));
+        sample.push(unit("P4", "W", None));
+        let mut p4 = flagged("P4", |i| i.registered_company = Some(true));
+        p4.household.as_mut().unwrap().status = assess_household::Status::NonRegistered;
+        let visits = [
+            flagged("P3", |i| {
+                i.owns_vehicle = Some(true);
+                i.vehicle_value_yuan = Some(45000.0);
+            }),
+            flagged("P1", |i| i.public_payroll = Some(true)),
+            visit("P2", Disposition::Complete, "t1"),
+            p4,
+        ];
+        let plain: Vec<VisitRecord> = visits
+            .iter()
+            .map(|v| visit(&v.household_id, Disposition::Complete, "t1"))
+            .collect();
+        let r = check(&sample, &visits, &CheckConfig::default());
+        let listed: Vec<(&str, &str, &[IdentificationFlag])> = r
+            .identification_flags
+            .iter()
+            .map(|f| (f.village.as_str(), f.household_id.as_str(), &f.flags[..]))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("V", "P1", &[IdentificationFlag::PublicPayroll][..]),
+                (
+                    "W",
+                    "P3",
+                    &[IdentificationFlag::Vehicle {
+                        value_yuan: Some(45000.0),
+                        limit_yuan: 30000.0
+                    }][..]
+                ),
+            ]
+        );
+        assert_eq!(
+            r.identification_flags[1].to_string(),
+            "county 530128, village W, household P3 (exited): owns a vehicle worth 45000 yuan, \
+             over the standards' limit of 30000 yuan [identity numbers: member 1 110***********002X]"
+        );
+        let without = check(&sample, &plain, &CheckConfig::default());
+        assert_eq!(without.identification_flags, []);
+        assert_eq!(
+            (r.findings, r.by_village),
+            (without.findings, without.by_village)
+        );
     }
 
     #[test]

@@ -6,17 +6,22 @@
 //! use, are in `mod.rs`.
 
 use super::{CheckConfig, CheckInput, Finding, Rule, SampleUnit, Severity};
-use crate::{judge, parse_rfc3339, Disposition, Gps, Reason, VisitRecord};
+use crate::{
+    judge, mask_identity_numbers, parse_rfc3339, Disposition, FlaggedHousehold, Gps, Judgment,
+    Reason, VisitRecord,
+};
 use assess_standards::Standards;
 use geo::{Distance, Geodesic, Point};
 use std::collections::HashMap;
 
-/// All record-level findings of one draw, in sample order.
+/// All record-level findings of one draw, in sample order, and the households whose records
+/// carry identification flags (not findings: leads for the county, outside the four rates).
 pub(crate) fn check_visits(
     input: &CheckInput,
     standards: &Standards,
     config: &CheckConfig,
     out: &mut Vec<Finding>,
+    flagged: &mut Vec<FlaggedHousehold>,
 ) {
     let visit_of: HashMap<&str, &VisitRecord> = input
         .visits
@@ -40,7 +45,14 @@ pub(crate) fn check_visits(
         if let Some(centre) = input.village_centres.get(&unit.village) {
             check_place(visit, *centre, config, &mut push);
         }
-        check_content(visit, standards, config, &mut push);
+        let judgment = check_content(visit, standards, config, &mut push);
+        let at = [
+            &*unit.county,
+            &unit.village,
+            &unit.stratum,
+            &unit.household_id,
+        ];
+        flagged.extend(judgment.and_then(|j| FlaggedHousehold::of(&j, at)));
     }
     let unit_of: HashMap<&str, &SampleUnit> = input
         .sample
@@ -178,24 +190,25 @@ fn check_place(
     }
 }
 
+/// The content rules of one record; its judgment, when it has a household record that the
+/// standards can judge.
 fn check_content(
     visit: &VisitRecord,
     standards: &Standards,
     config: &CheckConfig,
     push: &mut impl FnMut(Severity, Rule, String),
-) {
-    let Some(record) = &visit.household else {
-        return;
-    };
+) -> Option<Judgment> {
+    let record = visit.household.as_ref()?;
     let judgment = match judge(record, standards) {
         Ok(j) => j,
         Err(e) => {
+            // The error may quote a member's id, which may be an identity number.
             push(
                 Severity::Error,
                 Rule::Unjudgeable,
-                format!("the record cannot be judged: {e}"),
+                mask_identity_numbers(&format!("the record cannot be judged: {e}")),
             );
-            return;
+            return None;
         }
     };
     if let (Some(stated), Some(computed)) =
@@ -221,6 +234,7 @@ fn check_content(
     }
     for reason in &judgment.education.reasons {
         if let Reason::ChildOutOfSchool { member, age } = reason {
+            let member = mask_identity_numbers(member);
             push(
                 Severity::Warning,
                 Rule::ChildOutOfSchool,
@@ -232,6 +246,7 @@ fn check_content(
             );
         }
     }
+    Some(judgment)
 }
 
 fn fmt_num(x: f64) -> String {
