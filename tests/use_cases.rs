@@ -129,7 +129,12 @@ fn the_library_runs_the_main_job_and_writes_what_the_binary_writes() {
             assert_eq!(request.counties, ["530128"]);
             let found = verdict::county_verdicts(&store, &request).await.unwrap();
             assert_eq!(found[0].file.provenance.records, numbered.len());
-            verdict::write_verdicts(&out, &found, Lang::En, false, found.len() > 1).unwrap();
+            let batch = verdict::Batch {
+                asked: request.counties.clone(),
+                decided: found,
+                unfinished: Vec::new(),
+            };
+            verdict::write_verdicts(&out, &batch, Lang::En, false).unwrap();
             store.close().await;
         });
         let binary = dir.path().join(format!("binary-{kind}"));

@@ -4,7 +4,7 @@
 //! replacement rates by village and team in verdict.json.
 
 use crate::util::{
-    assess, database_with, household_record, luquan, luquan_draw, sample_rows,
+    assess, database_with, household_record, luquan, luquan_draw, read, sample_rows,
     two_villages_per_stratum, visit_after_draw,
 };
 use serde_json::{json, Value};
@@ -512,7 +512,10 @@ fn a_batch_writes_the_decided_counties_and_lists_the_unfinished() {
         .code(3);
     let shown = String::from_utf8_lossy(&run.get_output().stdout).to_string();
     assert!(shown.contains("not decided (1 of 2 counties)"), "{shown}");
-    assert!(shown.contains("county 433124: not started;"), "{shown}");
+    assert!(
+        shown.contains("county 433124: not started, none of"),
+        "{shown}"
+    );
     assert!(p("batch/530128/verdict.json").is_file());
     assert!(!p("batch/433124").exists());
     let err = String::from_utf8_lossy(&run.get_output().stderr).to_string();
@@ -520,4 +523,94 @@ fn a_batch_writes_the_decided_counties_and_lists_the_unfinished() {
         err.contains("1 of the counties could not be decided"),
         "{err}"
     );
+    batch_overview_is_of_every_county(&p("batch"), &p("draw"));
+    // The overview in Chinese.
+    assess()
+        .args([
+            "verdict",
+            "--db",
+            &db,
+            "--all-counties",
+            "--lang",
+            "zh",
+            "--force",
+            "--out",
+        ])
+        .arg(p("batch"))
+        .assert()
+        .code(3);
+    let page = read(&p("batch/overview.html"));
+    assert!(
+        page.contains("退出评估：各县概况") && page.contains("尚未评定"),
+        "{page}"
+    );
+}
+
+/// summary.json and overview.html of the batch above: one row per county in the draw's order,
+/// the decided one as its verdict.json says, the other with its progress and no verdict.
+fn batch_overview_is_of_every_county(batch: &Path, draw: &Path) {
+    let summary: Value = serde_json::from_str(&read(&batch.join("summary.json"))).unwrap();
+    let verdict: Value = serde_json::from_str(&read(&batch.join("530128/verdict.json"))).unwrap();
+    let v = &verdict;
+    assert_eq!(summary["schema"], "assess-summary-1");
+    let decision = v["decision"].as_str().unwrap();
+    assert_eq!(summary["totals"][decision], 1, "{summary}");
+    assert_eq!(summary["totals"]["not_decided"], 1, "{summary}");
+    let rows = summary["counties"].as_array().unwrap();
+    let codes: Vec<&str> = rows
+        .iter()
+        .map(|r| r["county_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["433124", "530128"]);
+    let (huayuan, luquan) = (&rows[0], &rows[1]);
+    assert_eq!(luquan["status"], decision);
+    for name in [
+        "poverty_incidence",
+        "wrong_exit_rate",
+        "missed_rate",
+        "approval_rate",
+    ] {
+        for field in ["estimate", "lci", "uci", "threshold", "passes", "reading"] {
+            assert_eq!(
+                luquan["indicators"][name][field], v["indicators"][name][field],
+                "{name}.{field}"
+            );
+        }
+    }
+    for (row, count) in [
+        ("primaries", "primaries"),
+        ("visited", "visited"),
+        ("interviewed", "interviewed"),
+        ("response_rate", "response_rate"),
+    ] {
+        assert_eq!(luquan[row], v["counts"][count], "{row}");
+    }
+    let primaries = sample_rows(draw)
+        .iter()
+        .filter(|r| r["county_code"] == "433124" && r["role"] == "primary")
+        .count();
+    assert_eq!(huayuan["status"], "not_decided");
+    assert_eq!(huayuan["primaries"], primaries);
+    assert_eq!(huayuan["visited"], 0);
+    assert!(huayuan["indicators"].as_object().unwrap().is_empty());
+    assert!(huayuan["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("not started"));
+
+    let page = read(&batch.join("overview.html"));
+    assert!(
+        page.contains(r#"data-county="433124" data-status="not-decided""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            r#"data-county="530128" data-status="{}""#,
+            luquan["status"].as_str().unwrap()
+        )),
+        "{page}"
+    );
+    assert!(page.contains(r#"href="530128/report.html""#));
+    assert!(!page.contains(r#"href="433124/report.html""#));
+    assert!(!page.contains("NaN"));
 }

@@ -131,6 +131,7 @@ pub fn run(args: VerdictArgs) -> anyhow::Result<()> {
             if request.counties.len() == 1 {
                 let decided = verdict::county_verdicts(&store, &request).await?;
                 return anyhow::Ok(verdict::Batch {
+                    asked: request.counties.clone(),
                     decided,
                     unfinished: Vec::new(),
                 });
@@ -143,11 +144,15 @@ pub fn run(args: VerdictArgs) -> anyhow::Result<()> {
     })??;
     let counties = &batch.decided;
     let several = counties.len() + batch.unfinished.len() > 1;
-    if !counties.is_empty() {
-        let reports = verdict::write_verdicts(&args.out, counties, args.lang, args.force, several)?;
+    // A batch writes its overview even when no county could be decided yet.
+    if !counties.is_empty() || several {
+        let reports = verdict::write_verdicts(&args.out, &batch, args.lang, args.force)?;
         for (c, report) in counties.iter().zip(&reports) {
             print_summary(&c.file, args.lang);
             println!("  report: {}", report.display());
+        }
+        if several {
+            println!("overview: {}", args.out.join("overview.html").display());
         }
     }
     if batch.unfinished.is_empty() {

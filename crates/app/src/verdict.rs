@@ -87,7 +87,10 @@ pub async fn counties_of_draw(store: &Store, draw: &str) -> Result<Vec<String>, 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldState {
     /// No household of the county's sample has a visit record.
-    NotStarted,
+    NotStarted {
+        /// Primaries in the sample.
+        sampled: usize,
+    },
     /// Some households have one: `visited` of the `sampled` primaries.
     InProgress {
         /// Primaries with a visit record.
@@ -105,7 +108,9 @@ pub enum FieldState {
 impl std::fmt::Display for FieldState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FieldState::NotStarted => write!(f, "not started"),
+            FieldState::NotStarted { sampled } => {
+                write!(f, "not started, none of {sampled} primaries visited")
+            }
             FieldState::InProgress { visited, sampled } => {
                 write!(f, "in progress, {visited} of {sampled} primaries visited")
             }
@@ -128,6 +133,8 @@ pub struct Unfinished {
 /// A batch: the counties decided, and those that could not be (each with its state).
 #[derive(Debug)]
 pub struct Batch {
+    /// The counties asked for, in order.
+    pub asked: Vec<String>,
     /// The verdicts, in request order.
     pub decided: Vec<CountyResult>,
     /// The counties without a verdict, in request order.
@@ -166,6 +173,7 @@ pub async fn batch_verdicts(
         _ => None,
     };
     let mut batch = Batch {
+        asked: request.counties.clone(),
         decided: Vec::new(),
         unfinished: Vec::new(),
     };
@@ -230,7 +238,7 @@ async fn field_state(store: &Store, draw_id: &str, county: &str) -> Result<Field
         .count();
     let sampled = primaries.len();
     Ok(match visited {
-        0 => FieldState::NotStarted,
+        0 => FieldState::NotStarted { sampled },
         v if v < sampled => FieldState::InProgress {
             visited: v,
             sampled,
@@ -497,12 +505,13 @@ fn sampled_villages(
 }
 
 /// The files a verdict writes, and the county directories of a batch.
-const VERDICT_FILES: [&str; 5] = [
+const VERDICT_FILES: [&str; 6] = [
     "verdict.json",
     "report.html",
     "verdict.md",
     "verdict.xlsx",
     "summary.json",
+    "overview.html",
 ];
 
 /// Whether a path under an output directory is one a verdict writes.
@@ -517,8 +526,9 @@ fn is_county_code(name: &str) -> bool {
 }
 
 /// Writes verdict.json and the reports (verdict.md, report.html, verdict.xlsx) of each
-/// county: into `out` for one county, into `out/COUNTY/` with `out/summary.json` for a batch
-/// (`batch`: several counties were asked for, even if fewer were decided).
+/// decided county: into `out` for one county, into `out/COUNTY/` for a batch (several counties
+/// asked for, even if fewer were decided), with the batch's overview of every county, decided
+/// or not: `out/summary.json` and `out/overview.html` (a map coloured by decision).
 /// The set appears whole or not at all: it is written into a staging directory that then
 /// replaces `out` in one step (an existing `out` only if it holds nothing but a verdict's
 /// files). A county's directory is named from its code only after checking that the code is
@@ -526,11 +536,12 @@ fn is_county_code(name: &str) -> bool {
 /// the report.html paths.
 pub fn write_verdicts(
     out: &Path,
-    counties: &[CountyResult],
+    batch: &Batch,
     lang: Lang,
     replace: bool,
-    batch: bool,
 ) -> Result<Vec<PathBuf>, AppError> {
+    let counties = batch.decided.as_slice();
+    let several = counties.len() + batch.unfinished.len() > 1;
     if let Some(bad) = counties
         .iter()
         .map(|c| &c.file.verdict.county_code)
@@ -555,12 +566,11 @@ pub fn write_verdicts(
     let mut boundaries = Boundaries::default();
     let names = place_names(counties);
     let mut pages = Vec::new();
-    if let ([one], false) = (counties, batch) {
+    if let ([one], false) = (counties, several) {
         write_json(&stage.join("verdict.json"), &one.file)?;
         write_reports(stage, one, lang, &mut boundaries, &names)?;
         pages.push(out.join("report.html"));
     } else {
-        let mut summary = BTreeMap::new();
         for c in counties {
             let f = &c.file;
             let code = &f.verdict.county_code;
@@ -569,12 +579,52 @@ pub fn write_verdicts(
             write_json(&dir.join("verdict.json"), f)?;
             write_reports(&dir, c, lang, &mut boundaries, &names)?;
             pages.push(out.join(code).join("report.html"));
-            summary.insert(code.clone(), f.verdict.decision);
         }
-        write_json(&stage.join("summary.json"), &summary)?;
+        let overview = overview(batch);
+        write_json(&stage.join("summary.json"), &overview)?;
+        let shapes = boundaries.of(overview.counties.iter().map(|c| c.county_code.as_str()))?;
+        let page = assess_report::overview_html(&overview, &shapes, lang);
+        assess_output::write_atomic(&stage.join("overview.html"), page.as_bytes())?;
     }
     staged.commit()?;
     Ok(pages)
+}
+
+/// The batch's overview: every county in the order asked for, decided or not.
+fn overview(batch: &Batch) -> assess_report::Overview {
+    let mut rows: Vec<assess_report::CountyOverview> = batch
+        .decided
+        .iter()
+        .map(|c| assess_report::CountyOverview::of_verdict(&c.file))
+        .collect();
+    rows.extend(batch.unfinished.iter().map(|u| {
+        let (primaries, visited) = match u.state {
+            FieldState::NotStarted { sampled } => (sampled, 0),
+            FieldState::InProgress { visited, sampled } => (sampled, visited),
+            FieldState::Visited { sampled } => (sampled, sampled),
+        };
+        let name = assess_divisions::poverty_county(&u.county).map_or("", |c| c.name.as_str());
+        assess_report::CountyOverview::not_decided(
+            &u.county,
+            name,
+            primaries,
+            visited,
+            format!("{}; {}", u.state, u.error),
+        )
+    }));
+    let order: HashMap<&str, usize> = batch
+        .asked
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    rows.sort_by_key(|r| {
+        order
+            .get(r.county_code.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    assess_report::Overview::new(rows)
 }
 
 /// The embedded county boundaries (GCJ-02), loaded once when a report first needs them: the
@@ -594,6 +644,23 @@ impl Boundaries {
         }
         let (focus, poverty) = self.loaded.as_ref().expect("loaded above");
         Ok(focus.county(code).or_else(|_| poverty.county(code)).ok())
+    }
+
+    /// The shapes of those counties that have one, by code.
+    fn of<'a>(
+        &mut self,
+        codes: impl Iterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, &geo::MultiPolygon<f64>>, AppError> {
+        let codes: Vec<&str> = codes.collect();
+        self.county(codes.first().copied().unwrap_or(""))?;
+        let (focus, poverty) = self.loaded.as_ref().expect("loaded above");
+        Ok(codes
+            .into_iter()
+            .filter_map(|code| {
+                let b = focus.county(code).or_else(|_| poverty.county(code)).ok()?;
+                Some((code.to_string(), &b.shape))
+            })
+            .collect())
     }
 }
 

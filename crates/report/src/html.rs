@@ -37,7 +37,7 @@ fn inline(s: &str) -> String {
     out
 }
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root { --ink: #1d2327; --muted: #5f6b73; --line: #d9dee2; --pass: #1e7b34; --fail: #b3261e;
   --band: #f4f6f8; --accent: #1f4e79; }
 * { box-sizing: border-box; }
@@ -95,7 +95,7 @@ footer { margin-top: 40px; font-size: 12px; border-top: 1px solid var(--line); p
 }
 "#;
 
-fn table(out: &mut String, t: &Table, class: &str) {
+pub(crate) fn table(out: &mut String, t: &Table, class: &str) {
     let _ = write!(out, r#"<table class="{class}"><thead><tr>"#);
     for h in &t.headers {
         let _ = write!(out, "<th>{}</th>", escape(h));

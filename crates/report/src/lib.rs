@@ -30,11 +30,13 @@ mod html;
 mod identification;
 mod map;
 mod markdown;
+mod overview;
 mod tables;
 mod text;
 mod xlsx;
 
 use assess_verdict::VerdictFile;
+pub use overview::{overview_html, CountyOverview, IndicatorOverview, Overview, Status, Totals};
 pub use text::Lang;
 
 /// The words a front end prints for a verdict, in the reports' language: the decision, an

@@ -19,7 +19,7 @@ use crate::Report;
 use std::fmt::Write;
 
 /// Width of the map, pixels; the height follows the county's shape.
-const WIDTH: f64 = 640.0;
+pub(crate) const WIDTH: f64 = 640.0;
 /// Tallest map, pixels.
 const MAX_HEIGHT: f64 = 720.0;
 const MARGIN: f64 = 18.0;
@@ -82,7 +82,7 @@ impl Findings {
 }
 
 /// Equirectangular projection of GCJ-02 degrees into the map's pixels.
-struct Projection {
+pub(crate) struct Projection {
     lon_min: f64,
     lat_max: f64,
     k: f64,
@@ -93,7 +93,7 @@ struct Projection {
 
 impl Projection {
     /// The projection fitting `points` (GCJ-02 lon, lat) into the map.
-    fn fit(points: impl Iterator<Item = (f64, f64)>) -> Option<Projection> {
+    pub(crate) fn fit(points: impl Iterator<Item = (f64, f64)>) -> Option<Projection> {
         let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
         for (lon, lat) in points.filter(|p| p.0.is_finite() && p.1.is_finite()) {
             x0 = x0.min(lon);
@@ -125,6 +125,11 @@ impl Projection {
             offset: ((WIDTH - dx * scale) / 2.0, MARGIN),
             height,
         })
+    }
+
+    /// Height of the map, pixels.
+    pub(crate) fn height(&self) -> f64 {
+        self.height
     }
 
     fn xy(&self, lon: f64, lat: f64) -> (f64, f64) {
@@ -245,7 +250,7 @@ pub(crate) fn render(r: &Report, lang: Lang) -> Option<String> {
 }
 
 /// One ring as path commands, dropping vertices closer than half a pixel to the last kept one.
-fn ring_path(d: &mut String, p: &Projection, ring: impl Iterator<Item = (f64, f64)>) {
+pub(crate) fn ring_path(d: &mut String, p: &Projection, ring: impl Iterator<Item = (f64, f64)>) {
     let mut last: Option<(f64, f64)> = None;
     for (lon, lat) in ring {
         let (x, y) = p.xy(lon, lat);
@@ -265,7 +270,7 @@ fn ring_path(d: &mut String, p: &Projection, ring: impl Iterator<Item = (f64, f6
     }
 }
 
-fn scale_bar(svg: &mut String, p: &Projection, lang: Lang) {
+pub(crate) fn scale_bar(svg: &mut String, p: &Projection, lang: Lang) {
     let km = scale_km(p.px_per_km());
     let len = km * p.px_per_km();
     let (x, y) = (MARGIN, p.height - 8.0);
@@ -283,7 +288,7 @@ fn scale_bar(svg: &mut String, p: &Projection, lang: Lang) {
     );
 }
 
-fn north_arrow(svg: &mut String) {
+pub(crate) fn north_arrow(svg: &mut String) {
     let (x, y) = (WIDTH - MARGIN - 8.0, MARGIN + 6.0);
     let _ = write!(
         svg,
