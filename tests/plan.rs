@@ -138,6 +138,9 @@ fn strata_on_remote_need_the_village_file() {
     )
     .to_string();
     assert!(out.contains("pass --villages FILE"), "{out}");
+    // One root cause, one error: without the attributes the strata are not reported empty.
+    assert_eq!(out.matches("error:").count(), 1, "{out}");
+    assert!(!out.contains("asks for"), "{out}");
 }
 
 #[test]

@@ -374,15 +374,24 @@ pub fn check_county(
     if zero > 0 {
         out.push(warning(None, format!("county {county}: {zero} villages have no registered household and cannot be drawn with measure = \"registered\"")));
     }
-    check_membership(plan, county, &eligible, &mut out);
-    let design = CountyDesign::new(plan, frame);
-    check_group_sizes(plan, county, &design, &mut out);
+    // Without the village attributes every stratum would look empty: one root cause, one error.
+    if check_membership(plan, county, &eligible, &mut out) {
+        let design = CountyDesign::new(plan, frame);
+        check_group_sizes(plan, county, &design, &mut out);
+    }
     check_by_hand(plan, county, frame, &mut out);
     check_shortfall(plan, county, &eligible, &mut out);
     out
 }
 
-fn check_membership(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: &mut Vec<Problem>) {
+/// Checks which stratum each village falls in; false when the strata cannot be told apart for
+/// want of village attributes (the one error then reported is the missing village file).
+fn check_membership(
+    plan: &Plan,
+    county: &str,
+    eligible: &[&FrameVillage],
+    out: &mut Vec<Problem>,
+) -> bool {
     let groups = plan.village_groups();
     for (line, g) in &groups {
         let unknown: Vec<&str> = eligible
@@ -398,11 +407,11 @@ fn check_membership(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: 
                     g.name, unknown.len() - 1
                 ))
             });
-            return;
+            return false;
         }
     }
     if plan.villages.design != VillageDesign::Stratified {
-        return;
+        return true;
     }
     let counts: Vec<(&FrameVillage, usize)> = eligible
         .iter()
@@ -424,6 +433,7 @@ fn check_membership(plan: &Plan, county: &str, eligible: &[&FrameVillage], out: 
         let n = counts.iter().filter(|(_, c)| *c > 1).count();
         out.push(error(None, format!("county {county}: {n} villages (e.g. {}) belong to more than one stratum; strata must not overlap", v.code)));
     }
+    true
 }
 
 fn check_group_sizes(plan: &Plan, county: &str, design: &CountyDesign<'_>, out: &mut Vec<Problem>) {
