@@ -391,8 +391,8 @@ const GENERAL: &[(&str, &str)] = &[
         "时间采用 RFC 3339 格式并带时区，如 2020-06-12T09:30:00+08:00（Excel 日期时间单元格按北京时间 +08:00 读取）；出生日期如 2009-03-14。是/否题填 true 或 false。选择题请从下拉列表中选择。",
     ),
     (
-        "Import with `assess import-records FILE.xlsx --db URL`: all or nothing; every problem is listed with its sheet, row and column, and nothing is imported until all are corrected.",
-        "用 `assess import-records 文件.xlsx --db URL` 导入：全部成功才写入；每个问题都会列出所在工作表、行和列，全部更正后才会导入。",
+        "Import it as visit records (`assess import-records FILE.xlsx`): all or nothing; every problem is listed with its sheet, row and column, and nothing is imported until all are corrected.",
+        "作为访问记录导入（`assess import-records 文件.xlsx`）：全部成功才写入；每个问题都会列出所在工作表、行和列，全部更正后才会导入。",
     ),
     (
         "In a pre-filled workbook the draw's columns of sheet visits (draw_id, household_id, role, reserve_rank, village_code, stratum) are locked; the other cells are open (Review > Unprotect Sheet, no password).",

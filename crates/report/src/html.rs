@@ -83,6 +83,8 @@ figure.map svg { max-width: 720px; margin: 0 auto; border: 1px solid var(--line)
 .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; justify-content: center; font-size: 13px; margin-top: 8px; }
 .legend span.dot { display: inline-block; width: 12px; height: 12px; border-radius: 50%;
   margin-right: 6px; vertical-align: -1px; }
+.legend span.box { display: inline-block; width: 14px; height: 12px; margin-right: 6px;
+  vertical-align: -1px; border: 1px solid #777; }
 ul.reasons li.driver { list-style: circle; margin-left: 22px; color: var(--muted); }
 footer { margin-top: 40px; font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 @media print {

@@ -304,11 +304,7 @@ pub fn overview_html(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>{CSS}
-.legend span.box {{ display: inline-block; width: 14px; height: 12px; margin-right: 6px;
-  vertical-align: -1px; border: 1px solid #777; }}
-tr.not-decided td {{ color: var(--muted); }}
-</style>
+<style>{CSS}</style>
 </head>
 <body>
 <main>

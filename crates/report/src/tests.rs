@@ -256,7 +256,7 @@ fn a_draw_without_village_centres_says_how_to_get_the_map() {
     };
     let page = html(&report, Lang::En).unwrap();
     assert!(!page.contains(r#"<svg class="map""#));
-    assert!(page.contains("<code>assess import-sample --villages FILE</code>"));
+    assert!(page.contains("import the draw with its village file to draw the map"));
     // The villages are still listed.
     assert!(page.contains(fixture::VILLAGES[2].0));
 }
