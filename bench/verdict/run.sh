@@ -57,10 +57,22 @@ printf '%-10s %10.1f %14.3f\n' assess "$2" "$(echo "$2 / $COUNTIES" | bc -l)"
 if [ -n "${BASELINE:-}" ]; then
     line=$(run "$BASELINE" baseline); set -- $line
     printf '%-10s %10.1f %14.3f\n' baseline "$2" "$(echo "$2 / $COUNTIES" | bc -l)"
-    # The verdicts and reports must not change; the batch overview is new (absent before).
-    if diff -rq -x summary.json -x overview.html "$W/verdict-assess" "$W/verdict-baseline" >/dev/null; then
-        echo "same verdicts and reports: yes"
+    # The decisions and numbers must not change (a newer binary may add fields and sections).
+    if python3 - "$W/verdict-assess" "$W/verdict-baseline" <<'PY'
+import json, os, sys
+a, b = sys.argv[1], sys.argv[2]
+counties = sorted(d for d in os.listdir(b) if d.isdigit())
+assert counties == sorted(d for d in os.listdir(a) if d.isdigit()), "other counties"
+for c in counties:
+    va, vb = (json.load(open(os.path.join(x, c, "verdict.json"))) for x in (a, b))
+    for key in ("decision", "indicators", "counts", "failing_households"):
+        assert va[key] == vb[key], (c, key)
+print(f"{len(counties)} counties")
+PY
+    then
+        echo "same decisions, indicators, counts and failing households: yes"
     else
-        echo "same verdicts and reports: NO"
+        echo "same decisions, indicators, counts and failing households: NO"
     fi
+fi
 fi
