@@ -20,6 +20,16 @@ pgbin() {
     echo "$dir"
 }
 
+# PostgreSQL refuses to run as root: as root the server runs as `pgtest`, otherwise as the
+# user who runs the tests.
+as_owner() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u pgtest -- "$@"
+    else
+        "$@"
+    fi
+}
+
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -28,13 +38,15 @@ case "$cmd" in
 start)
     BIN=$(pgbin)
     PORT=${2:-$(free_port)}
-    id -u pgtest >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin pgtest
     D=$(mktemp -d)
-    chown pgtest "$D"
-    runuser -u pgtest -- "$BIN/initdb" -D "$D/data" -U postgres --auth=trust >"$D/initdb.log" 2>&1
+    if [ "$(id -u)" = 0 ]; then
+        id -u pgtest >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin pgtest
+        chown pgtest "$D"
+    fi
+    as_owner "$BIN/initdb" -D "$D/data" -U postgres --auth=trust >"$D/initdb.log" 2>&1
     # A test server: no durability (fsync, full-page writes) and the smallest WAL that works,
     # so that a run's hundreds of short-lived databases do not fill a small CI disk.
-    runuser -u pgtest -- "$BIN/pg_ctl" -D "$D/data" -l "$D/log" -w \
+    as_owner "$BIN/pg_ctl" -D "$D/data" -l "$D/log" -w \
         -o "-p $PORT -k $D -c listen_addresses=127.0.0.1 -c max_connections=200 \
             -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
             -c wal_level=minimal -c max_wal_senders=0 -c min_wal_size=32MB -c max_wal_size=64MB" \
@@ -45,7 +57,7 @@ start)
 stop)
     [ -f "$STATE" ] || exit 0
     read -r D PORT <"$STATE"
-    runuser -u pgtest -- "$(pgbin)/pg_ctl" -D "$D/data" -m fast stop >/dev/null 2>&1 || true
+    as_owner "$(pgbin)/pg_ctl" -D "$D/data" -m fast stop >/dev/null 2>&1 || true
     rm -rf "$D" "$STATE"
     ;;
 *)
