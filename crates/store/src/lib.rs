@@ -22,7 +22,10 @@ mod verdict;
 pub use check_input::DrawForCheck;
 pub use import::{DrawFacts, ImportOutcome};
 pub use records::{RecordsError, VisitImport, VisitRow};
-pub use review::{Appeals, FindingStatus, ReviewError, StepRow};
+pub use review::{
+    Appeals, EvidenceKept, EvidenceKind, FindingStatus, ReviewError, StepRecorded, StepRow,
+    StoredEvidence,
+};
 pub use url::{Backend, DbUrl};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

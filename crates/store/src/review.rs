@@ -5,9 +5,13 @@
 
 use crate::records::insert_visit;
 use crate::{Store, StoreError};
-use assess_inspection::{state_of, FindingState, Step, StepProblem, StepRequest, VisitRecord};
+use assess_inspection::{
+    state_of, Evidence, FindingState, Step, StepProblem, StepRequest, VisitRecord,
+};
 use sqlx::Row;
 use std::collections::BTreeMap;
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 /// A recorded step.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -18,11 +22,11 @@ pub struct StepRow {
     pub step: String,
     /// Who.
     pub actor: String,
-    /// When, as given.
+    /// When, as given (with the offset it was given in).
     pub acted_at: String,
     /// Why.
     pub reason: String,
-    /// Evidence references.
+    /// Evidence references: "NAME sha256:HEX" for a file, "photo sha256:HEX" for a photo.
     pub evidence: Vec<String>,
     /// The record version current after the step.
     pub record_version: i64,
@@ -87,9 +91,78 @@ pub enum ReviewError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A SHA-256 given as evidence names nothing stored.
+    #[error(
+        "household {household_id} of draw {draw_id}: evidence sha256:{sha256} is neither a \
+         stored photo nor a stored evidence file; give the file itself, or add the photo first \
+         (`assess photo add`)"
+    )]
+    EvidenceNotStored {
+        /// The draw.
+        draw_id: String,
+        /// The household.
+        household_id: String,
+        /// The SHA-256 given.
+        sha256: String,
+    },
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What a piece of stored evidence is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A file given with a step (table `evidence_files`).
+    File,
+    /// A photo added with `assess photo add` (table `photos`).
+    Photo,
+}
+
+/// A piece of evidence as a step recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EvidenceKept {
+    /// Its SHA-256.
+    pub sha256: String,
+    /// A file or a photo.
+    pub kind: EvidenceKind,
+    /// A file's name, as this step gave it (or as first stored, when named by its hash).
+    pub name: Option<String>,
+    /// Its bytes were stored now (false: already stored under its SHA-256).
+    pub newly_stored: bool,
+}
+
+impl EvidenceKept {
+    /// The reference kept in the step's history: "NAME sha256:HEX" or "photo sha256:HEX".
+    pub fn reference(&self) -> String {
+        match (&self.kind, &self.name) {
+            (EvidenceKind::File, Some(name)) => format!("{name} sha256:{}", self.sha256),
+            _ => format!("photo sha256:{}", self.sha256),
+        }
+    }
+}
+
+/// What recording a step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecorded {
+    /// The finding's state after the step.
+    pub state: FindingState,
+    /// The evidence it names, in the order given.
+    pub evidence: Vec<EvidenceKept>,
+}
+
+/// Stored evidence read back: a file's bytes or a photo's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvidence {
+    /// The SHA-256 it is stored under.
+    pub sha256: String,
+    /// A file or a photo.
+    pub kind: EvidenceKind,
+    /// The name it was first stored under.
+    pub name: String,
+    /// The bytes.
+    pub content: Vec<u8>,
 }
 
 impl crate::Retryable for ReviewError {
@@ -102,23 +175,27 @@ impl crate::Retryable for ReviewError {
 pub(crate) type History = BTreeMap<String, (Vec<StepRow>, Vec<(i64, String)>)>;
 
 impl Store {
-    /// Records one review or appeal step, with its corrected record when it has one, in one
-    /// transaction: refused (nothing written) when the step may not follow the finding's state.
-    pub async fn record_step(&self, req: &StepRequest) -> Result<FindingState, ReviewError> {
+    /// Records one review or appeal step, with its corrected record when it has one and the
+    /// evidence it names (a file's bytes stored once by SHA-256), in one transaction: refused
+    /// (nothing written) when the step may not follow the finding's state, when its time is
+    /// before the visit it reviews or the step it follows, or when a SHA-256 it names is not
+    /// stored.
+    pub async fn record_step(&self, req: &StepRequest) -> Result<StepRecorded, ReviewError> {
         self.retrying(|| self.record_step_once(req)).await
     }
 
-    async fn record_step_once(&self, req: &StepRequest) -> Result<FindingState, ReviewError> {
+    async fn record_step_once(&self, req: &StepRequest) -> Result<StepRecorded, ReviewError> {
         let refuse = |message: String| ReviewError::Refused {
             draw_id: req.draw_id.clone(),
             household_id: req.household_id.clone(),
             message,
         };
-        req.check().map_err(|problem| ReviewError::Invalid {
+        let invalid = |problem| ReviewError::Invalid {
             draw_id: req.draw_id.clone(),
             household_id: req.household_id.clone(),
             problem,
-        })?;
+        };
+        req.check().map_err(invalid)?;
         let db = |e| ReviewError::Store(self.db_error(e));
         let mut tx = self.begin_write().await.map_err(db)?;
         let history = load_history(&mut tx, &req.draw_id, Some(&req.household_id))
@@ -131,18 +208,28 @@ impl Store {
         };
         let state = state_from(steps, versions).map_err(refuse)?;
         let new_state = state.after(req.step).map_err(refuse)?;
+        let (current, current_hash) = current_record(&mut tx, req).await.map_err(db)?;
+        let previous = steps
+            .last()
+            .and_then(|s| Some((Step::from_code(&s.step)?, s.acted_at.as_str())));
+        req.check_times(&current, previous).map_err(invalid)?;
+        let now = crate::now_rfc3339();
+        let mut evidence = Vec::with_capacity(req.evidence.len());
+        for e in &req.evidence {
+            match keep_evidence(&mut tx, e, &now).await.map_err(db)? {
+                Some(kept) => evidence.push(kept),
+                None => {
+                    return Err(ReviewError::EvidenceNotStored {
+                        draw_id: req.draw_id.clone(),
+                        household_id: req.household_id.clone(),
+                        sha256: e.sha256(),
+                    })
+                }
+            }
+        }
         let mut version = versions.last().map_or(0, |v| v.0);
         if let (Some(record), Some(stage)) = (&req.record, req.step.record_stage()) {
             let (json, hash) = (record.canonical_json(), record.content_sha256());
-            let current_hash: String = sqlx::query(
-                "SELECT content_sha256 FROM visits WHERE draw_id = $1 AND household_id = $2 AND is_current",
-            )
-            .bind(&req.draw_id)
-            .bind(&req.household_id)
-            .fetch_one(&mut *tx)
-            .await
-            .and_then(|r| r.try_get(0))
-            .map_err(db)?;
             if current_hash == hash {
                 return Err(refuse(format!(
                     "the corrected record is identical to the current version {version}; \
@@ -161,7 +248,6 @@ impl Store {
             .await
             .map_err(db)?;
             version += 1;
-            let now = crate::now_rfc3339();
             insert_visit(
                 &mut tx,
                 record,
@@ -187,15 +273,74 @@ impl Store {
         .bind(req.actor.trim())
         .bind(&req.acted_at)
         .bind(req.reason.trim())
-        .bind(serde_json::to_string(&req.evidence).expect("strings serialise"))
+        .bind(
+            serde_json::to_string(&evidence.iter().map(EvidenceKept::reference).collect::<Vec<_>>())
+                .expect("strings serialise"),
+        )
         .bind(version)
-        .bind(crate::now_rfc3339())
+        .bind(&now)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        for (position, kept) in evidence.iter().enumerate() {
+            link_evidence(&mut tx, req, seq, position as i64 + 1, kept)
+                .await
+                .map_err(db)?;
+        }
         tx.commit().await.map_err(db)?;
         tracing::info!(draw = %req.draw_id, household = %req.household_id, step = req.step.code(), "finding step recorded");
-        Ok(new_state)
+        Ok(StepRecorded {
+            state: new_state,
+            evidence,
+        })
+    }
+
+    /// Stored evidence by its SHA-256: an evidence file, else a photo; `None` when neither
+    /// is stored (steps recorded before evidence files were kept named theirs by hash only).
+    pub async fn evidence_content(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<StoredEvidence>, StoreError> {
+        let db = |e| self.db_error(e);
+        let file =
+            sqlx::query("SELECT first_file_name, content FROM evidence_files WHERE sha256 = $1")
+                .bind(sha256)
+                .fetch_optional(self.pool())
+                .await
+                .map_err(db)?;
+        if let Some(r) = file {
+            return Ok(Some(StoredEvidence {
+                sha256: sha256.to_string(),
+                kind: EvidenceKind::File,
+                name: r.try_get(0).map_err(db)?,
+                content: r.try_get(1).map_err(db)?,
+            }));
+        }
+        let photo = sqlx::query("SELECT first_file_name, content FROM photos WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(db)?;
+        photo
+            .map(|r| {
+                Ok(StoredEvidence {
+                    sha256: sha256.to_string(),
+                    kind: EvidenceKind::Photo,
+                    name: r.try_get(0)?,
+                    content: r.try_get(1)?,
+                })
+            })
+            .transpose()
+            .map_err(db)
+    }
+
+    /// How many distinct evidence files are stored.
+    pub async fn evidence_file_count(&self) -> Result<i64, StoreError> {
+        sqlx::query("SELECT COUNT(*) FROM evidence_files")
+            .fetch_one(self.pool())
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| self.db_error(e))
     }
 
     /// Every visited household of a draw with the state of its finding and its history.
@@ -268,6 +413,117 @@ impl Store {
     }
 }
 
+/// The household's current record (the one a step reviews) and its content hash.
+async fn current_record(
+    tx: &mut Tx<'_>,
+    req: &StepRequest,
+) -> Result<(VisitRecord, String), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT record_json, content_sha256 FROM visits WHERE draw_id = $1 AND household_id = $2 AND is_current",
+    )
+    .bind(&req.draw_id)
+    .bind(&req.household_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let json: String = row.try_get(0)?;
+    let record = serde_json::from_str(&json).map_err(|e| {
+        sqlx::Error::Decode(
+            format!(
+                "the stored record of household {} does not read as a visit record ({e})",
+                req.household_id
+            )
+            .into(),
+        )
+    })?;
+    Ok((record, row.try_get(1)?))
+}
+
+/// Keeps one piece of evidence: a file's bytes stored unless already stored under their
+/// SHA-256; a SHA-256 looked up among the evidence files, then the photos. `None`: the SHA-256
+/// names nothing stored.
+async fn keep_evidence(
+    tx: &mut Tx<'_>,
+    evidence: &Evidence,
+    now: &str,
+) -> Result<Option<EvidenceKept>, sqlx::Error> {
+    let sha256 = evidence.sha256();
+    if let Evidence::File { name, content } = evidence {
+        let stored = sqlx::query(
+            "INSERT INTO evidence_files (sha256, content, byte_count, first_file_name, stored_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&sha256)
+        .bind(content.clone())
+        .bind(content.len() as i64)
+        .bind(name)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+            == 1;
+        return Ok(Some(EvidenceKept {
+            sha256,
+            kind: EvidenceKind::File,
+            name: Some(name.clone()),
+            newly_stored: stored,
+        }));
+    }
+    let file = sqlx::query("SELECT first_file_name FROM evidence_files WHERE sha256 = $1")
+        .bind(&sha256)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(r) = file {
+        return Ok(Some(EvidenceKept {
+            sha256,
+            kind: EvidenceKind::File,
+            name: Some(r.try_get(0)?),
+            newly_stored: false,
+        }));
+    }
+    let photo = sqlx::query("SELECT sha256 FROM photos WHERE sha256 = $1")
+        .bind(&sha256)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(photo.map(|_| EvidenceKept {
+        sha256,
+        kind: EvidenceKind::Photo,
+        name: None,
+        newly_stored: false,
+    }))
+}
+
+/// Links a step to one piece of its evidence.
+async fn link_evidence(
+    tx: &mut Tx<'_>,
+    req: &StepRequest,
+    seq: i64,
+    position: i64,
+    kept: &EvidenceKept,
+) -> Result<(), sqlx::Error> {
+    let (file, photo) = match kept.kind {
+        EvidenceKind::File => (Some(kept.sha256.clone()), None),
+        EvidenceKind::Photo => (None, Some(kept.sha256.clone())),
+    };
+    sqlx::query(
+        "INSERT INTO finding_step_evidence (draw_id, household_id, seq, position, file_sha256, \
+         photo_sha256, file_name) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&req.draw_id)
+    .bind(&req.household_id)
+    .bind(seq)
+    .bind(position)
+    .bind(file)
+    .bind(photo)
+    .bind(
+        kept.name
+            .clone()
+            .filter(|_| kept.kind == EvidenceKind::File),
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// A finding's state from its steps and its record versions (ascending).
 pub(crate) fn state_from(
     steps: &[StepRow],
@@ -288,7 +544,7 @@ pub(crate) fn state_from(
 
 /// Steps and versions of the visited households of a draw (or of one household).
 pub(crate) async fn load_history(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut Tx<'_>,
     draw_id: &str,
     household_id: Option<&str>,
 ) -> Result<History, sqlx::Error> {

@@ -2,7 +2,7 @@
 //! villages and townships, and the household list a county can contest with evidence.
 
 use crate::weights::Respondent;
-use assess_inspection::{Answer, Judgment, Outcome};
+use assess_inspection::Judgment;
 use assess_standards::Tri;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -142,11 +142,7 @@ pub fn failing_households(respondents: &[Respondent]) -> Vec<FailingHousehold> {
         .iter()
         .filter_map(|r| {
             let j = r.visit.judgment.as_ref()?;
-            let failing = matches!(
-                j.outcome,
-                Outcome::WronglyExited(Answer::Yes) | Outcome::Missed(Answer::Yes)
-            );
-            failing.then(|| FailingHousehold {
+            r.visit.outcome().is_failing().then(|| FailingHousehold {
                 household_id: r.household.household_id.clone(),
                 stratum: r.household.stratum.clone(),
                 township: r.household.township.clone(),
