@@ -132,7 +132,7 @@ fn step(e: &StepProblem) -> Option<String> {
         }
         StepProblem::BadTime(_) => format!("--at {e}"),
         StepProblem::BeforeVisit { .. } | StepProblem::BeforePreviousStep { .. } => {
-            format!("{e} (--at; now when left out)")
+            format!("{e}; pass it with --at (without --at the step is taken now)")
         }
         _ => return None,
     })

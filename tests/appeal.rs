@@ -107,7 +107,7 @@ fn a_step_before_its_visit_is_refused_and_writes_nothing() {
                 )) && e
                     .contains("before the end of the visit it reviews (2099-06-12T10:00:00+08:00)")
                     && e.contains("give the time it was taken, with its offset")
-                    && e.contains("(--at; now when left out)"),
+                    && e.contains("; pass it with --at (without --at the step is taken now)"),
                 "{engine}: {e}"
             );
         }
@@ -239,13 +239,16 @@ fn evidence_files_are_kept_once_by_hash_and_read_back() {
         let missing = dir.path().join("no-such-slips.pdf").display().to_string();
         let e = stderr(&contest(&db, &draw_id, &ids[0], at, &missing).code(1));
         assert!(
-            e.contains(&format!("--evidence evidence {missing}: no such file"))
+            e.contains(&format!("--evidence {missing}: no such file"))
                 && e.contains("nothing was recorded"),
             "{engine}: {e}"
         );
         let folder = dir.path().display().to_string();
         let e = stderr(&contest(&db, &draw_id, &ids[0], at, &folder).code(1));
-        assert!(e.contains("is not a regular file"), "{engine}: {e}");
+        assert!(
+            e.contains(": not a regular file (a directory or a device)"),
+            "{engine}: {e}"
+        );
         let nothing = "ab".repeat(32);
         let e = stderr(&contest(&db, &draw_id, &ids[0], at, &nothing).code(1));
         assert!(

@@ -218,14 +218,14 @@ pub enum AppError {
     Review(#[from] assess_store::ReviewError),
     /// Evidence that is neither an existing file nor a SHA-256.
     #[error(
-        "evidence {}: no such file, and not a SHA-256 (64 hex digits) of a stored photo or \
-         evidence file; nothing was recorded: give the file's path, or add the photo with \
-         `assess photo add` and give its SHA-256",
+        "{}: no such file, and not the SHA-256 (64 hex digits) of a stored photo or evidence \
+         file; nothing was recorded: give the file's path, or add the photo with `assess photo \
+         add` and give its SHA-256",
         .0.display()
     )]
     EvidenceMissing(PathBuf),
     /// An evidence file that cannot be read.
-    #[error("evidence file {} cannot be read; nothing was recorded (check the file and its permissions)", path.display())]
+    #[error("{}: the evidence file cannot be read; nothing was recorded (check the file and its permissions)", path.display())]
     EvidenceUnreadable {
         /// The file.
         path: PathBuf,
@@ -235,14 +235,14 @@ pub enum AppError {
     },
     /// Evidence that is a directory or a device, not a file.
     #[error(
-        "evidence {} is not a regular file (a directory or a device); nothing was recorded: \
-         give the evidence file itself",
+        "{}: not a regular file (a directory or a device); nothing was recorded: give the \
+         evidence file itself",
         .0.display()
     )]
     EvidenceNotAFile(PathBuf),
     /// An evidence file over the size kept.
     #[error(
-        "evidence file {} is larger than {} MiB, the most kept; nothing was recorded: give a \
+        "{}: larger than {} MiB, the most kept as evidence; nothing was recorded: give a \
          smaller scan or export",
         path.display(),
         limit / (1024 * 1024)
