@@ -653,3 +653,130 @@ fn the_verdict_warns_while_appeals_are_pending() {
         );
     }
 }
+
+/// Runs SQL statements on the database directly, as an older version or an intruder would.
+fn execute(db: &str, statements: &[&str]) {
+    let (runtime, pool) = crate::util::db_pool(db);
+    runtime.block_on(async {
+        for s in statements {
+            sqlx::query(sqlx::AssertSqlSafe(s.to_string()))
+                .execute(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("{s}: {e}"));
+        }
+        pool.close().await;
+    });
+}
+
+/// A database made before evidence files were kept (its contest names a file by name and
+/// hash only) is brought up to date when opened and keeps working: the old step is listed,
+/// its file is said not to be stored, the appeal is decided. Evidence bytes changed in the
+/// database behind assess's back are refused when read back.
+#[test]
+fn a_database_from_before_evidence_files_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, draw_id, ids) = luquan_draw(dir.path(), 2);
+    let records: Vec<Value> = ids.iter().map(|h| record(&draw_id, h, 1500.0)).collect();
+    let field = write(dir.path(), "f.json", &json!(records));
+    let slips = dir.path().join("slips.pdf");
+    std::fs::write(&slips, b"%PDF slips").unwrap();
+    let old_sha = "cd".repeat(32);
+    for (engine, db) in databases(dir.path()) {
+        import_sample(&out, &db);
+        import_records(&field, &db);
+        uphold(&db, &draw_id, &ids[0], "2099-06-12T21:30:00+08:00").success();
+        // Back to the schema before migration 20261205100000, with a contest as it was kept.
+        let old_step = format!(
+            "INSERT INTO finding_steps (draw_id, household_id, seq, step, actor, acted_at, \
+             reason, evidence_json, record_version, recorded_at) VALUES ('{draw_id}', '{}', 2, \
+             'contested', 'county office', '2099-06-13T10:00:00+08:00', 'wages', \
+             '[\"old-slips.pdf sha256:{old_sha}\"]', 1, '2099-06-13T02:00:05Z')",
+            ids[0]
+        );
+        execute(
+            &db,
+            &[
+                "DROP TABLE finding_step_evidence",
+                "DROP TABLE evidence_files",
+                "DELETE FROM _sqlx_migrations WHERE version = 20261205100000",
+                &old_step,
+            ],
+        );
+        let list = list_json(&db, &draw_id, &["--stepped"]);
+        assert_eq!(list[0]["state"], "contested", "{engine}");
+        assert_eq!(
+            list[0]["steps"][1]["evidence"],
+            json!([format!("old-slips.pdf sha256:{old_sha}")]),
+            "{engine}"
+        );
+        assert_eq!(evidence_files(&db), 0, "{engine}: the table is back");
+        let e = stderr(
+            &assess()
+                .args(["finding", "evidence", &old_sha, "--db", &db])
+                .arg("--out")
+                .arg(dir.path().join("old.pdf"))
+                .assert()
+                .code(1),
+        );
+        assert!(
+            e.contains("steps recorded before evidence files were kept in the database"),
+            "{engine}: {e}"
+        );
+        finding_at(
+            &db,
+            &draw_id,
+            &ids[0],
+            "2099-06-14T10:00:00+08:00",
+            &[
+                "decide",
+                "--decision",
+                "upheld",
+                "--by",
+                "panel",
+                "--reason",
+                "no slips",
+            ],
+        )
+        .success();
+
+        // Stored bytes changed behind assess's back are refused, and nothing is written.
+        uphold(&db, &draw_id, &ids[1], "2099-06-12T21:30:00+08:00").success();
+        contest(
+            &db,
+            &draw_id,
+            &ids[1],
+            "2099-06-13T10:00:00+08:00",
+            &slips.display().to_string(),
+        )
+        .success();
+        let (runtime, pool) = crate::util::db_pool(&db);
+        runtime.block_on(async {
+            sqlx::query("UPDATE evidence_files SET content = $1")
+                .bind(b"%PDF other slips".to_vec())
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        });
+        let sha = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(b"%PDF slips"))
+        };
+        let back = dir.path().join(format!("{engine}-altered.pdf"));
+        let e = stderr(
+            &assess()
+                .args(["finding", "evidence", &sha, "--db", &db])
+                .arg("--out")
+                .arg(&back)
+                .assert()
+                .code(1),
+        );
+        assert!(
+            e.contains(&format!(
+                "the evidence stored under SHA-256 {sha} now hashes to"
+            )) && e.contains("it was changed in the database outside assess"),
+            "{engine}: {e}"
+        );
+        assert!(!back.exists(), "{engine}");
+    }
+}
