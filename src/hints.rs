@@ -130,6 +130,10 @@ fn step(e: &StepProblem) -> Option<String> {
         StepProblem::TakesNoRecord(s) => {
             format!("a {} step takes no record; leave --record out", s.code())
         }
+        StepProblem::BadTime(_) => format!("--at {e}"),
+        StepProblem::BeforeVisit { .. } | StepProblem::BeforePreviousStep { .. } => {
+            format!("{e}; pass it with --at (without --at the step is taken now)")
+        }
         _ => return None,
     })
 }
@@ -152,7 +156,11 @@ fn app(e: &AppError) -> Option<String> {
              it; leave it out",
             path.display()
         ),
-        AppError::NotEvidence(_) => format!("--evidence {e}"),
+        AppError::EvidenceMissing(_)
+        | AppError::EvidenceNotAFile(_)
+        | AppError::EvidenceUnreadable { .. }
+        | AppError::EvidenceTooLarge { .. } => format!("--evidence {e}"),
+        AppError::OutputExists(_) => format!("--out {e}"),
         AppError::EarlierVerdict(path) => format!(
             "--out {} holds an earlier verdict, which is kept; choose another directory, or pass \
              --force to replace it",

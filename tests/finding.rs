@@ -9,28 +9,45 @@ use assess_store::{Appeals, Store};
 use serde_json::{json, Value};
 use std::path::Path;
 
-fn record(draw_id: &str, id: &str, wages: f64) -> Value {
+pub(crate) fn record(draw_id: &str, id: &str, wages: f64) -> Value {
     let mut household = household_record(id);
     household["income"]["wages"] = json!(wages);
     visit_after_draw(draw_id, id, "team-1", household)
 }
 
-fn write(dir: &Path, name: &str, value: &Value) -> String {
+pub(crate) fn write(dir: &Path, name: &str, value: &Value) -> String {
     let path = dir.join(name);
     std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
     path.display().to_string()
 }
 
-fn finding(db: &str, draw_id: &str, household: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+/// `assess finding ARGS` on one household, at the night after its visit.
+pub(crate) fn finding(
+    db: &str,
+    draw_id: &str,
+    household: &str,
+    args: &[&str],
+) -> assert_cmd::assert::Assert {
+    finding_at(db, draw_id, household, "2099-06-12T21:30:00+08:00", args)
+}
+
+/// `assess finding ARGS` on one household, taken `at`.
+pub(crate) fn finding_at(
+    db: &str,
+    draw_id: &str,
+    household: &str,
+    at: &str,
+    args: &[&str],
+) -> assert_cmd::assert::Assert {
     assess()
         .arg("finding")
         .args(args)
         .args(["--db", db, "--draw", draw_id, "--household", household])
-        .args(["--at", "2099-06-12T21:30:00+08:00"])
+        .args(["--at", at])
         .assert()
 }
 
-fn stderr(a: &assert_cmd::assert::Assert) -> String {
+pub(crate) fn stderr(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stderr).to_string()
 }
 
@@ -172,10 +189,11 @@ fn findings_go_through_review_and_appeal_with_their_history() {
             stderr(&no_record).contains("needs the corrected record (--record FILE.json)"),
             "{engine}"
         );
-        finding(
+        finding_at(
             &db,
             &draw_id,
             h,
+            "2099-06-20T15:00:00+08:00",
             &[
                 "decide",
                 "--decision",

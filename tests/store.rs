@@ -136,3 +136,53 @@ fn bad_and_unreachable_databases_are_clear_errors() {
         .stderr(predicates::str::contains("census:***@127.0.0.1:9"))
         .stderr(predicates::str::contains("secret").not());
 }
+
+/// A draw time given on import keeps the offset it was given in; the same instant given again
+/// in another offset is the same fact, another instant is refused.
+#[test]
+fn a_draw_time_keeps_its_offset_and_is_compared_as_an_instant() {
+    let dir = tempfile::tempdir().unwrap();
+    let drawn = a_draw(dir.path());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&drawn.join("manifest.json"))).unwrap();
+    let id = manifest["sample_sha256"].as_str().unwrap().to_string();
+    let import = |db: &str, at: &str| {
+        assess()
+            .arg("import-sample")
+            .arg(&drawn)
+            .args(["--db", db, "--drawn-at", at])
+            .assert()
+    };
+    for (engine, db) in databases(dir.path()) {
+        import(&db, "2020-06-01T08:00:00+08:00").success();
+        let again = stdout(import(&db, "2020-06-01T00:00:00Z").success());
+        assert!(
+            again.contains("already in the database; nothing changed"),
+            "{engine}: {again}"
+        );
+        let other = import(&db, "2020-06-01T09:00:00+08:00").code(1);
+        let e = String::from_utf8_lossy(&other.get_output().stderr).to_string();
+        assert!(
+            e.contains(&format!(
+                "draw {id} is recorded as drawn at 2020-06-01T08:00:00+08:00, not \
+                 2020-06-01T09:00:00+08:00"
+            )),
+            "{engine}: {e}"
+        );
+        let stored = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let store = assess_store::Store::open(&db).await.unwrap();
+                let at = store.drawn_at(&id).await.unwrap();
+                store.close().await;
+                at
+            });
+        assert_eq!(
+            stored.as_deref(),
+            Some("2020-06-01T08:00:00+08:00"),
+            "{engine}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod appeal;
 mod architecture;
 mod bad_input;
 mod check;

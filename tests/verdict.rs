@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// A complete visit with the household's own register status; `missed` puts its income
 /// below the line.
-fn visit(draw_id: &str, id: &str, status: &str, team: &str, missed: bool) -> Value {
+pub(crate) fn visit(draw_id: &str, id: &str, status: &str, team: &str, missed: bool) -> Value {
     let mut household = household_record(id);
     household["status"] = json!(status);
     household["approval"] = json!({"exit": "satisfied", "policies": "satisfied", "help_received": "satisfied", "cadres_work": "satisfied"});

@@ -1,12 +1,14 @@
 //! `assess finding`: review and appeal of the findings (one per visited household): the night
-//! review (upheld, corrected, sent back), the county's contest with evidence, the appeal's
-//! decision (upheld, overturned), and the list of states with their history.
+//! review (upheld, corrected, sent back), the county's contest with evidence (kept in the
+//! database by SHA-256), the appeal's decision (upheld, overturned), the list of states with
+//! their history and outcome, and a stored evidence file read back.
 
 use crate::cmd::store::{block_on, DbArgs};
-use assess_app::{findings, records};
-use assess_inspection::Step;
-use assess_inspection::StepRequest;
+use assess_app::findings::{self, ListFilter};
+use assess_app::records;
+use assess_inspection::{Evidence, Step, StepRequest};
 use assess_store::Store;
+use assess_verdict::HouseholdOutcome;
 use std::path::{Path, PathBuf};
 
 /// `assess finding ...`
@@ -18,8 +20,10 @@ pub enum FindingCmd {
     Contest(ContestArgs),
     /// Decide a contested finding: upheld, or overturned (with the record as corrected).
     Decide(DecideArgs),
-    /// List the findings of a draw with their state, and the history of each step.
+    /// List the findings of a draw with their state, outcome and the history of each step.
     List(ListArgs),
+    /// Write a stored evidence file (or photo) to a file, by its SHA-256.
+    Evidence(EvidenceArgs),
 }
 
 /// The finding a step concerns and who takes it, when and why.
@@ -37,7 +41,8 @@ pub struct Who {
     /// Why.
     #[arg(long)]
     reason: String,
-    /// When (RFC 3339, e.g. 2020-06-12T21:30:00+08:00); now when absent.
+    /// When (RFC 3339 with its offset, e.g. 2020-06-12T21:30:00+08:00, kept as given); now
+    /// (UTC) when absent. Not before the visit, nor before the finding's last step.
     #[arg(long)]
     at: Option<String>,
     #[command(flatten)]
@@ -82,7 +87,8 @@ enum AppealDecision {
 pub struct ContestArgs {
     #[command(flatten)]
     who: Who,
-    /// Evidence: a file (recorded by name and SHA-256) or a stored photo's SHA-256; repeat for more.
+    /// Evidence: a file (stored in the database once, by SHA-256) or the SHA-256 of a stored
+    /// photo or evidence file; repeat for more.
     #[arg(long, required = true)]
     evidence: Vec<String>,
 }
@@ -109,9 +115,27 @@ pub struct ListArgs {
     /// Only findings with at least one review or appeal step.
     #[arg(long)]
     stepped: bool,
+    /// Only findings with this outcome (of the current record, as the verdict counts it).
+    #[arg(long, value_enum)]
+    outcome: Option<HouseholdOutcome>,
+    /// Standards file the records are judged by (as for the verdict); built-in when absent.
+    #[arg(long)]
+    standards: Option<PathBuf>,
     /// JSON instead of text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// `assess finding evidence`
+#[derive(clap::Args, Debug)]
+pub struct EvidenceArgs {
+    /// The evidence's SHA-256, as `assess finding list` shows it.
+    sha256: String,
+    /// The file to write (a new file; an existing one is kept).
+    #[arg(long)]
+    out: PathBuf,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -127,10 +151,12 @@ pub fn run(cmd: FindingCmd) -> anyhow::Result<()> {
             take_step(a.who, step, Vec::new(), a.record.as_deref())
         }
         FindingCmd::Contest(a) => {
+            // Every file is read before the database is opened: a missing or unreadable one
+            // is refused with nothing written.
             let evidence = a
                 .evidence
                 .iter()
-                .map(|e| Ok(findings::evidence_reference(e)?))
+                .map(|e| Ok(findings::read_evidence(e)?))
                 .collect::<anyhow::Result<_>>()?;
             take_step(a.who, Step::Contested, evidence, None)
         }
@@ -142,13 +168,14 @@ pub fn run(cmd: FindingCmd) -> anyhow::Result<()> {
             take_step(a.who, step, Vec::new(), a.record.as_deref())
         }
         FindingCmd::List(a) => list(a),
+        FindingCmd::Evidence(a) => evidence(a),
     }
 }
 
 fn take_step(
     who: Who,
     step: Step,
-    evidence: Vec<String>,
+    evidence: Vec<Evidence>,
     record: Option<&Path>,
 ) -> anyhow::Result<()> {
     let record_source = record.map_or(String::new(), |p| p.display().to_string());
@@ -166,43 +193,55 @@ fn take_step(
         record,
         record_source,
     };
-    let state = block_on(async {
+    let done = block_on(async {
         let store = Store::open(&who.db.db).await?;
-        let state = findings::take_step(&store, &req).await;
+        let done = findings::take_step(&store, &req).await;
         store.close().await;
-        anyhow::Ok(state?)
+        anyhow::Ok(done?)
     })??;
     println!(
         "household {} of draw {}: {} recorded; the finding is now {}",
         req.household_id,
         req.draw_id,
         step.code(),
-        state.code()
+        done.state.code()
     );
+    for e in &done.evidence {
+        let kept = if e.newly_stored {
+            "stored"
+        } else {
+            "already stored"
+        };
+        println!("  evidence {}: {kept}", e.reference());
+    }
     Ok(())
 }
 
 fn list(a: ListArgs) -> anyhow::Result<()> {
-    let findings = block_on(async {
+    let standards = crate::cmd::load_standards(a.standards.as_deref())?;
+    let filter = ListFilter {
+        stepped: a.stepped,
+        outcome: a.outcome,
+    };
+    let shown = block_on(async {
         let store = Store::open(&a.db.db).await?;
-        let f = findings::list(&store, &a.draw).await;
+        let f = findings::list(&store, &a.draw, &standards, filter).await;
         store.close().await;
         anyhow::Ok(f?)
     })??;
-    let shown: Vec<_> = findings
-        .iter()
-        .filter(|f| !a.stepped || !f.steps.is_empty())
-        .collect();
     if a.json {
         println!("{}", serde_json::to_string_pretty(&shown)?);
         return Ok(());
     }
-    println!("{} findings of draw {}", shown.len(), a.draw);
-    for f in shown {
+    let plural = if shown.len() == 1 { "" } else { "s" };
+    println!("{} finding{plural} of draw {}", shown.len(), a.draw);
+    for finding in shown {
+        let f = &finding.status;
         println!(
-            "  {:<24} {:<20} record version {}",
+            "  {:<24} {:<20} {:<16} record version {}",
             f.household_id,
             f.state.code(),
+            finding.outcome.code(),
             f.current_version
         );
         for s in &f.steps {
@@ -221,5 +260,22 @@ fn list(a: ListArgs) -> anyhow::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+fn evidence(a: EvidenceArgs) -> anyhow::Result<()> {
+    let stored = block_on(async {
+        let store = Store::open(&a.db.db).await?;
+        let stored = findings::save_evidence(&store, &a.sha256, &a.out).await;
+        store.close().await;
+        anyhow::Ok(stored?)
+    })??;
+    println!(
+        "{} ({} bytes, sha256 {}) written to {}",
+        stored.name,
+        stored.content.len(),
+        stored.sha256,
+        a.out.display()
+    );
     Ok(())
 }

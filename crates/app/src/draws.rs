@@ -40,7 +40,7 @@ impl DrawImport {
     ) -> Result<DrawImport, AppError> {
         let draw = assess_draw::load_draw_dir(dir)?;
         let drawn_at = match drawn_at {
-            Some(text) => Some(rfc3339_seconds(text)?),
+            Some(text) => Some(rfc3339_as_given(text)?),
             None => assess_draw::read_receipt(&draw.path)?.map(|r| r.drawn_at),
         };
         let mut facts = DrawFacts {
@@ -64,12 +64,11 @@ pub async fn import(store: &Store, import: &DrawImport) -> Result<DrawImported, 
     })
 }
 
-/// An RFC 3339 time, as stored: UTC to the second.
-fn rfc3339_seconds(text: &str) -> Result<String, AppError> {
-    let seconds = assess_inspection::parse_rfc3339(text)
-        .ok_or_else(|| AppError::NotATime(text.to_string()))?;
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(seconds.max(0.0));
-    Ok(humantime::format_rfc3339_seconds(t).to_string())
+/// An RFC 3339 time, checked and kept as given, with its offset (`2020-06-10T16:00:00+08:00`
+/// stays +08:00); it is compared with other times as the instant it names.
+fn rfc3339_as_given(text: &str) -> Result<String, AppError> {
+    assess_inspection::parse_rfc3339(text).ok_or_else(|| AppError::NotATime(text.to_string()))?;
+    Ok(text.to_string())
 }
 
 /// The centres of the draw's sampled villages, from the village file the draw used.

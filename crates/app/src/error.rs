@@ -216,12 +216,68 @@ pub enum AppError {
     /// A review or appeal step was refused.
     #[error(transparent)]
     Review(#[from] assess_store::ReviewError),
-    /// Evidence that is neither a file nor a photo's hash.
+    /// Evidence that is neither an existing file nor a SHA-256.
     #[error(
-        "{0:?} is neither a file nor a photo's SHA-256 (64 hex digits); give the file, or add \
-         the photo with `assess photo add` and give its SHA-256"
+        "{}: no such file, and not the SHA-256 (64 hex digits) of a stored photo or evidence \
+         file; nothing was recorded: give the file's path, or add the photo with `assess photo \
+         add` and give its SHA-256",
+        .0.display()
     )]
-    NotEvidence(String),
+    EvidenceMissing(PathBuf),
+    /// An evidence file that cannot be read.
+    #[error("{}: the evidence file cannot be read; nothing was recorded (check the file and its permissions)", path.display())]
+    EvidenceUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Evidence that is a directory or a device, not a file.
+    #[error(
+        "{}: not a regular file (a directory or a device); nothing was recorded: give the \
+         evidence file itself",
+        .0.display()
+    )]
+    EvidenceNotAFile(PathBuf),
+    /// An evidence file over the size kept.
+    #[error(
+        "{}: larger than {} MiB, the most kept as evidence; nothing was recorded: give a \
+         smaller scan or export",
+        path.display(),
+        limit / (1024 * 1024)
+    )]
+    EvidenceTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, bytes.
+        limit: u64,
+    },
+    /// Text that should be a SHA-256 is not.
+    #[error("{0:?} is not a SHA-256 (64 hex digits)")]
+    NotASha256(String),
+    /// Nothing is stored under a SHA-256.
+    #[error(
+        "no evidence file and no photo is stored under SHA-256 {0} (steps recorded before \
+         evidence files were kept in the database name theirs by hash only); the steps' \
+         evidence is listed by `assess finding list`"
+    )]
+    EvidenceNotFound(String),
+    /// Stored bytes whose hash is not the one they are stored under.
+    #[error(
+        "the evidence stored under SHA-256 {sha256} now hashes to {actual}: it was changed \
+         in the database outside assess; nothing was written (restore the database from a \
+         backup)"
+    )]
+    EvidenceAltered {
+        /// The SHA-256 it is stored under.
+        sha256: String,
+        /// The SHA-256 of the bytes found.
+        actual: String,
+    },
+    /// An output file that would be overwritten.
+    #[error("{} exists; it is kept: write to a new file", .0.display())]
+    OutputExists(PathBuf),
     /// Villages asked for that the draw did not sample.
     #[error(
         "village {} has no household in the sample of draw {draw}; check the code \

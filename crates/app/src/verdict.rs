@@ -439,8 +439,10 @@ async fn one(
             })
             .collect(),
     };
+    let pending = pending_appeals(store, draw_id, &ids).await?;
     let input =
-        CountyInput::from_sample(county, &name, &rows, &design, &records, standards, register);
+        CountyInput::from_sample(county, &name, &rows, &design, &records, standards, register)
+            .with_pending_appeals(pending);
     let thresholds = standards.thresholds_for(region);
     let verdict =
         county_verdict_with_villages(&input, village_people, &thresholds, &request.settings)
@@ -469,6 +471,30 @@ async fn one(
         villages,
         vintage: manifest.division_codes.vintage.clone(),
     })
+}
+
+/// The households of `households` whose findings are contested and whose appeals are not yet
+/// decided, in the draw and the earlier phases whose records it reads.
+async fn pending_appeals(
+    store: &Store,
+    draw_id: &str,
+    households: &HashSet<&str>,
+) -> Result<Vec<String>, AppError> {
+    let mut pending = Vec::new();
+    for id in store.lineage(draw_id).await? {
+        pending.extend(
+            store
+                .findings(&id)
+                .await?
+                .into_iter()
+                .filter(|f| f.state == assess_inspection::FindingState::Contested)
+                .filter(|f| households.contains(f.household_id.as_str()))
+                .map(|f| f.household_id),
+        );
+    }
+    pending.sort();
+    pending.dedup();
+    Ok(pending)
 }
 
 /// The sampled villages in sample order, with their centres (when the draw was imported with

@@ -55,7 +55,7 @@ pub use record::{
 pub use records_file::{
     parse_visit_bytes, parse_visits, NumberedVisit, RecordProblem, RecordProblems,
 };
-pub use review::{state_of, FindingState, Step, StepProblem, StepRequest};
+pub use review::{state_of, Evidence, FindingState, Step, StepProblem, StepRequest};
 
 pub use visit::{
     parse_rfc3339, records_sha256, Disposition, Gps, IneligibleReason, InterviewMode, Note,

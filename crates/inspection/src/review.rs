@@ -7,8 +7,9 @@
 //! This module only says which step may follow which ([`FindingState::after`]); the store
 //! applies it inside the transaction that records the step.
 
-use crate::VisitRecord;
+use crate::{parse_rfc3339, VisitRecord};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// One step to record, as a front end asks for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,16 +22,59 @@ pub struct StepRequest {
     pub step: Step,
     /// Who takes it (reviewer, county official, appeal panel).
     pub actor: String,
-    /// When, RFC 3339.
+    /// When, RFC 3339 with its offset, kept as given (`2020-07-03T09:15:00+08:00` stays
+    /// +08:00); compared with other times as the instant it names.
     pub acted_at: String,
     /// Why.
     pub reason: String,
-    /// Evidence references: stored photo SHA-256s, or "file name sha256:...".
-    pub evidence: Vec<String>,
+    /// The evidence the step names, in the order given.
+    pub evidence: Vec<Evidence>,
     /// The corrected record, for `review_corrected` and `appeal_overturned`.
     pub record: Option<VisitRecord>,
     /// Where the corrected record came from (a file name), for the version's `source_file`.
     pub record_source: String,
+}
+
+/// One piece of evidence a step names: a file given with the step, kept by the store once by
+/// its SHA-256 (so it cannot be swapped later and can be read back), or something already
+/// stored, named by its SHA-256 (a photo added with `assess photo add`, or an evidence file of
+/// an earlier step).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// A file's name (without its directories) and bytes.
+    File {
+        /// The name it was given under, e.g. `wage-slips.pdf`.
+        name: String,
+        /// Its bytes.
+        content: Vec<u8>,
+    },
+    /// A stored photo or evidence file, by its SHA-256 (lowercase hex).
+    Stored(String),
+}
+
+impl Evidence {
+    /// The SHA-256 the evidence is kept under (lowercase hex).
+    pub fn sha256(&self) -> String {
+        match self {
+            Evidence::File { content, .. } => hex::encode(Sha256::digest(content)),
+            Evidence::Stored(sha256) => sha256.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Evidence {
+    // The bytes are not printed: a scan is megabytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Evidence::File { name, content } => f
+                .debug_struct("File")
+                .field("name", name)
+                .field("bytes", &content.len())
+                .field("sha256", &self.sha256())
+                .finish(),
+            Evidence::Stored(sha256) => f.debug_tuple("Stored").field(sha256).finish(),
+        }
+    }
 }
 
 /// Why a step's request cannot be recorded.
@@ -67,6 +111,61 @@ pub enum StepProblem {
     /// The corrected record is invalid.
     #[error("the corrected record is invalid: {0}")]
     InvalidRecord(crate::VisitProblem),
+    /// The step's time is before the end of the visit it reviews.
+    #[error(
+        "the {} step's time {at} is {} before the end of the visit it reviews ({visit_end}); a \
+         step is taken after the visit: give the time it was taken, with its offset (e.g. \
+         2020-06-12T21:30:00+08:00)",
+        step.code(),
+        span(*seconds)
+    )]
+    BeforeVisit {
+        /// The step.
+        step: Step,
+        /// Its time, as given.
+        at: String,
+        /// The end of the visit, as recorded.
+        visit_end: String,
+        /// How many seconds earlier the step is.
+        seconds: f64,
+    },
+    /// The step's time is before the step it follows.
+    #[error(
+        "the {} step's time {at} is {} before the {} step it follows ({previous_at}); steps \
+         are recorded in the order they were taken: give the time this one was taken, with its \
+         offset",
+        step.code(),
+        span(*seconds),
+        previous.code()
+    )]
+    BeforePreviousStep {
+        /// The step.
+        step: Step,
+        /// Its time, as given.
+        at: String,
+        /// The step it follows.
+        previous: Step,
+        /// That step's time, as recorded.
+        previous_at: String,
+        /// How many seconds earlier the step is.
+        seconds: f64,
+    },
+}
+
+/// A duration for a message: "45 s", "2 h 45 min", "3 days 2 h".
+fn span(seconds: f64) -> String {
+    let s = seconds.abs().round() as u64;
+    let (days, hours, minutes) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{s} s"),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (1, 0, _) => "1 day".to_string(),
+        (1, h, _) => format!("1 day {h} h"),
+        (d, 0, _) => format!("{d} days"),
+        (d, h, _) => format!("{d} days {h} h"),
+    }
 }
 
 impl StepRequest {
@@ -79,10 +178,10 @@ impl StepRequest {
         if self.reason.trim().is_empty() {
             return Err(StepProblem::NoReason);
         }
-        if crate::parse_rfc3339(&self.acted_at).is_none() {
+        if parse_rfc3339(&self.acted_at).is_none() {
             return Err(StepProblem::BadTime(self.acted_at.clone()));
         }
-        if self.step.needs_evidence() && self.evidence.iter().all(|e| e.trim().is_empty()) {
+        if self.step.needs_evidence() && self.evidence.is_empty() {
             return Err(StepProblem::NoEvidence);
         }
         match (&self.record, self.step.needs_record()) {
@@ -102,6 +201,49 @@ impl StepRequest {
             }
             (None, false) => Ok(()),
         }
+    }
+
+    /// A step comes after the visit it reviews and after the step it follows: its time is not
+    /// before the end of `reviewed` (the record current when the step is taken), nor before the
+    /// end of the corrected record it brings, nor before `previous` (the finding's last step
+    /// and its time). Times are compared as instants, whatever their offsets; a time that does
+    /// not read (none does: records and steps are checked when stored) is not compared.
+    pub fn check_times(
+        &self,
+        reviewed: &VisitRecord,
+        previous: Option<(Step, &str)>,
+    ) -> Result<(), StepProblem> {
+        let Some(at) = parse_rfc3339(&self.acted_at) else {
+            return Err(StepProblem::BadTime(self.acted_at.clone()));
+        };
+        for visit in std::iter::once(reviewed).chain(self.record.as_ref()) {
+            match parse_rfc3339(&visit.end) {
+                Some(end) if at < end => {
+                    return Err(StepProblem::BeforeVisit {
+                        step: self.step,
+                        at: self.acted_at.clone(),
+                        visit_end: visit.end.clone(),
+                        seconds: end - at,
+                    })
+                }
+                _ => {}
+            }
+        }
+        if let Some((previous, previous_at)) = previous {
+            match parse_rfc3339(previous_at) {
+                Some(before) if at < before => {
+                    return Err(StepProblem::BeforePreviousStep {
+                        step: self.step,
+                        at: self.acted_at.clone(),
+                        previous,
+                        previous_at: previous_at.to_string(),
+                        seconds: before - at,
+                    })
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -328,5 +470,111 @@ mod tests {
             assert_eq!(Step::from_code(step.code()), Some(step));
         }
         assert_eq!(Step::from_code("appealed"), None);
+    }
+
+    fn request(step: Step, at: &str) -> StepRequest {
+        let visit = crate::fixtures::example_visit();
+        StepRequest {
+            draw_id: visit.draw_id,
+            household_id: visit.household_id,
+            step,
+            actor: "expert Wang".into(),
+            acted_at: at.into(),
+            reason: "photos and answers agree".into(),
+            evidence: Vec::new(),
+            record: None,
+            record_source: String::new(),
+        }
+    }
+
+    /// The example visit ends at 2020-06-12T10:45:00+08:00, which is 02:45 UTC: a step is
+    /// compared with it as an instant, whatever offset either is written in.
+    #[test]
+    fn a_step_before_the_end_of_its_visit_is_refused_whatever_the_offsets() {
+        let visit = crate::fixtures::example_visit();
+        assert_eq!(visit.end, "2020-06-12T10:45:00+08:00");
+        for at in [
+            "2020-06-12T10:45:00+08:00",
+            "2020-06-12T02:45:00Z",
+            "2020-06-12T21:30:00+08:00",
+        ] {
+            assert_eq!(
+                request(Step::ReviewUpheld, at).check_times(&visit, None),
+                Ok(()),
+                "{at}"
+            );
+        }
+        let e = request(Step::ReviewUpheld, "2020-06-12T02:44:00Z")
+            .check_times(&visit, None)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the review_upheld step's time 2020-06-12T02:44:00Z is 1 min before the end of the \
+             visit it reviews (2020-06-12T10:45:00+08:00); a step is taken after the visit: give \
+             the time it was taken, with its offset (e.g. 2020-06-12T21:30:00+08:00)"
+        );
+        // The message says by how much, so a wrong offset or date stands out.
+        assert!(request(Step::ReviewUpheld, "2020-06-12T08:00:00+08:00")
+            .check_times(&visit, None)
+            .unwrap_err()
+            .to_string()
+            .contains("is 2 h 45 min before the end of the visit"));
+    }
+
+    #[test]
+    fn a_corrected_record_whose_visit_ends_after_the_step_is_refused() {
+        let visit = crate::fixtures::example_visit();
+        let mut corrected = visit.clone();
+        corrected.end = "2020-06-14T10:45:00+08:00".into();
+        let mut req = request(Step::ReviewCorrected, "2020-06-12T21:30:00+08:00");
+        req.record = Some(corrected);
+        let e = req.check_times(&visit, None).unwrap_err();
+        assert!(
+            matches!(&e, StepProblem::BeforeVisit { visit_end, .. } if visit_end == "2020-06-14T10:45:00+08:00"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("1 day 13 h before"), "{e}");
+    }
+
+    #[test]
+    fn a_step_before_the_step_it_follows_is_refused() {
+        let visit = crate::fixtures::example_visit();
+        let contest = request(Step::Contested, "2020-06-13T09:00:00+08:00");
+        let reviewed = Some((Step::ReviewUpheld, "2020-06-12T21:30:00+08:00"));
+        assert_eq!(contest.check_times(&visit, reviewed), Ok(()));
+        // The same instant as the review is not before it.
+        let same = request(Step::Contested, "2020-06-12T13:30:00Z");
+        assert_eq!(same.check_times(&visit, reviewed), Ok(()));
+        let early = request(Step::Contested, "2020-06-12T20:30:00+08:00");
+        assert_eq!(
+            early.check_times(&visit, reviewed).unwrap_err().to_string(),
+            "the contested step's time 2020-06-12T20:30:00+08:00 is 1 h before the review_upheld \
+             step it follows (2020-06-12T21:30:00+08:00); steps are recorded in the order they \
+             were taken: give the time this one was taken, with its offset"
+        );
+    }
+
+    #[test]
+    fn durations_in_messages_read_as_people_write_them() {
+        assert_eq!(span(45.0), "45 s");
+        assert_eq!(span(60.0), "1 min");
+        assert_eq!(span(3600.0), "1 h");
+        assert_eq!(span(9900.0), "2 h 45 min");
+        assert_eq!(span(86_400.0 + 7_200.0), "1 day 2 h");
+        assert_eq!(span(3.0 * 86_400.0), "3 days");
+    }
+
+    #[test]
+    fn evidence_is_kept_by_the_sha256_of_its_bytes() {
+        let file = Evidence::File {
+            name: "wage-slips.pdf".into(),
+            content: b"abc".to_vec(),
+        };
+        assert_eq!(
+            file.sha256(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(format!("{file:?}").contains("bytes: 3"));
+        assert_eq!(Evidence::Stored("ab".repeat(32)).sha256(), "ab".repeat(32));
     }
 }

@@ -161,6 +161,7 @@ pub(crate) fn verdict_file() -> VerdictFile {
         reasons: vec![
             "wrong_exit_rate is 3.16% (official), at or above the threshold 2.00%".into(),
         ],
+        pending_appeals: vec![],
         drivers,
         failing_households,
         identification_flags: flagged(),

@@ -56,6 +56,8 @@ p.sub, .note, figcaption, footer { color: var(--muted); }
 .decision.approve { background: var(--pass); }
 .decision.defer { background: var(--fail); }
 .decision.undecided { background: #d9d9d9; }
+p.warning { margin: 10px 0; padding: 8px 12px; border-left: 5px solid var(--fail);
+  background: #fdf0ef; font-weight: 600; }
 nav { margin: 14px 0 0; font-size: 13px; }
 nav a { color: var(--accent); margin-right: 14px; text-decoration: none; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 14px; font-size: 13.5px; }
@@ -176,6 +178,9 @@ pub(crate) fn render(r: &Report, lang: Lang) -> Result<String, ReportError> {
         escape(word),
         escape(w.decision_rule)
     );
+    if let Some(warning) = text::pending_appeals(lang, &v.pending_appeals) {
+        let _ = writeln!(out, r#"<p class="warning">{}</p>"#, escape(&warning));
+    }
     let mut sections = vec![
         ("indicators", w.indicators),
         ("reasons", w.reasons),

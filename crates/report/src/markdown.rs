@@ -89,6 +89,9 @@ pub(crate) fn render(r: &Report, lang: Lang) -> String {
         md_text(tables::decision(lang, v.decision)),
         md_text(w.decision_rule)
     );
+    if let Some(warning) = text::pending_appeals(lang, &v.pending_appeals) {
+        let _ = writeln!(out, "> **{}**\n", md_text(&warning));
+    }
     table(&mut out, &tables::summary(r, lang));
 
     section(&mut out, 2, w.indicators);

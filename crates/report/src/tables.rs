@@ -165,8 +165,26 @@ pub(crate) fn summary(r: &Report, lang: Lang) -> Table {
             (w.failing_households, count(v.failing_households.len())),
             (w.flagged_households, count(v.identification_flags.len())),
             (w.sampled_villages, count(r.villages.len())),
-        ],
+        ]
+        .into_iter()
+        // Shown only when there are some, so a settled county's summary reads as before.
+        .chain((!v.pending_appeals.is_empty()).then(|| {
+            (
+                w.pending_appeals,
+                Cell::Pass(false, pending_list(lang, &v.pending_appeals)),
+            )
+        }))
+        .collect(),
     )
+}
+
+/// "2 (H001, H002)": how many appeals are pending, and for which households.
+fn pending_list(lang: Lang, households: &[String]) -> String {
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    match lang {
+        Lang::En => format!("{} ({})", households.len(), households.join(sep)),
+        Lang::Zh => format!("{}（{}）", households.len(), households.join(sep)),
+    }
 }
 
 /// The indicator table of the Markdown and the page: values, interval, threshold, result,

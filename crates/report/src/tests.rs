@@ -624,6 +624,15 @@ fn a_verdict_without_identification_flags_says_none() {
     let mut file = fixture::verdict_file();
     file.verdict.identification_flags.clear();
     let (villages, names) = (fixture::villages(), fixture::names());
+/// Appeals still pending are warned in every report, in both languages: under the decision
+/// (Markdown, HTML), first among the reasons (all three) and in the summary table (all three,
+/// the workbook's Summary sheet); a settled county's reports say nothing of them.
+#[test]
+fn pending_appeals_are_warned_in_every_report_in_both_languages() {
+    let mut file = fixture::verdict_file();
+    file.verdict.pending_appeals = vec!["H001".to_string(), "H003".to_string()];
+    let villages = fixture::villages();
+    let names = fixture::names();
     let report = Report {
         file: &file,
         villages: &villages,
@@ -636,4 +645,52 @@ fn a_verdict_without_identification_flags_says_none() {
         section[..section.find("\n## ").unwrap()].contains("\n无。\n"),
         "{section}"
     );
+    let words = [
+        (
+            Lang::En,
+            "2 appeals are still pending (households H001, H003): the verdict after the appeals may change when they are decided; this decision is not final.",
+            "2 (H001, H003)",
+        ),
+        (
+            Lang::Zh,
+            "尚有 2 起申诉未裁决（农户 H001、H003）：裁决后，申诉后的评估结论可能改变；本结论并非最终结论。",
+            "2（H001、H003）",
+        ),
+    ];
+    for (lang, warning, listed) in words {
+        let w = lang.words();
+        let md = markdown(&report, lang);
+        assert!(md.contains(&format!("> **{warning}**")), "{md}");
+        assert!(md.contains(&format!("- {warning}")), "the reasons: {md}");
+        assert!(
+            md.contains(&format!("| {} | **{listed}** |", w.pending_appeals)),
+            "{md}"
+        );
+        let page = html(&report, lang).unwrap();
+        assert!(
+            page.contains(&format!(r#"<p class="warning">{warning}</p>"#)),
+            "{}",
+            lang.code()
+        );
+        assert!(page.contains(&format!("<li>{warning}</li>")));
+        let bytes = xlsx(&report, lang).unwrap();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let summary = book.worksheet_range("Summary").unwrap();
+        let row = summary
+            .rows()
+            .find(|row| row[0] == w.pending_appeals)
+            .expect("the pending appeals row");
+        assert_eq!(row[1].to_string(), listed);
+        assert!(summary.rows().any(|row| row[0] == warning));
+    }
+    with_report(|r| {
+        for lang in [Lang::En, Lang::Zh] {
+            let md = markdown(r, lang);
+            let page = html(r, lang).unwrap();
+            let w = lang.words();
+            assert!(!md.contains(w.pending_appeals) && !md.contains("> **"));
+            assert!(!page.contains(r#"class="warning""#));
+        }
+    });
 }

@@ -170,6 +170,7 @@ pub(crate) struct Words {
     pub before_appeals: &'static str,
     pub after_appeals: &'static str,
     pub appeals_stage: &'static str,
+    pub pending_appeals: &'static str,
     pub before: &'static str,
     pub after: &'static str,
     pub changed: &'static str,
@@ -333,6 +334,7 @@ pub(crate) static EN: Words = Words {
     before_appeals: "Before appeals",
     after_appeals: "After appeals",
     appeals_stage: "Records as of",
+    pending_appeals: "Appeals not yet decided",
     before: "before the appeals",
     after: "after the appeals",
     changed: "Changed",
@@ -493,6 +495,7 @@ pub(crate) static ZH: Words = Words {
     before_appeals: "申诉前",
     after_appeals: "申诉后",
     appeals_stage: "记录时点",
+    pending_appeals: "尚未裁决的申诉",
     before: "申诉前",
     after: "申诉后",
     changed: "有变化",
@@ -785,7 +788,9 @@ pub(crate) fn reasons(lang: Lang, v: &Verdict, names: &BTreeMap<String, String>)
         (Lang::Zh, assess_verdict::RateBasis::Design) => "设计口径",
     };
     let level = format!("{:.0}%", 100.0 * v.settings.confidence);
-    let mut out = Vec::new();
+    let mut out: Vec<String> = pending_appeals(lang, &v.pending_appeals)
+        .into_iter()
+        .collect();
     for (name, i) in ordered(&v.indicators) {
         let label = w.indicator_name(name);
         let above = name == "approval_rate";
@@ -829,6 +834,46 @@ pub(crate) fn reasons(lang: Lang, v: &Verdict, names: &BTreeMap<String, String>)
         out.push(w.every_passes.to_string());
     }
     out
+}
+
+/// The warning that appeals are still pending, naming the first few households, or `None`
+/// when none is.
+pub(crate) fn pending_appeals(lang: Lang, households: &[String]) -> Option<String> {
+    const NAMED: usize = 10;
+    let n = households.len();
+    if n == 0 {
+        return None;
+    }
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    let mut named = households
+        .iter()
+        .take(NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(sep);
+    Some(match lang {
+        Lang::En => {
+            if n > NAMED {
+                named.push_str(&format!(" and {} more", n - NAMED));
+            }
+            let one = n == 1;
+            format!(
+                "{n} appeal{} still pending (household{} {named}): the verdict after the appeals \
+                 may change when {} decided; this decision is not final.",
+                if one { " is" } else { "s are" },
+                if one { "" } else { "s" },
+                if one { "it is" } else { "they are" },
+            )
+        }
+        Lang::Zh => {
+            if n > NAMED {
+                named.push_str(&format!(" 等 {n} 户"));
+            }
+            format!(
+                "尚有 {n} 起申诉未裁决（农户 {named}）：裁决后，申诉后的评估结论可能改变；本结论并非最终结论。"
+            )
+        }
+    })
 }
 
 /// The indicators in the order the rules list them (incidence, wrong exits, missed, approval),

@@ -122,7 +122,8 @@ impl Store {
                 .await
                 .map_err(db)?;
             match row.try_get::<Option<String>, _>(0).map_err(db)? {
-                Some(stored) if stored == *at => {}
+                // The same instant written with another offset is the same fact.
+                Some(stored) if same_instant(&stored, at) => {}
                 Some(stored) => {
                     return Err(StoreError::FactConflict(format!(
                         "draw {draw_id} is recorded as drawn at {stored}, not {at}"
@@ -267,4 +268,14 @@ async fn insert_household(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Whether two RFC 3339 times name the same instant (texts that do not read are compared as
+/// text).
+fn same_instant(a: &str, b: &str) -> bool {
+    use assess_inspection::parse_rfc3339;
+    match (parse_rfc3339(a), parse_rfc3339(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
 }

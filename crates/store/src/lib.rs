@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod check_input;
+mod evidence;
 mod import;
 mod lineage;
 pub mod photos;
@@ -20,9 +21,10 @@ mod url;
 mod verdict;
 
 pub use check_input::DrawForCheck;
+pub use evidence::{EvidenceKept, EvidenceKind, StoredEvidence};
 pub use import::{DrawFacts, ImportOutcome};
 pub use records::{RecordsError, VisitImport, VisitRow};
-pub use review::{Appeals, FindingStatus, ReviewError, StepRow};
+pub use review::{Appeals, FindingStatus, ReviewError, StepRecorded, StepRow};
 pub use url::{Backend, DbUrl};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

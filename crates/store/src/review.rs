@@ -1,13 +1,17 @@
 //! Review and appeal steps, kept with who, when, why and the evidence; record versions written
 //! by a step carry its stage (`review`, `appeal`), so verdicts can use the records as they
 //! stood before the appeals or after them. Which step may follow which is
-//! `assess_inspection::FindingState`; this module applies it inside one transaction per step.
+//! `assess_inspection::FindingState`; this module applies it inside one transaction per step,
+//! with the evidence the step names (`evidence`).
 
+use crate::evidence::{keep_evidence, link_evidence, EvidenceKept};
 use crate::records::insert_visit;
 use crate::{Store, StoreError};
 use assess_inspection::{state_of, FindingState, Step, StepProblem, StepRequest, VisitRecord};
 use sqlx::Row;
 use std::collections::BTreeMap;
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 /// A recorded step.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -18,11 +22,11 @@ pub struct StepRow {
     pub step: String,
     /// Who.
     pub actor: String,
-    /// When, as given.
+    /// When, as given (with the offset it was given in).
     pub acted_at: String,
     /// Why.
     pub reason: String,
-    /// Evidence references.
+    /// Evidence references: "NAME sha256:HEX" for a file, "photo sha256:HEX" for a photo.
     pub evidence: Vec<String>,
     /// The record version current after the step.
     pub record_version: i64,
@@ -87,9 +91,32 @@ pub enum ReviewError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A SHA-256 given as evidence names nothing stored.
+    #[error(
+        "household {household_id} of draw {draw_id}: evidence sha256:{sha256} is neither a \
+         stored photo nor a stored evidence file; give the file itself, or add the photo first \
+         (`assess photo add`)"
+    )]
+    EvidenceNotStored {
+        /// The draw.
+        draw_id: String,
+        /// The household.
+        household_id: String,
+        /// The SHA-256 given.
+        sha256: String,
+    },
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What recording a step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecorded {
+    /// The finding's state after the step.
+    pub state: FindingState,
+    /// The evidence it names, in the order given.
+    pub evidence: Vec<EvidenceKept>,
 }
 
 impl crate::Retryable for ReviewError {
@@ -102,23 +129,27 @@ impl crate::Retryable for ReviewError {
 pub(crate) type History = BTreeMap<String, (Vec<StepRow>, Vec<(i64, String)>)>;
 
 impl Store {
-    /// Records one review or appeal step, with its corrected record when it has one, in one
-    /// transaction: refused (nothing written) when the step may not follow the finding's state.
-    pub async fn record_step(&self, req: &StepRequest) -> Result<FindingState, ReviewError> {
+    /// Records one review or appeal step, with its corrected record when it has one and the
+    /// evidence it names (a file's bytes stored once by SHA-256), in one transaction: refused
+    /// (nothing written) when the step may not follow the finding's state, when its time is
+    /// before the visit it reviews or the step it follows, or when a SHA-256 it names is not
+    /// stored.
+    pub async fn record_step(&self, req: &StepRequest) -> Result<StepRecorded, ReviewError> {
         self.retrying(|| self.record_step_once(req)).await
     }
 
-    async fn record_step_once(&self, req: &StepRequest) -> Result<FindingState, ReviewError> {
+    async fn record_step_once(&self, req: &StepRequest) -> Result<StepRecorded, ReviewError> {
         let refuse = |message: String| ReviewError::Refused {
             draw_id: req.draw_id.clone(),
             household_id: req.household_id.clone(),
             message,
         };
-        req.check().map_err(|problem| ReviewError::Invalid {
+        let invalid = |problem| ReviewError::Invalid {
             draw_id: req.draw_id.clone(),
             household_id: req.household_id.clone(),
             problem,
-        })?;
+        };
+        req.check().map_err(invalid)?;
         let db = |e| ReviewError::Store(self.db_error(e));
         let mut tx = self.begin_write().await.map_err(db)?;
         let history = load_history(&mut tx, &req.draw_id, Some(&req.household_id))
@@ -131,18 +162,28 @@ impl Store {
         };
         let state = state_from(steps, versions).map_err(refuse)?;
         let new_state = state.after(req.step).map_err(refuse)?;
+        let (current, current_hash) = current_record(&mut tx, req).await.map_err(db)?;
+        let previous = steps
+            .last()
+            .and_then(|s| Some((Step::from_code(&s.step)?, s.acted_at.as_str())));
+        req.check_times(&current, previous).map_err(invalid)?;
+        let now = crate::now_rfc3339();
+        let mut evidence = Vec::with_capacity(req.evidence.len());
+        for e in &req.evidence {
+            match keep_evidence(&mut tx, e, &now).await.map_err(db)? {
+                Some(kept) => evidence.push(kept),
+                None => {
+                    return Err(ReviewError::EvidenceNotStored {
+                        draw_id: req.draw_id.clone(),
+                        household_id: req.household_id.clone(),
+                        sha256: e.sha256(),
+                    })
+                }
+            }
+        }
         let mut version = versions.last().map_or(0, |v| v.0);
         if let (Some(record), Some(stage)) = (&req.record, req.step.record_stage()) {
             let (json, hash) = (record.canonical_json(), record.content_sha256());
-            let current_hash: String = sqlx::query(
-                "SELECT content_sha256 FROM visits WHERE draw_id = $1 AND household_id = $2 AND is_current",
-            )
-            .bind(&req.draw_id)
-            .bind(&req.household_id)
-            .fetch_one(&mut *tx)
-            .await
-            .and_then(|r| r.try_get(0))
-            .map_err(db)?;
             if current_hash == hash {
                 return Err(refuse(format!(
                     "the corrected record is identical to the current version {version}; \
@@ -161,7 +202,6 @@ impl Store {
             .await
             .map_err(db)?;
             version += 1;
-            let now = crate::now_rfc3339();
             insert_visit(
                 &mut tx,
                 record,
@@ -187,15 +227,26 @@ impl Store {
         .bind(req.actor.trim())
         .bind(&req.acted_at)
         .bind(req.reason.trim())
-        .bind(serde_json::to_string(&req.evidence).expect("strings serialise"))
+        .bind(
+            serde_json::to_string(&evidence.iter().map(EvidenceKept::reference).collect::<Vec<_>>())
+                .expect("strings serialise"),
+        )
         .bind(version)
-        .bind(crate::now_rfc3339())
+        .bind(&now)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        for (position, kept) in evidence.iter().enumerate() {
+            link_evidence(&mut tx, req, seq, position as i64 + 1, kept)
+                .await
+                .map_err(db)?;
+        }
         tx.commit().await.map_err(db)?;
         tracing::info!(draw = %req.draw_id, household = %req.household_id, step = req.step.code(), "finding step recorded");
-        Ok(new_state)
+        Ok(StepRecorded {
+            state: new_state,
+            evidence,
+        })
     }
 
     /// Every visited household of a draw with the state of its finding and its history.
@@ -268,6 +319,31 @@ impl Store {
     }
 }
 
+/// The household's current record (the one a step reviews) and its content hash.
+async fn current_record(
+    tx: &mut Tx<'_>,
+    req: &StepRequest,
+) -> Result<(VisitRecord, String), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT record_json, content_sha256 FROM visits WHERE draw_id = $1 AND household_id = $2 AND is_current",
+    )
+    .bind(&req.draw_id)
+    .bind(&req.household_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let json: String = row.try_get(0)?;
+    let record = serde_json::from_str(&json).map_err(|e| {
+        sqlx::Error::Decode(
+            format!(
+                "the stored record of household {} does not read as a visit record ({e})",
+                req.household_id
+            )
+            .into(),
+        )
+    })?;
+    Ok((record, row.try_get(1)?))
+}
+
 /// A finding's state from its steps and its record versions (ascending).
 pub(crate) fn state_from(
     steps: &[StepRow],
@@ -288,7 +364,7 @@ pub(crate) fn state_from(
 
 /// Steps and versions of the visited households of a draw (or of one household).
 pub(crate) async fn load_history(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut Tx<'_>,
     draw_id: &str,
     household_id: Option<&str>,
 ) -> Result<History, sqlx::Error> {

@@ -4,7 +4,7 @@
 
 use crate::weights::Respondent;
 use crate::CountyInput;
-use assess_inspection::{Answer, FlaggedHousehold, Judgment, Outcome};
+use assess_inspection::{FlaggedHousehold, Judgment};
 use assess_standards::Tri;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -144,11 +144,7 @@ pub fn failing_households(respondents: &[Respondent]) -> Vec<FailingHousehold> {
         .iter()
         .filter_map(|r| {
             let j = r.visit.judgment.as_ref()?;
-            let failing = matches!(
-                j.outcome,
-                Outcome::WronglyExited(Answer::Yes) | Outcome::Missed(Answer::Yes)
-            );
-            failing.then(|| FailingHousehold {
+            r.visit.outcome().is_failing().then(|| FailingHousehold {
                 household_id: r.household.household_id.clone(),
                 stratum: r.household.stratum.clone(),
                 township: r.household.township.clone(),

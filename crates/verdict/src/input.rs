@@ -2,7 +2,7 @@
 //! with the design facts of its village and cell), what the visit found, and the register's
 //! population counts. The store builds these; this crate reads nothing.
 
-use assess_inspection::{Disposition, Judgment, VisitRecord};
+use assess_inspection::{Answer, Disposition, Judgment, Outcome, VisitRecord};
 use assess_sampling::{Role, SampleRow};
 use assess_standards::Standards;
 use serde::Serialize;
@@ -128,6 +128,9 @@ pub struct CountyInput {
     /// Variance strata the plan pools with another when left with one village
     /// (`collapse_with`: stratum → partner).
     pub collapse_with: BTreeMap<String, String>,
+    /// Households of the county whose findings are contested and whose appeals are not yet
+    /// decided: the records after the appeals may still change.
+    pub pending_appeals: Vec<String>,
 }
 
 /// What the draw says of its design beyond the sample's rows: each sampled village's part of
@@ -174,7 +177,15 @@ impl CountyInput {
                 .collect(),
             register,
             collapse_with: design.collapse_with.clone(),
+            pending_appeals: Vec::new(),
         }
+    }
+
+    /// The input with the county's households whose appeals are still pending (the store
+    /// knows them; the verdict warns of them).
+    pub fn with_pending_appeals(mut self, households: Vec<String>) -> CountyInput {
+        self.pending_appeals = households;
+        self
     }
 }
 
@@ -208,6 +219,78 @@ impl Visit {
             judgment: household.and_then(|h| assess_inspection::judge(h, standards).ok()),
             approval: household.and_then(|h| h.approval),
         }
+    }
+
+    /// What the visit counts as in the verdict: the finding of a respondent's judged record
+    /// (wrongly exited, missed or still poor when the rules say yes; none when they say no;
+    /// unknown when an answer they need is missing), or why it counts for nothing. The one
+    /// rule the failing-household list and `assess finding list` both follow.
+    pub fn outcome(&self) -> HouseholdOutcome {
+        let judged = self
+            .judgment
+            .as_ref()
+            .filter(|_| crate::weights::is_respondent(self));
+        let Some(j) = judged else {
+            return if self.disposition.is_interview() {
+                HouseholdOutcome::NotJudged
+            } else {
+                HouseholdOutcome::NotInterviewed
+            };
+        };
+        let (Outcome::WronglyExited(answer) | Outcome::StillPoor(answer) | Outcome::Missed(answer)) =
+            j.outcome;
+        match (answer, j.outcome) {
+            (Answer::No, _) => HouseholdOutcome::None,
+            (Answer::Unknown, _) => HouseholdOutcome::Unknown,
+            (Answer::Yes, Outcome::WronglyExited(_)) => HouseholdOutcome::WronglyExited,
+            (Answer::Yes, Outcome::Missed(_)) => HouseholdOutcome::Missed,
+            (Answer::Yes, Outcome::StillPoor(_)) => HouseholdOutcome::StillPoor,
+        }
+    }
+}
+
+/// What one visited household counts as: its finding, or why it has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum HouseholdOutcome {
+    /// An exited household failing the income line or a guarantee.
+    WronglyExited,
+    /// A non-registered household that should have been registered.
+    Missed,
+    /// A registered household not yet exited that is still poor.
+    StillPoor,
+    /// Judged, and none of these.
+    None,
+    /// Judged, but an answer the rules need was not recorded.
+    Unknown,
+    /// No interview (refused, not contacted, ineligible, ...): no household record.
+    NotInterviewed,
+    /// Interviewed, but the record cannot be judged (e.g. an income year without a poverty
+    /// line; `assess check` says why): counted as a non-respondent.
+    NotJudged,
+}
+
+impl HouseholdOutcome {
+    /// The outcome as printed and filtered: `wrongly-exited`, `missed`, ...
+    pub fn code(self) -> &'static str {
+        match self {
+            HouseholdOutcome::WronglyExited => "wrongly-exited",
+            HouseholdOutcome::Missed => "missed",
+            HouseholdOutcome::StillPoor => "still-poor",
+            HouseholdOutcome::None => "none",
+            HouseholdOutcome::Unknown => "unknown",
+            HouseholdOutcome::NotInterviewed => "not-interviewed",
+            HouseholdOutcome::NotJudged => "not-judged",
+        }
+    }
+
+    /// Whether the county's exit fails on it: the households of the failing list.
+    pub fn is_failing(self) -> bool {
+        matches!(
+            self,
+            HouseholdOutcome::WronglyExited | HouseholdOutcome::Missed
+        )
     }
 }
 

@@ -25,7 +25,8 @@ mod weights;
 pub use explain::{Driver, FailingHousehold, STANDARDS};
 pub use indicators::{DecisionRisk, DomainEstimate, Indicator, IntervalOf, Kind, Reading};
 pub use input::{
-    CountyInput, DesignFacts, DrawnHousehold, RegisterPeople, VillageNonRegistered, Visit,
+    CountyInput, DesignFacts, DrawnHousehold, HouseholdOutcome, RegisterPeople,
+    VillageNonRegistered, Visit,
 };
 pub use response::ResponseRates;
 pub use settings::{
@@ -147,8 +148,13 @@ pub struct Verdict {
     /// The indicators the sample cannot estimate, with the reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_estimable: Vec<indicators::NotEstimable>,
-    /// Why: each failing indicator and what drove it; readings that are inconclusive.
+    /// Why: each failing indicator and what drove it; readings that are inconclusive; first,
+    /// when appeals are still pending, that warning.
     pub reasons: Vec<String>,
+    /// Households of the county whose findings are contested and whose appeals are not yet
+    /// decided: the verdict after the appeals may change when they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_appeals: Vec<String>,
     /// What drove the failing rates.
     pub drivers: Vec<Driver>,
     /// Households found wrongly exited or missed: the list the county may contest.
@@ -226,10 +232,14 @@ pub fn county_verdict_with_villages(
     } else {
         Decision::Approve
     };
-    let mut reasons: Vec<String> = not_estimable
-        .iter()
-        .map(|n| format!("{} is not estimable: {}", n.indicator, n.reason))
+    let mut reasons: Vec<String> = pending_appeals_reason(&input.pending_appeals)
+        .into_iter()
         .collect();
+    reasons.extend(
+        not_estimable
+            .iter()
+            .map(|n| format!("{} is not estimable: {}", n.indicator, n.reason)),
+    );
     reasons.extend(self::reasons(&indicators, &drivers, settings));
     let by_hand = respondents.iter().filter(|r| r.weight.is_none()).count();
     reasons.extend(by_hand_reason(by_hand, settings.by_hand_villages));
@@ -241,6 +251,7 @@ pub fn county_verdict_with_villages(
         indicators,
         not_estimable,
         reasons,
+        pending_appeals: input.pending_appeals.clone(),
         drivers,
         failing_households: failing,
         identification_flags: explain::identification_flags(input),
@@ -442,8 +453,35 @@ fn disagreement(i: &Indicator, settings: &Settings) -> Option<String> {
     ))
 }
 
-/// What the official values did with the interviews of villages taken by hand, when there
-/// are any.
+/// Appeals not yet decided: the findings they contest may still change, and with them the
+/// verdict after the appeals, so the decision is not final until they are decided. The
+/// sentence names the first few households; `pending_appeals` holds them all.
+fn pending_appeals_reason(households: &[String]) -> Option<String> {
+    const NAMED: usize = 10;
+    let n = households.len();
+    if n == 0 {
+        return None;
+    }
+    let mut named = households
+        .iter()
+        .take(NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if n > NAMED {
+        named.push_str(&format!(" and {} more", n - NAMED));
+    }
+    let one = n == 1;
+    Some(format!(
+        "{n} appeal{} still pending (household{} {named}): the verdict after the appeals may \
+         change when {} decided; decide {} and compute the verdict again",
+        if one { " is" } else { "s are" },
+        if one { "" } else { "s" },
+        if one { "it is" } else { "they are" },
+        if one { "it" } else { "them" },
+    ))
+}
+
 /// Villages taken with certainty whose status cells were taken whole (every household of the
 /// status, all interviewed): their finite population correction is 0, so they add no
 /// sampling variance, which a reader of a census-shaped verdict must know.
@@ -466,6 +504,8 @@ fn taken_whole_reason(respondents: &[Respondent<'_>]) -> Option<String> {
     ))
 }
 
+/// What the official values did with the interviews of villages taken by hand, when there
+/// are any.
 fn by_hand_reason(households: usize, setting: ByHandVillages) -> Option<String> {
     if households == 0 {
         return None;

@@ -131,6 +131,7 @@ fn county() -> CountyInput {
             non_registered: 53722.0,
         },
         collapse_with: Default::default(),
+        pending_appeals: Vec::new(),
     }
 }
 
@@ -1237,4 +1238,86 @@ fn identification_flags_are_listed_and_change_no_rate() {
     assert_eq!(with.failing_households, without.failing_households);
     assert_eq!(with.decision, without.decision);
     assert_eq!(with.counts, without.counts);
+/// Each visit's outcome follows the rule the failing list follows: BR1 (unsafe housing,
+/// exited) wrongly exited, En2 missed, the others none; refusals and non-contacts not
+/// interviewed. The failing list is exactly the households whose outcome fails.
+#[test]
+fn each_visit_has_the_outcome_the_failing_list_counts() {
+    let input = county();
+    let outcome = |id: &str| {
+        input
+            .visits
+            .iter()
+            .find(|v| v.household_id == id)
+            .unwrap()
+            .outcome()
+    };
+    assert_eq!(outcome("BR1"), HouseholdOutcome::WronglyExited);
+    assert_eq!(outcome("En2"), HouseholdOutcome::Missed);
+    assert_eq!(outcome("A1"), HouseholdOutcome::None);
+    assert_eq!(outcome("B1"), HouseholdOutcome::NotInterviewed);
+    assert_eq!(outcome("C1"), HouseholdOutcome::NotInterviewed);
+    // An interview whose record could not be judged counts for nothing.
+    let mut unjudged = complete("A1", Status::Exited, false);
+    unjudged.judgment = None;
+    assert_eq!(unjudged.outcome(), HouseholdOutcome::NotJudged);
+    // A registered household found poor is still poor; one whose income is not recorded is
+    // unknown.
+    let mut poor = record(Status::Poor, true);
+    assert_eq!(
+        visit("P1", Disposition::Complete, Some(poor.clone())).outcome(),
+        HouseholdOutcome::StillPoor
+    );
+    poor = record(Status::Exited, false);
+    poor.income.wages = None;
+    assert_eq!(
+        visit("P2", Disposition::Complete, Some(poor)).outcome(),
+        HouseholdOutcome::Unknown
+    );
+    let v = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    let failing: Vec<&str> = v
+        .failing_households
+        .iter()
+        .map(|h| h.household_id.as_str())
+        .collect();
+    assert_eq!(failing, ["BR1", "En2"]);
+    assert_eq!(HouseholdOutcome::WronglyExited.code(), "wrongly-exited");
+}
+
+/// Appeals still pending are the first reason and listed in the verdict; without them
+/// verdict.json is as before (no `pending_appeals` key).
+#[test]
+fn pending_appeals_are_warned_first_in_the_reasons() {
+    let settled = county_verdict(&county(), &thresholds(), &Settings::default()).unwrap();
+    assert!(settled.pending_appeals.is_empty());
+    assert!(!settled.reasons[0].contains("pending"));
+    let json = serde_json::to_value(&settled).unwrap();
+    assert!(json.get("pending_appeals").is_none());
+
+    let input = county().with_pending_appeals(vec!["BR1".to_string()]);
+    let v = county_verdict(&input, &thresholds(), &Settings::default()).unwrap();
+    assert_eq!(v.pending_appeals, ["BR1"]);
+    assert_eq!(
+        v.reasons[0],
+        "1 appeal is still pending (household BR1): the verdict after the appeals may change \
+         when it is decided; decide it and compute the verdict again"
+    );
+    // The rest of the verdict is unchanged: the warning decides nothing.
+    assert_eq!(v.decision, settled.decision);
+    assert_eq!(&v.reasons[1..], &settled.reasons[..]);
+    let many: Vec<String> = (1..=12).map(|i| format!("H{i:02}")).collect();
+    let v = county_verdict(
+        &county().with_pending_appeals(many),
+        &thresholds(),
+        &Settings::default(),
+    )
+    .unwrap();
+    assert!(
+        v.reasons[0].starts_with("12 appeals are still pending (households H01, H02,")
+            && v.reasons[0].contains("H10 and 2 more): ")
+            && v.reasons[0].contains("when they are decided; decide them"),
+        "{}",
+        v.reasons[0]
+    );
+    assert_eq!(v.pending_appeals.len(), 12);
 }
