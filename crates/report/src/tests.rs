@@ -624,6 +624,20 @@ fn a_verdict_without_identification_flags_says_none() {
     let mut file = fixture::verdict_file();
     file.verdict.identification_flags.clear();
     let (villages, names) = (fixture::villages(), fixture::names());
+    let report = Report {
+        file: &file,
+        villages: &villages,
+        boundary_gcj02: None,
+        names: &names,
+    };
+    let md = markdown(&report, Lang::Zh);
+    let section = &md[md.find("## 精准识别疑点").unwrap()..];
+    assert!(
+        section[..section.find("\n## ").unwrap()].contains("\n无。\n"),
+        "{section}"
+    );
+}
+
 /// Appeals still pending are warned in every report, in both languages: under the decision
 /// (Markdown, HTML), first among the reasons (all three) and in the summary table (all three,
 /// the workbook's Summary sheet); a settled county's reports say nothing of them.
@@ -639,12 +653,6 @@ fn pending_appeals_are_warned_in_every_report_in_both_languages() {
         boundary_gcj02: None,
         names: &names,
     };
-    let md = markdown(&report, Lang::Zh);
-    let section = &md[md.find("## 精准识别疑点").unwrap()..];
-    assert!(
-        section[..section.find("\n## ").unwrap()].contains("\n无。\n"),
-        "{section}"
-    );
     let words = [
         (
             Lang::En,

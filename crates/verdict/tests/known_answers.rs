@@ -1238,6 +1238,8 @@ fn identification_flags_are_listed_and_change_no_rate() {
     assert_eq!(with.failing_households, without.failing_households);
     assert_eq!(with.decision, without.decision);
     assert_eq!(with.counts, without.counts);
+}
+
 /// Each visit's outcome follows the rule the failing list follows: BR1 (unsafe housing,
 /// exited) wrongly exited, En2 missed, the others none; refusals and non-contacts not
 /// interviewed. The failing list is exactly the households whose outcome fails.
