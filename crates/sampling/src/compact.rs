@@ -214,7 +214,7 @@ mod tests {
             income_per_capita: None,
             lon: None,
             lat: None,
-            group: None,
+            display: Default::default(),
         }
     }
 
