@@ -10,6 +10,7 @@ mod concurrency;
 mod draw;
 mod estimate;
 mod extend;
+mod find;
 mod finding;
 mod frame;
 mod main_job;

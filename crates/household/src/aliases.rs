@@ -16,7 +16,10 @@ use crate::Status;
 /// naming one column are refused, whatever their names.
 pub const FRAME_ALIASES: &[(&str, &[&str])] = &[
     ("household_id", &["户编号"]),
-    ("village_code", &["村代码", "行政区划代码", "村行政区划代码"]),
+    (
+        "village_code",
+        &["村代码", "行政区划代码", "村行政区划代码"],
+    ),
     ("status", &["脱贫状态"]),
     ("exit_year", &["脱贫年度", "脱贫年份"]),
     ("members", &["家庭人口数", "人口数"]),

@@ -58,8 +58,11 @@ fn display_columns_never_enter_the_identity_fingerprint() {
         &ReadOptions::default(),
     )
     .unwrap();
-    let (bare, bare_seen) =
-        scan(&write(dir.path(), "bare.csv", BARE), &ReadOptions::default()).unwrap();
+    let (bare, bare_seen) = scan(
+        &write(dir.path(), "bare.csv", BARE),
+        &ReadOptions::default(),
+    )
+    .unwrap();
     assert_eq!(with.fingerprint, bare.fingerprint);
     assert_eq!(bare.display_fingerprint, None);
     assert!(bare.display_columns.is_empty());

@@ -9,9 +9,9 @@
 //! or resolving village codes against the division-code list (`vintage`).
 
 use crate::canonical::{self, HouseholdLine, PlainDecimal};
-use crate::source::Columns;
 use crate::error::{ErrorList, Problem};
 use crate::ids::IdHashes;
+use crate::source::Columns;
 use crate::source::{Layout, Row, Source};
 use crate::values;
 use crate::vintage::CodeUses;
@@ -276,11 +276,8 @@ fn parse<'r>(
         LAT,
         text(LAT).map(|t| values::degrees(t, 90.0, lat_plain.as_ref())),
     );
-    let display = std::array::from_fn(|i| {
-        text(DISPLAY + i)
-            .filter(|v| !v.is_empty())
-            .map(values::nfc)
-    });
+    let display =
+        std::array::from_fn(|i| text(DISPLAY + i).filter(|v| !v.is_empty()).map(values::nfc));
     Some(Parsed {
         id: id?,
         code: code?,

@@ -543,7 +543,9 @@ impl Scanned {
             errors.push(2, None, Problem::NoRows);
         }
         let resolved = vintage::resolve(&mut codes, opts.vintage);
-        let code_label = layout.as_ref().map_or("village_code", |l| l.label(super::CODE));
+        let code_label = layout
+            .as_ref()
+            .map_or("village_code", |l| l.label(super::CODE));
         for (code, usage) in &resolved.unknown {
             let problem = Problem::UnknownCode {
                 code: code.clone(),
