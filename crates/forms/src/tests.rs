@@ -819,7 +819,7 @@ fn sheet_xml(bytes: &[u8], part: &str) -> String {
 }
 
 #[test]
-fn an_empty_or_undescribed_template_hides_the_display_columns() {
+fn display_columns_without_values_are_hidden() {
     let bytes = template(None, ListLanguage::English).unwrap();
     let sheet = sheet_xml(&bytes, "xl/worksheets/sheet1.xml");
     let columns = crate::column_names("visits").unwrap();
@@ -827,6 +827,23 @@ fn an_empty_or_undescribed_template_hides_the_display_columns() {
     for (n, name) in columns.iter().enumerate() {
         let display = ["head_name", "group", "address", "phone"].contains(name);
         assert_eq!(hidden.contains(&(n + 1)), display, "{name}: {sheet}");
+    }
+    // A register with groups only: the group shows, the other three stay hidden.
+    let units = units();
+    let display = HashMap::from([(
+        "530128001203-0042".to_string(),
+        HouseholdDisplay::default().with(DisplayColumn::Group, "二组"),
+    )]);
+    let prefill = Prefill {
+        draw_id: DRAW,
+        households: &units,
+        display: &display,
+    };
+    let bytes = template(Some(prefill), ListLanguage::English).unwrap();
+    let hidden = hidden_columns(&sheet_xml(&bytes, "xl/worksheets/sheet1.xml"));
+    for (n, name) in columns.iter().enumerate() {
+        let display = ["head_name", "address", "phone"].contains(name);
+        assert_eq!(hidden.contains(&(n + 1)), display, "{name}");
     }
 }
 
