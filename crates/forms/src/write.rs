@@ -65,16 +65,20 @@ pub fn template(
         }
         put_row(ws, &VISITS, &formats, row, &cells)?;
     }
-    // A register without display columns gives a team nothing to show there.
-    if display.is_empty() {
-        for column in DisplayColumn::ALL {
-            if let Some(c) = VISITS
-                .columns
-                .iter()
-                .position(|c| c.name == column.as_str())
-            {
-                ws.set_column_hidden(c as u16)?;
-            }
+    // A display column the register does not have (or none of these households has a value
+    // in) would only be an empty grey column in a team's way.
+    for column in DisplayColumn::ALL {
+        let shown = prefill.iter().flat_map(|p| p.households).any(|unit| {
+            display
+                .get(&unit.household_id)
+                .is_some_and(|d| d.get(column).is_some())
+        });
+        let index = VISITS
+            .columns
+            .iter()
+            .position(|c| c.name == column.as_str());
+        if let (false, Some(c)) = (shown, index) {
+            ws.set_column_hidden(c as u16)?;
         }
     }
     Ok(workbook.save_to_buffer()?)
