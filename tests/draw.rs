@@ -561,3 +561,24 @@ fn a_county_given_in_place_of_the_plans_must_be_a_code_in_the_register() {
             "county 433124 has no households in the register",
         ));
 }
+
+/// The Python re-derivation keeps its own copy of the header aliases and status labels it
+/// needs: every one of assess-household's must be in it.
+#[test]
+fn the_python_script_knows_every_alias_it_needs() {
+    let script = read(&repo_file("scripts/verify_sample.py"));
+    for (column, aliases) in assess_household::FRAME_ALIASES {
+        if ["household_id", "village_code", "status"].contains(column) {
+            for alias in *aliases {
+                assert!(
+                    script.contains(&format!("\"{alias}\"")),
+                    "{column}: {alias}"
+                );
+            }
+        }
+    }
+    for (status, label) in assess_household::STATUS_LABELS {
+        let entry = format!("\"{label}\": \"{}\"", status.as_str());
+        assert!(script.contains(&entry), "{entry}");
+    }
+}

@@ -12,7 +12,7 @@ const SMALL: &str =
 H001,530128102201,exited,2018,4,1234.50,102.5,25.5,一组\n\
 H002,530128102202,poor,,3,,,,\n\
 H003,530128001001,non_registered,,2,800,,,\n";
-const SMALL_FINGERPRINT: &str = "f69bd9985d9eb291462cde730e1f169e7ca999438d36e71bd9a85e425a8d3f9c";
+const SMALL_FINGERPRINT: &str = "bb3117b58d18843fe634ed2b8da8f8152b1df5ffd4f4e8a0dd54010ba9311c8c";
 
 fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);

@@ -443,3 +443,112 @@ fn a_corrupt_workbook_is_a_clear_error_and_writes_nothing() {
         assert!(before.contains("0 record versions listed"), "{engine}");
     }
 }
+
+/// A workbook with every cell of an enumerated column replaced by its Chinese label, as a
+/// team working from a Chinese template types them (an independent table: the labels of
+/// docs/forms.md).
+fn in_chinese(bytes: &[u8]) -> Vec<u8> {
+    const LABELS: &[(&str, &str)] = &[
+        ("complete", "完成"),
+        ("refused", "拒访"),
+        ("in_person", "入户面访"),
+        ("exited", "已脱贫"),
+        ("male", "男"),
+        ("female", "女"),
+        ("in_school", "在校"),
+        ("true", "是"),
+        ("false", "否"),
+        ("a", "a级"),
+        ("not_present", "无此构件"),
+        ("A", "A级"),
+        ("none", "未处置"),
+        ("satisfied", "满意"),
+        ("basically_satisfied", "基本满意"),
+        ("dont_know", "不知道"),
+    ];
+    let free_text = [
+        "draw_id",
+        "household_id",
+        "team",
+        "interviewer_1",
+        "interviewer_2",
+        "member_id",
+        "rule",
+        "text",
+    ];
+    let mut xlsx: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let mut replaced = 0;
+    for name in xlsx.sheet_names() {
+        let rows: Vec<Vec<Data>> = xlsx
+            .worksheet_range(&name)
+            .unwrap()
+            .rows()
+            .map(|r| r.to_vec())
+            .collect();
+        let ws = book.add_worksheet();
+        ws.set_name(&name).unwrap();
+        for (r, cells) in rows.iter().enumerate() {
+            for (c, d) in cells.iter().enumerate() {
+                let (row, col) = (r as u32, c as u16);
+                let column = rows[0][c].to_string();
+                match d {
+                    Data::String(s) => {
+                        let label = LABELS.iter().find(|(v, _)| v == s);
+                        let text = match label {
+                            Some((_, zh)) if r > 0 && !free_text.contains(&column.as_str()) => {
+                                replaced += 1;
+                                *zh
+                            }
+                            _ => s.as_str(),
+                        };
+                        ws.write_string(row, col, text).unwrap();
+                    }
+                    Data::Float(x) => {
+                        ws.write_number(row, col, *x).unwrap();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(replaced > 30, "{replaced} cells in Chinese");
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_workbook_filled_with_chinese_labels_stores_exactly_what_the_json_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drawn, id, h) = crate::util::luquan_draw(dir.path(), 5);
+    let values = three(&id, &h);
+    let english = std::fs::read(write_xlsx(&dir.path().join("visits.xlsx"), &values)).unwrap();
+    let chinese = dir.path().join("visits-zh.xlsx");
+    std::fs::write(&chinese, in_chinese(&english)).unwrap();
+    let chinese = chinese.display().to_string();
+    let json = write_json(&dir.path().join("visits.json"), &values);
+    for (engine, db) in databases(dir.path()) {
+        with_draw(&drawn, &db);
+        let out = stdout(import(&chinese, &db).success());
+        assert_eq!(
+            out.trim(),
+            "3 new, 0 changed (new version), 0 unchanged",
+            "{engine}"
+        );
+        let out = stdout(import(&json, &db).success());
+        assert_eq!(
+            out.trim(),
+            "0 new, 0 changed (new version), 3 unchanged",
+            "{engine}"
+        );
+        // The template's lists in Chinese: written, and (unfilled) holding no visit.
+        let template = dir.path().join(format!("{engine}-zh.xlsx"));
+        assess()
+            .args(["template", "--lang", "zh", "--db", &db, "--draw", &id])
+            .arg("--out")
+            .arg(&template)
+            .assert()
+            .success();
+        let err = stderr(import(&template.display().to_string(), &db).code(1));
+        assert!(err.contains("holds no visit"), "{engine}: {err}");
+    }
+}

@@ -11,6 +11,7 @@ mod concurrency;
 mod draw;
 mod estimate;
 mod extend;
+mod find;
 mod finding;
 mod frame;
 mod identification;

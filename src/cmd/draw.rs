@@ -230,6 +230,18 @@ fn print_summary(draw: &assess_draw::Draw, out: &std::path::Path) {
         "  register        {} households, fingerprint {}",
         m.frame_households, m.frame_fingerprint
     );
+    if let Some(display) = &m.frame_display_fingerprint {
+        let columns: Vec<&str> = draw
+            .frame_report
+            .display_columns
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        println!(
+            "  display columns {} (in sample.csv), fingerprint {display}",
+            columns.join(", ")
+        );
+    }
     println!(
         "  division codes  {} ({})",
         m.division_codes.vintage,

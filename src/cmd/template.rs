@@ -3,9 +3,12 @@
 
 use crate::cmd::store::block_on;
 use assess_app::template;
+use assess_forms::ListLanguage;
 use assess_output::write_atomic;
+use assess_report::Lang;
 use assess_sampling::Role;
 use assess_store::Store;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// `assess template`
@@ -26,6 +29,10 @@ pub struct TemplateArgs {
     /// or separate codes with commas).
     #[arg(long, value_delimiter = ',', requires = "draw")]
     village: Vec<String>,
+    /// The words of the drop-down lists: en (complete, male, true, ...) or zh (完成, 男, 是,
+    /// ...). A cell may hold either language's word, whichever the lists show.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: Lang,
     /// Replace the file if it exists.
     #[arg(long)]
     force: bool,
@@ -42,19 +49,30 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<()> {
             out.display()
         );
     }
+    let language = match args.lang {
+        Lang::En => ListLanguage::English,
+        Lang::Zh => ListLanguage::Chinese,
+    };
     let Some(draw) = &args.draw else {
-        write_atomic(out, &template::workbook(None, &[])?)?;
+        write_atomic(
+            out,
+            &template::workbook(None, &[], &HashMap::new(), language)?,
+        )?;
         println!("wrote {}: empty visit-record template", out.display());
         return Ok(());
     };
     let Some(db) = &args.db else {
         anyhow::bail!("--draw {draw} needs --db: the database that holds the draw");
     };
-    let units = block_on(async {
+    let (units, display) = block_on(async {
         let store = Store::open(db).await?;
         let units = template::draw_households(&store, draw, &args.county, &args.village).await;
+        let display = match units {
+            Ok(Some(_)) => template::draw_display(&store, draw).await,
+            _ => Ok(HashMap::new()),
+        };
         store.close().await;
-        anyhow::Ok(units?)
+        anyhow::Ok((units?, display?))
     })??;
     let Some(units) = units else {
         anyhow::bail!(
@@ -63,9 +81,18 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<()> {
         );
     };
     let primaries = units.iter().filter(|u| u.role == Role::Primary).count();
-    write_atomic(out, &template::workbook(Some(draw), &units)?)?;
+    let bytes = template::workbook(Some(draw), &units, &display, language)?;
+    write_atomic(out, &bytes)?;
+    let described = units
+        .iter()
+        .filter(|u| display.contains_key(&u.household_id))
+        .count();
+    let described = match described {
+        0 => String::new(),
+        n => format!(", {n} with the register's name, group, address or phone"),
+    };
     println!(
-        "wrote {}: visit-record template for draw {draw}, {} households ({primaries} primaries, {} reserves)",
+        "wrote {}: visit-record template for draw {draw}, {} households ({primaries} primaries, {} reserves){described}",
         out.display(),
         units.len(),
         units.len() - primaries

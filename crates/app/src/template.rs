@@ -2,18 +2,37 @@
 //! (primaries and reserves) so that a team gets its assignment.
 
 use crate::error::AppError;
-use assess_forms::Prefill;
+use assess_forms::{ListLanguage, Prefill};
+use assess_household::HouseholdDisplay;
 use assess_inspection::SampleUnit;
 use assess_sampling::Role;
 use assess_store::Store;
+use std::collections::HashMap;
 
-/// The template's bytes: empty, or listing `households` of draw `draw_id`.
-pub fn workbook(draw_id: Option<&str>, households: &[SampleUnit]) -> Result<Vec<u8>, AppError> {
+/// The template's bytes: empty, or listing `households` of draw `draw_id` with the
+/// register's `display` values (head's name, group, address, phone) of those that have any.
+/// `language` chooses the words of its drop-down lists.
+pub fn workbook(
+    draw_id: Option<&str>,
+    households: &[SampleUnit],
+    display: &HashMap<String, HouseholdDisplay>,
+    language: ListLanguage,
+) -> Result<Vec<u8>, AppError> {
     let prefill = draw_id.map(|draw_id| Prefill {
         draw_id,
         households,
+        display,
     });
-    Ok(assess_forms::template(prefill)?)
+    Ok(assess_forms::template(prefill, language)?)
+}
+
+/// The register's display values of a draw's households, by household id: what a team
+/// finds a household by (empty when the register had no display columns).
+pub async fn draw_display(
+    store: &Store,
+    draw: &str,
+) -> Result<HashMap<String, HouseholdDisplay>, AppError> {
+    Ok(store.sample_display(draw).await?)
 }
 
 /// A draw's households as the template lists them: by county, village, stratum (exited,

@@ -3,6 +3,7 @@
 
 use crate::run::DrawError;
 use crate::Manifest;
+use assess_household::{DisplayColumn, HouseholdDisplay};
 use assess_sampling::SampleRow;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -55,7 +56,7 @@ pub fn load_draw_dir(dir: &Path) -> Result<DrawDir, DrawError> {
         path: manifest_path.clone(),
         reason: format!("not a draw manifest ({e}); is this a directory written by `assess draw`?"),
     })?;
-    let households: Vec<SampleRow> = sealed_rows(&dir.join("sample.csv"), &manifest.sample_sha256)?;
+    let households = sample_rows(&dir.join("sample.csv"), &manifest.sample_sha256)?;
     let villages: Vec<VillageListRow> = sealed_rows(
         &dir.join("sample_villages.csv"),
         &manifest.sample_villages_sha256,
@@ -64,6 +65,7 @@ pub fn load_draw_dir(dir: &Path) -> Result<DrawDir, DrawError> {
     for (i, h) in households.iter().enumerate() {
         let codes = [&*h.county_code, &*h.township_code, &*h.village_code];
         check_codes(&sample_path, i + 2, codes, &h.household_id)?;
+        check_display(&sample_path, i + 2, h)?;
     }
     let list_path = dir.join("sample_villages.csv");
     for (i, v) in villages.iter().enumerate() {
@@ -132,10 +134,65 @@ fn check_codes(
     Ok(())
 }
 
-fn sealed_rows<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    sealed: &str,
-) -> Result<Vec<T>, DrawError> {
+/// Display values hold no control character (the register refuses them); checked like the
+/// ids, since the template shows them.
+fn check_display(path: &Path, line: usize, row: &SampleRow) -> Result<(), DrawError> {
+    let Some(display) = &row.display else {
+        return Ok(());
+    };
+    for column in DisplayColumn::ALL {
+        if display
+            .get(column)
+            .is_some_and(|v| v.chars().any(char::is_control))
+        {
+            return Err(DrawError::BadDrawFile {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "line {line}: the {} of household {} holds a control character; {FORGED}",
+                    column.as_str(),
+                    row.household_id.escape_default()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `sample.csv`'s rows with their display values (the columns after the scheme's that name
+/// a display column).
+fn sample_rows(path: &Path, sealed: &str) -> Result<Vec<SampleRow>, DrawError> {
+    let bytes = sealed_bytes(path, sealed)?;
+    let bad = |line: usize, e: csv::Error| DrawError::BadDrawFile {
+        path: path.to_path_buf(),
+        reason: format!("line {line}: {e}"),
+    };
+    let mut reader = csv::Reader::from_reader(&bytes[..]);
+    let headers = reader.headers().map_err(|e| bad(1, e))?.clone();
+    let display: Vec<(usize, DisplayColumn)> = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, name)| Some((i, DisplayColumn::from_name(name)?)))
+        .collect();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| bad(i + 2, e))?;
+        let mut row: SampleRow = record
+            .deserialize(Some(&headers))
+            .map_err(|e| bad(i + 2, e))?;
+        let mut values = HouseholdDisplay::default();
+        for &(index, column) in &display {
+            values.set(column, record.get(index).filter(|v| !v.is_empty()));
+        }
+        if !values.is_empty() {
+            row.display = Some(Box::new(values));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// A file's bytes, refused unless they have the SHA-256 the manifest sealed.
+fn sealed_bytes(path: &Path, sealed: &str) -> Result<Vec<u8>, DrawError> {
     let bytes = std::fs::read(path).map_err(|cause| DrawError::Io {
         path: path.to_path_buf(),
         cause,
@@ -147,6 +204,14 @@ fn sealed_rows<T: serde::de::DeserializeOwned>(
             reason: format!("SHA-256 is {found} but the manifest sealed {sealed}: the file was changed after the draw; run `assess verify` to see how"),
         });
     }
+    Ok(bytes)
+}
+
+fn sealed_rows<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    sealed: &str,
+) -> Result<Vec<T>, DrawError> {
+    let bytes = sealed_bytes(path, sealed)?;
     let mut reader = csv::Reader::from_reader(&bytes[..]);
     reader
         .deserialize()

@@ -24,6 +24,10 @@ pub struct Manifest {
     pub counties_given: Option<Vec<String>>,
     /// SHA-256 of the register's canonical form.
     pub frame_fingerprint: String,
+    /// SHA-256 of the register's display columns (head's name, group, address, phone), when
+    /// it has any: they are in `sample.csv` but not in the fingerprint above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame_display_fingerprint: Option<String>,
     /// Households in the register.
     pub frame_households: u64,
     /// SHA-256 of the village file's canonical form, when one was used.

@@ -6,7 +6,7 @@ use crate::manifest::{
     SCHEME_VERSION,
 };
 use crate::parallel::map_parts;
-use assess_household::Status;
+use assess_household::{DisplayColumn, Status};
 use assess_register::{FrameReport, ReadOptions, RegisterError, VillageFile};
 use assess_sampling::ticket::seed_commitment;
 use assess_sampling::Role;
@@ -440,7 +440,7 @@ pub fn compute_extended(
     tracing::info!(villages = villages.len(), "village stage drawn");
     let rows = household_stage(&mut loaded, &villages, seeds.household())?;
     tracing::info!(households = rows.len(), "household stage drawn");
-    let sample_csv = sample_csv(&rows);
+    let sample_csv = sample_csv(&rows, &loaded.report.display_columns);
     let villages_csv = villages_csv(&villages);
     tracing::info!(bytes = sample_csv.len(), "sample.csv made");
     let mut manifest = manifest(
@@ -492,7 +492,8 @@ fn village_stage(
 }
 
 /// Tickets for the households of the sampled villages only, on every core. The kept
-/// households are freed before the sample rows are built (a national draw's peak).
+/// households are freed before the sample rows are built (a national draw's peak), unless
+/// the register has display columns: the rows then take their display values from them.
 fn household_stage(
     loaded: &mut Loaded,
     villages: &[SelectedVillage],
@@ -511,27 +512,47 @@ fn household_stage(
         selector.merge(part);
     }
     drop(runs);
-    drop(households);
-    selector
+    let display = !loaded.report.display_columns.is_empty();
+    let kept = display.then_some(households);
+    let mut rows = selector
         .finish(villages, &loaded.frame.villages)
-        .map_err(DrawError::Inconsistent)
+        .map_err(DrawError::Inconsistent)?;
+    if let Some(households) = kept {
+        households.fill_display(villages, &mut rows);
+    }
+    Ok(rows)
 }
 
 /// `sample.csv` bytes for rows (the column order is part of the scheme), made in parts on
-/// all cores (a national sample has a million rows) and joined.
-pub fn sample_csv(rows: &[SampleRow]) -> Vec<u8> {
+/// all cores (a national sample has a million rows) and joined. The register's `display`
+/// columns, if any, follow the scheme's columns; without them the file is as it always was.
+pub fn sample_csv(rows: &[SampleRow], display: &[DisplayColumn]) -> Vec<u8> {
     let parts = map_parts(rows, |part| {
         // Only the part that starts the file has the header.
         let first = std::ptr::eq(part.as_ptr(), rows.as_ptr());
         // Sized for a typical row (about 180 bytes), so that the buffer is not copied over
         // and over as it grows.
         let mut writer = csv::WriterBuilder::new()
-            .has_headers(first)
+            .has_headers(first && display.is_empty())
             .from_writer(Vec::with_capacity(part.len() * 200));
+        if first && !display.is_empty() {
+            let mut header: Vec<&str> = SAMPLE_COLUMNS.to_vec();
+            header.extend(display.iter().map(|c| c.as_str()));
+            writer.write_record(header).expect("memory");
+        }
         for row in part {
-            writer
-                .serialize(row)
-                .expect("serialising to memory cannot fail");
+            let result = match display.is_empty() {
+                true => writer.serialize(row),
+                false => {
+                    let values: Vec<&str> = display
+                        .iter()
+                        .map(|&c| row.display.as_ref().and_then(|d| d.get(c)).unwrap_or(""))
+                        .collect();
+                    // A tuple is written as one record: the row's fields, then the values.
+                    writer.serialize((row, values))
+                }
+            };
+            result.expect("serialising to memory cannot fail");
         }
         writer.into_inner().expect("flushing to memory cannot fail")
     });
@@ -542,6 +563,27 @@ pub fn sample_csv(rows: &[SampleRow]) -> Vec<u8> {
     }
     bytes
 }
+
+/// The columns of `sample.csv` that every draw has, in order (those serde writes for a
+/// [`SampleRow`]).
+pub const SAMPLE_COLUMNS: [&str; 16] = [
+    "household_id",
+    "county_code",
+    "township_code",
+    "village_code",
+    "village_stratum",
+    "stratum",
+    "role",
+    "reserve_rank",
+    "ticket",
+    "pi_village",
+    "pi_household",
+    "pi",
+    "weight",
+    "certainty",
+    "selection",
+    "members",
+];
 
 /// `sample_villages.csv` bytes: the central village list.
 pub fn villages_csv(villages: &[SelectedVillage]) -> Vec<u8> {
@@ -609,6 +651,7 @@ fn manifest(
         plan_sha256: loaded.plan.sha256.clone(),
         counties_given: loaded.counties_given.clone(),
         frame_fingerprint: loaded.report.fingerprint.clone(),
+        frame_display_fingerprint: loaded.report.display_fingerprint.clone(),
         frame_households: loaded.report.households,
         villages_sha256: loaded.village_file.as_ref().map(|v| v.sha256.clone()),
         division_codes: DivisionCodes {

@@ -46,6 +46,14 @@ pub enum Difference {
         /// The counties given.
         given: String,
     },
+    /// The register's display columns are not those the draw was made with (its identity,
+    /// and so every household and ticket, is).
+    DisplayColumns {
+        /// Display fingerprint in the manifest (`None`: the draw's register had none).
+        manifest: Option<String>,
+        /// Display fingerprint of the register given.
+        given: Option<String>,
+    },
     /// A row of sample.csv differs in some columns.
     RowEdited {
         /// Household id.
@@ -96,6 +104,15 @@ impl fmt::Display for Difference {
                 f,
                 "other counties: the draw was made for {manifest}, these inputs give {given}; give the same counties"
             ),
+            Difference::DisplayColumns { manifest, given } => {
+                let none = "none (no display columns)";
+                write!(
+                    f,
+                    "another register's display columns: the register given has the same households, but its display columns (head_name, group, address, phone) hash to {}, the draw was made with {} (or the manifest was edited); sample.csv carries them, so verify with the register the draw was made from",
+                    given.as_deref().unwrap_or(none),
+                    manifest.as_deref().unwrap_or(none)
+                )
+            }
             Difference::RowEdited { household_id, columns } => {
                 let cols: Vec<String> = columns.iter().map(|(c, a, b)| format!("{c}: file {a:?}, recomputed {b:?}")).collect();
                 write!(f, "sample.csv: row of household {household_id} was edited ({})", cols.join("; "))
@@ -225,6 +242,14 @@ fn compare_inputs(file: &Manifest, recomputed: &Manifest, diffs: &mut Vec<Differ
                 given,
             });
         }
+    }
+    // Only for the same register: another register is the finding then.
+    let same_register = file.frame_fingerprint == recomputed.frame_fingerprint;
+    if same_register && file.frame_display_fingerprint != recomputed.frame_display_fingerprint {
+        diffs.push(Difference::DisplayColumns {
+            manifest: file.frame_display_fingerprint.clone(),
+            given: recomputed.frame_display_fingerprint.clone(),
+        });
     }
     diffs.len() == before
 }

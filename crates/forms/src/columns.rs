@@ -3,6 +3,8 @@
 //! so the two cannot drift apart. Column names are the JSON names of the record's fields
 //! (`docs/records.md`), flattened where the JSON nests (`gps_start_lat`, `interviewer_1`).
 
+use assess_household::STATUS_LABELS;
+
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -15,7 +17,7 @@ pub(crate) enum Kind {
     /// `true` or `false`.
     Bool,
     /// One of a fixed list of values (a drop-down list in the template).
-    Choice(&'static [&'static str]),
+    Choice(&'static [Label]),
     /// An RFC 3339 date-time with offset.
     Time,
     /// A date, `YYYY-MM-DD`.
@@ -31,8 +33,14 @@ impl Kind {
             Kind::Text => "text".to_string(),
             Kind::Number => "number".to_string(),
             Kind::Whole => "whole number".to_string(),
-            Kind::Bool => BOOLS.join(" / "),
-            Kind::Choice(list) => list.join(" / "),
+            Kind::Bool | Kind::Choice(_) => {
+                let list = self.list().unwrap_or_default();
+                let shown: Vec<String> = list
+                    .iter()
+                    .map(|l| format!("{} ({})", l.value, l.zh))
+                    .collect();
+                shown.join(" / ")
+            }
             Kind::Time => "2020-06-12T09:30:00+08:00".to_string(),
             Kind::Date => "2009-03-14".to_string(),
             Kind::Info => "(information, not read)".to_string(),
@@ -40,7 +48,7 @@ impl Kind {
     }
 
     /// The drop-down list of the column, if it has one.
-    pub(crate) fn list(self) -> Option<&'static [&'static str]> {
+    pub(crate) fn list(self) -> Option<&'static [Label]> {
         match self {
             Kind::Bool => Some(BOOLS),
             Kind::Choice(list) => Some(list),
@@ -91,6 +99,14 @@ pub(crate) struct Column {
     pub zh: &'static str,
 }
 
+impl Column {
+    /// Filled by a pre-filled template (and locked there): the ids of sheet `visits` and
+    /// every information column.
+    pub(crate) fn is_prefilled(&self) -> bool {
+        self.kind == Kind::Info || matches!(self.name, "draw_id" | "household_id")
+    }
+}
+
 /// One sheet of the template.
 #[derive(Debug)]
 pub(crate) struct SheetDef {
@@ -106,34 +122,114 @@ impl SheetDef {
     }
 }
 
-pub(crate) const BOOLS: &[&str] = &["true", "false"];
-pub(crate) const DISPOSITIONS: &[&str] = &[
-    "complete",
-    "partial",
-    "refused",
-    "non_contact",
-    "ineligible",
-    "relocated",
-    "eligibility_unknown",
+/// A listed value with its Chinese label: a cell may hold either, and a template written in
+/// Chinese shows the labels in its drop-down lists. The labels are those the README sheet's
+/// Chinese descriptions use (the register statuses' are `assess_household::STATUS_LABELS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Label {
+    /// The JSON name.
+    pub value: &'static str,
+    /// The Chinese label.
+    pub zh: &'static str,
+}
+
+const fn label(value: &'static str, zh: &'static str) -> Label {
+    Label { value, zh }
+}
+
+/// Which words a template's drop-down lists show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListLanguage {
+    /// The JSON names (`complete`, `male`, `true`): the default.
+    #[default]
+    English,
+    /// The Chinese labels (`完成`, `男`, `是`).
+    Chinese,
+}
+
+impl Label {
+    /// The word a list in `language` shows.
+    pub(crate) fn shown(&self, language: ListLanguage) -> &'static str {
+        match language {
+            ListLanguage::English => self.value,
+            ListLanguage::Chinese => self.zh,
+        }
+    }
+
+    /// Whether a cell's trimmed text names this value: its JSON name in any case, or its
+    /// Chinese label.
+    pub(crate) fn matches(&self, text: &str) -> bool {
+        self.value.eq_ignore_ascii_case(text) || self.zh == text
+    }
+}
+
+/// The JSON names of a list, joined by `sep`.
+pub(crate) fn values(list: &[Label], sep: &str) -> String {
+    list.iter().map(|l| l.value).collect::<Vec<_>>().join(sep)
+}
+
+/// The Chinese labels of a list, joined by `sep`.
+pub(crate) fn labels_zh(list: &[Label], sep: &str) -> String {
+    list.iter().map(|l| l.zh).collect::<Vec<_>>().join(sep)
+}
+
+pub(crate) const BOOLS: &[Label] = &[label("true", "是"), label("false", "否")];
+pub(crate) const DISPOSITIONS: &[Label] = &[
+    label("complete", "完成"),
+    label("partial", "部分完成"),
+    label("refused", "拒访"),
+    label("non_contact", "未能接触"),
+    label("ineligible", "不属调查对象"),
+    label("relocated", "易地扶贫搬迁"),
+    label("eligibility_unknown", "无法确定"),
 ];
-pub(crate) const INELIGIBLE_REASONS: &[&str] = &["dissolved", "moved_out_of_county", "duplicate"];
-pub(crate) const MODES: &[&str] = &["in_person", "phone", "proxy"];
-pub(crate) const STATUSES: &[&str] = &["exited", "poor", "non_registered"];
-pub(crate) const SEXES: &[&str] = &["male", "female"];
-pub(crate) const SCHOOLING: &[&str] = &[
-    "in_school",
-    "home_teaching",
-    "exempt_health",
-    "out_of_school",
+pub(crate) const INELIGIBLE_REASONS: &[Label] = &[
+    label("dissolved", "户已消亡"),
+    label("moved_out_of_county", "已迁出本县"),
+    label("duplicate", "重复登记"),
 ];
-pub(crate) const COMPONENT_GRADES: &[&str] = &["a", "b", "c", "d", "not_present"];
-pub(crate) const HOUSE_GRADES: &[&str] = &["A", "B", "C", "D"];
-pub(crate) const RENOVATIONS: &[&str] = &["none", "reinforced", "rebuilt", "relocated"];
-pub(crate) const OPINIONS: &[&str] = &[
-    "satisfied",
-    "basically_satisfied",
-    "dissatisfied",
-    "dont_know",
+pub(crate) const MODES: &[Label] = &[
+    label("in_person", "入户面访"),
+    label("phone", "电话"),
+    label("proxy", "代答"),
+];
+pub(crate) const STATUSES: &[Label] = &[
+    label("exited", STATUS_LABELS[0].1),
+    label("poor", STATUS_LABELS[1].1),
+    label("non_registered", STATUS_LABELS[2].1),
+];
+pub(crate) const SEXES: &[Label] = &[label("male", "男"), label("female", "女")];
+pub(crate) const SCHOOLING: &[Label] = &[
+    label("in_school", "在校"),
+    label("home_teaching", "送教上门"),
+    label("exempt_health", "因病不能就学"),
+    label("out_of_school", "失学辍学"),
+];
+/// Component grades as the 2019 guideline writes them, a级 to d级.
+pub(crate) const COMPONENT_GRADES: &[Label] = &[
+    label("a", "a级"),
+    label("b", "b级"),
+    label("c", "c级"),
+    label("d", "d级"),
+    label("not_present", "无此构件"),
+];
+pub(crate) const HOUSE_GRADES: &[Label] = &[
+    label("A", "A级"),
+    label("B", "B级"),
+    label("C", "C级"),
+    label("D", "D级"),
+];
+pub(crate) const RENOVATIONS: &[Label] = &[
+    label("none", "未处置"),
+    label("reinforced", "加固"),
+    label("rebuilt", "拆除重建"),
+    label("relocated", "搬迁"),
+];
+pub(crate) const OPINIONS: &[Label] = &[
+    label("satisfied", "满意"),
+    label("basically_satisfied", "基本满意"),
+    label("dissatisfied", "不满意"),
+    label("dont_know", "不知道"),
 ];
 
 const fn col(
@@ -209,6 +305,34 @@ pub(crate) const VISITS: SheetDef = SheetDef {
             Req::No,
             "The household's stratum in the draw: exited, poor or non_registered. Not read.",
             "抽样户类别：exited 已脱贫户、poor 未脱贫户、non_registered 非建档立卡户。导入时不读取。",
+        ),
+        col(
+            "head_name",
+            Kind::Info,
+            Req::No,
+            "The household head's name, from the register (when it has the column). Not read.",
+            "户主姓名（登记册中有此列时）。导入时不读取。",
+        ),
+        col(
+            "group",
+            Kind::Info,
+            Req::No,
+            "The villager group (村民小组), from the register. Not read.",
+            "村民小组（登记册中有此列时）。导入时不读取。",
+        ),
+        col(
+            "address",
+            Kind::Info,
+            Req::No,
+            "Address or house number, from the register. Not read.",
+            "地址或门牌号（登记册中有此列时）。导入时不读取。",
+        ),
+        col(
+            "phone",
+            Kind::Info,
+            Req::No,
+            "Telephone number, from the register. Not read.",
+            "联系电话（登记册中有此列时）。导入时不读取。",
         ),
         col(
             "disposition",
@@ -733,19 +857,19 @@ mod tests {
     use assess_standards::{ComponentGrade, HouseGrade};
     use serde::de::DeserializeOwned;
 
-    fn all_parse<T: DeserializeOwned>(list: &[&str]) {
+    fn all_parse<T: DeserializeOwned>(list: &[Label]) {
         for v in list {
-            serde_json::from_value::<T>(serde_json::Value::String(v.to_string()))
-                .unwrap_or_else(|e| panic!("{v}: {e}"));
+            serde_json::from_value::<T>(serde_json::Value::String(v.value.to_string()))
+                .unwrap_or_else(|e| panic!("{}: {e}", v.value));
         }
     }
 
     #[test]
     fn every_choice_is_a_value_of_its_type() {
-        let plain: Vec<&str> = DISPOSITIONS
+        let plain: Vec<Label> = DISPOSITIONS
             .iter()
             .copied()
-            .filter(|d| *d != "ineligible")
+            .filter(|d| d.value != "ineligible")
             .collect();
         all_parse::<Disposition>(&plain);
         all_parse::<IneligibleReason>(INELIGIBLE_REASONS);
@@ -757,6 +881,30 @@ mod tests {
         all_parse::<HouseGrade>(HOUSE_GRADES);
         all_parse::<Renovation>(RENOVATIONS);
         all_parse::<Opinion>(OPINIONS);
+    }
+
+    #[test]
+    fn labels_are_unique_in_their_list_and_say_what_the_readme_says() {
+        for sheet in SHEETS {
+            for c in sheet.columns {
+                let Some(list) = c.kind.list() else { continue };
+                for (i, l) in list.iter().enumerate() {
+                    let same = |m: &Label| m.matches(l.value) || m.matches(l.zh);
+                    assert!(!list[i + 1..].iter().any(same), "{}: {l:?}", c.name);
+                    // A Chinese description that lists the values names each with its label.
+                    let lists_values = list[0].value.len() > 1 && c.zh.contains(list[0].value);
+                    let named = format!("{} {}", l.value, l.zh);
+                    assert!(
+                        !lists_values || c.zh.contains(&named),
+                        "{}: {named}",
+                        c.name
+                    );
+                }
+            }
+        }
+        for (status, zh) in STATUS_LABELS {
+            assert!(STATUSES.contains(&label(status.as_str(), zh)));
+        }
     }
 
     #[test]
@@ -774,7 +922,8 @@ mod tests {
             assert_eq!(sheet.columns[0].name, first);
             for c in sheet.columns {
                 if let Some(list) = c.kind.list() {
-                    assert!(list.join(",").len() < 255, "{}", c.name);
+                    assert!(values(list, ",").len() < 255, "{}", c.name);
+                    assert!(labels_zh(list, ",").chars().count() < 255, "{}", c.name);
                 }
             }
         }

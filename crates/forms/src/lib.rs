@@ -44,6 +44,7 @@ pub mod limits;
 mod read;
 mod write;
 
+pub use columns::ListLanguage;
 pub use error::{CellProblem, FormsError};
 pub use read::{is_workbook, read_filled, FilledVisit, EXCEL_TIME_OFFSET};
 pub use write::{template, write_filled, Prefill};

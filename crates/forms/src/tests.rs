@@ -1,7 +1,8 @@
 //! Round trips (records → filled workbook → records) and every bad-cell case, each checked
 //! for its sheet, row, column and message.
 
-use crate::{read_filled, template, write_filled, CellProblem, FormsError, Prefill};
+use crate::{read_filled, template, write_filled, CellProblem, FormsError, ListLanguage, Prefill};
+use assess_household::{DisplayColumn, HouseholdDisplay};
 use assess_inspection::{
     Approval, Disposition, IdNumber, Identification, IneligibleReason, InterviewMode, Note,
     Opinion, SampleUnit, VisitRecord,
@@ -9,6 +10,7 @@ use assess_inspection::{
 use assess_sampling::Role;
 use calamine::{Data, Reader, Xlsx};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use std::collections::HashMap;
 use std::io::Cursor;
 
 const DRAW: &str = "8dce24c3983445b09babc41ea8b012c7c9807b025e9f41ba4d27396f8582287f";
@@ -380,7 +382,7 @@ fn each_bad_cell_names_its_sheet_row_and_column() {
             "visits",
             3,
             "disposition",
-            "\"refusal\" is not one of complete, partial, refused, non_contact, ineligible, relocated, eligibility_unknown; pick a value from the list",
+            "\"refusal\" is not one of complete, partial, refused, non_contact, ineligible, relocated, eligibility_unknown (in Chinese 完成, 部分完成, 拒访, 未能接触, 不属调查对象, 易地扶贫搬迁, 无法确定); pick a value from the list",
         ),
         (
             Book::filled(&records).set("visits", 3, "disposition", X::S("ineligible")),
@@ -667,10 +669,14 @@ fn units() -> Vec<SampleUnit> {
 #[test]
 fn the_template_has_every_sheet_and_column_and_lists_the_draw() {
     let units = units();
-    let bytes = template(Some(Prefill {
-        draw_id: DRAW,
-        households: &units,
-    }))
+    let bytes = template(
+        Some(Prefill {
+            draw_id: DRAW,
+            households: &units,
+            display: &HashMap::new(),
+        }),
+        ListLanguage::English,
+    )
     .unwrap();
     let book = Book::of(&bytes);
     let names: Vec<&str> = book.sheets.iter().map(|(n, _)| n.as_str()).collect();
@@ -713,8 +719,13 @@ fn the_template_has_every_sheet_and_column_and_lists_the_draw() {
     for (name, rows) in &filled.sheets {
         let target = book.sheets.iter_mut().find(|(n, _)| n == name).unwrap();
         if name == "visits" {
+            let disposition = crate::column_names("visits")
+                .unwrap()
+                .iter()
+                .position(|c| *c == "disposition")
+                .unwrap();
             for (r, row) in rows.iter().enumerate().skip(1) {
-                for (c, d) in row.iter().enumerate().skip(6) {
+                for (c, d) in row.iter().enumerate().skip(disposition) {
                     target.1[r][c] = d.clone();
                 }
             }
@@ -732,6 +743,216 @@ fn the_template_has_every_sheet_and_column_and_lists_the_draw() {
     );
     // The empty template is readable too, and holds no visit.
     assert!(
-        matches!(read_filled("t.xlsx", &template(None).unwrap()), Err(FormsError::Invalid(p)) if p.len() == 1)
+        matches!(read_filled("t.xlsx", &template(None, ListLanguage::English).unwrap()), Err(FormsError::Invalid(p)) if p.len() == 1)
+    );
+}
+
+#[test]
+fn the_template_shows_the_registers_display_values_locked_beside_the_draws_columns() {
+    let units = units();
+    let display = HashMap::from([
+        (
+            "530128001203-0012".to_string(),
+            HouseholdDisplay::default()
+                .with(DisplayColumn::HeadName, "张三")
+                .with(DisplayColumn::Group, "一组")
+                .with(DisplayColumn::Address, "撒营盘村12号")
+                .with(DisplayColumn::Phone, "13800000001"),
+        ),
+        (
+            "530128001203-0077".to_string(),
+            HouseholdDisplay::default().with(DisplayColumn::Group, "三组"),
+        ),
+    ]);
+    let bytes = template(
+        Some(Prefill {
+            draw_id: DRAW,
+            households: &units,
+            display: &display,
+        }),
+        ListLanguage::English,
+    )
+    .unwrap();
+    let book = Book::of(&bytes);
+    let cell = |row: usize, column: &str| {
+        let c = book.col("visits", column) as usize;
+        book.sheets[0].1[row].get(c).cloned().unwrap_or(Data::Empty)
+    };
+    assert_eq!(cell(1, "head_name"), Data::String("张三".into()));
+    assert_eq!(cell(1, "group"), Data::String("一组".into()));
+    assert_eq!(cell(1, "address"), Data::String("撒营盘村12号".into()));
+    // A phone number stays text (the column is formatted as text).
+    assert_eq!(cell(1, "phone"), Data::String("13800000001".into()));
+    assert_eq!(cell(2, "head_name"), Data::Empty);
+    assert_eq!(cell(3, "group"), Data::String("三组".into()));
+    // Filled in, the display columns are information: the records read are the same as
+    // from the template without them, and the unfilled rows are households not visited.
+    let visits = Book::filled(&doc_examples());
+    let mut book = Book::of(&bytes);
+    let columns = crate::column_names("visits").unwrap();
+    let disposition = columns.iter().position(|c| *c == "disposition").unwrap();
+    for (name, rows) in &visits.sheets {
+        let target = book.sheets.iter_mut().find(|(n, _)| n == name).unwrap();
+        if name == "visits" {
+            for (r, row) in rows.iter().enumerate().skip(1) {
+                target.1[r].resize(row.len(), Data::Empty);
+                for (c, d) in row.iter().enumerate().skip(disposition) {
+                    target.1[r][c] = d.clone();
+                }
+            }
+        } else if name != "README" {
+            target.1 = rows.clone();
+        }
+    }
+    assert_eq!(read_ok(&book.bytes()), doc_examples());
+    // The display columns are locked with the draw's.
+    let sheet = sheet_xml(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("<sheetProtection"), "the sheet is protected");
+}
+
+/// The XML of one part of a workbook.
+fn sheet_xml(bytes: &[u8], part: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(part).unwrap(), &mut text).unwrap();
+    text
+}
+
+#[test]
+fn display_columns_without_values_are_hidden() {
+    let bytes = template(None, ListLanguage::English).unwrap();
+    let sheet = sheet_xml(&bytes, "xl/worksheets/sheet1.xml");
+    let columns = crate::column_names("visits").unwrap();
+    let hidden = hidden_columns(&sheet);
+    for (n, name) in columns.iter().enumerate() {
+        let display = ["head_name", "group", "address", "phone"].contains(name);
+        assert_eq!(hidden.contains(&(n + 1)), display, "{name}: {sheet}");
+    }
+    // A register with groups only: the group shows, the other three stay hidden.
+    let units = units();
+    let display = HashMap::from([(
+        "530128001203-0042".to_string(),
+        HouseholdDisplay::default().with(DisplayColumn::Group, "二组"),
+    )]);
+    let prefill = Prefill {
+        draw_id: DRAW,
+        households: &units,
+        display: &display,
+    };
+    let bytes = template(Some(prefill), ListLanguage::English).unwrap();
+    let hidden = hidden_columns(&sheet_xml(&bytes, "xl/worksheets/sheet1.xml"));
+    for (n, name) in columns.iter().enumerate() {
+        let display = ["head_name", "address", "phone"].contains(name);
+        assert_eq!(hidden.contains(&(n + 1)), display, "{name}");
+    }
+}
+
+/// The 1-based numbers of the hidden columns of a sheet's XML (`<col min max hidden="1">`).
+fn hidden_columns(sheet: &str) -> Vec<usize> {
+    let attribute = |col: &str, name: &str| -> Option<usize> {
+        let start = col.find(&format!(" {name}=\""))? + name.len() + 3;
+        col[start..].split('"').next()?.parse().ok()
+    };
+    sheet
+        .split("<col ")
+        .skip(1)
+        .map(|c| format!(" {}", c.split('>').next().unwrap_or("")))
+        .filter(|c| c.contains(r#"hidden="1""#))
+        .flat_map(|c| attribute(&c, "min").unwrap()..=attribute(&c, "max").unwrap())
+        .collect()
+}
+
+/// Every cell of a choice or yes/no column of `book` replaced by its Chinese label.
+fn in_chinese(book: &Book) -> Book {
+    let mut out = Book {
+        sheets: book.sheets.clone(),
+        edits: Vec::new(),
+    };
+    for (name, rows) in &mut out.sheets {
+        let Some(def) = crate::columns::SHEETS.iter().find(|d| d.name == name) else {
+            continue;
+        };
+        let header: Vec<String> = rows[0].iter().map(|d| d.to_string()).collect();
+        for row in rows.iter_mut().skip(1) {
+            for (c, cell) in row.iter_mut().enumerate() {
+                let Some(list) = def.column(&header[c]).and_then(|k| k.kind.list()) else {
+                    continue;
+                };
+                let text = match cell {
+                    Data::String(s) => s.clone(),
+                    Data::Bool(b) => b.to_string(),
+                    _ => continue,
+                };
+                let label = list.iter().find(|l| l.value == text).unwrap();
+                *cell = Data::String(label.zh.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn chinese_labels_store_exactly_what_the_json_stores() {
+    // Every enumerated field filled, with values from every list.
+    let mut records = doc_examples();
+    let mut refused = records[1].clone();
+    refused.household_id = "530128001203-0077".into();
+    refused.disposition = Disposition::Ineligible(IneligibleReason::MovedOutOfCounty);
+    records.push(refused);
+    let h = records[0].household.as_mut().unwrap();
+    h.approval = Some(Approval {
+        exit: Some(Opinion::Satisfied),
+        policies: Some(Opinion::BasicallySatisfied),
+        help_received: Some(Opinion::Dissatisfied),
+        cadres_work: Some(Opinion::DontKnow),
+    });
+    let english = Book::filled(&records);
+    let chinese = in_chinese(&english);
+    assert_ne!(chinese.sheets, english.sheets);
+    let text: String = chinese.sheets[0].1[1]
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert!(text.contains("完成") && text.contains("入户面访"), "{text}");
+    let members: Vec<String> = chinese.sheets[2].1[1]
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert!(members.contains(&"男".to_string()) && members.contains(&"是".to_string()));
+    let read = read_ok(&chinese.bytes());
+    assert_eq!(read, records);
+    for (a, b) in read.iter().zip(&records) {
+        assert_eq!(a.content_sha256(), b.content_sha256());
+    }
+}
+
+#[test]
+fn a_chinese_template_lists_the_chinese_labels_and_reads_both() {
+    let bytes = template(None, ListLanguage::Chinese).unwrap();
+    let visits = sheet_xml(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        visits
+            .contains("&quot;完成,部分完成,拒访,未能接触,不属调查对象,易地扶贫搬迁,无法确定&quot;")
+            || visits
+                .contains("\"完成,部分完成,拒访,未能接触,不属调查对象,易地扶贫搬迁,无法确定\""),
+        "{visits}"
+    );
+    let members = sheet_xml(&bytes, "xl/worksheets/sheet3.xml");
+    assert!(
+        members.contains("男,女") && members.contains("是,否"),
+        "{members}"
+    );
+    let english = sheet_xml(
+        &template(None, ListLanguage::English).unwrap(),
+        "xl/worksheets/sheet3.xml",
+    );
+    assert!(english.contains("male,female") && !english.contains("男,女"));
+    // A label not in a list is refused with both lists.
+    let book = Book::filled(&doc_examples()).set("members", 2, "sex", X::S("男性"));
+    let (_, _, column, m) = one_problem(&book.bytes());
+    assert_eq!(column.as_deref(), Some("sex"));
+    assert_eq!(
+        m,
+        "\"男性\" is not one of male, female (in Chinese 男, 女); pick a value from the list"
     );
 }

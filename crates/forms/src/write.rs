@@ -2,14 +2,16 @@
 //! columns, drop-down lists, the README sheet; optionally a draw's households pre-filled in
 //! `visits`, or (for examples and tests) whole records in every sheet.
 
-use crate::columns::{Column, Kind, SheetDef, README, SHEETS, VISITS};
+use crate::columns::{Column, Kind, Label, ListLanguage, SheetDef, README, SHEETS, VISITS};
 use crate::FormsError;
+use assess_household::{DisplayColumn, HouseholdDisplay};
 use assess_inspection::{SampleUnit, VisitRecord};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, ProtectionOptions,
     Workbook, Worksheet,
 };
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// The last row a drop-down list covers (0-based; Excel's last row).
 const LAST_ROW: u32 = 1_048_575;
@@ -18,40 +20,65 @@ const INFO_GREY: u32 = 0xE7E6E6;
 
 /// A draw's households to pre-fill in sheet `visits`, so that a team gets its assignment: one
 /// row per household with `draw_id` and `household_id` filled and the draw's information
-/// (role, reserve rank, village, stratum) beside them, all locked.
+/// (role, reserve rank, village, stratum, and what the register says to find it by: head's
+/// name, group, address, phone) beside them, all locked.
 #[derive(Debug, Clone, Copy)]
 pub struct Prefill<'a> {
     /// The draw's id (its `sample_sha256`).
     pub draw_id: &'a str,
     /// The households, in the order the rows should have.
     pub households: &'a [SampleUnit],
+    /// The register's display values of the households that have any, by household id.
+    pub display: &'a HashMap<String, HouseholdDisplay>,
 }
 
 /// The empty template, or with `prefill` the template listing a draw's households: the bytes
-/// of an XLSX file.
-pub fn template(prefill: Option<Prefill<'_>>) -> Result<Vec<u8>, FormsError> {
-    let mut workbook = book(prefill.is_some())?;
-    if let Some(p) = prefill {
-        let ws = workbook.worksheet_from_name(VISITS.name)?;
-        let formats = column_formats(&VISITS, true);
-        for (i, unit) in p.households.iter().enumerate() {
-            let row = i as u32 + 1;
-            let rank = unit.reserve_rank.map(|k| k.to_string()).unwrap_or_default();
-            let role = unit.role.as_str();
-            put_row(
-                ws,
-                &VISITS,
-                &formats,
-                row,
-                &[
-                    ("draw_id", V::text(p.draw_id)),
-                    ("household_id", V::text(&unit.household_id)),
-                    ("role", V::text(role)),
-                    ("reserve_rank", V::text(&rank)),
-                    ("village_code", V::text(&unit.village)),
-                    ("stratum", V::text(&unit.stratum)),
-                ],
-            )?;
+/// of an XLSX file. `language` chooses the words of the drop-down lists; a cell may hold
+/// either language's word whichever it is.
+pub fn template(
+    prefill: Option<Prefill<'_>>,
+    language: ListLanguage,
+) -> Result<Vec<u8>, FormsError> {
+    let mut workbook = book(prefill.is_some(), language)?;
+    let ws = workbook.worksheet_from_name(VISITS.name)?;
+    let formats = column_formats(&VISITS, prefill.is_some());
+    let no_display = HashMap::new();
+    let display = prefill.map_or(&no_display, |p| p.display);
+    for (i, unit) in prefill.iter().flat_map(|p| p.households).enumerate() {
+        let draw_id = prefill.map_or("", |p| p.draw_id);
+        let row = i as u32 + 1;
+        let rank = unit.reserve_rank.map(|k| k.to_string()).unwrap_or_default();
+        let role = unit.role.as_str();
+        let mut cells = vec![
+            ("draw_id", V::text(draw_id)),
+            ("household_id", V::text(&unit.household_id)),
+            ("role", V::text(role)),
+            ("reserve_rank", V::text(&rank)),
+            ("village_code", V::text(&unit.village)),
+            ("stratum", V::text(&unit.stratum)),
+        ];
+        if let Some(values) = display.get(&unit.household_id) {
+            for column in DisplayColumn::ALL {
+                let value = values.get(column).map_or(V::Nil, V::text);
+                cells.push((column.as_str(), value));
+            }
+        }
+        put_row(ws, &VISITS, &formats, row, &cells)?;
+    }
+    // A display column the register does not have (or none of these households has a value
+    // in) would only be an empty grey column in a team's way.
+    for column in DisplayColumn::ALL {
+        let shown = prefill.iter().flat_map(|p| p.households).any(|unit| {
+            display
+                .get(&unit.household_id)
+                .is_some_and(|d| d.get(column).is_some())
+        });
+        let index = VISITS
+            .columns
+            .iter()
+            .position(|c| c.name == column.as_str());
+        if let (false, Some(c)) = (shown, index) {
+            ws.set_column_hidden(c as u16)?;
         }
     }
     Ok(workbook.save_to_buffer()?)
@@ -60,7 +87,7 @@ pub fn template(prefill: Option<Prefill<'_>>) -> Result<Vec<u8>, FormsError> {
 /// A filled workbook holding `records`: what a team would hand in. For examples, tests and
 /// demonstrations; reading it back with [`crate::read_filled`] gives the same records.
 pub fn write_filled(records: &[VisitRecord]) -> Result<Vec<u8>, FormsError> {
-    let mut workbook = book(false)?;
+    let mut workbook = book(false, ListLanguage::English)?;
     let mut rows = [1u32; SHEETS.len()];
     for v in records {
         let h = v.household_id.as_str();
@@ -299,8 +326,7 @@ fn column_formats(def: &SheetDef, locked: bool) -> Vec<Format> {
 
 /// In a pre-filled template, the draw's columns of `visits` are locked.
 fn is_locked(def: &SheetDef, c: &Column) -> bool {
-    def.name == VISITS.name
-        && (c.kind == Kind::Info || c.name == "draw_id" || c.name == "household_id")
+    def.name == VISITS.name && c.is_prefilled()
 }
 
 fn width(c: &Column) -> f64 {
@@ -310,14 +336,18 @@ fn width(c: &Column) -> f64 {
         (_, Kind::Time) => 27,
         ("text", _) => 50,
         (_, Kind::Text) => 16,
-        (_, Kind::Choice(list)) => list.iter().map(|s| s.len()).max().unwrap_or(8) + 4,
+        // Chinese characters are two columns wide.
+        (_, Kind::Choice(list)) => {
+            let widest = |l: &Label| l.value.len().max(2 * l.zh.chars().count());
+            list.iter().map(widest).max().unwrap_or(8) + 4
+        }
         _ => 12,
     };
     w.max(c.name.len() + 3) as f64
 }
 
 /// The workbook with every sheet's header, formats and lists, and the README sheet.
-fn book(locked: bool) -> Result<Workbook, FormsError> {
+fn book(locked: bool, language: ListLanguage) -> Result<Workbook, FormsError> {
     let mut workbook = Workbook::new();
     let header = Format::new()
         .set_bold()
@@ -341,14 +371,15 @@ fn book(locked: bool) -> Result<Workbook, FormsError> {
             };
             ws.write_string_with_format(0, col, c.name, h)?;
             if let Some(list) = c.kind.list() {
+                let shown: Vec<&str> = list.iter().map(|l| l.shown(language)).collect();
                 let validation = DataValidation::new()
-                    .allow_list_strings(list)?
+                    .allow_list_strings(&shown)?
                     .set_error_style(DataValidationErrorStyle::Warning)
                     .set_error_title("Not in the list / 不在列表中")?
                     .set_error_message(format!(
                         "{}: one of {}. 请从下拉列表中选择。",
                         c.name,
-                        list.join(", ")
+                        shown.join(", ")
                     ))?;
                 ws.add_data_validation(1, col, LAST_ROW, col, &validation)?;
             }
@@ -387,16 +418,16 @@ const GENERAL: &[(&str, &str)] = &[
         "visits 表：走访结果及其后各列均为空的行视为未走访（如未使用的备选户），导入时跳过。",
     ),
     (
-        "Times are RFC 3339 with their offset, e.g. 2020-06-12T09:30:00+08:00 (an Excel date-time cell is read as Beijing time, +08:00); birth dates as 2009-03-14. Yes/no answers: true or false. Choices: pick from the drop-down list.",
-        "时间采用 RFC 3339 格式并带时区，如 2020-06-12T09:30:00+08:00（Excel 日期时间单元格按北京时间 +08:00 读取）；出生日期如 2009-03-14。是/否题填 true 或 false。选择题请从下拉列表中选择。",
+        "Times are RFC 3339 with their offset, e.g. 2020-06-12T09:30:00+08:00 (an Excel date-time cell is read as Beijing time, +08:00); birth dates as 2009-03-14. Yes/no answers: true or false (or 是, 否). Choices: pick from the drop-down list; each value's Chinese label (in the values column below) is read as the value.",
+        "时间采用 RFC 3339 格式并带时区，如 2020-06-12T09:30:00+08:00（Excel 日期时间单元格按北京时间 +08:00 读取）；出生日期如 2009-03-14。是/否题填 true 或 false（也可填“是”“否”）。选择题请从下拉列表中选择；下表 values 列中各选项的中文名称与英文值等同。",
     ),
     (
         "Import it as visit records (`assess import-records FILE.xlsx`): all or nothing; every problem is listed with its sheet, row and column, and nothing is imported until all are corrected.",
         "作为访问记录导入（`assess import-records 文件.xlsx`）：全部成功才写入；每个问题都会列出所在工作表、行和列，全部更正后才会导入。",
     ),
     (
-        "In a pre-filled workbook the draw's columns of sheet visits (draw_id, household_id, role, reserve_rank, village_code, stratum) are locked; the other cells are open (Review > Unprotect Sheet, no password).",
-        "预填的工作簿中，visits 表的抽样信息列（draw_id、household_id、role、reserve_rank、village_code、stratum）已锁定，其余单元格可填写（如需修改：审阅 > 撤销工作表保护，无密码）。",
+        "In a pre-filled workbook the draw's columns of sheet visits (draw_id, household_id, role, reserve_rank, village_code, stratum, and head_name, group, address, phone from the register, to find the household by) are locked; the other cells are open (Review > Unprotect Sheet, no password).",
+        "预填的工作簿中，visits 表的抽样信息列（draw_id、household_id、role、reserve_rank、village_code、stratum，以及来自登记册、便于找到农户的 head_name 户主姓名、group 村民小组、address 地址、phone 联系电话）已锁定，其余单元格可填写（如需修改：审阅 > 撤销工作表保护，无密码）。",
     ),
 ];
 

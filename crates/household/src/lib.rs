@@ -14,6 +14,9 @@
 //! `assess-inspection`). No I/O; no dependencies but the division codes and serde.
 #![deny(missing_docs)]
 
+mod aliases;
+
+pub use aliases::{status_from_label, FRAME_ALIASES, STATUS_LABELS};
 use assess_divisions::VillageCode;
 use std::fmt;
 use std::str::FromStr;
@@ -90,8 +93,90 @@ pub struct Household {
     pub lon: Option<f64>,
     /// WGS-84 latitude, when given.
     pub lat: Option<f64>,
-    /// Villager group (村民小组), when given.
-    pub group: Option<String>,
+    /// What helps a team find the household (head's name, villager group, address, phone):
+    /// the register's display columns, never used by the draw.
+    pub display: HouseholdDisplay,
+}
+
+/// A register's optional display columns: what a team needs to find a household. They are
+/// carried to `sample.csv` and the visit-record template, but never enter a ticket or the
+/// register fingerprint's identity part (docs/register.md, "Display columns").
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DisplayColumn {
+    /// The household head's name (户主姓名), `head_name`.
+    HeadName,
+    /// The villager group (村民小组), `group`.
+    Group,
+    /// Address or house number (地址, 门牌号), `address`.
+    Address,
+    /// Telephone number (联系电话), `phone`.
+    Phone,
+}
+
+impl DisplayColumn {
+    /// The display columns in canonical order (the order of `sample.csv`).
+    pub const ALL: [DisplayColumn; 4] = [
+        DisplayColumn::HeadName,
+        DisplayColumn::Group,
+        DisplayColumn::Address,
+        DisplayColumn::Phone,
+    ];
+
+    /// The column's name in a register, `sample.csv` and the template.
+    pub fn as_str(self) -> &'static str {
+        DISPLAY_COLUMNS[self as usize]
+    }
+
+    /// The column named `name` (canonical name only, case-insensitive).
+    pub fn from_name(name: &str) -> Option<DisplayColumn> {
+        DisplayColumn::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+/// A household's display values, indexed by [`DisplayColumn`]; `None` when not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HouseholdDisplay {
+    values: [Option<String>; 4],
+}
+
+impl HouseholdDisplay {
+    /// The value of column `c`, if given.
+    pub fn get(&self, c: DisplayColumn) -> Option<&str> {
+        self.values[c as usize].as_deref()
+    }
+
+    /// Sets (or with `None` clears) the value of column `c`, reusing its buffer.
+    pub fn set(&mut self, c: DisplayColumn, value: Option<&str>) {
+        let slot = &mut self.values[c as usize];
+        match (slot.as_mut(), value) {
+            (Some(old), Some(new)) => {
+                old.clear();
+                old.push_str(new);
+            }
+            (_, new) => *slot = new.map(str::to_string),
+        }
+    }
+
+    /// The same with `c` set to `value`.
+    pub fn with(mut self, c: DisplayColumn, value: &str) -> HouseholdDisplay {
+        self.set(c, Some(value));
+        self
+    }
+
+    /// The villager group (村民小组), if given.
+    pub fn group(&self) -> Option<&str> {
+        self.get(DisplayColumn::Group)
+    }
+
+    /// No value given.
+    pub fn is_empty(&self) -> bool {
+        self.values.iter().all(Option::is_none)
+    }
 }
 
 /// One valid row of the optional village file.
@@ -111,8 +196,9 @@ pub struct VillageRecord {
     pub lat: Option<f64>,
 }
 
-/// Register columns, in canonical order.
-pub const FRAME_COLUMNS: [&str; 9] = [
+/// Register columns, in canonical order: the household's data, then the display columns
+/// ([`DISPLAY_COLUMNS`]).
+pub const FRAME_COLUMNS: [&str; 12] = [
     "household_id",
     "village_code",
     "status",
@@ -121,8 +207,14 @@ pub const FRAME_COLUMNS: [&str; 9] = [
     "income_per_capita",
     "lon",
     "lat",
+    "head_name",
     "group",
+    "address",
+    "phone",
 ];
+
+/// The register's optional display columns, in canonical order (see [`DisplayColumn`]).
+pub const DISPLAY_COLUMNS: [&str; 4] = ["head_name", "group", "address", "phone"];
 
 /// The columns every register must have.
 pub const FRAME_REQUIRED: [&str; 5] = [

@@ -9,6 +9,8 @@ use std::io::Write as _;
 
 /// Tag starting the canonical form of a register.
 pub const FRAME_TAG: &str = "assess-frame-v1\n";
+/// Tag starting the canonical form of a register's display columns.
+pub const DISPLAY_TAG: &str = "assess-display-v1\n";
 /// Tag starting the canonical form of a village file.
 pub const VILLAGES_TAG: &str = "assess-villages-v1\n";
 const SEPARATOR: u8 = 0x1F;
@@ -63,7 +65,6 @@ pub(crate) struct HouseholdLine<'a> {
     /// Income, longitude and latitude, each with its text when that is a short plain
     /// decimal (see [`PlainDecimal::short`]).
     pub decimals: [(Option<f64>, Option<PlainDecimal<'a>>); 3],
-    pub group: Option<&'a str>,
 }
 
 /// Appends a household's canonical line to `out`.
@@ -80,7 +81,20 @@ pub(crate) fn household_line(out: &mut Vec<u8>, h: &HouseholdLine<'_>) {
     for (value, plain) in &h.decimals {
         decimal(out, *value, plain.as_ref());
     }
-    text(out, h.group.unwrap_or(""));
+    // The ninth field held the villager group until it became a display column (December
+    // 2026); it stays, empty, so that a register without display columns keeps the
+    // fingerprint it had.
+    out.push(SEPARATOR);
+    end(out);
+}
+
+/// Appends a household's display line to `out`: its id and the display values in the order
+/// of `assess_household::DISPLAY_COLUMNS`, an absent one empty.
+pub(crate) fn display_line(out: &mut Vec<u8>, id: &str, values: [Option<&str>; 4]) {
+    text(out, id);
+    for value in values {
+        text(out, value.unwrap_or(""));
+    }
     end(out);
 }
 

@@ -144,18 +144,41 @@ pub enum Problem {
         required: Vec<String>,
     },
     /// The header lacks required columns.
-    #[error("missing required column(s) {}; the header must name {} (any order, extra columns allowed)", .missing.join(", "), .required.join(", "))]
+    #[error("missing required column(s) {}; the header must name {} (any order, extra columns allowed){also}", .missing.join(", "), .required.join(", "))]
     MissingColumns {
         /// Required columns not found.
         missing: Vec<String>,
         /// All required columns.
         required: Vec<String>,
+        /// The other names the missing columns may have (`; exit_year may also be named
+        /// 脱贫年度 or 脱贫年份`), or empty.
+        also: String,
     },
     /// A known column is named twice in the header.
     #[error("the column is named twice (fields {first} and {second}); keep one of them")]
     DuplicateColumn {
         /// 1-based field of the first.
         first: usize,
+        /// 1-based field of the second.
+        second: usize,
+    },
+    /// Two header fields with different names give one known column (a name and its
+    /// alias, or two aliases): which one holds the values cannot be told.
+    #[error(
+        "the columns {} (field {first}) and {} (field {second}) both give {column}; keep one of \
+         them, or rename the other to a name that is not a register column",
+        crate::limits::quoted(.first_name),
+        crate::limits::quoted(.second_name)
+    )]
+    AmbiguousColumns {
+        /// The register column both name.
+        column: &'static str,
+        /// The first field's header name.
+        first_name: String,
+        /// 1-based field of the first.
+        first: usize,
+        /// The second field's header name.
+        second_name: String,
         /// 1-based field of the second.
         second: usize,
     },
@@ -247,7 +270,10 @@ pub enum Problem {
     },
     /// Status text not recognised.
     #[error(
-        "status {} is not one of exited, poor, non_registered; use one of these three words", crate::limits::quoted(.text))]
+        "status {} is not one of exited, poor, non_registered; use one of these three words (or \
+         their Chinese labels 已脱贫, 未脱贫, 非建档立卡)",
+        crate::limits::quoted(.text)
+    )]
     BadStatus {
         /// The text.
         text: String,

@@ -130,7 +130,7 @@ impl IdHashes {
                             id: id.into_owned(),
                             first_line,
                         };
-                        errors.push(row.line, Some("household_id"), problem);
+                        errors.push(row.line, Some(layout.label(crate::frame::ID)), problem);
                     }
                     None => {
                         first_lines.insert(key, row.line);

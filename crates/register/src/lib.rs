@@ -2,10 +2,12 @@
 //!
 //! Reads the register a county or province hands the assessor (one row per household:
 //! id, village code, register status, exit year, members, and optional income, position
-//! and villager group) from CSV in UTF-8 or GB18030, or from XLSX; checks every row and
-//! the village codes against the national division-code list of the right vintage; and
+//! and display columns: head's name, villager group, address, phone) from CSV in UTF-8 or
+//! GB18030, or from XLSX, with English or Chinese headers and status words; checks every row
+//! and the village codes against the national division-code list of the right vintage; and
 //! reports households and people by county, township and stratum with a fingerprint that
-//! identifies the register's content whatever its encoding, format or column order.
+//! identifies the register's content whatever its encoding, format, column order or header
+//! language (the display columns have a fingerprint of their own).
 //! The file format, every error and the canonical form are in `docs/register.md`.
 //!
 //! Main items:

@@ -19,8 +19,16 @@ pub struct FrameReport {
     pub encoding: Option<TextEncoding>,
     /// True when the encoding was detected rather than forced.
     pub encoding_detected: bool,
-    /// Lowercase hex SHA-256 of the canonical form (docs/register.md).
+    /// Lowercase hex SHA-256 of the canonical form (docs/register.md): the register's
+    /// identity, which the display columns do not enter.
     pub fingerprint: String,
+    /// The display columns the header names, in canonical order (none: not serialised).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub display_columns: Vec<assess_household::DisplayColumn>,
+    /// Lowercase hex SHA-256 of the display columns' canonical form, when the register has
+    /// any (docs/register.md, "Display columns").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_fingerprint: Option<String>,
     /// The division-code list the village codes were checked against.
     pub vintage: Vintage,
     /// True when the vintage was detected rather than chosen.
@@ -106,6 +114,10 @@ impl FrameReport {
             how(self.vintage_detected)
         )?;
         writeln!(out, "fingerprint  {}", self.fingerprint)?;
+        if let Some(display) = &self.display_fingerprint {
+            let names: Vec<&str> = self.display_columns.iter().map(|c| c.as_str()).collect();
+            writeln!(out, "display      {display} ({})", names.join(", "))?;
+        }
         writeln!(out, "households   {}", self.households)?;
         writeln!(out, "people       {}", self.people)?;
         writeln!(out)?;

@@ -1015,38 +1015,111 @@ fn write_number(f: f64, out: &mut String) -> std::fmt::Result {
 pub(crate) struct Layout {
     /// For each known column, its field index.
     pub index: Vec<Option<usize>>,
+    /// For each known column, how messages name it: its canonical name, or the header's
+    /// alias with the canonical name (`家庭人口数 (members)`).
+    pub labels: Vec<String>,
     /// All header names, for naming the column of an undecodable field.
     pub names: Vec<String>,
 }
 
+/// The known columns of a file: their canonical names, the other names a header may give
+/// them (`assess_household::FRAME_ALIASES`), and which are required.
+pub(crate) struct Columns {
+    pub known: &'static [&'static str],
+    pub aliases: &'static [(&'static str, &'static [&'static str])],
+    pub required: &'static [&'static str],
+}
+
+impl Columns {
+    /// The aliases of `missing` columns, as a message's tail: `; exit_year may also be named
+    /// 脱贫年度 or 脱贫年份, members 家庭人口数 or 人口数`.
+    fn other_names(&self, missing: &[String]) -> String {
+        let named: Vec<String> = missing
+            .iter()
+            .filter_map(|m| {
+                let (_, aliases) = self.aliases.iter().find(|(c, _)| c == m)?;
+                let (last, first) = aliases.split_last()?;
+                let names = match first.is_empty() {
+                    true => last.to_string(),
+                    false => format!("{} or {last}", first.join(", ")),
+                };
+                Some(format!("{m} {names}"))
+            })
+            .collect();
+        match named.split_first() {
+            None => String::new(),
+            Some((first, rest)) => {
+                let mut text = format!("; {}", first.replacen(' ', " may also be named ", 1));
+                for n in rest {
+                    text.push_str(", ");
+                    text.push_str(n);
+                }
+                text
+            }
+        }
+    }
+
+    /// The known column a header name (trimmed) gives: its canonical name in any ASCII case,
+    /// or one of its aliases exactly.
+    fn column_of(&self, name: &str) -> Option<(usize, bool)> {
+        if let Some(k) = self.known.iter().position(|k| k.eq_ignore_ascii_case(name)) {
+            return Some((k, false));
+        }
+        let (column, _) = self
+            .aliases
+            .iter()
+            .find(|(_, aliases)| aliases.contains(&name))?;
+        let k = self.known.iter().position(|k| k == column)?;
+        Some((k, true))
+    }
+}
+
 impl Layout {
-    /// Maps the header's names (trimmed, case-insensitive) to `known`; problems for
-    /// duplicated known columns and missing `required` ones.
+    /// Maps the header's names (trimmed; canonical names case-insensitive, aliases exactly)
+    /// to the known columns; problems for a known column given twice (by one name or
+    /// by two) and for missing required ones.
     pub fn from_header(
         header: &Row,
-        known: &[&str],
-        required: &[&str],
+        columns: &Columns,
     ) -> Result<Layout, Vec<(Option<String>, Problem)>> {
+        let known = columns.known;
         let mut index = vec![None; known.len()];
+        let mut labels: Vec<String> = known.iter().map(|k| k.to_string()).collect();
         let mut names = Vec::with_capacity(header.len());
         let mut problems = Vec::new();
         for field in 0..header.len() {
             let name = header.field(field).to_string();
-            if let Some(k) = known.iter().position(|k| k.eq_ignore_ascii_case(&name)) {
+            if let Some((k, alias)) = columns.column_of(&name) {
                 match index[k] {
-                    Some(first) => problems.push((
-                        Some(known[k].to_string()),
-                        Problem::DuplicateColumn {
-                            first: first + 1,
-                            second: field + 1,
-                        },
-                    )),
-                    None => index[k] = Some(field),
+                    Some(first) => {
+                        let first_name: &String = &names[first];
+                        let problem = match first_name == &name {
+                            true => Problem::DuplicateColumn {
+                                first: first + 1,
+                                second: field + 1,
+                            },
+                            false => Problem::AmbiguousColumns {
+                                column: known[k],
+                                first_name: first_name.clone(),
+                                first: first + 1,
+                                second_name: name.clone(),
+                                second: field + 1,
+                            },
+                        };
+                        problems.push((Some(known[k].to_string()), problem));
+                    }
+                    None => {
+                        index[k] = Some(field);
+                        if alias {
+                            labels[k] = format!("{name} ({})", known[k]);
+                        }
+                    }
                 }
             }
             names.push(name);
         }
-        let missing: Vec<String> = required
+        let missing: Vec<String> = columns
+            .required
             .iter()
             .filter(|r| {
                 known
@@ -1057,11 +1130,23 @@ impl Layout {
             .map(|r| r.to_string())
             .collect();
         if !missing.is_empty() {
-            let required = required.iter().map(|r| r.to_string()).collect();
-            problems.push((None, Problem::MissingColumns { missing, required }));
+            let required = columns.required.iter().map(|r| r.to_string()).collect();
+            let also = columns.other_names(&missing);
+            problems.push((
+                None,
+                Problem::MissingColumns {
+                    missing,
+                    required,
+                    also,
+                },
+            ));
         }
         if problems.is_empty() {
-            Ok(Layout { index, names })
+            Ok(Layout {
+                index,
+                labels,
+                names,
+            })
         } else {
             Err(problems)
         }
@@ -1070,6 +1155,11 @@ impl Layout {
     /// The field index of known column `k`.
     pub fn get(&self, k: usize) -> Option<usize> {
         self.index[k]
+    }
+
+    /// How messages name known column `k`.
+    pub fn label(&self, k: usize) -> &str {
+        &self.labels[k]
     }
 
     /// The header name of field `index`, or its number when the header is shorter.

@@ -34,8 +34,9 @@ pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// The status, in English or by its Chinese label (`assess_household::STATUS_LABELS`).
 pub(crate) fn status(text: &str) -> Result<Status, Problem> {
-    text.parse().map_err(|_| Problem::BadStatus {
+    assess_household::status_from_label(text).ok_or_else(|| Problem::BadStatus {
         text: text.to_string(),
     })
 }

@@ -4,7 +4,7 @@
 use crate::canonical::{Canonical, PlainDecimal, VILLAGES_TAG};
 use crate::error::{ErrorList, Problem, RegisterError};
 use crate::frame::ReadOptions;
-use crate::source::{FileFormat, Input, Layout, Row, Source, TextEncoding};
+use crate::source::{Columns, FileFormat, Input, Layout, Row, Source, TextEncoding};
 use crate::values;
 use crate::vintage::{self, CodeUses};
 use assess_divisions::{VillageCode, Vintage};
@@ -109,7 +109,12 @@ impl Reading {
     }
 
     fn header(&mut self, row: &Row, errors: &mut ErrorList) -> ControlFlow<()> {
-        match Layout::from_header(row, &VILLAGE_COLUMNS, &VILLAGE_COLUMNS[..1]) {
+        let columns = Columns {
+            known: &VILLAGE_COLUMNS,
+            aliases: &[],
+            required: &VILLAGE_COLUMNS[..1],
+        };
+        match Layout::from_header(row, &columns) {
             Ok(layout) => {
                 self.layout = Some(layout);
                 ControlFlow::Continue(())

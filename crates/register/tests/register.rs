@@ -2,7 +2,7 @@
 //! detection, summary counts, and every kind of bad input.
 
 use assess_divisions::Vintage;
-use assess_household::{Household, Status};
+use assess_household::{DisplayColumn, Household, Status};
 use assess_register::{
     read_villages, scan_frame, EncodingChoice, FileFormat, Problem, ReadOptions, RegisterError,
     RowError, TextEncoding,
@@ -73,21 +73,29 @@ fn one_error(row: &str) -> (RowError, String) {
 
 #[test]
 fn small_register_fingerprint_is_the_known_value() {
-    // python3: rows = [[H001,530128102201,exited,2018,4,1234.5,102.5,25.5,一组],
+    // python3: rows = [[H001,530128102201,exited,2018,4,1234.5,102.5,25.5,""],
     //   [H002,530128102202,poor,,3,,,,], [H003,530128001001,non_registered,,2,800,,,]]
     // hashlib.sha256(b'assess-frame-v1\n' + b''.join('\x1f'.join(r).encode() + b'\n'
     //   for r in rows)).hexdigest()
+    // The group 一组 is a display column: it enters the display fingerprint, over
+    // [[H001,"",一组,"",""], [H002,"","","",""], [H003,"","","",""]] after
+    // b'assess-display-v1\n'.
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "small.csv", csv(HEADER, SMALL));
     let (report, seen) = scan(&path).unwrap();
     assert_eq!(
         report.fingerprint,
-        "f69bd9985d9eb291462cde730e1f169e7ca999438d36e71bd9a85e425a8d3f9c"
+        "bb3117b58d18843fe634ed2b8da8f8152b1df5ffd4f4e8a0dd54010ba9311c8c"
     );
+    assert_eq!(
+        report.display_fingerprint.as_deref(),
+        Some("ce8e9955a6a6a73feaf855ea7519ebf32571282039e137a2f5da71983dad438b")
+    );
+    assert_eq!(report.display_columns, [DisplayColumn::Group]);
     assert_eq!(seen.len(), 3);
     assert_eq!(seen[0].income_per_capita, Some(1234.5));
-    assert_eq!(seen[0].group.as_deref(), Some("一组"));
-    assert_eq!(seen[1].group, None);
+    assert_eq!(seen[0].display.group(), Some("一组"));
+    assert_eq!(seen[1].display.group(), None);
     assert_eq!(report.encoding, Some(TextEncoding::Utf8));
     assert_eq!(report.format, FileFormat::Csv);
 }
@@ -283,7 +291,7 @@ fn forced_gb18030_and_forced_utf8() {
     let (report, seen) = scan_with(&gb, &opts).unwrap();
     assert_eq!(report.encoding, Some(TextEncoding::Gb18030));
     assert!(!report.encoding_detected);
-    assert_eq!(seen[0].group.as_deref(), Some("一组"));
+    assert_eq!(seen[0].display.group(), Some("一组"));
     // The same GB18030 bytes forced to UTF-8: the group field of line 2 is refused.
     let opts = ReadOptions {
         encoding: EncodingChoice::Utf8,

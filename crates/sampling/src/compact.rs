@@ -1,5 +1,7 @@
 //! The register in the few bytes per household that the household stage needs (id, village,
-//! status, members), kept while the register is scanned once.
+//! status, members), kept while the register is scanned once; and, for a register with
+//! display columns, each household's display values, so that the sample rows carry them
+//! without a second read (their bytes plus one or five, only for households that have any).
 //!
 //! Why: a household's ticket does not depend on which villages are drawn, but only the
 //! households of sampled villages need one. A national draw samples about 20,000 of 150,000
@@ -12,8 +14,14 @@
 use crate::household::HouseholdSelector;
 use crate::village::SelectedVillage;
 use assess_divisions::VillageCode;
-use assess_household::{Household, Status};
+use assess_household::{DisplayColumn, Household, HouseholdDisplay, Status};
 use std::collections::{HashMap, HashSet};
+
+/// Set in a household's status byte when its display values follow its id.
+const HAS_DISPLAY: u8 = 0x80;
+/// Separates the display values of a household (they hold no control character: the
+/// register refuses them).
+const DISPLAY_SEPARATOR: char = '\u{1f}';
 
 /// Bytes per block: runs never span blocks, so a block is filled and then left alone (no
 /// copying as one long vector grows). 64 MiB, above the largest size glibc serves from its
@@ -57,16 +65,41 @@ pub struct StoredHousehold<'a> {
     pub members: u32,
     /// Household id (as validated: NFC, trimmed).
     pub id: &'a str,
+    /// Display values in the order of [`DisplayColumn::ALL`], joined by U+001F; empty when
+    /// the household has none.
+    display: &'a str,
+}
+
+impl StoredHousehold<'_> {
+    /// The household's display values (empty when the register has no display columns).
+    pub fn display(&self) -> HouseholdDisplay {
+        let mut display = HouseholdDisplay::default();
+        if self.display.is_empty() {
+            return display;
+        }
+        for (column, value) in DisplayColumn::ALL
+            .into_iter()
+            .zip(self.display.split(DISPLAY_SEPARATOR))
+        {
+            display.set(column, Some(value).filter(|v| !v.is_empty()));
+        }
+        display
+    }
 }
 
 impl CompactRegister {
     /// Keeps one household.
     pub fn push(&mut self, household: &Household) {
         let id = household.household_id.as_bytes();
+        let display = DisplayColumn::ALL.map(|c| household.display.get(c).unwrap_or(""));
+        let display_len = match household.display.is_empty() {
+            true => 0,
+            false => display.iter().map(|v| v.len()).sum::<usize>() + display.len() - 1,
+        };
         // A byte each for status, members and id length, 255 meaning that a u32 follows: ids
         // are short and households small, so this is 3 bytes a household where fixed widths
         // would take 9 (a varint crate would give the same for one more dependency).
-        let need = 1 + 5 + 5 + id.len();
+        let need = 1 + 5 + 5 + id.len() + 5 + display_len;
         let block_full = self
             .blocks
             .last()
@@ -90,10 +123,20 @@ impl CompactRegister {
             });
         }
         let bytes = &mut self.blocks[block];
-        bytes.push(status_byte(household.status));
+        let flag = if display_len > 0 { HAS_DISPLAY } else { 0 };
+        bytes.push(status_byte(household.status) | flag);
         put_small(bytes, household.members);
         put_small(bytes, id.len() as u32);
         bytes.extend_from_slice(id);
+        if display_len > 0 {
+            put_small(bytes, display_len as u32);
+            for (i, value) in display.iter().enumerate() {
+                if i > 0 {
+                    bytes.push(DISPLAY_SEPARATOR as u8);
+                }
+                bytes.extend_from_slice(value.as_bytes());
+            }
+        }
         let end = bytes.len() as u32;
         if let Some(run) = self.runs.last_mut() {
             run.end = end;
@@ -139,6 +182,27 @@ impl CompactRegister {
     }
 }
 
+impl CompactRegister {
+    /// Sets the display values of `rows` (households of the `sampled` villages) from the
+    /// households kept; a row whose household has none keeps `None`.
+    pub fn fill_display(&self, sampled: &[SelectedVillage], rows: &mut [crate::SampleRow]) {
+        let index: HashMap<compact_str::CompactString, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.household_id.clone(), i))
+            .collect();
+        for run in self.runs_of(sampled) {
+            for h in run.households() {
+                let Some(&i) = index.get(h.id) else { continue };
+                let display = h.display();
+                if !display.is_empty() {
+                    rows[i].display = Some(Box::new(display));
+                }
+            }
+        }
+    }
+}
+
 impl<'a> StoredRun<'a> {
     /// The village of every household of the run.
     pub fn village(&self) -> &'a VillageCode {
@@ -153,12 +217,21 @@ impl<'a> StoredRun<'a> {
             let (members, tail) = take_small(tail);
             let (len, tail) = take_small(tail);
             let (id, tail) = tail.split_at(len as usize);
+            let (display, tail) = match status & HAS_DISPLAY {
+                0 => (&tail[..0], tail),
+                _ => {
+                    let (len, tail) = take_small(tail);
+                    tail.split_at(len as usize)
+                }
+            };
             rest = tail;
+            // Written from `str`s by `push`, cut at the same places.
+            let text = |bytes| std::str::from_utf8(bytes).expect("stored texts are UTF-8");
             Some(StoredHousehold {
-                status: Status::ALL[status as usize],
+                status: Status::ALL[(status & !HAS_DISPLAY) as usize],
                 members,
-                // Written from a `str` by `push`, cut at the same places.
-                id: std::str::from_utf8(id).expect("stored ids are UTF-8"),
+                id: text(id),
+                display: text(display),
             })
         })
     }
@@ -214,7 +287,7 @@ mod tests {
             income_per_capita: None,
             lon: None,
             lat: None,
-            group: None,
+            display: Default::default(),
         }
     }
 
@@ -275,5 +348,60 @@ mod tests {
         let count: usize = runs.iter().map(|r| r.households().count()).sum();
         assert_eq!(count, n);
         assert!(runs.iter().flat_map(|r| r.households()).all(|h| h.id == id));
+    }
+
+    #[test]
+    fn display_values_come_back_with_their_household_and_cost_nothing_when_absent() {
+        let long = "门".repeat(100); // 300 bytes: the u32 length form
+        let mut with = household("a-1", "530128100001", Status::Exited, 3);
+        with.display = HouseholdDisplay::default()
+            .with(DisplayColumn::HeadName, "张三")
+            .with(DisplayColumn::Address, &long)
+            .with(DisplayColumn::Phone, "13800000001");
+        let group_only = HouseholdDisplay::default().with(DisplayColumn::Group, "二组");
+        let mut second = household("a-2", "530128100001", Status::Poor, 2);
+        second.display = group_only.clone();
+        let bare = household("a-3", "530128100001", Status::NonRegistered, 255);
+        let mut register = CompactRegister::default();
+        for h in [&with, &second, &bare] {
+            register.push(h);
+        }
+        let runs = register.runs_of(&[village("530128100001")]);
+        let back: Vec<(String, Status, u32, HouseholdDisplay)> = runs
+            .iter()
+            .flat_map(|r| r.households())
+            .map(|h| (h.id.to_string(), h.status, h.members, h.display()))
+            .collect();
+        assert_eq!(
+            back,
+            vec![
+                ("a-1".into(), Status::Exited, 3, with.display.clone()),
+                ("a-2".into(), Status::Poor, 2, group_only),
+                (
+                    "a-3".into(),
+                    Status::NonRegistered,
+                    255,
+                    HouseholdDisplay::default()
+                ),
+            ]
+        );
+        // Without display values a household takes what it took before: status, members (255
+        // and more: a marker and a u32), id length, id.
+        let mut plain = CompactRegister::default();
+        plain.push(&bare);
+        assert_eq!(plain.blocks[0].len(), 1 + 5 + 1 + 3);
+        let mut rows = vec![
+            crate::SampleRow {
+                household_id: "a-3".into(),
+                ..Default::default()
+            },
+            crate::SampleRow {
+                household_id: "a-1".into(),
+                ..Default::default()
+            },
+        ];
+        register.fill_display(&[village("530128100001")], &mut rows);
+        assert_eq!(rows[0].display, None);
+        assert_eq!(rows[1].display.as_deref(), Some(&with.display));
     }
 }

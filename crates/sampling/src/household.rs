@@ -95,6 +95,12 @@ pub struct SampleRow {
     pub selection: CompactString,
     /// Registered members.
     pub members: u32,
+    /// The register's display values (head's name, group, address, phone), when it has
+    /// display columns: written after the other columns of `sample.csv` (docs/sampling.md),
+    /// never used by the draw. Boxed: most registers have none, and a national sample has a
+    /// million rows.
+    #[serde(skip)]
+    pub display: Option<Box<assess_household::HouseholdDisplay>>,
 }
 
 /// A household in a cell. The id is stored inline when short (household ids are): a national
@@ -410,6 +416,7 @@ fn cell_rows(village: &SelectedVillage, status: Status, cell: &Cell) -> Vec<Samp
                     "probability"
                 }),
                 members: c.members,
+                display: None,
             }
         })
         .collect()

@@ -54,7 +54,7 @@ fn county() -> County {
                     income_per_capita: None,
                     lon: None,
                     lat: None,
-                    group: None,
+                    display: Default::default(),
                 }
             })
             .collect();

@@ -3,6 +3,7 @@
 
 use crate::{Store, StoreError};
 use assess_draw::DrawDir;
+use assess_household::DisplayColumn;
 use sqlx::Row;
 
 /// What an import did.
@@ -243,10 +244,17 @@ async fn insert_household(
     draw_id: &str,
     h: &assess_sampling::SampleRow,
 ) -> Result<(), sqlx::Error> {
+    let display = |c| {
+        h.display
+            .as_ref()
+            .and_then(|d| d.get(c))
+            .map(str::to_string)
+    };
     sqlx::query(
         "INSERT INTO sample_households (draw_id, household_id, county_code, township_code, village_code, \
          village_stratum, stratum, role, reserve_rank, ticket, pi_village, pi_household, pi, weight, certainty, \
-         selection, members) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+         selection, members, head_name, villager_group, address, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
     )
     .bind(draw_id)
     .bind(h.household_id.as_str())
@@ -265,6 +273,10 @@ async fn insert_household(
     .bind(h.certainty)
     .bind(h.selection.as_str())
     .bind(i64::from(h.members))
+    .bind(display(DisplayColumn::HeadName))
+    .bind(display(DisplayColumn::Group))
+    .bind(display(DisplayColumn::Address))
+    .bind(display(DisplayColumn::Phone))
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -3,11 +3,41 @@
 //! (`review.rs`). The verdict itself is computed by `assess-verdict`, which does no I/O.
 
 use crate::{Store, StoreError};
+use assess_household::{DisplayColumn, HouseholdDisplay};
 use assess_sampling::SampleRow;
 use compact_str::CompactString;
 use sqlx::Row;
+use std::collections::HashMap;
 
 impl Store {
+    /// The display values (head's name, group, address, phone) of a draw's households that
+    /// have any, by household id: what the template shows a team.
+    pub async fn sample_display(
+        &self,
+        draw_id: &str,
+    ) -> Result<HashMap<String, HouseholdDisplay>, StoreError> {
+        let db = |e| self.db_error(e);
+        let rows = sqlx::query(
+            "SELECT household_id, head_name, villager_group, address, phone \
+             FROM sample_households WHERE draw_id = $1 AND (head_name IS NOT NULL \
+             OR villager_group IS NOT NULL OR address IS NOT NULL OR phone IS NOT NULL)",
+        )
+        .bind(draw_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(db)?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let mut display = HouseholdDisplay::default();
+            for (i, column) in DisplayColumn::ALL.into_iter().enumerate() {
+                let value: Option<String> = r.try_get(i + 1).map_err(db)?;
+                display.set(column, value.as_deref());
+            }
+            out.insert(r.try_get::<String, _>(0).map_err(db)?, display);
+        }
+        Ok(out)
+    }
+
     /// Every household of a draw in one county (all counties when `county` is `None`), as its
     /// sample.csv has it, by county, village, stratum, role, reserve rank and id.
     pub async fn sample_rows(
@@ -56,6 +86,7 @@ impl Store {
                 certainty: r.try_get::<i64, _>(13).map_err(db)? == 1,
                 selection: text(14).map_err(db)?,
                 members: u32::try_from(r.try_get::<i64, _>(15).map_err(db)?).unwrap_or(0),
+                display: None,
             };
             out.push(row);
         }

@@ -52,8 +52,11 @@ impl<R: Write, V: Write, T: Write> Outputs<'_, R, V, T> {
     }
 }
 
+/// The register's data columns and one display column, the villager group: a synthetic
+/// household has no name, address or phone.
 pub(crate) fn register_header(w: &mut impl Write) -> std::io::Result<()> {
-    writeln!(w, "{}", assess_household::FRAME_COLUMNS.join(","))
+    let data = &assess_household::FRAME_COLUMNS[..8];
+    writeln!(w, "{},group", data.join(","))
 }
 
 pub(crate) fn truth_header(w: &mut impl Write) -> std::io::Result<()> {

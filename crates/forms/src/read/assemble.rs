@@ -12,7 +12,8 @@ use super::load::{Loaded, Sheet};
 use super::row::{header, RowReader};
 use super::FilledVisit;
 use crate::columns::{
-    SheetDef, APPROVAL, HOUSEHOLD, HOUSING, IDENTIFICATION, MEMBERS, NOTES, SHEETS, VISITS, WATER,
+    Column, SheetDef, APPROVAL, HOUSEHOLD, HOUSING, IDENTIFICATION, MEMBERS, NOTES, SHEETS, VISITS,
+    WATER,
 };
 use crate::{CellProblem, FormsError};
 use assess_inspection::{
@@ -20,17 +21,6 @@ use assess_inspection::{
     IncomeBySource, MedicalCover, Member, Note, VisitRecord, Water,
 };
 use std::collections::{HashMap, HashSet};
-
-/// The columns of `visits` that a pre-filled template fills: a row with nothing else is a
-/// household not visited.
-const PREFILLED: &[&str] = &[
-    "draw_id",
-    "household_id",
-    "role",
-    "reserve_rank",
-    "village_code",
-    "stratum",
-];
 
 /// Where each visit's parts were found.
 struct Found {
@@ -357,7 +347,8 @@ impl Ctx<'_> {
 
 fn read_visit(r: &mut RowReader<'_>, ctx: &mut Ctx<'_>) {
     let household_id = r.text("household_id").unwrap_or_default();
-    if r.blank_except(PREFILLED) {
+    // A row with nothing but what a pre-filled template fills is a household not visited.
+    if r.blank_except(|name| VISITS.column(name).is_some_and(Column::is_prefilled)) {
         if !household_id.is_empty() {
             ctx.skipped.entry(household_id).or_insert(r.row);
         }

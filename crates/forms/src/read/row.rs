@@ -8,7 +8,7 @@
 
 use super::load::{Cell, Sheet};
 use super::EXCEL_TIME_OFFSET;
-use crate::columns::{Kind, Req, SheetDef, VISITS};
+use crate::columns::{labels_zh, values, Kind, Label, Req, SheetDef, BOOLS, VISITS};
 use crate::CellProblem;
 use assess_inspection::{parse_rfc3339, BirthDate};
 use serde::de::DeserializeOwned;
@@ -173,11 +173,11 @@ impl RowReader<'_> {
     }
 
     /// Whether every cell of the row outside `except` is blank.
-    pub(super) fn blank_except(&self, except: &[&str]) -> bool {
+    pub(super) fn blank_except(&self, except: impl Fn(&str) -> bool) -> bool {
         !self
             .header
             .iter()
-            .any(|(name, c)| !except.contains(name) && self.cells.contains_key(c))
+            .any(|(name, c)| !except(name) && self.cells.contains_key(c))
     }
 
     /// A problem common to every kind: an Excel error value.
@@ -298,13 +298,12 @@ impl RowReader<'_> {
         let cell = self.get(column)?.clone();
         match cell {
             Cell::Bool(b) => Some(b),
-            Cell::Text(s) => match s.to_lowercase().as_str() {
-                "true" | "是" => Some(true),
-                "false" | "否" => Some(false),
-                _ => {
+            Cell::Text(s) => match BOOLS.iter().find(|b| b.matches(&s)) {
+                Some(b) => Some(b.value == "true"),
+                None => {
                     self.fail(
                         column,
-                        format!("{s:?} is not true or false; pick true or false from the list (leave it blank when not asked)"),
+                        format!("{s:?} is not true or false; pick true or false (是 or 否) from the list (leave it blank when not asked)"),
                     );
                     None
                 }
@@ -333,21 +332,19 @@ impl RowReader<'_> {
         }
     }
 
-    /// One of the column's listed values (case does not matter), as its JSON name.
-    pub(super) fn choice_name(
-        &mut self,
-        column: &str,
-        list: &[&'static str],
-    ) -> Option<&'static str> {
+    /// One of the column's listed values (case does not matter) or its Chinese label, as
+    /// its JSON name.
+    pub(super) fn choice_name(&mut self, column: &str, list: &[Label]) -> Option<&'static str> {
         let s = self.text(column)?;
-        match list.iter().find(|v| v.eq_ignore_ascii_case(&s)) {
-            Some(v) => Some(v),
+        match list.iter().find(|v| v.matches(&s)) {
+            Some(v) => Some(v.value),
             None => {
                 self.fail(
                     column,
                     format!(
-                        "{s:?} is not one of {}; pick a value from the list",
-                        list.join(", ")
+                        "{s:?} is not one of {} (in Chinese {}); pick a value from the list",
+                        values(list, ", "),
+                        labels_zh(list, ", ")
                     ),
                 );
                 None

@@ -1,8 +1,9 @@
 //! Checking a register's rows: the header row's layout, then each data row's width and
-//! fields (id, village code, status, exit year, members, income, lon/lat, group) by the
-//! register's rules, every problem reported with its line and column. A valid row goes into
-//! its run ([`Checked`]) compactly, with its canonical line; each [`Checker`] (one per
-//! checking thread) also keeps the ids it saw for the uniqueness check.
+//! fields (id, village code, status, exit year, members, income, lon/lat, and the display
+//! columns) by the register's rules, every problem reported with its line and column. A valid
+//! row goes into its run ([`Checked`]) compactly, with its canonical line (and display line,
+//! when the register has display columns); each [`Checker`] (one per checking thread) also
+//! keeps the ids it saw for the uniqueness check.
 //!
 //! Not for: threads, file order or totals (`pipeline`), confirming duplicate ids (`ids`),
 //! or resolving village codes against the division-code list (`vintage`).
@@ -10,23 +11,26 @@
 use crate::canonical::{self, HouseholdLine, PlainDecimal};
 use crate::error::{ErrorList, Problem};
 use crate::ids::IdHashes;
+use crate::source::Columns;
 use crate::source::{Layout, Row, Source};
 use crate::values;
 use crate::vintage::CodeUses;
 use assess_divisions::VillageCode;
-use assess_household::{Status, FRAME_COLUMNS, FRAME_REQUIRED};
+use assess_household::{Status, FRAME_ALIASES, FRAME_COLUMNS, FRAME_REQUIRED};
 use std::borrow::Cow;
 use std::ops::Range;
 
-const ID: usize = 0;
-const CODE: usize = 1;
+/// Known column indices in `FRAME_COLUMNS`.
+pub(crate) const ID: usize = 0;
+pub(crate) const CODE: usize = 1;
 const STATUS: usize = 2;
 const EXIT_YEAR: usize = 3;
 const MEMBERS: usize = 4;
 const INCOME: usize = 5;
 const LON: usize = 6;
 const LAT: usize = 7;
-const GROUP: usize = 8;
+/// The first display column (head_name, group, address, phone follow in that order).
+const DISPLAY: usize = 8;
 
 /// A run of rows checked, in file order: what the checking threads hand the totalling
 /// thread. Buffers are reused (household strings keep their capacity), so a row costs
@@ -39,6 +43,8 @@ pub(super) struct Checked {
     pub(super) text: String,
     /// The valid households' canonical lines.
     pub(super) canonical: Vec<u8>,
+    /// Their display lines, when the register has display columns.
+    pub(super) display: Vec<u8>,
     pub(super) errors: ErrorList,
     pub(super) codes: CodeUses,
     /// Rows that are not blank.
@@ -51,7 +57,7 @@ pub(super) struct Checked {
 pub(super) struct Compact {
     pub(super) id: Range<usize>,
     pub(super) code: Range<usize>,
-    pub(super) group: Option<Range<usize>>,
+    pub(super) display: [Option<Range<usize>>; 4],
     pub(super) status: Status,
     pub(super) exit_year: Option<u16>,
     pub(super) members: u32,
@@ -72,7 +78,12 @@ pub(super) fn header(row: &Row, errors: &mut ErrorList) -> Option<Layout> {
         );
         return None;
     }
-    match Layout::from_header(row, &FRAME_COLUMNS, &FRAME_REQUIRED) {
+    let columns = Columns {
+        known: &FRAME_COLUMNS,
+        aliases: FRAME_ALIASES,
+        required: &FRAME_REQUIRED,
+    };
+    match Layout::from_header(row, &columns) {
         Ok(layout) => Some(layout),
         Err(problems) => {
             for (column, problem) in problems {
@@ -102,7 +113,7 @@ struct Parsed<'r> {
     income: Option<f64>,
     lon: Option<f64>,
     lat: Option<f64>,
-    group: Option<Cow<'r, str>>,
+    display: [Option<Cow<'r, str>>; 4],
     /// Income, lon and lat when their texts are short plain decimals (the canonical form
     /// is then read off the text).
     decimals: [Option<PlainDecimal<'r>>; 3],
@@ -131,6 +142,7 @@ impl<'s> Checker<'s> {
                 checked.households.clear();
                 checked.text.clear();
                 checked.canonical.clear();
+                checked.display.clear();
                 checked.errors = errors;
                 checked.codes = CodeUses::default();
                 checked.rows = 0;
@@ -141,6 +153,7 @@ impl<'s> Checker<'s> {
                 households: Vec::new(),
                 text: String::new(),
                 canonical: Vec::new(),
+                display: Vec::new(),
                 errors,
                 codes: CodeUses::default(),
                 rows: 0,
@@ -182,7 +195,7 @@ impl<'s> Checker<'s> {
         }
         let parsed = parse(row, id, layout, errors, &mut checked.codes);
         if let (Some(parsed), true) = (parsed, checked.errors.total() == before) {
-            accept(checked, parsed);
+            accept(checked, parsed, has_display(layout));
         }
     }
 }
@@ -204,7 +217,7 @@ fn parse<'r>(
     };
     let mut check = |k: usize, result: Result<(), Problem>| {
         if let Err(problem) = result {
-            errors.push(line, Some(FRAME_COLUMNS[k]), problem);
+            errors.push(line, Some(layout.label(k)), problem);
         }
     };
     if id.as_deref() == Some("") {
@@ -263,7 +276,8 @@ fn parse<'r>(
         LAT,
         text(LAT).map(|t| values::degrees(t, 90.0, lat_plain.as_ref())),
     );
-    let group = text(GROUP).filter(|g| !g.is_empty()).map(values::nfc);
+    let display =
+        std::array::from_fn(|i| text(DISPLAY + i).filter(|v| !v.is_empty()).map(values::nfc));
     Some(Parsed {
         id: id?,
         code: code?,
@@ -273,13 +287,14 @@ fn parse<'r>(
         income: income.flatten(),
         lon: lon.flatten(),
         lat: lat.flatten(),
-        group,
+        display,
         decimals,
     })
 }
 
-/// Puts a valid household into the run, with its canonical line.
-fn accept(checked: &mut Checked, p: Parsed<'_>) {
+/// Puts a valid household into the run, with its canonical line (and its display line when
+/// the register has display columns).
+fn accept(checked: &mut Checked, p: Parsed<'_>, has_display: bool) {
     let [income, lon, lat] = p.decimals;
     let line = HouseholdLine {
         id: &p.id,
@@ -288,9 +303,12 @@ fn accept(checked: &mut Checked, p: Parsed<'_>) {
         exit_year: p.exit_year,
         members: p.members,
         decimals: [(p.income, income), (p.lon, lon), (p.lat, lat)],
-        group: p.group.as_deref(),
     };
     canonical::household_line(&mut checked.canonical, &line);
+    let display = p.display.each_ref().map(|v| v.as_deref());
+    if has_display {
+        canonical::display_line(&mut checked.display, &p.id, display);
+    }
     let text = &mut checked.text;
     let mut keep = |s: &str| {
         let start = text.len();
@@ -300,7 +318,7 @@ fn accept(checked: &mut Checked, p: Parsed<'_>) {
     let compact = Compact {
         id: keep(&p.id),
         code: keep(p.code),
-        group: p.group.as_deref().map(&mut keep),
+        display: display.map(|v| v.map(&mut keep)),
         status: p.status,
         exit_year: p.exit_year,
         members: p.members,
@@ -309,6 +327,19 @@ fn accept(checked: &mut Checked, p: Parsed<'_>) {
         lat: p.lat,
     };
     checked.households.push(compact);
+}
+
+/// Whether the header names any display column.
+pub(super) fn has_display(layout: &Layout) -> bool {
+    (DISPLAY..FRAME_COLUMNS.len()).any(|k| layout.get(k).is_some())
+}
+
+/// The display columns the header names, in canonical order.
+pub(super) fn display_columns(layout: &Layout) -> Vec<assess_household::DisplayColumn> {
+    assess_household::DisplayColumn::ALL
+        .into_iter()
+        .filter(|c| layout.get(DISPLAY + *c as usize).is_some())
+        .collect()
 }
 
 /// CSV rows must have the header's width; XLSX rows may stop early (empty trailing cells

@@ -8,5 +8,5 @@
 mod check;
 mod pipeline;
 
-pub(crate) use check::row_id;
+pub(crate) use check::{row_id, CODE, ID};
 pub use pipeline::{scan_frame, scan_frame_in_memory, ReadOptions};

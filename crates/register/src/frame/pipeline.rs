@@ -10,8 +10,8 @@
 //! Not for: what makes a row valid or how its problems are reported (`check`), splitting or
 //! decoding the file (`source`).
 
-use super::check::{header, Checked, Checker, Compact};
-use crate::canonical::{Canonical, FRAME_TAG};
+use super::check::{display_columns, has_display, header, Checked, Checker, Compact};
+use crate::canonical::{Canonical, DISPLAY_TAG, FRAME_TAG};
 use crate::error::{ErrorList, Problem, RegisterError};
 use crate::ids::IdHashes;
 use crate::report::{CountySummary, FrameReport, StratumSummary, TownshipSummary};
@@ -20,7 +20,7 @@ use crate::source::{
 };
 use crate::vintage::{self, CodeUses};
 use assess_divisions::{Divisions, UnitKind, VillageCode, Vintage};
-use assess_household::{Household, Status, FRAME_REQUIRED};
+use assess_household::{DisplayColumn, Household, HouseholdDisplay, Status, FRAME_REQUIRED};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -188,19 +188,21 @@ fn totalling(
     let mut household = None;
     let mut waiting: BTreeMap<u64, (Box<Checked>, Vec<u8>)> = BTreeMap::new();
     let mut next = 0;
-    // The canonical lines are hashed on a thread of their own, in the same order: SHA-256
-    // of the whole register is the largest serial cost, and this thread is the one every
-    // row goes through.
-    let (lines_tx, lines) = mpsc::sync_channel::<Vec<u8>>(AHEAD * 2);
-    let (emptied, returned) = mpsc::channel::<Vec<u8>>();
+    // The canonical lines (and display lines) are hashed on a thread of their own, in the
+    // same order: SHA-256 of the whole register is the largest serial cost, and this thread
+    // is the one every row goes through.
+    let (lines_tx, lines) = mpsc::sync_channel::<Lines>(AHEAD * 2);
+    let (emptied, returned) = mpsc::channel::<Lines>();
     std::thread::scope(|scope| {
         let hashing = scope.spawn(move || {
             let mut canonical = Canonical::new(FRAME_TAG);
+            let mut display = Canonical::new(DISPLAY_TAG);
             for chunk in lines {
-                canonical.lines(&chunk);
+                canonical.lines(&chunk.canonical);
+                display.lines(&chunk.display);
                 let _ = emptied.send(chunk);
             }
-            canonical
+            (canonical, display)
         });
         for message in done {
             let Message::Checked(checked, bytes) = message else {
@@ -210,7 +212,10 @@ fn totalling(
             while let Some((mut checked, bytes)) = waiting.remove(&next) {
                 totals.take(&mut checked, &mut household, &mut each);
                 let empty = returned.try_recv().unwrap_or_default();
-                let chunk = std::mem::replace(&mut checked.canonical, empty);
+                let chunk = Lines {
+                    canonical: std::mem::replace(&mut checked.canonical, empty.canonical),
+                    display: std::mem::replace(&mut checked.display, empty.display),
+                };
                 if lines_tx.send(chunk).is_err() {
                     break;
                 }
@@ -221,9 +226,16 @@ fn totalling(
             }
         }
         drop(lines_tx);
-        totals.canonical = join(hashing);
+        (totals.canonical, totals.display) = join(hashing);
     });
     totals
+}
+
+/// A run's canonical lines and display lines, on their way to be hashed.
+#[derive(Default)]
+struct Lines {
+    canonical: Vec<u8>,
+    display: Vec<u8>,
 }
 
 /// CSV: this thread splits the file into chunks of whole records (about 1 MiB), checking
@@ -418,6 +430,7 @@ fn scan_xlsx(
 /// rows' problems and codes gathered in file order.
 struct Totals {
     canonical: Canonical,
+    display: Canonical,
     counties: Tallies,
     townships: Tallies,
     strata: [Tally; 3],
@@ -431,6 +444,7 @@ impl Totals {
     fn new(errors: ErrorList) -> Totals {
         Totals {
             canonical: Canonical::new(FRAME_TAG),
+            display: Canonical::new(DISPLAY_TAG),
             counties: Tallies::default(),
             townships: Tallies::default(),
             strata: [Tally::default(); 3],
@@ -512,6 +526,7 @@ impl Scanned {
         } = self;
         let Totals {
             canonical,
+            display,
             mut counties,
             mut townships,
             strata,
@@ -528,25 +543,35 @@ impl Scanned {
             errors.push(2, None, Problem::NoRows);
         }
         let resolved = vintage::resolve(&mut codes, opts.vintage);
+        let code_label = layout
+            .as_ref()
+            .map_or("village_code", |l| l.label(super::CODE));
         for (code, usage) in &resolved.unknown {
             let problem = Problem::UnknownCode {
                 code: code.clone(),
                 vintage: resolved.vintage,
                 rows: usage.rows,
             };
-            errors.push(usage.first_line, Some("village_code"), problem);
+            errors.push(usage.first_line, Some(code_label), problem);
         }
         if let Some(layout) = &layout {
             ids.report_duplicates(source, layout, &mut errors)?;
         }
         errors.into_result()?;
         let divisions = resolved.divisions.as_deref();
+        let display_columns = layout.as_ref().map(display_columns).unwrap_or_default();
+        let display_fingerprint = layout
+            .as_ref()
+            .filter(|l| has_display(l))
+            .map(|_| display.finish());
         Ok(FrameReport {
             path: source.path().to_path_buf(),
             format: source.format,
             encoding: source.encoding,
             encoding_detected: opts.encoding == EncodingChoice::Auto,
             fingerprint: canonical.finish(),
+            display_columns,
+            display_fingerprint,
             vintage: resolved.vintage,
             vintage_detected: resolved.detected,
             households: total.households,
@@ -577,20 +602,12 @@ fn fill<'h>(current: &'h mut Option<Household>, c: &Compact, text: &str) -> Opti
         _ => Some(VillageCode::parse(code).ok()?),
     };
     let id = &text[c.id.clone()];
-    let group = c.group.clone().map(|g| &text[g]);
     let household = match current {
         Some(h) => {
             h.household_id.clear();
             h.household_id.push_str(id);
             if let Some(v) = village {
                 h.village = v;
-            }
-            match (&mut h.group, group) {
-                (Some(g), Some(new)) => {
-                    g.clear();
-                    g.push_str(new);
-                }
-                (slot, new) => *slot = new.map(str::to_string),
             }
             h
         }
@@ -603,9 +620,13 @@ fn fill<'h>(current: &'h mut Option<Household>, c: &Compact, text: &str) -> Opti
             income_per_capita: None,
             lon: None,
             lat: None,
-            group: group.map(str::to_string),
+            display: HouseholdDisplay::default(),
         }),
     };
+    for (column, range) in DisplayColumn::ALL.into_iter().zip(&c.display) {
+        let value = range.clone().map(|r| &text[r]);
+        household.display.set(column, value);
+    }
     household.status = c.status;
     household.exit_year = c.exit_year;
     household.members = c.members;
