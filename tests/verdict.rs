@@ -347,6 +347,11 @@ fn the_verdict_files_replace_their_directory_as_a_set() {
 /// Draws `plan` on the bundled Luquan register, simulates every visit from its truth and
 /// returns the verdict's JSON (issue 13 part 3).
 fn simulated_verdict(dir: &Path, plan: &str) -> Value {
+    simulated_verdict_at(dir, plan, "0.95")
+}
+
+/// [`simulated_verdict`] with this probability that a visited household is interviewed.
+fn simulated_verdict_at(dir: &Path, plan: &str, response_rate: &str) -> Value {
     // The bundled example's register and its truth (the fixture register has no truth file).
     let register = crate::util::repo_file("examples/luquan/register.csv");
     let villages = crate::util::repo_file("examples/luquan/villages.csv");
@@ -362,7 +367,18 @@ fn simulated_verdict(dir: &Path, plan: &str) -> Value {
     )
     .success();
     let visits = dir.join("visits.jsonl");
-    crate::util::simulate_visits(&out, &register, &truth, &visits);
+    assess()
+        .args(["simulate-visits", "--seed", "7", "--response-rate", response_rate])
+        .arg("--draw")
+        .arg(&out)
+        .arg("--register")
+        .arg(&register)
+        .arg("--truth")
+        .arg(&truth)
+        .arg("--out")
+        .arg(&visits)
+        .assert()
+        .success();
     let db = dir.join("assess.db").display().to_string();
     crate::util::with_draw(&out, &db);
     crate::util::import_records(&visits, &db);
@@ -410,6 +426,21 @@ fn a_census_shaped_plan_gives_a_verdict_that_says_what_adds_no_variance() {
         reasons.contains("were taken with certainty and whole (every household of their status): they add no sampling variance"),
         "{reasons}"
     );
+    // Nonresponse leaves cells not whole: those rates keep an interval.
+    let wrong = &v["indicators"]["wrong_exit_rate"];
+    assert!(wrong["uci"].as_f64() > wrong["lci"].as_f64(), "{wrong}");
+
+    // Everyone answers: a census of every rate's households, without sampling error. Each
+    // interval is the value itself, not one widened by the design-effect floor.
+    let all = tempfile::tempdir().unwrap();
+    let v = simulated_verdict_at(all.path(), "tests/data/census-luquan.toml", "1");
+    for (name, i) in v["indicators"].as_object().unwrap() {
+        let value = i["estimate"].as_f64().unwrap();
+        for end in ["lci", "uci", "upper_bound", "lower_bound"] {
+            assert!((i[end].as_f64().unwrap() - value).abs() < 1e-12, "{name}.{end}: {i}");
+        }
+    }
+    assert!(v["reasons"].to_string().contains("its interval is its value"));
 }
 
 /// `--all-counties` needs no `--draw` when the database holds one draw; with several it lists

@@ -488,7 +488,7 @@ fn pending_appeals_reason(households: &[String]) -> Option<String> {
 fn taken_whole_reason(respondents: &[Respondent<'_>]) -> Option<String> {
     let whole: Vec<&Respondent<'_>> = respondents
         .iter()
-        .filter(|r| r.household.certainty && r.cell_fraction >= 1.0)
+        .filter(|r| r.taken_whole())
         .collect();
     if whole.is_empty() {
         return None;
@@ -498,7 +498,8 @@ fn taken_whole_reason(respondents: &[Respondent<'_>]) -> Option<String> {
     Some(format!(
         "{} interviewed household(s) in {} village(s) were taken with certainty and whole \
          (every household of their status): they add no sampling variance (finite population \
-         correction 0), so the intervals reflect only the households sampled",
+         correction 0); a rate whose households were all taken so has no sampling error, and \
+         its interval is its value",
         whole.len(),
         villages.len()
     ))

@@ -34,6 +34,15 @@ pub struct Respondent<'a> {
     pub cell_fraction: f64,
 }
 
+impl Respondent<'_> {
+    /// Taken with certainty and whole: its village was drawn with certainty and every
+    /// household of its status cell was taken (and interviewed), so it adds no sampling
+    /// variance (finite population correction 0).
+    pub fn taken_whole(&self) -> bool {
+        self.household.certainty && self.cell_fraction >= 1.0
+    }
+}
+
 /// How cells without a respondent were absorbed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Collapses {

@@ -13,6 +13,8 @@ pub(super) struct Row {
     /// Counts in the official values: drawn (weighted), or taken by hand when the settings
     /// count those.
     pub(super) official: bool,
+    /// Taken with certainty and whole: no sampling error ([`Respondent::taken_whole`]).
+    pub(super) taken_whole: bool,
     pub(super) people: f64,
     pub(super) exited: bool,
     pub(super) non_registered: bool,
@@ -41,6 +43,7 @@ impl Row {
         };
         Row {
             official: r.weight.is_some() || settings.by_hand_villages == ByHandVillages::Include,
+            taken_whole: r.taken_whole(),
             people,
             exited: r.household.stratum == "exited",
             non_registered: r.household.stratum == "non_registered",

@@ -83,6 +83,7 @@ pub(super) fn incidence(
         .map(|(zw, zm)| Some(p.linearised(*zw, *zm)))
         .collect();
     let v = ctx.variance_of_total(kind, &u)?;
+    let sampled = wrong.sampled + missed.sampled;
     let (wrong, missed) = (&wrong.indicator, &missed.indicator);
     let households = wrong.households + missed.households;
     let bounds = (
@@ -110,6 +111,7 @@ pub(super) fn incidence(
             numerator: p.poor_people(wrong.official, missed.official),
             denominator: p.n_rural,
             households,
+            sampled,
             unknown: wrong.unknown + missed.unknown,
             bounds,
             known: p.known(),

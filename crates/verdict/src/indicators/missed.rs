@@ -68,6 +68,7 @@ fn over_villages(
             numerator: official.numerator,
             denominator: official.denominator,
             households: o.households,
+            sampled: o.sampled,
             unknown: o.unknown,
             bounds: official.bounds,
             known: 0.0,
@@ -75,7 +76,11 @@ fn over_villages(
         },
     )?;
     indicator.notes.extend(official.note);
-    Ok(Linearised { indicator, z })
+    Ok(Linearised {
+        indicator,
+        z,
+        sampled: o.sampled,
+    })
 }
 
 /// The official missed rate over the villages' non-registered people.

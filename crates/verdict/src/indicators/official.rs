@@ -12,6 +12,8 @@ pub(super) struct Official {
     pub(super) m: f64,
     /// Households with a known finding.
     pub(super) households: usize,
+    /// Of those, the households drawn at random (not taken with certainty and whole).
+    pub(super) sampled: usize,
     /// Households whose finding is unknown.
     pub(super) unknown: usize,
     /// Their units.
@@ -27,6 +29,7 @@ impl Official {
             y: 0.0,
             m: 0.0,
             households: 0,
+            sampled: 0,
             unknown: 0,
             unknown_units: 0.0,
         };
@@ -34,6 +37,7 @@ impl Official {
             match rate.finding(r) {
                 Some(v) => {
                     o.households += 1;
+                    o.sampled += usize::from(!r.taken_whole);
                     o.m += rate.unit(r);
                     if v {
                         o.y += rate.unit(r);

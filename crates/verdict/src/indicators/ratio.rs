@@ -14,6 +14,8 @@ use assess_survey::Design;
 pub(super) struct Linearised {
     pub(super) indicator: Indicator,
     pub(super) z: Vec<f64>,
+    /// Households drawn at random among those with a known finding.
+    pub(super) sampled: usize,
 }
 
 /// A rate: official Σy/Σm over all respondents of the domain; design Σwy/Σwm.
@@ -37,6 +39,7 @@ pub(super) fn rate(ctx: &Context, rate: Rate) -> Result<Linearised, crate::Verdi
             numerator: o.y,
             denominator: o.m,
             households: o.households,
+            sampled: o.sampled,
             unknown: o.unknown,
             // The missing units would have entered the denominator too.
             bounds: o.bounds(o.m + missing, missing),
@@ -44,7 +47,11 @@ pub(super) fn rate(ctx: &Context, rate: Rate) -> Result<Linearised, crate::Verdi
             shape: ctx.shape(|r| rate.counted(r).map(|_| rate.unit(r))),
         },
     )?;
-    Ok(Linearised { indicator, z })
+    Ok(Linearised {
+        indicator,
+        z,
+        sampled: o.sampled,
+    })
 }
 
 /// The ratio's linearised variable `z_i = (y_i − R̂ m_i) / Σ w m`, 0 where the row has no

@@ -25,6 +25,9 @@ pub(super) struct Values {
     pub(super) denominator: f64,
     /// Households with a known finding: the `n` of the intervals too.
     pub(super) households: usize,
+    /// Of those, the households drawn at random; 0 when every one was taken with certainty
+    /// and whole (a census of the rate's households: no sampling error).
+    pub(super) sampled: usize,
     pub(super) unknown: usize,
     /// The non-response bounds of the official value.
     pub(super) bounds: (f64, f64),
@@ -130,6 +133,12 @@ fn random_part_interval(
         return Ok((c, c));
     }
     let q = ((v.design - c) / scale).clamp(0.0, 1.0);
+    if v.sampled == 0 && v.variance == 0.0 {
+        // Every household of the rate was taken whole (a census of it): the value has no
+        // sampling error, and the design-effect floor, which guards estimated variances
+        // against looking too small, has nothing to guard.
+        return Ok((c + scale * q, c + scale * q));
+    }
     let (lo, hi) = proportion_interval(
         q,
         v.variance / (scale * scale),
@@ -213,6 +222,7 @@ mod tests {
             numerator: 0.0,
             denominator: 1.0,
             households: 600,
+            sampled: 600,
             unknown: 0,
             bounds: (design, design),
             known,
@@ -293,5 +303,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A census of the rate's households (every one taken with certainty and whole) has no
+    /// sampling error: its interval is its value, with the floor or without; the same value
+    /// from 600 households drawn at random keeps the floored interval.
+    #[test]
+    fn a_census_of_the_households_has_its_value_for_interval() {
+        let kg = CiMethod::KornGraubard;
+        let mut census = incidence(0.01, 0.0, 0.0);
+        census.sampled = 0;
+        for sided in [Sided::Two, Sided::Upper, Sided::Lower] {
+            let (lo, hi) = random_part_interval(&census, kg, 2.5, 0.95, sided).unwrap();
+            assert_eq!((lo, hi), (0.01, 0.01), "{sided:?}");
+        }
+        let drawn = incidence(0.01, 0.0, 0.0);
+        let (_, hi) = random_part_interval(&drawn, kg, 2.5, 0.95, Sided::Upper).unwrap();
+        assert!(hi > 0.02, "{hi}");
     }
 }
