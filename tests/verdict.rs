@@ -368,7 +368,13 @@ fn simulated_verdict_at(dir: &Path, plan: &str, response_rate: &str) -> Value {
     .success();
     let visits = dir.join("visits.jsonl");
     assess()
-        .args(["simulate-visits", "--seed", "7", "--response-rate", response_rate])
+        .args([
+            "simulate-visits",
+            "--seed",
+            "7",
+            "--response-rate",
+            response_rate,
+        ])
         .arg("--draw")
         .arg(&out)
         .arg("--register")
@@ -437,10 +443,15 @@ fn a_census_shaped_plan_gives_a_verdict_that_says_what_adds_no_variance() {
     for (name, i) in v["indicators"].as_object().unwrap() {
         let value = i["estimate"].as_f64().unwrap();
         for end in ["lci", "uci", "upper_bound", "lower_bound"] {
-            assert!((i[end].as_f64().unwrap() - value).abs() < 1e-12, "{name}.{end}: {i}");
+            assert!(
+                (i[end].as_f64().unwrap() - value).abs() < 1e-12,
+                "{name}.{end}: {i}"
+            );
         }
     }
-    assert!(v["reasons"].to_string().contains("its interval is its value"));
+    assert!(v["reasons"]
+        .to_string()
+        .contains("its interval is its value"));
 }
 
 /// `--all-counties` needs no `--draw` when the database holds one draw; with several it lists

@@ -486,10 +486,7 @@ fn pending_appeals_reason(households: &[String]) -> Option<String> {
 /// status, all interviewed): their finite population correction is 0, so they add no
 /// sampling variance, which a reader of a census-shaped verdict must know.
 fn taken_whole_reason(respondents: &[Respondent<'_>]) -> Option<String> {
-    let whole: Vec<&Respondent<'_>> = respondents
-        .iter()
-        .filter(|r| r.taken_whole())
-        .collect();
+    let whole: Vec<&Respondent<'_>> = respondents.iter().filter(|r| r.taken_whole()).collect();
     if whole.is_empty() {
         return None;
     }
