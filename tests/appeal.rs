@@ -10,7 +10,7 @@ use crate::util::{
 };
 use assess_store::Store;
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn stdout(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stdout).to_string()
@@ -67,6 +67,30 @@ fn list_json(db: &str, draw: &str, extra: &[&str]) -> Value {
     serde_json::from_slice(&listed.get_output().stdout).unwrap()
 }
 
+/// One drawn household with a field record found poor (income 1,500) and an evidence file.
+struct Case {
+    out: PathBuf,
+    draw_id: String,
+    h: String,
+    field: String,
+    evidence: String,
+}
+
+fn one_household(dir: &Path) -> Case {
+    let (out, draw_id, ids) = luquan_draw(dir, 1);
+    let h = ids[0].clone();
+    let field = write(dir, "f.json", &json!([record(&draw_id, &h, 1500.0)]));
+    let evidence = dir.join("slips.pdf");
+    std::fs::write(&evidence, b"%PDF wage slips").unwrap();
+    Case {
+        out,
+        draw_id,
+        h,
+        field,
+        evidence: evidence.display().to_string(),
+    }
+}
+
 fn evidence_files(db: &str) -> i64 {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -88,12 +112,14 @@ fn evidence_files(db: &str) -> i64 {
 #[test]
 fn a_step_before_its_visit_is_refused_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (out, draw_id, ids) = luquan_draw(dir.path(), 1);
-    let h = ids[0].as_str();
-    let field = write(dir.path(), "f.json", &json!([record(&draw_id, h, 1500.0)]));
-    let evidence = dir.path().join("slips.pdf");
-    std::fs::write(&evidence, b"%PDF wage slips").unwrap();
-    let evidence = evidence.display().to_string();
+    let Case {
+        out,
+        draw_id,
+        h,
+        field,
+        evidence,
+    } = one_household(dir.path());
+    let h = h.as_str();
     for (engine, db) in databases(dir.path()) {
         import_sample(&out, &db);
         import_records(&field, &db);
@@ -150,12 +176,14 @@ fn a_step_before_its_visit_is_refused_and_writes_nothing() {
 #[test]
 fn step_times_keep_their_offsets_and_compare_as_instants() {
     let dir = tempfile::tempdir().unwrap();
-    let (out, draw_id, ids) = luquan_draw(dir.path(), 1);
-    let h = ids[0].as_str();
-    let field = write(dir.path(), "f.json", &json!([record(&draw_id, h, 1500.0)]));
-    let evidence = dir.path().join("slips.pdf");
-    std::fs::write(&evidence, b"%PDF wage slips").unwrap();
-    let evidence = evidence.display().to_string();
+    let Case {
+        out,
+        draw_id,
+        h,
+        field,
+        evidence,
+    } = one_household(dir.path());
+    let h = h.as_str();
     for (engine, db) in databases(dir.path()) {
         import_sample(&out, &db);
         import_records(&field, &db);

@@ -159,13 +159,27 @@ fn verdict_texts(dir: &Path) -> Vec<(String, String)> {
 }
 
 fn verdict(db: &str, out: &Path, lang: &str) -> Value {
-    assess()
+    let run = assess()
         .args(["verdict", "--db", db, "--county", "530128", "--lang", lang])
         .arg("--out")
         .arg(out)
         .assert()
         .success();
-    serde_json::from_str(&crate::util::read(&out.join("verdict.json"))).unwrap()
+    let value: Value = serde_json::from_str(&crate::util::read(&out.join("verdict.json"))).unwrap();
+    // The terminal counts the flagged households (the reports list them).
+    let shown = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    let flagged = value["identification_flags"].as_array().unwrap().len();
+    let line = match (lang, flagged) {
+        (_, 0) => None,
+        ("zh", n) => Some(format!("识别疑点：{n} 户")),
+        (_, 1) => Some("identification flags: 1 household (".to_string()),
+        (_, n) => Some(format!("identification flags: {n} households (")),
+    };
+    match line {
+        Some(line) => assert!(shown.contains(&line), "{shown}"),
+        None => assert!(!shown.contains("identification flags"), "{shown}"),
+    }
+    value
 }
 
 /// household id → flag codes, from a list of flagged households as JSON.

@@ -22,19 +22,8 @@ pub struct InputArgs {
     pub vintage: Option<String>,
     /// Apply the plan to this county instead of the plan's `counties` (repeatable); the draw
     /// records it and `verify` needs the same.
-    #[arg(long = "county", value_name = "CODE", value_parser = county_code)]
+    #[arg(long = "county", value_name = "CODE", value_parser = super::county_code)]
     pub counties: Vec<String>,
-}
-
-/// A six-digit county code.
-fn county_code(s: &str) -> Result<String, String> {
-    if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "{s:?} is not a county code: give six digits, e.g. 530128"
-        ))
-    }
 }
 
 impl InputArgs {

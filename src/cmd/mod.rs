@@ -16,6 +16,7 @@ pub mod store;
 pub mod synth;
 pub mod template;
 pub mod verdict;
+pub mod verdict_summary;
 pub mod verify;
 
 /// The standards from `--standards FILE`, or the built-in ones.
@@ -23,4 +24,15 @@ pub fn load_standards(
     path: Option<&std::path::Path>,
 ) -> anyhow::Result<assess_standards::Standards> {
     Ok(assess_app::standards::load(path)?)
+}
+
+/// A six-digit county code given on the command line.
+pub fn county_code(s: &str) -> Result<String, String> {
+    if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "{s:?} is not a county code: give six digits, e.g. 530128"
+        ))
+    }
 }

@@ -12,7 +12,7 @@ use assess_store::Store;
 use assess_survey::{CiMethod, LonelyPsu};
 use assess_verdict::{
     ApprovalDefinition, ByHandVillages, DontKnow, MissedDenominator, RateBasis, Settings,
-    VarianceMethod, VerdictFile,
+    VarianceMethod,
 };
 use std::path::PathBuf;
 
@@ -148,7 +148,7 @@ pub fn run(args: VerdictArgs) -> anyhow::Result<()> {
     if !counties.is_empty() || several {
         let reports = verdict::write_verdicts(&args.out, &batch, args.lang, args.force)?;
         for (c, report) in counties.iter().zip(&reports) {
-            print_summary(&c.file, args.lang);
+            super::verdict_summary::print(&c.file, args.lang);
             println!("  report: {}", report.display());
         }
         if several {
@@ -268,36 +268,4 @@ fn settings(args: &VerdictArgs) -> anyhow::Result<Settings> {
         by_hand_villages: args.by_hand_villages,
         deff_floor: args.deff_floor,
     })
-}
-
-/// The verdict on the terminal, in words (and in Chinese with `--lang zh`), never enum names.
-fn print_summary(f: &VerdictFile, lang: Lang) {
-    use assess_report::words;
-    let v = &f.verdict;
-    println!(
-        "county {} {}: {} ({} records, {} appeals)",
-        v.county_code,
-        v.county_name,
-        words::decision(lang, v.decision),
-        f.provenance.records,
-        f.provenance.appeals
-    );
-    for (name, i) in &v.indicators {
-        println!(
-            "  {:<24} {:>7.2}%  (official {:.2}%, design {:.2}%, {:.0}% CI {:.2}-{:.2}%)  threshold {:.0}%  {}  {}",
-            words::indicator(lang, name),
-            100.0 * i.estimate,
-            100.0 * i.official,
-            100.0 * i.design,
-            100.0 * v.settings.confidence,
-            100.0 * i.lci,
-            100.0 * i.uci,
-            100.0 * i.threshold,
-            words::pass_fail(lang, i.passes),
-            words::reading(lang, i.reading)
-        );
-    }
-    for r in &v.reasons {
-        println!("  - {r}");
-    }
 }
