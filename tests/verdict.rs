@@ -621,12 +621,16 @@ fn batch_overview_is_of_every_county(batch: &Path, draw: &Path) {
     }
     for (row, count) in [
         ("primaries", "primaries"),
-        ("visited", "visited"),
         ("interviewed", "interviewed"),
         ("response_rate", "response_rate"),
     ] {
         assert_eq!(luquan[row], v["counts"][count], "{row}");
     }
+    let counts = &v["counts"];
+    assert_eq!(
+        luquan["visited"].as_u64(),
+        Some(counts["visited"].as_u64().unwrap() - counts["reserves_used"].as_u64().unwrap())
+    );
     let primaries = sample_rows(draw)
         .iter()
         .filter(|r| r["county_code"] == "433124" && r["role"] == "primary")

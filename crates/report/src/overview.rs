@@ -140,8 +140,8 @@ pub struct CountyOverview {
     pub indicators: BTreeMap<String, IndicatorOverview>,
     /// Primaries of the county's sample.
     pub primaries: usize,
-    /// Sampled households with a visit record (for a county not decided: its primaries with
-    /// one).
+    /// Primaries with a visit record (the reserves visited in their place are not counted, so
+    /// that it reads against `primaries`).
     pub visited: usize,
     /// Households interviewed (with a judged record), when decided.
     pub interviewed: Option<usize>,
@@ -184,7 +184,7 @@ impl CountyOverview {
             status: v.decision.into(),
             indicators,
             primaries: v.counts.primaries,
-            visited: v.counts.visited,
+            visited: v.counts.visited.saturating_sub(v.counts.reserves_used),
             interviewed: Some(v.counts.interviewed),
             response_rate: Some(v.counts.response_rate),
             reason,
@@ -271,7 +271,7 @@ impl Words {
             Lang::Zh => &Words {
                 title: "退出评估：各县概况",
                 not_decided: "尚未评定",
-                counties: "县数",
+                counties: "各县",
                 county: "县",
                 status: "状态",
                 progress: "已访问 / 主样本",
