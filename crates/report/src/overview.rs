@@ -97,7 +97,8 @@ impl Status {
         match self {
             Status::Approve => w.approve,
             Status::Defer => w.defer,
-            Status::Undecided => w.undecided,
+            // Shorter than the report's sentence, and told apart from "no verdict yet".
+            Status::Undecided => Words::of(lang).undecided,
             Status::NotDecided => Words::of(lang).not_decided,
         }
     }
@@ -237,6 +238,7 @@ impl Overview {
 /// The overview's own words (the rest come from the reports' word list).
 struct Words {
     title: &'static str,
+    undecided: &'static str,
     not_decided: &'static str,
     counties: &'static str,
     county: &'static str,
@@ -255,7 +257,8 @@ impl Words {
         match lang {
             Lang::En => &Words {
                 title: "Exit assessment: overview of the counties",
-                not_decided: "Not decided yet",
+                undecided: "Undecided (a rate not estimable)",
+                not_decided: "No verdict yet",
                 counties: "Counties",
                 county: "County",
                 status: "Status",
@@ -270,6 +273,7 @@ impl Words {
             },
             Lang::Zh => &Words {
                 title: "退出评估：各县概况",
+                undecided: "无法判定（某项指标无法估计）",
                 not_decided: "尚未评定",
                 counties: "各县",
                 county: "县",
