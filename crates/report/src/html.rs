@@ -99,6 +99,27 @@ footer { margin-top: 40px; font-size: 12px; border-top: 1px solid var(--line); p
 }
 "#;
 
+/// The start of a self-contained page: its head with the one style sheet, and its heading.
+pub(crate) fn page_start(lang: Lang, title: &str, heading: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<main>
+<h1>{heading}</h1>
+"#,
+        lang = lang.html(),
+        title = escape(title),
+        heading = escape(heading),
+    )
+}
+
 pub(crate) fn table(out: &mut String, t: &Table, class: &str) {
     let _ = write!(out, r#"<table class="{class}"><thead><tr>"#);
     for h in &t.headers {
@@ -142,27 +163,13 @@ pub(crate) fn render(r: &Report, lang: Lang) -> Result<String, ReportError> {
     } else {
         format!("{} {}", v.county_name, v.county_code)
     };
-    let mut out = String::new();
-    let _ = write!(
+    let mut out = page_start(lang, &format!("{} — {county}", w.title), w.title);
+    let _ = writeln!(
         out,
-        r#"<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — {county}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main>
-<h1>{title}</h1>
-<p class="sub">{county_label}{colon}{county}</p>
-"#,
-        lang = lang.html(),
-        title = escape(w.title),
-        county = escape(&county),
-        county_label = escape(w.county),
-        colon = w.colon,
+        r#"<p class="sub">{}{}{}</p>"#,
+        escape(w.county),
+        w.colon,
+        escape(&county)
     );
     let (cls, word) = match v.decision {
         Decision::Approve => ("approve", w.approve),

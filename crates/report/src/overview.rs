@@ -6,7 +6,7 @@
 //! far its field work has come and why it is not decided: the overview is of the whole batch,
 //! not only of the counties that could be decided.
 
-use crate::html::{escape, table, CSS};
+use crate::html::{escape, page_start, table};
 use crate::map::{north_arrow, ring_path, scale_bar, Projection};
 use crate::tables::{Cell, Table};
 use crate::text::{pct, Lang};
@@ -299,24 +299,7 @@ pub fn overview_html(
     lang: Lang,
 ) -> String {
     let o = Words::of(lang);
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        r#"<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main>
-<h1>{title}</h1>
-"#,
-        lang = lang.html(),
-        title = escape(o.title),
-    );
+    let mut out = page_start(lang, o.title, o.title);
     legend(&mut out, overview, lang);
     let drawn: Vec<_> = overview
         .counties
