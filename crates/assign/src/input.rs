@@ -18,6 +18,9 @@ use assess_divisions::{poverty_county, Divisions, Vintage};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+/// A (longitude, latitude) in degrees.
+type LonLat = (f64, f64);
+
 /// One problem of an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -301,7 +304,8 @@ pub fn counties(file: &str, bytes: &[u8]) -> Result<Vec<County>, InputError> {
     let Some(table) = table(bytes, &["county"], &mut problems) else {
         return Err(refuse(problems));
     };
-    let mut rows: Vec<(u64, String, Option<(f64, f64)>)> = Vec::new();
+    // (line, code, coordinates given in the row)
+    let mut rows: Vec<(u64, String, Option<LonLat>)> = Vec::new();
     let mut seen = BTreeMap::new();
     for (line, row) in &table.rows {
         let line = *line;
