@@ -27,6 +27,10 @@ pub struct AssignArgs {
     /// Forbid two provinces assessing each other in the same round (exact, by branch and bound).
     #[arg(long)]
     no_mutual: bool,
+    /// With --no-mutual: the most assignment problems the exact search may solve before it
+    /// gives up (each is one optimal assignment of every county).
+    #[arg(long, default_value_t = assess_assign::DEFAULT_MAX_SOLVES, requires = "no_mutual")]
+    max_solves: usize,
     /// The assignment to write (CSV).
     #[arg(long)]
     out: PathBuf,
@@ -41,6 +45,7 @@ pub fn run(args: AssignArgs) -> anyhow::Result<()> {
     let counties = input::counties(&args.counties.display().to_string(), &read(&args.counties)?)?;
     let options = Options {
         no_mutual: args.no_mutual,
+        max_solves: args.max_solves,
     };
     let assignment = assign(&teams, &counties, options)?;
     write_atomic(

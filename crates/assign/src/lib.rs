@@ -61,10 +61,22 @@ impl County {
 }
 
 /// What the assignment must respect beyond the rules every assignment keeps.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// No two provinces assess each other in the same round.
     pub no_mutual: bool,
+    /// With `no_mutual`: the most assignment problems the search may solve before it gives up
+    /// with [`AssignError::SearchTooLarge`] (each is one Kuhn–Munkres run over every county).
+    pub max_solves: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            no_mutual: false,
+            max_solves: DEFAULT_MAX_SOLVES,
+        }
+    }
 }
 
 /// One county and the team placed on it.
@@ -176,7 +188,8 @@ pub enum AssignError {
     /// The search against mutual assessment grew too large to finish.
     #[error(
         "the search for an assignment without mutual assessment solved {solved} assignment \
-         problems without finishing; split the round or allow mutual assessment"
+         problems without finishing; allow more, split the round into groups of fewer \
+         provinces, or allow mutual assessment"
     )]
     SearchTooLarge {
         /// Problems solved before stopping.
@@ -184,8 +197,8 @@ pub enum AssignError {
     },
 }
 
-/// The most Kuhn–Munkres problems the search against mutual assessment may solve.
-pub const MAX_SOLVES: usize = 20_000;
+/// The default of [`Options::max_solves`].
+pub const DEFAULT_MAX_SOLVES: usize = 2_000;
 
 /// Great-circle distance in whole metres between two (longitude, latitude) points.
 pub fn metres(from: (f64, f64), to: (f64, f64)) -> i64 {
@@ -219,6 +232,7 @@ pub fn assign(
         problem: &problem,
         best: None,
         solved: 0,
+        max_solves: options.max_solves,
     };
     search.branch(&BTreeSet::new())?;
     search.best.ok_or(AssignError::MutualUnavoidable)
@@ -404,11 +418,12 @@ struct Search<'a> {
     problem: &'a Problem,
     best: Option<Assignment>,
     solved: usize,
+    max_solves: usize,
 }
 
 impl Search<'_> {
     fn branch(&mut self, forbidden: &BTreeSet<Direction>) -> Result<(), AssignError> {
-        if self.solved >= MAX_SOLVES {
+        if self.solved >= self.max_solves {
             return Err(AssignError::SearchTooLarge {
                 solved: self.solved,
             });

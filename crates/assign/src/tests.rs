@@ -146,7 +146,17 @@ fn the_optimum_equals_brute_force_on_random_small_cases() {
         let (teams, counties) = random_case(&mut rng);
         for no_mutual in [false, true] {
             let expected = brute_force(&teams, &counties, no_mutual);
-            match (assign(&teams, &counties, Options { no_mutual }), expected) {
+            match (
+                assign(
+                    &teams,
+                    &counties,
+                    Options {
+                        no_mutual,
+                        ..Options::default()
+                    },
+                ),
+                expected,
+            ) {
                 (Ok(a), Some(best)) => {
                     keeps_the_rules(&teams, &counties, &a, no_mutual);
                     assert_eq!(a.total_metres, best, "case {case}, no_mutual {no_mutual}");
@@ -186,8 +196,27 @@ fn a_known_optimum_crosses_over() {
     assert_eq!(a.total_metres, 0);
     // Mutual assessment forbidden: 11 and 12 would assess each other, and nobody else can.
     assert_eq!(
-        assign(&teams, &counties, Options { no_mutual: true }),
+        assign(
+            &teams,
+            &counties,
+            Options {
+                no_mutual: true,
+                ..Options::default()
+            }
+        ),
         Err(AssignError::MutualUnavoidable)
+    );
+    // A search allowed one problem stops, with a typed error, where it would branch.
+    assert_eq!(
+        assign(
+            &teams,
+            &counties,
+            Options {
+                no_mutual: true,
+                max_solves: 1
+            }
+        ),
+        Err(AssignError::SearchTooLarge { solved: 1 })
     );
 }
 
