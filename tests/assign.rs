@@ -142,3 +142,28 @@ fn assign_names_the_county_no_team_can_take() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn assign_takes_the_poverty_counties_of_a_province() {
+    let d = dir("poverty");
+    // Ningxia has 8 poverty counties; one Beijing team from its capital takes them all.
+    std::fs::write(d.join("teams.csv"), "team,province,capacity\nBJ,11,8\n").unwrap();
+    let out = d.join("assignment.csv");
+    assess()
+        .arg("assign")
+        .arg("--teams")
+        .arg(d.join("teams.csv"))
+        .args(["--poverty-counties", "64"])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = read(&out);
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 8, "{text}");
+    assert!(
+        rows.iter()
+            .all(|r| r.starts_with("64") && r.contains(",BJ,11,")),
+        "{text}"
+    );
+}

@@ -1,7 +1,8 @@
 //! `assess assign`: places assessor teams on the counties of other provinces at the least total
 //! travel, exactly (assess-assign; docs/assign.md).
 //!
-//! `assess assign --teams teams.csv --counties counties.csv [--no-mutual] --out assignment.csv`
+//! `assess assign --teams teams.csv (--counties counties.csv | --poverty-counties 52,53|all)
+//! [--no-mutual [--max-solves N]] --out assignment.csv`
 //!
 //! teams.csv: `team,province,capacity[,lon,lat]` (a team without lon and lat starts from its
 //! provincial capital); counties.csv: `county[,lon,lat]` (six-digit codes, placed from the
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// `assess assign` arguments.
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["counties", "poverty_counties"])))]
 pub struct AssignArgs {
     /// The teams: CSV with columns team, province (two digits), capacity (counties, ≥ 1), and
     /// optionally lon, lat of the team's home (else its provincial capital).
@@ -23,7 +25,11 @@ pub struct AssignArgs {
     /// The counties to assess: CSV with a column county (six-digit codes) and optionally lon,
     /// lat (else the centroid from the embedded division data).
     #[arg(long)]
-    counties: PathBuf,
+    counties: Option<PathBuf>,
+    /// Instead of --counties: the poverty counties (of the 832) of these provinces (two-digit
+    /// codes, comma-separated), or `all`.
+    #[arg(long, value_delimiter = ',', value_parser = province)]
+    poverty_counties: Vec<String>,
     /// Forbid two provinces assessing each other in the same round (exact, by branch and bound).
     #[arg(long)]
     no_mutual: bool,
@@ -36,13 +42,41 @@ pub struct AssignArgs {
     out: PathBuf,
 }
 
+/// A province code given on the command line, or `all` (kept as the empty string).
+fn province(s: &str) -> Result<String, String> {
+    match s {
+        "all" => Ok(String::new()),
+        _ if s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(s.to_string()),
+        _ => Err(format!(
+            "{s:?} is not a province code: two digits, e.g. 52, or all"
+        )),
+    }
+}
+
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 pub fn run(args: AssignArgs) -> anyhow::Result<()> {
     let teams = input::teams(&args.teams.display().to_string(), &read(&args.teams)?)?;
-    let counties = input::counties(&args.counties.display().to_string(), &read(&args.counties)?)?;
+    let counties = match &args.counties {
+        Some(path) => input::counties(&path.display().to_string(), &read(path)?)?,
+        None => {
+            let provinces: Vec<String> = match args.poverty_counties.contains(&String::new()) {
+                true => Vec::new(),
+                false => args.poverty_counties.clone(),
+            };
+            if let Some(p) = provinces
+                .iter()
+                .find(|p| input::poverty_counties(std::slice::from_ref(p)).is_empty())
+            {
+                anyhow::bail!(
+                    "--poverty-counties {p}: the province has none of the 832 poverty counties"
+                );
+            }
+            input::poverty_counties(&provinces)
+        }
+    };
     let options = Options {
         no_mutual: args.no_mutual,
         max_solves: args.max_solves,

@@ -385,6 +385,24 @@ pub fn counties(file: &str, bytes: &[u8]) -> Result<Vec<County>, InputError> {
     }
 }
 
+/// The counties of the 832 poverty counties' list in these provinces (two-digit codes; every
+/// province when none is given), once each, in code order, named and placed from the list.
+pub fn poverty_counties(provinces: &[String]) -> Vec<County> {
+    let mut counties: BTreeMap<&str, County> = BTreeMap::new();
+    for c in assess_divisions::poverty_counties() {
+        let wanted =
+            provinces.is_empty() || provinces.iter().any(|p| c.code.starts_with(p.as_str()));
+        if let (true, Some(centroid)) = (wanted, c.centroid_gcj02) {
+            counties.entry(c.code.as_str()).or_insert_with(|| County {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                centroid,
+            });
+        }
+    }
+    counties.into_values().collect()
+}
+
 /// The assignment as CSV: `county,county_name,team,team_province,distance_km`, one row per
 /// county in input order, distances in km to the metre.
 pub fn assignment_csv(teams: &[Team], counties: &[County], a: &Assignment) -> Vec<u8> {
@@ -455,5 +473,15 @@ mod tests {
         assert_eq!(lines, [4, 5]);
         let e = counties("c.csv", b"county\n999999\n").unwrap_err();
         assert!(e.problems[0].reason.contains("neither"), "{e}");
+    }
+
+    #[test]
+    fn poverty_counties_by_province() {
+        // 88 in Yunnan; 831 codes in all (two source entries became one county, 632803).
+        let yunnan = poverty_counties(&["53".to_string()]);
+        assert_eq!(yunnan.len(), 88);
+        assert!(yunnan.iter().all(|c| c.province() == "53"));
+        assert_eq!(poverty_counties(&[]).len(), 831);
+        assert!(poverty_counties(&["11".to_string()]).is_empty());
     }
 }
