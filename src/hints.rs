@@ -4,6 +4,7 @@
 //! each level in its command-line wording.
 
 use assess_app::AppError;
+use assess_assign::AssignError;
 use assess_draw::DrawError;
 use assess_inspection::StepProblem;
 use assess_register::{Problem, RegisterError};
@@ -65,6 +66,9 @@ fn cli_words(e: &(dyn Error + 'static)) -> Option<Words> {
     }
     if let Some(e) = e.downcast_ref::<SynthError>() {
         return synth(e).map(Words::Level);
+    }
+    if let Some(e) = e.downcast_ref::<AssignError>() {
+        return assign(e).map(Words::Level);
     }
     None
 }
@@ -220,6 +224,15 @@ fn design(e: &DesignError) -> Option<String> {
              remove or centre"
                 .to_string(),
         ),
+        _ => None,
+    }
+}
+
+fn assign(e: &AssignError) -> Option<String> {
+    match e {
+        AssignError::MutualUnavoidable | AssignError::SearchTooLarge { .. } => Some(format!(
+            "{e} (without --no-mutual, mutual assessment is allowed)"
+        )),
         _ => None,
     }
 }

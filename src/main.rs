@@ -75,6 +75,9 @@ enum Command {
     /// Visit records for a draw of a synthetic register, simulated from its truth file and
     /// labelled as simulated (JSON Lines for `assess import-records`).
     SimulateVisits(cmd::simulate_visits::SimulateVisitsArgs),
+    /// Place assessor teams on the counties of other provinces at the least total travel
+    /// (exact; capacities; optionally no two provinces assessing each other); writes a CSV.
+    Assign(cmd::assign::AssignArgs),
     /// Planning by simulation: the whole assessment repeated on synthetic counties with known
     /// truth; coverage of the intervals, bias of the weighted totals, probability of approval.
     Simulate(cmd::simulate::SimulateArgs),
@@ -104,6 +107,7 @@ fn main() -> ExitCode {
         Command::SimulateVisits(a) => cmd::simulate_visits::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Verdict(a) => cmd::verdict::run(a),
+        Command::Assign(a) => cmd::assign::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@ mod util;
 
 mod appeal;
 mod architecture;
+mod assign;
 mod bad_input;
 mod check;
 mod concurrency;

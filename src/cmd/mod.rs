@@ -1,5 +1,6 @@
 //! One module per subcommand: its clap arguments and a `run` that calls the libraries.
 
+pub mod assign;
 pub mod check;
 pub mod draw;
 pub mod estimate;
