@@ -54,6 +54,22 @@ fn assign_finds_the_known_optimum() {
     assert!(stdout.contains("B (12): 2 of 2 counties"), "{stdout}");
 }
 
+/// `assess assign` on `d`'s teams.csv and counties.csv into `out`, which must fail with exit
+/// status 1: its stderr.
+fn refused(d: &Path, out: &Path) -> String {
+    let run = assess()
+        .arg("assign")
+        .arg("--teams")
+        .arg(d.join("teams.csv"))
+        .arg("--counties")
+        .arg(d.join("counties.csv"))
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .code(1);
+    String::from_utf8_lossy(&run.get_output().stderr).to_string()
+}
+
 #[test]
 fn assign_refuses_bad_input_and_writes_nothing() {
     let d = dir("bad");
@@ -64,17 +80,7 @@ fn assign_refuses_bad_input_and_writes_nothing() {
     .unwrap();
     std::fs::write(d.join("counties.csv"), "county\n530128\n").unwrap();
     let out = d.join("assignment.csv");
-    let run = assess()
-        .arg("assign")
-        .arg("--teams")
-        .arg(d.join("teams.csv"))
-        .arg("--counties")
-        .arg(d.join("counties.csv"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    let stderr = refused(&d, &out);
     assert!(
         stderr.contains("teams.csv: line 3, column province"),
         "{stderr}"
@@ -88,33 +94,13 @@ fn assign_refuses_bad_input_and_writes_nothing() {
     // An unknown county code, and a missing column.
     std::fs::write(d.join("teams.csv"), "team,province,capacity\nA,11,1\n").unwrap();
     std::fs::write(d.join("counties.csv"), "county\n530128\n999999\n").unwrap();
-    let run = assess()
-        .arg("assign")
-        .arg("--teams")
-        .arg(d.join("teams.csv"))
-        .arg("--counties")
-        .arg(d.join("counties.csv"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    let stderr = refused(&d, &out);
     assert!(
         stderr.contains("counties.csv: line 3, column county: county 999999"),
         "{stderr}"
     );
     std::fs::write(d.join("teams.csv"), "team,capacity\nA,1\n").unwrap();
-    let run = assess()
-        .arg("assign")
-        .arg("--teams")
-        .arg(d.join("teams.csv"))
-        .arg("--counties")
-        .arg(d.join("counties.csv"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    let stderr = refused(&d, &out);
     assert!(stderr.contains("line 1, column province"), "{stderr}");
     assert!(!out.exists());
 }
@@ -125,17 +111,7 @@ fn assign_names_the_county_no_team_can_take() {
     std::fs::write(d.join("teams.csv"), "team,province,capacity\nA,53,3\n").unwrap();
     std::fs::write(d.join("counties.csv"), "county\n530128\n").unwrap();
     let out = d.join("assignment.csv");
-    let run = assess()
-        .arg("assign")
-        .arg("--teams")
-        .arg(d.join("teams.csv"))
-        .arg("--counties")
-        .arg(d.join("counties.csv"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    let stderr = refused(&d, &out);
     assert!(
         stderr.contains("county 530128 cannot be placed"),
         "{stderr}"
