@@ -661,14 +661,19 @@ struct Boundaries {
 }
 
 impl Boundaries {
-    fn county(&mut self, code: &str) -> Result<Option<&assess_photo::CountyBoundary>, AppError> {
+    /// The focus and poverty boundaries, read on first use.
+    fn sets(&mut self) -> Result<&(assess_photo::Boundaries, assess_photo::Boundaries), AppError> {
         if self.loaded.is_none() {
             self.loaded = Some((
                 assess_photo::Boundaries::focus()?,
                 assess_photo::Boundaries::poverty()?,
             ));
         }
-        let (focus, poverty) = self.loaded.as_ref().expect("loaded above");
+        Ok(self.loaded.as_ref().expect("loaded above"))
+    }
+
+    fn county(&mut self, code: &str) -> Result<Option<&assess_photo::CountyBoundary>, AppError> {
+        let (focus, poverty) = self.sets()?;
         Ok(focus.county(code).or_else(|_| poverty.county(code)).ok())
     }
 
@@ -677,11 +682,8 @@ impl Boundaries {
         &mut self,
         codes: impl Iterator<Item = &'a str>,
     ) -> Result<BTreeMap<String, &geo::MultiPolygon<f64>>, AppError> {
-        let codes: Vec<&str> = codes.collect();
-        self.county(codes.first().copied().unwrap_or(""))?;
-        let (focus, poverty) = self.loaded.as_ref().expect("loaded above");
+        let (focus, poverty) = self.sets()?;
         Ok(codes
-            .into_iter()
             .filter_map(|code| {
                 let b = focus.county(code).or_else(|_| poverty.county(code)).ok()?;
                 Some((code.to_string(), &b.shape))
