@@ -78,6 +78,14 @@ enum Command {
     /// Place assessor teams on the counties of other provinces at the least total travel
     /// (exact; capacities; optionally no two provinces assessing each other); writes a CSV.
     Assign(cmd::assign::AssignArgs),
+    /// The field server: teams upload records and photos over HTTP, coordinators follow
+    /// progress and verdicts; accounts, scopes and limits (docs/server.md).
+    Serve(cmd::serve::ServeArgs),
+    /// Send a records file (JSON, JSON Lines, filled XLSX template) to the field server:
+    /// idempotent, resumable, with the records sent and acknowledged on a progress bar.
+    Push(cmd::sync::PushArgs),
+    /// Fetch the current records of your assigned villages from the field server (JSON Lines).
+    Pull(cmd::sync::PullArgs),
     /// Planning by simulation: the whole assessment repeated on synthetic counties with known
     /// truth; coverage of the intervals, bias of the weighted totals, probability of approval.
     Simulate(cmd::simulate::SimulateArgs),
@@ -86,7 +94,11 @@ enum Command {
 fn main() -> ExitCode {
     quiet_on_closed_stdout();
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    // The server logs one line per request: info level at least, JSON when asked.
+    match &cli.command {
+        Command::Serve(a) => init_logging(cli.verbose.max(1), a.log_json),
+        _ => init_logging(cli.verbose, false),
+    }
     let result = match cli.command {
         Command::Frame(c) => cmd::frame::run(c),
         Command::Synth(a) => cmd::synth::run(a),
@@ -108,6 +120,9 @@ fn main() -> ExitCode {
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Verdict(a) => cmd::verdict::run(a),
         Command::Assign(a) => cmd::assign::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
+        Command::Push(a) => cmd::sync::run_push(a),
+        Command::Pull(a) => cmd::sync::run_pull(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -176,14 +191,18 @@ fn default_filter(verbose: u8) -> &'static str {
     }
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, json: bool) {
     let default = default_filter(verbose);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@
 //! - [`template`]: the XLSX visit-record template, optionally listing a draw's households.
 //! - [`field`]: visit records simulated from a synthetic truth.
 //! - [`standards`]: the built-in standards or a standards file.
+//! - [`uploads`]: records uploaded from the field in batches, each answered on its own, and
+//!   the field progress by village, county, team and interviewer.
 //! - `error`: [`AppError`], whose causes are kept as sources and whose messages name no
 //!   command-line option (the front end adds its own hint).
 //!
@@ -32,6 +34,7 @@
 // buy nothing a user could measure.
 #![allow(clippy::result_large_err)]
 
+pub mod accounts;
 pub mod checks;
 pub mod draws;
 mod error;
@@ -41,6 +44,7 @@ pub mod photos;
 pub mod records;
 pub mod standards;
 pub mod template;
+pub mod uploads;
 pub mod verdict;
 
 pub use error::AppError;

@@ -449,8 +449,12 @@ impl Standards {
     /// The standards shipped with this version of the tool.
     pub fn builtin() -> Standards {
         // Parsed by this crate's tests, so a failure here is a build defect, not user input.
-        Self::from_toml(include_str!("../../../data/standards/standards.toml"))
-            .expect("built-in standards parse")
+        Self::from_toml(Self::builtin_toml()).expect("built-in standards parse")
+    }
+
+    /// The TOML text of the built-in standards (served to field clients as is).
+    pub fn builtin_toml() -> &'static str {
+        include_str!("../../../data/standards/standards.toml")
     }
 
     /// Standards from a user's TOML file (same layout as the built-in file).

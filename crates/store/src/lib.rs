@@ -16,7 +16,9 @@ mod import;
 mod lineage;
 pub mod photos;
 mod records;
+mod progress;
 mod review;
+mod uploads;
 mod url;
 mod verdict;
 
@@ -25,6 +27,8 @@ pub use evidence::{EvidenceKept, EvidenceKind, StoredEvidence};
 pub use import::{DrawFacts, ImportOutcome};
 pub use records::{RecordsError, VisitImport, VisitRow};
 pub use review::{Appeals, FindingStatus, ReviewError, StepRecorded, StepRow};
+pub use progress::{Progress, ProgressRow};
+pub use uploads::{Conflict, Upload, UploadAnswer, UploadOutcome};
 pub use url::{Backend, DbUrl};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
