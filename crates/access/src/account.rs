@@ -162,8 +162,9 @@ pub enum AccountError {
 pub const MAX_NAME: usize = 64;
 
 /// Whether `s` may name an account or a team: it is listed in CSV files and separated by ';'
-/// in a village split, so neither ';' nor control characters nor outer spaces.
-fn good_name(s: &str) -> bool {
+/// in a village split, so neither ';' nor control characters nor outer spaces, and at most
+/// [`MAX_NAME`] characters.
+pub fn good_name(s: &str) -> bool {
     let n = s.chars().count();
     (1..=MAX_NAME).contains(&n)
         && s.trim() == s

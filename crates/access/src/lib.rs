@@ -18,7 +18,7 @@
 mod account;
 mod decide;
 
-pub use account::{Account, AccountError, Role};
+pub use account::{good_name, Account, AccountError, Role, UnknownRole, MAX_NAME};
 pub use decide::{decide, may_assign, may_assign_village, Access, Refusal, Rule, Target};
 
 use std::collections::BTreeSet;

@@ -10,6 +10,7 @@
 //! nothing else: it stores values that the other crates have parsed and checked.
 #![deny(missing_docs)]
 
+pub mod accounts;
 mod check_input;
 mod evidence;
 mod import;
@@ -20,6 +21,7 @@ mod review;
 mod url;
 mod verdict;
 
+pub use accounts::AccountsError;
 pub use check_input::DrawForCheck;
 pub use evidence::{EvidenceKept, EvidenceKind, StoredEvidence};
 pub use import::{DrawFacts, ImportOutcome};
