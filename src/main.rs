@@ -78,6 +78,14 @@ enum Command {
     /// Place assessor teams on the counties of other provinces at the least total travel
     /// (exact; capacities; optionally no two provinces assessing each other); writes a CSV.
     Assign(cmd::assign::AssignArgs),
+    /// Accounts of the field server and their API tokens: add, token, revoke, list (offline,
+    /// against the database; tokens are stored only as hashes).
+    #[command(subcommand)]
+    User(cmd::user::UserCmd),
+    /// Assignments the field server's scopes enforce: counties to teams (from `assess
+    /// assign`'s CSV) and villages to interviewers (from a village split): load, list.
+    #[command(subcommand)]
+    Assignment(cmd::assignment::AssignmentCmd),
     /// Planning by simulation: the whole assessment repeated on synthetic counties with known
     /// truth; coverage of the intervals, bias of the weighted totals, probability of approval.
     Simulate(cmd::simulate::SimulateArgs),
@@ -108,6 +116,8 @@ fn main() -> ExitCode {
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Verdict(a) => cmd::verdict::run(a),
         Command::Assign(a) => cmd::assign::run(a),
+        Command::User(c) => cmd::user::run(c),
+        Command::Assignment(c) => cmd::assignment::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,13 +8,16 @@ use crate::is_province_code;
 )]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[cfg_attr(feature = "clap", value(rename_all = "snake_case"))]
 pub enum Role {
     /// Reads and writes the households of the villages assigned to them.
     Interviewer,
     /// Reads and writes their team's counties.
+    #[cfg_attr(feature = "clap", value(alias = "team-leader"))]
     TeamLeader,
     /// A provincial cross-assessor: like a team leader, but never a county of their own
     /// province.
+    #[cfg_attr(feature = "clap", value(alias = "cross-assessor"))]
     CrossAssessor,
     /// A national coordinator: reads every county, writes nothing.
     Coordinator,
