@@ -42,7 +42,10 @@ fn add(db: &str, name: &str, role: &str, extra: &[&str]) -> String {
     let mut args = vec!["add", name, "--role", role];
     args.extend_from_slice(extra);
     let token = user(db, &args).trim().to_string();
-    assert!(token.starts_with("assess_") && token.len() == 7 + 64, "{token}");
+    assert!(
+        token.starts_with("assess_") && token.len() == 7 + 64,
+        "{token}"
+    );
     token
 }
 
@@ -99,7 +102,10 @@ fn accounts_and_tokens_round_trip_and_only_hashes_are_stored() {
         let cells = stored_cells(&db);
         for token in [&admin, &li, &second] {
             let hash = hex::encode(sha2::Sha256::digest(token.as_bytes()));
-            assert!(cells.contains(&hash), "{engine}: the hash of a token is stored");
+            assert!(
+                cells.contains(&hash),
+                "{engine}: the hash of a token is stored"
+            );
             let secret = &token["assess_".len()..];
             assert!(
                 cells.iter().all(|c| !c.contains(secret)),
@@ -122,7 +128,10 @@ fn accounts_and_tokens_round_trip_and_only_hashes_are_stored() {
         let out = user(&db, &["revoke", "李伟"]);
         assert_eq!(out.trim(), "revoked 李伟 and its 2 tokens", "{engine}");
         for token in [&li, &second] {
-            assert!(matches!(who(&db, token), Err(AppError::BadToken)), "{engine}");
+            assert!(
+                matches!(who(&db, token), Err(AppError::BadToken)),
+                "{engine}"
+            );
         }
         assert_eq!(who(&db, &admin).unwrap().0.role, Role::Admin);
         let list: serde_json::Value =
@@ -135,14 +144,29 @@ fn accounts_and_tokens_round_trip_and_only_hashes_are_stored() {
         let before = db_digest(&db);
         let e = refused(&db, &["user", "token", "李伟"]);
         assert!(e.contains("account \"李伟\" is revoked"), "{engine}: {e}");
-        let e = refused(&db, &["user", "add", "李伟", "--role", "interviewer", "--team", "T"]);
+        let e = refused(
+            &db,
+            &[
+                "user",
+                "add",
+                "李伟",
+                "--role",
+                "interviewer",
+                "--team",
+                "T",
+            ],
+        );
         assert!(
             e.contains("an account named \"李伟\" already exists (revoked)"),
             "{engine}: {e}"
         );
         let e = refused(&db, &["user", "add", "admin", "--role", "admin"]);
         assert!(e.contains("names are never reused"), "{engine}: {e}");
-        assert_eq!(db_digest(&db), before, "{engine}: a refusal changed the database");
+        assert_eq!(
+            db_digest(&db),
+            before,
+            "{engine}: a refusal changed the database"
+        );
     }
 }
 
@@ -200,7 +224,12 @@ fn assignments_load_from_assign_output_and_a_village_split_and_scope_the_account
         with_draw(&drawn, &db);
         let li = add(&db, "li", "interviewer", &["--team", "GZ-1"]);
         add(&db, "wang", "interviewer", &["--team", "GZ-1"]);
-        let lead = add(&db, "zhao", "cross_assessor", &["--team", "GZ-1", "--province", "52"]);
+        let lead = add(
+            &db,
+            "zhao",
+            "cross_assessor",
+            &["--team", "GZ-1", "--province", "52"],
+        );
         let coordinator = add(&db, "chen", "coordinator", &[]);
 
         let load = |files: &[&Path]| {
@@ -219,7 +248,10 @@ fn assignments_load_from_assign_output_and_a_village_split_and_scope_the_account
         );
         // Idempotent.
         let out = load(&[&assignment, &split]);
-        assert!(out.contains("assigned 0 counties to teams and 0 villages"), "{engine}: {out}");
+        assert!(
+            out.contains("assigned 0 counties to teams and 0 villages"),
+            "{engine}: {out}"
+        );
 
         let list = assess()
             .args(["assignment", "list", "--json", "--db", &db])
@@ -271,7 +303,9 @@ fn assignments_load_from_assign_output_and_a_village_split_and_scope_the_account
         let (account, grants) = who(&db, &coordinator).unwrap();
         assert!(decide(&account, &grants, Access::Read, village(&draw_id, &v1)).is_ok());
         assert_eq!(
-            decide(&account, &grants, Access::Write, village(&draw_id, &v1)).unwrap_err().rule,
+            decide(&account, &grants, Access::Write, village(&draw_id, &v1))
+                .unwrap_err()
+                .rule,
             Rule::ReadOnly
         );
 
@@ -279,7 +313,17 @@ fn assignments_load_from_assign_output_and_a_village_split_and_scope_the_account
         let before = db_digest(&db);
         let e = refused(
             &db,
-            &["user", "add", "ma", "--role", "cross_assessor", "--team", "GZ-1", "--province", "53"],
+            &[
+                "user",
+                "add",
+                "ma",
+                "--role",
+                "cross_assessor",
+                "--team",
+                "GZ-1",
+                "--province",
+                "53",
+            ],
         );
         assert!(
             e.contains("ma cannot join team GZ-1, which is assigned county 530128: county 530128 is in province 53, the own province of ma"),
@@ -297,7 +341,12 @@ fn assignments_are_refused_with_file_line_and_field_and_nothing_is_assigned() {
     let (v1, v2, v3) = (&sampled[0], &sampled[1], &sampled[2]);
     for (engine, db) in databases(dir.path()) {
         with_draw(&drawn, &db);
-        add(&db, "ma", "cross_assessor", &["--team", "YN-X", "--province", "53"]);
+        add(
+            &db,
+            "ma",
+            "cross_assessor",
+            &["--team", "YN-X", "--province", "53"],
+        );
         add(&db, "li", "interviewer", &["--team", "YN-X"]);
         add(&db, "wang", "team_leader", &["--team", "GZ-1"]);
         let before = db_digest(&db);
@@ -309,7 +358,15 @@ fn assignments_are_refused_with_file_line_and_field_and_nothing_is_assigned() {
             "county,county_name,team,team_province,distance_km\n530128,x,YN-X,11,1.0\n",
         )
         .unwrap();
-        let e = refused(&db, &["assignment", "load", "--counties", counties.to_str().unwrap()]);
+        let e = refused(
+            &db,
+            &[
+                "assignment",
+                "load",
+                "--counties",
+                counties.to_str().unwrap(),
+            ],
+        );
         assert!(
             e.contains("counties.csv: line 2, column team: team YN-X has ma: county 530128 is in province 53, the own province of ma"),
             "{engine}: {e}"
@@ -327,7 +384,10 @@ fn assignments_are_refused_with_file_line_and_field_and_nothing_is_assigned() {
             ),
         )
         .unwrap();
-        let e = refused(&db, &["assignment", "load", "--villages", split.to_str().unwrap()]);
+        let e = refused(
+            &db,
+            &["assignment", "load", "--villages", split.to_str().unwrap()],
+        );
         for expected in [
             "split.csv refused, 4 problems".to_string(),
             "split.csv: line 2, column interviewers: wang is a team leader; villages are assigned to interviewers only".to_string(),
@@ -337,7 +397,11 @@ fn assignments_are_refused_with_file_line_and_field_and_nothing_is_assigned() {
         ] {
             assert!(e.contains(&expected), "{engine}: {expected}\n{e}");
         }
-        assert_eq!(db_digest(&db), before, "{engine}: a refusal changed the database");
+        assert_eq!(
+            db_digest(&db),
+            before,
+            "{engine}: a refusal changed the database"
+        );
     }
 }
 

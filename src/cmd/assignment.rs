@@ -54,8 +54,7 @@ pub fn run(cmd: AssignmentCmd) -> anyhow::Result<()> {
 fn read(path: &Option<PathBuf>) -> anyhow::Result<Option<(String, Vec<u8>)>> {
     path.as_deref()
         .map(|p: &Path| {
-            let bytes =
-                std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
             Ok((p.display().to_string(), bytes))
         })
         .transpose()

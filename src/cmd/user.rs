@@ -80,13 +80,12 @@ fn shown_once(name: &str, token: &str) {
 
 fn add(a: AddArgs) -> anyhow::Result<()> {
     let issued = on_store!(&a.db.db, |store| accounts::add_user(
-            &store,
-            &a.name,
-            a.role,
-            a.team.as_deref(),
-            a.province.as_deref(),
-        )
-        )?;
+        &store,
+        &a.name,
+        a.role,
+        a.team.as_deref(),
+        a.province.as_deref(),
+    ))?;
     let account = &issued.account;
     eprintln!(
         "added {} ({}{}{})",

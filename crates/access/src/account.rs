@@ -76,9 +76,7 @@ impl std::fmt::Display for Role {
 
 /// A role name that is none of the five.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{0:?} is not a role: interviewer, team_leader, cross_assessor, coordinator or admin"
-)]
+#[error("{0:?} is not a role: interviewer, team_leader, cross_assessor, coordinator or admin")]
 pub struct UnknownRole(pub String);
 
 impl std::str::FromStr for Role {
@@ -169,9 +167,7 @@ pub const MAX_NAME: usize = 64;
 /// [`MAX_NAME`] characters.
 pub fn good_name(s: &str) -> bool {
     let n = s.chars().count();
-    (1..=MAX_NAME).contains(&n)
-        && s.trim() == s
-        && !s.chars().any(|c| c == ';' || c.is_control())
+    (1..=MAX_NAME).contains(&n) && s.trim() == s && !s.chars().any(|c| c == ';' || c.is_control())
 }
 
 impl Account {
@@ -189,8 +185,18 @@ impl Account {
         }
         let named = || name.to_string();
         match (role.has_team(), team) {
-            (true, None) => return Err(AccountError::TeamMissing { name: named(), role }),
-            (false, Some(_)) => return Err(AccountError::TeamNotTaken { name: named(), role }),
+            (true, None) => {
+                return Err(AccountError::TeamMissing {
+                    name: named(),
+                    role,
+                })
+            }
+            (false, Some(_)) => {
+                return Err(AccountError::TeamNotTaken {
+                    name: named(),
+                    role,
+                })
+            }
             (true, Some(t)) if !good_name(t) => return Err(AccountError::BadTeam(t.to_string())),
             _ => {}
         }
@@ -200,7 +206,12 @@ impl Account {
                 return Err(AccountError::BadProvince(p.to_string()))
             }
             (Role::CrossAssessor, Some(_)) | (_, None) => {}
-            (_, Some(_)) => return Err(AccountError::ProvinceNotTaken { name: named(), role }),
+            (_, Some(_)) => {
+                return Err(AccountError::ProvinceNotTaken {
+                    name: named(),
+                    role,
+                })
+            }
         }
         Ok(Account {
             name: name.to_string(),
@@ -241,12 +252,57 @@ mod tests {
             ("", Role::Admin, None, None, BadName("".into())),
             (" a", Role::Admin, None, None, BadName(" a".into())),
             ("a;b", Role::Admin, None, None, BadName("a;b".into())),
-            ("a", Role::Interviewer, None, None, TeamMissing { name: "a".into(), role: Role::Interviewer }),
-            ("a", Role::Coordinator, Some("T"), None, TeamNotTaken { name: "a".into(), role: Role::Coordinator }),
-            ("a", Role::TeamLeader, Some("T\n"), None, BadTeam("T\n".into())),
-            ("a", Role::CrossAssessor, Some("T"), None, ProvinceMissing("a".into())),
-            ("a", Role::CrossAssessor, Some("T"), Some("5"), BadProvince("5".into())),
-            ("a", Role::TeamLeader, Some("T"), Some("53"), ProvinceNotTaken { name: "a".into(), role: Role::TeamLeader }),
+            (
+                "a",
+                Role::Interviewer,
+                None,
+                None,
+                TeamMissing {
+                    name: "a".into(),
+                    role: Role::Interviewer,
+                },
+            ),
+            (
+                "a",
+                Role::Coordinator,
+                Some("T"),
+                None,
+                TeamNotTaken {
+                    name: "a".into(),
+                    role: Role::Coordinator,
+                },
+            ),
+            (
+                "a",
+                Role::TeamLeader,
+                Some("T\n"),
+                None,
+                BadTeam("T\n".into()),
+            ),
+            (
+                "a",
+                Role::CrossAssessor,
+                Some("T"),
+                None,
+                ProvinceMissing("a".into()),
+            ),
+            (
+                "a",
+                Role::CrossAssessor,
+                Some("T"),
+                Some("5"),
+                BadProvince("5".into()),
+            ),
+            (
+                "a",
+                Role::TeamLeader,
+                Some("T"),
+                Some("53"),
+                ProvinceNotTaken {
+                    name: "a".into(),
+                    role: Role::TeamLeader,
+                },
+            ),
         ];
         for (name, role, team, province, expected) in cases {
             assert_eq!(

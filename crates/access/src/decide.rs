@@ -306,7 +306,8 @@ mod tests {
             g.counties = BTreeSet::from([YUNNAN.to_string(), GUIZHOU.to_string()]);
         }
         if role == Role::Interviewer {
-            g.villages.insert((DRAW.to_string(), V_ASSIGNED.to_string()));
+            g.villages
+                .insert((DRAW.to_string(), V_ASSIGNED.to_string()));
         }
         g
     }
@@ -392,8 +393,13 @@ mod tests {
     #[test]
     fn refusals_say_why_in_words() {
         let cross = account(Role::CrossAssessor);
-        let r = decide(&cross, &grants(Role::CrossAssessor), Read, Target::County(YUNNAN))
-            .unwrap_err();
+        let r = decide(
+            &cross,
+            &grants(Role::CrossAssessor),
+            Read,
+            Target::County(YUNNAN),
+        )
+        .unwrap_err();
         assert_eq!(
             r.reason,
             "county 530128 is in province 53, the own province of someone: a provincial \
@@ -445,8 +451,13 @@ mod tests {
     fn a_cross_assessor_without_a_province_is_refused_every_county() {
         let mut a = account(Role::CrossAssessor);
         a.province = None;
-        let r = decide(&a, &grants(Role::CrossAssessor), Read, Target::County(GUIZHOU))
-            .unwrap_err();
+        let r = decide(
+            &a,
+            &grants(Role::CrossAssessor),
+            Read,
+            Target::County(GUIZHOU),
+        )
+        .unwrap_err();
         assert_eq!(r.rule, Rule::OwnProvince);
     }
 
@@ -477,7 +488,11 @@ mod tests {
         // Not a county of the interviewer's team.
         let r = may_assign_village(&interviewer, &team, YUNNAN, V_ASSIGNED).unwrap_err();
         assert_eq!(r.rule, Rule::OutOfScope);
-        assert!(r.reason.contains("assign the county to the team first"), "{}", r.reason);
+        assert!(
+            r.reason.contains("assign the county to the team first"),
+            "{}",
+            r.reason
+        );
         // Not an interviewer.
         for role in [TeamLeader, CrossAssessor, Coordinator, Admin] {
             let r = may_assign_village(&account(role), &team, GUIZHOU, "522327100200");

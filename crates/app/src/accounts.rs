@@ -46,9 +46,9 @@ pub fn token_sha256(token: &str) -> String {
 /// Whether `token` has the form of one (prefix and 64 hex digits): anything else is refused
 /// without asking the database.
 fn well_formed(token: &str) -> bool {
-    token.strip_prefix(TOKEN_PREFIX).is_some_and(|h| {
-        h.len() == 2 * TOKEN_BYTES && h.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    token
+        .strip_prefix(TOKEN_PREFIX)
+        .is_some_and(|h| h.len() == 2 * TOKEN_BYTES && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// An account just made, with its token (shown once, stored nowhere).

@@ -317,9 +317,7 @@ impl Store {
             .fetch_all(self.pool())
             .await
             .map_err(db)?;
-        rows.iter()
-            .map(|r| r.try_get(0).map_err(db))
-            .collect()
+        rows.iter().map(|r| r.try_get(0).map_err(db)).collect()
     }
 
     /// The sampled villages of a draw with their counties (empty: no such draw).

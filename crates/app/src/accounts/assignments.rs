@@ -137,7 +137,11 @@ fn table(file: AssignmentFile<'_>, required: &[&str]) -> Result<Table, AppError>
     if rows.is_empty() {
         return Err(refused(
             file,
-            vec![problem(1, "", "the file has no rows after its header".into())],
+            vec![problem(
+                1,
+                "",
+                "the file has no rows after its header".into(),
+            )],
         ));
     }
     Ok(Table { rows, columns })
