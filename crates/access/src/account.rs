@@ -248,7 +248,14 @@ mod tests {
         assert_eq!(ok.team.as_deref(), Some("YN-1"));
         assert!(Account::new("x", Role::CrossAssessor, Some("T"), Some("53")).is_ok());
         assert!(Account::new("x", Role::Coordinator, None, None).is_ok());
-        let cases: [(&str, Role, Option<&str>, Option<&str>, AccountError); 9] = [
+        type Case<'a> = (
+            &'a str,
+            Role,
+            Option<&'a str>,
+            Option<&'a str>,
+            AccountError,
+        );
+        let cases: [Case; 9] = [
             ("", Role::Admin, None, None, BadName("".into())),
             (" a", Role::Admin, None, None, BadName(" a".into())),
             ("a;b", Role::Admin, None, None, BadName("a;b".into())),
