@@ -173,7 +173,10 @@ fn read_counties(
             problems.push(problem(
                 line,
                 "county",
-                format!("county {county} is listed twice (first on line {first}); a county has one team"),
+                format!(
+                    "county {county} is listed twice (first on line {first}); a county has \
+                     one team"
+                ),
             ));
         }
         if !good_name(team) {
@@ -289,7 +292,10 @@ async fn read_villages(
             problems.push(problem(
                 line,
                 "village_code",
-                format!("village {village} of draw {draw} is listed twice (first on line {first}); give all its interviewers on one line"),
+                format!(
+                    "village {village} of draw {draw} is listed twice (first on line \
+                     {first}); give all its interviewers on one line"
+                ),
             ));
             continue;
         }
