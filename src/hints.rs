@@ -3,13 +3,14 @@
 //! completed with the option that fixes it. The message is anyhow's chain (`outer: inner`),
 //! each level in its command-line wording.
 
+use assess_access::AccountError;
 use assess_app::AppError;
 use assess_assign::AssignError;
 use assess_draw::DrawError;
 use assess_inspection::StepProblem;
 use assess_register::{Problem, RegisterError};
 use assess_sampling::Remedy;
-use assess_store::StoreError;
+use assess_store::{AccountsError, StoreError};
 use assess_survey::DesignError;
 use assess_synth::SynthError;
 use assess_table::TableError;
@@ -172,8 +173,25 @@ fn app(e: &AppError) -> Option<String> {
         ),
         AppError::NoReceipt(_) => format!("{e}: give the start of the field work with --start"),
         AppError::StartBeforeDraw { .. } => format!("--start {e}"),
+        AppError::Account(inner) => account(inner),
+        AppError::Accounts(AccountsError::Store(inner)) => return store(inner),
+        AppError::Accounts(AccountsError::Unknown(_)) => {
+            format!("{e} (`assess user list` lists the accounts)")
+        }
         _ => return None,
     })
+}
+
+fn account(e: &AccountError) -> String {
+    match e {
+        AccountError::TeamMissing { .. } => format!("{e} with --team"),
+        AccountError::TeamNotTaken { .. } | AccountError::BadTeam(_) => format!("--team: {e}"),
+        AccountError::ProvinceMissing(_) => format!("{e}; give it with --province"),
+        AccountError::ProvinceNotTaken { .. } | AccountError::BadProvince(_) => {
+            format!("--province {e}")
+        }
+        AccountError::BadName(_) => e.to_string(),
+    }
 }
 
 fn verdict(e: &VerdictError) -> Option<Words> {

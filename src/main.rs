@@ -86,6 +86,14 @@ enum Command {
     Push(cmd::sync::PushArgs),
     /// Fetch the current records of your assigned villages from the field server (JSON Lines).
     Pull(cmd::sync::PullArgs),
+    /// Accounts of the field server and their API tokens: add, token, revoke, list (offline,
+    /// against the database; tokens are stored only as hashes).
+    #[command(subcommand)]
+    User(cmd::user::UserCmd),
+    /// Assignments the field server's scopes enforce: counties to teams (from `assess
+    /// assign`'s CSV) and villages to interviewers (from a village split): load, list.
+    #[command(subcommand)]
+    Assignment(cmd::assignment::AssignmentCmd),
     /// Planning by simulation: the whole assessment repeated on synthetic counties with known
     /// truth; coverage of the intervals, bias of the weighted totals, probability of approval.
     Simulate(cmd::simulate::SimulateArgs),
@@ -123,6 +131,8 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(a),
         Command::Push(a) => cmd::sync::run_push(a),
         Command::Pull(a) => cmd::sync::run_pull(a),
+        Command::User(c) => cmd::user::run(c),
+        Command::Assignment(c) => cmd::assignment::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -571,6 +571,7 @@ fn the_docs_mark_the_crates_that_do_no_io() {
         "assess-inspection",
         "assess-survey",
         "assess-verdict",
+        "assess-access",
     ] {
         assert!(marked.contains(name), "{name} is not marked **no I/O**");
     }

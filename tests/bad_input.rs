@@ -136,6 +136,9 @@ fn placeholders(dir: &Path, db: &str) -> Vec<(String, String)> {
     let s = shared();
     out.push(("{draw_dir}".into(), s.draw_dir.display().to_string()));
     out.push(("{draw}".into(), s.draw_id.clone()));
+    // The village of {household}: a household id is its village's code, '-' and a number.
+    let village = s.households[0].split('-').next().unwrap_or_default();
+    out.push(("{village}".into(), village.to_string()));
     for (i, h) in s.households.iter().enumerate() {
         let name = if i == 0 {
             "{household}".to_string()

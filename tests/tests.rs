@@ -3,6 +3,7 @@
 
 mod util;
 
+mod accounts;
 mod appeal;
 mod architecture;
 mod assign;

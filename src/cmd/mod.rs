@@ -1,6 +1,19 @@
 //! One module per subcommand: its clap arguments and a `run` that calls the libraries.
 
+/// Runs `$call` (a use case taking `&store`) on the database `$db`, closing it afterwards.
+macro_rules! on_store {
+    ($db:expr, |$store:ident| $call:expr) => {
+        $crate::cmd::store::block_on(async {
+            let $store = assess_store::Store::open($db).await?;
+            let result = $call.await;
+            $store.close().await;
+            anyhow::Ok(result?)
+        })?
+    };
+}
+
 pub mod assign;
+pub mod assignment;
 pub mod check;
 pub mod draw;
 pub mod estimate;
@@ -18,6 +31,7 @@ pub mod sync;
 pub mod store;
 pub mod synth;
 pub mod template;
+pub mod user;
 pub mod verdict;
 pub mod verdict_summary;
 pub mod verify;

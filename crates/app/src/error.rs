@@ -342,6 +342,34 @@ pub enum AppError {
         #[source]
         source: assess_standards::StandardsError,
     },
+    /// An account could not be made as asked.
+    #[error(transparent)]
+    Account(#[from] assess_access::AccountError),
+    /// The database refused an account operation (a name taken, an unknown account).
+    #[error(transparent)]
+    Accounts(#[from] assess_store::AccountsError),
+    /// A cross-assessor cannot join a team that holds a county of their own province.
+    #[error("{name} cannot join team {team}, which is assigned county {county}")]
+    JoinRefused {
+        /// The account.
+        name: String,
+        /// The team.
+        team: String,
+        /// The county of the account's own province.
+        county: String,
+        /// The rule.
+        #[source]
+        source: assess_access::Refusal,
+    },
+    /// A token that opens no active account (malformed, unknown, revoked, or its account's).
+    #[error("the token is not valid: unknown, revoked, or of a revoked account; ask an administrator for a new one")]
+    BadToken,
+    /// The operating system's random source failed.
+    #[error("the operating system gave no random bytes for a token: {0}")]
+    Entropy(String),
+    /// An assignment file was refused (every problem listed); nothing was assigned.
+    #[error(transparent)]
+    AssignmentFile(#[from] assess_assign::input::InputError),
 }
 
 /// Maps an I/O error on `path` to [`AppError::Io`].

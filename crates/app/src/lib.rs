@@ -3,6 +3,8 @@
 //! Typed requests in, typed results out; nothing here prints or parses arguments.
 //!
 //! Layout (one module per use case):
+//! - [`accounts`]: accounts, API tokens (hashes only) and authentication; counties
+//!   assigned to teams and villages to interviewers, loaded from files.
 //! - [`draws`]: import a draw directory into the database, after checking it against its
 //!   manifest (and the village file against its hash).
 //! - [`records`]: read visit records from a file (JSON, JSON Lines, a filled XLSX template)

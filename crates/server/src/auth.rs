@@ -61,11 +61,15 @@ impl FromRequestParts<Arc<ServerState>> for Caller {
             .ok_or_else(|| {
                 ApiError::unauthenticated("the Authorization header must be `Bearer <token>`")
             })?;
-        let found = assess_app::accounts::authenticate(&state.store, token).await?;
-        let Some((account, grants)) = found else {
-            return Err(ApiError::unauthenticated(
-                "the token is unknown or revoked; ask an administrator for a new one",
-            ));
+        let (account, grants) = match assess_app::accounts::authenticate(&state.store, token).await
+        {
+            Ok(found) => found,
+            Err(assess_app::AppError::BadToken) => {
+                return Err(ApiError::unauthenticated(
+                    "the token is unknown or revoked; ask an administrator for a new one",
+                ))
+            }
+            Err(e) => return Err(e.into()),
         };
         state.limit(&account.name)?;
         if let Some(slot) = parts.extensions.get::<CallerSlot>() {

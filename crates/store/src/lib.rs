@@ -10,6 +10,7 @@
 //! nothing else: it stores values that the other crates have parsed and checked.
 #![deny(missing_docs)]
 
+pub mod accounts;
 mod check_input;
 mod evidence;
 mod import;
@@ -22,6 +23,7 @@ mod uploads;
 mod url;
 mod verdict;
 
+pub use accounts::AccountsError;
 pub use check_input::DrawForCheck;
 pub use evidence::{EvidenceKept, EvidenceKind, StoredEvidence};
 pub use import::{DrawFacts, ImportOutcome};

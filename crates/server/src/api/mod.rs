@@ -23,22 +23,23 @@ pub(crate) async fn village_in_scope(
     draw: &str,
     village: &str,
 ) -> Result<String, ApiError> {
-    // The scope is checked before the village's existence is told: an interviewer learns
-    // nothing about villages that are not theirs. A county-wide caller needs the county first.
-    let county = state.store.village_county(draw, village).await?;
-    let county_or_blank = county.clone().unwrap_or_default();
+    let Some(county) = state.store.village_county(draw, village).await? else {
+        // Only callers who may read everything learn that a village is not in the sample.
+        caller.may(access, Target::All)?;
+        return Err(
+            ApiError::not_found(format!("draw {draw} has no sampled village {village}"))
+                .field("village"),
+        );
+    };
     caller.may(
         access,
         Target::Village {
             draw,
-            county: &county_or_blank,
+            county: &county,
             village,
         },
     )?;
-    county.ok_or_else(|| {
-        ApiError::not_found(format!("draw {draw} has no sampled village {village}"))
-            .field("village")
-    })
+    Ok(county)
 }
 
 /// The village of a sampled household, with the caller's scope over it checked.
