@@ -1,6 +1,7 @@
 //! Integration tests: they drive the real `assess` binary on files. One test binary (one
 //! link step) with a module per area.
 
+mod server_util;
 mod util;
 
 mod accounts;
@@ -23,6 +24,7 @@ mod pipes;
 mod plan;
 mod records;
 mod report;
+mod server;
 mod simulate;
 mod simulate_visits;
 mod size;

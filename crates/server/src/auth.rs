@@ -6,8 +6,8 @@ use crate::error::ApiError;
 use crate::ServerState;
 use assess_access::{Access, Account, Grants, Target};
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use std::sync::Arc;
 
 /// An authenticated caller.
@@ -43,15 +43,12 @@ impl FromRequestParts<Arc<ServerState>> for Caller {
         parts: &mut Parts,
         state: &Arc<ServerState>,
     ) -> Result<Caller, ApiError> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| {
-                ApiError::unauthenticated(
-                    "no token: send `Authorization: Bearer <token>` (an administrator makes \
+        let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthenticated(
+                "no token: send `Authorization: Bearer <token>` (an administrator makes \
                      tokens with `assess user add`)",
-                )
-            })?;
+            )
+        })?;
         let token = value
             .to_str()
             .ok()

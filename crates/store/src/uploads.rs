@@ -224,7 +224,8 @@ impl Store {
                       record_id, account, received_at, record_json FROM record_conflicts \
                       WHERE resolved_by IS NULL";
         let query = match draw_id {
-            Some(d) => sqlx::query(sqlx::AssertSqlSafe(format!("{select} AND draw_id = $1"))).bind(d.to_string()),
+            Some(d) => sqlx::query(sqlx::AssertSqlSafe(format!("{select} AND draw_id = $1")))
+                .bind(d.to_string()),
             None => sqlx::query(sqlx::AssertSqlSafe(select.to_string())),
         };
         let rows = query.fetch_all(self.pool()).await.map_err(db)?;
@@ -403,7 +404,10 @@ fn judge(known: &Known, upload: &Upload) -> Judged {
     if !known.draws.contains(&v.draw_id) {
         return refused(
             "draw_id",
-            format!("draw {} is not on this server; ask the coordinator", v.draw_id),
+            format!(
+                "draw {} is not on this server; ask the coordinator",
+                v.draw_id
+            ),
         );
     }
     if !known.sampled.contains(&key) {
@@ -685,7 +689,9 @@ fn remember(known: &mut Known, upload: &Upload, outcome: &UploadOutcome) {
             known
                 .versions
                 .insert((key.0.clone(), key.1.clone(), hash.clone()), *version);
-            known.conflicts.retain(|(d, h, _)| *d != key.0 || *h != key.1);
+            known
+                .conflicts
+                .retain(|(d, h, _)| *d != key.0 || *h != key.1);
         }
         UploadOutcome::Conflict { .. } => {
             known

@@ -151,7 +151,11 @@ pub async fn upload(
         })
         .collect();
     let parsed = assess_app::uploads::parse(&items);
-    let uploads: Vec<_> = parsed.iter().filter_map(|p| p.as_ref().ok()).cloned().collect();
+    let uploads: Vec<_> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok())
+        .cloned()
+        .collect();
     check_scope(&state, &caller, &uploads).await?;
     let mut stored = assess_app::uploads::store(&state.store, &caller.account.name, &uploads)
         .await?
@@ -201,7 +205,10 @@ async fn check_scope(
             };
             caller.may(Access::Write, target).map_err(|e| {
                 ApiError {
-                    message: format!("household {household}: {}; nothing in the batch was stored", e.message),
+                    message: format!(
+                        "household {household}: {}; nothing in the batch was stored",
+                        e.message
+                    ),
                     ..e
                 }
                 .field("records")
