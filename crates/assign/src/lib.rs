@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod input;
+pub mod villages;
 
 use geo::{Distance, Haversine, Point};
 use pathfinding::prelude::{kuhn_munkres_min, Matrix};
