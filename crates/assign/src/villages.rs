@@ -341,7 +341,9 @@ fn first_bases(at: &[LonLat], pairs: &[Pair]) -> Vec<Base> {
         let base = match p.start {
             Some(s) => Base::Start(s),
             None => {
-                let v = seed.take().unwrap_or_else(|| farthest(at, &centres, &taken));
+                let v = seed
+                    .take()
+                    .unwrap_or_else(|| farthest(at, &centres, &taken));
                 taken.insert(v);
                 centres.push(at[v]);
                 Base::Village(v)
@@ -515,6 +517,9 @@ impl<'a> Search<'a> {
             self.best = Some((bound, pair_of));
             return;
         };
+        if let Some(repaired) = self.repair(&node, pair_of.clone(), loads.clone()) {
+            self.offer(repaired);
+        }
         let free = |v: usize| node.fixed[v].is_none();
         // Over: its largest free village, kept out first. Under: the largest free village of
         // another pair, brought in first.
@@ -522,9 +527,7 @@ impl<'a> Search<'a> {
         // (A village outside the pair is never one already forbidden to it, so that both
         // branches narrow the node.)
         let pick = (0..pair_of.len())
-            .filter(|&v| {
-                free(v) && (pair_of[v] == p) == over && !node.forbidden.contains(&(v, p))
-            })
+            .filter(|&v| free(v) && (pair_of[v] == p) == over && !node.forbidden.contains(&(v, p)))
             .max_by_key(|&v| (self.weights[v], std::cmp::Reverse(v)))
             .or_else(|| (0..pair_of.len()).find(|&v| free(v) && pair_of[v] == p));
         let Some(v) = pick else { return }; // cannot happen: a violated pair has a free choice
@@ -539,6 +542,53 @@ impl<'a> Search<'a> {
             self.branch(fix);
             self.branch(forbid);
         }
+    }
+
+    /// A split near the relaxed one that keeps the bounds, when moves of free villages find
+    /// one: while a pair is over, its free village cheapest to move goes to a pair it fits;
+    /// while one is under, the cheapest free village another pair can spare comes to it. Only
+    /// an incumbent for pruning; it decides nothing.
+    fn repair(
+        &self,
+        node: &Node,
+        mut pair_of: Vec<usize>,
+        mut loads: Vec<u32>,
+    ) -> Option<Vec<usize>> {
+        let (lo, hi) = self.bounds;
+        let k = self.pairs();
+        let allowed =
+            |v: usize, p: usize| node.fixed[v].is_none() && !node.forbidden.contains(&(v, p));
+        for _ in 0..2 * pair_of.len() * k {
+            let over = (0..k).find(|&p| loads[p] > hi);
+            let under = (0..k).find(|&p| loads[p] < lo);
+            let mut best: Option<(i64, usize, usize)> = None;
+            for v in 0..pair_of.len() {
+                let (from, w) = (pair_of[v], self.weights[v]);
+                let targets: Vec<usize> = match (over, under) {
+                    (Some(o), _) if from == o => {
+                        (0..k).filter(|&t| t != o && loads[t] + w <= hi).collect()
+                    }
+                    (None, Some(u)) if from != u && loads[from] >= lo + w && loads[u] + w <= hi => {
+                        vec![u]
+                    }
+                    _ => continue,
+                };
+                for t in targets {
+                    let delta = self.costs[v][t] - self.costs[v][from];
+                    if allowed(v, t) && best.is_none_or(|(d, _, _)| delta < d) {
+                        best = Some((delta, v, t));
+                    }
+                }
+            }
+            if over.is_none() && under.is_none() {
+                return Some(pair_of);
+            }
+            let (_, v, t) = best?;
+            loads[pair_of[v]] -= self.weights[v];
+            loads[t] += self.weights[v];
+            pair_of[v] = t;
+        }
+        None
     }
 
     /// The node's relaxation: each pair may take between the fewest and the most of the free
@@ -618,7 +668,11 @@ impl<'a> Search<'a> {
         }
         // Slots: (pair, mandatory).
         let slots: Vec<(usize, bool)> = (0..k)
-            .flat_map(|p| (0..max_count[p]).map(|i| (p, i < min_count[p])).collect::<Vec<_>>())
+            .flat_map(|p| {
+                (0..max_count[p])
+                    .map(|i| (p, i < min_count[p]))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         let s = slots.len();
         if s < n {

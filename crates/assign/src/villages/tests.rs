@@ -122,14 +122,22 @@ fn the_split_equals_brute_force_on_random_small_cases() {
         };
         let total: u32 = weights.iter().sum();
         let bounds = balance_bounds(total, pairs.len(), tolerance);
-        let bases: Vec<Base> = pairs.iter().map(|p| Base::Start(p.start.unwrap())).collect();
+        let bases: Vec<Base> = pairs
+            .iter()
+            .map(|p| Base::Start(p.start.unwrap()))
+            .collect();
         let at: Vec<LonLat> = villages.iter().map(|v| v.location.unwrap()).collect();
         let expected = brute_force(&cost_matrix(&at, &bases), &weights, pairs.len(), bounds);
         match (split(&villages, &pairs, options), expected) {
             (Ok(s), Some(best)) => {
                 keeps_the_rules(&villages, &pairs, &s);
                 assert_eq!(s.total_metres(), Some(best), "case {case}");
-                assert_eq!(s.method, Method::Travel { proved_optimal: true });
+                assert_eq!(
+                    s.method,
+                    Method::Travel {
+                        proved_optimal: true
+                    }
+                );
                 assert!(!s.bases_chosen);
                 found += 1;
             }
@@ -138,7 +146,10 @@ fn the_split_equals_brute_force_on_random_small_cases() {
         }
     }
     // Both outcomes are exercised.
-    assert!(found > 300 && refused > 50, "{found} found, {refused} refused");
+    assert!(
+        found > 300 && refused > 50,
+        "{found} found, {refused} refused"
+    );
 }
 
 #[test]
@@ -150,7 +161,11 @@ fn the_default_tolerance_always_admits_a_split() {
         keeps_the_rules(&villages, &pairs, &s);
         let largest = villages.iter().map(|v| v.households).max().unwrap();
         let total: u32 = villages.iter().map(|v| v.households).sum();
-        assert_eq!(s.bounds, balance_bounds(total, pairs.len(), largest), "case {case}");
+        assert_eq!(
+            s.bounds,
+            balance_bounds(total, pairs.len(), largest),
+            "case {case}"
+        );
         // A chosen base is a village.
         for (p, b) in s.bases.iter().enumerate() {
             match (b, pairs[p].start) {
@@ -229,8 +244,20 @@ fn a_known_split_two_clusters() {
     });
     assert_eq!(bases, [Base::Village(0), Base::Village(3)]);
     // A tolerance that forces a village across: 4 and 2 is outside 150 ± 0.
-    let one_pair_more = [pair(1, Some(east[0])), pair(2, Some(west[0])), pair(3, Some(west[0]))];
-    let s = split(&villages, &one_pair_more, SplitOptions { tolerance: Some(0), ..SplitOptions::default() }).unwrap();
+    let one_pair_more = [
+        pair(1, Some(east[0])),
+        pair(2, Some(west[0])),
+        pair(3, Some(west[0])),
+    ];
+    let s = split(
+        &villages,
+        &one_pair_more,
+        SplitOptions {
+            tolerance: Some(0),
+            ..SplitOptions::default()
+        },
+    )
+    .unwrap();
     assert_eq!(s.loads(&villages, 3), [100, 100, 100]);
     keeps_the_rules(&villages, &one_pair_more, &s);
 }
@@ -269,16 +296,47 @@ fn the_search_stops_and_says_so() {
     let mut rng = Rng(99);
     let (villages, pairs) = {
         let villages: Vec<Village> = (0..12)
-            .map(|i| village(i, 1 + rng.below(9) as u32, Some((rng.degrees(102.2, 102.9), rng.degrees(25.4, 26.1)))))
+            .map(|i| {
+                village(
+                    i,
+                    1 + rng.below(9) as u32,
+                    Some((rng.degrees(102.2, 102.9), rng.degrees(25.4, 26.1))),
+                )
+            })
             .collect();
-        let pairs: Vec<Pair> = (0..4).map(|i| pair(i, Some((rng.degrees(102.2, 102.9), rng.degrees(25.4, 26.1))))).collect();
+        let pairs: Vec<Pair> = (0..4)
+            .map(|i| {
+                pair(
+                    i,
+                    Some((rng.degrees(102.2, 102.9), rng.degrees(25.4, 26.1))),
+                )
+            })
+            .collect();
         (villages, pairs)
     };
-    let s = split(&villages, &pairs, SplitOptions { tolerance: None, max_solves: 1 }).unwrap();
+    let s = split(
+        &villages,
+        &pairs,
+        SplitOptions {
+            tolerance: None,
+            max_solves: 1,
+        },
+    )
+    .unwrap();
     // The list-scheduling start is kept when the search cannot go on.
-    assert_eq!(s.method, Method::Travel { proved_optimal: false });
+    assert_eq!(
+        s.method,
+        Method::Travel {
+            proved_optimal: false
+        }
+    );
     keeps_the_rules(&villages, &pairs, &s);
     let full = split(&villages, &pairs, SplitOptions::default()).unwrap();
-    assert_eq!(full.method, Method::Travel { proved_optimal: true });
+    assert_eq!(
+        full.method,
+        Method::Travel {
+            proved_optimal: true
+        }
+    );
     assert!(full.total_metres() <= s.total_metres());
 }
