@@ -15,6 +15,8 @@
 //! - [`template`]: the XLSX visit-record template, optionally listing a draw's households.
 //! - [`field`]: visit records simulated from a synthetic truth.
 //! - [`standards`]: the built-in standards or a standards file.
+//! - [`split`]: a county's sampled villages split among interviewer pairs (read from the draw
+//!   directory, the village file and the pairs file).
 //! - `error`: [`AppError`], whose causes are kept as sources and whose messages name no
 //!   command-line option (the front end adds its own hint).
 //!
@@ -39,6 +41,7 @@ pub mod field;
 pub mod findings;
 pub mod photos;
 pub mod records;
+pub mod split;
 pub mod standards;
 pub mod template;
 pub mod verdict;
