@@ -243,9 +243,7 @@ fn assign(e: &AssignError) -> Option<String> {
 fn split(e: &SplitError) -> Option<String> {
     match e {
         SplitError::Unbalanceable { .. } => Some(format!("{e} with --tolerance")),
-        SplitError::SearchTooLarge { .. } => {
-            Some(format!("{e} (--tolerance, --max-solves)"))
-        }
+        SplitError::SearchTooLarge { .. } => Some(format!("{e} (--tolerance, --max-solves)")),
         _ => None,
     }
 }

@@ -72,10 +72,7 @@ fn assign_villages_splits_a_real_draw() {
     let split = rows(&out);
     // One row per sampled village, in the order of sample_villages.csv.
     let mut list = csv::Reader::from_path(draw.join("sample_villages.csv")).unwrap();
-    let sampled: Vec<String> = list
-        .records()
-        .map(|r| r.unwrap()[2].to_string())
-        .collect();
+    let sampled: Vec<String> = list.records().map(|r| r.unwrap()[2].to_string()).collect();
     let order: Vec<&str> = split.iter().map(|r| r["village_code"].as_str()).collect();
     assert_eq!(order, sampled);
     let counts = counts(&draw);
@@ -106,10 +103,7 @@ fn assign_villages_splits_a_real_draw() {
         let gap = (f64::from(*load) - f64::from(total) / 4.0).abs();
         assert!(gap <= f64::from(largest), "{pair}: {load} of {total}");
         assert!(
-            stdout.contains(&format!(
-                "{pair} ({}): ",
-                interviewers[pair.as_str()]
-            )),
+            stdout.contains(&format!("{pair} ({}): ", interviewers[pair.as_str()])),
             "{stdout}"
         );
         assert!(stdout.contains(&format!("{load} households")), "{stdout}");
@@ -198,7 +192,9 @@ fn assign_villages_without_coordinates_balances_workload_only() {
         .success();
     let stdout = String::from_utf8_lossy(&run.get_output().stdout).to_string();
     assert!(
-        stdout.contains("workload balanced only, travel not counted: 25 of the villages have no coordinates"),
+        stdout.contains(
+            "workload balanced only, travel not counted: 25 of the villages have no coordinates"
+        ),
         "{stdout}"
     );
     let split = rows(&out);

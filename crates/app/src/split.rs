@@ -65,10 +65,7 @@ fn read(path: &Path) -> Result<Vec<u8>, AppError> {
 
 /// Reads and checks everything the request names, then splits. Nothing is written.
 pub fn split_villages(request: &SplitRequest<'_>) -> Result<VillageSplit, AppError> {
-    let pairs = village_input::pairs(
-        &request.pairs.display().to_string(),
-        &read(request.pairs)?,
-    )?;
+    let pairs = village_input::pairs(&request.pairs.display().to_string(), &read(request.pairs)?)?;
     let draw = assess_draw::load_draw_dir(request.draw)?;
     let held: BTreeSet<&str> = draw
         .villages
@@ -84,7 +81,11 @@ pub fn split_villages(request: &SplitRequest<'_>) -> Result<VillageSplit, AppErr
                 held: held.iter().map(|s| s.to_string()).collect(),
             })
         }
-        None if held.len() == 1 => held.iter().next().map(|s| s.to_string()).unwrap_or_default(),
+        None if held.len() == 1 => held
+            .iter()
+            .next()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
         None => {
             return Err(AppError::DrawOfSeveralCounties {
                 dir: request.draw.to_path_buf(),

@@ -562,8 +562,8 @@ impl<'a> Search<'a> {
             let over = (0..k).find(|&p| loads[p] > hi);
             let under = (0..k).find(|&p| loads[p] < lo);
             let mut best: Option<(i64, usize, usize)> = None;
-            for v in 0..pair_of.len() {
-                let (from, w) = (pair_of[v], self.weights[v]);
+            for (v, &from) in pair_of.iter().enumerate() {
+                let w = self.weights[v];
                 let targets: Vec<usize> = match (over, under) {
                     (Some(o), _) if from == o => {
                         (0..k).filter(|&t| t != o && loads[t] + w <= hi).collect()
