@@ -77,7 +77,9 @@ enum Command {
     SimulateVisits(cmd::simulate_visits::SimulateVisitsArgs),
     /// Place assessor teams on the counties of other provinces at the least total travel
     /// (exact; capacities; optionally no two provinces assessing each other); writes a CSV.
-    Assign(cmd::assign::AssignArgs),
+    /// `assess assign villages` splits a county's sampled villages among interviewer pairs.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Assign(cmd::assign::AssignCmd),
     /// The field server: teams upload records and photos over HTTP, coordinators follow
     /// progress and verdicts; accounts, scopes and limits (docs/server.md).
     Serve(cmd::serve::ServeArgs),

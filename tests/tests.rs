@@ -8,6 +8,7 @@ mod accounts;
 mod appeal;
 mod architecture;
 mod assign;
+mod assign_villages;
 mod bad_input;
 mod check;
 mod concurrency;

@@ -14,6 +14,7 @@ macro_rules! on_store {
 
 pub mod assign;
 pub mod assignment;
+pub mod assign_villages;
 pub mod check;
 pub mod draw;
 pub mod estimate;

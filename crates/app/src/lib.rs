@@ -19,6 +19,8 @@
 //! - [`standards`]: the built-in standards or a standards file.
 //! - [`uploads`]: records uploaded from the field in batches, each answered on its own, and
 //!   the field progress by village, county, team and interviewer.
+//! - [`split`]: a county's sampled villages split among interviewer pairs (read from the draw
+//!   directory, the village file and the pairs file).
 //! - `error`: [`AppError`], whose causes are kept as sources and whose messages name no
 //!   command-line option (the front end adds its own hint).
 //!
@@ -44,6 +46,7 @@ pub mod field;
 pub mod findings;
 pub mod photos;
 pub mod records;
+pub mod split;
 pub mod standards;
 pub mod template;
 pub mod uploads;
