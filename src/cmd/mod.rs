@@ -1,6 +1,7 @@
 //! One module per subcommand: its clap arguments and a `run` that calls the libraries.
 
 pub mod assign;
+pub mod audit;
 pub mod check;
 pub mod draw;
 pub mod estimate;

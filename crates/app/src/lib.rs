@@ -3,6 +3,8 @@
 //! Typed requests in, typed results out; nothing here prints or parses arguments.
 //!
 //! Layout (one module per use case):
+//! - [`audit`]: verify the audit log and the stored objects, take and sign its head, make a
+//!   signing key.
 //! - [`draws`]: import a draw directory into the database, after checking it against its
 //!   manifest (and the village file against its hash).
 //! - [`records`]: read visit records from a file (JSON, JSON Lines, a filled XLSX template)
@@ -32,6 +34,7 @@
 // buy nothing a user could measure.
 #![allow(clippy::result_large_err)]
 
+pub mod audit;
 pub mod checks;
 pub mod draws;
 mod error;
