@@ -6,6 +6,7 @@ mod util;
 mod appeal;
 mod architecture;
 mod assign;
+mod audit;
 mod bad_input;
 mod check;
 mod concurrency;
