@@ -32,8 +32,8 @@ fn verify(db: &str, args: &[&str]) -> (bool, String) {
         .output()
         .unwrap();
     assert_ne!(out.status.code(), Some(101), "a panic");
-    let text = String::from_utf8_lossy(&out.stdout).to_string()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
 }
 
@@ -87,11 +87,7 @@ fn verify_passes_after_real_writes_and_names_every_kind_of_tampering() {
             .map(|id| record(&draw, id, 1500.0))
             .collect::<Vec<_>>()),
     );
-    let corrected = write(
-        dir.path(),
-        "corrected.json",
-        &record(&draw, &h[0], 9000.0),
-    );
+    let corrected = write(dir.path(), "corrected.json", &record(&draw, &h[0], 9000.0));
     let evidence = dir.path().join("wage-slips.pdf");
     std::fs::write(&evidence, b"%PDF-1.4 wage slips").unwrap();
     for (engine, db) in databases(dir.path()) {
@@ -99,7 +95,12 @@ fn verify_passes_after_real_writes_and_names_every_kind_of_tampering() {
         import_records(&records, &db);
         let photo = add_photo(dir.path(), &db, &draw, &h[0]);
         // A review, a contest with an evidence file, an appeal that corrects the record.
-        let by = ["--by", "expert Wang", "--reason", "photos and answers agree"];
+        let by = [
+            "--by",
+            "expert Wang",
+            "--reason",
+            "photos and answers agree",
+        ];
         let review = [&["review", "--decision", "upheld"][..], &by[..]].concat();
         finding(&db, &draw, &h[0], &review).success();
         let contest = [
@@ -147,12 +148,18 @@ fn verify_passes_after_real_writes_and_names_every_kind_of_tampering() {
         fails_naming(
             &db,
             engine,
-            &format!("record {d}/{} version 1 changed after it was logged (entry 3)", h[1]),
+            &format!(
+                "record {d}/{} version 1 changed after it was logged (entry 3)",
+                h[1]
+            ),
         );
         // A visit row deleted.
         sql(
             &db,
-            &[format!("DELETE FROM visits WHERE household_id = '{}'", h[2])],
+            &[format!(
+                "DELETE FROM visits WHERE household_id = '{}'",
+                h[2]
+            )],
         );
         fails_naming(
             &db,
@@ -188,17 +195,31 @@ fn verify_passes_after_real_writes_and_names_every_kind_of_tampering() {
         fails_naming(
             &db,
             engine,
-            &format!("step 1 of {d}/{} changed after it was logged (entry 8)", h[0]),
+            &format!(
+                "step 1 of {d}/{} changed after it was logged (entry 8)",
+                h[0]
+            ),
         );
-        fails_naming(&db, engine, &format!("draw {d} changed after it was logged (entry 1)"));
+        fails_naming(
+            &db,
+            engine,
+            &format!("draw {d} changed after it was logged (entry 1)"),
+        );
         // An entry changed.
         sql(
             &db,
             &["UPDATE audit_log SET actor = 'someone else' WHERE sequence = 2".to_string()],
         );
-        fails_naming(&db, engine, "entry 2 changed (its fields no longer give its hash)");
+        fails_naming(
+            &db,
+            engine,
+            "entry 2 changed (its fields no longer give its hash)",
+        );
         // An entry deleted: its record is then stored but logged by no entry.
-        sql(&db, &["DELETE FROM audit_log WHERE sequence = 5".to_string()]);
+        sql(
+            &db,
+            &["DELETE FROM audit_log WHERE sequence = 5".to_string()],
+        );
         fails_naming(&db, engine, "entry 5 deleted (the sequence skips it)");
         fails_naming(
             &db,
@@ -217,8 +238,16 @@ fn verify_passes_after_real_writes_and_names_every_kind_of_tampering() {
                 "UPDATE audit_log SET sequence = 10 WHERE sequence = -9".to_string(),
             ],
         );
-        fails_naming(&db, engine, "entry 10 moved to position 9: entries were reordered");
-        fails_naming(&db, engine, "entry 9 moved to position 10: entries were reordered");
+        fails_naming(
+            &db,
+            engine,
+            "entry 10 moved to position 9: entries were reordered",
+        );
+        fails_naming(
+            &db,
+            engine,
+            "entry 9 moved to position 10: entries were reordered",
+        );
         // An object inserted without an entry: a version 9 of a record.
         sql(
             &db,
@@ -240,7 +269,10 @@ fn verify_passes_after_real_writes_and_names_every_kind_of_tampering() {
         );
         // Everything found is still named together, and the summary counts it.
         let (_, text) = verify(&db, &[]);
-        assert!(text.contains("does not verify: 11 problems"), "{engine}: {text}");
+        assert!(
+            text.contains("does not verify: 11 problems"),
+            "{engine}: {text}"
+        );
     }
 }
 
@@ -280,7 +312,11 @@ fn a_signed_head_verifies_with_its_key_and_fails_with_another_or_after_a_rewrite
         "first.json",
         &json!([record(&draw, &h[0], 1500.0), record(&draw, &h[1], 1500.0)]),
     );
-    let later = write(dir.path(), "later.json", &json!([record(&draw, &h[2], 1500.0)]));
+    let later = write(
+        dir.path(),
+        "later.json",
+        &json!([record(&draw, &h[2], 1500.0)]),
+    );
     let keygen = |name: &str| {
         let key = dir.path().join(name);
         let out = assess()
@@ -351,7 +387,10 @@ fn a_signed_head_verifies_with_its_key_and_fails_with_another_or_after_a_rewrite
                 .collect::<Vec<_>>(),
         );
         let (ok, text) = verify(&db, &[]);
-        assert!(ok, "{engine}: a consistent rewrite passes the chain alone: {text}");
+        assert!(
+            ok,
+            "{engine}: a consistent rewrite passes the chain alone: {text}"
+        );
         let (ok, text) = with_key(&national);
         assert!(!ok, "{engine}: the rewritten log verified against the head");
         assert!(
@@ -359,9 +398,15 @@ fn a_signed_head_verifies_with_its_key_and_fails_with_another_or_after_a_rewrite
             "{engine}: {text}"
         );
         // Cut back below the head: its entry is gone.
-        sql(&db, &["DELETE FROM audit_log WHERE sequence >= 3".to_string()]);
+        sql(
+            &db,
+            &["DELETE FROM audit_log WHERE sequence >= 3".to_string()],
+        );
         let (ok, text) = with_key(&national);
-        assert!(!ok && text.contains("entry 3 is no longer in the log"), "{engine}: {text}");
+        assert!(
+            !ok && text.contains("entry 3 is no longer in the log"),
+            "{engine}: {text}"
+        );
     }
 }
 
@@ -390,9 +435,14 @@ fn concurrent_writers_leave_a_chain_that_verifies() {
         }
         for id in &h[18..20] {
             let mut cmd = std::process::Command::new(&bin);
-            cmd.args(["photo", "add"])
-                .arg(&photo)
-                .args(["--db", &db, "--draw", &draw, "--household", id]);
+            cmd.args(["photo", "add"]).arg(&photo).args([
+                "--db",
+                &db,
+                "--draw",
+                &draw,
+                "--household",
+                id,
+            ]);
             children.push(cmd);
         }
         let running: Vec<_> = children
@@ -431,7 +481,11 @@ fn a_database_made_before_the_log_is_baselined_once_and_never_again() {
         "first.json",
         &json!([record(&draw, &h[0], 1500.0), record(&draw, &h[1], 1500.0)]),
     );
-    let later = write(dir.path(), "later.json", &json!([record(&draw, &h[2], 1500.0)]));
+    let later = write(
+        dir.path(),
+        "later.json",
+        &json!([record(&draw, &h[2], 1500.0)]),
+    );
     for (engine, db) in databases(dir.path()) {
         with_draw(&drawn, &db);
         import_records(&first, &db);

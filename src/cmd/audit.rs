@@ -122,7 +122,11 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
 }
 
 fn run_head(args: HeadArgs) -> anyhow::Result<()> {
-    let key = args.sign.as_deref().map(audit::read_secret_key).transpose()?;
+    let key = args
+        .sign
+        .as_deref()
+        .map(audit::read_secret_key)
+        .transpose()?;
     let done = block_on(async {
         let store = Store::open(&args.db.db).await?;
         let done = audit::head(&store, key.as_ref(), &args.out).await;

@@ -113,7 +113,10 @@ mod tests {
     #[test]
     fn different_lists_never_give_the_same_bytes() {
         let pairs = [
-            (vec![Field::Text("ab"), Field::Text("c")], vec![Field::Text("a"), Field::Text("bc")]),
+            (
+                vec![Field::Text("ab"), Field::Text("c")],
+                vec![Field::Text("a"), Field::Text("bc")],
+            ),
             (vec![Field::Null], vec![Field::Text("")]),
             (vec![Field::Int(1)], vec![Field::Float(1.0)]),
             (vec![Field::Text("x")], vec![Field::Bytes(b"x")]),

@@ -338,7 +338,10 @@ mod tests {
             "cli:root",
             NewEntry::new(action::PHOTO_STORE, &ObjectRef::photo("p"), "p".into()),
         );
-        assert_eq!((second.sequence, second.prev_hash.as_str()), (2, e.entry_hash.as_str()));
+        assert_eq!(
+            (second.sequence, second.prev_hash.as_str()),
+            (2, e.entry_hash.as_str())
+        );
     }
 
     #[test]

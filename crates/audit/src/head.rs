@@ -210,10 +210,9 @@ mod tests {
     /// RFC 8032 section 7.1, test 1: the empty message's signature under its published key.
     #[test]
     fn signing_matches_rfc_8032_test_vector_1() {
-        let key = SecretKey::from_hex(
-            "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
-        )
-        .unwrap();
+        let key =
+            SecretKey::from_hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+                .unwrap();
         assert_eq!(
             key.public().to_hex(),
             "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
@@ -240,7 +239,10 @@ mod tests {
         let text = serde_json::to_string(&signed).unwrap();
         let back: SignedHead = serde_json::from_str(&text).unwrap();
         assert_eq!(back, signed);
-        assert!(text.contains("\"sequence\":4") && text.contains("\"signature\""), "{text}");
+        assert!(
+            text.contains("\"sequence\":4") && text.contains("\"signature\""),
+            "{text}"
+        );
     }
 
     #[test]

@@ -105,7 +105,10 @@ impl fmt::Display for Problem {
                 write!(f, "entry {from} deleted (the sequence skips it)")
             }
             Problem::EntriesDeleted { from, to } => {
-                write!(f, "entries {from} to {to} deleted (the sequence skips them)")
+                write!(
+                    f,
+                    "entries {from} to {to} deleted (the sequence skips them)"
+                )
             }
             Problem::EntryMoved { at, logged_as } => write!(
                 f,
@@ -122,10 +125,9 @@ impl fmt::Display for Problem {
                 sequence - 1,
                 sequence - 1
             ),
-            Problem::ObjectChanged { object, entry } => write!(
-                f,
-                "{object} changed after it was logged (entry {entry})"
-            ),
+            Problem::ObjectChanged { object, entry } => {
+                write!(f, "{object} changed after it was logged (entry {entry})")
+            }
             Problem::ObjectDeleted { object, entry } => {
                 write!(f, "{object} deleted (logged by entry {entry})")
             }
@@ -272,7 +274,12 @@ fn chain_problems(entries: &[Entry]) -> Vec<Problem> {
             let want = prev.map_or(GENESIS, |p| p.entry_hash.as_str());
             let prev_bad = prev.is_some_and(|p| bad.contains(&p.sequence));
             if e.prev_hash != want && !bad.contains(&e.sequence) && !prev_bad {
-                found.push((e.sequence, Problem::ChainBroken { sequence: e.sequence }));
+                found.push((
+                    e.sequence,
+                    Problem::ChainBroken {
+                        sequence: e.sequence,
+                    },
+                ));
             }
         }
         // A sequence below 1 fails its own hash (it was changed) and is reported as such.

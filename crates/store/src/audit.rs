@@ -258,13 +258,17 @@ async fn objects(conn: &mut AnyConnection) -> Result<ObjectView, sqlx::Error> {
         objects.insert(ObjectRef::draw(&id), hash);
     }
     {
-        let mut rows = sqlx::query(concat!("SELECT ", record_columns!(), " FROM visits")).fetch(&mut *conn);
+        let mut rows =
+            sqlx::query(concat!("SELECT ", record_columns!(), " FROM visits")).fetch(&mut *conn);
         while let Some(r) = rows.try_next().await? {
             let (object, hash) = record_of_row(&r)?;
             objects.insert(object, hash);
         }
     }
-    for (table, kind) in [("photos", ObjectKind::Photo), ("evidence_files", ObjectKind::Evidence)] {
+    for (table, kind) in [
+        ("photos", ObjectKind::Photo),
+        ("evidence_files", ObjectKind::Evidence),
+    ] {
         let sql = sqlx::AssertSqlSafe(format!("SELECT sha256, content FROM {table}"));
         let mut rows = sqlx::query(sql).fetch(&mut *conn);
         while let Some(r) = rows.try_next().await? {
@@ -312,7 +316,6 @@ async fn objects(conn: &mut AnyConnection) -> Result<ObjectView, sqlx::Error> {
         objects,
     })
 }
-
 
 /// A record version's content hash: SHA-256 over `["assess-record/1", draw_id, household_id,
 /// version, disposition, stage, source_file, imported_at, content_sha256, record_json]`.
@@ -387,7 +390,6 @@ pub(crate) fn record_entry(
     )
 }
 
-
 /// A photo link's content hash: SHA-256 over `["assess-photo-link/1", draw_id,
 /// household_id, photo_sha256, measurements_json, results_json, flags_json, added_at]`
 /// (the two measurement columns text or null).
@@ -427,10 +429,12 @@ pub(crate) async fn link_entry(
     .fetch_one(&mut **tx)
     .await?;
     let (object, hash) = link_of_row(&row)?;
-    Ok(NewEntry::new(assess_audit::action::PHOTO_LINK, &object, hash))
+    Ok(NewEntry::new(
+        assess_audit::action::PHOTO_LINK,
+        &object,
+        hash,
+    ))
 }
-
-
 
 /// A step's content hash: SHA-256 over `["assess-step/1", draw_id, household_id, seq, step,
 /// actor, acted_at, reason, evidence_json, record_version, recorded_at]` followed, for each of
@@ -451,7 +455,12 @@ fn step_hash(step: &AnyRow, links: &[AnyRow]) -> Result<String, sqlx::Error> {
     let mut link_values = Vec::with_capacity(links.len());
     for l in links {
         let optional = |i| l.try_get::<Option<String>, _>(i);
-        link_values.push((l.try_get::<i64, _>(3)?, optional(4)?, optional(5)?, optional(6)?));
+        link_values.push((
+            l.try_get::<i64, _>(3)?,
+            optional(4)?,
+            optional(5)?,
+            optional(6)?,
+        ));
     }
     let mut fields = vec![
         Field::Text("assess-step/1"),
@@ -470,7 +479,12 @@ fn step_hash(step: &AnyRow, links: &[AnyRow]) -> Result<String, sqlx::Error> {
         s.as_deref().map_or(Field::Null, Field::Text)
     }
     for (position, file, photo, name) in &link_values {
-        fields.extend([Field::Int(*position), or_null(file), or_null(photo), or_null(name)]);
+        fields.extend([
+            Field::Int(*position),
+            or_null(file),
+            or_null(photo),
+            or_null(name),
+        ]);
     }
     Ok(fields_sha256(&fields))
 }
@@ -524,7 +538,8 @@ pub(crate) async fn draw_hash(
     conn: &mut AnyConnection,
     draw_id: &str,
 ) -> Result<String, sqlx::Error> {
-    const DRAW: &str = "SELECT draw_id, scheme_version, plan_name, plan_sha256, frame_fingerprint, \
+    const DRAW: &str =
+        "SELECT draw_id, scheme_version, plan_name, plan_sha256, frame_fingerprint, \
          frame_households, villages_sha256, division_vintage, village_seed_commitment, \
          household_seed_commitment, sample_villages_sha256, manifest_json, drawn_at \
          FROM draws WHERE draw_id = $1";
@@ -537,11 +552,12 @@ pub(crate) async fn draw_hash(
          head_name, villager_group, address, phone FROM sample_households WHERE draw_id = $1 \
          ORDER BY household_id";
     let mut values: Vec<Value> = vec![Value::Text("assess-draw/1".into())];
-    for (marker, sql) in [("draw", DRAW), ("village", VILLAGES), ("household", HOUSEHOLDS)] {
-        let rows = sqlx::query(sql)
-            .bind(draw_id)
-            .fetch_all(&mut *conn)
-            .await?;
+    for (marker, sql) in [
+        ("draw", DRAW),
+        ("village", VILLAGES),
+        ("household", HOUSEHOLDS),
+    ] {
+        let rows = sqlx::query(sql).bind(draw_id).fetch_all(&mut *conn).await?;
         for r in &rows {
             values.push(Value::Text(marker.into()));
             for i in 0..r.len() {
