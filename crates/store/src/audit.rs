@@ -132,21 +132,27 @@ impl Store {
     /// Logs, once, every object the database held when its audit log began (the migration
     /// leaves a mark that this is pending); nothing when it is done already.
     pub(crate) async fn audit_baseline(&self) -> Result<(), StoreError> {
+        // A plain read first, so that opening a database whose baseline is done (every open
+        // but the first) never waits for a writer's lock.
+        if !baseline_pending(
+            self.pool()
+                .acquire()
+                .await
+                .map_err(|e| self.db_error(e))?
+                .as_mut(),
+        )
+        .await
+        .map_err(|e| self.db_error(e))?
+        {
+            return Ok(());
+        }
         self.retrying(|| self.audit_baseline_once()).await
     }
 
     async fn audit_baseline_once(&self) -> Result<(), StoreError> {
         let db = |e| self.db_error(e);
         let mut tx = self.begin_write().await.map_err(db)?;
-        let state = sqlx::query("SELECT value FROM audit_state WHERE name = 'baseline'")
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        let pending = match state {
-            Some(r) => r.try_get::<String, _>(0).map_err(db)? == "pending",
-            None => false,
-        };
-        if !pending {
+        if !baseline_pending(&mut tx).await.map_err(db)? {
             tx.rollback().await.map_err(db)?;
             return Ok(());
         }
@@ -175,6 +181,17 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Whether the objects made before the log are still to be logged.
+async fn baseline_pending(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
+    let state = sqlx::query("SELECT value FROM audit_state WHERE name = 'baseline'")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match state {
+        Some(r) => r.try_get::<String, _>(0)? == "pending",
+        None => false,
+    })
 }
 
 /// Appends `new` to the log, after its last entry, in the caller's write transaction.
