@@ -9,6 +9,7 @@ mod appeal;
 mod architecture;
 mod assign;
 mod assign_villages;
+mod audit;
 mod bad_input;
 mod check;
 mod concurrency;

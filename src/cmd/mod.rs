@@ -13,8 +13,9 @@ macro_rules! on_store {
 }
 
 pub mod assign;
-pub mod assignment;
 pub mod assign_villages;
+pub mod assignment;
+pub mod audit;
 pub mod check;
 pub mod draw;
 pub mod estimate;

@@ -5,6 +5,8 @@
 //! Layout (one module per use case):
 //! - [`accounts`]: accounts, API tokens (hashes only) and authentication; counties
 //!   assigned to teams and villages to interviewers, loaded from files.
+//! - [`audit`]: verify the audit log and the stored objects, take and sign its head, make a
+//!   signing key.
 //! - [`draws`]: import a draw directory into the database, after checking it against its
 //!   manifest (and the village file against its hash).
 //! - [`records`]: read visit records from a file (JSON, JSON Lines, a filled XLSX template)
@@ -39,6 +41,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod accounts;
+pub mod audit;
 pub mod checks;
 pub mod draws;
 mod error;

@@ -26,6 +26,13 @@ impl Caller {
             .map_err(|refusal| ApiError::out_of_scope(refusal.to_string()))
     }
 
+    /// The store writing as this caller: every audit entry of a write names the account.
+    pub fn writer(&self, state: &ServerState) -> assess_store::Store {
+        state
+            .store
+            .as_actor(&format!("account:{}", self.account.name))
+    }
+
     /// Whether the caller may read or write the target (for filtering lists).
     pub fn covers(&self, access: Access, target: Target<'_>) -> bool {
         self.may(access, target).is_ok()

@@ -159,6 +159,7 @@ impl Store {
         known.first_phase = first_phase.clone();
         let now = crate::now_rfc3339();
         let mut answers = Vec::with_capacity(uploads.len());
+        let mut logged = Vec::new();
         for upload in uploads {
             let outcome = match judge(&known, upload) {
                 Judged::Answer(outcome) => outcome,
@@ -176,9 +177,11 @@ impl Store {
                     }
                 }
             };
-            write(&mut tx, account, &now, upload, &outcome)
-                .await
-                .map_err(db)?;
+            logged.extend(
+                write(&mut tx, account, &now, upload, &outcome)
+                    .await
+                    .map_err(db)?,
+            );
             remember(&mut known, upload, &outcome);
             answers.push(UploadAnswer {
                 record_id: upload.record_id.clone(),
@@ -187,6 +190,9 @@ impl Store {
                 outcome,
             });
         }
+        crate::audit::append(&mut tx, self.actor(), logged)
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(answers)
     }
@@ -591,16 +597,18 @@ async fn household_facts(
     Ok(())
 }
 
-/// Writes what the outcome says: a version, a kept conflict, the acknowledgement.
+/// Writes what the outcome says: a version, a kept conflict, the acknowledgement; returns the
+/// audit entries of what it wrote.
 async fn write(
     tx: &mut Tx<'_>,
     account: &str,
     now: &str,
     upload: &Upload,
     outcome: &UploadOutcome,
-) -> Result<(), sqlx::Error> {
+) -> Result<Vec<assess_audit::NewEntry>, sqlx::Error> {
     let v = &upload.visit;
     let hash = v.content_sha256();
+    let mut logged = Vec::new();
     let (code, version) = match outcome {
         UploadOutcome::Accepted { version, .. } => {
             if *version > 1 {
@@ -615,17 +623,11 @@ async fn write(
                 .await?;
             }
             let source = format!("upload by {account}");
-            insert_visit(
-                tx,
-                v,
-                *version,
-                &v.canonical_json(),
-                &hash,
-                now,
-                &source,
-                "field",
-            )
-            .await?;
+            let json = v.canonical_json();
+            insert_visit(tx, v, *version, &json, &hash, now, &source, "field").await?;
+            logged.push(crate::audit::record_entry(
+                v, *version, &json, &hash, now, &source, "field",
+            ));
             sqlx::query(
                 "UPDATE record_conflicts SET resolved_by = $1 \
                  WHERE draw_id = $2 AND household_id = $3 AND resolved_by IS NULL",
@@ -656,9 +658,19 @@ async fn write(
             .bind(now)
             .execute(&mut **tx)
             .await?;
+            // A kept conflict is in the chain (its key and the record's content hash), though
+            // `audit verify` does not yet check the table against it.
+            logged.push(assess_audit::NewEntry::new(
+                "conflict.keep",
+                &assess_audit::ObjectRef {
+                    kind: assess_audit::ObjectKind::Other("conflict".into()),
+                    key: format!("{}/{}/{hash}", v.draw_id, v.household_id),
+                },
+                hash.clone(),
+            ));
             ("conflict", None)
         }
-        UploadOutcome::Unchanged { .. } | UploadOutcome::Refused { .. } => return Ok(()),
+        UploadOutcome::Unchanged { .. } | UploadOutcome::Refused { .. } => return Ok(logged),
     };
     sqlx::query(
         "INSERT INTO record_uploads (record_id, content_sha256, draw_id, household_id, outcome, \
@@ -674,7 +686,7 @@ async fn write(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(logged)
 }
 
 /// Updates what is known after one upload, so that later records of the same batch (the same

@@ -120,7 +120,7 @@ pub async fn step(
         record,
         record_source: format!("step by {}", caller.account.name),
     };
-    let recorded = assess_app::findings::take_step(&state.store, &request)
+    let recorded = assess_app::findings::take_step(&caller.writer(&state), &request)
         .await
         .map_err(|e| match e {
             assess_app::AppError::Store(_) => ApiError::from(e),

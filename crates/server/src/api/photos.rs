@@ -81,7 +81,7 @@ pub async fn upload(
     .map_err(|e| ApiError::internal(&e))?
     .map_err(|e| ApiError::unprocessable(crate::error::full_chain(&e)).field("body"))?;
     let stored = assess_app::photos::add(
-        &state.store,
+        &caller.writer(&state),
         &add,
         &draw,
         &household,

@@ -157,9 +157,10 @@ pub async fn upload(
         .cloned()
         .collect();
     check_scope(&state, &caller, &uploads).await?;
-    let mut stored = assess_app::uploads::store(&state.store, &caller.account.name, &uploads)
-        .await?
-        .into_iter();
+    let mut stored =
+        assess_app::uploads::store(&caller.writer(&state), &caller.account.name, &uploads)
+            .await?
+            .into_iter();
     let mut results = Vec::with_capacity(parsed.len());
     for p in parsed {
         let answer = match p {
