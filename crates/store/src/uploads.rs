@@ -610,7 +610,10 @@ async fn write(
     let hash = v.content_sha256();
     let mut logged = Vec::new();
     let (code, version) = match outcome {
-        UploadOutcome::Accepted { version, .. } => {
+        UploadOutcome::Accepted {
+            version,
+            resolved_conflicts,
+        } => {
             if *version > 1 {
                 sqlx::query(
                     "UPDATE visits SET is_current = $1 \
@@ -628,15 +631,17 @@ async fn write(
             logged.push(crate::audit::record_entry(
                 v, *version, &json, &hash, now, &source, "field",
             ));
-            sqlx::query(
-                "UPDATE record_conflicts SET resolved_by = $1 \
-                 WHERE draw_id = $2 AND household_id = $3 AND resolved_by IS NULL",
-            )
-            .bind(*version)
-            .bind(&v.draw_id)
-            .bind(&v.household_id)
-            .execute(&mut **tx)
-            .await?;
+            if *resolved_conflicts > 0 {
+                sqlx::query(
+                    "UPDATE record_conflicts SET resolved_by = $1 \
+                     WHERE draw_id = $2 AND household_id = $3 AND resolved_by IS NULL",
+                )
+                .bind(*version)
+                .bind(&v.draw_id)
+                .bind(&v.household_id)
+                .execute(&mut **tx)
+                .await?;
+            }
             ("accepted", Some(*version))
         }
         UploadOutcome::Conflict {
