@@ -776,6 +776,30 @@ fn push_is_idempotent_and_resumes_and_pull_brings_the_current_records() {
             text.contains("1 accepted") && text.contains("0 conflicts"),
             "{engine}: {text}"
         );
+        // A filled XLSX template is pushed the same way.
+        let theirs_text: String = f
+            .village_visits(&f.v2)
+            .iter()
+            .map(|r| format!("{r}\n"))
+            .collect();
+        let parsed: Vec<_> = assess_inspection::parse_visits("v2", &theirs_text)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.visit)
+            .collect();
+        let workbook = f.dir.path().join("village2.xlsx");
+        std::fs::write(&workbook, assess_forms::write_filled(&parsed).unwrap()).unwrap();
+        let out = assess()
+            .args(["push", "--server", &server.base])
+            .arg(&workbook)
+            .env("ASSESS_TOKEN", f.token("wang"))
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.contains(&format!("{} accepted", parsed.len())), "{engine}: {text}");
         // A file with a household outside the account's villages: the batch is refused.
         let theirs = f.dir.path().join("theirs.jsonl");
         std::fs::write(&theirs, format!("{}\n", f.visit(&f.h2))).unwrap();
