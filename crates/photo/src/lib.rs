@@ -48,6 +48,7 @@ mod members;
 mod readings;
 mod survey;
 mod thresholds;
+mod thumb;
 
 pub use danger::{DangerFinding, DangerRule, Disagreement, GradeComparison, Indication};
 pub use error::PhotoError;
