@@ -1,8 +1,8 @@
 //! Ingest of one photo file: content address (SHA-256 of the bytes), bounded decode, EXIF time
 //! and GPS, thumbnail. Nothing is stored here; the caller stores the returned value.
 
-use crate::PhotoError;
 use crate::thumb;
+use crate::PhotoError;
 use image::{ImageFormat, ImageReader, Limits, RgbImage};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -215,6 +215,29 @@ pub fn ingest_bytes(file: &Path, bytes: &[u8], limits: &IngestLimits) -> Result<
         exif_note,
         thumbnail_jpeg,
     })
+}
+
+/// Ingest many photos already in memory, each with the name it goes by in messages, on
+/// `threads` threads (1: in the caller's thread). The answers come in the order of the
+/// photos, one per photo: a refused photo does not stop the others. Each photo is handled
+/// exactly as [`ingest_bytes`] handles it.
+pub fn ingest_many(
+    photos: &[(&Path, &[u8])],
+    limits: &IngestLimits,
+    threads: usize,
+) -> Vec<Result<Photo, PhotoError>> {
+    let one = |&(file, bytes): &(&Path, &[u8])| ingest_bytes(file, bytes, limits);
+    if threads <= 1 || photos.len() <= 1 {
+        return photos.iter().map(one).collect();
+    }
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => {
+            use rayon::prelude::*;
+            pool.install(|| photos.par_iter().map(one).collect())
+        }
+        // No threads to be had: the same work, one photo after the other.
+        Err(_) => photos.iter().map(one).collect(),
+    }
 }
 
 /// Whether a JPEG has an end-of-image marker (FF D9) after its first start-of-scan (FF DA).

@@ -176,10 +176,20 @@ mod tests {
     #[test]
     fn thumbnail_size_is_images() {
         // The numbers `DynamicImage::thumbnail(320, 320)` gives.
-        for (w, h) in [(4000, 3000), (3000, 4000), (4001, 2999), (64, 48), (10_000, 7)] {
+        for (w, h) in [
+            (4000, 3000),
+            (3000, 4000),
+            (4001, 2999),
+            (64, 48),
+            (10_000, 7),
+        ] {
             let img = image::RgbImage::new(w, h);
             let t = image::DynamicImage::ImageRgb8(img).thumbnail(320, 320);
-            assert_eq!(thumbnail_size(w, h, 320), (t.width(), t.height()), "{w}x{h}");
+            assert_eq!(
+                thumbnail_size(w, h, 320),
+                (t.width(), t.height()),
+                "{w}x{h}"
+            );
         }
     }
 
@@ -199,9 +209,6 @@ mod tests {
             progressive: true,
             ..baseline
         };
-        assert_eq!(
-            decode_bytes(&progressive, 1),
-            planes * 129 + 500 * 375 * 3
-        );
+        assert_eq!(decode_bytes(&progressive, 1), planes * 129 + 500 * 375 * 3);
     }
 }
