@@ -218,7 +218,7 @@ pub fn ingest_bytes(file: &Path, bytes: &[u8], limits: &IngestLimits) -> Result<
 }
 
 /// Ingest many photos already in memory, each with the name it goes by in messages, on
-/// `threads` threads (1: in the caller's thread). The answers come in the order of the
+/// `threads` threads (1: in the caller's thread; 0: one per core). The answers come in the order of the
 /// photos, one per photo: a refused photo does not stop the others. Each photo is handled
 /// exactly as [`ingest_bytes`] handles it.
 pub fn ingest_many(
@@ -227,7 +227,7 @@ pub fn ingest_many(
     threads: usize,
 ) -> Vec<Result<Photo, PhotoError>> {
     let one = |&(file, bytes): &(&Path, &[u8])| ingest_bytes(file, bytes, limits);
-    if threads <= 1 || photos.len() <= 1 {
+    if threads == 1 || photos.len() <= 1 {
         return photos.iter().map(one).collect();
     }
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {

@@ -39,6 +39,14 @@ pub struct Located {
 }
 
 impl Located {
+    /// A WGS-84 point (phone GPS, a household's recorded fix).
+    pub fn wgs84(lon: f64, lat: f64) -> Located {
+        Located {
+            lon,
+            lat,
+            datum: Datum::Wgs84,
+        }
+    }
     /// The point in WGS-84.
     pub fn to_wgs84(self) -> (f64, f64) {
         match self.datum {
