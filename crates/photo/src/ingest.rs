@@ -247,7 +247,8 @@ fn jpeg_has_end(bytes: &[u8]) -> bool {
     let Some(sos) = bytes.windows(2).position(|w| w == [0xFF, 0xDA]) else {
         return false;
     };
-    bytes[sos..].windows(2).any(|w| w == [0xFF, 0xD9])
+    // From the end: the marker is normally the file's last two bytes.
+    bytes[sos..].windows(2).rev().any(|w| w == [0xFF, 0xD9])
 }
 
 /// The thumbnail from a DCT-scaled decode, `None` when the decoder does not handle this
