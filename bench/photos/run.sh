@@ -73,8 +73,8 @@ if [ ! -s "$W/template.db" ]; then
     echo "== Luquan draw into a template SQLite database"
     rm -rf "$W/draw"
     $A draw --plan sample-plans/luquan-530128.toml --frame examples/luquan/register.csv \
-        --villages examples/luquan/villages.csv --seed 35216645123362514246 \
-        --household-seed 61524433251646152433 --out "$W/draw" > "$W/draw.log" 2>&1
+        --villages examples/luquan/villages.csv --seed 3521664512336251424661524 \
+        --household-seed 6152443325164615243335216 --out "$W/draw" > "$W/draw.log" 2>&1
     $A init --db "$W/template.db" > /dev/null
     $A import-sample "$W/draw" --db "$W/template.db" > /dev/null
     python3 -c 'import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")' "$W/template.db"

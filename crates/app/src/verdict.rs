@@ -589,7 +589,7 @@ pub fn write_verdicts(
     }
     let staged = assess_output::StagedDir::create(out)?;
     let stage = staged.path();
-    let mut boundaries = Boundaries::default();
+    let mut boundaries = Boundaries;
     let names = place_names(counties);
     let mut pages = Vec::new();
     if let ([one], false) = (counties, several) {
@@ -657,7 +657,6 @@ fn overview(batch: &Batch) -> assess_report::Overview {
 /// full-detail focus counties, else the simplified poverty counties. They are parsed once per
 /// process (`assess_photo::Boundaries::focus_shared`, `poverty_shared`), shared with the
 /// photo checks.
-#[derive(Default)]
 struct Boundaries;
 
 type BoundarySets = (

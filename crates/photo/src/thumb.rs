@@ -183,7 +183,7 @@ mod tests {
             (64, 48),
             (10_000, 7),
         ] {
-            let img = image::RgbImage::new(w, h);
+            let img = RgbImage::new(w, h);
             let t = image::DynamicImage::ImageRgb8(img).thumbnail(320, 320);
             assert_eq!(
                 thumbnail_size(w, h, 320),
