@@ -380,3 +380,179 @@ fn tilt_and_member_readings_are_judged_stored_and_listed() {
         );
     }
 }
+
+/// `assess photo add` with several photos (issue 14 section 1): each to its household, or all
+/// to one; a wrong count of --household or one household outside the sample refuses the run
+/// before anything is stored.
+#[test]
+fn several_photos_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drawn, draw_id, hh) = crate::util::luquan_draw(dir.path(), 3);
+    let bytes = jpeg();
+    let photos: Vec<PathBuf> = (0..3)
+        .map(|i| {
+            let p = dir.path().join(format!("p{i}.jpg"));
+            let when = format!("2020:06:1{i} 10:00:00");
+            std::fs::write(&p, with_exif(&bytes, 102.47, 25.55, &when)).unwrap();
+            p
+        })
+        .collect();
+    let run = |db: &str, households: &[&str]| {
+        let mut cmd = assess();
+        cmd.args(["photo", "add"]).args(&photos);
+        cmd.args(["--db", db, "--draw", &draw_id, "--jobs", "2"]);
+        for h in households {
+            cmd.args(["--household", h]);
+        }
+        cmd
+    };
+    for (engine, db) in databases(dir.path()) {
+        assess()
+            .arg("import-sample")
+            .arg(&drawn)
+            .args(["--db", &db])
+            .assert()
+            .success();
+        let a = run(&db, &[&hh[0], &hh[1]]).assert().failure().code(1);
+        assert!(
+            stderr(&a).contains("3 photos and 2 --household"),
+            "{engine}: {}",
+            stderr(&a)
+        );
+        let a = run(&db, &[&hh[0], "NOT-A-HOUSEHOLD", &hh[2]])
+            .assert()
+            .failure()
+            .code(1);
+        assert!(
+            stderr(&a).contains("p1.jpg") && stderr(&a).contains("not in the sample"),
+            "{engine}: {}",
+            stderr(&a)
+        );
+        assert!(list(&db).contains("0 photos stored, 0 links"), "{engine}");
+
+        let a = run(&db, &[&hh[0], &hh[1], &hh[2]]).assert().success();
+        let out = stdout(&a);
+        for (i, h) in hh.iter().enumerate() {
+            let line = format!("p{i}.jpg: photo ");
+            let at = out.find(&line).unwrap_or_else(|| panic!("{engine}: {out}"));
+            let rest = &out[at..];
+            let first_line = &rest[..rest.find('\n').unwrap()];
+            assert!(
+                first_line.contains("(3000 x 2600, ")
+                    && first_line.ends_with(&format!(") stored; linked to household {h}")),
+                "{engine}: {first_line}"
+            );
+        }
+        assert_eq!(out.matches("flags: none").count(), 3, "{engine}: {out}");
+        assert!(list(&db).contains("3 photos stored, 3 links"), "{engine}");
+        // All three to the first household: stored before, two new links.
+        let a = run(&db, &[&hh[0]]).assert().success();
+        let out = stdout(&a);
+        assert_eq!(out.matches("already stored").count(), 3, "{engine}: {out}");
+        assert_eq!(
+            out.matches(&format!("; linked to household {}", hh[0]))
+                .count(),
+            2,
+            "{engine}: {out}"
+        );
+        assert!(list(&db).contains("3 photos stored, 5 links"), "{engine}");
+    }
+}
+
+/// The library path the field server takes: photos received in memory
+/// (`PhotoAdd::from_bytes`, `read_batch`) are what `PhotoAdd::read` makes of the same files,
+/// and a batch of photos with GPS is stored with its county flags after parsing the county
+/// boundaries once (the embedded boundaries are parsed at most once per process: the
+/// focus and the poverty set, whatever else this test binary ran).
+#[test]
+fn uploaded_photos_in_a_batch_parse_the_boundaries_once() {
+    use assess_app::photos::{self, PhotoAdd, PhotoLink, PhotoPlace, PhotoUpload};
+    let dir = tempfile::tempdir().unwrap();
+    let (drawn, draw_id, hh) = crate::util::luquan_draw(dir.path(), 3);
+    let bytes = jpeg();
+    // Two in Luquan, one 250 km away.
+    let uploads: Vec<PhotoUpload> = [(102.47, 25.55), (102.48, 25.56), (100.0, 25.0)]
+        .iter()
+        .enumerate()
+        .map(|(i, (lon, lat))| PhotoUpload {
+            name: format!("upload-{i}.jpg"),
+            content: with_exif(&bytes, *lon, *lat, "2020:06:12 10:00:00"),
+            measurements_json: None,
+        })
+        .collect();
+    let file = dir.path().join("upload-0.jpg");
+    std::fs::write(&file, &uploads[0].content).unwrap();
+    let from_file = PhotoAdd::read(&file, None).unwrap();
+    let from_bytes =
+        PhotoAdd::from_bytes("upload-0.jpg", uploads[0].content.clone(), None).unwrap();
+    assert_eq!(from_bytes.photo.file, Path::new("upload-0.jpg"));
+    let same = |p: &assess_photo::Photo| {
+        (
+            p.sha256.clone(),
+            p.width,
+            p.height,
+            p.taken_at,
+            p.gps,
+            p.thumbnail_jpeg.clone(),
+        )
+    };
+    assert_eq!(same(&from_bytes.photo), same(&from_file.photo));
+    let batch: Vec<PhotoAdd> = photos::read_batch(uploads, 2)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(same(&batch[0].photo), same(&from_file.photo));
+    // Measurements given as text are judged as a file's are, and named after the photo.
+    let e = PhotoAdd::from_bytes("upload-0.jpg", bytes.clone(), Some("[1, 2]")).unwrap_err();
+    assert!(e.to_string().contains("upload-0.jpg measurements"), "{e}");
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for (engine, db) in databases(dir.path()) {
+        assess()
+            .arg("import-sample")
+            .arg(&drawn)
+            .args(["--db", &db])
+            .assert()
+            .success();
+        let place = PhotoPlace::default();
+        let links: Vec<PhotoLink> = batch
+            .iter()
+            .zip(&hh)
+            .map(|(photo, household)| PhotoLink {
+                photo,
+                draw: &draw_id,
+                household,
+                place: &place,
+            })
+            .collect();
+        let stored = runtime.block_on(async {
+            let store = assess_store::Store::open(&db).await.unwrap();
+            let stored = photos::add_many(&store, &links).await.unwrap();
+            store.close().await;
+            stored
+        });
+        assert!(
+            stored.iter().all(|s| s.done.stored && s.done.linked),
+            "{engine}"
+        );
+        assert!(
+            stored[0].flags.is_empty() && stored[1].flags.is_empty(),
+            "{engine}"
+        );
+        assert!(
+            matches!(
+                stored[2].flags.as_slice(),
+                [assess_photo::Flag::OutsideCounty { adcode, .. }] if adcode == "530128"
+            ),
+            "{engine}: {:?}",
+            stored[2].flags
+        );
+    }
+    // Six photos with GPS checked against the county, on two engines: one parse of the
+    // poverty set (and at most one of the focus set, by a verdict test in this binary).
+    let parses = assess_photo::Boundaries::embedded_parses();
+    assert!((1..=2).contains(&parses), "{parses} parses");
+}

@@ -799,7 +799,10 @@ fn push_is_idempotent_and_resumes_and_pull_brings_the_current_records() {
             .stdout
             .clone();
         let text = String::from_utf8_lossy(&out);
-        assert!(text.contains(&format!("{} accepted", parsed.len())), "{engine}: {text}");
+        assert!(
+            text.contains(&format!("{} accepted", parsed.len())),
+            "{engine}: {text}"
+        );
         // A file with a household outside the account's villages: the batch is refused.
         let theirs = f.dir.path().join("theirs.jsonl");
         std::fs::write(&theirs, format!("{}\n", f.visit(&f.h2))).unwrap();

@@ -1,11 +1,12 @@
 //! `assess photo add` and `assess photo list`: housing-crack photos in the survey database.
 //!
-//! The photo is ingested, measured and checked before the database is opened
-//! (`assess_app::photos`): a refused file or measurement file writes nothing.
+//! The photos are ingested (on a few threads when there are several), measured and checked
+//! before the database is opened, and every household is checked before any photo is stored
+//! (`assess_app::photos`): a refused file, measurement file or household writes nothing.
 
 use crate::cmd::store::{block_on, DbArgs};
-use assess_app::photos::{self, PhotoAdd, PhotoPlace, PhotoStored};
-use assess_photo::{Date, Datum, Evaluation, Located, Measure, Tilt};
+use assess_app::photos::{self, PhotoAdd, PhotoLink, PhotoPlace, PhotoStored};
+use assess_photo::{Date, Evaluation, Located, Measure, Tilt};
 use assess_store::Store;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -13,8 +14,8 @@ use std::path::PathBuf;
 /// `assess photo ...`
 #[derive(clap::Subcommand, Debug)]
 pub enum PhotoCmd {
-    /// Store a crack photo (once, by SHA-256), link it to a sampled household, and record
-    /// its measurements and location flags.
+    /// Store crack photos (each once, by SHA-256), link each to a sampled household, and
+    /// record their measurements and location flags.
     Add(AddArgs),
     /// List the photos linked to households.
     List(ListArgs),
@@ -23,17 +24,23 @@ pub enum PhotoCmd {
 /// `assess photo add`
 #[derive(clap::Args, Debug)]
 pub struct AddArgs {
-    /// The photo (JPEG or PNG).
-    photo: PathBuf,
+    /// The photos (JPEG or PNG), one or more.
+    #[arg(required = true)]
+    photos: Vec<PathBuf>,
     /// The draw (its id, the sample SHA-256).
     #[arg(long)]
     draw: String,
-    /// The household (must be in the draw's sample).
+    /// The household (must be in the draw's sample): once for all the photos, or once per
+    /// photo in their order.
+    #[arg(long, required = true)]
+    household: Vec<String>,
+    /// Measurements marked on the photo (JSON; see docs/photos.md): once per photo in their
+    /// order, when given.
     #[arg(long)]
-    household: String,
-    /// Measurements marked on the photo (JSON; see docs/photos.md).
-    #[arg(long)]
-    measurements: Option<PathBuf>,
+    measurements: Vec<PathBuf>,
+    /// Threads that decode the photos (default: the machine's cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
     /// The household's longitude (WGS-84), for the distance check.
     #[arg(long, requires = "household_lat", allow_negative_numbers = true)]
     household_lon: Option<f64>,
@@ -123,8 +130,27 @@ pub fn run(cmd: PhotoCmd) -> anyhow::Result<()> {
 }
 
 fn run_add(args: AddArgs) -> anyhow::Result<()> {
-    // Everything that can be refused without the database is checked first.
-    let photo = PhotoAdd::read(&args.photo, args.measurements.as_deref())?;
+    let n = args.photos.len();
+    let households: Vec<&str> = match args.household.len() {
+        1 => vec![args.household[0].as_str(); n],
+        k if k == n => args.household.iter().map(String::as_str).collect(),
+        k => anyhow::bail!(
+            "{n} photos and {k} --household: give --household once for all the photos, or once per photo in their order"
+        ),
+    };
+    let measurements: Vec<Option<PathBuf>> = match args.measurements.len() {
+        0 => vec![None; n],
+        k if k == n => args.measurements.iter().cloned().map(Some).collect(),
+        k => anyhow::bail!(
+            "{n} photos and {k} --measurements: give --measurements once per photo in their order (add the photos without measurements in another run)"
+        ),
+    };
+    let one_household = households.iter().all(|h| *h == households[0]);
+    if args.household_lon.is_some() && !one_household {
+        anyhow::bail!(
+            "--household-lon and --household-lat are one household's place: add the photos of other households in another run"
+        );
+    }
     let date = |flag: &str, text: &str| {
         text.parse::<Date>()
             .map_err(|e| anyhow::anyhow!("--{flag} {e}"))
@@ -133,33 +159,44 @@ fn run_add(args: AddArgs) -> anyhow::Result<()> {
         (Some(f), Some(t)) => Some((date("from", f)?, date("to", t)?)),
         _ => None,
     };
+    // Everything that can be refused without the database is checked first.
+    let files: Vec<(PathBuf, Option<PathBuf>)> =
+        args.photos.iter().cloned().zip(measurements).collect();
+    let read = photos::read_files(&files, args.jobs.map_or(0, usize::from))?;
+    let photos = read.into_iter().collect::<Result<Vec<PhotoAdd>, _>>()?;
     let place = PhotoPlace {
-        household: match (args.household_lon, args.household_lat) {
-            (Some(lon), Some(lat)) => Some(Located {
-                lon,
-                lat,
-                datum: Datum::Wgs84,
-            }),
-            _ => None,
-        },
+        household: (args.household_lon.zip(args.household_lat))
+            .map(|(lon, lat)| Located::wgs84(lon, lat)),
         county: args.county.clone(),
         dates,
     };
+    let links: Vec<PhotoLink> = photos
+        .iter()
+        .zip(&households)
+        .map(|(photo, household)| PhotoLink {
+            photo,
+            draw: &args.draw,
+            household,
+            place: &place,
+        })
+        .collect();
     let stored = block_on(async {
         let store = Store::open(&args.db.db).await?;
-        let result = photos::add(&store, &photo, &args.draw, &args.household, &place).await;
+        let result = photos::add_many(&store, &links).await;
         store.close().await;
         anyhow::Ok(result?)
     })??;
-    print_added(&args, &photo, &stored);
+    for ((photo, household), stored) in photos.iter().zip(&households).zip(&stored) {
+        print_added(household, photo, stored);
+    }
     Ok(())
 }
 
-fn print_added(args: &AddArgs, photo: &PhotoAdd, stored: &PhotoStored) {
+fn print_added(household: &str, photo: &PhotoAdd, stored: &PhotoStored) {
     let (p, done) = (&photo.photo, &stored.done);
     println!(
         "{}: photo {} ({} x {}, {} bytes) {}; {}",
-        args.photo.display(),
+        photo.path.display(),
         p.sha256,
         p.width,
         p.height,
@@ -170,14 +207,11 @@ fn print_added(args: &AddArgs, photo: &PhotoAdd, stored: &PhotoStored) {
             "already stored"
         },
         if done.linked {
-            format!("linked to household {}", args.household)
+            format!("linked to household {household}")
         } else if done.replaced {
-            format!(
-                "already linked to household {}; measurements replaced",
-                args.household
-            )
+            format!("already linked to household {household}; measurements replaced")
         } else {
-            format!("already linked to household {}", args.household)
+            format!("already linked to household {household}")
         }
     );
     match &p.taken_at {

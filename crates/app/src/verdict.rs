@@ -589,7 +589,7 @@ pub fn write_verdicts(
     }
     let staged = assess_output::StagedDir::create(out)?;
     let stage = staged.path();
-    let mut boundaries = Boundaries::default();
+    let mut boundaries = Boundaries;
     let names = place_names(counties);
     let mut pages = Vec::new();
     if let ([one], false) = (counties, several) {
@@ -653,23 +653,24 @@ fn overview(batch: &Batch) -> assess_report::Overview {
     assess_report::Overview::new(rows)
 }
 
-/// The embedded county boundaries (GCJ-02), loaded once when a report first needs them: the
-/// full-detail focus counties, else the simplified poverty counties.
-#[derive(Default)]
-struct Boundaries {
-    loaded: Option<(assess_photo::Boundaries, assess_photo::Boundaries)>,
-}
+/// The embedded county boundaries (GCJ-02), read when a report first needs them: the
+/// full-detail focus counties, else the simplified poverty counties. They are parsed once per
+/// process (`assess_photo::Boundaries::focus_shared`, `poverty_shared`), shared with the
+/// photo checks.
+struct Boundaries;
+
+type BoundarySets = (
+    &'static assess_photo::Boundaries,
+    &'static assess_photo::Boundaries,
+);
 
 impl Boundaries {
-    /// The focus and poverty boundaries, read on first use.
-    fn sets(&mut self) -> Result<&(assess_photo::Boundaries, assess_photo::Boundaries), AppError> {
-        if self.loaded.is_none() {
-            self.loaded = Some((
-                assess_photo::Boundaries::focus()?,
-                assess_photo::Boundaries::poverty()?,
-            ));
-        }
-        Ok(self.loaded.as_ref().expect("loaded above"))
+    /// The focus and poverty boundaries, parsed on first use in the process.
+    fn sets(&mut self) -> Result<BoundarySets, AppError> {
+        Ok((
+            assess_photo::Boundaries::focus_shared()?,
+            assess_photo::Boundaries::poverty_shared()?,
+        ))
     }
 
     fn county(&mut self, code: &str) -> Result<Option<&assess_photo::CountyBoundary>, AppError> {

@@ -1,8 +1,9 @@
 //! Ingest of one photo file: content address (SHA-256 of the bytes), bounded decode, EXIF time
 //! and GPS, thumbnail. Nothing is stored here; the caller stores the returned value.
 
+use crate::thumb;
 use crate::PhotoError;
-use image::{ImageFormat, ImageReader, Limits};
+use image::{ImageFormat, ImageReader, Limits, RgbImage};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Read};
@@ -169,21 +170,26 @@ pub fn ingest_bytes(file: &Path, bytes: &[u8], limits: &IngestLimits) -> Result<
         });
     }
 
-    // 2. Decode under an allocation limit.
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut lim = Limits::default();
-    lim.max_alloc = Some(limits.max_alloc_bytes);
-    lim.max_image_width = Some(width);
-    lim.max_image_height = Some(height);
-    reader.limits(lim);
-    let img = reader.decode().map_err(corrupt)?;
+    // 2. The thumbnail: a JPEG decoded at 1/8, 1/4 or 1/2 size (src/thumb.rs), under the
+    //    allocation limit estimated from the frame header; a PNG, or a JPEG variant the
+    //    scaled decoder does not handle, decoded whole under the allocation limit.
+    let n = limits.thumbnail_long_side.max(1);
+    let (tw, th) = thumb::thumbnail_size(width, height, n);
+    let scaled = match format {
+        ImageFormat::Jpeg => scaled_jpeg(file, bytes, limits, (width, height), (tw, th))?,
+        _ => None,
+    };
+    let thumb = match scaled {
+        Some(t) => t,
+        None => full_decode(file, bytes, format, limits, (width, height))?
+            .thumbnail_exact(tw, th)
+            .into_rgb8(),
+    };
 
     // 3. EXIF: absence is normal; unreadable EXIF is noted, not fatal.
     let (taken_at, gps, exif_note) = read_exif(bytes);
 
-    // 4. Thumbnail.
-    let n = limits.thumbnail_long_side.max(1);
-    let thumb = img.thumbnail(n, n).into_rgb8();
+    // 4. The thumbnail encoded.
     let mut thumbnail_jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut thumbnail_jpeg, 80)
         .encode_image(&thumb)
@@ -211,6 +217,29 @@ pub fn ingest_bytes(file: &Path, bytes: &[u8], limits: &IngestLimits) -> Result<
     })
 }
 
+/// Ingest many photos already in memory, each with the name it goes by in messages, on
+/// `threads` threads (1: in the caller's thread; 0: one per core). The answers come in the order of the
+/// photos, one per photo: a refused photo does not stop the others. Each photo is handled
+/// exactly as [`ingest_bytes`] handles it.
+pub fn ingest_many(
+    photos: &[(&Path, &[u8])],
+    limits: &IngestLimits,
+    threads: usize,
+) -> Vec<Result<Photo, PhotoError>> {
+    let one = |&(file, bytes): &(&Path, &[u8])| ingest_bytes(file, bytes, limits);
+    if threads == 1 || photos.len() <= 1 {
+        return photos.iter().map(one).collect();
+    }
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => {
+            use rayon::prelude::*;
+            pool.install(|| photos.par_iter().map(one).collect())
+        }
+        // No threads to be had: the same work, one photo after the other.
+        Err(_) => photos.iter().map(one).collect(),
+    }
+}
+
 /// Whether a JPEG has an end-of-image marker (FF D9) after its first start-of-scan (FF DA).
 /// Inside entropy-coded data an FF byte is always followed by 00 or a restart marker, so the
 /// first FF D9 after the scan starts is the real end of the image.
@@ -218,7 +247,68 @@ fn jpeg_has_end(bytes: &[u8]) -> bool {
     let Some(sos) = bytes.windows(2).position(|w| w == [0xFF, 0xDA]) else {
         return false;
     };
-    bytes[sos..].windows(2).any(|w| w == [0xFF, 0xD9])
+    // From the end: the marker is normally the file's last two bytes.
+    bytes[sos..].windows(2).rev().any(|w| w == [0xFF, 0xD9])
+}
+
+/// The thumbnail from a DCT-scaled decode, `None` when the decoder does not handle this
+/// variant (the caller decodes it whole). The allocation the decode needs is estimated from
+/// the frame header and checked against the limit first.
+fn scaled_jpeg(
+    file: &Path,
+    bytes: &[u8],
+    limits: &IngestLimits,
+    (width, height): (u32, u32),
+    (tw, th): (u32, u32),
+) -> Result<Option<RgbImage>, PhotoError> {
+    let Some(frame) = thumb::frame(bytes) else {
+        return Ok(None);
+    };
+    if (frame.width, frame.height) != (width, height) {
+        // Two frame headers that disagree: which one a decoder takes is not to be guessed.
+        return Err(PhotoError::Corrupt {
+            file: file.to_path_buf(),
+            reason: format!(
+                "frame header says {}x{}, the image header {width}x{height}",
+                frame.width, frame.height
+            ),
+        });
+    }
+    let eighths = thumb::idct_eighths(frame.width, frame.height, tw, th);
+    let need = thumb::decode_bytes(&frame, eighths);
+    if need > limits.max_alloc_bytes {
+        return Err(PhotoError::OverMemoryLimit {
+            file: file.to_path_buf(),
+            limit_bytes: limits.max_alloc_bytes,
+            reason: format!("the scaled decode needs {need} bytes"),
+        });
+    }
+    match thumb::scaled_thumbnail(bytes, tw, th) {
+        Ok(t) => Ok(Some(t)),
+        Err(thumb::ScaledError::Unsupported) => Ok(None),
+        Err(thumb::ScaledError::Corrupt(reason)) => Err(PhotoError::Corrupt {
+            file: file.to_path_buf(),
+            reason,
+        }),
+    }
+}
+
+/// The whole image decoded under the allocation limit (PNG, and JPEG variants the scaled
+/// decoder does not handle, such as CMYK).
+fn full_decode(
+    file: &Path,
+    bytes: &[u8],
+    format: ImageFormat,
+    limits: &IngestLimits,
+    (width, height): (u32, u32),
+) -> Result<image::DynamicImage, PhotoError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut lim = Limits::default();
+    lim.max_alloc = Some(limits.max_alloc_bytes);
+    lim.max_image_width = Some(width);
+    lim.max_image_height = Some(height);
+    reader.limits(lim);
+    reader.decode().map_err(|e| classify(file, limits, e))
 }
 
 fn classify(file: &Path, limits: &IngestLimits, e: image::ImageError) -> PhotoError {

@@ -1,9 +1,11 @@
 //! Housing-crack photo evidence for the household visit (issue 3, part 4).
 //!
 //! For:
-//! - **ingest** of one photo file ([`ingest_file`]): SHA-256 content address, decoding under
-//!   pixel and memory limits (decompression bombs are refused), EXIF `DateTimeOriginal` and
-//!   GPS when present, a JPEG thumbnail;
+//! - **ingest** of one photo file ([`ingest_file`]) or of many photos in memory on a few
+//!   threads ([`ingest_many`]): SHA-256 content address, pixel and memory limits checked from
+//!   the header before decoding (decompression bombs are refused), EXIF `DateTimeOriginal`
+//!   and GPS when present, a JPEG thumbnail (a JPEG's from a DCT-scaled decode: the
+//!   full-resolution image is never made);
 //! - **measurement** ([`Scale`], [`Crack`], [`Tilt`]): scale from a reference object of known
 //!   length in the frame, crack length and maximum width in mm with worst-case intervals from
 //!   ±1 px placement error;
@@ -15,7 +17,8 @@
 //!   ([`Evaluation`]): member readings by tape or plumb (mm ± a stated reading error) or
 //!   marked on the photo (`readings`);
 //! - **location checks** ([`check_photo`]): distance from the household, inside the county's
-//!   GCJ-02 boundary (the WGS-84 point is converted first), taken within the assessment dates.
+//!   GCJ-02 boundary (the WGS-84 point is converted first), taken within the assessment dates;
+//!   the embedded boundaries parsed once per process ([`Boundaries::poverty_shared`]).
 //!
 //! PhotoThresholds live in `data/standards/photo-thresholds.toml`, every value with its source
 //! ([`PhotoThresholds`]); formulas and sources are in `docs/photos.md`.
@@ -48,11 +51,13 @@ mod members;
 mod readings;
 mod survey;
 mod thresholds;
+mod thumb;
 
 pub use danger::{DangerFinding, DangerRule, Disagreement, GradeComparison, Indication};
 pub use error::PhotoError;
 pub use ingest::{
-    ingest_bytes, ingest_file, ingest_file_with, sha256_hex, GpsFix, IngestLimits, Photo, TakenAt,
+    ingest_bytes, ingest_file, ingest_file_with, ingest_many, sha256_hex, GpsFix, IngestLimits,
+    Photo, TakenAt,
 };
 pub use location::{
     check_county, check_photo, distance_to_household_m, edge_distance_m, Boundaries, CheckContext,

@@ -11,6 +11,8 @@ use geo::{Contains, Coord, Distance, Geodesic, MultiPolygon, Point};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 const FOCUS: &str = include_str!("../../../data/geo/focus_counties_datav.geojson");
 const POVERTY_GZ: &[u8] = include_bytes!("../../../data/geo/poverty_counties_datav.geojson.gz");
@@ -37,6 +39,14 @@ pub struct Located {
 }
 
 impl Located {
+    /// A WGS-84 point (phone GPS, a household's recorded fix).
+    pub fn wgs84(lon: f64, lat: f64) -> Located {
+        Located {
+            lon,
+            lat,
+            datum: Datum::Wgs84,
+        }
+    }
     /// The point in WGS-84.
     pub fn to_wgs84(self) -> (f64, f64) {
         match self.datum {
@@ -78,14 +88,62 @@ fn berr(name: &str, reason: impl Into<String>) -> PhotoError {
     }
 }
 
+/// How many times the embedded boundary sets were parsed in this process.
+static EMBEDDED_PARSES: AtomicUsize = AtomicUsize::new(0);
+/// The embedded sets, parsed on first use; a parse error is kept as its message.
+static FOCUS_SHARED: OnceLock<Result<Boundaries, String>> = OnceLock::new();
+static POVERTY_SHARED: OnceLock<Result<Boundaries, String>> = OnceLock::new();
+
+fn shared(
+    cell: &'static OnceLock<Result<Boundaries, String>>,
+    name: &str,
+    parse: fn() -> Result<Boundaries, PhotoError>,
+) -> Result<&'static Boundaries, PhotoError> {
+    cell.get_or_init(|| parse().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|reason| berr(name, reason.clone()))
+}
+
 impl Boundaries {
-    /// The embedded full-detail boundaries of the ten focus counties.
+    /// The embedded full-detail boundaries of the ten focus counties, parsed anew. Callers
+    /// that check many photos or counties take [`Boundaries::focus_shared`].
     pub fn focus() -> Result<Boundaries, PhotoError> {
+        EMBEDDED_PARSES.fetch_add(1, Ordering::Relaxed);
         Boundaries::from_geojson("embedded focus_counties_datav.geojson", FOCUS)
     }
 
-    /// The embedded simplified boundaries of the poverty counties (gzipped).
+    /// The embedded focus boundaries, parsed once per process on first use and shared (the
+    /// embedded data cannot change while the process runs).
+    pub fn focus_shared() -> Result<&'static Boundaries, PhotoError> {
+        shared(
+            &FOCUS_SHARED,
+            "embedded focus_counties_datav.geojson",
+            Boundaries::focus,
+        )
+    }
+
+    /// The embedded poverty-county boundaries, parsed once per process on first use and
+    /// shared: decompressing and parsing them takes about a tenth of a second, far more than
+    /// ingesting a photo.
+    pub fn poverty_shared() -> Result<&'static Boundaries, PhotoError> {
+        shared(
+            &POVERTY_SHARED,
+            "embedded poverty_counties_datav.geojson.gz",
+            Boundaries::poverty,
+        )
+    }
+
+    /// How many times the embedded boundary sets ([`Boundaries::focus`],
+    /// [`Boundaries::poverty`]) have been parsed in this process, shared or not: what shows
+    /// that a batch of photos parsed them once.
+    pub fn embedded_parses() -> usize {
+        EMBEDDED_PARSES.load(Ordering::Relaxed)
+    }
+
+    /// The embedded simplified boundaries of the poverty counties (gzipped), parsed anew.
+    /// Callers that check many photos or counties take [`Boundaries::poverty_shared`].
     pub fn poverty() -> Result<Boundaries, PhotoError> {
+        EMBEDDED_PARSES.fetch_add(1, Ordering::Relaxed);
         let name = "embedded poverty_counties_datav.geojson.gz";
         let mut text = String::new();
         flate2::read::GzDecoder::new(POVERTY_GZ)

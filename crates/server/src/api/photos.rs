@@ -66,20 +66,11 @@ pub async fn upload(
     }
     let content = receive(body, limit, &sha256).await?;
     let name = format!("{sha256}.photo");
-    let add = tokio::task::spawn_blocking(move || {
-        let path = std::path::PathBuf::from(&name);
-        let photo = assess_photo::ingest_bytes(&path, &content, &Default::default())?;
-        Ok::<_, assess_photo::PhotoError>(PhotoAdd {
-            path,
-            content,
-            photo,
-            measured: None,
-            thresholds: assess_photo::PhotoThresholds::builtin(),
-        })
-    })
-    .await
-    .map_err(|e| ApiError::internal(&e))?
-    .map_err(|e| ApiError::unprocessable(crate::error::full_chain(&e)).field("body"))?;
+    // Decoding is CPU work: off the async workers, so other requests keep being answered.
+    let add = tokio::task::spawn_blocking(move || PhotoAdd::from_bytes(&name, content, None))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::unprocessable(crate::error::full_chain(&e)).field("body"))?;
     let stored = assess_app::photos::add(
         &caller.writer(&state),
         &add,
