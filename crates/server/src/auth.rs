@@ -65,8 +65,38 @@ impl FromRequestParts<Arc<ServerState>> for Caller {
             .ok_or_else(|| {
                 ApiError::unauthenticated("the Authorization header must be `Bearer <token>`")
             })?;
-        let (account, grants) = match assess_app::accounts::authenticate(&state.store, token).await
-        {
+        let (account, grants) = state.authenticated(token).await?;
+        state.limit(&account.name)?;
+        if let Some(slot) = parts.extensions.get::<CallerSlot>() {
+            let _ = slot.0.set(account.name.clone());
+        }
+        Ok(Caller { account, grants })
+    }
+}
+
+/// How long an authenticated token is remembered: every request of a busy client would
+/// otherwise read its account and assignments again. A revoked token or a changed assignment
+/// takes effect within this time.
+pub const TOKEN_CACHE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Remembered tokens: SHA-256 of the token → when it was checked, and what it opened.
+pub(crate) type TokenCache =
+    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Account, Grants)>>;
+
+impl ServerState {
+    /// The account and grants a token opens, from the cache when checked within
+    /// [`TOKEN_CACHE`].
+    async fn authenticated(&self, token: &str) -> Result<(Account, Grants), ApiError> {
+        let key = assess_app::accounts::token_sha256(token);
+        let now = std::time::Instant::now();
+        if let Ok(cache) = self.tokens.lock() {
+            if let Some((at, account, grants)) = cache.get(&key) {
+                if now.duration_since(*at) < TOKEN_CACHE {
+                    return Ok((account.clone(), grants.clone()));
+                }
+            }
+        }
+        let found = match assess_app::accounts::authenticate(&self.store, token).await {
             Ok(found) => found,
             Err(assess_app::AppError::BadToken) => {
                 return Err(ApiError::unauthenticated(
@@ -75,10 +105,13 @@ impl FromRequestParts<Arc<ServerState>> for Caller {
             }
             Err(e) => return Err(e.into()),
         };
-        state.limit(&account.name)?;
-        if let Some(slot) = parts.extensions.get::<CallerSlot>() {
-            let _ = slot.0.set(account.name.clone());
+        if let Ok(mut cache) = self.tokens.lock() {
+            // Bounded: expired entries go when it grows.
+            if cache.len() > 10_000 {
+                cache.retain(|_, (at, _, _)| now.duration_since(*at) < TOKEN_CACHE);
+            }
+            cache.insert(key, (now, found.0.clone(), found.1.clone()));
         }
-        Ok(Caller { account, grants })
+        Ok(found)
     }
 }

@@ -76,6 +76,7 @@ pub struct ServerState {
     /// Their TOML text, as served to clients.
     pub standards_toml: String,
     limiter: Option<DefaultKeyedRateLimiter<String>>,
+    tokens: auth::TokenCache,
 }
 
 impl std::fmt::Debug for ServerState {
@@ -104,6 +105,7 @@ impl ServerState {
             standards,
             standards_toml,
             limiter,
+            tokens: Default::default(),
         }
     }
 

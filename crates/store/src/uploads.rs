@@ -17,7 +17,6 @@
 //! The rules a file import applies (a household of the draw's sample, the first phase's
 //! households under their own draw, no field change after review) apply here too.
 
-use crate::records::insert_visit;
 use crate::{Store, StoreError};
 use assess_inspection::{FindingState, VisitRecord};
 use sqlx::Row;
@@ -143,7 +142,17 @@ impl Store {
                 first_phase.insert(draw.clone(), self.first_phase_households(draw).await?);
             }
         }
-        self.retrying(|| self.upload_visits_once(account, uploads, &first_phase))
+        // Before the writers' lock: each record's's canonical JSON and its hash, computed once.
+        let prepared: Vec<Prepared> = uploads
+            .iter()
+            .map(|u| {
+                let json = u.visit.canonical_json();
+                // The same hash as `VisitRecord::content_sha256`, without serialising twice.
+                let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(json.as_bytes()));
+                Prepared { json, hash }
+            })
+            .collect();
+        self.retrying(|| self.upload_visits_once(account, uploads, &prepared, &first_phase))
             .await
     }
 
@@ -151,17 +160,17 @@ impl Store {
         &self,
         account: &str,
         uploads: &[Upload],
+        prepared: &[Prepared],
         first_phase: &HashMap<String, HashMap<String, String>>,
     ) -> Result<Vec<UploadAnswer>, StoreError> {
         let db = |e| self.db_error(e);
         let mut tx = self.begin_write().await.map_err(db)?;
-        let mut known = known(&mut tx, uploads).await.map_err(db)?;
+        let mut known = known(&mut tx, uploads, &prepared).await.map_err(db)?;
         known.first_phase = first_phase.clone();
         let now = crate::now_rfc3339();
         let mut answers = Vec::with_capacity(uploads.len());
-        let mut logged = Vec::new();
-        for upload in uploads {
-            let outcome = match judge(&known, upload) {
+        for (upload, p) in uploads.iter().zip(prepared) {
+            let outcome = match judge(&known, upload, &p.hash) {
                 Judged::Answer(outcome) => outcome,
                 Judged::Reviewed(key) => self
                     .after_review(&mut tx, &key)
@@ -177,19 +186,22 @@ impl Store {
                     }
                 }
             };
-            logged.extend(
-                write(&mut tx, account, &now, upload, &outcome)
-                    .await
-                    .map_err(db)?,
-            );
-            remember(&mut known, upload, &outcome);
+            remember(&mut known, upload, &p.hash, &outcome);
             answers.push(UploadAnswer {
                 record_id: upload.record_id.clone(),
                 household_id: upload.visit.household_id.clone(),
-                content_sha256: upload.visit.content_sha256(),
+                content_sha256: p.hash.clone(),
                 outcome,
             });
         }
+        let batch = Batch {
+            account,
+            now: &now,
+            uploads,
+            prepared,
+            answers: &answers,
+        };
+        let logged = batch.write(&mut tx).await.map_err(db)?;
         crate::audit::append(&mut tx, self.actor(), logged)
             .await
             .map_err(db)?;
@@ -380,9 +392,9 @@ fn refused(field: &str, message: String) -> Judged {
 
 /// The rules, in order: a retry, the record id's household, the draw and the sample, the
 /// first phase, content already stored, then the base against the current version.
-fn judge(known: &Known, upload: &Upload) -> Judged {
+fn judge(known: &Known, upload: &Upload, hash: &str) -> Judged {
     let v = &upload.visit;
-    let hash = v.content_sha256();
+    let hash = hash.to_string();
     let key = (v.draw_id.clone(), v.household_id.clone());
     if let Some(outcome) = known
         .acknowledged
@@ -476,14 +488,23 @@ fn new_version(known: &Known, key: &(String, String)) -> UploadOutcome {
 }
 
 /// Reads what the batch's rules need, with a few set queries per draw (not per record).
-async fn known(tx: &mut Tx<'_>, uploads: &[Upload]) -> Result<Known, sqlx::Error> {
+async fn known(
+    tx: &mut Tx<'_>,
+    uploads: &[Upload],
+    prepared: &[Prepared],
+) -> Result<Known, sqlx::Error> {
     let mut known = Known::default();
     let mut by_draw: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    for u in uploads {
+    let mut hashes: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for (u, p) in uploads.iter().zip(prepared) {
         by_draw
             .entry(u.visit.draw_id.as_str())
             .or_default()
             .insert(u.visit.household_id.as_str());
+        hashes
+            .entry(u.visit.draw_id.as_str())
+            .or_default()
+            .insert(p.hash.as_str());
     }
     for (draw, households) in &by_draw {
         let present = sqlx::query("SELECT draw_id FROM draws WHERE draw_id = $1")
@@ -496,8 +517,9 @@ async fn known(tx: &mut Tx<'_>, uploads: &[Upload]) -> Result<Known, sqlx::Error
         }
         known.draws.insert(draw.to_string());
         let households: Vec<&str> = households.iter().copied().collect();
+        let hashes: Vec<&str> = hashes[draw].iter().copied().collect();
         for chunk in households.chunks(CHUNK) {
-            household_facts(tx, &mut known, draw, chunk).await?;
+            household_facts(tx, &mut known, draw, chunk, &hashes).await?;
         }
     }
     let ids: Vec<&str> = uploads.iter().map(|u| u.record_id.as_str()).collect();
@@ -537,6 +559,7 @@ async fn household_facts(
     known: &mut Known,
     draw: &str,
     households: &[&str],
+    hashes: &[&str],
 ) -> Result<(), sqlx::Error> {
     let list = placeholders(2, households.len());
     let run = |sql: String| {
@@ -555,13 +578,20 @@ async fn household_facts(
     for r in sampled {
         known.sampled.insert(key(r.try_get(0)?));
     }
-    let versions = run(format!(
+    // Only the current versions and those with a batch's content: a household's history
+    // (every earlier version) does not need reading, however long it grows.
+    let sql = format!(
         "SELECT household_id, version, content_sha256, \
          CAST(CASE WHEN is_current THEN 1 ELSE 0 END AS BIGINT) \
-         FROM visits WHERE draw_id = $1 AND household_id IN ({list})"
-    ))
-    .fetch_all(&mut **tx)
-    .await?;
+         FROM visits WHERE draw_id = $1 AND household_id IN ({list}) \
+         AND (is_current OR content_sha256 IN ({}))",
+        placeholders(2 + households.len(), hashes.len())
+    );
+    let mut q = run(sql);
+    for h in hashes {
+        q = q.bind(h.to_string());
+    }
+    let versions = q.fetch_all(&mut **tx).await?;
     for r in versions {
         let household: String = r.try_get(0)?;
         let version: i64 = r.try_get(1)?;
@@ -597,108 +627,229 @@ async fn household_facts(
     Ok(())
 }
 
-/// Writes what the outcome says: a version, a kept conflict, the acknowledgement; returns the
-/// audit entries of what it wrote.
-async fn write(
-    tx: &mut Tx<'_>,
-    account: &str,
-    now: &str,
-    upload: &Upload,
-    outcome: &UploadOutcome,
-) -> Result<Vec<assess_audit::NewEntry>, sqlx::Error> {
-    let v = &upload.visit;
-    let hash = v.content_sha256();
-    let mut logged = Vec::new();
-    let (code, version) = match outcome {
-        UploadOutcome::Accepted {
-            version,
-            resolved_conflicts,
-        } => {
-            if *version > 1 {
-                sqlx::query(
-                    "UPDATE visits SET is_current = $1 \
-                     WHERE draw_id = $2 AND household_id = $3 AND is_current",
-                )
-                .bind(false)
-                .bind(&v.draw_id)
-                .bind(&v.household_id)
-                .execute(&mut **tx)
-                .await?;
+/// A record's canonical JSON and its content hash.
+struct Prepared {
+    json: String,
+    hash: String,
+}
+
+/// A judged batch, written with a few set statements rather than several per record: inside
+/// the writers' lock, each round trip to the database is time every other writer waits.
+struct Batch<'a> {
+    account: &'a str,
+    now: &'a str,
+    uploads: &'a [Upload],
+    prepared: &'a [Prepared],
+    answers: &'a [UploadAnswer],
+}
+
+/// Rows per multi-row INSERT: 100 rows of at most 10 values stay far below both engines'
+/// limits on bound parameters.
+const ROWS: usize = 100;
+
+impl Batch<'_> {
+    /// Writes the versions, kept conflicts and acknowledgements; returns their audit entries.
+    async fn write(&self, tx: &mut Tx<'_>) -> Result<Vec<assess_audit::NewEntry>, sqlx::Error> {
+        let mut logged = Vec::new();
+        let accepted: Vec<(usize, i64, usize)> = self
+            .answers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| match a.outcome {
+                UploadOutcome::Accepted {
+                    version,
+                    resolved_conflicts,
+                } => Some((i, version, resolved_conflicts)),
+                _ => None,
+            })
+            .collect();
+        self.retire_current(tx, &accepted).await?;
+        // The last accepted version of a household in the batch is its current one.
+        let mut last: HashMap<(&str, &str), usize> = HashMap::new();
+        for &(i, _, _) in &accepted {
+            let v = &self.uploads[i].visit;
+            last.insert((v.draw_id.as_str(), v.household_id.as_str()), i);
+        }
+        let source = format!("upload by {}", self.account);
+        for chunk in accepted.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO visits (draw_id, household_id, version, disposition, record_json, \
+                 content_sha256, is_current, imported_at, source_file, stage) VALUES {}",
+                rows(chunk.len(), 10)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for &(i, version, _) in chunk {
+                let (v, p) = (&self.uploads[i].visit, &self.prepared[i]);
+                let current = last[&(v.draw_id.as_str(), v.household_id.as_str())] == i;
+                q = q
+                    .bind(v.draw_id.clone())
+                    .bind(v.household_id.clone())
+                    .bind(version)
+                    .bind(v.disposition.code())
+                    .bind(p.json.clone())
+                    .bind(p.hash.clone())
+                    .bind(current)
+                    .bind(self.now.to_string())
+                    .bind(source.clone())
+                    .bind("field");
+                logged.push(crate::audit::record_entry(
+                    v, version, &p.json, &p.hash, self.now, &source, "field",
+                ));
             }
-            let source = format!("upload by {account}");
-            let json = v.canonical_json();
-            insert_visit(tx, v, *version, &json, &hash, now, &source, "field").await?;
-            logged.push(crate::audit::record_entry(
-                v, *version, &json, &hash, now, &source, "field",
-            ));
-            if *resolved_conflicts > 0 {
+            q.execute(&mut **tx).await?;
+        }
+        for &(i, version, resolved) in &accepted {
+            if resolved > 0 {
+                let v = &self.uploads[i].visit;
                 sqlx::query(
                     "UPDATE record_conflicts SET resolved_by = $1 \
                      WHERE draw_id = $2 AND household_id = $3 AND resolved_by IS NULL",
                 )
-                .bind(*version)
+                .bind(version)
                 .bind(&v.draw_id)
                 .bind(&v.household_id)
                 .execute(&mut **tx)
                 .await?;
             }
-            ("accepted", Some(*version))
         }
-        UploadOutcome::Conflict {
-            current_version, ..
-        } => {
-            sqlx::query(
-                "INSERT INTO record_conflicts (draw_id, household_id, content_sha256, record_json, \
-                 base_sha256, current_version, record_id, account, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(&v.draw_id)
-            .bind(&v.household_id)
-            .bind(&hash)
-            .bind(v.canonical_json())
-            .bind(upload.base_sha256.clone())
-            .bind(*current_version)
-            .bind(&upload.record_id)
-            .bind(account)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            // A kept conflict is in the chain (its key and the record's content hash), though
-            // `audit verify` does not yet check the table against it.
-            logged.push(assess_audit::NewEntry::new(
-                "conflict.keep",
-                &assess_audit::ObjectRef {
-                    kind: assess_audit::ObjectKind::Other("conflict".into()),
-                    key: format!("{}/{}/{hash}", v.draw_id, v.household_id),
-                },
-                hash.clone(),
-            ));
-            ("conflict", None)
+        for (i, a) in self.answers.iter().enumerate() {
+            if let UploadOutcome::Conflict {
+                current_version, ..
+            } = a.outcome
+            {
+                logged.push(self.keep_conflict(tx, i, current_version).await?);
+            }
         }
-        UploadOutcome::Unchanged { .. } | UploadOutcome::Refused { .. } => return Ok(logged),
-    };
-    sqlx::query(
-        "INSERT INTO record_uploads (record_id, content_sha256, draw_id, household_id, outcome, \
-         version, account, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&upload.record_id)
-    .bind(&hash)
-    .bind(&v.draw_id)
-    .bind(&v.household_id)
-    .bind(code)
-    .bind(version)
-    .bind(account)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(logged)
+        self.acknowledge(tx).await?;
+        Ok(logged)
+    }
+
+    /// The households that get a new version no longer have their old one current.
+    async fn retire_current(
+        &self,
+        tx: &mut Tx<'_>,
+        accepted: &[(usize, i64, usize)],
+    ) -> Result<(), sqlx::Error> {
+        let mut by_draw: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        for &(i, version, _) in accepted {
+            let v = &self.uploads[i].visit;
+            // Version 1 of a household had nothing current before; a later version of the
+            // same batch is inserted after the retirement, so it is untouched.
+            if version > 1 {
+                by_draw
+                    .entry(v.draw_id.as_str())
+                    .or_default()
+                    .insert(v.household_id.as_str());
+            }
+        }
+        for (draw, households) in by_draw {
+            let households: Vec<&str> = households.into_iter().collect();
+            for chunk in households.chunks(CHUNK) {
+                let sql = format!(
+                    "UPDATE visits SET is_current = $1 WHERE draw_id = $2 AND is_current \
+                     AND household_id IN ({})",
+                    placeholders(3, chunk.len())
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(false)
+                    .bind(draw.to_string());
+                for h in chunk {
+                    q = q.bind(h.to_string());
+                }
+                q.execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps a conflicting record beside the current version; its audit entry.
+    async fn keep_conflict(
+        &self,
+        tx: &mut Tx<'_>,
+        i: usize,
+        current_version: i64,
+    ) -> Result<assess_audit::NewEntry, sqlx::Error> {
+        let (upload, p) = (&self.uploads[i], &self.prepared[i]);
+        let v = &upload.visit;
+        sqlx::query(
+            "INSERT INTO record_conflicts (draw_id, household_id, content_sha256, record_json, \
+             base_sha256, current_version, record_id, account, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&v.draw_id)
+        .bind(&v.household_id)
+        .bind(&p.hash)
+        .bind(&p.json)
+        .bind(upload.base_sha256.clone())
+        .bind(current_version)
+        .bind(&upload.record_id)
+        .bind(self.account)
+        .bind(self.now)
+        .execute(&mut **tx)
+        .await?;
+        // A kept conflict is in the chain (its key and the record's content hash), though
+        // `audit verify` does not yet check the table against it.
+        Ok(assess_audit::NewEntry::new(
+            "conflict.keep",
+            &assess_audit::ObjectRef {
+                kind: assess_audit::ObjectKind::Other("conflict".into()),
+                key: format!("{}/{}/{}", v.draw_id, v.household_id, p.hash),
+            },
+            p.hash.clone(),
+        ))
+    }
+
+    /// Remembers every accepted or kept upload by record id and content, so a retry is
+    /// answered from here.
+    async fn acknowledge(&self, tx: &mut Tx<'_>) -> Result<(), sqlx::Error> {
+        let acknowledged: Vec<(usize, &str, Option<i64>)> = self
+            .answers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| match a.outcome {
+                UploadOutcome::Accepted { version, .. } => Some((i, "accepted", Some(version))),
+                UploadOutcome::Conflict { .. } => Some((i, "conflict", None)),
+                _ => None,
+            })
+            .collect();
+        for chunk in acknowledged.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO record_uploads (record_id, content_sha256, draw_id, household_id, \
+                 outcome, version, account, received_at) VALUES {}",
+                rows(chunk.len(), 8)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for &(i, outcome, version) in chunk {
+                let (u, p) = (&self.uploads[i], &self.prepared[i]);
+                q = q
+                    .bind(u.record_id.clone())
+                    .bind(p.hash.clone())
+                    .bind(u.visit.draw_id.clone())
+                    .bind(u.visit.household_id.clone())
+                    .bind(outcome)
+                    .bind(version)
+                    .bind(self.account.to_string())
+                    .bind(self.now.to_string());
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
+/// `($1, ..., $w), ($w+1, ...), ...` for `n` rows of `w` values.
+fn rows(n: usize, w: usize) -> String {
+    (0..n)
+        .map(|r| format!("({})", placeholders(r * w + 1, w)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Updates what is known after one upload, so that later records of the same batch (the same
 /// household twice, a record id reused) are judged against it.
-fn remember(known: &mut Known, upload: &Upload, outcome: &UploadOutcome) {
+fn remember(known: &mut Known, upload: &Upload, hash: &str, outcome: &UploadOutcome) {
     let v = &upload.visit;
-    let hash = v.content_sha256();
+    let hash = hash.to_string();
     let key = (v.draw_id.clone(), v.household_id.clone());
     match outcome {
         UploadOutcome::Accepted { version, .. } => {
