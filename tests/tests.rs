@@ -1,6 +1,7 @@
 //! Integration tests: they drive the real `assess` binary on files. One test binary (one
 //! link step) with a module per area.
 
+mod server_util;
 mod util;
 
 mod accounts;
@@ -22,6 +23,7 @@ mod photo;
 mod pipes;
 mod plan;
 mod records;
+mod server_load;
 mod report;
 mod simulate;
 mod simulate_visits;
