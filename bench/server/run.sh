@@ -73,39 +73,11 @@ if [ ! -s "$W/draw/manifest.json" ]; then
         --out "$W/register.csv" --villages "$W/villages.csv" > "$W/synth.log" 2>&1
     rm -rf "$W/draw"
     $A draw --plan bench/server/plan.toml --frame "$W/register.csv" --villages "$W/villages.csv" \
-        --seed 35216645123362514246 --household-seed 61524433251646152433 --out "$W/draw" > "$W/draw.log" 2>&1
+        --seed 3521664512336251424661524 --household-seed 6152443325164615243335216 --out "$W/draw" > "$W/draw.log" 2>&1
 fi
-DRAW=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_sha256"])' "$W/draw/manifest.json")
 
-# prepare DB OUT: the draw, 200 interviewers and their assignments in DB; clients.tsv in OUT.
-prepare() {
-    local db=$1 out=$2
-    $A init --db "$db" > /dev/null
-    $A import-sample "$W/draw" --villages "$W/villages.csv" --db "$db" > /dev/null
-    printf 'county,county_name,team,team_province,distance_km\n530128,禄劝,load,11,0\n' > "$W/counties.csv"
-    python3 - "$W/draw/sample.csv" "$DRAW" "$W/split.csv" "$W/shares.tsv" <<'PY'
-import csv, sys
-sample, draw, split, shares = sys.argv[1:]
-villages = {}
-for r in csv.DictReader(open(sample, encoding="utf-8")):
-    villages.setdefault(r["village_code"], []).append(r["household_id"])
-codes = sorted(villages)[:100]
-with open(split, "w") as f, open(shares, "w") as s:
-    f.write("draw_id,county_code,village_code,interviewers\n")
-    for v, code in enumerate(codes):
-        hh = villages[code]
-        half = (len(hh) + 1) // 2
-        f.write(f"{draw},530128,{code},load-{2 * v:03d};load-{2 * v + 1:03d}\n")
-        s.write(f"load-{2 * v:03d}\t{code}\t{';'.join(hh[:half])}\n")
-        s.write(f"load-{2 * v + 1:03d}\t{code}\t{';'.join(hh[half:])}\n")
-PY
-    : > "$out"
-    while IFS=$'\t' read -r name village households; do
-        token=$($A user add "$name" --role interviewer --team load --db "$db")
-        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$token" "$DRAW" "$village" "$households" >> "$out"
-    done < "$W/shares.tsv"
-    $A assignment load --db "$db" --counties "$W/counties.csv" --villages "$W/split.csv" > /dev/null
-}
+# The draw, 200 interviewers and their assignments in a database; the clients file.
+prepare() { bench/server/prepare.sh "$A" "$W/draw" "$W/villages.csv" "$1" "$2" 200; }
 
 if [ ! -s "$W/sqlite-clients.tsv" ]; then
     echo "== template SQLite database: the draw, 200 interviewers, assignments"
