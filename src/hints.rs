@@ -5,6 +5,7 @@
 
 use assess_access::AccountError;
 use assess_app::AppError;
+use assess_assign::villages::SplitError;
 use assess_assign::AssignError;
 use assess_draw::DrawError;
 use assess_inspection::StepProblem;
@@ -150,6 +151,8 @@ fn app(e: &AppError) -> Option<String> {
         AppError::Draw(inner) => return draw(inner),
         AppError::Register(inner) => return register(inner),
         AppError::CountyInSeveralDraws { .. } => format!("{e}; choose one with --draw"),
+        AppError::DrawOfSeveralCounties { .. } => format!("{e} with --county"),
+        AppError::Split(inner) => return split(inner),
         AppError::RegionUnknown(_) => format!("{e}; give --region east|central|west"),
         AppError::RegisterNotOfDraw { .. } => format!(
             "{e}: give that file with --frame (`assess frame check FILE` prints a register's \
@@ -251,6 +254,14 @@ fn assign(e: &AssignError) -> Option<String> {
         AssignError::MutualUnavoidable | AssignError::SearchTooLarge { .. } => Some(format!(
             "{e} (without --no-mutual, mutual assessment is allowed)"
         )),
+        _ => None,
+    }
+}
+
+fn split(e: &SplitError) -> Option<String> {
+    match e {
+        SplitError::Unbalanceable { .. } => Some(format!("{e} with --tolerance")),
+        SplitError::SearchTooLarge { .. } => Some(format!("{e} (--tolerance, --max-solves)")),
         _ => None,
     }
 }

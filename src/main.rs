@@ -77,7 +77,9 @@ enum Command {
     SimulateVisits(cmd::simulate_visits::SimulateVisitsArgs),
     /// Place assessor teams on the counties of other provinces at the least total travel
     /// (exact; capacities; optionally no two provinces assessing each other); writes a CSV.
-    Assign(cmd::assign::AssignArgs),
+    /// `assess assign villages` splits a county's sampled villages among interviewer pairs.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Assign(cmd::assign::AssignCmd),
     /// The field server: teams upload records and photos over HTTP, coordinators follow
     /// progress and verdicts; accounts, scopes and limits (docs/server.md).
     Serve(cmd::serve::ServeArgs),
@@ -97,6 +99,10 @@ enum Command {
     /// Planning by simulation: the whole assessment repeated on synthetic counties with known
     /// truth; coverage of the intervals, bias of the weighted totals, probability of approval.
     Simulate(cmd::simulate::SimulateArgs),
+    /// The hash-chained audit log of every write: verify it and the stored objects, write
+    /// its head (signed with an ed25519 key), make a key.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCmd),
 }
 
 fn main() -> ExitCode {
@@ -107,6 +113,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => init_logging(cli.verbose.max(1), a.log_json),
         _ => init_logging(cli.verbose, false),
     }
+    assess_store::set_default_actor(&cli_actor());
     let result = match cli.command {
         Command::Frame(c) => cmd::frame::run(c),
         Command::Synth(a) => cmd::synth::run(a),
@@ -133,6 +140,7 @@ fn main() -> ExitCode {
         Command::Pull(a) => cmd::sync::run_pull(a),
         Command::User(c) => cmd::user::run(c),
         Command::Assignment(c) => cmd::assignment::run(c),
+        Command::Audit(c) => cmd::audit::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -145,6 +153,15 @@ fn main() -> ExitCode {
             eprintln!("error: {}", printable(&hints::message(&err)));
             ExitCode::from(1)
         }
+    }
+}
+
+/// Who the command line's writes are logged as in the audit log: `cli:USER` (the operating
+/// system's user name from USER or LOGNAME), or `cli` when neither is set.
+fn cli_actor() -> String {
+    match std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
+        Ok(user) if !user.trim().is_empty() => format!("cli:{}", user.trim()),
+        _ => "cli".to_string(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! of the workspace, so that a change that breaks one fails the tests:
 //!
 //! - only the store depends on sqlx (only it knows SQL);
-//! - only the server crate (`crates/server`, when it comes) depends on an HTTP library;
+//! - only the server crate (`crates/server`) depends on an HTTP library;
 //! - no library depends on the binary (the root package `assess`);
 //! - the crates docs/ARCHITECTURE.md marks "**no I/O**" use no file system, network or
 //!   database, in code or in their dependencies;

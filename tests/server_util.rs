@@ -69,7 +69,13 @@ impl Server {
     }
 
     /// A request with an optional token and JSON body.
-    pub fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
         let mut request = self.http.request(
             reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
             format!("{}{path}", self.base),
@@ -156,7 +162,13 @@ fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
 }
 
 /// `assess user add NAME --role ROLE [--team T] [--province P]`: the token.
-pub fn add_user(db: &str, name: &str, role: &str, team: Option<&str>, province: Option<&str>) -> String {
+pub fn add_user(
+    db: &str,
+    name: &str,
+    role: &str,
+    team: Option<&str>,
+    province: Option<&str>,
+) -> String {
     let mut cmd = assess();
     cmd.args(["user", "add", name, "--role", role, "--db", db]);
     if let Some(t) = team {

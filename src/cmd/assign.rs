@@ -2,7 +2,8 @@
 //! travel, exactly (assess-assign; docs/assign.md).
 //!
 //! `assess assign --teams teams.csv (--counties counties.csv | --poverty-counties 52,53|all)
-//! [--no-mutual [--max-solves N]] --out assignment.csv`
+//! [--no-mutual [--max-solves N]] --out assignment.csv`; `assess assign villages ...` splits a
+//! county's villages among interviewer pairs (`assign_villages`).
 //!
 //! teams.csv: `team,province,capacity[,lon,lat]` (a team without lon and lat starts from its
 //! provincial capital); counties.csv: `county[,lon,lat]` (six-digit codes, placed from the
@@ -14,7 +15,25 @@ use assess_assign::{assign, input, Options};
 use assess_output::write_atomic;
 use std::path::{Path, PathBuf};
 
-/// `assess assign` arguments.
+/// `assess assign`: teams on counties (the arguments below), or `assess assign villages`
+/// (main.rs lets the subcommand stand without the teams' required arguments).
+#[derive(clap::Args, Debug)]
+pub struct AssignCmd {
+    #[command(subcommand)]
+    within: Option<Within>,
+    #[command(flatten)]
+    teams: Option<AssignArgs>,
+}
+
+/// Assignments within a county.
+#[derive(clap::Subcommand, Debug)]
+enum Within {
+    /// Split a county's sampled villages among interviewer pairs: each pair's households
+    /// within a tolerance of the mean, least travel (docs/assign.md); writes a CSV.
+    Villages(super::assign_villages::VillagesArgs),
+}
+
+/// `assess assign --teams ...` arguments.
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("which").required(true).args(["counties", "poverty_counties"])))]
 pub struct AssignArgs {
@@ -57,7 +76,18 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-pub fn run(args: AssignArgs) -> anyhow::Result<()> {
+pub fn run(cmd: AssignCmd) -> anyhow::Result<()> {
+    match cmd.within {
+        Some(Within::Villages(args)) => super::assign_villages::run(args),
+        None => match cmd.teams {
+            Some(args) => run_teams(args),
+            // clap requires --teams when no subcommand is given.
+            None => anyhow::bail!("give --teams (or the subcommand villages)"),
+        },
+    }
+}
+
+fn run_teams(args: AssignArgs) -> anyhow::Result<()> {
     let teams = input::teams(&args.teams.display().to_string(), &read(&args.teams)?)?;
     let counties = match &args.counties {
         Some(path) => input::counties(&path.display().to_string(), &read(path)?)?,

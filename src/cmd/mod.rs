@@ -13,7 +13,9 @@ macro_rules! on_store {
 }
 
 pub mod assign;
+pub mod assign_villages;
 pub mod assignment;
+pub mod audit;
 pub mod check;
 pub mod draw;
 pub mod estimate;
@@ -27,8 +29,8 @@ pub mod serve;
 pub mod simulate;
 pub mod simulate_visits;
 pub mod size;
-pub mod sync;
 pub mod store;
+pub mod sync;
 pub mod synth;
 pub mod template;
 pub mod user;

@@ -104,13 +104,7 @@ pub fn run_push(args: PushArgs) -> anyhow::Result<()> {
     };
     let mut save = |s: &SyncState| write_state(&state_file, s);
     let report = block_on(sync::push(
-        &client,
-        &visits,
-        &mut state,
-        args.batch,
-        retry,
-        &show,
-        &mut save,
+        &client, &visits, &mut state, args.batch, retry, &show, &mut save,
     ))??;
     bar.finish_and_clear();
     println!(

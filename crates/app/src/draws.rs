@@ -76,6 +76,21 @@ fn village_centres(
     draw: &DrawDir,
     path: &Path,
 ) -> Result<std::collections::BTreeMap<String, (f64, f64)>, AppError> {
+    let mut centres = std::collections::BTreeMap::new();
+    for v in sampled_villages(draw, path)? {
+        if let (Some(lon), Some(lat)) = (v.lon, v.lat) {
+            centres.insert(v.village.as_str().to_string(), (lon, lat));
+        }
+    }
+    Ok(centres)
+}
+
+/// The records of the draw's sampled villages (name, coordinates, ...) in the village file
+/// the draw used, refused unless its canonical SHA-256 is the manifest's.
+pub fn sampled_villages(
+    draw: &DrawDir,
+    path: &Path,
+) -> Result<Vec<assess_household::VillageRecord>, AppError> {
     let Some(expected) = &draw.manifest.villages_sha256 else {
         return Err(AppError::DrawWithoutVillages(path.to_path_buf()));
     };
@@ -102,14 +117,11 @@ fn village_centres(
         .iter()
         .map(|v| v.village_code.as_str())
         .collect();
-    let mut centres = std::collections::BTreeMap::new();
-    for v in &file.villages {
-        let code = v.village.as_str();
-        if let (true, Some(lon), Some(lat)) = (sampled.contains(code), v.lon, v.lat) {
-            centres.insert(code.to_string(), (lon, lat));
-        }
-    }
-    Ok(centres)
+    Ok(file
+        .villages
+        .into_iter()
+        .filter(|v| sampled.contains(v.village.as_str()))
+        .collect())
 }
 
 /// The design review's lines and warnings (`assess plan check`, `assess draw`), with the

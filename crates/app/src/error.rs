@@ -68,6 +68,35 @@ pub enum AppError {
         /// The counties the database's draws hold (the first few).
         held: Vec<String>,
     },
+    /// A draw directory holds no village of the county asked for.
+    #[error(
+        "county {county} is not in the draw {} (it holds {})",
+        dir.display(),
+        held.join(", ")
+    )]
+    CountyNotInDrawDir {
+        /// The county asked for.
+        county: String,
+        /// The draw directory.
+        dir: PathBuf,
+        /// The counties it holds.
+        held: Vec<String>,
+    },
+    /// A draw directory holds several counties and none was named.
+    #[error("the draw {} holds {} counties ({}); name one", dir.display(), held.len(), held.join(", "))]
+    DrawOfSeveralCounties {
+        /// The draw directory.
+        dir: PathBuf,
+        /// The counties it holds.
+        held: Vec<String>,
+    },
+    /// An input file of an assignment (teams, counties, pairs, a county or village
+    /// assignment to load) was refused, every problem listed; nothing was assigned.
+    #[error(transparent)]
+    AssignInput(#[from] assess_assign::input::InputError),
+    /// No split of the villages among the pairs was made.
+    #[error(transparent)]
+    Split(#[from] assess_assign::villages::SplitError),
     /// The draw named has no village of the county.
     #[error("draw {draw} has no village of county {county}")]
     CountyNotInDraw {
@@ -367,9 +396,6 @@ pub enum AppError {
     /// The operating system's random source failed.
     #[error("the operating system gave no random bytes for a token: {0}")]
     Entropy(String),
-    /// An assignment file was refused (every problem listed); nothing was assigned.
-    #[error(transparent)]
-    AssignmentFile(#[from] assess_assign::input::InputError),
 }
 
 /// Maps an I/O error on `path` to [`AppError::Io`].

@@ -5,6 +5,8 @@
 //! Layout (one module per use case):
 //! - [`accounts`]: accounts, API tokens (hashes only) and authentication; counties
 //!   assigned to teams and villages to interviewers, loaded from files.
+//! - [`audit`]: verify the audit log and the stored objects, take and sign its head, make a
+//!   signing key.
 //! - [`draws`]: import a draw directory into the database, after checking it against its
 //!   manifest (and the village file against its hash).
 //! - [`records`]: read visit records from a file (JSON, JSON Lines, a filled XLSX template)
@@ -19,6 +21,8 @@
 //! - [`standards`]: the built-in standards or a standards file.
 //! - [`uploads`]: records uploaded from the field in batches, each answered on its own, and
 //!   the field progress by village, county, team and interviewer.
+//! - [`split`]: a county's sampled villages split among interviewer pairs (read from the draw
+//!   directory, the village file and the pairs file).
 //! - `error`: [`AppError`], whose causes are kept as sources and whose messages name no
 //!   command-line option (the front end adds its own hint).
 //!
@@ -37,6 +41,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod accounts;
+pub mod audit;
 pub mod checks;
 pub mod draws;
 mod error;
@@ -44,6 +49,7 @@ pub mod field;
 pub mod findings;
 pub mod photos;
 pub mod records;
+pub mod split;
 pub mod standards;
 pub mod template;
 pub mod uploads;

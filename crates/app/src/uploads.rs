@@ -27,7 +27,11 @@ pub const MAX_RECORD_ID: usize = 100;
 /// store's answer for the rest. Returns the parsed uploads too, so that a front end may check
 /// each household against its caller's scope before [`store`].
 pub fn parse(items: &[UploadItem]) -> Vec<Result<Upload, UploadAnswer>> {
-    items.iter().enumerate().map(|(i, item)| parse_one(i, item)).collect()
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| parse_one(i, item))
+        .collect()
 }
 
 fn parse_one(index: usize, item: &UploadItem) -> Result<Upload, UploadAnswer> {
@@ -141,7 +145,12 @@ pub fn progress_report(villages: Vec<ProgressRow>, holders: &Holders) -> Progres
             .entry((v.draw_id.clone(), v.county_code.clone()))
             .or_insert_with(|| total(v))
             .add(v);
-        for team in holders.county_teams.get(&v.county_code).into_iter().flatten() {
+        for team in holders
+            .county_teams
+            .get(&v.county_code)
+            .into_iter()
+            .flatten()
+        {
             teams.entry(team.clone()).or_default().add(v);
         }
         let key = (v.draw_id.clone(), v.village_code.clone());

@@ -62,12 +62,12 @@ impl fmt::Display for InputError {
 }
 
 /// A CSV read with its header's columns found by name.
-struct Table {
-    rows: Vec<(u64, csv::StringRecord)>,
+pub(crate) struct Table {
+    pub(crate) rows: Vec<(u64, csv::StringRecord)>,
     columns: BTreeMap<String, usize>,
 }
 
-fn table(bytes: &[u8], required: &[&str], problems: &mut Vec<Problem>) -> Option<Table> {
+pub(crate) fn table(bytes: &[u8], required: &[&str], problems: &mut Vec<Problem>) -> Option<Table> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes);
@@ -126,12 +126,12 @@ fn csv_problem(e: &csv::Error) -> Problem {
 }
 
 impl Table {
-    fn get<'r>(&self, row: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
+    pub(crate) fn get<'r>(&self, row: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
         self.columns.get(column).map(|&i| row.get(i).unwrap_or(""))
     }
 
     /// The row's location: `Ok(None)` when both cells are empty or the columns are absent.
-    fn location(
+    pub(crate) fn location(
         &self,
         line: u64,
         row: &csv::StringRecord,
@@ -169,7 +169,7 @@ impl Table {
     }
 }
 
-fn digits(s: &str, n: usize) -> bool {
+pub(crate) fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -267,7 +267,7 @@ pub fn teams(file: &str, bytes: &[u8]) -> Result<Vec<Team>, InputError> {
     }
 }
 
-fn problem(line: u64, column: &str, reason: String) -> Problem {
+pub(crate) fn problem(line: u64, column: &str, reason: String) -> Problem {
     Problem {
         line,
         column: column.to_string(),

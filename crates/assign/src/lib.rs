@@ -19,11 +19,16 @@
 //! parses the teams and counties files (bytes in, located problems out) and gives counties
 //! their names and centroids from the embedded division data.
 //!
-//! Not for: reading or writing files (the caller does), villages within a county, or the
-//! schedule of visits.
+//! Within a county, [`villages::split`] shares the sampled villages among a team's
+//! interviewer pairs (workload within a tolerance of the mean, least travel; exact given the
+//! pairs' bases), and [`village_input`] parses the pairs file and writes the split as CSV.
+//!
+//! Not for: reading or writing files (the caller does), or the schedule of visits.
 #![deny(missing_docs)]
 
 pub mod input;
+pub mod village_input;
+pub mod villages;
 
 use geo::{Distance, Haversine, Point};
 use pathfinding::prelude::{kuhn_munkres_min, Matrix};

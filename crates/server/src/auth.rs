@@ -6,8 +6,8 @@ use crate::error::ApiError;
 use crate::ServerState;
 use assess_access::{Access, Account, Grants, Target};
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use std::sync::Arc;
 
 /// An authenticated caller.
@@ -24,6 +24,13 @@ impl Caller {
     pub fn may(&self, access: Access, target: Target<'_>) -> Result<(), ApiError> {
         assess_access::decide(&self.account, &self.grants, access, target)
             .map_err(|refusal| ApiError::out_of_scope(refusal.to_string()))
+    }
+
+    /// The store writing as this caller: every audit entry of a write names the account.
+    pub fn writer(&self, state: &ServerState) -> assess_store::Store {
+        state
+            .store
+            .as_actor(&format!("account:{}", self.account.name))
     }
 
     /// Whether the caller may read or write the target (for filtering lists).
@@ -43,15 +50,12 @@ impl FromRequestParts<Arc<ServerState>> for Caller {
         parts: &mut Parts,
         state: &Arc<ServerState>,
     ) -> Result<Caller, ApiError> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| {
-                ApiError::unauthenticated(
-                    "no token: send `Authorization: Bearer <token>` (an administrator makes \
+        let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthenticated(
+                "no token: send `Authorization: Bearer <token>` (an administrator makes \
                      tokens with `assess user add`)",
-                )
-            })?;
+            )
+        })?;
         let token = value
             .to_str()
             .ok()

@@ -62,13 +62,13 @@ impl Client {
         &self,
         sent: Result<reqwest::Response, reqwest::Error>,
     ) -> Result<T, ClientError> {
-        let response = sent.map_err(|e| {
-            ClientError::Retryable(format!("the server could not be reached: {e}"))
-        })?;
+        let response = sent
+            .map_err(|e| ClientError::Retryable(format!("the server could not be reached: {e}")))?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| {
-            ClientError::Retryable(format!("the answer was cut short: {e}"))
-        })?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Retryable(format!("the answer was cut short: {e}")))?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| ClientError::Refused {
                 status: status.as_u16(),

@@ -133,11 +133,9 @@ impl From<assess_app::AppError> for ApiError {
     fn from(e: assess_app::AppError) -> ApiError {
         use assess_app::AppError as E;
         match &e {
-            E::Store(assess_store::StoreError::Busy { .. }) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                format!("{e}"),
-            ),
+            E::Store(assess_store::StoreError::Busy { .. }) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", format!("{e}"))
+            }
             E::Store(_) | E::Io { .. } | E::Output(_) => ApiError::internal(&e),
             E::DrawNotFound(_) | E::DrawEmpty(_) | E::NoDrawOfCounty { .. } => {
                 ApiError::not_found(full_chain(&e))

@@ -182,6 +182,23 @@ impl Store {
             insert_token(&mut tx, &account.name, token_sha256, &now)
                 .await
                 .map_err(db)?;
+            let entries = vec![
+                entry(
+                    "account.add",
+                    "account",
+                    &account.name,
+                    &[
+                        account.role.as_str(),
+                        account.team.as_deref().unwrap_or(""),
+                        account.province.as_deref().unwrap_or(""),
+                        &now,
+                    ],
+                ),
+                entry("token.add", "token", &account.name, &[token_sha256, &now]),
+            ];
+            crate::audit::append(&mut tx, self.actor(), entries)
+                .await
+                .map_err(db)?;
             tx.commit().await.map_err(db)?;
             tracing::info!(account = %account.name, role = %account.role, "account added");
             Ok(())
@@ -195,7 +212,12 @@ impl Store {
             let db = |e| AccountsError::Store(self.db_error(e));
             let mut tx = self.begin_write().await.map_err(db)?;
             active(self, &mut tx, name).await?;
-            insert_token(&mut tx, name, token_sha256, &now_rfc3339())
+            let now = now_rfc3339();
+            insert_token(&mut tx, name, token_sha256, &now)
+                .await
+                .map_err(db)?;
+            let logged = vec![entry("token.add", "token", name, &[token_sha256, &now])];
+            crate::audit::append(&mut tx, self.actor(), logged)
                 .await
                 .map_err(db)?;
             tx.commit().await.map_err(db)?;
@@ -235,6 +257,10 @@ impl Store {
             .await
             .map_err(db)?
             .rows_affected();
+            let logged = vec![entry("account.revoke", "account", name, &[&now])];
+            crate::audit::append(&mut tx, self.actor(), logged)
+                .await
+                .map_err(db)?;
             tx.commit().await.map_err(db)?;
             tracing::info!(account = %name, tokens, "account revoked");
             Ok(Revocation {
@@ -350,8 +376,9 @@ impl Store {
             let mut tx = self.begin_write().await.map_err(db)?;
             let now = now_rfc3339();
             let mut done = Assigned::default();
+            let mut logged = Vec::new();
             for c in counties {
-                done.counties += sqlx::query(
+                let added = sqlx::query(
                     "INSERT INTO team_counties (team, county_code, assigned_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (team, county_code) DO NOTHING",
                 )
@@ -362,9 +389,14 @@ impl Store {
                 .await
                 .map_err(db)?
                 .rows_affected();
+                if added > 0 {
+                    let key = format!("{}/{}", c.team, c.county_code);
+                    logged.push(entry("assignment.county", "assignment", &key, &[&now]));
+                }
+                done.counties += added;
             }
             for v in villages {
-                done.villages += sqlx::query(
+                let added = sqlx::query(
                     "INSERT INTO interviewer_villages (account, draw_id, village_code, assigned_at) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT (account, draw_id, village_code) DO NOTHING",
                 )
@@ -376,7 +408,15 @@ impl Store {
                 .await
                 .map_err(db)?
                 .rows_affected();
+                if added > 0 {
+                    let key = format!("{}/{}/{}", v.account, v.draw_id, v.village_code);
+                    logged.push(entry("assignment.village", "assignment", &key, &[&now]));
+                }
+                done.villages += added;
             }
+            crate::audit::append(&mut tx, self.actor(), logged)
+                .await
+                .map_err(db)?;
             tx.commit().await.map_err(db)?;
             tracing::info!(counties = done.counties, villages = done.villages, "assigned");
             Ok(done)
@@ -386,29 +426,51 @@ impl Store {
 
     /// Takes a county from a team; whether it was assigned.
     pub async fn unassign_county(&self, c: &TeamCounty) -> Result<bool, StoreError> {
-        let n = sqlx::query("DELETE FROM team_counties WHERE team = $1 AND county_code = $2")
-            .bind(&c.team)
-            .bind(&c.county_code)
-            .execute(self.pool())
-            .await
-            .map_err(|e| self.db_error(e))?
-            .rows_affected();
+        let key = format!("{}/{}", c.team, c.county_code);
+        self.unassign(
+            sqlx::query("DELETE FROM team_counties WHERE team = $1 AND county_code = $2")
+                .bind(c.team.clone())
+                .bind(c.county_code.clone()),
+            "assignment.county_remove",
+            key,
+        )
+        .await
+    }
+
+    /// Runs one DELETE of an assignment with its audit entry, in one transaction.
+    async fn unassign(
+        &self,
+        delete: sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>,
+        action: &str,
+        key: String,
+    ) -> Result<bool, StoreError> {
+        let db = |e| self.db_error(e);
+        let mut tx = self.begin_write().await.map_err(db)?;
+        let n = delete.execute(&mut *tx).await.map_err(db)?.rows_affected();
+        if n > 0 {
+            let logged = vec![entry(action, "assignment", &key, &[&now_rfc3339()])];
+            crate::audit::append(&mut tx, self.actor(), logged)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
         Ok(n > 0)
     }
 
     /// Takes a village from an interviewer; whether it was assigned.
     pub async fn unassign_village(&self, v: &InterviewerVillage) -> Result<bool, StoreError> {
-        let n = sqlx::query(
-            "DELETE FROM interviewer_villages WHERE account = $1 AND draw_id = $2 AND village_code = $3",
+        let key = format!("{}/{}/{}", v.account, v.draw_id, v.village_code);
+        self.unassign(
+            sqlx::query(
+                "DELETE FROM interviewer_villages WHERE account = $1 AND draw_id = $2 AND village_code = $3",
+            )
+            .bind(v.account.clone())
+            .bind(v.draw_id.clone())
+            .bind(v.village_code.clone()),
+            "assignment.village_remove",
+            key,
         )
-        .bind(&v.account)
-        .bind(&v.draw_id)
-        .bind(&v.village_code)
-        .execute(self.pool())
         .await
-        .map_err(|e| self.db_error(e))?
-        .rows_affected();
-        Ok(n > 0)
     }
 
     /// Every assignment.
@@ -482,4 +544,25 @@ async fn insert_token(
         .execute(&mut **tx)
         .await
         .map(|_| ())
+}
+
+/// An audit entry for an account, token or assignment write: in the chain (who, when, what,
+/// with a hash of the values written), though `audit verify` does not check these tables
+/// against it (docs/audit.md).
+fn entry(action: &str, kind: &str, key: &str, values: &[&str]) -> assess_audit::NewEntry {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for v in values {
+        // Length-prefixed, so that two value lists never hash alike.
+        hasher.update((v.len() as u64).to_be_bytes());
+        hasher.update(v.as_bytes());
+    }
+    assess_audit::NewEntry::new(
+        action,
+        &assess_audit::ObjectRef {
+            kind: assess_audit::ObjectKind::Other(kind.into()),
+            key: key.to_string(),
+        },
+        hex::encode(hasher.finalize()),
+    )
 }

@@ -1,7 +1,8 @@
 //! Importing a draw: all rows in one transaction, so a failure changes nothing; importing the
 //! same draw again changes nothing; a different draw under the same id is refused.
 
-use crate::{Store, StoreError};
+use crate::{audit, Store, StoreError};
+use assess_audit::action;
 use assess_draw::DrawDir;
 use assess_household::DisplayColumn;
 use sqlx::Row;
@@ -102,6 +103,12 @@ impl Store {
                 .await
                 .map_err(|e| self.db_error(e))?;
         }
+        let entry = audit::draw_entry(&mut tx, action::DRAW_IMPORT, &m.sample_sha256)
+            .await
+            .map_err(|e| self.db_error(e))?;
+        audit::append(&mut tx, self.actor(), vec![entry])
+            .await
+            .map_err(|e| self.db_error(e))?;
         tx.commit().await.map_err(|e| self.db_error(e))?;
         tracing::info!(draw = %m.sample_sha256, households = draw.households.len(), "draw imported");
         Ok(None)
@@ -174,6 +181,14 @@ impl Store {
                     added += 1;
                 }
             }
+        }
+        if added > 0 {
+            let entry = audit::draw_entry(&mut tx, action::DRAW_FACTS, draw_id)
+                .await
+                .map_err(db)?;
+            audit::append(&mut tx, self.actor(), vec![entry])
+                .await
+                .map_err(db)?;
         }
         tx.commit().await.map_err(db)?;
         Ok(added)

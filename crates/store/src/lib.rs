@@ -6,18 +6,24 @@
 //! Main items: [`Store::open`] (connect and migrate), [`Store::import_draw`] (load a checked
 //! draw directory, idempotently and atomically), [`Store::draws`], [`Store::sample`].
 //!
+//! Every write transaction also appends its entries to the hash-chained audit log, in the
+//! same transaction, under the store's actor ([`Store::as_actor`]); [`Store::audit_snapshot`]
+//! reads the log and the stored objects' content hashes for verification (`audit`,
+//! docs/audit.md).
+//!
 //! Not for: deciding anything. This crate is the only one that knows SQL, and it knows
 //! nothing else: it stores values that the other crates have parsed and checked.
 #![deny(missing_docs)]
 
 pub mod accounts;
+pub mod audit;
 mod check_input;
 mod evidence;
 mod import;
 mod lineage;
 pub mod photos;
-mod records;
 mod progress;
+mod records;
 mod review;
 mod uploads;
 mod url;
@@ -27,9 +33,9 @@ pub use accounts::AccountsError;
 pub use check_input::DrawForCheck;
 pub use evidence::{EvidenceKept, EvidenceKind, StoredEvidence};
 pub use import::{DrawFacts, ImportOutcome};
+pub use progress::{Progress, ProgressRow};
 pub use records::{RecordsError, VisitImport, VisitRow};
 pub use review::{Appeals, FindingStatus, ReviewError, StepRecorded, StepRow};
-pub use progress::{Progress, ProgressRow};
 pub use uploads::{Conflict, Upload, UploadAnswer, UploadOutcome};
 pub use url::{Backend, DbUrl};
 
@@ -137,6 +143,25 @@ pub enum StoreError {
 pub struct Store {
     pool: AnyPool,
     url: DbUrl,
+    /// Who writes: the actor of the audit entries this store appends.
+    actor: std::sync::Arc<str>,
+}
+
+/// The actor of stores opened in this process until [`Store::as_actor`] names another (the
+/// command line sets `cli:USER` once at start); `unattributed` when never set.
+static DEFAULT_ACTOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the actor of every store this process opens from now on (the first call wins); a
+/// server names each request's account with [`Store::as_actor`] instead.
+pub fn set_default_actor(actor: &str) {
+    let _ = DEFAULT_ACTOR.set(actor.to_string());
+}
+
+fn default_actor() -> std::sync::Arc<str> {
+    DEFAULT_ACTOR
+        .get()
+        .map_or("unattributed", String::as_str)
+        .into()
 }
 
 /// A draw in the store.
@@ -174,7 +199,11 @@ impl Store {
         sqlx::any::install_default_drivers();
         let url = DbUrl::parse(url)?;
         let pool = connect(&url).await?;
-        let store = Store { pool, url };
+        let store = Store {
+            pool,
+            url,
+            actor: default_actor(),
+        };
         sqlx::migrate!("./migrations")
             .run(&store.pool)
             .await
@@ -182,7 +211,23 @@ impl Store {
                 url: store.url.display(),
                 cause,
             })?;
+        store.audit_baseline().await?;
         Ok(store)
+    }
+
+    /// The same store (the connections are shared) writing as `actor`: its writes' audit
+    /// entries name it (a server calls this per request with the account's name).
+    pub fn as_actor(&self, actor: &str) -> Store {
+        Store {
+            pool: self.pool.clone(),
+            url: self.url.clone(),
+            actor: actor.into(),
+        }
+    }
+
+    /// Who this store's writes are logged as.
+    pub fn actor(&self) -> &str {
+        &self.actor
     }
 
     /// Which database this is.
@@ -198,16 +243,24 @@ impl Store {
     /// once, so a second writer waits (busy timeout) instead of failing when it first writes
     /// after reading. PostgreSQL: SERIALIZABLE, so that a concurrent import of the same
     /// records fails as a conflict and is repeated ([`Store::retrying`]) rather than
-    /// interleaving.
+    /// interleaving. Every write appends to the audit log, whose entries form one chain, so
+    /// on PostgreSQL the transaction first locks `audit_log` against other writers (readers
+    /// go on): taken before the first query, the lock precedes the transaction's snapshot,
+    /// which therefore sees the entries of every writer before it.
     pub(crate) async fn begin_write(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         match self.url.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => {
-                self.pool
+                let mut tx = self
+                    .pool
                     .begin_with("BEGIN ISOLATION LEVEL SERIALIZABLE")
-                    .await
+                    .await?;
+                sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
             }
         }
     }

@@ -6,7 +6,8 @@
 //! nothing. The measurements, computed results and flags are JSON made by the caller (the
 //! `assess-photo` crate computes them; this module stores them).
 
-use crate::{Store, StoreError};
+use crate::{audit, Store, StoreError};
+use assess_audit::{action, ObjectRef};
 use assess_photo::Photo;
 use sqlx::Row;
 
@@ -188,6 +189,14 @@ impl Store {
                 (false, !keep_old)
             }
         };
+        let mut logged = Vec::new();
+        if stored {
+            logged.push(audit::bytes_entry(
+                action::PHOTO_STORE,
+                &ObjectRef::photo(&photo.sha256),
+                content,
+            ));
+        }
         if linked || replaced {
             // One statement for a new link and for replaced measurements (both engines
             // support INSERT ... ON CONFLICT DO UPDATE).
@@ -209,7 +218,15 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
+            logged.push(
+                audit::link_entry(&mut tx, draw_id, household_id, &photo.sha256)
+                    .await
+                    .map_err(db)?,
+            );
         }
+        audit::append(&mut tx, self.actor(), logged)
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(PhotoAdded {
             stored,

@@ -216,6 +216,7 @@ impl Store {
         }
         let imported_at = crate::now_rfc3339();
         let mut outcome = VisitImport::default();
+        let mut logged = Vec::new();
         for n in visits {
             let v = &n.visit;
             let (json, hash) = (v.canonical_json(), v.content_sha256());
@@ -257,7 +258,19 @@ impl Store {
             )
             .await
             .map_err(db)?;
+            logged.push(crate::audit::record_entry(
+                v,
+                version,
+                &json,
+                &hash,
+                &imported_at,
+                file,
+                "field",
+            ));
         }
+        crate::audit::append(&mut tx, self.actor(), logged)
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
         tracing::info!(file, ?outcome, "visit records imported");
         Ok(outcome)

@@ -6,8 +6,11 @@
 
 use crate::evidence::{keep_evidence, link_evidence, EvidenceKept};
 use crate::records::insert_visit;
-use crate::{Store, StoreError};
-use assess_inspection::{state_of, FindingState, Step, StepProblem, StepRequest, VisitRecord};
+use crate::{audit, Store, StoreError};
+use assess_audit::{action, ObjectRef};
+use assess_inspection::{
+    state_of, Evidence, FindingState, Step, StepProblem, StepRequest, VisitRecord,
+};
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -169,9 +172,19 @@ impl Store {
         req.check_times(&current, previous).map_err(invalid)?;
         let now = crate::now_rfc3339();
         let mut evidence = Vec::with_capacity(req.evidence.len());
+        let mut logged = Vec::new();
         for e in &req.evidence {
             match keep_evidence(&mut tx, e, &now).await.map_err(db)? {
-                Some(kept) => evidence.push(kept),
+                Some(kept) => {
+                    if let (true, Evidence::File { content, .. }) = (kept.newly_stored, e) {
+                        logged.push(audit::bytes_entry(
+                            action::EVIDENCE_STORE,
+                            &ObjectRef::evidence(&kept.sha256),
+                            content,
+                        ));
+                    }
+                    evidence.push(kept)
+                }
                 None => {
                     return Err(ReviewError::EvidenceNotStored {
                         draw_id: req.draw_id.clone(),
@@ -214,6 +227,15 @@ impl Store {
             )
             .await
             .map_err(db)?;
+            logged.push(audit::record_entry(
+                record,
+                version,
+                &json,
+                &hash,
+                &now,
+                &req.record_source,
+                stage,
+            ));
         }
         let seq = steps.len() as i64 + 1;
         sqlx::query(
@@ -241,6 +263,14 @@ impl Store {
                 .await
                 .map_err(db)?;
         }
+        logged.push(
+            audit::step_entry(&mut tx, &req.draw_id, &req.household_id, seq)
+                .await
+                .map_err(db)?,
+        );
+        audit::append(&mut tx, self.actor(), logged)
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
         tracing::info!(draw = %req.draw_id, household = %req.household_id, step = req.step.code(), "finding step recorded");
         Ok(StepRecorded {

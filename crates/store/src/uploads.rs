@@ -159,6 +159,7 @@ impl Store {
         known.first_phase = first_phase.clone();
         let now = crate::now_rfc3339();
         let mut answers = Vec::with_capacity(uploads.len());
+        let mut logged = Vec::new();
         for upload in uploads {
             let outcome = match judge(&known, upload) {
                 Judged::Answer(outcome) => outcome,
@@ -176,9 +177,11 @@ impl Store {
                     }
                 }
             };
-            write(&mut tx, account, &now, upload, &outcome)
-                .await
-                .map_err(db)?;
+            logged.extend(
+                write(&mut tx, account, &now, upload, &outcome)
+                    .await
+                    .map_err(db)?,
+            );
             remember(&mut known, upload, &outcome);
             answers.push(UploadAnswer {
                 record_id: upload.record_id.clone(),
@@ -187,6 +190,9 @@ impl Store {
                 outcome,
             });
         }
+        crate::audit::append(&mut tx, self.actor(), logged)
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(answers)
     }
@@ -266,7 +272,8 @@ impl Store {
                       record_id, account, received_at, record_json FROM record_conflicts \
                       WHERE resolved_by IS NULL";
         let query = match draw_id {
-            Some(d) => sqlx::query(sqlx::AssertSqlSafe(format!("{select} AND draw_id = $1"))).bind(d.to_string()),
+            Some(d) => sqlx::query(sqlx::AssertSqlSafe(format!("{select} AND draw_id = $1")))
+                .bind(d.to_string()),
             None => sqlx::query(sqlx::AssertSqlSafe(select.to_string())),
         };
         let rows = query.fetch_all(self.pool()).await.map_err(db)?;
@@ -445,7 +452,10 @@ fn judge(known: &Known, upload: &Upload) -> Judged {
     if !known.draws.contains(&v.draw_id) {
         return refused(
             "draw_id",
-            format!("draw {} is not on this server; ask the coordinator", v.draw_id),
+            format!(
+                "draw {} is not on this server; ask the coordinator",
+                v.draw_id
+            ),
         );
     }
     if !known.sampled.contains(&key) {
@@ -629,18 +639,23 @@ async fn household_facts(
     Ok(())
 }
 
-/// Writes what the outcome says: a version, a kept conflict, the acknowledgement.
+/// Writes what the outcome says: a version, a kept conflict, the acknowledgement; returns the
+/// audit entries of what it wrote.
 async fn write(
     tx: &mut Tx<'_>,
     account: &str,
     now: &str,
     upload: &Upload,
     outcome: &UploadOutcome,
-) -> Result<(), sqlx::Error> {
+) -> Result<Vec<assess_audit::NewEntry>, sqlx::Error> {
     let v = &upload.visit;
     let hash = v.content_sha256();
+    let mut logged = Vec::new();
     let (code, version) = match outcome {
-        UploadOutcome::Accepted { version, .. } => {
+        UploadOutcome::Accepted {
+            version,
+            resolved_conflicts,
+        } => {
             if *version > 1 {
                 sqlx::query(
                     "UPDATE visits SET is_current = $1 \
@@ -653,26 +668,22 @@ async fn write(
                 .await?;
             }
             let source = format!("upload by {account}");
-            insert_visit(
-                tx,
-                v,
-                *version,
-                &v.canonical_json(),
-                &hash,
-                now,
-                &source,
-                "field",
-            )
-            .await?;
-            sqlx::query(
-                "UPDATE record_conflicts SET resolved_by = $1 \
-                 WHERE draw_id = $2 AND household_id = $3 AND resolved_by IS NULL",
-            )
-            .bind(*version)
-            .bind(&v.draw_id)
-            .bind(&v.household_id)
-            .execute(&mut **tx)
-            .await?;
+            let json = v.canonical_json();
+            insert_visit(tx, v, *version, &json, &hash, now, &source, "field").await?;
+            logged.push(crate::audit::record_entry(
+                v, *version, &json, &hash, now, &source, "field",
+            ));
+            if *resolved_conflicts > 0 {
+                sqlx::query(
+                    "UPDATE record_conflicts SET resolved_by = $1 \
+                     WHERE draw_id = $2 AND household_id = $3 AND resolved_by IS NULL",
+                )
+                .bind(*version)
+                .bind(&v.draw_id)
+                .bind(&v.household_id)
+                .execute(&mut **tx)
+                .await?;
+            }
             ("accepted", Some(*version))
         }
         UploadOutcome::Conflict {
@@ -694,9 +705,19 @@ async fn write(
             .bind(now)
             .execute(&mut **tx)
             .await?;
+            // A kept conflict is in the chain (its key and the record's content hash), though
+            // `audit verify` does not yet check the table against it.
+            logged.push(assess_audit::NewEntry::new(
+                "conflict.keep",
+                &assess_audit::ObjectRef {
+                    kind: assess_audit::ObjectKind::Other("conflict".into()),
+                    key: format!("{}/{}/{hash}", v.draw_id, v.household_id),
+                },
+                hash.clone(),
+            ));
             ("conflict", None)
         }
-        UploadOutcome::Unchanged { .. } | UploadOutcome::Refused { .. } => return Ok(()),
+        UploadOutcome::Unchanged { .. } | UploadOutcome::Refused { .. } => return Ok(logged),
     };
     sqlx::query(
         "INSERT INTO record_uploads (record_id, content_sha256, draw_id, household_id, outcome, \
@@ -712,7 +733,7 @@ async fn write(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(logged)
 }
 
 /// Updates what is known after one upload, so that later records of the same batch (the same
@@ -727,7 +748,9 @@ fn remember(known: &mut Known, upload: &Upload, outcome: &UploadOutcome) {
             known
                 .versions
                 .insert((key.0.clone(), key.1.clone(), hash.clone()), *version);
-            known.conflicts.retain(|(d, h, _)| *d != key.0 || *h != key.1);
+            known
+                .conflicts
+                .retain(|(d, h, _)| *d != key.0 || *h != key.1);
         }
         UploadOutcome::Conflict { .. } => {
             known

@@ -96,7 +96,7 @@ fn problem(line: u64, column: &str, reason: String) -> Problem {
 }
 
 fn refused(file: AssignmentFile<'_>, problems: Vec<Problem>) -> AppError {
-    AppError::AssignmentFile(InputError {
+    AppError::AssignInput(InputError {
         file: file.name.to_string(),
         problems,
     })

@@ -28,7 +28,11 @@ pub(crate) async fn holders(state: &ServerState) -> Result<Holders, ApiError> {
     let assigned = state.store.assignments().await?;
     let mut holders = Holders::default();
     for c in assigned.counties {
-        holders.county_teams.entry(c.county_code).or_default().push(c.team);
+        holders
+            .county_teams
+            .entry(c.county_code)
+            .or_default()
+            .push(c.team);
     }
     for v in assigned.villages {
         holders

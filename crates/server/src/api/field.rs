@@ -99,7 +99,9 @@ async fn households_of(
         .store
         .village_county(draw, village)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("draw {draw} has no sampled village {village}")))?;
+        .ok_or_else(|| {
+            ApiError::not_found(format!("draw {draw} has no sampled village {village}"))
+        })?;
     let display = state.store.sample_display(draw).await?;
     let rows = state.store.sample_rows(draw, Some(&county)).await?;
     let mut households: Vec<SampledHousehold> = rows

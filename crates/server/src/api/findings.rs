@@ -34,16 +34,18 @@ pub async fn list(
     let visible = findings
         .into_iter()
         .filter(|f| {
-            places.get(&f.status.household_id).is_some_and(|(county, village)| {
-                caller.covers(
-                    Access::Read,
-                    Target::Village {
-                        draw: &draw,
-                        county,
-                        village,
-                    },
-                )
-            })
+            places
+                .get(&f.status.household_id)
+                .is_some_and(|(county, village)| {
+                    caller.covers(
+                        Access::Read,
+                        Target::Village {
+                            draw: &draw,
+                            county,
+                            village,
+                        },
+                    )
+                })
         })
         .collect();
     Ok(Json(visible))
@@ -82,8 +84,8 @@ pub async fn step(
     Path((draw, household)): Path<(String, String)>,
     Json(body): Json<StepBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (county, _) = super::household_in_scope(&state, &caller, Access::Read, &draw, &household)
-        .await?;
+    let (county, _) =
+        super::household_in_scope(&state, &caller, Access::Read, &draw, &household).await?;
     caller.may(Access::Write, Target::County(&county))?;
     let step = Step::from_code(&body.step).ok_or_else(|| {
         ApiError::bad_request(format!(
@@ -99,7 +101,9 @@ pub async fn step(
             let mut parsed = assess_inspection::parse_visits("step record", &text)
                 .map_err(|p| ApiError::unprocessable(p.to_string()).field("record"))?;
             if parsed.len() != 1 {
-                return Err(ApiError::unprocessable("record must be one JSON object").field("record"));
+                return Err(
+                    ApiError::unprocessable("record must be one JSON object").field("record")
+                );
             }
             Some(parsed.remove(0).visit)
         }
@@ -116,7 +120,7 @@ pub async fn step(
         record,
         record_source: format!("step by {}", caller.account.name),
     };
-    let recorded = assess_app::findings::take_step(&state.store, &request)
+    let recorded = assess_app::findings::take_step(&caller.writer(&state), &request)
         .await
         .map_err(|e| match e {
             assess_app::AppError::Store(_) => ApiError::from(e),

@@ -105,7 +105,10 @@ pub async fn form(State(state): State<Arc<ServerState>>, _caller: Caller) -> Jso
         .into_iter()
         .map(|s| {
             let columns = assess_forms::column_names(s).unwrap_or_default();
-            (s.to_string(), columns.into_iter().map(str::to_string).collect())
+            (
+                s.to_string(),
+                columns.into_iter().map(str::to_string).collect(),
+            )
         })
         .collect();
     Json(Form {

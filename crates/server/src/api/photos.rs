@@ -80,9 +80,14 @@ pub async fn upload(
     .await
     .map_err(|e| ApiError::internal(&e))?
     .map_err(|e| ApiError::unprocessable(crate::error::full_chain(&e)).field("body"))?;
-    let stored =
-        assess_app::photos::add(&state.store, &add, &draw, &household, &PhotoPlace::default())
-            .await?;
+    let stored = assess_app::photos::add(
+        &caller.writer(&state),
+        &add,
+        &draw,
+        &household,
+        &PhotoPlace::default(),
+    )
+    .await?;
     let status = if stored.done.stored || stored.done.linked {
         "stored"
     } else {
@@ -114,10 +119,10 @@ fn checked_hash(sha256: &str) -> Result<String, ApiError> {
     if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(sha256.to_ascii_lowercase())
     } else {
-        Err(ApiError::bad_request(
-            "the photo's path must end in the 64 hex digits of its SHA-256",
+        Err(
+            ApiError::bad_request("the photo's path must end in the 64 hex digits of its SHA-256")
+                .field("sha256"),
         )
-        .field("sha256"))
     }
 }
 

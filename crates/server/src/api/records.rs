@@ -151,11 +151,16 @@ pub async fn upload(
         })
         .collect();
     let parsed = assess_app::uploads::parse(&items);
-    let uploads: Vec<_> = parsed.iter().filter_map(|p| p.as_ref().ok()).cloned().collect();
+    let uploads: Vec<_> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok())
+        .cloned()
+        .collect();
     check_scope(&state, &caller, &uploads).await?;
-    let mut stored = assess_app::uploads::store(&state.store, &caller.account.name, &uploads)
-        .await?
-        .into_iter();
+    let mut stored =
+        assess_app::uploads::store(&caller.writer(&state), &caller.account.name, &uploads)
+            .await?
+            .into_iter();
     let mut results = Vec::with_capacity(parsed.len());
     for p in parsed {
         let answer = match p {
@@ -201,7 +206,10 @@ async fn check_scope(
             };
             caller.may(Access::Write, target).map_err(|e| {
                 ApiError {
-                    message: format!("household {household}: {}; nothing in the batch was stored", e.message),
+                    message: format!(
+                        "household {household}: {}; nothing in the batch was stored",
+                        e.message
+                    ),
                     ..e
                 }
                 .field("records")
