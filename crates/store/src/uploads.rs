@@ -154,7 +154,7 @@ impl Store {
         first_phase: &HashMap<String, HashMap<String, String>>,
     ) -> Result<Vec<UploadAnswer>, StoreError> {
         let db = |e| self.db_error(e);
-        let mut tx = self.begin_upload(uploads).await.map_err(db)?;
+        let mut tx = self.begin_write().await.map_err(db)?;
         let mut known = known(&mut tx, uploads).await.map_err(db)?;
         known.first_phase = first_phase.clone();
         let now = crate::now_rfc3339();
@@ -195,48 +195,6 @@ impl Store {
             .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(answers)
-    }
-
-    /// Begins a batch's transaction. SQLite: `BEGIN IMMEDIATE`, as every write (one writer at
-    /// a time). PostgreSQL: READ COMMITTED with the batch's households locked first
-    /// (`SELECT ... FOR UPDATE` on their `sample_households` rows, in a fixed order), so that
-    /// batches of different households run side by side and batches sharing a household take
-    /// turns; every later statement of the transaction sees what the batches before it
-    /// committed. Under SERIALIZABLE, as before, batches of different households aborted one
-    /// another (the predicate locks are taken on whole index pages, which neighbouring
-    /// households share): 20 clients saw 503 answers after the retries ran out.
-    async fn begin_upload(&self, uploads: &[Upload]) -> Result<Tx<'static>, sqlx::Error> {
-        if self.backend() == crate::Backend::Sqlite {
-            return self.begin_write().await;
-        }
-        let mut tx = self
-            .pool()
-            .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
-            .await?;
-        let mut by_draw: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
-        for u in uploads {
-            by_draw
-                .entry(u.visit.draw_id.as_str())
-                .or_default()
-                .insert(u.visit.household_id.as_str());
-        }
-        for (draw, households) in by_draw {
-            let households: Vec<&str> = households.into_iter().collect();
-            for chunk in households.chunks(CHUNK) {
-                let sql = format!(
-                    "SELECT household_id FROM sample_households WHERE draw_id = $1 \
-                     AND household_id IN ({}) ORDER BY household_id FOR UPDATE",
-                    placeholders(2, chunk.len())
-                );
-                // The placeholders are generated; every value is bound.
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(draw);
-                for h in chunk {
-                    q = q.bind(*h);
-                }
-                q.fetch_all(&mut *tx).await?;
-            }
-        }
-        Ok(tx)
     }
 
     /// A reviewed finding's record changes only through review or appeal steps: the refusal,
