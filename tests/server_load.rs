@@ -39,9 +39,15 @@ fn setup(dir: &Path, drawn: &Path, draw: &str, db: &str, n: usize) -> Vec<Client
     let mut split = String::from("draw_id,county_code,village_code,interviewers\n");
     for (v, (code, households)) in villages.iter().enumerate().take(n.div_ceil(2)) {
         let half = households.len().div_ceil(2);
-        let names = [format!("load-{:03}", 2 * v), format!("load-{:03}", 2 * v + 1)];
+        let names = [
+            format!("load-{:03}", 2 * v),
+            format!("load-{:03}", 2 * v + 1),
+        ];
         split.push_str(&format!("{draw},530128,{code},{};{}\n", names[0], names[1]));
-        for (k, share) in [&households[..half], &households[half..]].into_iter().enumerate() {
+        for (k, share) in [&households[..half], &households[half..]]
+            .into_iter()
+            .enumerate()
+        {
             if clients.len() == n {
                 break;
             }
@@ -102,11 +108,17 @@ fn config(base: &str, kind: Kind, seconds: f64, photo: &Arc<Vec<u8>>) -> LoadCon
 /// `assess audit verify --db DB` succeeds, once the build has the audit log (until then the
 /// command does not exist and there is no chain to check).
 fn audit_verifies(db: &str) {
-    let help = assess().args(["audit", "verify", "--help"]).output().unwrap();
+    let help = assess()
+        .args(["audit", "verify", "--help"])
+        .output()
+        .unwrap();
     if !help.status.success() {
         return;
     }
-    assess().args(["audit", "verify", "--db", db]).assert().success();
+    assess()
+        .args(["audit", "verify", "--db", db])
+        .assert()
+        .success();
 }
 
 fn assert_verified(engine: &str, db: &str, acks: &[Ack]) -> load::Verified {
@@ -179,7 +191,11 @@ fn twenty_clients_upload_records_and_photos_and_nothing_is_lost_or_duplicated() 
                 "{engine}"
             );
         }
-        assert_eq!(db_digest(&db), before, "{engine}: a retry changed the database");
+        assert_eq!(
+            db_digest(&db),
+            before,
+            "{engine}: a retry changed the database"
+        );
         audit_verifies(&db);
     }
 }
@@ -260,8 +276,8 @@ fn read_answer(stream: &mut std::net::TcpStream) -> (u16, Value) {
                 .unwrap_or(0);
             if buf.len() >= end + 4 + length {
                 let status = text[9..12].parse().unwrap();
-                let body = serde_json::from_slice(&buf[end + 4..end + 4 + length])
-                    .unwrap_or(Value::Null);
+                let body =
+                    serde_json::from_slice(&buf[end + 4..end + 4 + length]).unwrap_or(Value::Null);
                 return (status, body);
             }
         }
@@ -280,10 +296,15 @@ fn sigterm_finishes_the_upload_in_flight_then_exits_0_and_refuses_new_connection
         let address = server.base.trim_start_matches("http://").to_string();
         let photo = load::unique_photo(&load::make_photo(800, 600), engine);
         let sha = load::sha256_hex(&photo);
-        let path = format!("/api/v1/draws/{draw}/households/{}/photos/{sha}", c.households[0]);
+        let path = format!(
+            "/api/v1/draws/{draw}/households/{}/photos/{sha}",
+            c.households[0]
+        );
         // A slow upload: the headers and half of the photo, then a pause.
         let mut stream = std::net::TcpStream::connect(&address).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
         write!(
             stream,
             "PUT {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
@@ -345,8 +366,13 @@ fn sigterm_finishes_the_upload_in_flight_then_exits_0_and_refuses_new_connection
 
 /// The JSON error body of a refusal, checked: (status, code).
 fn refusal(what: &str, status: u16, body: &Value) -> (u16, String) {
-    assert!((400..500).contains(&status), "{what}: status {status}, {body}");
-    let code = body["error"]["code"].as_str().unwrap_or_else(|| panic!("{what}: {body}"));
+    assert!(
+        (400..500).contains(&status),
+        "{what}: status {status}, {body}"
+    );
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: {body}"));
     let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(!code.is_empty() && message.len() > 10, "{what}: {body}");
     (status, code.to_string())
@@ -364,7 +390,14 @@ fn bad_requests_get_a_4xx_json_error_and_change_nothing() {
         let server = Server::start(
             dir.path(),
             &db,
-            &["--max-body-bytes", "30000", "--max-batch", "5", "--max-photo-bytes", "20000"],
+            &[
+                "--max-body-bytes",
+                "30000",
+                "--max-batch",
+                "5",
+                "--max-photo-bytes",
+                "20000",
+            ],
         );
         let batch = |households: &[String], n: usize| {
             let records: Vec<Value> = households
@@ -391,13 +424,20 @@ fn bad_requests_get_a_4xx_json_error_and_change_nothing() {
             }
             let response = r.body(body).send().unwrap();
             let status = response.status().as_u16();
-            let body: Value = serde_json::from_str(&response.text().unwrap()).unwrap_or(Value::Null);
+            let body: Value =
+                serde_json::from_str(&response.text().unwrap()).unwrap_or(Value::Null);
             (status, body)
         };
         // Over --max-body-bytes: four valid records and a long field.
         let mut big = batch(&me.households, 4);
         big["padding"] = json!("x".repeat(40_000));
-        let (s, b) = raw("POST", "/api/v1/records", Some(&me.token), big.to_string().into_bytes(), true);
+        let (s, b) = raw(
+            "POST",
+            "/api/v1/records",
+            Some(&me.token),
+            big.to_string().into_bytes(),
+            true,
+        );
         seen.push(refusal("body over the limit", s, &b));
         // Over --max-batch: six records.
         let six = batch(&me.households, 6);
@@ -417,7 +457,9 @@ fn bad_requests_get_a_4xx_json_error_and_change_nothing() {
         // client is still sending (a raw connection: the rest is never sent).
         let address = server.base.trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(address).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
         write!(
             stream,
             "PUT {photo_path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
@@ -437,15 +479,31 @@ fn bad_requests_get_a_4xx_json_error_and_change_nothing() {
         // A photo whose bytes are not its name.
         let small = load::unique_photo(&load::make_photo(64, 48), "small");
         let a = server.put_bytes(
-            &format!("/api/v1/draws/{draw}/households/{}/photos/{}", me.households[0], "ab".repeat(32)),
+            &format!(
+                "/api/v1/draws/{draw}/households/{}/photos/{}",
+                me.households[0],
+                "ab".repeat(32)
+            ),
             &me.token,
             small,
         );
         seen.push(refusal("photo under another hash", a.status, &a.body));
         // Malformed JSON, and JSON of the wrong shape.
-        let (s, b) = raw("POST", "/api/v1/records", Some(&me.token), b"{\"records\": [".to_vec(), true);
+        let (s, b) = raw(
+            "POST",
+            "/api/v1/records",
+            Some(&me.token),
+            b"{\"records\": [".to_vec(),
+            true,
+        );
         seen.push(refusal("malformed JSON", s, &b));
-        let (s, b) = raw("POST", "/api/v1/records", Some(&me.token), b"{\"records\": 7}".to_vec(), true);
+        let (s, b) = raw(
+            "POST",
+            "/api/v1/records",
+            Some(&me.token),
+            b"{\"records\": 7}".to_vec(),
+            true,
+        );
         seen.push(refusal("wrong shape", s, &b));
         // No token, a bad token, a malformed Authorization header.
         let one = batch(&me.households, 1);
@@ -457,7 +515,13 @@ fn bad_requests_get_a_4xx_json_error_and_change_nothing() {
             &one,
         );
         seen.push(refusal("unknown token", a.status, &a.body));
-        let (s, b) = raw("POST", "/api/v1/records", Some(""), one.to_string().into_bytes(), true);
+        let (s, b) = raw(
+            "POST",
+            "/api/v1/records",
+            Some(""),
+            one.to_string().into_bytes(),
+            true,
+        );
         seen.push(refusal("empty bearer", s, &b));
         // Out of scope: a household of another interviewer's village, alone and in a batch
         // with one of the caller's own (the whole batch is refused).
@@ -470,7 +534,11 @@ fn bad_requests_get_a_4xx_json_error_and_change_nothing() {
             .unwrap()
             .push(theirs["records"][0].clone());
         let a = server.post("/api/v1/records", &me.token, &mixed);
-        seen.push(refusal("a batch with another village's household", a.status, &a.body));
+        seen.push(refusal(
+            "a batch with another village's household",
+            a.status,
+            &a.body,
+        ));
         let small = load::unique_photo(&load::make_photo(64, 48), "scope");
         let a = server.put_bytes(
             &format!(
@@ -482,7 +550,11 @@ fn bad_requests_get_a_4xx_json_error_and_change_nothing() {
             small,
         );
         seen.push(refusal("another village's photo", a.status, &a.body));
-        assert_eq!(db_digest(&db), before, "{engine}: a refused request changed the database");
+        assert_eq!(
+            db_digest(&db),
+            before,
+            "{engine}: a refused request changed the database"
+        );
         let codes: Vec<(u16, &str)> = seen.iter().map(|(s, c)| (*s, c.as_str())).collect();
         assert_eq!(
             codes,
@@ -516,7 +588,11 @@ fn bad_requests_get_a_4xx_json_error_and_change_nothing() {
             "{engine}"
         );
         // Another account has its own allowance.
-        assert_eq!(limited.get("/api/v1/me", &other.token).status, 200, "{engine}");
+        assert_eq!(
+            limited.get("/api/v1/me", &other.token).status,
+            200,
+            "{engine}"
+        );
         assert_eq!(db_digest(&db), before, "{engine}");
     }
 }
@@ -558,10 +634,23 @@ fn the_log_has_one_line_per_request_with_its_id_and_never_a_full_identity_number
         ]});
         let a = server.post("/api/v1/records", &c.token, &body);
         assert_eq!(a.status, 200, "{engine}: {:?}", a.body);
-        assert_eq!(a.body["results"][0]["status"], "accepted", "{engine}: {:?}", a.body);
-        assert_eq!(a.body["results"][1]["status"], "refused", "{engine}: {:?}", a.body);
+        assert_eq!(
+            a.body["results"][0]["status"], "accepted",
+            "{engine}: {:?}",
+            a.body
+        );
+        assert_eq!(
+            a.body["results"][1]["status"], "refused",
+            "{engine}: {:?}",
+            a.body
+        );
         // A malformed request with the number in it, and a query string with it.
-        let b = server.call("POST", "/api/v1/records", Some(&c.token), Some(&json!({"records": number})));
+        let b = server.call(
+            "POST",
+            "/api/v1/records",
+            Some(&c.token),
+            Some(&json!({"records": number})),
+        );
         assert!(b.status >= 400, "{engine}");
         let q = server.get(&format!("/api/v1/conflicts?draw={number}"), &c.token);
         assert_eq!(q.status, 200, "{engine}: {:?}", q.body);
@@ -572,8 +661,14 @@ fn the_log_has_one_line_per_request_with_its_id_and_never_a_full_identity_number
         let log_path = server.log.clone();
         drop(server);
         let log = std::fs::read_to_string(&log_path).unwrap();
-        assert!(!log.contains(&number), "{engine}: the log holds {number}:\n{log}");
-        assert!(!log.contains(&number[..17]), "{engine}: the log holds a number:\n{log}");
+        assert!(
+            !log.contains(&number),
+            "{engine}: the log holds {number}:\n{log}"
+        );
+        assert!(
+            !log.contains(&number[..17]),
+            "{engine}: the log holds a number:\n{log}"
+        );
         let lines: Vec<Value> = log
             .lines()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
@@ -593,8 +688,15 @@ fn the_log_has_one_line_per_request_with_its_id_and_never_a_full_identity_number
             .collect();
         assert_eq!(statuses, [200, 422, 200, 200], "{engine}: {log}");
         for l in &lines {
-            assert!(l["fields"]["path"].is_string() && l["fields"]["micros"].is_u64(), "{l}");
+            assert!(
+                l["fields"]["path"].is_string() && l["fields"]["micros"].is_u64(),
+                "{l}"
+            );
         }
-        assert_eq!(lines[0]["fields"]["account"], c.account.as_str(), "{engine}");
+        assert_eq!(
+            lines[0]["fields"]["account"],
+            c.account.as_str(),
+            "{engine}"
+        );
     }
 }

@@ -157,10 +157,9 @@ r = json.loads(sys.argv[1])
 r.update(engine=sys.argv[2], server_cpu_s=float(sys.argv[3]), verified=sys.argv[4].splitlines()[0], audit=sys.argv[5])
 print(json.dumps(r, ensure_ascii=False))
 PY
-            tail -1 "$W/results.jsonl" | python3 -c '
-import json, sys
+            tail -1 "$W/results.jsonl" | python3 -c 'import json, sys
 r = json.loads(sys.stdin.read())
-print(f"   {r[\"engine\"]:6} {r[\"kind\"]:7} {r[\"clients\"]:4} clients: {r[\"requests_per_s\"]:8.1f} req/s {r[\"records_per_s\"]:8.0f} records/s  p50 {r[\"p50_ms\"]:8.1f} ms  p99 {r[\"p99_ms\"]:8.1f} ms  errors {r[\"errors\"]}  server CPU {r[\"server_cpu_s\"]} s; {r[\"verified\"]}; audit {r[\"audit\"]}")'
+print("   {engine:6} {kind:7} {clients:4} clients: {requests_per_s:8.1f} req/s {records_per_s:8.0f} records/s  p50 {p50_ms:8.1f} ms  p99 {p99_ms:8.1f} ms  errors {errors}  server CPU {server_cpu_s} s; {verified}; audit {audit}".format(**r))'
         done
     done
 done

@@ -91,7 +91,11 @@ impl Ack {
             record_id: f[3].into(),
             sha256: f[4].into(),
             status: f[5].into(),
-            version: if f[6].is_empty() { None } else { Some(f[6].parse().ok()?) },
+            version: if f[6].is_empty() {
+                None
+            } else {
+                Some(f[6].parse().ok()?)
+            },
             marker: f[7].trim_end().parse().ok()?,
         })
     }
@@ -215,7 +219,7 @@ pub fn make_photo(width: u32, height: u32) -> Vec<u8> {
         state ^= state << 13;
         state ^= state >> 17;
         state ^= state << 5;
-        let n = (state & 0x3f) as u8;
+        let n = (state & 0x0f) as u8;
         image::Rgb([
             ((x * 255 / width.max(1)) as u8).wrapping_add(n),
             ((y * 255 / height.max(1)) as u8).wrapping_add(n / 2),
@@ -262,7 +266,8 @@ impl Shared {
         if let Some(f) = file {
             let text: String = new.iter().map(Ack::line).collect();
             // Written before the next request is sent: what is in the log was acknowledged.
-            f.write_all(text.as_bytes()).expect("the ack log is writable");
+            f.write_all(text.as_bytes())
+                .expect("the ack log is writable");
             f.flush().expect("the ack log is writable");
         }
         list.extend(new);
@@ -366,7 +371,16 @@ async fn client_loop(
                     households.len() as i64,
                     std::sync::atomic::Ordering::Relaxed,
                 );
-                upload_records(http, config, client, &households, &mut bases, marker, shared).await
+                upload_records(
+                    http,
+                    config,
+                    client,
+                    &households,
+                    &mut bases,
+                    marker,
+                    shared,
+                )
+                .await
             }
             Kind::Photos => {
                 let household = &client.households[photo_n % client.households.len()];
@@ -408,9 +422,16 @@ async fn pull(
         .await
         .map_err(|e| format!("pull: {}", transport(&e)))?;
     let status = response.status();
-    let body: Value = response.json().await.map_err(|e| format!("pull: {}", transport(&e)))?;
+    let body: Value = response
+        .json()
+        .await
+        .map_err(|e| format!("pull: {}", transport(&e)))?;
     if !status.is_success() {
-        return Err(format!("pull: {} {}", status.as_u16(), body["error"]["code"]));
+        return Err(format!(
+            "pull: {} {}",
+            status.as_u16(),
+            body["error"]["code"]
+        ));
     }
     Ok(body
         .as_array()
@@ -477,11 +498,20 @@ async fn upload_records(
         .map_err(|e| format!("records: {}", transport(&e)))?;
     let took = started.elapsed().as_micros() as u64;
     if !status.is_success() {
-        return Err(format!("records: {} {}", status.as_u16(), answer["error"]["code"]));
+        return Err(format!(
+            "records: {} {}",
+            status.as_u16(),
+            answer["error"]["code"]
+        ));
     }
     shared.record_latency.lock().unwrap().push(took);
     let mut acks = Vec::new();
-    for (k, r) in answer["results"].as_array().into_iter().flatten().enumerate() {
+    for (k, r) in answer["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let household = r["household_id"].as_str().unwrap_or_default().to_string();
         let sha = r["content_sha256"].as_str().unwrap_or_default().to_string();
         let st = r["status"].as_str().unwrap_or_default().to_string();
@@ -541,7 +571,11 @@ async fn upload_photo(
         .map_err(|e| format!("photo: {}", transport(&e)))?;
     let took = started.elapsed().as_micros() as u64;
     if !status.is_success() {
-        return Err(format!("photo: {} {}", status.as_u16(), answer["error"]["code"]));
+        return Err(format!(
+            "photo: {} {}",
+            status.as_u16(),
+            answer["error"]["code"]
+        ));
     }
     shared.photo_latency.lock().unwrap().push(took);
     shared.ack(vec![Ack {
@@ -560,6 +594,9 @@ async fn upload_photo(
     Ok(())
 }
 
+/// A household's versions: version → (content hash, stored JSON, current).
+type Versions = BTreeMap<i64, (String, String, bool)>;
+
 /// What the check found.
 #[derive(Debug, Default)]
 pub struct Verified {
@@ -575,7 +612,8 @@ pub struct Verified {
 
 /// `sqlite://PATH` for a path, the URL itself for postgres://.
 pub fn any_url(db: &str) -> String {
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") || db.starts_with("sqlite:") {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") || db.starts_with("sqlite:")
+    {
         db.to_string()
     } else {
         format!("sqlite://{db}")
@@ -624,8 +662,7 @@ pub async fn verify(db: &str, acks: &[Ack]) -> Verified {
     .expect("visits are read");
     out.visit_rows = rows.len();
     // (draw, household) → version → (hash, json, current)
-    let mut visits: HashMap<(String, String), BTreeMap<i64, (String, String, bool)>> =
-        HashMap::new();
+    let mut visits: HashMap<(String, String), Versions> = HashMap::new();
     for r in &rows {
         let key: (String, String) = (r.get(0), r.get(1));
         let version: i64 = r.get(2);
@@ -655,8 +692,9 @@ pub async fn verify(db: &str, acks: &[Ack]) -> Verified {
         let numbers: Vec<i64> = versions.keys().copied().collect();
         let expected: Vec<i64> = (1..=numbers.len() as i64).collect();
         if numbers != expected {
-            out.problems
-                .push(format!("{draw} {household}: versions {numbers:?}, not 1..n"));
+            out.problems.push(format!(
+                "{draw} {household}: versions {numbers:?}, not 1..n"
+            ));
         }
         let current: Vec<i64> = versions
             .iter()
@@ -703,11 +741,14 @@ pub async fn verify(db: &str, acks: &[Ack]) -> Verified {
                 if sha256_hex(&content) == *sha {
                     photos_ok.insert(sha.clone());
                 } else {
-                    out.problems
-                        .push(format!("photo {sha}: the stored bytes hash to another value"));
+                    out.problems.push(format!(
+                        "photo {sha}: the stored bytes hash to another value"
+                    ));
                 }
             }
-            None => out.problems.push(format!("photo {sha}: acknowledged, not stored")),
+            None => out
+                .problems
+                .push(format!("photo {sha}: acknowledged, not stored")),
         }
     }
     for a in acks {
@@ -747,7 +788,8 @@ pub async fn verify(db: &str, acks: &[Ack]) -> Verified {
                 let in_versions = visits
                     .get(&key)
                     .is_some_and(|vs| vs.values().any(|v| v.0 == a.sha256));
-                let kept = conflicts.contains(&(a.draw.clone(), a.household.clone(), a.sha256.clone()));
+                let kept =
+                    conflicts.contains(&(a.draw.clone(), a.household.clone(), a.sha256.clone()));
                 if !in_versions && !kept {
                     out.problems.push(format!(
                         "{} {}: answered unchanged, content {} not stored",
@@ -779,7 +821,9 @@ pub async fn verify(db: &str, acks: &[Ack]) -> Verified {
                     ));
                 }
             }
-            (other, _) => out.problems.push(format!("unknown acknowledgement kind {other}")),
+            (other, _) => out
+                .problems
+                .push(format!("unknown acknowledgement kind {other}")),
         }
     }
     pool.close().await;
