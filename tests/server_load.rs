@@ -323,7 +323,11 @@ fn sigterm_finishes_the_upload_in_flight_then_exits_0_and_refuses_new_connection
         loop {
             match std::net::TcpStream::connect(&address) {
                 Err(e) => {
-                    assert_eq!(e.kind(), std::io::ErrorKind::ConnectionRefused, "{engine}");
+                    assert_eq!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionRefused,
+                        "{engine}: {e}"
+                    );
                     break;
                 }
                 Ok(_) => {
