@@ -27,6 +27,7 @@ mod plan;
 mod records;
 mod report;
 mod server;
+mod server_load;
 mod simulate;
 mod simulate_visits;
 mod size;
