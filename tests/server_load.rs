@@ -101,6 +101,7 @@ fn config(base: &str, kind: Kind, seconds: f64, photo: &Arc<Vec<u8>>) -> LoadCon
         batch: 40,
         photo: photo.clone(),
         ack_log: None,
+        interval: None,
         stop_on_error: true,
     }
 }

@@ -35,7 +35,9 @@
 #
 # Environment: CLIENTS (default "1 50 200"), KINDS (default "records photos"), SECONDS_EACH
 # (default 20), BATCH (default 32), PHOTO (default 4000x3000), HOUSEHOLDS (default 60000),
-# WORKERS (load client threads, default 1), ASSESS, NO_PG, ASSESS_BENCH_PG, W (work dir,
+# WORKERS (load client threads, default 1), INTERVAL_MS (each client starts a request at most
+# every INTERVAL_MS: load offered at a rate, as interviewers upload now and then; unset: each
+# client sends its next request as soon as the last is answered), ASSESS, NO_PG, ASSESS_BENCH_PG, W (work dir,
 # default bench/work/server; git-ignored). Results: $W/results.jsonl (one JSON line a run),
 # and a Markdown table printed at the end.
 set -euo pipefail
@@ -140,7 +142,7 @@ for engine in $ENGINES; do
             t0=$(cpu_ticks $pid)
             result=$($L run --base "$base" --clients "$W/$engine-clients.tsv" --n "$n" --kind "$kind" \
                 --seconds "$SECONDS_EACH" --batch "$BATCH" --photo "$PHOTO" --workers "$WORKERS" \
-                --acks "$W/runs/$name.acks")
+                --acks "$W/runs/$name.acks" ${INTERVAL_MS:+--interval-ms "$INTERVAL_MS"})
             t1=$(cpu_ticks $pid)
             kill -TERM $pid
             wait $pid || { echo "the server exited with $?"; exit 1; }

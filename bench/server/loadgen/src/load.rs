@@ -119,6 +119,10 @@ pub struct LoadConfig {
     /// Leave after the first failed request (a test); otherwise wait and go on (the server may
     /// be restarting).
     pub stop_on_error: bool,
+    /// Each client starts a request at most this often (None: as soon as the last is
+    /// answered). With a pace the load is offered at a rate, as interviewers upload now and
+    /// then, and a latency is the server's, not the time waited behind 199 other clients.
+    pub interval: Option<Duration>,
 }
 
 /// What one run of the load did.
@@ -348,7 +352,23 @@ async fn client_loop(
     let mut bases: HashMap<String, String> = HashMap::new();
     let mut pulled = false;
     let mut photo_n: usize = 0;
+    // Clients start spread over the first interval, not all at once.
+    let mut next = Instant::now()
+        + config.interval.map_or(Duration::ZERO, |i| {
+            let h = client
+                .account
+                .bytes()
+                .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+            i.mul_f64((h % 1000) as f64 / 1000.0)
+        });
     while Instant::now() < deadline {
+        if let Some(interval) = config.interval {
+            tokio::time::sleep_until(next.into()).await;
+            next += interval;
+            if Instant::now() >= deadline {
+                break;
+            }
+        }
         if !pulled && config.kind == Kind::Records {
             match pull(http, config, client).await {
                 Ok(current) => {

@@ -1,7 +1,7 @@
 //! The load client of bench/server/run.sh (see bench/server/README.md).
 //!
 //!   loadgen run --base URL --clients clients.tsv --n N --seconds S --kind records|photos
-//!               [--batch B] [--photo WxH] [--acks acks.tsv] [--workers W]
+//!               [--batch B] [--photo WxH] [--acks acks.tsv] [--workers W] [--interval-ms MS]
 //!   loadgen verify --db URL --acks acks.tsv [--acks more.tsv ...]
 //!
 //! `run` prints one JSON line: requests, records acknowledged, records/s, requests/s, p50 and
@@ -106,6 +106,8 @@ fn run(map: &BTreeMap<String, Vec<String>>) {
         photo: Arc::new(photo),
         ack_log: one(map, "acks").map(Into::into),
         stop_on_error: false,
+        interval: one(map, "interval-ms")
+            .map(|v| Duration::from_millis(v.parse().unwrap_or_else(|_| die("--interval-ms: a number")))),
     };
     let workers: usize = number(map, "workers", 1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
