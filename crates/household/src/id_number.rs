@@ -85,9 +85,7 @@ pub enum IdError {
     #[error("the identity number is empty")]
     Empty,
     /// A character that is neither a digit nor X (full-width ones are accepted).
-    #[error(
-        "an identity number has only digits and a final X; character {position} is {found:?}"
-    )]
+    #[error("an identity number has only digits and a final X; character {position} is {found:?}")]
     Character {
         /// 1-based position among the characters after trimming.
         position: usize,
@@ -375,7 +373,10 @@ mod tests {
         let cases = [
             ("11010519491231002x", "lower-case x"),
             ("１１０１０５１９４９１２３１００２Ｘ", "full-width"),
-            ("１１０１０５１９４９１２３１００２ｘ", "full-width; lower-case x"),
+            (
+                "１１０１０５１９４９１２３１００２ｘ",
+                "full-width; lower-case x",
+            ),
             ("\u{3000}11010519491231002X ", "spaces"),
             ("110105491231002", "15-digit"),
         ];
@@ -390,10 +391,28 @@ mod tests {
     fn anything_else_is_refused_with_its_reason() {
         let n = IdNumber::normalise;
         assert_eq!(n("  "), Err(IdError::Empty));
-        assert_eq!(n("110105 19491231002X"), Err(IdError::Character { position: 7, found: ' ' }));
-        assert_eq!(n("1101051949123100-2X"), Err(IdError::Character { position: 17, found: '-' }));
-        assert_eq!(n("1101051949X2310021"), Err(IdError::MisplacedX { position: 11 }));
-        assert_eq!(n("11010549123100X"), Err(IdError::MisplacedX { position: 15 }));
+        assert_eq!(
+            n("110105 19491231002X"),
+            Err(IdError::Character {
+                position: 7,
+                found: ' '
+            })
+        );
+        assert_eq!(
+            n("1101051949123100-2X"),
+            Err(IdError::Character {
+                position: 17,
+                found: '-'
+            })
+        );
+        assert_eq!(
+            n("1101051949X2310021"),
+            Err(IdError::MisplacedX { position: 11 })
+        );
+        assert_eq!(
+            n("11010549123100X"),
+            Err(IdError::MisplacedX { position: 15 })
+        );
         assert_eq!(n("1101051949123100"), Err(IdError::Length { length: 16 }));
         let check = n("110105194912310021").unwrap_err();
         assert!(matches!(check, IdError::Check { .. }));
@@ -401,7 +420,10 @@ mod tests {
         // 15-digit numbers have no check character: the birth date is what can be checked.
         let date = n("110105491331002").unwrap_err();
         assert!(matches!(date, IdError::BirthDate { .. }), "{date}");
-        assert!(matches!(n("110105000229002"), Err(IdError::BirthDate { .. })), "1900 was not a leap year");
+        assert!(
+            matches!(n("110105000229002"), Err(IdError::BirthDate { .. })),
+            "1900 was not a leap year"
+        );
         assert!(n("110105960229002").is_ok(), "1996 was");
     }
 
@@ -431,14 +453,19 @@ mod tests {
     /// 17 digits whose birth date is a real date between 1900 and 1999 (so that its 15-digit
     /// form exists): region, year, month, day, sequence.
     fn seventeen() -> impl Strategy<Value = [u8; 17]> {
-        (100_000u32..999_999, 0u32..100, 1u32..=12, 1u32..=28, 0u32..1000).prop_map(
-            |(region, yy, mm, dd, seq)| {
+        (
+            100_000u32..999_999,
+            0u32..100,
+            1u32..=12,
+            1u32..=28,
+            0u32..1000,
+        )
+            .prop_map(|(region, yy, mm, dd, seq)| {
                 let s = format!("{region:06}19{yy:02}{mm:02}{dd:02}{seq:03}");
                 let mut d = [0u8; 17];
                 d.copy_from_slice(s.as_bytes());
                 d
-            },
-        )
+            })
     }
 
     fn with_check(d: &[u8; 17]) -> String {

@@ -20,8 +20,8 @@ mod aliases;
 mod id_number;
 
 pub use aliases::{status_from_label, FRAME_ALIASES, STATUS_LABELS};
-pub use id_number::{check_character, mask_identity_numbers, IdError, IdNumber, IdWritten};
 use assess_divisions::VillageCode;
+pub use id_number::{check_character, mask_identity_numbers, IdError, IdNumber, IdWritten};
 use std::fmt;
 use std::str::FromStr;
 
