@@ -22,7 +22,7 @@ pub struct RowError {
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, line {}", self.file, self.line)?;
+        write!(f, "{}: line {}", self.file, self.line)?;
         if let Some(field) = self.field {
             write!(f, ", column {field}")?;
         }

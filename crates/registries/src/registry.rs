@@ -440,7 +440,7 @@ mod tests {
         );
         let text = e.to_string();
         assert!(
-            text.contains("pay.csv, line 3, column person_id: identity number 110"),
+            text.contains("pay.csv: line 3, column person_id: identity number 110"),
             "{text}"
         );
         assert!(!text.contains("110105194912310021"), "{text}");
