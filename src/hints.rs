@@ -10,6 +10,7 @@ use assess_assign::AssignError;
 use assess_draw::DrawError;
 use assess_inspection::StepProblem;
 use assess_register::{Problem, RegisterError};
+use assess_registries::CrosscheckError;
 use assess_sampling::Remedy;
 use assess_store::{AccountsError, StoreError};
 use assess_survey::DesignError;
@@ -47,6 +48,9 @@ fn cli_words(e: &(dyn Error + 'static)) -> Option<Words> {
     }
     if let Some(e) = e.downcast_ref::<VerdictError>() {
         return verdict(e);
+    }
+    if let Some(e) = e.downcast_ref::<CrosscheckError>() {
+        return crosscheck(e).map(Words::Level);
     }
     if let Some(e) = e.downcast_ref::<TableError>() {
         return table(e).map(Words::Level);
@@ -233,6 +237,16 @@ fn table(e: &TableError) -> Option<String> {
              similar one"
         ),
         TableError::LonelySsu { .. } => format!("{e}; use --lonely-psu remove or centre"),
+        _ => return None,
+    })
+}
+
+fn crosscheck(e: &CrosscheckError) -> Option<String> {
+    Some(match e {
+        CrosscheckError::Rules { .. } => {
+            format!("{e} (a --rules file has the form of data/census/crosscheck-rules.toml)")
+        }
+        CrosscheckError::TooManyForXlsx { .. } => format!("{e}: leave out --xlsx"),
         _ => return None,
     })
 }

@@ -103,6 +103,9 @@ enum Command {
     /// its head (signed with an ed25519 key), make a key.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCmd),
+    /// The national census: register cross-checks against external registries (crosscheck).
+    #[command(subcommand)]
+    Census(cmd::census::CensusCmd),
 }
 
 fn main() -> ExitCode {
@@ -141,6 +144,7 @@ fn main() -> ExitCode {
         Command::User(c) => cmd::user::run(c),
         Command::Assignment(c) => cmd::assignment::run(c),
         Command::Audit(c) => cmd::audit::run(c),
+        Command::Census(c) => cmd::census::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,7 @@ mod audit;
 mod bad_input;
 mod check;
 mod concurrency;
+mod crosscheck;
 mod draw;
 mod estimate;
 mod extend;

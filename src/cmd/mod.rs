@@ -16,6 +16,7 @@ pub mod assign;
 pub mod assign_villages;
 pub mod assignment;
 pub mod audit;
+pub mod census;
 pub mod check;
 pub mod draw;
 pub mod estimate;

@@ -1,7 +1,9 @@
 //! A household of the register, and a village of the village file, as every step after the
 //! import sees them: the draw stratifies by [`Status`], the verdict weighs by it, synthetic
 //! registers are made of [`Household`]s. Also the columns of the two files, which the
-//! importer reads and `assess-synth` writes.
+//! importer reads and `assess-synth` writes, and a member's resident identity number
+//! ([`IdNumber`]: checked, normalised from the forms registries write it in, never shown
+//! whole).
 //!
 //! ```
 //! use assess_household::Status;
@@ -11,13 +13,15 @@
 //!
 //! Not for: reading or checking register files (`assess-register` does, and hands out these
 //! values only for valid rows), or any rule about households (`assess-standards`,
-//! `assess-inspection`). No I/O; no dependencies but the division codes and serde.
+//! `assess-inspection`). No I/O; no dependencies but the division codes, serde and thiserror.
 #![deny(missing_docs)]
 
 mod aliases;
+mod id_number;
 
 pub use aliases::{status_from_label, FRAME_ALIASES, STATUS_LABELS};
 use assess_divisions::VillageCode;
+pub use id_number::{check_character, mask_identity_numbers, IdError, IdNumber, IdWritten};
 use std::fmt;
 use std::str::FromStr;
 
