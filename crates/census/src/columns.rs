@@ -83,7 +83,12 @@ const OPINION: &[&str] = &[
     "dont_know",
 ];
 const SEX: &[&str] = &["male", "female"];
-const SCHOOLING: &[&str] = &["in_school", "home_teaching", "exempt_health", "out_of_school"];
+const SCHOOLING: &[&str] = &[
+    "in_school",
+    "home_teaching",
+    "exempt_health",
+    "out_of_school",
+];
 
 use Kind::*;
 
@@ -283,7 +288,11 @@ pub(crate) const COLUMNS: &[Column] = &[
         &["assistance", "education_aid_yuan"],
         Number,
     ),
-    ret("medical_aid_yuan", &["assistance", "medical_aid_yuan"], Number),
+    ret(
+        "medical_aid_yuan",
+        &["assistance", "medical_aid_yuan"],
+        Number,
+    ),
     ret(
         "minimum_living_allowance_yuan",
         &["assistance", "minimum_living_allowance_yuan"],
@@ -310,11 +319,7 @@ pub(crate) const COLUMNS: &[Column] = &[
         &["cover", "serious_illness_insurance"],
         Bool,
     ),
-    mem(
-        "medical_assistance",
-        &["cover", "medical_assistance"],
-        Bool,
-    ),
+    mem("medical_assistance", &["cover", "medical_assistance"], Bool),
     mem("id_number", &["id_number"], IdNumber),
 ];
 

@@ -116,7 +116,11 @@ impl<R: BufRead> Iterator for JsonLinesReader<R> {
                 },
                 Err(e) => {
                     let path = e.path().to_string();
-                    let field = if path == "." { "json".to_string() } else { path };
+                    let field = if path == "." || path == "?" {
+                        "json".to_string()
+                    } else {
+                        path
+                    };
                     let message = e.into_inner().to_string();
                     Err(self.error(
                         &field,

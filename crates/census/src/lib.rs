@@ -37,16 +37,16 @@
 
 mod columns;
 mod error;
-mod judged;
 mod jsonl;
+mod judged;
 pub mod limits;
 mod model;
 mod table;
 
 pub use columns::csv_columns;
 pub use error::{Problem, ReturnError};
-pub use judged::{judge_return, Findings, JudgedReturn};
 pub use jsonl::{write_jsonl, JsonLinesReader};
+pub use judged::{judge_return, Findings, JudgedReturn};
 pub use model::{Assistance, CensusReturn, Enumerator, ReturnOutcome, MAX_ID_CHARS};
 pub use table::{CsvReader, CsvWriter};
 

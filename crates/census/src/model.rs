@@ -146,13 +146,10 @@ impl CensusReturn {
         ] {
             if value.trim().is_empty() {
                 problem(field, "is empty; every return names it".to_string());
-            } else if value.chars().count() > MAX_ID_CHARS || value.chars().any(char::is_control)
-            {
+            } else if value.chars().count() > MAX_ID_CHARS || value.chars().any(char::is_control) {
                 problem(
                     field,
-                    format!(
-                        "must be at most {MAX_ID_CHARS} characters without control characters"
-                    ),
+                    format!("must be at most {MAX_ID_CHARS} characters without control characters"),
                 );
             }
         }

@@ -109,6 +109,10 @@ pub struct CsvReader<'a> {
     encoding: TextEncoding,
     /// A row read ahead: the first row of the next return.
     pending: Option<(u64, Vec<String>)>,
+    /// An error read ahead, of a row of the next return, with its return id.
+    pending_error: Option<(Option<String>, ReturnError)>,
+    /// Rows of this return id are skipped: it was refused on an earlier row.
+    skip: Option<String>,
     record: csv::ByteRecord,
     header_error: Option<ReturnError>,
     done: bool,
@@ -137,6 +141,8 @@ impl<'a> CsvReader<'a> {
             width: 0,
             encoding,
             pending: None,
+            pending_error: None,
+            skip: None,
             record: csv::ByteRecord::new(),
             header_error: None,
             done: false,
@@ -232,8 +238,9 @@ impl<'a> CsvReader<'a> {
         Ok(text)
     }
 
-    /// The next row as cells in table order, with its line; `None` at the end.
-    fn next_row(&mut self) -> Option<Result<(u64, Vec<String>), ReturnError>> {
+    /// The next row as cells in table order, with its line; `None` at the end. An error
+    /// comes with the row's return id when it could be read.
+    fn next_row(&mut self) -> Option<Result<(u64, Vec<String>), RowError>> {
         loop {
             match self.rows.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
@@ -242,25 +249,34 @@ impl<'a> CsvReader<'a> {
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         self.done = true;
                     }
-                    return Some(Err(self.error(line, None, csv_problem(&e))));
+                    return Some(Err((None, self.error(line, None, csv_problem(&e)))));
                 }
                 Ok(true) => {}
             }
             let line = self.record.position().map_or(0, |p| p.line());
-            if self.record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            if self
+                .record
+                .iter()
+                .all(|f| f.iter().all(u8::is_ascii_whitespace))
+            {
                 continue;
             }
+            let id = self.index[0]
+                .and_then(|i| self.record.get(i))
+                .and_then(|raw| std::str::from_utf8(raw).ok())
+                .map(|t| t.trim().to_string());
+            let fail = |me: &Self, problem: Problem| {
+                Some(Err((id.clone(), me.error(line, id.as_deref(), problem))))
+            };
             if self.record.as_slice().len() > MAX_ROW_BYTES {
-                return Some(Err(self.error(
-                    line,
-                    None,
+                return fail(
+                    self,
                     Problem::new("row", format!("is longer than {MAX_ROW_BYTES} bytes")),
-                )));
+                );
             }
             if self.record.len() != self.width {
-                return Some(Err(self.error(
-                    line,
-                    None,
+                return fail(
+                    self,
                     Problem::new(
                         "row",
                         format!(
@@ -269,49 +285,76 @@ impl<'a> CsvReader<'a> {
                             self.width
                         ),
                     ),
-                )));
+                );
             }
             let mut cells = Vec::with_capacity(COLUMNS.len());
             for (c, i) in COLUMNS.iter().zip(&self.index) {
                 let raw = i.and_then(|i| self.record.get(i)).unwrap_or_default();
                 match self.text(raw) {
                     Ok(t) => cells.push(t.trim().to_string()),
-                    Err(p) => return Some(Err(self.error(line, None, Problem::new(c.name, p.message)))),
+                    Err(p) => return fail(self, Problem::new(c.name, p.message)),
                 }
             }
             return Some(Ok((line, cells)));
         }
     }
 
-    /// The rows of the next return: the first row (read ahead or read now) and the rows
-    /// after it with the same return id.
+    /// The first row of the next return, skipping the rows of a return refused earlier.
+    fn first_row(&mut self) -> Option<Result<(u64, Vec<String>), ReturnError>> {
+        loop {
+            if let Some((id, e)) = self.pending_error.take() {
+                self.skip = id;
+                return Some(Err(e));
+            }
+            let row = match self.pending.take() {
+                Some(row) => row,
+                None => match self.next_row()? {
+                    Ok(row) => row,
+                    Err(e) => {
+                        self.pending_error = Some(e);
+                        continue;
+                    }
+                },
+            };
+            if self.skip.as_ref() == Some(&row.1[0]) {
+                continue;
+            }
+            self.skip = None;
+            return Some(Ok(row));
+        }
+    }
+
+    /// The rows of the next return: its first row and the rows after it with the same
+    /// return id. A bad row of the return refuses the whole return (never a return with a
+    /// member missing); its other rows are read and dropped.
     fn next_return(&mut self) -> Option<Result<Numbered, ReturnError>> {
-        let (line, first) = match self.pending.take() {
-            Some(row) => row,
-            None => match self.next_row()? {
-                Ok(row) => row,
-                Err(e) => return Some(Err(e)),
-            },
+        let (line, first) = match self.first_row()? {
+            Ok(row) => row,
+            Err(e) => return Some(Err(e)),
         };
+        let id = first[0].clone();
         let mut rows = vec![first];
         let mut problem: Option<ReturnError> = None;
         loop {
             match self.next_row() {
                 None => break,
-                Some(Err(e)) => {
-                    // The bad row may belong to this return: report it after this return.
-                    problem.get_or_insert(e);
-                    break;
+                Some(Err((row_id, e))) => {
+                    if row_id.is_none() || row_id.as_ref() == Some(&id) {
+                        problem.get_or_insert(e);
+                    } else {
+                        self.pending_error = Some((row_id, e));
+                        break;
+                    }
                 }
                 Some(Ok((l, cells))) => {
-                    if cells[0] != rows[0][0] {
+                    if cells[0] != id {
                         self.pending = Some((l, cells));
                         break;
                     }
                     if let Some(k) = differing(&rows[0], &cells) {
                         problem.get_or_insert(self.error(
                             l,
-                            Some(&rows[0][0]),
+                            Some(&id),
                             Problem::new(
                                 COLUMNS[k].name,
                                 format!(
@@ -326,7 +369,7 @@ impl<'a> CsvReader<'a> {
                     if rows.len() >= MAX_MEMBERS {
                         problem.get_or_insert(self.error(
                             l,
-                            Some(&rows[0][0]),
+                            Some(&id),
                             Problem::new(
                                 "member_id",
                                 format!("the return has more than {MAX_MEMBERS} members"),
@@ -341,7 +384,6 @@ impl<'a> CsvReader<'a> {
         if let Some(e) = problem {
             return Some(Err(e));
         }
-        let id = rows[0][0].clone();
         Some(
             assemble(&rows)
                 .map(|census_return| Numbered {
@@ -352,6 +394,9 @@ impl<'a> CsvReader<'a> {
         )
     }
 }
+
+/// A bad row: its return id, when it could be read, and the error.
+type RowError = (Option<String>, ReturnError);
 
 impl Iterator for CsvReader<'_> {
     type Item = Result<Numbered, ReturnError>;
@@ -439,9 +484,23 @@ fn assemble(rows: &[Vec<String>]) -> Result<CensusReturn, Problem> {
         household_cells |= c.path[0] == "household";
         set(&mut root, c.path, cell_value(c, text)?);
     }
-    match (root.contains_key("gps"), first_of(first, "gps_lat"), first_of(first, "gps_lon")) {
-        (true, "", _) => return Err(Problem::new("gps_lat", "is empty but gps_lon is given; give both or neither")),
-        (true, _, "") => return Err(Problem::new("gps_lon", "is empty but gps_lat is given; give both or neither")),
+    match (
+        root.contains_key("gps"),
+        first_of(first, "gps_lat"),
+        first_of(first, "gps_lon"),
+    ) {
+        (true, "", _) => {
+            return Err(Problem::new(
+                "gps_lat",
+                "is empty but gps_lon is given; give both or neither",
+            ))
+        }
+        (true, _, "") => {
+            return Err(Problem::new(
+                "gps_lon",
+                "is empty but gps_lat is given; give both or neither",
+            ))
+        }
         _ => {}
     }
     let mut members = Vec::new();
@@ -467,7 +526,9 @@ fn assemble(rows: &[Vec<String>]) -> Result<CensusReturn, Problem> {
                 "is empty but the row has a member's answers; give the member's id (1, 2, ...)",
             ));
         }
-        member.entry("cover").or_insert_with(|| Value::Object(Map::new()));
+        member
+            .entry("cover")
+            .or_insert_with(|| Value::Object(Map::new()));
         members.push(Value::Object(member));
     }
     if household_cells || !members.is_empty() {
@@ -550,7 +611,9 @@ fn cell_value(c: &Column, text: &str) -> Result<Value, Problem> {
             let parts: Vec<&str> = text.split('-').collect();
             let nums: Option<Vec<u16>> = parts.iter().map(|p| p.parse().ok()).collect();
             match nums.as_deref() {
-                Some([y, m, d]) if parts[0].len() == 4 && (1..=12).contains(m) && (1..=31).contains(d) => {
+                Some([y, m, d])
+                    if parts[0].len() == 4 && (1..=12).contains(m) && (1..=31).contains(d) =>
+                {
                     serde_json::json!({"year": y, "month": m, "day": d})
                 }
                 _ => return Err(bad(format!("{text:?} is not a date YYYY-MM-DD"))),
