@@ -73,7 +73,7 @@ const fn mem(name: &'static str, path: &'static [&'static str], kind: Kind) -> C
 
 const STATUS: &[&str] = &["exited", "poor", "non_registered"];
 const OUTCOME: &[&str] = &["enumerated", "dissolved", "moved_out"];
-const COMPONENT: &[&str] = &["a", "b", "c", "d"];
+const COMPONENT: &[&str] = &["a", "b", "c", "d", "not_present"];
 const GRADE: &[&str] = &["A", "B", "C", "D"];
 const RENOVATION: &[&str] = &["none", "reinforced", "rebuilt", "relocated"];
 const OPINION: &[&str] = &[
