@@ -143,7 +143,9 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
     register.commit()?;
     villages.map(AtomicFile::commit).transpose()?;
     truth.map(AtomicFile::commit).transpose()?;
-    census_files.map(synth_census::CensusFiles::commit).transpose()?;
+    census_files
+        .map(synth_census::CensusFiles::commit)
+        .transpose()?;
     print_summary(&summary, &config, &args);
     if let Some(c) = &census_summary {
         synth_census::print_summary(c, &args.census);

@@ -4,7 +4,9 @@
 
 use anyhow::bail;
 use assess_output::AtomicFile;
-use assess_synth::census::{CensusFormat, CensusSettings, CensusSummary, CensusWriters, REGISTRIES};
+use assess_synth::census::{
+    CensusFormat, CensusSettings, CensusSummary, CensusWriters, REGISTRIES,
+};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -162,12 +164,7 @@ pub fn print_summary(s: &CensusSummary, args: &CensusArgs) {
     println!(
         "planted: {} not enumerated, {} duplicates, {} copied, {} end before start, {} short, \
          {} far from the house",
-        s.not_enumerated,
-        s.duplicate,
-        s.copied,
-        s.end_before_start,
-        s.short_interview,
-        s.far_place
+        s.not_enumerated, s.duplicate, s.copied, s.end_before_start, s.short_interview, s.far_place
     );
     println!(
         "registries: {} vehicles over 30,000 yuan, {} properties, {} businesses, {} on the payroll; \
@@ -183,8 +180,14 @@ pub fn print_summary(s: &CensusSummary, args: &CensusArgs) {
     let dir = args.census_registries.as_deref().unwrap_or(Path::new("."));
     println!(
         "wrote {}, {}, {}/{{vehicles,property,business,payroll}}.csv",
-        args.census_out.as_deref().unwrap_or(Path::new("")).display(),
-        args.census_truth.as_deref().unwrap_or(Path::new("")).display(),
+        args.census_out
+            .as_deref()
+            .unwrap_or(Path::new(""))
+            .display(),
+        args.census_truth
+            .as_deref()
+            .unwrap_or(Path::new(""))
+            .display(),
         dir.display()
     );
 }

@@ -135,7 +135,13 @@ mod tests {
                 assert_eq!(format!("{first17}{}", check_char(first17.as_bytes())), id);
             }
         }
-        assert_eq!(written("11010519491231002X", IdForm::FullWidth), "１１０１０５１９４９１２３１００２Ｘ");
-        assert_eq!(written("11010519491231002X", IdForm::LowerX), "11010519491231002x");
+        assert_eq!(
+            written("11010519491231002X", IdForm::FullWidth),
+            "１１０１０５１９４９１２３１００２Ｘ"
+        );
+        assert_eq!(
+            written("11010519491231002X", IdForm::LowerX),
+            "11010519491231002x"
+        );
     }
 }

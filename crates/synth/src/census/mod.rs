@@ -158,8 +158,13 @@ impl CensusSettings {
             .start
             .clone()
             .unwrap_or_else(|| format!("{year}-07-01T08:30:00+08:00"));
-        OffsetDateTime::parse(&start, &Rfc3339)
-            .map_err(|_| crate::bad("census-start", start, "must be an RFC 3339 time with offset"))
+        OffsetDateTime::parse(&start, &Rfc3339).map_err(|_| {
+            crate::bad(
+                "census-start",
+                start,
+                "must be an RFC 3339 time with offset",
+            )
+        })
     }
 }
 
@@ -466,7 +471,9 @@ impl<'s, 'w> CountyCensus<'s, 'w> {
         let start = self.day0
             + Duration::days((k / PER_DAY) as i64)
             + Duration::minutes((k % PER_DAY) as i64 * SLOT_MINUTES + self.rng.random_range(0..10));
-        let length = self.rng.random_range(INTERVIEW_MINUTES.0..=INTERVIEW_MINUTES.1);
+        let length = self
+            .rng
+            .random_range(INTERVIEW_MINUTES.0..=INTERVIEW_MINUTES.1);
         (start, start + Duration::minutes(length))
     }
 
@@ -491,7 +498,10 @@ impl<'s, 'w> CountyCensus<'s, 'w> {
                 let back = self.rng.random_range(5..=60);
                 r.end = format(start - Duration::minutes(back));
                 self.summary.end_before_start += 1;
-                ("end_before_start", format!("{back} minutes before the start"))
+                (
+                    "end_before_start",
+                    format!("{back} minutes before the start"),
+                )
             } else {
                 let seconds = self.rng.random_range(120..=180);
                 r.end = format(start + Duration::seconds(seconds));
@@ -583,7 +593,13 @@ impl<'s, 'w> CountyCensus<'s, 'w> {
             .filter(|m| m.age.unwrap_or(0) >= 18)
             .filter_map(|m| Some((m.id.clone(), m.id_number.as_ref()?.reveal().to_string())))
             .collect();
-        let rates = [s.vehicle, s.property, s.business, s.payroll, s.near_miss_vehicle];
+        let rates = [
+            s.vehicle,
+            s.property,
+            s.business,
+            s.payroll,
+            s.near_miss_vehicle,
+        ];
         for (k, rate) in rates.into_iter().enumerate() {
             if self.rng.random::<f64>() >= rate || adults.is_empty() {
                 continue;
@@ -614,7 +630,9 @@ impl<'s, 'w> CountyCensus<'s, 'w> {
         }
         if self.rng.random::<f64>() < s.decoys {
             let registry = self.rng.random_range(0..4);
-            let year = self.income_year.saturating_sub(self.rng.random_range(20..=70));
+            let year = self
+                .income_year
+                .saturating_sub(self.rng.random_range(20..=70));
             let male = self.rng.random::<bool>();
             let number = self.issuer.issue(year, male, &mut self.rng);
             let (row, detail) = self.registry_row(registry, false);
@@ -649,8 +667,15 @@ impl<'s, 'w> CountyCensus<'s, 'w> {
                 (format!("{plate},{value}"), format!("value_yuan={value}"))
             }
             1 => {
-                let kind = if rng.random::<f64>() < 0.8 { "urban_flat" } else { "shop" };
-                (format!("{kind},{} county seat", self.county), format!("kind={kind}"))
+                let kind = if rng.random::<f64>() < 0.8 {
+                    "urban_flat"
+                } else {
+                    "shop"
+                };
+                (
+                    format!("{kind},{} county seat", self.county),
+                    format!("kind={kind}"),
+                )
             }
             2 => {
                 let role = if rng.random::<bool>() {
@@ -699,8 +724,9 @@ fn registry_name(k: usize) -> &'static str {
     ["vehicle", "property", "business", "payroll"][k]
 }
 
-/// The copied return: the source's household section and assistance, under this return's
-/// household (its id, status and members' identity numbers, by position).
+/// The copied return: the source's household answers (income, food and clothing, housing,
+/// water, approval, identification) and assistance, under this return's household (its id,
+/// status and members: the enumerator still lists the people by their documents).
 fn copy_answers(r: &mut CensusReturn, source: &CensusReturn) {
     let (Some(own), Some(copied)) = (r.household.as_ref(), source.household.as_ref()) else {
         return;
@@ -708,9 +734,8 @@ fn copy_answers(r: &mut CensusReturn, source: &CensusReturn) {
     let mut h = copied.clone();
     h.household_id = own.household_id.clone();
     h.status = own.status;
-    for (i, m) in h.members.iter_mut().enumerate() {
-        m.id_number = own.members.get(i).and_then(|o| o.id_number.clone());
-    }
+    h.register_members = own.register_members;
+    h.members = own.members.clone();
     r.household = Some(h);
     r.assistance = source.assistance;
 }
