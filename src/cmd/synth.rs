@@ -106,6 +106,9 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
         .transpose()?;
     let mut truth = args.truth.as_deref().map(AtomicFile::create).transpose()?;
     let census = args.census.settings();
+    if let Some(c) = &census {
+        c.check(config.year)?;
+    }
     let mut census_files = census
         .as_ref()
         .map(|_| synth_census::CensusFiles::create(&args.census))

@@ -120,6 +120,12 @@ impl Default for CensusSettings {
 }
 
 impl CensusSettings {
+    /// Checks every setting (rates in [0, 1], the fabrications adding up to at most 1, the
+    /// start time) for a run of assessment year `year`, before anything is written.
+    pub fn check(&self, year: u16) -> Result<(), SynthError> {
+        self.validate(year).map(|_| ())
+    }
+
     pub(crate) fn validate(&self, year: u16) -> Result<OffsetDateTime, SynthError> {
         for (name, value) in [
             ("census-not-enumerated-rate", self.not_enumerated),
