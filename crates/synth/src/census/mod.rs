@@ -368,7 +368,10 @@ impl<'s, 'w> CountyCensus<'s, 'w> {
         if !h.status.is_registered() {
             return Ok(());
         }
-        if self.seen % self.settings.households_per_enumerator == 0 {
+        if self
+            .seen
+            .is_multiple_of(self.settings.households_per_enumerator)
+        {
             self.next_enumerator()?;
         }
         self.seen += 1;
