@@ -33,6 +33,7 @@ pub mod size;
 pub mod store;
 pub mod sync;
 pub mod synth;
+pub mod synth_census;
 pub mod template;
 pub mod user;
 pub mod verdict;

@@ -3,6 +3,7 @@
 //! (`assess-output`).
 
 use crate::cmd::progress::SynthBars;
+use crate::cmd::synth_census;
 use anyhow::{bail, Context};
 use assess_divisions::Vintage;
 use assess_output::{write_atomic, AtomicFile};
@@ -89,6 +90,8 @@ pub struct SynthArgs {
     /// Share of villages that are remote.
     #[arg(long, default_value_t = 0.30)]
     remote_share: f64,
+    #[command(flatten)]
+    census: synth_census::CensusArgs,
 }
 
 pub fn run(args: SynthArgs) -> anyhow::Result<()> {
@@ -102,14 +105,39 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
         .map(AtomicFile::create)
         .transpose()?;
     let mut truth = args.truth.as_deref().map(AtomicFile::create).transpose()?;
+    let census = args.census.settings();
+    if let Some(c) = &census {
+        c.check(config.year)?;
+    }
+    let mut census_files = census
+        .as_ref()
+        .map(|_| synth_census::CensusFiles::create(&args.census))
+        .transpose()?;
     let bars = SynthBars::new();
-    let summary = assess_synth::generate_with_progress(
-        &config,
-        &mut register,
-        villages.as_mut(),
-        truth.as_mut(),
-        |p| bars.update(p),
-    )?;
+    let (summary, census_summary) = match (&census, census_files.as_mut()) {
+        (Some(settings), Some(files)) => {
+            let (summary, census) = assess_synth::generate_census_with_progress(
+                &config,
+                &mut register,
+                villages.as_mut(),
+                truth.as_mut(),
+                settings,
+                files.writers(),
+                |p| bars.update(p),
+            )?;
+            (summary, Some(census))
+        }
+        _ => (
+            assess_synth::generate_with_progress(
+                &config,
+                &mut register,
+                villages.as_mut(),
+                truth.as_mut(),
+                |p| bars.update(p),
+            )?,
+            None,
+        ),
+    };
     bars.finish();
     if let Some(path) = &args.summary_json {
         let json = serde_json::to_string_pretty(&summary).context("writing the summary JSON")?;
@@ -118,7 +146,13 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
     register.commit()?;
     villages.map(AtomicFile::commit).transpose()?;
     truth.map(AtomicFile::commit).transpose()?;
+    census_files
+        .map(synth_census::CensusFiles::commit)
+        .transpose()?;
     print_summary(&summary, &config, &args);
+    if let Some(c) = &census_summary {
+        synth_census::print_summary(c, &args.census);
+    }
     Ok(())
 }
 
@@ -172,10 +206,12 @@ fn config(args: &SynthArgs) -> anyhow::Result<SynthConfig> {
 }
 
 fn check_distinct_outputs(args: &SynthArgs) -> anyhow::Result<()> {
+    let census = args.census.paths();
     let mut paths: Vec<&Path> = vec![&args.out];
     paths.extend(args.villages.as_deref());
     paths.extend(args.truth.as_deref());
     paths.extend(args.summary_json.as_deref());
+    paths.extend(census.iter().map(PathBuf::as_path));
     for (i, a) in paths.iter().enumerate() {
         if paths[..i].contains(a) {
             bail!("{} is given for two outputs", a.display());

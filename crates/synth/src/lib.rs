@@ -30,6 +30,7 @@
 #![deny(missing_docs)]
 
 mod allocate;
+pub mod census;
 mod geography;
 mod household;
 mod summary;
@@ -137,6 +138,10 @@ pub enum SynthError {
     /// Writing the village CSV failed.
     #[error("writing the village file")]
     Csv(#[from] csv::Error),
+    /// A census return could not be built from the truth (a bug, or standards that are not
+    /// the synthetic run's).
+    #[error("building a census return")]
+    CensusRecord(#[from] visits::VisitError),
 }
 
 /// True rates of the truth file: the share of each register stratum that is truly poor,
@@ -362,12 +367,57 @@ pub fn generate<R: Write, V: Write, T: Write>(
 /// thousand, county ends).
 pub fn generate_with_progress<R: Write, V: Write, T: Write>(
     config: &SynthConfig,
+    register: R,
+    villages: Option<V>,
+    truth: Option<T>,
+    observer: impl FnMut(Progress<'_>),
+) -> Result<SynthSummary, SynthError> {
+    run(config, register, villages, truth, None, observer)
+}
+
+/// [`generate_with_progress`], and the census of the register's registered households
+/// ([`census`]): returns, the census truth file and four registries.
+pub fn generate_census_with_progress<R: Write, V: Write, T: Write>(
+    config: &SynthConfig,
+    register: R,
+    villages: Option<V>,
+    truth: Option<T>,
+    settings: &census::CensusSettings,
+    writers: census::CensusWriters<'_>,
+    observer: impl FnMut(Progress<'_>),
+) -> Result<(SynthSummary, census::CensusSummary), SynthError> {
+    let mut summary = census::CensusSummary::default();
+    let mut out = census::CensusOutput::new(writers, settings.format)?;
+    let census = CensusRun {
+        settings,
+        out: &mut out,
+        summary: &mut summary,
+    };
+    let register = run(config, register, villages, truth, Some(census), observer)?;
+    out.flush()?;
+    Ok((register, summary))
+}
+
+/// The census of a run, handed county by county to the generator.
+struct CensusRun<'s, 'w> {
+    settings: &'s census::CensusSettings,
+    out: &'s mut census::CensusOutput<'w>,
+    summary: &'s mut census::CensusSummary,
+}
+
+fn run<R: Write, V: Write, T: Write>(
+    config: &SynthConfig,
     mut register: R,
     villages: Option<V>,
     mut truth: Option<T>,
+    mut census: Option<CensusRun<'_, '_>>,
     mut observer: impl FnMut(Progress<'_>),
 ) -> Result<SynthSummary, SynthError> {
     let line = config.validate()?;
+    let census_start = census
+        .as_ref()
+        .map(|c| c.settings.validate(config.year))
+        .transpose()?;
     let counties = dedup(&config.counties);
     let atlas = Atlas::load(config.vintage, &counties);
     let (counties, sizes) = plan_counties(config, &atlas, counties)?;
@@ -405,6 +455,20 @@ pub fn generate_with_progress<R: Write, V: Write, T: Write>(
             villages: villages.as_mut(),
             truth: truth.as_mut(),
         };
+        let mut county_census = match (census.as_mut(), census_start) {
+            (Some(c), Some(start)) => Some(census::CountyCensus::new(
+                c.settings,
+                c.out,
+                c.summary,
+                &config.standards,
+                config.seed,
+                code,
+                census::home_counties(code),
+                start,
+                config.income_year(),
+            )),
+            _ => None,
+        };
         let tally = generate_county(
             config,
             line,
@@ -412,6 +476,7 @@ pub fn generate_with_progress<R: Write, V: Write, T: Write>(
             *households,
             &mut rng,
             &mut out,
+            county_census.as_mut(),
             &mut observer,
         )?;
         observer(Progress::CountyDone);
@@ -492,6 +557,7 @@ fn county_rng(seed: u64, county: &str) -> ChaCha8Rng {
 }
 
 /// Generates and writes one county.
+#[allow(clippy::too_many_arguments)]
 fn generate_county<P: FnMut(Progress<'_>)>(
     config: &SynthConfig,
     line: f64,
@@ -499,6 +565,7 @@ fn generate_county<P: FnMut(Progress<'_>)>(
     households: u64,
     rng: &mut ChaCha8Rng,
     out: &mut write::Outputs<'_, impl Write, impl Write, impl Write>,
+    mut census: Option<&mut census::CountyCensus<'_, '_>>,
     observer: &mut P,
 ) -> Result<Tally, SynthError> {
     let sizes = allocate::village_sizes(households, frame.villages.len(), rng);
@@ -512,7 +579,15 @@ fn generate_county<P: FnMut(Progress<'_>)>(
     for (site, village) in frame.villages.iter().zip(&traits) {
         count_village(&mut tally, village);
         out.village(site, village)?;
-        let written = write::village_households(out, site, village, &model, rng, &mut tally)?;
+        let written = write::village_households(
+            out,
+            site,
+            village,
+            &model,
+            rng,
+            &mut tally,
+            census.as_deref_mut(),
+        )?;
         observer(Progress::Households(written));
     }
     Ok(tally)

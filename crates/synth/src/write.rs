@@ -71,6 +71,7 @@ pub(crate) fn village_households<R: Write, V: Write, T: Write>(
     model: &HouseholdModel,
     rng: &mut ChaCha8Rng,
     tally: &mut Tally,
+    mut census: Option<&mut crate::census::CountyCensus<'_, '_>>,
 ) -> Result<u64, SynthError> {
     let n = village.households;
     let groups = n.div_ceil(HOUSEHOLDS_PER_GROUP).clamp(1, MAX_GROUPS);
@@ -91,6 +92,9 @@ pub(crate) fn village_households<R: Write, V: Write, T: Write>(
         register_row(out.register, &id, &h, position, group + 1)?;
         if let Some(t) = out.truth.as_mut() {
             truth_row(*t, &id, &h, truly_poor, model.line)?;
+        }
+        if let Some(c) = census.as_deref_mut() {
+            c.household(site, &id.to_string(), &h, position, truly_poor)?;
         }
     }
     Ok(n)

@@ -21,7 +21,7 @@ const VEHICLE_SHARE: f64 = 0.08;
 
 /// The household record as the truth says, refused unless the judge reaches the truth's
 /// finding (the standards or the income year are then not those of the synthetic run).
-pub(super) fn record_as_truth_says(
+pub(crate) fn record_as_truth_says(
     id: &str,
     status: Status,
     members: u32,

@@ -43,7 +43,7 @@
 //! team, `record` writes each visit record, and `household` builds the household record of an
 //! interview so that the judge agrees with the truth.
 
-mod household;
+pub(crate) mod household;
 mod plan;
 mod record;
 mod schedule;

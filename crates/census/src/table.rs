@@ -1,0 +1,627 @@
+//! The CSV layout: one row per member, the return's columns repeated on each of its rows
+//! (docs/census.md, "CSV"). A return is the run of consecutive rows with the same
+//! `return_id`; a return without members is one row with the member columns empty.
+
+use crate::columns::{Column, Kind, Part, COLUMNS};
+use crate::error::{Problem, ReturnError};
+use crate::limits::{MAX_MEMBERS, MAX_ROW_BYTES};
+use crate::model::CensusReturn;
+use crate::Numbered;
+use assess_register::{EncodingChoice, TextEncoding};
+use serde_json::{Map, Value};
+use std::io::{Read, Write};
+
+/// Writes returns as CSV (UTF-8): the header, then each return's rows.
+pub struct CsvWriter<W: Write> {
+    inner: csv::Writer<W>,
+    cells: Vec<String>,
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// A writer that writes the header first.
+    pub fn new(w: W) -> std::io::Result<CsvWriter<W>> {
+        let mut inner = csv::WriterBuilder::new().flexible(false).from_writer(w);
+        inner
+            .write_record(COLUMNS.iter().map(|c| c.name))
+            .map_err(csv_io)?;
+        Ok(CsvWriter {
+            inner,
+            cells: Vec::with_capacity(COLUMNS.len()),
+        })
+    }
+
+    /// Writes one return: one row per member (one row when it has none).
+    pub fn write(&mut self, census_return: &CensusReturn) -> std::io::Result<()> {
+        let value = serde_json::to_value(census_return).map_err(std::io::Error::other)?;
+        let members = value
+            .pointer("/household/members")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let none = [Value::Null];
+        let rows: &[Value] = if members.is_empty() { &none } else { members };
+        for member in rows {
+            self.cells.clear();
+            for c in COLUMNS {
+                let from = match c.part {
+                    Part::Return => &value,
+                    Part::Member => member,
+                };
+                self.cells.push(cell_text(c, lookup(from, c.path)));
+            }
+            self.inner.write_record(&self.cells).map_err(csv_io)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes and returns the writer.
+    pub fn into_inner(self) -> std::io::Result<W> {
+        self.inner
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
+
+    /// Flushes the rows written so far.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+fn lookup<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, key| v.get(key))
+}
+
+fn cell_text(c: &Column, v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(o)) if c.kind == Kind::Date => {
+            let part = |k: &str| o.get(k).and_then(Value::as_u64).unwrap_or(0);
+            format!(
+                "{:04}-{:02}-{:02}",
+                part("year"),
+                part("month"),
+                part("day")
+            )
+        }
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The returns of a CSV file, one at a time (each is one or more consecutive rows), each with
+/// the line of its first row. A bad return is an error naming the file, line, column and
+/// reason; reading goes on with the next return. Memory holds one return.
+pub struct CsvReader<'a> {
+    file: String,
+    rows: csv::Reader<Box<dyn Read + Send + 'a>>,
+    /// For each column of the table, its index in the file (None: absent).
+    index: Vec<Option<usize>>,
+    width: usize,
+    encoding: TextEncoding,
+    /// A row read ahead: the first row of the next return.
+    pending: Option<(u64, Vec<String>)>,
+    /// An error read ahead, of a row of the next return, with its return id.
+    pending_error: Option<(Option<String>, ReturnError)>,
+    /// Rows of this return id are skipped: it was refused on an earlier row.
+    skip: Option<String>,
+    record: csv::ByteRecord,
+    header_error: Option<ReturnError>,
+    done: bool,
+}
+
+impl<'a> CsvReader<'a> {
+    /// Reads `reader` in the encoding chosen (auto: a UTF-8 byte-order mark, or the first
+    /// 64 KiB being valid UTF-8, means UTF-8; otherwise GB18030); `file` names it in errors.
+    pub fn new<R: Read + Send + 'a>(
+        file: impl Into<String>,
+        reader: R,
+        encoding: EncodingChoice,
+    ) -> std::io::Result<CsvReader<'a>> {
+        let file = file.into();
+        let (encoding, text) = decoded(reader, encoding)?;
+        let mut rows = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
+        let mut header = csv::ByteRecord::new();
+        let first = rows.read_byte_record(&mut header);
+        let mut reader = CsvReader {
+            file,
+            rows,
+            index: vec![None; COLUMNS.len()],
+            width: 0,
+            encoding,
+            pending: None,
+            pending_error: None,
+            skip: None,
+            record: csv::ByteRecord::new(),
+            header_error: None,
+            done: false,
+        };
+        reader.header_error = match first {
+            Ok(true) => reader.take_header(&header).err(),
+            Ok(false) => Some(reader.error(
+                1,
+                None,
+                Problem::new("header", "the file is empty; it starts with the header row"),
+            )),
+            Err(e) => Some(reader.error(1, None, csv_problem(&e))),
+        };
+        Ok(reader)
+    }
+
+    /// The encoding the file is read in.
+    pub fn encoding(&self) -> TextEncoding {
+        self.encoding
+    }
+
+    fn error(&self, line: u64, id: Option<&str>, problem: Problem) -> ReturnError {
+        ReturnError::at(&self.file, line, id, problem)
+    }
+
+    fn take_header(&mut self, header: &csv::ByteRecord) -> Result<(), ReturnError> {
+        self.width = header.len();
+        let mut unknown = Vec::new();
+        for (i, raw) in header.iter().enumerate() {
+            let name = self.text(raw).map_err(|p| self.error(1, None, p))?;
+            let name = name.trim().trim_start_matches('\u{feff}');
+            match COLUMNS.iter().position(|c| c.name == name) {
+                Some(k) if self.index[k].is_some() => {
+                    return Err(self.error(
+                        1,
+                        None,
+                        Problem::new(name, "appears twice in the header; keep one"),
+                    ))
+                }
+                Some(k) => self.index[k] = Some(i),
+                None if name.is_empty() => {}
+                None => unknown.push(name.to_string()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(self.error(
+                1,
+                None,
+                Problem::new(
+                    "header",
+                    format!(
+                        "unknown columns {}; the columns are listed in docs/census.md",
+                        unknown.join(", ")
+                    ),
+                ),
+            ));
+        }
+        let missing: Vec<&str> = COLUMNS
+            .iter()
+            .zip(&self.index)
+            .filter(|(c, i)| c.required && i.is_none())
+            .map(|(c, _)| c.name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(self.error(
+                1,
+                None,
+                Problem::new(
+                    "header",
+                    format!("the required columns {} are missing", missing.join(", ")),
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A field's text in the file's encoding (GB18030 has been decoded already; a field
+    /// with a replacement character held bytes that are not GB18030).
+    fn text<'t>(&self, raw: &'t [u8]) -> Result<&'t str, Problem> {
+        let text = std::str::from_utf8(raw).map_err(|_| {
+            Problem::new(
+                "encoding",
+                "holds bytes that are not UTF-8; save the file as UTF-8, or give its encoding \
+                 (gb18030)",
+            )
+        })?;
+        if self.encoding == TextEncoding::Gb18030 && text.contains('\u{fffd}') {
+            return Err(Problem::new(
+                "encoding",
+                "holds bytes that are not GB18030; save the file as UTF-8 or GB18030",
+            ));
+        }
+        Ok(text)
+    }
+
+    /// The next row as cells in table order, with its line; `None` at the end. An error
+    /// comes with the row's return id when it could be read.
+    fn next_row(&mut self) -> Option<Result<(u64, Vec<String>), RowError>> {
+        loop {
+            match self.rows.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        self.done = true;
+                    }
+                    return Some(Err((None, self.error(line, None, csv_problem(&e)))));
+                }
+                Ok(true) => {}
+            }
+            let line = self.record.position().map_or(0, |p| p.line());
+            if self
+                .record
+                .iter()
+                .all(|f| f.iter().all(u8::is_ascii_whitespace))
+            {
+                continue;
+            }
+            let id = self.index[0]
+                .and_then(|i| self.record.get(i))
+                .and_then(|raw| std::str::from_utf8(raw).ok())
+                .map(|t| t.trim().to_string());
+            let fail = |me: &Self, problem: Problem| {
+                Some(Err((id.clone(), me.error(line, id.as_deref(), problem))))
+            };
+            if self.record.as_slice().len() > MAX_ROW_BYTES {
+                return fail(
+                    self,
+                    Problem::new("row", format!("is longer than {MAX_ROW_BYTES} bytes")),
+                );
+            }
+            if self.record.len() != self.width {
+                return fail(
+                    self,
+                    Problem::new(
+                        "row",
+                        format!(
+                            "has {} fields but the header has {}; quote text that holds commas",
+                            self.record.len(),
+                            self.width
+                        ),
+                    ),
+                );
+            }
+            let mut cells = Vec::with_capacity(COLUMNS.len());
+            for (c, i) in COLUMNS.iter().zip(&self.index) {
+                let raw = i.and_then(|i| self.record.get(i)).unwrap_or_default();
+                match self.text(raw) {
+                    Ok(t) => cells.push(t.trim().to_string()),
+                    Err(p) => return fail(self, Problem::new(c.name, p.message)),
+                }
+            }
+            return Some(Ok((line, cells)));
+        }
+    }
+
+    /// The first row of the next return, skipping the rows of a return refused earlier.
+    fn first_row(&mut self) -> Option<Result<(u64, Vec<String>), ReturnError>> {
+        loop {
+            if let Some((id, e)) = self.pending_error.take() {
+                self.skip = id;
+                return Some(Err(e));
+            }
+            let row = match self.pending.take() {
+                Some(row) => row,
+                None => match self.next_row()? {
+                    Ok(row) => row,
+                    Err(e) => {
+                        self.pending_error = Some(e);
+                        continue;
+                    }
+                },
+            };
+            if self.skip.as_ref() == Some(&row.1[0]) {
+                continue;
+            }
+            self.skip = None;
+            return Some(Ok(row));
+        }
+    }
+
+    /// The rows of the next return: its first row and the rows after it with the same
+    /// return id. A bad row of the return refuses the whole return (never a return with a
+    /// member missing); its other rows are read and dropped.
+    fn next_return(&mut self) -> Option<Result<Numbered, ReturnError>> {
+        let (line, first) = match self.first_row()? {
+            Ok(row) => row,
+            Err(e) => return Some(Err(e)),
+        };
+        let id = first[0].clone();
+        let mut rows = vec![first];
+        let mut problem: Option<ReturnError> = None;
+        loop {
+            match self.next_row() {
+                None => break,
+                Some(Err((row_id, e))) => {
+                    if row_id.is_none() || row_id.as_ref() == Some(&id) {
+                        problem.get_or_insert(e);
+                    } else {
+                        self.pending_error = Some((row_id, e));
+                        break;
+                    }
+                }
+                Some(Ok((l, cells))) => {
+                    if cells[0] != id {
+                        self.pending = Some((l, cells));
+                        break;
+                    }
+                    if let Some(k) = differing(&rows[0], &cells) {
+                        problem.get_or_insert(self.error(
+                            l,
+                            Some(&id),
+                            Problem::new(
+                                COLUMNS[k].name,
+                                format!(
+                                    "{:?} differs from the return's first row (line {line}), \
+                                     which says {:?}; a return's columns are the same on each \
+                                     of its rows",
+                                    cells[k], rows[0][k]
+                                ),
+                            ),
+                        ));
+                    }
+                    if rows.len() >= MAX_MEMBERS {
+                        problem.get_or_insert(self.error(
+                            l,
+                            Some(&id),
+                            Problem::new(
+                                "member_id",
+                                format!("the return has more than {MAX_MEMBERS} members"),
+                            ),
+                        ));
+                    } else {
+                        rows.push(cells);
+                    }
+                }
+            }
+        }
+        if let Some(e) = problem {
+            return Some(Err(e));
+        }
+        Some(
+            assemble(&rows)
+                .map(|census_return| Numbered {
+                    line,
+                    census_return,
+                })
+                .map_err(|p| self.error(line, Some(&id), p)),
+        )
+    }
+}
+
+/// A bad row: its return id, when it could be read, and the error.
+type RowError = (Option<String>, ReturnError);
+
+impl Iterator for CsvReader<'_> {
+    type Item = Result<Numbered, ReturnError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.header_error.take() {
+            self.done = true;
+            return Some(Err(e));
+        }
+        if self.done {
+            return None;
+        }
+        self.next_return()
+    }
+}
+
+/// The first return column (other than the id) that differs between two rows.
+fn differing(first: &[String], row: &[String]) -> Option<usize> {
+    COLUMNS
+        .iter()
+        .enumerate()
+        .find(|(k, c)| c.part == Part::Return && first[*k] != row[*k])
+        .map(|(k, _)| k)
+}
+
+/// The text decoded to UTF-8, and the encoding it was read in.
+fn decoded<'a, R: Read + Send + 'a>(
+    mut reader: R,
+    choice: EncodingChoice,
+) -> std::io::Result<(TextEncoding, Box<dyn Read + Send + 'a>)> {
+    let mut head = Vec::with_capacity(64 << 10);
+    (&mut reader).take(64 << 10).read_to_end(&mut head)?;
+    let bom = head.starts_with(b"\xEF\xBB\xBF");
+    let encoding = match choice {
+        EncodingChoice::Utf8 if bom => TextEncoding::Utf8Bom,
+        EncodingChoice::Utf8 => TextEncoding::Utf8,
+        EncodingChoice::Gb18030 => TextEncoding::Gb18030,
+        EncodingChoice::Auto if bom => TextEncoding::Utf8Bom,
+        EncodingChoice::Auto => match std::str::from_utf8(&head) {
+            Ok(_) => TextEncoding::Utf8,
+            // A sequence cut at the end of the head is still UTF-8.
+            Err(e) if e.error_len().is_none() => TextEncoding::Utf8,
+            Err(_) => TextEncoding::Gb18030,
+        },
+    };
+    if bom {
+        head.drain(..3);
+    }
+    let all = std::io::Cursor::new(head).chain(reader);
+    Ok(match encoding {
+        TextEncoding::Gb18030 => (
+            encoding,
+            Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding_rs::GB18030))
+                    .build(all),
+            ),
+        ),
+        _ => (encoding, Box::new(all)),
+    })
+}
+
+fn csv_problem(e: &csv::Error) -> Problem {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => Problem::new("file", format!("cannot be read: {io}")),
+        _ => Problem::new("row", format!("is not CSV: {e}")),
+    }
+}
+
+/// One return from its rows (cells in table order).
+fn assemble(rows: &[Vec<String>]) -> Result<CensusReturn, Problem> {
+    let first = &rows[0];
+    let mut root = Map::new();
+    let mut household_cells = false;
+    for (c, text) in COLUMNS.iter().zip(first) {
+        if c.part != Part::Return {
+            continue;
+        }
+        if text.is_empty() {
+            if c.required {
+                return Err(Problem::new(c.name, "is empty; every return has it"));
+            }
+            continue;
+        }
+        household_cells |= c.path[0] == "household";
+        set(&mut root, c.path, cell_value(c, text)?);
+    }
+    match (
+        root.contains_key("gps"),
+        first_of(first, "gps_lat"),
+        first_of(first, "gps_lon"),
+    ) {
+        (true, "", _) => {
+            return Err(Problem::new(
+                "gps_lat",
+                "is empty but gps_lon is given; give both or neither",
+            ))
+        }
+        (true, _, "") => {
+            return Err(Problem::new(
+                "gps_lon",
+                "is empty but gps_lat is given; give both or neither",
+            ))
+        }
+        _ => {}
+    }
+    let mut members = Vec::new();
+    for row in rows {
+        let mut member = Map::new();
+        for (c, text) in COLUMNS.iter().zip(row) {
+            if c.part == Part::Member && !text.is_empty() {
+                set(&mut member, c.path, cell_value(c, text)?);
+            }
+        }
+        if member.is_empty() {
+            if rows.len() > 1 {
+                return Err(Problem::new(
+                    "member_id",
+                    "a row of a return with several rows has no member; one row per member",
+                ));
+            }
+            continue;
+        }
+        if !member.contains_key("id") {
+            return Err(Problem::new(
+                "member_id",
+                "is empty but the row has a member's answers; give the member's id (1, 2, ...)",
+            ));
+        }
+        member
+            .entry("cover")
+            .or_insert_with(|| Value::Object(Map::new()));
+        members.push(Value::Object(member));
+    }
+    if household_cells || !members.is_empty() {
+        let household = root
+            .entry("household")
+            .or_insert_with(|| Value::Object(Map::new()));
+        let h = household.as_object_mut().expect("an object");
+        h.insert("household_id".into(), Value::String(first[1].clone()));
+        h.insert("members".into(), Value::Array(members));
+        for key in ["income", "housing", "water"] {
+            h.entry(key).or_insert_with(|| Value::Object(Map::new()));
+        }
+        if let Some(Value::Object(housing)) = h.get_mut("housing") {
+            housing
+                .entry("components")
+                .or_insert_with(|| Value::Object(Map::new()));
+        }
+        for key in ["status", "income_year"] {
+            if !h.contains_key(key) {
+                return Err(Problem::new(
+                    key,
+                    "is empty but the return has a household section; an enumerated \
+                     household's return has it",
+                ));
+            }
+        }
+    }
+    serde_json::from_value(Value::Object(root)).map_err(|e| Problem::new("row", e.to_string()))
+}
+
+fn first_of<'a>(row: &'a [String], name: &str) -> &'a str {
+    COLUMNS
+        .iter()
+        .position(|c| c.name == name)
+        .map_or("", |k| row[k].as_str())
+}
+
+fn set(root: &mut Map<String, Value>, path: &[&str], value: Value) {
+    let (last, parents) = path.split_last().expect("a path has a name");
+    let mut at = root;
+    for key in parents {
+        at = at
+            .entry(*key)
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .expect("paths nest objects only");
+    }
+    at.insert((*last).to_string(), value);
+}
+
+/// A cell's value as JSON, checked against its kind.
+fn cell_value(c: &Column, text: &str) -> Result<Value, Problem> {
+    let bad = |what: String| Problem::new(c.name, what);
+    Ok(match c.kind {
+        Kind::Text => Value::String(text.to_string()),
+        Kind::Number => match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => serde_json::Number::from_f64(v)
+                .map(Value::Number)
+                .ok_or_else(|| bad(format!("{text:?} is not a number")))?,
+            _ => return Err(bad(format!("{text:?} is not a number"))),
+        },
+        Kind::Whole(max) => match text.parse::<u64>() {
+            Ok(v) if v <= max => Value::from(v),
+            _ => {
+                return Err(bad(format!(
+                    "{text:?} is not a whole number from 0 to {max}"
+                )))
+            }
+        },
+        Kind::Bool => match text.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" | "是" => Value::Bool(true),
+            "false" | "no" | "0" | "否" => Value::Bool(false),
+            _ => return Err(bad(format!("{text:?} is not true or false"))),
+        },
+        Kind::Choice(list) => match list.iter().find(|w| w.eq_ignore_ascii_case(text)) {
+            Some(w) => Value::String((*w).to_string()),
+            None => return Err(bad(format!("{text:?} is not one of {}", list.join(", ")))),
+        },
+        Kind::Date => {
+            let parts: Vec<&str> = text.split('-').collect();
+            let nums: Option<Vec<u16>> = parts.iter().map(|p| p.parse().ok()).collect();
+            match nums.as_deref() {
+                Some([y, m, d])
+                    if parts[0].len() == 4 && (1..=12).contains(m) && (1..=31).contains(d) =>
+                {
+                    serde_json::json!({"year": y, "month": m, "day": d})
+                }
+                _ => return Err(bad(format!("{text:?} is not a date YYYY-MM-DD"))),
+            }
+        }
+        Kind::IdNumber => match assess_inspection::IdNumber::parse(text) {
+            Ok(id) => Value::String(id.reveal().to_string()),
+            Err(why) => return Err(bad(why)),
+        },
+    })
+}
