@@ -34,7 +34,7 @@ enum Command {
     #[command(subcommand)]
     Frame(cmd::frame::FrameCmd),
     /// Write a synthetic register (and optionally the households' true situation).
-    Synth(cmd::synth::SynthArgs),
+    Synth(Box<cmd::synth::SynthArgs>),
     /// Check a sampling plan against a register.
     #[command(subcommand)]
     Plan(cmd::plan::PlanCmd),
@@ -119,7 +119,7 @@ fn main() -> ExitCode {
     assess_store::set_default_actor(&cli_actor());
     let result = match cli.command {
         Command::Frame(c) => cmd::frame::run(c),
-        Command::Synth(a) => cmd::synth::run(a),
+        Command::Synth(a) => cmd::synth::run(*a),
         Command::Plan(c) => cmd::plan::run(c, cli.verbose > 0),
         Command::Draw(a) => cmd::draw::run_draw(a),
         Command::Verify(a) => cmd::verify::run_verify(a),

@@ -165,7 +165,7 @@ impl Store {
     ) -> Result<Vec<UploadAnswer>, StoreError> {
         let db = |e| self.db_error(e);
         let mut tx = self.begin_write().await.map_err(db)?;
-        let mut known = known(&mut tx, uploads, &prepared).await.map_err(db)?;
+        let mut known = known(&mut tx, uploads, prepared).await.map_err(db)?;
         known.first_phase = first_phase.clone();
         let now = crate::now_rfc3339();
         let mut answers = Vec::with_capacity(uploads.len());

@@ -97,7 +97,10 @@ fn registry_ids(run: &Run, k: usize) -> Vec<(String, String)> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            (rec[0].to_string(), rec.iter().next_back().unwrap().to_string())
+            (
+                rec[0].to_string(),
+                rec.iter().next_back().unwrap().to_string(),
+            )
         })
         .collect()
 }

@@ -67,10 +67,13 @@ pub async fn upload(
     let content = receive(body, limit, &sha256).await?;
     let name = format!("{sha256}.photo");
     // Decoding is CPU work: off the async workers, so other requests keep being answered.
-    let add = tokio::task::spawn_blocking(move || PhotoAdd::from_bytes(&name, content, None))
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(|e| ApiError::unprocessable(crate::error::full_chain(&e)).field("body"))?;
+    // The refusal is worded there, so only a message crosses back.
+    let add = tokio::task::spawn_blocking(move || {
+        PhotoAdd::from_bytes(&name, content, None).map_err(|e| crate::error::full_chain(&e))
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?
+    .map_err(|message| ApiError::unprocessable(message).field("body"))?;
     let stored = assess_app::photos::add(
         &caller.writer(&state),
         &add,
