@@ -413,16 +413,21 @@ fn photos_are_content_addressed_size_limited_and_safe_to_send_again() {
         // Over the limit: 413, whatever the name.
         let big = vec![0u8; 300_000];
         let big_sha = hex::encode(Sha256::digest(&big));
-        let over = server.put_bytes(
-            &format!(
-                "/api/v1/draws/{}/households/{}/photos/{big_sha}",
-                f.draw, f.h1
-            ),
-            zhang,
-            big,
+        let big_path = format!(
+            "/api/v1/draws/{}/households/{}/photos/{big_sha}",
+            f.draw, f.h1
         );
-        assert_eq!(over.status, 413, "{engine}: {:?}", over.body);
-        assert_eq!(over.body["error"]["code"], json!("too_large"));
+        // The server answers 413 on the declared length without reading the body; the client
+        // may see the answer, or the connection closed while it was still sending.
+        if let Ok(over) = server.try_put_bytes(&big_path, zhang, big) {
+            assert_eq!(over.status, 413, "{engine}: {:?}", over.body);
+            assert_eq!(over.body["error"]["code"], json!("too_large"));
+        }
+        assert_eq!(
+            server.get(&big_path, zhang).status,
+            404,
+            "{engine}: nothing stored"
+        );
         // Another interviewer's household: 403.
         let theirs = format!("/api/v1/draws/{}/households/{}/photos/{sha}", f.draw, f.h2);
         assert_eq!(server.put_bytes(&theirs, zhang, photo.clone()).status, 403);

@@ -61,7 +61,10 @@ impl Server {
             child,
             base,
             log,
+            // A new connection a request: the server closes one on which it refused a body
+            // unread (413), and a pooled client would send the next request down it.
             http: reqwest::blocking::Client::builder()
+                .pool_max_idle_per_host(0)
                 .timeout(Duration::from_secs(120))
                 .build()
                 .unwrap(),
@@ -105,19 +108,30 @@ impl Server {
 
     /// PUT raw bytes.
     pub fn put_bytes(&self, path: &str, token: &str, bytes: Vec<u8>) -> Answer {
+        self.try_put_bytes(path, token, bytes)
+            .expect("the server answers")
+    }
+
+    /// PUT raw bytes; an error when the server closed the connection before the body was
+    /// sent (as it may, answering 413 to a declared length over its limit).
+    pub fn try_put_bytes(
+        &self,
+        path: &str,
+        token: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Answer, reqwest::Error> {
         let response = self
             .http
             .put(format!("{}{path}", self.base))
             .bearer_auth(token)
             .body(bytes)
-            .send()
-            .expect("the server answers");
+            .send()?;
         let status = response.status().as_u16();
         let text = response.text().unwrap_or_default();
-        Answer {
+        Ok(Answer {
             status,
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        }
+        })
     }
 
     /// The log so far.

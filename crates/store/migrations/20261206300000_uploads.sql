@@ -24,6 +24,19 @@ CREATE TABLE record_uploads (
 
 CREATE INDEX record_uploads_household ON record_uploads (draw_id, household_id);
 
+-- The household each client record id names, once: a record id keeps naming its household's
+-- record across edits, and a retry is told from a reuse for another household by one lookup,
+-- however many versions the record has.
+CREATE TABLE record_ids (
+    record_id    TEXT PRIMARY KEY,
+    draw_id      TEXT NOT NULL,
+    household_id TEXT NOT NULL
+);
+
+-- Whether a household already has a version with some content, found without reading its
+-- history.
+CREATE INDEX visits_content ON visits (draw_id, household_id, content_sha256);
+
 CREATE TABLE record_conflicts (
     draw_id         TEXT NOT NULL,
     household_id    TEXT NOT NULL,

@@ -522,23 +522,53 @@ async fn known(
             household_facts(tx, &mut known, draw, chunk, &hashes).await?;
         }
     }
-    let ids: Vec<&str> = uploads.iter().map(|u| u.record_id.as_str()).collect();
+    let ids: Vec<&str> = uploads
+        .iter()
+        .map(|u| u.record_id.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let all_hashes: Vec<&str> = prepared
+        .iter()
+        .map(|p| p.hash.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT record_id, content_sha256, draw_id, household_id, outcome, version \
-             FROM record_uploads WHERE record_id IN ({})",
+        let bind = |sql: String| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q
+        };
+        let named = bind(format!(
+            "SELECT record_id, draw_id, household_id FROM record_ids WHERE record_id IN ({})",
             placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(*id);
+        ))
+        .fetch_all(&mut **tx)
+        .await?;
+        for r in named {
+            known
+                .record_ids
+                .insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+        }
+        // Acknowledged before with the same content: by the whole key, not the record's
+        // every upload.
+        let mut q = bind(format!(
+            "SELECT record_id, content_sha256, outcome, version FROM record_uploads \
+             WHERE record_id IN ({}) AND content_sha256 IN ({})",
+            placeholders(1, chunk.len()),
+            placeholders(1 + chunk.len(), all_hashes.len())
+        ));
+        for h in &all_hashes {
+            q = q.bind(h.to_string());
         }
         for r in q.fetch_all(&mut **tx).await? {
             let id: String = r.try_get(0)?;
             let hash: String = r.try_get(1)?;
-            let place = (r.try_get(2)?, r.try_get(3)?);
-            let outcome: String = r.try_get(4)?;
-            let version: Option<i64> = r.try_get(5)?;
+            let outcome: String = r.try_get(2)?;
+            let version: Option<i64> = r.try_get(3)?;
             let answer = match (outcome.as_str(), version) {
                 ("accepted", Some(version)) => UploadOutcome::Accepted {
                     version,
@@ -546,7 +576,6 @@ async fn known(
                 },
                 _ => UploadOutcome::Unchanged { version: None },
             };
-            known.record_ids.entry(id.clone()).or_insert(place);
             known.acknowledged.insert((id, hash), answer);
         }
     }
@@ -578,20 +607,26 @@ async fn household_facts(
     for r in sampled {
         known.sampled.insert(key(r.try_get(0)?));
     }
-    // Only the current versions and those with a batch's content: a household's history
-    // (every earlier version) does not need reading, however long it grows.
+    // Only the current versions and those with a batch's content, each through an index: a
+    // household's history (every earlier version) is not read, however long it grows.
+    let current = run(format!(
+        "SELECT household_id, version, content_sha256, 1 \
+         FROM visits WHERE draw_id = $1 AND household_id IN ({list}) AND is_current"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
     let sql = format!(
-        "SELECT household_id, version, content_sha256, \
-         CAST(CASE WHEN is_current THEN 1 ELSE 0 END AS BIGINT) \
+        "SELECT household_id, version, content_sha256, 0 \
          FROM visits WHERE draw_id = $1 AND household_id IN ({list}) \
-         AND (is_current OR content_sha256 IN ({}))",
+         AND content_sha256 IN ({})",
         placeholders(2 + households.len(), hashes.len())
     );
     let mut q = run(sql);
     for h in hashes {
         q = q.bind(h.to_string());
     }
-    let versions = q.fetch_all(&mut **tx).await?;
+    let mut versions = current;
+    versions.extend(q.fetch_all(&mut **tx).await?);
     for r in versions {
         let household: String = r.try_get(0)?;
         let version: i64 = r.try_get(1)?;
@@ -830,6 +865,35 @@ impl Batch<'_> {
                     .bind(version)
                     .bind(self.account.to_string())
                     .bind(self.now.to_string());
+            }
+            q.execute(&mut **tx).await?;
+        }
+        // The household each new record id names (an id seen before names it already).
+        let mut named: Vec<(&str, &str, &str)> = acknowledged
+            .iter()
+            .map(|&(i, _, _)| {
+                let u = &self.uploads[i];
+                (
+                    u.record_id.as_str(),
+                    u.visit.draw_id.as_str(),
+                    u.visit.household_id.as_str(),
+                )
+            })
+            .collect();
+        named.sort_unstable();
+        named.dedup_by_key(|n| n.0);
+        for chunk in named.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO record_ids (record_id, draw_id, household_id) VALUES {} \
+                 ON CONFLICT (record_id) DO NOTHING",
+                rows(chunk.len(), 3)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, draw, household) in chunk {
+                q = q
+                    .bind(id.to_string())
+                    .bind(draw.to_string())
+                    .bind(household.to_string());
             }
             q.execute(&mut **tx).await?;
         }
