@@ -33,9 +33,11 @@ CREATE TABLE record_ids (
     household_id TEXT NOT NULL
 );
 
--- Whether a household already has a version with some content, found without reading its
--- history.
-CREATE INDEX visits_content ON visits (draw_id, household_id, content_sha256);
+-- Whether a household already has a version with some content, and which version is current,
+-- found without reading its history or its records (covering indexes: a record's JSON, kilobytes
+-- long, sits before its hash in the row).
+CREATE INDEX visits_content ON visits (draw_id, household_id, content_sha256, version);
+CREATE INDEX visits_current_hash ON visits (draw_id, household_id, version, content_sha256) WHERE is_current;
 
 CREATE TABLE record_conflicts (
     draw_id         TEXT NOT NULL,

@@ -393,6 +393,11 @@ async fn connect(url: &DbUrl) -> Result<AnyPool, StoreError> {
                     sqlx::query(sqlx::AssertSqlSafe(busy))
                         .execute(&mut *conn)
                         .await?;
+                    // A 32 MiB page cache a connection (SQLite's default is 2 MiB): a server's
+                    // uploads otherwise read the same index pages from the OS again and again.
+                    sqlx::query("PRAGMA cache_size = -32768")
+                        .execute(&mut *conn)
+                        .await?;
                 }
                 Ok(())
             })
