@@ -690,6 +690,29 @@ fn the_verdict_on_demand_is_the_command_lines_and_progress_adds_up() {
     }
 }
 
+/// `assess push FILE --server BASE EXTRA...` as `account`: whether it succeeded, and its
+/// stdout and stderr.
+fn push(
+    f: &Field,
+    base: &str,
+    file: &Path,
+    account: &str,
+    extra: &[&str],
+) -> (bool, String, String) {
+    let out = assess()
+        .args(["push", "--server", base])
+        .args(extra)
+        .arg(file)
+        .env("ASSESS_TOKEN", f.token(account))
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn push_is_idempotent_and_resumes_and_pull_brings_the_current_records() {
     for engine in engines() {
@@ -702,34 +725,26 @@ fn push_is_idempotent_and_resumes_and_pull_brings_the_current_records() {
         )
         .unwrap();
         // No server yet: the push says so and how to resume; nothing is acknowledged.
-        let down = assess()
-            .args(["push", "--server", "http://127.0.0.1:9", "--attempts", "1"])
-            .arg(&file)
-            .env("ASSESS_TOKEN", f.token("zhang"))
-            .assert()
-            .failure()
-            .get_output()
-            .stderr
-            .clone();
-        assert!(
-            String::from_utf8_lossy(&down).contains("run the same push again"),
-            "{}",
-            String::from_utf8_lossy(&down)
+        let (ok, _, down) = push(
+            &f,
+            "http://127.0.0.1:9",
+            &file,
+            "zhang",
+            &["--attempts", "1"],
         );
+        assert!(!ok && down.contains("run the same push again"), "{down}");
         let server = f.start(&[]);
-        let push = || {
-            assess()
-                .args(["push", "--server", &server.base, "--batch", "7"])
-                .arg(&file)
-                .env("ASSESS_TOKEN", f.token("zhang"))
-                .assert()
+        let again = || {
+            let (ok, out, err) = push(&f, &server.base, &file, "zhang", &["--batch", "7"]);
+            assert!(ok, "{engine}: {err}");
+            out
         };
-        let first = String::from_utf8(push().success().get_output().stdout.clone()).unwrap();
+        let first = again();
         assert!(
             first.contains(&format!("{} accepted", mine.len())),
             "{engine}: {first}"
         );
-        let second = String::from_utf8(push().success().get_output().stdout.clone()).unwrap();
+        let second = again();
         assert!(
             second.contains(&format!("{} already on the server", mine.len())),
             "{engine}: {second}"
@@ -738,7 +753,7 @@ fn push_is_idempotent_and_resumes_and_pull_brings_the_current_records() {
         let mut state = file.as_os_str().to_owned();
         state.push(".sync.json");
         std::fs::remove_file(&state).unwrap();
-        let third = String::from_utf8(push().success().get_output().stdout.clone()).unwrap();
+        let third = again();
         assert!(
             third.contains(&format!("{} unchanged", mine.len())),
             "{engine}: {third}"
@@ -767,16 +782,8 @@ fn push_is_idempotent_and_resumes_and_pull_brings_the_current_records() {
             edited.iter().map(|r| format!("{r}\n")).collect::<String>(),
         )
         .unwrap();
-        let out = assess()
-            .args(["push", "--server", &server.base])
-            .arg(&pulled)
-            .env("ASSESS_TOKEN", f.token("zhang"))
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let text = String::from_utf8_lossy(&out);
+        let (ok, text, err) = push(&f, &server.base, &pulled, "zhang", &[]);
+        assert!(ok, "{engine}: {err}");
         assert!(
             text.contains("1 accepted") && text.contains("0 conflicts"),
             "{engine}: {text}"
@@ -794,16 +801,8 @@ fn push_is_idempotent_and_resumes_and_pull_brings_the_current_records() {
             .collect();
         let workbook = f.dir.path().join("village2.xlsx");
         std::fs::write(&workbook, assess_forms::write_filled(&parsed).unwrap()).unwrap();
-        let out = assess()
-            .args(["push", "--server", &server.base])
-            .arg(&workbook)
-            .env("ASSESS_TOKEN", f.token("wang"))
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let text = String::from_utf8_lossy(&out);
+        let (ok, text, err) = push(&f, &server.base, &workbook, "wang", &[]);
+        assert!(ok, "{engine}: {err}");
         assert!(
             text.contains(&format!("{} accepted", parsed.len())),
             "{engine}: {text}"
@@ -811,18 +810,10 @@ fn push_is_idempotent_and_resumes_and_pull_brings_the_current_records() {
         // A file with a household outside the account's villages: the batch is refused.
         let theirs = f.dir.path().join("theirs.jsonl");
         std::fs::write(&theirs, format!("{}\n", f.visit(&f.h2))).unwrap();
-        let refused = assess()
-            .args(["push", "--server", &server.base])
-            .arg(&theirs)
-            .env("ASSESS_TOKEN", f.token("zhang"))
-            .assert()
-            .failure()
-            .get_output()
-            .stderr
-            .clone();
+        let (ok, _, refused) = push(&f, &server.base, &theirs, "zhang", &[]);
         assert!(
-            String::from_utf8_lossy(&refused).contains("not assigned"),
-            "{engine}"
+            !ok && refused.contains("not assigned"),
+            "{engine}: {refused}"
         );
     }
 }
