@@ -458,4 +458,6 @@ impl Search<'_> {
 }
 
 #[cfg(test)]
+mod test_rng;
+#[cfg(test)]
 mod tests;

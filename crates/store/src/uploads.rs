@@ -124,9 +124,10 @@ struct Known {
     acknowledged: HashMap<(String, String), UploadOutcome>,
     /// (draw, household) whose finding has steps (reviewed or appealed).
     reviewed: BTreeSet<(String, String)>,
-    /// household → the earlier draw that holds it, per draw.
-    first_phase: HashMap<String, HashMap<String, String>>,
 }
+
+/// Per draw: household → the earlier draw of its lineage that holds its records.
+type FirstPhase = HashMap<String, HashMap<String, String>>;
 
 impl Store {
     /// Stores a batch of uploaded records in one transaction, answering each on its own (see
@@ -136,7 +137,7 @@ impl Store {
         account: &str,
         uploads: &[Upload],
     ) -> Result<Vec<UploadAnswer>, StoreError> {
-        let mut first_phase = HashMap::new();
+        let mut first_phase = FirstPhase::new();
         for draw in uploads.iter().map(|u| &u.visit.draw_id) {
             if !first_phase.contains_key(draw) {
                 first_phase.insert(draw.clone(), self.first_phase_households(draw).await?);
@@ -161,16 +162,15 @@ impl Store {
         account: &str,
         uploads: &[Upload],
         prepared: &[Prepared],
-        first_phase: &HashMap<String, HashMap<String, String>>,
+        first_phase: &FirstPhase,
     ) -> Result<Vec<UploadAnswer>, StoreError> {
         let db = |e| self.db_error(e);
         let mut tx = self.begin_write().await.map_err(db)?;
         let mut known = known(&mut tx, uploads, prepared).await.map_err(db)?;
-        known.first_phase = first_phase.clone();
         let now = crate::now_rfc3339();
         let mut answers = Vec::with_capacity(uploads.len());
         for (upload, p) in uploads.iter().zip(prepared) {
-            let outcome = match judge(&known, upload, &p.hash) {
+            let outcome = match judge(&known, first_phase, upload, &p.hash) {
                 Judged::Answer(outcome) => outcome,
                 Judged::Reviewed(key) => self
                     .after_review(&mut tx, &key)
@@ -392,7 +392,7 @@ fn refused(field: &str, message: String) -> Judged {
 
 /// The rules, in order: a retry, the record id's household, the draw and the sample, the
 /// first phase, content already stored, then the base against the current version.
-fn judge(known: &Known, upload: &Upload, hash: &str) -> Judged {
+fn judge(known: &Known, first_phase: &FirstPhase, upload: &Upload, hash: &str) -> Judged {
     let v = &upload.visit;
     let hash = hash.to_string();
     let key = (v.draw_id.clone(), v.household_id.clone());
@@ -438,8 +438,7 @@ fn judge(known: &Known, upload: &Upload, hash: &str) -> Judged {
             ),
         );
     }
-    if let Some(base) = known
-        .first_phase
+    if let Some(base) = first_phase
         .get(&v.draw_id)
         .and_then(|f| f.get(&v.household_id))
     {
