@@ -1,0 +1,282 @@
+//! A judged return as flat values: the columns of the census store, the quality checks and
+//! the tables. One [`ReturnRow`] per return and one [`MemberRow`] per member.
+//!
+//! Why flat rows: 30 million returns are stored and scanned by column (docs/ARCHITECTURE.md,
+//! "census store"); the checks and tables read a handful of columns each, never the nested
+//! return, so they are written against these rows and the store fills them from its columns.
+
+use crate::judged::JudgedReturn;
+use assess_inspection::{parse_rfc3339, Answer, Opinion};
+use assess_standards::Tri;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// One return as the census store holds it (docs/census.md, "The store").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReturnRow {
+    /// The return's own id.
+    pub return_id: String,
+    /// The household's id in the register.
+    pub household_id: String,
+    /// The province: the first two digits of the county code.
+    pub province_code: String,
+    /// The county, 6 digits.
+    pub county_code: String,
+    /// The village, 12 digits.
+    pub village_code: String,
+    /// The enumerator's id.
+    pub enumerator_id: String,
+    /// The enumerator's home county.
+    pub enumerator_home_county: String,
+    /// `enumerated`, `dissolved` or `moved_out`.
+    pub outcome: &'static str,
+    /// Start of the interview, seconds since 1970 (UTC).
+    pub start_unix: i64,
+    /// End of the interview, seconds since 1970 (UTC).
+    pub end_unix: i64,
+    /// GPS latitude, when the terminal had a fix.
+    pub gps_lat: Option<f64>,
+    /// GPS longitude, when the terminal had a fix.
+    pub gps_lon: Option<f64>,
+    /// SHA-256 (hex) of the whole return ([`crate::CensusReturn::content_sha256`]).
+    pub content_sha256: String,
+    /// SHA-256 (hex) of the household's answers without who answered them
+    /// ([`answers_sha256`]); `None` for a household not enumerated.
+    pub answers_sha256: Option<String>,
+    /// Register status (`exited`, `poor`, `non_registered`), for an enumerated household.
+    pub status: Option<&'static str>,
+    /// Members found.
+    pub members: u32,
+    /// Poverty line of the income year, yuan per person.
+    pub poverty_line: Option<f64>,
+    /// Net income per person, when every source is known.
+    pub income_per_person: Option<f64>,
+    /// Income at or above the line (`None`: cannot be told).
+    pub income_ok: Option<bool>,
+    /// Food and clothing.
+    pub food_clothing: Option<bool>,
+    /// Compulsory education.
+    pub education: Option<bool>,
+    /// Basic medical cover.
+    pub medical: Option<bool>,
+    /// Housing safety.
+    pub housing: Option<bool>,
+    /// Drinking-water safety.
+    pub water: Option<bool>,
+    /// All five guarantees.
+    pub guarantees: Option<bool>,
+    /// Below the line or a guarantee unmet.
+    pub poor: Option<bool>,
+    /// Approval of the exit: satisfied or basically satisfied (`None`: not asked or don't
+    /// know).
+    pub approval_exit: Option<bool>,
+    /// Industrial support, yuan.
+    pub industrial_support_yuan: Option<f64>,
+    /// Housing renovation subsidy, yuan.
+    pub housing_renovation_yuan: Option<f64>,
+    /// Education aid, yuan.
+    pub education_aid_yuan: Option<f64>,
+    /// Medical aid, yuan.
+    pub medical_aid_yuan: Option<f64>,
+    /// Minimum living allowance, yuan.
+    pub minimum_living_allowance_yuan: Option<f64>,
+    /// Employment support.
+    pub employment_support: Option<bool>,
+    /// A public-welfare post.
+    pub public_welfare_post: Option<bool>,
+    /// Relocated.
+    pub relocated: Option<bool>,
+    /// Extreme-poverty support.
+    pub extreme_poverty_support: Option<bool>,
+    /// Microcredit.
+    pub microcredit: Option<bool>,
+}
+
+/// One member of an enumerated household's return.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberRow {
+    /// The return.
+    pub return_id: String,
+    /// The household.
+    pub household_id: String,
+    /// The county.
+    pub county_code: String,
+    /// The village.
+    pub village_code: String,
+    /// The member's id within the return.
+    pub member_id: String,
+    /// The identity number (canonical 18 characters), when recorded. The store keeps it
+    /// whole; every report masks it.
+    pub id_number: Option<String>,
+    /// Age at the reference date, when known.
+    pub age: Option<u32>,
+    /// `male` or `female`, when recorded.
+    pub sex: Option<&'static str>,
+}
+
+impl ReturnRow {
+    /// The flat row of a judged return. A valid return's times parse (validation checked).
+    pub fn of(j: &JudgedReturn) -> ReturnRow {
+        let r = &j.census_return;
+        let f = j.findings();
+        let h = r.household.as_ref();
+        let a = &r.assistance;
+        ReturnRow {
+            return_id: r.return_id.clone(),
+            household_id: r.household_id.clone(),
+            province_code: r.county_code.get(..2).unwrap_or("").to_string(),
+            county_code: r.county_code.clone(),
+            village_code: r.village_code.clone(),
+            enumerator_id: r.enumerator.id.clone(),
+            enumerator_home_county: r.enumerator.home_county.clone(),
+            outcome: r.outcome.as_str(),
+            start_unix: unix(&r.start),
+            end_unix: unix(&r.end),
+            gps_lat: r.gps.map(|g| g.lat),
+            gps_lon: r.gps.map(|g| g.lon),
+            content_sha256: j.content_sha256.clone(),
+            answers_sha256: answers_sha256(j),
+            status: h.map(|h| h.status.as_str()),
+            members: h.map_or(0, |h| h.members.len() as u32),
+            poverty_line: f.map(|f| f.poverty_line),
+            income_per_person: f.and_then(|f| f.income_per_person),
+            income_ok: f.and_then(|f| tri(f.income)),
+            food_clothing: f.and_then(|f| tri(f.food_clothing)),
+            education: f.and_then(|f| tri(f.education)),
+            medical: f.and_then(|f| tri(f.medical)),
+            housing: f.and_then(|f| tri(f.housing)),
+            water: f.and_then(|f| tri(f.water)),
+            guarantees: f.and_then(|f| tri(f.guarantees)),
+            poor: f.and_then(|f| answer(f.poor)),
+            approval_exit: h.and_then(|h| h.approval?.exit).and_then(approves),
+            industrial_support_yuan: a.industrial_support_yuan,
+            housing_renovation_yuan: a.housing_renovation_yuan,
+            education_aid_yuan: a.education_aid_yuan,
+            medical_aid_yuan: a.medical_aid_yuan,
+            minimum_living_allowance_yuan: a.minimum_living_allowance_yuan,
+            employment_support: a.employment_support,
+            public_welfare_post: a.public_welfare_post,
+            relocated: a.relocated,
+            extreme_poverty_support: a.extreme_poverty_support,
+            microcredit: a.microcredit,
+        }
+    }
+
+    /// Interview length in seconds (negative when the end is before the start).
+    pub fn interview_seconds(&self) -> i64 {
+        self.end_unix - self.start_unix
+    }
+}
+
+impl MemberRow {
+    /// The member rows of a return (none for a household not enumerated).
+    pub fn of(j: &JudgedReturn) -> Vec<MemberRow> {
+        let r = &j.census_return;
+        let Some(h) = &r.household else {
+            return Vec::new();
+        };
+        h.members
+            .iter()
+            .map(|m| MemberRow {
+                return_id: r.return_id.clone(),
+                household_id: r.household_id.clone(),
+                county_code: r.county_code.clone(),
+                village_code: r.village_code.clone(),
+                member_id: m.id.clone(),
+                id_number: m.id_number.clone().map(String::from),
+                age: m.age,
+                sex: m.sex.map(|s| match s {
+                    assess_inspection::Sex::Male => "male",
+                    assess_inspection::Sex::Female => "female",
+                }),
+            })
+            .collect()
+    }
+}
+
+/// SHA-256 (hex) of what a household answered, without who answered it: the household
+/// section's income, food and clothing, housing, water, approval and identification answers
+/// and the assistance, but not the return, household or member ids, the members, the
+/// enumerator, the times or the place. Two returns with the same answers hash alike, which
+/// is how a copied return (one enumerator filling in another household's answers) shows.
+pub fn answers_sha256(j: &JudgedReturn) -> Option<String> {
+    let h = j.census_return.household.as_ref()?;
+    let answers = serde_json::json!([
+        h.income,
+        h.income_per_person_stated,
+        h.food_adequate,
+        h.clothing_adequate,
+        h.protein_available,
+        h.housing,
+        h.water,
+        h.approval,
+        h.identification,
+        j.census_return.assistance,
+    ]);
+    Some(hex::encode(Sha256::digest(answers.to_string().as_bytes())))
+}
+
+fn unix(text: &str) -> i64 {
+    parse_rfc3339(text).map_or(0, |s| s.floor() as i64)
+}
+
+fn tri(t: Tri) -> Option<bool> {
+    match t {
+        Tri::Met => Some(true),
+        Tri::Unmet => Some(false),
+        Tri::Unknown => None,
+    }
+}
+
+fn answer(a: Answer) -> Option<bool> {
+    match a {
+        Answer::Yes => Some(true),
+        Answer::No => Some(false),
+        Answer::Unknown => None,
+    }
+}
+
+fn approves(o: Opinion) -> Option<bool> {
+    match o {
+        Opinion::Satisfied | Opinion::BasicallySatisfied => Some(true),
+        Opinion::Dissatisfied => Some(false),
+        Opinion::DontKnow => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge_return;
+    use assess_standards::Standards;
+
+    #[test]
+    fn an_example_return_flattens_to_its_findings() {
+        let j = judge_return(crate::example_return(), &Standards::builtin()).unwrap();
+        let row = ReturnRow::of(&j);
+        assert_eq!(row.province_code, &j.census_return.county_code[..2]);
+        assert_eq!(row.outcome, "enumerated");
+        assert!(row.interview_seconds() > 0);
+        assert_eq!(row.guarantees, Some(true));
+        assert_eq!(row.poor, Some(false));
+        let members = MemberRow::of(&j);
+        assert_eq!(members.len(), row.members as usize);
+    }
+
+    #[test]
+    fn answers_hash_ignores_who_answered_but_not_what() {
+        let standards = Standards::builtin();
+        let a = judge_return(crate::example_return(), &standards).unwrap();
+        let mut other = crate::example_return();
+        other.return_id = "530128-9999999".into();
+        other.enumerator.id = "E530128-9999".into();
+        other.start = "2020-07-09T10:00:00+08:00".into();
+        other.end = "2020-07-09T10:30:00+08:00".into();
+        let b = judge_return(other.clone(), &standards).unwrap();
+        assert_eq!(answers_sha256(&a), answers_sha256(&b));
+        assert_ne!(a.content_sha256, b.content_sha256);
+        other.assistance.microcredit = Some(!other.assistance.microcredit.unwrap_or(false));
+        let c = judge_return(other, &standards).unwrap();
+        assert_ne!(answers_sha256(&a), answers_sha256(&c));
+    }
+}
