@@ -49,7 +49,7 @@ pub use error::{Problem, ReturnError};
 pub use jsonl::{write_jsonl, JsonLinesReader};
 pub use judged::{judge_return, Findings, JudgedReturn};
 pub use model::{Assistance, CensusReturn, Enumerator, ReturnOutcome, MAX_ID_CHARS};
-pub use row::{answers_sha256, MemberRow, ReturnRow};
+pub use row::{answers_sha256, MemberRow, RegisterRow, ReturnRow};
 pub use table::{CsvReader, CsvWriter};
 
 /// A return read from a file, with the line it starts on.

@@ -114,6 +114,47 @@ pub struct MemberRow {
     pub sex: Option<&'static str>,
 }
 
+/// One registered household as the census store holds it: the census population that
+/// coverage is counted against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegisterRow {
+    /// The household's id in the register.
+    pub household_id: String,
+    /// The province (2 digits).
+    pub province_code: String,
+    /// The county (6 digits).
+    pub county_code: String,
+    /// The township (9 digits).
+    pub township_code: String,
+    /// The village (12 digits).
+    pub village_code: String,
+    /// Register status: `exited`, `poor` or `non_registered`.
+    pub status: &'static str,
+    /// Registered members.
+    pub members: u32,
+    /// WGS-84 latitude of the house, when the register has it.
+    pub lat: Option<f64>,
+    /// WGS-84 longitude of the house, when the register has it.
+    pub lon: Option<f64>,
+}
+
+impl RegisterRow {
+    /// The row of a register household.
+    pub fn of(h: &assess_household::Household) -> RegisterRow {
+        RegisterRow {
+            household_id: h.household_id.clone(),
+            province_code: h.village.province().to_string(),
+            county_code: h.village.county().to_string(),
+            township_code: h.village.township().to_string(),
+            village_code: h.village.as_str().to_string(),
+            status: h.status.as_str(),
+            members: h.members,
+            lat: h.lat,
+            lon: h.lon,
+        }
+    }
+}
+
 impl ReturnRow {
     /// The flat row of a judged return. A valid return's times parse (validation checked).
     pub fn of(j: &JudgedReturn) -> ReturnRow {
