@@ -85,6 +85,7 @@ pub(crate) fn unit_tests<'a>(
             county.entry(status).or_insert([0; CELLS])[c] += 1;
         }
     }
+    let seconds_counts: Vec<usize> = units.values().map(|t| t.seconds.len()).collect();
     let mut out: Vec<(&str, UnitTests)> = units
         .iter()
         .map(|(id, t)| {
@@ -121,29 +122,27 @@ pub(crate) fn unit_tests<'a>(
         out[i].1.distribution_flagged = adj <= q.distribution.alpha;
     }
 
-    // Robust z-scores, when the county has enough units.
+    // Robust z-scores among the units with enough returns, when the county has enough of them.
     let threshold = q.robust_z.threshold;
-    let with_length: Vec<usize> = (0..out.len())
-        .filter(|&i| out[i].1.median_interview_minutes.is_some())
+    let scored: Vec<usize> = (0..out.len())
+        .filter(|&i| seconds_counts[i] >= q.robust_z.min_returns as usize)
         .collect();
-    if with_length.len() >= q.robust_z.min_units {
-        let x: Vec<f64> = with_length
+    if scored.len() >= q.robust_z.min_units {
+        let x: Vec<f64> = scored
             .iter()
-            .filter_map(|&i| out[i].1.median_interview_minutes)
+            .map(|&i| out[i].1.median_interview_minutes.unwrap_or_default())
             .collect();
-        if let Some(z) = modified_z(&x) {
-            for (&i, z) in with_length.iter().zip(z) {
+        if let Some(z) = modified_z(&x, q.robust_z.interview_min_scale_minutes) {
+            for (&i, z) in scored.iter().zip(z) {
                 out[i].1.interview_z = Some(z);
                 out[i].1.interview_flagged = z < -threshold;
             }
         }
-    }
-    if out.len() >= q.robust_z.min_units {
-        let x: Vec<f64> = out.iter().map(|(_, t)| t.repeat_share).collect();
-        if let Some(z) = modified_z(&x) {
-            for ((_, t), z) in out.iter_mut().zip(z) {
-                t.repeat_z = Some(z);
-                t.repeat_flagged = z > threshold;
+        let x: Vec<f64> = scored.iter().map(|&i| out[i].1.repeat_share).collect();
+        if let Some(z) = modified_z(&x, q.robust_z.repeat_min_scale_share) {
+            for (&i, z) in scored.iter().zip(z) {
+                out[i].1.repeat_z = Some(z);
+                out[i].1.repeat_flagged = z > threshold;
             }
         }
     }

@@ -66,6 +66,13 @@ pub struct RobustZ {
     pub threshold: f64,
     /// No z-scores in a county with fewer units than this.
     pub min_units: usize,
+    /// Units with fewer first returns than this get no z-score and do not count among the
+    /// units.
+    pub min_returns: u32,
+    /// The least scale of the interview-length z-score, minutes.
+    pub interview_min_scale_minutes: f64,
+    /// The least scale of the repeated-share z-score.
+    pub repeat_min_scale_share: f64,
     /// Where the values come from.
     pub basis: String,
     /// Their sources.
@@ -97,6 +104,11 @@ impl Quality {
         positive("far_place.max_km_from_house", q.far_place.max_km_from_house)?;
         positive("distribution.min_expected", q.distribution.min_expected)?;
         positive("robust_z.threshold", q.robust_z.threshold)?;
+        positive(
+            "robust_z.interview_min_scale_minutes",
+            q.robust_z.interview_min_scale_minutes,
+        )?;
+        positive("robust_z.repeat_min_scale_share", q.robust_z.repeat_min_scale_share)?;
         if !(q.distribution.alpha > 0.0 && q.distribution.alpha < 1.0) {
             return Err(fail(format!(
                 "distribution.alpha must be between 0 and 1, not {}",

@@ -107,8 +107,11 @@ pub fn median(values: &[f64]) -> Option<f64> {
 /// MAD / 0.6745 estimate the standard deviation of a normal sample). When more than half the
 /// values are equal the MAD is 0; then the mean absolute deviation from the median stands in
 /// for it, scaled by √(π/2) ≈ 1.2533 (for a normal sample E|X - μ| = σ √(2/π)):
-/// M = (x - median) / (1.2533 MeanAD). `None` when every value is the same (or none is given).
-pub fn modified_z(values: &[f64]) -> Option<Vec<f64>> {
+/// M = (x - median) / (1.2533 MeanAD). The scale (the denominator) is at least `min_scale`,
+/// the least spread worth measuring in (a floor against values that cluster on a few
+/// numbers, where the MAD of a handful of units can be tiny by chance). `None` when the
+/// scale is 0 (every value the same and no floor) or no value is given.
+pub fn modified_z(values: &[f64], min_scale: f64) -> Option<Vec<f64>> {
     let med = median(values)?;
     let deviations: Vec<f64> = values.iter().map(|x| (x - med).abs()).collect();
     let mad = median(&deviations)?;
@@ -116,12 +119,10 @@ pub fn modified_z(values: &[f64]) -> Option<Vec<f64>> {
         mad / 0.6745
     } else {
         let mean_ad = deviations.iter().sum::<f64>() / deviations.len() as f64;
-        if mean_ad <= 0.0 {
-            return None;
-        }
         mean_ad * (std::f64::consts::PI / 2.0).sqrt()
     };
-    Some(values.iter().map(|x| (x - med) / scale).collect())
+    let scale = scale.max(min_scale);
+    (scale > 0.0).then(|| values.iter().map(|x| (x - med) / scale).collect())
 }
 
 #[cfg(test)]
@@ -211,15 +212,20 @@ mod tests {
     fn modified_z_scores_by_hand() {
         // 2, 3, 3, 4, 4, 5, 20: median 4; absolute deviations 2, 1, 1, 0, 0, 1, 16, whose
         // median is 1; M(20) = 0.6745 × 16 / 1 = 10.792 (an outlier), M(2) = -1.349.
-        let z = modified_z(&[2.0, 3.0, 3.0, 4.0, 4.0, 5.0, 20.0]).unwrap();
+        let z = modified_z(&[2.0, 3.0, 3.0, 4.0, 4.0, 5.0, 20.0], 0.0).unwrap();
         assert!(close(z[6], 10.792, 1e-9), "{z:?}");
         assert!(close(z[0], -1.349, 1e-9), "{z:?}");
         // MAD 0 (0, 0, 0, 0, 0.5): median 0, MeanAD 0.1, M(0.5) = 0.5 / (1.2533 × 0.1) = 3.989.
-        let z = modified_z(&[0.0, 0.0, 0.0, 0.0, 0.5]).unwrap();
+        let z = modified_z(&[0.0, 0.0, 0.0, 0.0, 0.5], 0.0).unwrap();
         assert!(close(z[4], 0.5 / (0.1 * (std::f64::consts::PI / 2.0).sqrt()), 1e-12));
         assert!(close(z[4], 3.989, 1e-3), "{z:?}");
-        // All equal: no scores.
-        assert_eq!(modified_z(&[1.0, 1.0, 1.0]), None);
+        // A floor above the spread: M(0.5) = 0.5 / 0.2 = 2.5; M(20) = 16 / 2 = 8.
+        assert_eq!(modified_z(&[0.0, 0.0, 0.0, 0.0, 0.5], 0.2).unwrap()[4], 2.5);
+        let z = modified_z(&[2.0, 3.0, 3.0, 4.0, 4.0, 5.0, 20.0], 2.0).unwrap();
+        assert_eq!(z[6], 8.0);
+        // All equal: no scores without a floor, zeros with one.
+        assert_eq!(modified_z(&[1.0, 1.0, 1.0], 0.0), None);
+        assert_eq!(modified_z(&[1.0, 1.0, 1.0], 0.5), Some(vec![0.0; 3]));
         assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
     }
 }
