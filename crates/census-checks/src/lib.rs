@@ -25,9 +25,7 @@ pub mod stats;
 
 pub use error::ChecksError;
 pub use outliers::UnitTests;
-pub use quality::{
-    Distribution, FarPlace, Quality, RobustZ, ShortInterview, BUILT_IN_QUALITY,
-};
+pub use quality::{Distribution, FarPlace, Quality, RobustZ, ShortInterview, BUILT_IN_QUALITY};
 pub use returns::{Flag, FlagKind};
 
 use assess_census::{RegisterRow, ReturnRow};

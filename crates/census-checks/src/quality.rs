@@ -108,7 +108,10 @@ impl Quality {
             "robust_z.interview_min_scale_minutes",
             q.robust_z.interview_min_scale_minutes,
         )?;
-        positive("robust_z.repeat_min_scale_share", q.robust_z.repeat_min_scale_share)?;
+        positive(
+            "robust_z.repeat_min_scale_share",
+            q.robust_z.repeat_min_scale_share,
+        )?;
         if !(q.distribution.alpha > 0.0 && q.distribution.alpha < 1.0) {
             return Err(fail(format!(
                 "distribution.alpha must be between 0 and 1, not {}",
@@ -122,9 +125,17 @@ impl Quality {
             )));
         }
         for (table, basis, source) in [
-            ("short_interview", &q.short_interview.basis, &q.short_interview.source),
+            (
+                "short_interview",
+                &q.short_interview.basis,
+                &q.short_interview.source,
+            ),
             ("far_place", &q.far_place.basis, &q.far_place.source),
-            ("distribution", &q.distribution.basis, &q.distribution.source),
+            (
+                "distribution",
+                &q.distribution.basis,
+                &q.distribution.source,
+            ),
             ("robust_z", &q.robust_z.basis, &q.robust_z.source),
         ] {
             if basis.trim().is_empty() || source.trim().is_empty() {
@@ -156,12 +167,17 @@ mod tests {
     fn bad_settings_are_refused_naming_the_field() {
         let bad = BUILT_IN_QUALITY.replace("alpha = 0.01", "alpha = 1.5");
         let e = Quality::parse(&bad, "q.toml").unwrap_err().to_string();
-        assert!(e.contains("q.toml") && e.contains("distribution.alpha"), "{e}");
+        assert!(
+            e.contains("q.toml") && e.contains("distribution.alpha"),
+            "{e}"
+        );
         let unknown = BUILT_IN_QUALITY.replace("min_units = 5", "min_units = 5\nmax_units = 9");
         let e = Quality::parse(&unknown, "q.toml").unwrap_err().to_string();
         assert!(e.contains("max_units"), "{e}");
         let unsourced = BUILT_IN_QUALITY.replace("basis = \"statistics\"", "basis = \"\"");
-        let e = Quality::parse(&unsourced, "q.toml").unwrap_err().to_string();
+        let e = Quality::parse(&unsourced, "q.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("basis and a source"), "{e}");
     }
 }

@@ -172,10 +172,7 @@ mod tests {
         assert_eq!(df, 2);
         assert!(close(chi_square_p(s, df), (-8.0f64 / 3.0).exp(), 1e-12));
         // A column empty in both rows adds nothing and no degree of freedom.
-        assert_eq!(
-            pearson_two_rows(&[10, 0, 20, 30], &[20, 0, 20, 20]),
-            (s, 2)
-        );
+        assert_eq!(pearson_two_rows(&[10, 0, 20, 30], &[20, 0, 20, 20]), (s, 2));
         // Identical proportions: statistic 0.
         assert_eq!(pearson_two_rows(&[1, 2, 3], &[10, 20, 30]).0, 0.0);
     }
@@ -191,7 +188,10 @@ mod tests {
         assert_eq!(a, vec![88, 5, 7]);
         assert_eq!(b, vec![812, 45, 43]);
         // Nothing to pool when every column is large enough.
-        assert_eq!(pool(&[10, 20], &[10, 20], 5.0), (vec![20, 10], vec![20, 10]));
+        assert_eq!(
+            pool(&[10, 20], &[10, 20], 5.0),
+            (vec![20, 10], vec![20, 10])
+        );
         // Too little data: one column left.
         assert_eq!(pool(&[1, 1], &[1, 1], 5.0).0.len(), 1);
     }
@@ -217,7 +217,11 @@ mod tests {
         assert!(close(z[0], -1.349, 1e-9), "{z:?}");
         // MAD 0 (0, 0, 0, 0, 0.5): median 0, MeanAD 0.1, M(0.5) = 0.5 / (1.2533 × 0.1) = 3.989.
         let z = modified_z(&[0.0, 0.0, 0.0, 0.0, 0.5], 0.0).unwrap();
-        assert!(close(z[4], 0.5 / (0.1 * (std::f64::consts::PI / 2.0).sqrt()), 1e-12));
+        assert!(close(
+            z[4],
+            0.5 / (0.1 * (std::f64::consts::PI / 2.0).sqrt()),
+            1e-12
+        ));
         assert!(close(z[4], 3.989, 1e-3), "{z:?}");
         // A floor above the spread: M(0.5) = 0.5 / 0.2 = 2.5; M(20) = 16 / 2 = 8.
         assert_eq!(modified_z(&[0.0, 0.0, 0.0, 0.0, 0.5], 0.2).unwrap()[4], 2.5);

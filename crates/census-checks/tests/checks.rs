@@ -1,7 +1,7 @@
-//! The checks on synthetic censuses with known answers: every planted fault is found (recall
-//! 1) and nothing else (precision 1), the distribution test's county-wide false-alarm rate on
-//! censuses without faults is at most alpha, and an enumerator whose answers or interviews
-//! differ is caught.
+//! The checks on synthetic censuses with known answers: every planted fault is found (a
+//! recall of 1) and nothing else (a precision of 1), the distribution test's county-wide
+//! false-alarm rate on censuses without faults is at most alpha, and an enumerator whose
+//! answers or interviews differ is caught.
 
 use assess_census::{judge_return, JsonLinesReader, RegisterRow, ReturnRow};
 use assess_census_checks::{check_county, CountyChecks, FlagKind, Quality};
@@ -192,7 +192,12 @@ fn recall_and_precision(c: &Census, checks: &CountyChecks, seed: u64) {
     let found: HashMap<(FlagKind, &str), Option<&str>> = checks
         .flags
         .iter()
-        .map(|f| ((f.kind, f.return_id.as_str()), f.related_return_id.as_deref()))
+        .map(|f| {
+            (
+                (f.kind, f.return_id.as_str()),
+                f.related_return_id.as_deref(),
+            )
+        })
         .collect();
     for ((k, id), related) in &planted {
         let got = found.get(&(*k, *id));
@@ -248,10 +253,12 @@ fn recall_and_precision(c: &Census, checks: &CountyChecks, seed: u64) {
     );
     for k in FlagKind::ALL {
         let (flags, truly) = per_kind.get(&k).copied().unwrap_or_default();
-        assert!(flags > 0 && flags == truly, "seed {seed}: {k:?} {flags} {truly}");
+        assert!(
+            flags > 0 && flags == truly,
+            "seed {seed}: {k:?} {flags} {truly}"
+        );
     }
 }
-
 
 /// Yunnan's poverty counties (data/counties/poverty_counties_832.csv), the replicates of the
 /// false-alarm check: each county's census is independent of the others'.
@@ -283,7 +290,11 @@ fn false_alarms(seeds: std::ops::Range<u64>, households: u64) -> ([u32; 4], u32)
     for seed in seeds {
         for c in censuses(&YUNNAN, households, seed, &settings) {
             let checks = check_county(&c.returns, &c.register, &q).unwrap();
-            assert!(checks.flags.is_empty(), "seed {seed}: {:?}", &checks.flags[..1]);
+            assert!(
+                checks.flags.is_empty(),
+                "seed {seed}: {:?}",
+                &checks.flags[..1]
+            );
             counties += 1;
             let alarms = [
                 checks.enumerators.iter().any(|e| e.distribution_flagged),
@@ -398,5 +409,8 @@ fn returns_of_two_counties_are_refused() {
     let e = check_county(&c.returns, &c.register, &Quality::builtin())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("530129") && e.contains(&c.returns[3].return_id), "{e}");
+    assert!(
+        e.contains("530129") && e.contains(&c.returns[3].return_id),
+        "{e}"
+    );
 }
