@@ -254,7 +254,154 @@ fn duration(seconds: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::duration;
+    use super::*;
+
+    /// A return of household `h` by enumerator `e` in village `v`, starting at minute `t`,
+    /// lasting 30 minutes, with answers `a`.
+    fn row(id: &str, h: &str, e: &str, v: &str, t: i64, a: &str) -> ReturnRow {
+        ReturnRow {
+            return_id: id.into(),
+            household_id: h.into(),
+            province_code: "53".into(),
+            county_code: "530128".into(),
+            village_code: v.into(),
+            enumerator_id: e.into(),
+            enumerator_home_county: "530129".into(),
+            outcome: "enumerated",
+            start_unix: t * 60,
+            end_unix: t * 60 + 1800,
+            gps_lat: None,
+            gps_lon: None,
+            content_sha256: String::new(),
+            answers_sha256: Some(a.into()),
+            status: Some("exited"),
+            members: 3,
+            poverty_line: None,
+            income_per_person: None,
+            income_ok: Some(true),
+            food_clothing: None,
+            education: None,
+            medical: None,
+            housing: None,
+            water: None,
+            guarantees: Some(true),
+            poor: None,
+            approval_exit: Some(true),
+            industrial_support_yuan: None,
+            housing_renovation_yuan: None,
+            education_aid_yuan: None,
+            medical_aid_yuan: None,
+            minimum_living_allowance_yuan: None,
+            employment_support: None,
+            public_welfare_post: None,
+            relocated: None,
+            extreme_poverty_support: None,
+            microcredit: None,
+        }
+    }
+
+    fn flags(
+        returns: &[ReturnRow],
+        register: &[RegisterRow],
+    ) -> Vec<(String, FlagKind, Option<String>)> {
+        let mut f: Vec<_> = return_flags(returns, register, &Quality::builtin())
+            .0
+            .into_iter()
+            .map(|f| (f.return_id, f.kind, f.related_return_id))
+            .collect();
+        f.sort();
+        f
+    }
+
+    fn of(id: &str, kind: FlagKind, related: Option<&str>) -> (String, FlagKind, Option<String>) {
+        (id.into(), kind, related.map(String::from))
+    }
+
+    #[test]
+    fn copies_need_another_household_and_the_same_enumerator_or_village() {
+        let (v1, v2) = ("530128100001", "530128100002");
+        let returns = [
+            row("r1", "h1", "E1", v1, 0, "A"),
+            // The same enumerator copies r1 (in another village), then copies the copy.
+            row("r2", "h2", "E1", v2, 60, "A"),
+            row("r3", "h3", "E1", v2, 120, "A"),
+            // Another enumerator in r1's village: a copy too.
+            row("r4", "h4", "E2", v1, 180, "A"),
+            // Neither the same enumerator nor the same village: not flagged.
+            row("r5", "h5", "E3", "530128100003", 240, "A"),
+            // h1 enumerated again, days later: a duplicate, not a copy (nor copied from).
+            row("r6", "h1", "E1", v1, 3 * 1440, "A"),
+            // Other answers: nothing.
+            row("r7", "h7", "E1", v1, 300, "B"),
+        ];
+        assert_eq!(
+            flags(&returns, &[]),
+            vec![
+                of("r2", FlagKind::Copied, Some("r1")),
+                of("r3", FlagKind::Copied, Some("r2")),
+                of("r4", FlagKind::Copied, Some("r1")),
+                of("r6", FlagKind::Duplicate, Some("r1")),
+            ]
+        );
+    }
+
+    #[test]
+    fn times_places_and_home_counties_by_their_thresholds() {
+        let v = "530128100001";
+        let mut quick = row("q", "h1", "E1", v, 0, "A");
+        quick.end_unix = quick.start_unix + 15 * 60 - 1; // under 15 minutes
+        let mut enough = row("e", "h2", "E1", v, 60, "B");
+        enough.end_unix = enough.start_unix + 15 * 60; // exactly 15: not flagged
+        let mut backwards = row("b", "h3", "E1", v, 120, "C");
+        backwards.end_unix = backwards.start_unix - 60;
+        // 0.05 degrees of latitude is 5.56 km (haversine, mean radius 6,371,008.8 m):
+        // flagged; 0.04 degrees (4.45 km) is not.
+        let mut far = row("f", "h4", "E1", v, 180, "D");
+        (far.gps_lat, far.gps_lon) = (Some(25.60), Some(102.5));
+        let mut near = row("n", "h5", "E1", v, 240, "E");
+        (near.gps_lat, near.gps_lon) = (Some(25.59), Some(102.5));
+        let mut own = row("o", "h6", "E2", v, 300, "F");
+        own.enumerator_home_county = "530128".into();
+        let house = |h: &str| RegisterRow {
+            household_id: h.into(),
+            province_code: "53".into(),
+            county_code: "530128".into(),
+            township_code: "530128100".into(),
+            village_code: v.into(),
+            status: "exited",
+            members: 3,
+            lat: Some(25.55),
+            lon: Some(102.5),
+        };
+        let got = return_flags(
+            &[quick, enough, backwards, far, near, own],
+            &[house("h4"), house("h5")],
+            &Quality::builtin(),
+        )
+        .0;
+        let kinds: Vec<(&str, FlagKind)> =
+            got.iter().map(|f| (f.return_id.as_str(), f.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("q", FlagKind::ShortInterview),
+                ("b", FlagKind::EndBeforeStart),
+                ("f", FlagKind::FarPlace),
+                ("o", FlagKind::OwnCounty),
+            ]
+        );
+        assert!(
+            got[0].evidence.contains("14 min 59 s"),
+            "{}",
+            got[0].evidence
+        );
+        assert!(
+            got[1].evidence.contains("ends 1 min before"),
+            "{}",
+            got[1].evidence
+        );
+        assert!(got[2].evidence.contains("5.6 km"), "{}", got[2].evidence);
+    }
 
     #[test]
     fn durations_read_as_people_write_them() {
