@@ -423,6 +423,35 @@ fn an_enumerator_with_other_answers_or_short_interviews_is_caught() {
         .all(|f| f.kind == FlagKind::ShortInterview && &f.enumerator_id == quick));
 }
 
+/// The results are flat rows: the csv crate writes them as they are (the lead's reports).
+#[test]
+fn findings_write_as_csv_rows() {
+    let c = census(12_000, 3, &high_rates());
+    let checks = check_county(&c.returns, &c.register, &Quality::builtin()).unwrap();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for f in &checks.flags {
+        w.serialize(f).unwrap();
+    }
+    let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("return_id,household_id,county_code,village_code,enumerator_id,kind,related_return_id,evidence")
+    );
+    assert_eq!(lines.count(), checks.flags.len());
+    assert!(text.contains(",copied,") && text.contains(",far_place,"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for e in &checks.enumerators {
+        w.serialize(e).unwrap();
+    }
+    for v in &checks.villages {
+        csv::Writer::from_writer(Vec::new()).serialize(v).unwrap();
+    }
+    let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    assert!(text.starts_with("county_code,enumerator_id,home_county,own_county,returns,"));
+    assert_eq!(text.lines().count(), checks.enumerators.len() + 1);
+}
+
 #[test]
 fn returns_of_two_counties_are_refused() {
     let mut c = census(4_000, 5, &no_faults());
