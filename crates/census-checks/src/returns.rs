@@ -218,7 +218,7 @@ fn copies(returns: &[ReturnRow], duplicate: &[bool], flags: &mut Vec<Flag>) {
                     format!(
                         "the answers (hash {}...) are those of return {} of household {}, taken \
                          earlier {how}",
-                        &hash[..hash.len().min(12)],
+                        hash.get(..12).unwrap_or(hash),
                         s.return_id,
                         s.household_id
                     ),
