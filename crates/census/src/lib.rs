@@ -44,7 +44,7 @@ mod model;
 mod row;
 mod table;
 
-pub use columns::csv_columns;
+pub use columns::{column_alias, column_named, csv_columns, CSV_ALIASES};
 pub use error::{Problem, ReturnError};
 pub use jsonl::{write_jsonl, JsonLinesReader};
 pub use judged::{judge_return, Findings, JudgedReturn};

@@ -2,7 +2,7 @@
 //! (docs/census.md, "CSV"). A return is the run of consecutive rows with the same
 //! `return_id`; a return without members is one row with the member columns empty.
 
-use crate::columns::{Column, Kind, Part, COLUMNS};
+use crate::columns::{column_named, Column, Kind, Part, COLUMNS, CSV_ALIASES};
 use crate::error::{Problem, ReturnError};
 use crate::limits::{MAX_MEMBERS, MAX_ROW_BYTES};
 use crate::model::CensusReturn;
@@ -18,12 +18,23 @@ pub struct CsvWriter<W: Write> {
 }
 
 impl<W: Write> CsvWriter<W> {
-    /// A writer that writes the header first.
+    /// A writer that writes the header (the English column names) first.
     pub fn new(w: W) -> std::io::Result<CsvWriter<W>> {
+        Self::with_header(w, COLUMNS.iter().map(|c| c.name))
+    }
+
+    /// A writer that writes the Chinese header ([`crate::CSV_ALIASES`]) first; the rows are
+    /// the same as [`CsvWriter::new`]'s (cells keep the JSON words: `true`, `exited`).
+    pub fn chinese(w: W) -> std::io::Result<CsvWriter<W>> {
+        Self::with_header(w, CSV_ALIASES.iter().map(|(_, zh)| *zh))
+    }
+
+    fn with_header<'h>(
+        w: W,
+        header: impl Iterator<Item = &'h str>,
+    ) -> std::io::Result<CsvWriter<W>> {
         let mut inner = csv::WriterBuilder::new().flexible(false).from_writer(w);
-        inner
-            .write_record(COLUMNS.iter().map(|c| c.name))
-            .map_err(csv_io)?;
+        inner.write_record(header).map_err(csv_io)?;
         Ok(CsvWriter {
             inner,
             cells: Vec::with_capacity(COLUMNS.len()),
@@ -174,12 +185,17 @@ impl<'a> CsvReader<'a> {
         for (i, raw) in header.iter().enumerate() {
             let name = self.text(raw).map_err(|p| self.error(1, None, p))?;
             let name = name.trim().trim_start_matches('\u{feff}');
-            match COLUMNS.iter().position(|c| c.name == name) {
+            let known = column_named(name);
+            match COLUMNS.iter().position(|c| Some(c.name) == known) {
                 Some(k) if self.index[k].is_some() => {
                     return Err(self.error(
                         1,
                         None,
-                        Problem::new(name, "appears twice in the header; keep one"),
+                        Problem::new(
+                            COLUMNS[k].name,
+                            "appears twice in the header (by its name or its Chinese alias); \
+                             keep one",
+                        ),
                     ))
                 }
                 Some(k) => self.index[k] = Some(i),

@@ -246,7 +246,8 @@ fn planted_faults_match_the_truth_file_and_the_files_exactly() {
             assert!(assess_inspection::IdNumber::parse(&n).is_ok());
             if let Some(other) = numbers.insert(n, r.household_id.as_str()) {
                 assert!(
-                    !unregistered.contains(other) && !unregistered.contains(r.household_id.as_str()),
+                    !unregistered.contains(other)
+                        && !unregistered.contains(r.household_id.as_str()),
                     "a number of a household not in the register is given twice"
                 );
             }
