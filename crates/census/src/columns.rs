@@ -402,6 +402,48 @@ pub const CSV_ALIASES: &[(&str, &str)] = &[
     ("id_number", "身份证号"),
 ];
 
+/// A column of the CSV layout as another layout (the XLSX template) needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnInfo {
+    /// The name (the JSON name, flattened).
+    pub name: &'static str,
+    /// The Chinese header.
+    pub zh: &'static str,
+    /// A member's column (one per member row), else the return's.
+    pub member: bool,
+    /// Every return has it.
+    pub required: bool,
+    /// A number (decimal or whole).
+    pub numeric: bool,
+    /// A date `YYYY-MM-DD`.
+    pub date: bool,
+    /// The words a cell may hold, for a listed or yes/no column.
+    pub values: Option<&'static [&'static str]>,
+}
+
+const BOOL_WORDS: &[&str] = &["true", "false"];
+
+/// Every column of the CSV layout, in file order.
+pub fn column_info() -> Vec<ColumnInfo> {
+    COLUMNS
+        .iter()
+        .zip(CSV_ALIASES)
+        .map(|(c, (_, zh))| ColumnInfo {
+            name: c.name,
+            zh,
+            member: c.part == Part::Member,
+            required: c.required,
+            numeric: matches!(c.kind, Number | Whole(_)),
+            date: c.kind == Date,
+            values: match c.kind {
+                Bool => Some(BOOL_WORDS),
+                Choice(list) => Some(list),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
 /// The Chinese header of a column, by its name.
 pub fn column_alias(name: &str) -> Option<&'static str> {
     CSV_ALIASES

@@ -44,27 +44,82 @@ impl<W: Write> CsvWriter<W> {
     /// Writes one return: one row per member (one row when it has none).
     pub fn write(&mut self, census_return: &CensusReturn) -> std::io::Result<()> {
         let value = serde_json::to_value(census_return).map_err(std::io::Error::other)?;
-        let members = value
-            .pointer("/household/members")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let none = [Value::Null];
-        let rows: &[Value] = if members.is_empty() { &none } else { members };
-        for member in rows {
-            self.cells.clear();
-            for c in COLUMNS {
-                let from = match c.part {
-                    Part::Return => &value,
-                    Part::Member => member,
-                };
-                self.cells.push(cell_text(c, lookup(from, c.path)));
-            }
-            self.inner.write_record(&self.cells).map_err(csv_io)?;
-        }
-        Ok(())
+        for_each_row(&value, &mut self.cells, |cells| {
+            self.inner.write_record(cells).map_err(csv_io)
+        })
     }
+}
 
+/// Calls `row` with the cells of each row of a return (as JSON) in turn.
+fn for_each_row(
+    value: &Value,
+    cells: &mut Vec<String>,
+    mut row: impl FnMut(&[String]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let members = value
+        .pointer("/household/members")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let none = [Value::Null];
+    let rows: &[Value] = if members.is_empty() { &none } else { members };
+    for member in rows {
+        cells.clear();
+        for c in COLUMNS {
+            let from = match c.part {
+                Part::Return => value,
+                Part::Member => member,
+            };
+            cells.push(cell_text(c, lookup(from, c.path)));
+        }
+        row(cells)?;
+    }
+    Ok(())
+}
+
+/// A return's rows as the CSV layout has them: one per member (one when it has none), each
+/// with a cell per column of [`crate::csv_columns`] (empty: not recorded). For other layouts
+/// of the same columns (the XLSX template).
+pub fn return_rows(census_return: &CensusReturn) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let Ok(value) = serde_json::to_value(census_return) else {
+        return out;
+    };
+    let mut cells = Vec::with_capacity(COLUMNS.len());
+    let _ = for_each_row(&value, &mut cells, |cells| {
+        out.push(cells.to_vec());
+        Ok(())
+    });
+    out
+}
+
+/// One return from its rows, cells in the order of [`crate::csv_columns`], trimmed (the
+/// reverse of [`return_rows`]): the return's columns are taken from the first row, a member
+/// from each row with any member cell. The problem names the column.
+pub fn return_from_rows(rows: &[Vec<String>]) -> Result<CensusReturn, Problem> {
+    if rows.is_empty() || rows.iter().any(|r| r.len() != COLUMNS.len()) {
+        return Err(Problem::new(
+            "row",
+            format!("a row has {} cells, one per column", COLUMNS.len()),
+        ));
+    }
+    assemble(rows)
+}
+
+/// Whether a cell's (trimmed) text is a value of its column: a number, a whole number, a
+/// yes/no, a listed word, a date or a valid identity number; the problem names the column.
+/// An empty cell is "not recorded" and always fine here.
+pub fn check_cell(column: &str, text: &str) -> Result<(), Problem> {
+    let Some(c) = COLUMNS.iter().find(|c| c.name == column) else {
+        return Err(Problem::new(column, "is not a column of the census return"));
+    };
+    if text.is_empty() {
+        return Ok(());
+    }
+    cell_value(c, text).map(|_| ())
+}
+
+impl<W: Write> CsvWriter<W> {
     /// Flushes and returns the writer.
     pub fn into_inner(self) -> std::io::Result<W> {
         self.inner
