@@ -35,8 +35,9 @@ impl fmt::Display for Problem {
 pub struct ReturnError {
     /// The file's name, as the caller gave it.
     pub file: String,
-    /// In a workbook, the sheet of the row; `None` for CSV and JSON Lines.
-    pub sheet: Option<String>,
+    /// In a workbook, the sheet of the row; `None` for CSV and JSON Lines (boxed: the error
+    /// stays small).
+    pub sheet: Option<Box<str>>,
     /// 1-based line of the row (CSV: the return's first row; JSON Lines: its line; a
     /// workbook: the row as Excel numbers it).
     pub line: u64,
@@ -46,7 +47,7 @@ pub struct ReturnError {
     pub problem: Problem,
 }
 
-fn location(file: &str, sheet: &Option<String>, line: u64) -> String {
+fn location(file: &str, sheet: &Option<Box<str>>, line: u64) -> String {
     match sheet {
         Some(sheet) => format!("{file}, sheet {sheet}, row {line}"),
         None => format!("{file}:{line}"),
@@ -84,7 +85,7 @@ impl ReturnError {
         problem: Problem,
     ) -> ReturnError {
         ReturnError {
-            sheet: Some(sheet.to_string()),
+            sheet: Some(sheet.into()),
             ..ReturnError::at(file, row, return_id, problem)
         }
     }

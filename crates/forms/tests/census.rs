@@ -226,7 +226,7 @@ fn errors(book: &Book) -> Vec<(String, u64, String, Option<String>, String)> {
         .filter_map(Result::err)
         .map(|e: ReturnError| {
             (
-                e.sheet.clone().unwrap(),
+                e.sheet.as_deref().unwrap().to_string(),
                 e.line,
                 e.problem.field.clone(),
                 e.return_id.clone(),
