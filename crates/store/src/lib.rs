@@ -17,6 +17,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod census;
 mod check_input;
 mod evidence;
 mod import;
