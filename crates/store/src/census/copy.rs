@@ -459,8 +459,7 @@ const UPSERT_CHECKPOINT: &str = "INSERT INTO census_ingest_checkpoints AS c \
      RETURNING offset_reached, returns, members, register, \
        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 
-pub(crate) const SELECT_CHECKPOINT: &str =
-    "SELECT offset_reached, returns, members, register, \
+pub(crate) const SELECT_CHECKPOINT: &str = "SELECT offset_reached, returns, members, register, \
        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') \
      FROM census_ingest_checkpoints WHERE input_id = $1";
 
@@ -520,7 +519,13 @@ mod tests {
     fn a_nul_character_is_refused_with_its_column() {
         let e = line(&member(Some("53\u{0}1"))).unwrap_err();
         assert!(
-            matches!(e, CensusDbError::Nul { column: "id_number", .. }),
+            matches!(
+                e,
+                CensusDbError::Nul {
+                    column: "id_number",
+                    ..
+                }
+            ),
             "{e}"
         );
     }
@@ -533,7 +538,10 @@ mod tests {
             l.opt_f64(Some(v));
         }
         assert_eq!(
-            String::from_utf8(buf).unwrap().split('\t').collect::<Vec<_>>(),
+            String::from_utf8(buf)
+                .unwrap()
+                .split('\t')
+                .collect::<Vec<_>>(),
             [
                 "0.1",
                 "0.0000001",

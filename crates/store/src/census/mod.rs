@@ -99,7 +99,9 @@ pub enum CensusDbError {
         given: u64,
     },
     /// A batch whose copy failed cannot be committed.
-    #[error("a copy of this batch failed, so the batch was rolled back; nothing of it was written")]
+    #[error(
+        "a copy of this batch failed, so the batch was rolled back; nothing of it was written"
+    )]
     BatchFailed,
     /// A stored value is not one a census row can hold.
     #[error("{table}, row {key}: {column} is {value:?}, which no census row holds")]
@@ -116,11 +118,26 @@ pub enum CensusDbError {
 }
 
 impl CensusDbError {
-    /// The server aborted the work because of a concurrent writer (serialisation failure,
-    /// deadlock, the same key inserted first): repeating the whole batch may succeed.
+    fn sqlstate(&self) -> Option<String> {
+        match self {
+            CensusDbError::Database { cause, .. } => cause
+                .as_database_error()
+                .and_then(|d| d.code())
+                .map(|c| c.into_owned()),
+            _ => None,
+        }
+    }
+
+    /// The server aborted the batch because of a concurrent writer (serialisation failure,
+    /// deadlock): repeating the whole batch may succeed.
     pub fn is_conflict(&self) -> bool {
-        use crate::Retryable;
-        matches!(self, CensusDbError::Database { cause, .. } if cause.is_conflict())
+        matches!(self.sqlstate().as_deref(), Some("40001" | "40P01"))
+    }
+
+    /// A row's key is already held (a return id loaded before, or twice in the batch):
+    /// repeating will not help; skip what [`CensusDb::held_returns`] lists.
+    pub fn is_duplicate(&self) -> bool {
+        self.sqlstate().as_deref() == Some("23505")
     }
 }
 

@@ -222,11 +222,7 @@ fn count(row: &PgRow, i: usize) -> Result<u64, sqlx::Error> {
 }
 
 impl CensusDb {
-    async fn fetch(
-        &self,
-        sql: String,
-        bind: Option<&str>,
-    ) -> Result<Vec<PgRow>, CensusDbError> {
+    async fn fetch(&self, sql: String, bind: Option<&str>) -> Result<Vec<PgRow>, CensusDbError> {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(b) = bind {
             query = query.bind(b.to_string());
@@ -319,7 +315,12 @@ impl CensusDb {
     /// One county's member rows, by return and member id.
     pub async fn members(&self, county: &str) -> Result<Vec<MemberRow>, CensusDbError> {
         let rows = self
-            .rows_of("census_members", schema::MEMBERS, "return_id, member_id", county)
+            .rows_of(
+                "census_members",
+                schema::MEMBERS,
+                "return_id, member_id",
+                county,
+            )
             .await?;
         rows.iter()
             .map(|r| {
@@ -464,9 +465,17 @@ mod tests {
             Scope::County("530128".into()),
         ];
         for scope in &scopes {
-            for level in [Level::Province, Level::County, Level::Township, Level::Village] {
+            for level in [
+                Level::Province,
+                Level::County,
+                Level::Township,
+                Level::Village,
+            ] {
                 let sql = coverage_sql(level, scope);
-                assert!(sql.contains("GROUP BY t.county_code"), "{level:?} {scope:?}");
+                assert!(
+                    sql.contains("GROUP BY t.county_code"),
+                    "{level:?} {scope:?}"
+                );
                 assert!(sql.contains("GROUP BY county_code"), "{level:?} {scope:?}");
                 assert_eq!(
                     sql.contains("t.province_code = "),

@@ -201,7 +201,7 @@ impl CensusDb {
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT right(c.relname, 2) FROM pg_inherits i \
              JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent \
-             WHERE p.relname = 'census_returns' ORDER BY 1",
+             WHERE p.relname = 'census_returns' AND c.relkind = 'r' ORDER BY 1",
         )
         .fetch_all(&self.pool)
         .await
