@@ -322,7 +322,7 @@ fn census_pg_copy_round_trips_nasty_strings_and_nulls() {
         back.sort_by_key(key);
         assert_eq!(back, register);
         // NULL and the empty string stay apart.
-        let mut conn = sqlx::PgConnection::connect(&*pg).await.unwrap();
+        let mut conn = sqlx::PgConnection::connect(&pg).await.unwrap();
         let (nulls, empties): (i64, i64) = sqlx::query_as(
             "SELECT count(*) FILTER (WHERE answers_sha256 IS NULL), \
                count(*) FILTER (WHERE content_sha256 = '') FROM census_returns",
@@ -377,6 +377,20 @@ fn census_pg_a_failed_batch_leaves_no_rows_and_the_checkpoint_says_where_to_resu
         let mut batch = db.begin_batch().await.unwrap();
         batch.copy_returns(&next).await.unwrap();
         drop(batch);
+        // The connection dies mid-batch (as when the loader is killed with -9: the server
+        // ends the session): the server rolls the batch back, the commit fails.
+        let mut batch = db.begin_batch().await.unwrap();
+        batch.copy_returns(&next).await.unwrap();
+        let mut admin = sqlx::PgConnection::connect(&pg).await.unwrap();
+        let killed: Vec<(bool,)> = sqlx::query_as(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND state = 'idle in transaction'",
+        )
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
+        assert_eq!(killed, [(true,)]);
+        assert!(batch.commit("input-A", 200).await.is_err());
         // A held return again fails on the key: the ingest skips by held_returns first.
         let mut batch = db.begin_batch().await.unwrap();
         let e = batch.copy_returns(&first[..1]).await.unwrap_err();
@@ -601,7 +615,7 @@ fn census_pg_a_one_province_query_reads_only_its_partitions() {
         batch.copy_register(&register).await.unwrap();
         batch.copy_returns(&returns).await.unwrap();
         batch.commit("fixture", 1).await.unwrap();
-        let mut conn = sqlx::PgConnection::connect(&*pg).await.unwrap();
+        let mut conn = sqlx::PgConnection::connect(&pg).await.unwrap();
         let plan = |sql: String, bind: Option<&'static str>| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}")));
             if let Some(b) = bind {

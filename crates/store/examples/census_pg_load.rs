@@ -114,7 +114,11 @@ fn csv_line(out: &mut impl Write, r: &ReturnRow) -> std::io::Result<()> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let arg = |i: usize| args.get(i).cloned().ok_or("usage: see the file's doc comment");
+    let arg = |i: usize| {
+        args.get(i)
+            .cloned()
+            .ok_or("usage: see the file's doc comment")
+    };
     match arg(0)?.as_str() {
         "schema" => {
             let db = CensusDb::connect(&arg(1)?).await?;
