@@ -22,7 +22,7 @@ fn row(i: u64) -> ReturnRow {
     let county = COUNTIES[(i % COUNTIES.len() as u64) as usize];
     let seq = i / COUNTIES.len() as u64;
     let v = |k: u64| (i.wrapping_mul(2654435761).wrapping_add(k) % 1000) as f64;
-    let b = |k: u64| Some((i.wrapping_mul(40503).wrapping_add(k)) % 7 != 0);
+    let b = |k: u64| Some(!i.wrapping_mul(40503).wrapping_add(k).is_multiple_of(7));
     ReturnRow {
         return_id: format!("{county}-{seq:07}"),
         household_id: format!("{county}{:03}{seq:07}", seq % 180),
@@ -38,7 +38,11 @@ fn row(i: u64) -> ReturnRow {
         gps_lon: Some(102.0 + v(2) / 1000.0),
         content_sha256: format!("{:064x}", u128::from(i).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
         answers_sha256: Some(format!("{:064x}", u128::from(i) * 31)),
-        status: Some(if i % 3 == 0 { "poor" } else { "exited" }),
+        status: Some(if i.is_multiple_of(3) {
+            "poor"
+        } else {
+            "exited"
+        }),
         members: (i % 6 + 1) as u32,
         poverty_line: Some(4000.0),
         income_per_person: Some(3000.0 + v(3) * 10.0),
