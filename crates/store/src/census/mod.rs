@@ -159,6 +159,64 @@ pub struct Checkpoint {
     pub updated_at: String,
 }
 
+/// A batch's rows with those already held taken out ([`unheld`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Unheld {
+    /// Returns to copy: not held.
+    pub returns: Vec<ReturnRow>,
+    /// The members of those returns.
+    pub members: Vec<MemberRow>,
+    /// Returns held with the same content hash: skipped (a resumed or repeated load).
+    pub skipped: u64,
+    /// Returns whose id is held with another content hash: not copied, for the caller to
+    /// report (return id, hash held, hash given). A return is never silently replaced.
+    pub conflicts: Vec<(String, String, String)>,
+}
+
+/// Takes out of a batch the returns `held` already has (by id; see
+/// [`CensusDb::held_returns`]) and their members, and adds the others to `held`, so that an
+/// id repeated later in the same load is seen too. No I/O.
+pub fn unheld(
+    returns: Vec<ReturnRow>,
+    members: Vec<MemberRow>,
+    held: &mut HashMap<String, String>,
+) -> Unheld {
+    let mut out = Unheld::default();
+    let mut dropped = std::collections::HashSet::new();
+    for r in returns {
+        match held.get(&r.return_id) {
+            Some(hash) if *hash == r.content_sha256 => {
+                out.skipped += 1;
+                dropped.insert(r.return_id);
+            }
+            Some(hash) => {
+                out.conflicts
+                    .push((r.return_id.clone(), hash.clone(), r.content_sha256));
+                dropped.insert(r.return_id);
+            }
+            None => {
+                held.insert(r.return_id.clone(), r.content_sha256.clone());
+                out.returns.push(r);
+            }
+        }
+    }
+    // A return kept here keeps its members, even when its id came again later in the batch
+    // (that later return is skipped or a conflict: its members, under the same return id, are
+    // told from the first's only by being repeats, and go).
+    let kept: std::collections::HashSet<&str> =
+        out.returns.iter().map(|r| r.return_id.as_str()).collect();
+    let mut seen = std::collections::HashSet::new();
+    let members = members
+        .into_iter()
+        .filter(|m| {
+            (kept.contains(m.return_id.as_str()) || !dropped.contains(&m.return_id))
+                && seen.insert((m.return_id.clone(), m.member_id.clone()))
+        })
+        .collect();
+    out.members = members;
+    out
+}
+
 /// A connection pool to the census tables of a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct CensusDb {
@@ -229,5 +287,90 @@ impl CensusDb {
     /// Closes the connections.
     pub async fn close(self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, hash: &str) -> ReturnRow {
+        ReturnRow {
+            return_id: id.into(),
+            household_id: "h".into(),
+            province_code: "53".into(),
+            county_code: "530128".into(),
+            village_code: "530128100001".into(),
+            enumerator_id: "e".into(),
+            enumerator_home_county: "530129".into(),
+            outcome: "dissolved",
+            start_unix: 0,
+            end_unix: 0,
+            gps_lat: None,
+            gps_lon: None,
+            content_sha256: hash.into(),
+            answers_sha256: None,
+            status: None,
+            members: 0,
+            poverty_line: None,
+            income_per_person: None,
+            income_ok: None,
+            food_clothing: None,
+            education: None,
+            medical: None,
+            housing: None,
+            water: None,
+            guarantees: None,
+            poor: None,
+            approval_exit: None,
+            industrial_support_yuan: None,
+            housing_renovation_yuan: None,
+            education_aid_yuan: None,
+            medical_aid_yuan: None,
+            minimum_living_allowance_yuan: None,
+            employment_support: None,
+            public_welfare_post: None,
+            relocated: None,
+            extreme_poverty_support: None,
+            microcredit: None,
+        }
+    }
+
+    fn member(return_id: &str) -> MemberRow {
+        MemberRow {
+            return_id: return_id.into(),
+            household_id: "h".into(),
+            county_code: "530128".into(),
+            village_code: "530128100001".into(),
+            member_id: "1".into(),
+            id_number: None,
+            age: None,
+            sex: None,
+        }
+    }
+
+    /// Held with the same hash: skipped with its members; with another hash: a conflict;
+    /// new: kept, and an id repeated later in the load is then held.
+    #[test]
+    fn held_returns_are_skipped_and_changed_ones_reported() {
+        let mut held = HashMap::from([
+            ("r1".to_string(), "a".to_string()),
+            ("r2".to_string(), "b".to_string()),
+        ]);
+        let out = unheld(
+            vec![
+                row("r1", "a"),
+                row("r2", "x"),
+                row("r3", "c"),
+                row("r3", "c"),
+            ],
+            vec![member("r1"), member("r2"), member("r3"), member("r3")],
+            &mut held,
+        );
+        assert_eq!(out.returns, [row("r3", "c")]);
+        assert_eq!(out.members, [member("r3")]);
+        assert_eq!(out.skipped, 2);
+        assert_eq!(out.conflicts, [("r2".into(), "b".into(), "x".into())]);
+        assert_eq!(held["r3"], "c");
     }
 }
