@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 pub mod crosscheck;
+pub mod ingest;
 
 #[derive(Subcommand)]
 pub enum CensusCmd {
@@ -10,10 +11,16 @@ pub enum CensusCmd {
     /// vehicle, property, business or payroll registries under the cross-check rules, each
     /// with its evidence, identity numbers masked (docs/census.md).
     Crosscheck(crosscheck::CrosscheckArgs),
+    /// Read census returns (CSV or JSON Lines), judge each by the inspection rules and write
+    /// them to the census store (a Parquet dataset by province and county); resumable after
+    /// a kill, idempotent; refused returns listed by file, line, field and reason
+    /// (docs/census.md, "Store and ingest").
+    Ingest(ingest::IngestArgs),
 }
 
 pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
     match cmd {
         CensusCmd::Crosscheck(a) => crosscheck::run(a),
+        CensusCmd::Ingest(a) => ingest::run(a),
     }
 }
