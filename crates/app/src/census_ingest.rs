@@ -366,13 +366,22 @@ impl<S: CensusSink> Run<'_, S> {
                     inner: file,
                     count: count.clone(),
                 };
-                let reader = CsvReader::new(name, BufReader::with_capacity(1 << 20, reader), self.settings.encoding)
-                    .map_err(io("reading", path))?;
+                let reader = CsvReader::new(
+                    name,
+                    BufReader::with_capacity(1 << 20, reader),
+                    self.settings.encoding,
+                )
+                .map_err(io("reading", path))?;
                 let skip = self.at.items;
                 for (k, item) in reader.enumerate() {
                     if k == 0 {
                         if let Err(e) = &item {
-                            if e.line <= 1 && matches!(e.problem.field.as_str(), "header" | "encoding" | "file") {
+                            if e.line <= 1
+                                && matches!(
+                                    e.problem.field.as_str(),
+                                    "header" | "encoding" | "file"
+                                )
+                            {
                                 return Err(IngestError::File(e.clone()));
                             }
                         }
@@ -391,7 +400,14 @@ impl<S: CensusSink> Run<'_, S> {
         self.checkpoint(self.at.offset.max(count.load(Ordering::Relaxed)))
     }
 
-    fn reject(&mut self, file: &str, line: u64, return_id: Option<String>, field: String, reason: String) {
+    fn reject(
+        &mut self,
+        file: &str,
+        line: u64,
+        return_id: Option<String>,
+        field: String,
+        reason: String,
+    ) {
         self.batch.rejects.push(Reject {
             file: file.to_string(),
             line,
@@ -401,14 +417,24 @@ impl<S: CensusSink> Run<'_, S> {
         });
     }
 
-    fn item(&mut self, item: Result<Numbered, ReturnError>, offset: u64) -> Result<(), IngestError> {
+    fn item(
+        &mut self,
+        item: Result<Numbered, ReturnError>,
+        offset: u64,
+    ) -> Result<(), IngestError> {
         self.at.items += 1;
         self.at.counts.read += 1;
         match item {
             Err(e) => {
                 self.at.line = self.at.line.max(e.line);
                 self.at.counts.rejected += 1;
-                self.reject(&e.file.clone(), e.line, e.return_id, e.problem.field, e.problem.message);
+                self.reject(
+                    &e.file.clone(),
+                    e.line,
+                    e.return_id,
+                    e.problem.field,
+                    e.problem.message,
+                );
             }
             Ok(n) => {
                 self.at.line = self.at.line.max(n.line);

@@ -68,7 +68,10 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
     }
     if let Some(r) = &a.rejects {
         if a.returns.contains(r) {
-            bail!("--rejects {} is one of the returns files; give another name", r.display());
+            bail!(
+                "--rejects {} is one of the returns files; give another name",
+                r.display()
+            );
         }
     }
     let standards = crate::cmd::load_standards(a.standards.as_deref())?;
@@ -180,8 +183,16 @@ fn print_report(report: &IngestReport, max_errors: usize) {
     }
     let mut out = std::io::stderr().lock();
     for r in report.rejects.iter().take(max_errors) {
-        let id = r.return_id.as_deref().map(|id| format!("return {id}: ")).unwrap_or_default();
-        let _ = writeln!(out, "refused: {}:{}: {id}{}: {}", r.file, r.line, r.field, r.reason);
+        let id = r
+            .return_id
+            .as_deref()
+            .map(|id| format!("return {id}: "))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "refused: {}:{}: {id}{}: {}",
+            r.file, r.line, r.field, r.reason
+        );
     }
     if report.rejects.len() > max_errors {
         let _ = writeln!(
@@ -205,7 +216,9 @@ fn write_rejects(path: &std::path::Path, rejects: &[Reject]) -> anyhow::Result<(
             &r.reason,
         ])?;
     }
-    let file = w.into_inner().map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.error()))?;
+    let file = w
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.error()))?;
     file.commit()?;
     Ok(())
 }
