@@ -218,7 +218,7 @@ fn census_ingest_stores_one_row_per_return_lists_the_refused_and_adds_nothing_tw
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("3 returns were refused (--strict)"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refused returns: 3 (--strict)"));
 }
 
 /// Kills an ingest with SIGKILL once its journal has two checkpoints, then runs it again.

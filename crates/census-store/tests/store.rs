@@ -28,7 +28,7 @@ fn a_return(county: &str, k: u32) -> CensusReturn {
             m.id_number = None;
         }
     }
-    r.assistance.microcredit = (k % 2 == 0).then_some(k % 4 == 0);
+    r.assistance.microcredit = k.is_multiple_of(2).then_some(k.is_multiple_of(4));
     r
 }
 
@@ -286,10 +286,14 @@ fn register_row(county: &str, k: u32) -> RegisterRow {
         county_code: county.to_string(),
         township_code: village[..9].to_string(),
         village_code: village,
-        status: if k % 2 == 0 { "exited" } else { "poor" },
+        status: if k.is_multiple_of(2) {
+            "exited"
+        } else {
+            "poor"
+        },
         members: 1 + k % 5,
-        lat: (k % 3 != 0).then_some(25.5 + f64::from(k) / 1000.0),
-        lon: (k % 3 != 0).then_some(102.4),
+        lat: (!k.is_multiple_of(3)).then_some(25.5 + f64::from(k) / 1000.0),
+        lon: (!k.is_multiple_of(3)).then_some(102.4),
     }
 }
 

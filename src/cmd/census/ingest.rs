@@ -2,7 +2,7 @@
 //! the census store, resumable and idempotent (docs/census.md, "Store and ingest").
 
 use crate::cmd::progress;
-use anyhow::{bail, Context};
+use anyhow::bail;
 use assess_app::census_ingest::{
     self, Format, IngestReport, IngestSettings, InputReport, Progress,
 };
@@ -96,8 +96,7 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
     }
     if let Some(register) = &a.register {
         let bar = progress::counter("register households");
-        let counts = census_ingest::load_register(&mut sink, register, &ReadOptions::default())
-            .with_context(|| format!("register {}", register.display()));
+        let counts = census_ingest::load_register(&mut sink, register, &ReadOptions::default());
         bar.finish_and_clear();
         let counts = counts?;
         let households: u64 = counts.values().sum();
@@ -143,7 +142,7 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
     let total = report.total();
     if a.strict && total.rejected > 0 {
         bail!(
-            "{} returns were refused (--strict); the others are stored. Correct the refused \
+            "refused returns: {} (--strict); the others are stored. Correct the refused \
              returns and ingest the corrected file",
             total.rejected
         );
