@@ -120,7 +120,7 @@ fn census_ingest_stores_one_row_per_return_lists_the_refused_and_adds_nothing_tw
     );
     let members: usize = expected.values().sum();
     assert!(stdout.contains("register"), "{stdout}");
-    assert!(stdout.contains("3000 households in 1 counties"), "{stdout}");
+    assert!(stdout.contains("3000 households of 1 county"), "{stdout}");
     assert!(
         stdout.contains(&format!(
             "{} returns read, {good} stored ({members} members), 0 already held, 3 refused",

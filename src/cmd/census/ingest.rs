@@ -100,10 +100,13 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         bar.finish_and_clear();
         let counts = counts?;
         let households: u64 = counts.values().sum();
+        let counties = match counts.len() {
+            1 => "1 county".to_string(),
+            n => format!("{n} counties"),
+        };
         println!(
-            "register {}: {households} households in {} counties (their register replaced)",
-            register.display(),
-            counts.len()
+            "register {}: {households} households of {counties} (each county's register replaced)",
+            register.display()
         );
     }
     if a.returns.is_empty() {
