@@ -509,7 +509,17 @@ impl<S: CensusSink> Run<'_, S> {
             self.at.offset = offset;
         }
         let batch = std::mem::take(&mut self.batch);
+        let (returns, rejects) = (batch.returns.len(), batch.rejects.len());
         self.sink.commit(batch, &self.at).map_err(sink_error)?;
+        tracing::debug!(
+            file = %self.file_name,
+            items = self.at.items,
+            line = self.at.line,
+            returns,
+            rejects,
+            done = self.at.done,
+            "checkpoint"
+        );
         self.since_checkpoint = 0;
         if self.held.ids > self.settings.held_ids_limit {
             self.held.counties.clear();
