@@ -8,6 +8,7 @@ use assess_app::census_ingest::IngestError;
 use assess_app::AppError;
 use assess_assign::villages::SplitError;
 use assess_assign::AssignError;
+use assess_census_checks::ChecksError;
 use assess_draw::DrawError;
 use assess_inspection::StepProblem;
 use assess_register::{Problem, RegisterError};
@@ -55,6 +56,11 @@ fn cli_words(e: &(dyn Error + 'static)) -> Option<Words> {
     }
     if let Some(e) = e.downcast_ref::<CrosscheckError>() {
         return crosscheck(e).map(Words::Level);
+    }
+    if let Some(e @ ChecksError::Quality { .. }) = e.downcast_ref::<ChecksError>() {
+        return Some(Words::Level(format!(
+            "{e} (a --quality file has the form of data/census/quality.toml)"
+        )));
     }
     if let Some(e) = e.downcast_ref::<TableError>() {
         return table(e).map(Words::Level);

@@ -4,6 +4,7 @@ use clap::Subcommand;
 
 pub mod crosscheck;
 pub mod ingest;
+pub mod quality;
 pub mod template;
 
 #[derive(Subcommand)]
@@ -21,6 +22,12 @@ pub enum CensusCmd {
     /// a kill, idempotent; refused returns listed by file, line, field and reason
     /// (docs/census.md, "Store and ingest").
     Ingest(ingest::IngestArgs),
+    /// Quality checks of the census store, county by county: per return (end before start,
+    /// short interview, fix far from the house, enumerator in their own county, duplicates,
+    /// copied answers) and per enumerator and village (answers unlike the county's, short
+    /// interviews, many repeated returns), each test with its false-alarm rate
+    /// (docs/census.md, "Quality checks").
+    Quality(quality::QualityArgs),
 }
 
 pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
@@ -28,5 +35,6 @@ pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
         CensusCmd::Crosscheck(a) => crosscheck::run(a),
         CensusCmd::Template(a) => template::run(a),
         CensusCmd::Ingest(a) => ingest::run(a),
+        CensusCmd::Quality(a) => quality::run(a),
     }
 }
