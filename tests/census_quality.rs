@@ -28,9 +28,27 @@ fn census_quality_finds_every_planted_fault_in_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     assess()
-        .args(["synth", "--county", "530128", "--households", "8000", "--seed", "9"])
-        .args(["--census-duplicate-rate", "0.04", "--census-copied-rate", "0.04"])
-        .args(["--census-impossible-time-rate", "0.04", "--census-far-place-rate", "0.04"])
+        .args([
+            "synth",
+            "--county",
+            "530128",
+            "--households",
+            "8000",
+            "--seed",
+            "9",
+        ])
+        .args([
+            "--census-duplicate-rate",
+            "0.04",
+            "--census-copied-rate",
+            "0.04",
+        ])
+        .args([
+            "--census-impossible-time-rate",
+            "0.04",
+            "--census-far-place-rate",
+            "0.04",
+        ])
         .args(["--census-own-county-rate", "0.3"])
         .arg("--out")
         .arg(d.join("register.csv"))

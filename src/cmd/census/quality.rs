@@ -36,6 +36,20 @@ pub fn run(a: QualityArgs) -> anyhow::Result<()> {
         }
         None => Quality::builtin(),
     };
+    const FILES: [&str; 3] = ["flags.csv", "enumerators.csv", "villages.csv"];
+    let ours = |p: &std::path::Path| {
+        p.file_name()
+            .is_some_and(|n| FILES.iter().any(|f| n == std::ffi::OsStr::new(f)))
+    };
+    if a.out.exists()
+        && !holds_only(&a.out, &ours).with_context(|| format!("cannot read {}", a.out.display()))?
+    {
+        anyhow::bail!(
+            "{} holds other files than a quality run's ({}): give a new or empty directory",
+            a.out.display(),
+            FILES.join(", ")
+        );
+    }
     let store = Dataset::open(&a.store)?;
     let held = store.counties();
     let counties = if a.county.is_empty() {
@@ -53,21 +67,6 @@ pub fn run(a: QualityArgs) -> anyhow::Result<()> {
         }
         a.county.clone()
     };
-    const FILES: [&str; 3] = ["flags.csv", "enumerators.csv", "villages.csv"];
-    let ours = |p: &std::path::Path| {
-        p.file_name()
-            .is_some_and(|n| FILES.iter().any(|f| n == std::ffi::OsStr::new(f)))
-    };
-    if a.out.exists()
-        && !holds_only(&a.out, &ours)
-            .with_context(|| format!("cannot read {}", a.out.display()))?
-    {
-        anyhow::bail!(
-            "{} holds other files than a quality run's ({}): give a new or empty directory",
-            a.out.display(),
-            FILES.join(", ")
-        );
-    }
     let staged = StagedDir::create(&a.out)?;
     let create = |name: &str| -> anyhow::Result<csv::Writer<std::fs::File>> {
         let path = staged.path().join(name);
