@@ -4,6 +4,7 @@ use clap::Subcommand;
 
 pub mod crosscheck;
 pub mod ingest;
+pub mod pes;
 pub mod template;
 
 #[derive(Subcommand)]
@@ -21,6 +22,11 @@ pub enum CensusCmd {
     /// a kill, idempotent; refused returns listed by file, line, field and reason
     /// (docs/census.md, "Store and ingest").
     Ingest(ingest::IngestArgs),
+    /// The post-enumeration survey: a verifiable re-interview sample per county, and each
+    /// county's census error rate by item with its interval (docs/census.md,
+    /// "Post-enumeration survey").
+    #[command(subcommand)]
+    Pes(pes::PesCmd),
 }
 
 pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
@@ -28,5 +34,6 @@ pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
         CensusCmd::Crosscheck(a) => crosscheck::run(a),
         CensusCmd::Template(a) => template::run(a),
         CensusCmd::Ingest(a) => ingest::run(a),
+        CensusCmd::Pes(c) => pes::run(c),
     }
 }
