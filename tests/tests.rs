@@ -11,6 +11,7 @@ mod assign;
 mod assign_villages;
 mod audit;
 mod bad_input;
+mod census_crosscheck;
 mod census_ingest;
 mod census_pes;
 mod census_pg;

@@ -7,6 +7,8 @@
 //!   assigned to teams and villages to interviewers, loaded from files.
 //! - [`audit`]: verify the audit log and the stored objects, take and sign its head, make a
 //!   signing key.
+//! - [`census_crosscheck`]: the census store's households with their members' identity
+//!   numbers, as the register cross-checks take them.
 //! - [`census_ingest`]: census returns read, judged and written to the census store (or any
 //!   `CensusSink`) in checkpoints, resumable and idempotent; a register loaded into it.
 //! - [`census_pes`]: the census's post-enumeration survey: the re-interview sample drawn from
@@ -46,6 +48,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod census_crosscheck;
 pub mod census_ingest;
 pub mod census_pes;
 pub mod checks;
