@@ -7,8 +7,12 @@
 //!   assigned to teams and villages to interviewers, loaded from files.
 //! - [`audit`]: verify the audit log and the stored objects, take and sign its head, make a
 //!   signing key.
+//! - [`census_crosscheck`]: the census store's households with their members' identity
+//!   numbers, as the register cross-checks take them.
 //! - [`census_ingest`]: census returns read, judged and written to the census store (or any
 //!   `CensusSink`) in checkpoints, resumable and idempotent; a register loaded into it.
+//! - [`census_pes`]: the census's post-enumeration survey: the re-interview sample drawn from
+//!   the census store, re-interviews simulated, disagreement rates estimated.
 //! - [`draws`]: import a draw directory into the database, after checking it against its
 //!   manifest (and the village file against its hash).
 //! - [`records`]: read visit records from a file (JSON, JSON Lines, a filled XLSX template)
@@ -44,7 +48,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod census_crosscheck;
 pub mod census_ingest;
+pub mod census_pes;
 pub mod checks;
 pub mod draws;
 mod error;

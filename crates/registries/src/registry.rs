@@ -35,7 +35,7 @@ const fn col(name: &'static str, aliases: &'static [&'static str], required: boo
 const VEHICLES: &[Column] = &[
     col(
         "owner_id",
-        &["车主身份证号", "身份证号", "身份证号码"],
+        &["owner_id_number", "车主身份证号", "身份证号", "身份证号码"],
         true,
     ),
     col("owner_name", &["车主姓名", "姓名"], false),
@@ -50,21 +50,26 @@ const VEHICLES: &[Column] = &[
 const PROPERTY: &[Column] = &[
     col(
         "owner_id",
-        &["权利人身份证号", "身份证号", "身份证号码"],
+        &[
+            "owner_id_number",
+            "权利人身份证号",
+            "身份证号",
+            "身份证号码",
+        ],
         true,
     ),
     col("owner_name", &["权利人", "姓名"], false),
     col("kind", &["房屋类型", "类型", "用途"], true),
-    col("address", &["坐落", "地址"], false),
+    col("address", &["location", "坐落", "地址"], false),
 ];
 const BUSINESS: &[Column] = &[
-    col("person_id", &["身份证号", "身份证号码"], true),
+    col("person_id", &["id_number", "身份证号", "身份证号码"], true),
     col("person_name", &["姓名"], false),
     col("role", &["职务", "角色", "身份"], true),
     col("company", &["企业名称", "名称"], false),
 ];
 const PAYROLL: &[Column] = &[
-    col("person_id", &["身份证号", "身份证号码"], true),
+    col("person_id", &["id_number", "身份证号", "身份证号码"], true),
     col("person_name", &["姓名"], false),
     col("employer", &["工作单位", "单位"], true),
 ];

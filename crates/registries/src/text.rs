@@ -258,10 +258,14 @@ fn decode_into(encoding: Encoding, bytes: &[u8], out: &mut String) {
 }
 
 /// Text compared with a rule's list: trimmed, full-width made half-width (NFKC), lower-case,
-/// runs of spaces made one.
+/// underscores read as spaces (registries exported as codes write `urban_flat`), runs of
+/// spaces made one.
 pub fn fold(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let nfkc: String = text.nfkc().collect();
+    let nfkc: String = text
+        .nfkc()
+        .map(|c| if c == '_' { ' ' } else { c })
+        .collect();
     nfkc.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -372,6 +376,8 @@ mod tests {
     fn folding_makes_spellings_meet() {
         assert_eq!(fold("  Urban   Flat "), "urban flat");
         assert_eq!(fold("ＳＨＯＰ"), "shop");
+        assert_eq!(fold("urban_flat"), "urban flat");
+        assert_eq!(fold("legal__representative"), "legal representative");
         assert_eq!(fold("商铺\u{3000}"), "商铺");
     }
 }

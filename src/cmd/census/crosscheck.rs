@@ -3,6 +3,7 @@
 
 use crate::cmd::progress;
 use anyhow::{bail, Context};
+use assess_app::census_crosscheck::county_households;
 use assess_output::{write_atomic, AtomicFile};
 use assess_registries::{
     flagged_xlsx, HitWriter, HouseholdsReader, Registries, RegistryKind, Rules, Tally,
@@ -15,8 +16,17 @@ use std::path::{Path, PathBuf};
 pub struct CrosscheckArgs {
     /// The households to check: CSV, one row per member (household_id, county_code,
     /// village_code, member_id, member_name), a household's rows together.
-    #[arg(long, value_name = "FILE")]
-    households: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "store",
+        conflicts_with = "store"
+    )]
+    households: Option<PathBuf>,
+    /// Or the census store: every enumerated household of every county in it, with its
+    /// members' identity numbers (the first return of a household uploaded twice).
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
     /// Vehicle registry CSV (owner_id, value_yuan; optional owner_name, kind, plate).
     #[arg(long, value_name = "FILE")]
     vehicles: Option<PathBuf>,
@@ -86,21 +96,42 @@ pub fn run(a: CrosscheckArgs) -> anyhow::Result<()> {
     let mut out = HitWriter::new(AtomicFile::create(&a.out)?)?;
     let mut for_xlsx = Vec::new();
     let mut tally = Tally::default();
-    let mut households =
-        HouseholdsReader::new(&a.households.display().to_string(), open(&a.households)?)?;
-    let bar = progress::counter("households");
-    for household in households.by_ref() {
-        let household = household?;
-        let hits = registries.link(&household);
-        tally.add(&household, &hits);
-        out.write(&hits)?;
+    let mut link = |household: &assess_registries::HouseholdMembers| {
+        let hits = registries.link(household);
+        tally.add(household, &hits);
+        let written = out.write(&hits);
         if a.xlsx.is_some() {
             for_xlsx.extend(hits);
         }
-        bar.inc(1);
-    }
+        written
+    };
+    let bar = progress::counter("households");
+    let summary = match (&a.households, &a.store) {
+        (Some(path), _) => {
+            let mut households = HouseholdsReader::new(&path.display().to_string(), open(path)?)?;
+            for household in households.by_ref() {
+                link(&household?)?;
+                bar.inc(1);
+            }
+            let s = households.finish()?;
+            (s.households, s.members, s.ids_normalised)
+        }
+        (None, Some(store)) => {
+            let ds = assess_census_store::Dataset::open(store)?;
+            let (mut households, mut members) = (0, 0);
+            for county in ds.counties() {
+                for household in county_households(&ds, &county)? {
+                    households += 1;
+                    members += household.members.len() as u64;
+                    link(&household)?;
+                    bar.inc(1);
+                }
+            }
+            (households, members, 0)
+        }
+        (None, None) => bail!("give the households with --households FILE or --store DIR"),
+    };
     bar.finish_and_clear();
-    let summary = households.finish()?;
     let xlsx = match &a.xlsx {
         Some(_) => Some(flagged_xlsx(&for_xlsx, registries.rules())?),
         None => None,
@@ -112,7 +143,7 @@ pub fn run(a: CrosscheckArgs) -> anyhow::Result<()> {
 
     println!(
         "households: {} ({} members; {} identity numbers normalised)",
-        summary.households, summary.members, summary.ids_normalised
+        summary.0, summary.1, summary.2
     );
     for (kind, s) in read {
         println!(

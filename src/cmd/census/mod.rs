@@ -4,6 +4,7 @@ use clap::Subcommand;
 
 pub mod crosscheck;
 pub mod ingest;
+pub mod pes;
 pub mod quality;
 pub mod template;
 
@@ -22,6 +23,11 @@ pub enum CensusCmd {
     /// a kill, idempotent; refused returns listed by file, line, field and reason
     /// (docs/census.md, "Store and ingest").
     Ingest(ingest::IngestArgs),
+    /// The post-enumeration survey: a verifiable re-interview sample per county, and each
+    /// county's census error rate by item with its interval (docs/census.md,
+    /// "Post-enumeration survey").
+    #[command(subcommand)]
+    Pes(pes::PesCmd),
     /// Quality checks of the census store, county by county: per return (end before start,
     /// short interview, fix far from the house, enumerator in their own county, duplicates,
     /// copied answers) and per enumerator and village (answers unlike the county's, short
@@ -35,6 +41,7 @@ pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
         CensusCmd::Crosscheck(a) => crosscheck::run(a),
         CensusCmd::Template(a) => template::run(a),
         CensusCmd::Ingest(a) => ingest::run(a),
+        CensusCmd::Pes(c) => pes::run(c),
         CensusCmd::Quality(a) => quality::run(a),
     }
 }
