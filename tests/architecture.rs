@@ -572,6 +572,7 @@ fn the_docs_mark_the_crates_that_do_no_io() {
         "assess-survey",
         "assess-verdict",
         "assess-access",
+        "assess-census-tables",
     ] {
         assert!(marked.contains(name), "{name} is not marked **no I/O**");
     }

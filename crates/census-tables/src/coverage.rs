@@ -92,13 +92,13 @@ pub struct CountyCoverage {
 
 /// What the returns say of one household.
 #[derive(Default)]
-struct Seen {
+struct Seen<'a> {
     returns: u64,
     enumerated: bool,
     dissolved: bool,
     moved_out: bool,
     /// The village of its first return (by return id), for a household not in the register.
-    first: Option<(String, String)>,
+    first: Option<(&'a str, &'a str)>,
 }
 
 /// The county's registered households with an `enumerated` return, each with the one return
@@ -136,7 +136,7 @@ pub(crate) fn county<'a>(
             });
         }
     }
-    let mut seen: HashMap<&str, Seen> = HashMap::with_capacity(returns.len());
+    let mut seen: HashMap<&str, Seen<'a>> = HashMap::with_capacity(returns.len());
     let mut chosen: HashMap<&str, &'a ReturnRow> = HashMap::new();
     for r in returns {
         let s = seen.entry(r.household_id.as_str()).or_default();
@@ -152,8 +152,8 @@ pub(crate) fn county<'a>(
                 })
             }
         }
-        let place = (r.village_code.clone(), r.return_id.clone());
-        if s.first.as_ref().is_none_or(|f| place.1 < f.1) {
+        let place = (r.village_code.as_str(), r.return_id.as_str());
+        if s.first.is_none_or(|f| place.1 < f.1) {
             s.first = Some(place);
         }
         if r.outcome == "enumerated" && registered.contains_key(r.household_id.as_str()) {
@@ -195,7 +195,7 @@ pub(crate) fn county<'a>(
         if registered.contains_key(id) {
             continue;
         }
-        let village = s.first.as_ref().map_or("", |f| f.0.as_str());
+        let village = s.first.map_or("", |f| f.0);
         let c = villages.entry(village.to_string()).or_default();
         c.not_registered += 1;
         add_returns(c, s);
