@@ -76,13 +76,25 @@ fn col(
 }
 
 /// The coverage columns, for any unit's counts.
-pub(crate) fn coverage_columns() -> Vec<(
+/// A column of fixed texts: key, Chinese and English headers, meaning, and its value.
+pub(crate) type FixedColumn<T> = (
     &'static str,
     &'static str,
     &'static str,
     &'static str,
-    fn(&Coverage) -> Value,
-)> {
+    fn(&T) -> Value,
+);
+
+/// A money column: key, headers, meaning, and its amount.
+type MoneyColumn = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&UnitTable) -> Option<f64>,
+);
+
+pub(crate) fn coverage_columns() -> Vec<FixedColumn<Coverage>> {
     vec![
         (
             "registered",
@@ -211,7 +223,7 @@ pub(crate) fn unit_columns(quality: &[String]) -> Vec<Column> {
         "households counted with an income source not recorded",
         |t| Value::Int(t.income.unknown),
     ));
-    let money: [(&str, &str, &str, &str, fn(&UnitTable) -> Option<f64>); 6] = [
+    let money: [MoneyColumn; 6] = [
         (
             "income_mean",
             "人均纯收入均值(元)",
