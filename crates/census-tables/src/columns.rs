@@ -75,7 +75,6 @@ fn col(
     }
 }
 
-/// The coverage columns, for any unit's counts.
 /// A column of fixed texts: key, Chinese and English headers, meaning, and its value.
 pub(crate) type FixedColumn<T> = (
     &'static str,
@@ -94,6 +93,7 @@ type MoneyColumn = (
     fn(&UnitTable) -> Option<f64>,
 );
 
+/// The coverage columns, for any unit's counts.
 pub(crate) fn coverage_columns() -> Vec<FixedColumn<Coverage>> {
     vec![
         (
