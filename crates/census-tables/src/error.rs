@@ -45,6 +45,9 @@ pub enum TablesError {
     /// A county counted twice.
     #[error("county {0} was added to the tables twice")]
     CountyTwice(String),
+    /// Quality counts for a county not added.
+    #[error("quality counts for county {0}, which has not been added to the tables")]
+    UnknownCounty(String),
     /// More rows than a worksheet holds.
     #[error("{rows} rows do not fit on the worksheet {sheet:?} (at most {max}); use the CSV")]
     TooManyRows {

@@ -227,8 +227,8 @@ pub struct UnitTable {
     pub income: Income,
     /// Assistance, in the order of [`KINDS`].
     pub assistance: [Received; 10],
-    /// Quality counts by kind (a check's name), filled by whoever runs the checks; empty
-    /// here.
+    /// Quality counts by kind (a check's name): what [`CensusTables::add_quality`] was given
+    /// for the unit's counties, added up.
     pub quality: BTreeMap<String, u64>,
 }
 
@@ -267,6 +267,7 @@ struct Partial {
     /// Known incomes per person (sorted once the unit is complete).
     incomes: Vec<f64>,
     income_unknown: u64,
+    quality: BTreeMap<String, u64>,
 }
 
 impl Partial {
@@ -313,6 +314,9 @@ impl Partial {
         }
         self.incomes.extend(o.incomes);
         self.income_unknown += o.income_unknown;
+        for (kind, n) in o.quality {
+            *self.quality.entry(kind).or_default() += n;
+        }
     }
 
     /// Sorts the incomes and makes the table (the partial keeps its sorted incomes).
@@ -327,7 +331,7 @@ impl Partial {
             attainment: self.attainment,
             income: Income::of_sorted(&self.incomes, self.income_unknown),
             assistance: self.assistance,
-            quality: BTreeMap::new(),
+            quality: self.quality.clone(),
         }
     }
 }
@@ -406,6 +410,23 @@ impl CensusTables {
             }));
         }
         Ok(cov)
+    }
+
+    /// Adds quality counts of a county already added (a check's name and the returns it
+    /// flagged); added to what the county has, and to its province's and the nation's.
+    pub fn add_quality(
+        &mut self,
+        county: &str,
+        counts: impl IntoIterator<Item = (String, u64)>,
+    ) -> Result<(), TablesError> {
+        let p = self
+            .counties
+            .get_mut(county)
+            .ok_or_else(|| TablesError::UnknownCounty(county.to_string()))?;
+        for (kind, n) in counts {
+            *p.quality.entry(kind).or_default() += n;
+        }
+        Ok(())
     }
 
     /// The tables of every county added, their provinces and the nation. Provincial and

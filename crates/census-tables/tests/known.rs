@@ -216,6 +216,16 @@ fn three_counties() -> Tables {
     let register = vec![reg("H20", g, "exited", 2), reg("H21", g, "exited", 2)];
     let returns = vec![good("G20", "H20", g, 1, 4000.0)];
     t.add_county("522701", &register, &returns).unwrap();
+    t.add_quality("530128", [("short_interview".to_string(), 4)])
+        .unwrap();
+    t.add_quality(
+        "530129",
+        [
+            ("short_interview".to_string(), 1),
+            ("far_place".to_string(), 2),
+        ],
+    )
+    .unwrap();
     t.finish()
 }
 
@@ -295,7 +305,11 @@ fn tables_of_three_counties_merge_upward_exactly() {
     assert_eq!(i.p25, Some(2250.0)); // h = 1.25
     assert_eq!(i.p75, Some(4750.0)); // h = 3.75
     assert_eq!(i.p90, Some(6000.0)); // h = 4.5
-                                     // Every level adds up: the counties' coverage is the nation's.
+                                     // Quality counts add up too.
+    assert_eq!(t.counties[0].quality, BTreeMap::new());
+    assert_eq!(p53.quality["short_interview"], 5);
+    assert_eq!(n.quality["far_place"], 2);
+    // Every level adds up: the counties' coverage is the nation's.
     let mut sum = Coverage::default();
     for c in &t.counties {
         sum += &c.coverage;
@@ -433,10 +447,7 @@ fn the_follow_up_list_as_csv_and_xlsx() {
 
 #[test]
 fn the_tables_workbook_reads_back() {
-    let mut t = three_counties();
-    t.counties[1]
-        .quality
-        .insert("short_interview".to_string(), 4);
+    let t = three_counties();
     let bytes = tables_xlsx(&t).unwrap();
     assert_eq!(
         bytes,
@@ -468,7 +479,11 @@ fn the_tables_workbook_reads_back() {
     );
     assert_eq!(
         at(&national, 2, "Quality: short_interview"),
-        Some(Data::Float(0.0))
+        Some(Data::Float(5.0))
+    );
+    assert_eq!(
+        at(&national, 2, "Quality: far_place"),
+        Some(Data::Float(2.0))
     );
     let counties = wb.worksheet_range(TABLE_SHEETS[2]).unwrap();
     assert_eq!(counties.height(), 5);
