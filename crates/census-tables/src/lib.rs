@@ -9,7 +9,8 @@
 //! - the tables of the nation, each province and each county ([`Tables`]): guarantee
 //!   attainment, the income distribution (exact type-7 quantiles, [`quantile`]), assistance
 //!   received, coverage, and a place for quality counts that the quality checks fill;
-//! - their renderings, as bytes or to a writer: the follow-up list as CSV ([`missing_csv`])
+//! - their renderings, as bytes or to a writer: coverage at every level as CSV
+//!   ([`coverage_csv`]), the follow-up list as CSV ([`missing_csv`])
 //!   and XLSX ([`missing_xlsx`]), the tables as a workbook for officials ([`tables_xlsx`]),
 //!   and an HTML summary with national maps of the counties coloured by coverage and by
 //!   attainment ([`summary_html`], drawn by `assess-report`'s map of counties).
@@ -49,5 +50,6 @@ pub use tables::{
     ITEMS, KINDS,
 };
 pub use xlsx::{
-    missing_csv, missing_xlsx, tables_xlsx, MISSING_COLUMNS, TABLE_SHEETS, XLSX_MAX_ROWS,
+    coverage_csv, missing_csv, missing_xlsx, tables_xlsx, MISSING_COLUMNS, TABLE_SHEETS,
+    XLSX_MAX_ROWS,
 };

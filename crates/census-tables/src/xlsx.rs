@@ -60,6 +60,46 @@ pub fn missing_csv<W: Write>(out: W, missing: &[MissingHousehold]) -> Result<W, 
         .map_err(|e| TablesError::Csv(csv::Error::from(e.into_error())))
 }
 
+/// Writes coverage at every level as one CSV (UTF-8): `level` (national, province, county,
+/// township, village), `code`, `name`, then the coverage columns by their keys
+/// (`registered`, …, `coverage_rate` as a proportion); the nation, the provinces, the
+/// counties, the townships and the villages, each in code order. Hands the writer back.
+pub fn coverage_csv<W: Write>(out: W, t: &Tables) -> Result<W, TablesError> {
+    let cols = coverage_columns();
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec!["level", "code", "name"];
+    header.extend(cols.iter().map(|c| c.0));
+    w.write_record(&header).map_err(TablesError::Csv)?;
+    let units = std::iter::once(&t.national)
+        .chain(&t.provinces)
+        .chain(&t.counties)
+        .map(|u| {
+            let level = match u.level {
+                crate::Level::National => "national",
+                crate::Level::Province => "province",
+                crate::Level::County => "county",
+            };
+            (level, u.code.as_str(), u.name.as_str(), &u.coverage)
+        });
+    let below = [("township", &t.townships), ("village", &t.villages)]
+        .into_iter()
+        .flat_map(|(level, rows)| {
+            rows.iter()
+                .map(move |r| (level, r.code.as_str(), "", &r.coverage))
+        });
+    for (level, code, name, c) in units.chain(below) {
+        let mut record = vec![level.to_string(), code.to_string(), name.to_string()];
+        record.extend(cols.iter().map(|col| match (col.4)(c) {
+            Value::Int(n) => n.to_string(),
+            Value::Pct(Some(x)) => x.to_string(),
+            _ => String::new(),
+        }));
+        w.write_record(&record).map_err(TablesError::Csv)?;
+    }
+    w.into_inner()
+        .map_err(|e| TablesError::Csv(csv::Error::from(e.into_error())))
+}
+
 struct Formats {
     header: Format,
     code: Format,

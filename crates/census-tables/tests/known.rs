@@ -3,8 +3,8 @@
 
 use assess_census::{RegisterRow, ReturnRow};
 use assess_census_tables::{
-    county_coverage, missing_csv, missing_xlsx, summary_html, tables_xlsx, CensusTables, Coverage,
-    Tables, TablesError, TABLE_SHEETS,
+    county_coverage, coverage_csv, missing_csv, missing_xlsx, summary_html, tables_xlsx,
+    CensusTables, Coverage, Tables, TablesError, TABLE_SHEETS,
 };
 use assess_report::Lang;
 use calamine::{Data, Reader, Xlsx};
@@ -552,4 +552,27 @@ fn the_summary_has_every_county_on_the_maps_and_in_the_tables() {
         );
         assert!(html.contains(r#"<tr data-code="">"#), "the national row");
     }
+}
+
+#[test]
+fn coverage_at_every_level_as_csv() {
+    let t = three_counties();
+    let text = String::from_utf8(coverage_csv(Vec::new(), &t).unwrap()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "level,code,name,registered,enumerated,dissolved,moved_out,missing,coverage_rate,\
+         duplicated,extra_returns,not_registered,returns"
+    );
+    assert_eq!(lines[1], "national,,全国,12,7,1,1,3,0.75,3,3,2,14");
+    assert_eq!(lines[2], "province,52,贵州省,2,1,0,0,1,0.5,0,0,0,1");
+    assert_eq!(lines[3], "province,53,云南省,10,6,1,1,2,0.8,3,3,2,13");
+    assert_eq!(
+        lines[5],
+        "county,530128,禄劝彝族苗族自治县,7,3,1,1,2,0.7142857142857143,3,3,2,10"
+    );
+    assert_eq!(lines[8], "township,530128101,,5,2,1,1,1,0.8,1,1,0,5");
+    assert_eq!(lines[15], "village,530129101001,,3,3,0,0,0,1,0,0,0,3");
+    // 1 + 1 nation + 2 provinces + 3 counties + 4 townships + 5 villages.
+    assert_eq!(lines.len(), 16);
 }
