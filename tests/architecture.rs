@@ -573,6 +573,8 @@ fn the_docs_mark_the_crates_that_do_no_io() {
         "assess-verdict",
         "assess-access",
         "assess-census-tables",
+        "assess-census",
+        "assess-census-pes",
     ] {
         assert!(marked.contains(name), "{name} is not marked **no I/O**");
     }

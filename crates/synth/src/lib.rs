@@ -31,6 +31,7 @@
 
 mod allocate;
 pub mod census;
+pub mod census_pes;
 mod geography;
 mod household;
 mod summary;
