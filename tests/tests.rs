@@ -11,6 +11,7 @@ mod assign;
 mod assign_villages;
 mod audit;
 mod bad_input;
+mod census_template;
 mod check;
 mod concurrency;
 mod crosscheck;

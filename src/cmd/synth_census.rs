@@ -34,6 +34,15 @@ pub struct CensusArgs {
     /// Share of registered households never enumerated.
     #[arg(long, default_value_t = 0.01)]
     census_not_enumerated_rate: f64,
+    /// Share of enumerated registered households found dissolved (no household section).
+    #[arg(long, default_value_t = 0.003)]
+    census_dissolved_rate: f64,
+    /// Share of enumerated registered households found moved out of the county.
+    #[arg(long, default_value_t = 0.003)]
+    census_moved_rate: f64,
+    /// Returns of households not in the register, per enumerated registered household.
+    #[arg(long, default_value_t = 0.002)]
+    census_unregistered_rate: f64,
     /// Share of returns uploaded twice (another return id).
     #[arg(long, default_value_t = 0.005)]
     census_duplicate_rate: f64,
@@ -79,6 +88,9 @@ impl CensusArgs {
         self.census_out.as_ref()?;
         Some(CensusSettings {
             not_enumerated: self.census_not_enumerated_rate,
+            dissolved: self.census_dissolved_rate,
+            moved_out: self.census_moved_rate,
+            not_registered: self.census_unregistered_rate,
             duplicate: self.census_duplicate_rate,
             copied: self.census_copied_rate,
             impossible_time: self.census_impossible_time_rate,
@@ -162,9 +174,17 @@ pub fn print_summary(s: &CensusSummary, args: &CensusArgs) {
         s.returns, s.registered, s.enumerators, s.own_county
     );
     println!(
-        "planted: {} not enumerated, {} duplicates, {} copied, {} end before start, {} short, \
-         {} far from the house",
-        s.not_enumerated, s.duplicate, s.copied, s.end_before_start, s.short_interview, s.far_place
+        "planted: {} not enumerated, {} dissolved, {} moved out, {} not registered, {} duplicates, \
+         {} copied, {} end before start, {} short, {} far from the house",
+        s.not_enumerated,
+        s.dissolved,
+        s.moved_out,
+        s.not_registered,
+        s.duplicate,
+        s.copied,
+        s.end_before_start,
+        s.short_interview,
+        s.far_place
     );
     println!(
         "registries: {} vehicles over 30,000 yuan, {} properties, {} businesses, {} on the payroll; \

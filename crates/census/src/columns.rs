@@ -327,3 +327,177 @@ pub(crate) const COLUMNS: &[Column] = &[
 pub fn csv_columns() -> Vec<&'static str> {
     COLUMNS.iter().map(|c| c.name).collect()
 }
+
+/// The Chinese header of every column (docs/census.md, "CSV"): a file may name a column by
+/// either; [`CsvWriter::chinese`](crate::CsvWriter::chinese) and the XLSX template write them.
+/// Words are those of the visit-record template's Chinese descriptions (docs/forms.md) and
+/// the census's own (assistance, from docs/census.md).
+pub const CSV_ALIASES: &[(&str, &str)] = &[
+    ("return_id", "普查表编号"),
+    ("household_id", "户编号"),
+    ("county_code", "县代码"),
+    ("village_code", "村代码"),
+    ("enumerator_id", "普查员编号"),
+    ("enumerator_home_county", "普查员所属县代码"),
+    ("outcome", "普查结果"),
+    ("start", "开始时间"),
+    ("end", "结束时间"),
+    ("gps_lat", "纬度"),
+    ("gps_lon", "经度"),
+    ("status", "建档立卡状态"),
+    ("register_members", "登记人口数"),
+    ("income_year", "收入年度"),
+    ("wages", "工资性收入"),
+    ("business_net", "家庭经营净收入"),
+    ("property", "财产性收入"),
+    ("transfers", "转移性收入"),
+    ("in_kind", "自产自用实物折价收入"),
+    ("income_per_person_stated", "自报人均纯收入"),
+    ("food_adequate", "不愁吃"),
+    ("clothing_adequate", "不愁穿"),
+    ("protein_available", "能吃上肉蛋奶豆"),
+    ("site_dangerous", "场地危险"),
+    ("load_bearing_walls", "承重墙等级"),
+    ("foundation", "地基基础等级"),
+    ("roof_truss", "屋架等级"),
+    ("wood_members", "木构件等级"),
+    ("inspector_grade", "房屋整体等级"),
+    ("renovation", "危房处置"),
+    ("litres_per_person_day", "人均日用水量（升）"),
+    ("water_scarce_area", "严重缺水地区"),
+    ("piped_to_yard", "自来水入户"),
+    ("fetch_minutes", "取水往返时间（分钟）"),
+    ("horizontal_m", "取水水平距离（米）"),
+    ("vertical_m", "取水垂直高差（米）"),
+    ("outage_days", "年停水天数"),
+    ("quality_ok", "水质达标"),
+    ("approval_exit", "对脱贫的评价"),
+    ("approval_policies", "对扶贫政策的评价"),
+    ("approval_help_received", "对所获帮扶的评价"),
+    ("approval_cadres_work", "对干部工作的评价"),
+    ("owns_vehicle", "拥有汽车"),
+    ("vehicle_value_yuan", "车辆价值（元）"),
+    ("urban_flat_or_shop", "城镇住房或商铺"),
+    ("registered_company", "开办注册公司"),
+    ("public_payroll", "财政供养人员"),
+    ("village_cadre", "村干部"),
+    ("industrial_support_yuan", "产业扶持（元）"),
+    ("employment_support", "就业扶持"),
+    ("public_welfare_post", "公益岗位"),
+    ("relocated", "易地扶贫搬迁"),
+    ("housing_renovation_yuan", "危房改造补助（元）"),
+    ("education_aid_yuan", "教育资助（元）"),
+    ("medical_aid_yuan", "医疗救助（元）"),
+    ("minimum_living_allowance_yuan", "低保金（元）"),
+    ("extreme_poverty_support", "特困供养"),
+    ("microcredit", "扶贫小额信贷"),
+    ("member_id", "成员编号"),
+    ("birth_date", "出生日期"),
+    ("age", "年龄"),
+    ("sex", "性别"),
+    ("schooling", "就学情况"),
+    ("basic_medical_insurance", "基本医疗保险"),
+    ("serious_illness_insurance", "大病保险"),
+    ("medical_assistance", "医疗救助"),
+    ("id_number", "身份证号"),
+];
+
+/// A column of the CSV layout as another layout (the XLSX template) needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnInfo {
+    /// The name (the JSON name, flattened).
+    pub name: &'static str,
+    /// The Chinese header.
+    pub zh: &'static str,
+    /// A member's column (one per member row), else the return's.
+    pub member: bool,
+    /// Every return has it.
+    pub required: bool,
+    /// A number (decimal or whole).
+    pub numeric: bool,
+    /// A date `YYYY-MM-DD`.
+    pub date: bool,
+    /// The words a cell may hold, for a listed or yes/no column.
+    pub values: Option<&'static [&'static str]>,
+}
+
+const BOOL_WORDS: &[&str] = &["true", "false"];
+
+/// Every column of the CSV layout, in file order.
+pub fn column_info() -> Vec<ColumnInfo> {
+    COLUMNS
+        .iter()
+        .zip(CSV_ALIASES)
+        .map(|(c, (_, zh))| ColumnInfo {
+            name: c.name,
+            zh,
+            member: c.part == Part::Member,
+            required: c.required,
+            numeric: matches!(c.kind, Number | Whole(_)),
+            date: c.kind == Date,
+            values: match c.kind {
+                Bool => Some(BOOL_WORDS),
+                Choice(list) => Some(list),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
+/// The Chinese header of a column, by its name.
+pub fn column_alias(name: &str) -> Option<&'static str> {
+    CSV_ALIASES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, zh)| *zh)
+}
+
+/// The column a header names: its English name (any case) or its Chinese alias (full-width
+/// or ASCII brackets, spaces ignored); `None` for an unknown header.
+pub fn column_named(header: &str) -> Option<&'static str> {
+    let header = header.trim().trim_start_matches('\u{feff}');
+    if let Some(c) = COLUMNS.iter().find(|c| c.name.eq_ignore_ascii_case(header)) {
+        return Some(c.name);
+    }
+    let key = alias_key(header);
+    CSV_ALIASES
+        .iter()
+        .find(|(_, zh)| alias_key(zh) == key)
+        .map(|(name, _)| *name)
+}
+
+/// An alias compared without spaces and with brackets made ASCII.
+fn alias_key(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_has_one_alias_and_no_alias_names_two() {
+        assert_eq!(CSV_ALIASES.len(), COLUMNS.len());
+        for (c, (name, zh)) in COLUMNS.iter().zip(CSV_ALIASES) {
+            assert_eq!(c.name, *name, "the aliases are in column order");
+            assert_eq!(column_named(zh), Some(c.name));
+            assert_eq!(column_named(&c.name.to_uppercase()), Some(c.name));
+        }
+        let mut keys: Vec<String> = CSV_ALIASES.iter().map(|(_, zh)| alias_key(zh)).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), CSV_ALIASES.len());
+        assert_eq!(
+            column_named("人均日用水量(升)"),
+            Some("litres_per_person_day")
+        );
+        assert_eq!(column_named("no such column"), None);
+    }
+}

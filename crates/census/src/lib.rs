@@ -44,13 +44,13 @@ mod model;
 mod row;
 mod table;
 
-pub use columns::csv_columns;
+pub use columns::{column_alias, column_info, column_named, csv_columns, ColumnInfo, CSV_ALIASES};
 pub use error::{Problem, ReturnError};
 pub use jsonl::{write_jsonl, JsonLinesReader};
 pub use judged::{judge_return, Findings, JudgedReturn};
 pub use model::{Assistance, CensusReturn, Enumerator, ReturnOutcome, MAX_ID_CHARS};
 pub use row::{answers_sha256, MemberRow, RegisterRow, ReturnRow};
-pub use table::{CsvReader, CsvWriter};
+pub use table::{check_cell, return_from_rows, return_rows, CsvReader, CsvWriter};
 
 /// A return read from a file, with the line it starts on.
 #[derive(Debug, Clone, PartialEq)]

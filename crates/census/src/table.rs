@@ -2,7 +2,7 @@
 //! (docs/census.md, "CSV"). A return is the run of consecutive rows with the same
 //! `return_id`; a return without members is one row with the member columns empty.
 
-use crate::columns::{Column, Kind, Part, COLUMNS};
+use crate::columns::{column_named, Column, Kind, Part, COLUMNS, CSV_ALIASES};
 use crate::error::{Problem, ReturnError};
 use crate::limits::{MAX_MEMBERS, MAX_ROW_BYTES};
 use crate::model::CensusReturn;
@@ -18,12 +18,23 @@ pub struct CsvWriter<W: Write> {
 }
 
 impl<W: Write> CsvWriter<W> {
-    /// A writer that writes the header first.
+    /// A writer that writes the header (the English column names) first.
     pub fn new(w: W) -> std::io::Result<CsvWriter<W>> {
+        Self::with_header(w, COLUMNS.iter().map(|c| c.name))
+    }
+
+    /// A writer that writes the Chinese header ([`crate::CSV_ALIASES`]) first; the rows are
+    /// the same as [`CsvWriter::new`]'s (cells keep the JSON words: `true`, `exited`).
+    pub fn chinese(w: W) -> std::io::Result<CsvWriter<W>> {
+        Self::with_header(w, CSV_ALIASES.iter().map(|(_, zh)| *zh))
+    }
+
+    fn with_header<'h>(
+        w: W,
+        header: impl Iterator<Item = &'h str>,
+    ) -> std::io::Result<CsvWriter<W>> {
         let mut inner = csv::WriterBuilder::new().flexible(false).from_writer(w);
-        inner
-            .write_record(COLUMNS.iter().map(|c| c.name))
-            .map_err(csv_io)?;
+        inner.write_record(header).map_err(csv_io)?;
         Ok(CsvWriter {
             inner,
             cells: Vec::with_capacity(COLUMNS.len()),
@@ -33,27 +44,82 @@ impl<W: Write> CsvWriter<W> {
     /// Writes one return: one row per member (one row when it has none).
     pub fn write(&mut self, census_return: &CensusReturn) -> std::io::Result<()> {
         let value = serde_json::to_value(census_return).map_err(std::io::Error::other)?;
-        let members = value
-            .pointer("/household/members")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let none = [Value::Null];
-        let rows: &[Value] = if members.is_empty() { &none } else { members };
-        for member in rows {
-            self.cells.clear();
-            for c in COLUMNS {
-                let from = match c.part {
-                    Part::Return => &value,
-                    Part::Member => member,
-                };
-                self.cells.push(cell_text(c, lookup(from, c.path)));
-            }
-            self.inner.write_record(&self.cells).map_err(csv_io)?;
-        }
-        Ok(())
+        for_each_row(&value, &mut self.cells, |cells| {
+            self.inner.write_record(cells).map_err(csv_io)
+        })
     }
+}
 
+/// Calls `row` with the cells of each row of a return (as JSON) in turn.
+fn for_each_row(
+    value: &Value,
+    cells: &mut Vec<String>,
+    mut row: impl FnMut(&[String]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let members = value
+        .pointer("/household/members")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let none = [Value::Null];
+    let rows: &[Value] = if members.is_empty() { &none } else { members };
+    for member in rows {
+        cells.clear();
+        for c in COLUMNS {
+            let from = match c.part {
+                Part::Return => value,
+                Part::Member => member,
+            };
+            cells.push(cell_text(c, lookup(from, c.path)));
+        }
+        row(cells)?;
+    }
+    Ok(())
+}
+
+/// A return's rows as the CSV layout has them: one per member (one when it has none), each
+/// with a cell per column of [`crate::csv_columns`] (empty: not recorded). For other layouts
+/// of the same columns (the XLSX template).
+pub fn return_rows(census_return: &CensusReturn) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let Ok(value) = serde_json::to_value(census_return) else {
+        return out;
+    };
+    let mut cells = Vec::with_capacity(COLUMNS.len());
+    let _ = for_each_row(&value, &mut cells, |cells| {
+        out.push(cells.to_vec());
+        Ok(())
+    });
+    out
+}
+
+/// One return from its rows, cells in the order of [`crate::csv_columns`], trimmed (the
+/// reverse of [`return_rows`]): the return's columns are taken from the first row, a member
+/// from each row with any member cell. The problem names the column.
+pub fn return_from_rows(rows: &[Vec<String>]) -> Result<CensusReturn, Problem> {
+    if rows.is_empty() || rows.iter().any(|r| r.len() != COLUMNS.len()) {
+        return Err(Problem::new(
+            "row",
+            format!("a row has {} cells, one per column", COLUMNS.len()),
+        ));
+    }
+    assemble(rows)
+}
+
+/// Whether a cell's (trimmed) text is a value of its column: a number, a whole number, a
+/// yes/no, a listed word, a date or a valid identity number; the problem names the column.
+/// An empty cell is "not recorded" and always fine here.
+pub fn check_cell(column: &str, text: &str) -> Result<(), Problem> {
+    let Some(c) = COLUMNS.iter().find(|c| c.name == column) else {
+        return Err(Problem::new(column, "is not a column of the census return"));
+    };
+    if text.is_empty() {
+        return Ok(());
+    }
+    cell_value(c, text).map(|_| ())
+}
+
+impl<W: Write> CsvWriter<W> {
     /// Flushes and returns the writer.
     pub fn into_inner(self) -> std::io::Result<W> {
         self.inner
@@ -174,12 +240,17 @@ impl<'a> CsvReader<'a> {
         for (i, raw) in header.iter().enumerate() {
             let name = self.text(raw).map_err(|p| self.error(1, None, p))?;
             let name = name.trim().trim_start_matches('\u{feff}');
-            match COLUMNS.iter().position(|c| c.name == name) {
+            let known = column_named(name);
+            match COLUMNS.iter().position(|c| Some(c.name) == known) {
                 Some(k) if self.index[k].is_some() => {
                     return Err(self.error(
                         1,
                         None,
-                        Problem::new(name, "appears twice in the header; keep one"),
+                        Problem::new(
+                            COLUMNS[k].name,
+                            "appears twice in the header (by its name or its Chinese alias); \
+                             keep one",
+                        ),
                     ))
                 }
                 Some(k) => self.index[k] = Some(i),

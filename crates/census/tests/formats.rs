@@ -122,6 +122,57 @@ fn gb18030_reads_as_utf8_does() {
 }
 
 #[test]
+fn chinese_headers_read_to_the_same_returns_and_hashes() {
+    let rs = returns();
+    let mut w = CsvWriter::chinese(Vec::new()).unwrap();
+    for r in &rs {
+        w.write(r).unwrap();
+    }
+    let chinese = w.into_inner().unwrap();
+    let english = csv_bytes(&rs);
+    let text = String::from_utf8(chinese.clone()).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.starts_with("普查表编号,户编号,县代码,村代码,"),
+        "{header}"
+    );
+    assert!(header.ends_with(",医疗救助,身份证号"), "{header}");
+    assert!(!header.contains("return_id"));
+    // The rows are the English file's.
+    let rows = |t: &str| t.lines().skip(1).map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(rows(&text), rows(std::str::from_utf8(&english).unwrap()));
+    let from_chinese = ok(read_csv(&chinese, EncodingChoice::Auto));
+    assert_eq!(from_chinese, rs);
+    for (a, b) in from_chinese.iter().zip(&rs) {
+        assert_eq!(a.content_sha256(), b.content_sha256());
+    }
+    // In GB18030, with ASCII brackets, mixed with English names and in another order.
+    let (gb, _, _) = encoding_rs::GB18030.encode(&text);
+    assert_eq!(ok(read_csv(&gb, EncodingChoice::Auto)), rs);
+    let mixed = text
+        .replacen("人均日用水量（升）", "人均日用水量(升)", 1)
+        .replacen("户编号", "household_id", 1);
+    assert_eq!(ok(read_csv(mixed.as_bytes(), EncodingChoice::Auto)), rs);
+    // A column named twice, once by its alias, is refused.
+    let twice = text
+        .replacen("县代码", "household_id", 1)
+        .replacen("户编号", "household_id", 1);
+    let e = first_error(twice.as_bytes());
+    assert_eq!(
+        (e.line, e.problem.field.as_str()),
+        (1, "household_id"),
+        "{e}"
+    );
+    assert!(e.problem.message.contains("appears twice"), "{e}");
+    let e = first_error(
+        text.replacen("户编号", "household_id", 1)
+            .replacen("县代码", "户编号", 1)
+            .as_bytes(),
+    );
+    assert_eq!(e.problem.field, "household_id", "{e}");
+}
+
+#[test]
 fn judging_keeps_the_inspection_outcome() {
     let s = Standards::builtin();
     let j = judge_return(example_return(), &s).unwrap();

@@ -74,6 +74,18 @@ pub enum FormsError {
         /// The sheets it has.
         found: Vec<String>,
     },
+    /// The workbook has no `returns` sheet: not a filled census template.
+    #[error(
+        "{file}: the workbook has no sheet `returns` ({}); it is not a filled census \
+         template: fill the workbook made by `assess census template` (keeping the sheet names)",
+        sheets_text(found)
+    )]
+    NoReturnsSheet {
+        /// The file, as given.
+        file: String,
+        /// The sheets it has.
+        found: Vec<String>,
+    },
     /// Cells are wrong; every problem found is listed.
     #[error("{}", problems_text(.0))]
     Invalid(Vec<CellProblem>),

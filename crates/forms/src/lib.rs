@@ -38,6 +38,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod census;
 mod columns;
 mod error;
 pub mod limits;

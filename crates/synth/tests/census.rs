@@ -108,6 +108,9 @@ fn registry_ids(run: &Run, k: usize) -> Vec<(String, String)> {
 fn high_rates() -> CensusSettings {
     CensusSettings {
         not_enumerated: 0.05,
+        dissolved: 0.02,
+        moved_out: 0.02,
+        not_registered: 0.02,
         duplicate: 0.04,
         copied: 0.03,
         impossible_time: 0.03,
@@ -132,6 +135,9 @@ fn planted_faults_match_the_truth_file_and_the_files_exactly() {
     let rows = truth_rows(&run);
     let count = |fault: &str| rows.iter().filter(|r| r["fault"] == fault).count() as u64;
     assert_eq!(count("not_enumerated"), s.not_enumerated);
+    assert_eq!(count("dissolved"), s.dissolved);
+    assert_eq!(count("moved_out"), s.moved_out);
+    assert_eq!(count("not_registered"), s.not_registered);
     assert_eq!(count("duplicate"), s.duplicate);
     assert_eq!(count("copied"), s.copied);
     assert_eq!(count("end_before_start"), s.end_before_start);
@@ -143,6 +149,9 @@ fn planted_faults_match_the_truth_file_and_the_files_exactly() {
     assert_eq!(count("decoy"), s.decoys);
     for n in [
         s.not_enumerated,
+        s.dissolved,
+        s.moved_out,
+        s.not_registered,
         s.duplicate,
         s.copied,
         s.far_place,
@@ -154,7 +163,10 @@ fn planted_faults_match_the_truth_file_and_the_files_exactly() {
 
     let returns = returns_of(&run);
     assert_eq!(returns.len() as u64, s.returns);
-    assert_eq!(s.returns, s.registered - s.not_enumerated + s.duplicate);
+    assert_eq!(
+        s.returns,
+        s.registered - s.not_enumerated + s.duplicate + s.not_registered
+    );
     let by_id: HashMap<&str, &CensusReturn> =
         returns.iter().map(|r| (r.return_id.as_str(), r)).collect();
     assert_eq!(by_id.len(), returns.len(), "return ids are unique");
@@ -177,6 +189,75 @@ fn planted_faults_match_the_truth_file_and_the_files_exactly() {
     assert!(per_household.values().all(|n| *n <= 2));
     for r in rows.iter().filter(|r| r["fault"] == "not_enumerated") {
         assert!(!per_household.contains_key(r["household_id"].as_str()));
+    }
+    // Dissolved and moved out: one return each, of a registered household, with that
+    // outcome and no household section; every other return is enumerated with one.
+    let register: HashSet<String> = csv::Reader::from_reader(&run.register[..])
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    let gone: HashMap<&str, &str> = rows
+        .iter()
+        .filter(|r| r["fault"] == "dissolved" || r["fault"] == "moved_out")
+        .map(|r| (r["return_id"].as_str(), r["fault"].as_str()))
+        .collect();
+    for r in &returns {
+        match gone.get(r.return_id.as_str()) {
+            Some(outcome) => {
+                assert_eq!(r.outcome.as_str(), *outcome);
+                assert!(r.household.is_none());
+                assert!(register.contains(&r.household_id));
+                assert_eq!(per_household[r.household_id.as_str()], 1);
+            }
+            None => {
+                assert_eq!(r.outcome, assess_census::ReturnOutcome::Enumerated);
+                assert!(r.household.is_some());
+            }
+        }
+    }
+    // Not registered: exactly the returns whose household is not in the register, each in
+    // a village of the county, once, with valid numbers given to no one else.
+    let unregistered: HashSet<&str> = rows
+        .iter()
+        .filter(|r| r["fault"] == "not_registered")
+        .map(|r| r["household_id"].as_str())
+        .collect();
+    let outside: HashSet<&str> = returns
+        .iter()
+        .filter(|r| !register.contains(&r.household_id))
+        .map(|r| r.household_id.as_str())
+        .collect();
+    assert_eq!(outside, unregistered);
+    let villages: HashSet<String> = csv::Reader::from_reader(&run.register[..])
+        .records()
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    let mut numbers: HashMap<String, &str> = HashMap::new();
+    for r in &returns {
+        if gone.contains_key(r.return_id.as_str())
+            || rows
+                .iter()
+                .any(|t| t["fault"] == "duplicate" && t["return_id"] == r.return_id)
+        {
+            continue;
+        }
+        for m in &r.household.as_ref().unwrap().members {
+            let n = m.id_number.as_ref().unwrap().reveal().to_string();
+            assert!(assess_inspection::IdNumber::parse(&n).is_ok());
+            if let Some(other) = numbers.insert(n, r.household_id.as_str()) {
+                assert!(
+                    !unregistered.contains(other)
+                        && !unregistered.contains(r.household_id.as_str()),
+                    "a number of a household not in the register is given twice"
+                );
+            }
+        }
+        if unregistered.contains(r.household_id.as_str()) {
+            assert!(villages.contains(&r.village_code));
+            assert_eq!(per_household[r.household_id.as_str()], 1);
+            let h = r.household.as_ref().unwrap();
+            assert_eq!(h.status, assess_household::Status::NonRegistered);
+        }
     }
     // Each fabrication is in its return as the truth says.
     let time = |t: &str| assess_inspection::parse_rfc3339(t).unwrap();
@@ -349,7 +430,9 @@ fn planted_rates_are_the_settings_within_binomial_tolerance() {
     let settings = high_rates();
     let run = run(20_000, 13, &settings);
     let s = &run.summary;
-    let enumerated = s.registered - s.not_enumerated;
+    let visited = s.registered - s.not_enumerated;
+    // Registered households enumerated with a household section.
+    let enumerated = visited - s.dissolved - s.moved_out;
     let within = |name: &str, count: u64, n: u64, p: f64| {
         let mean = n as f64 * p;
         let sd = (mean * (1.0 - p)).sqrt();
@@ -364,6 +447,14 @@ fn planted_rates_are_the_settings_within_binomial_tolerance() {
         s.not_enumerated,
         s.registered,
         settings.not_enumerated,
+    );
+    within("dissolved", s.dissolved, visited, settings.dissolved);
+    within("moved out", s.moved_out, visited, settings.moved_out);
+    within(
+        "not registered",
+        s.not_registered,
+        enumerated,
+        settings.not_registered,
     );
     within("duplicate", s.duplicate, enumerated, settings.duplicate);
     // A copy needs an earlier return of the same enumerator: the first return of each
@@ -436,11 +527,20 @@ fn returns_read_back_in_both_formats_and_judge_as_the_truth_says() {
         .into_iter()
         .map(|t| (t.household_id, t.truly_poor))
         .collect();
-    let copied: HashSet<String> = truth_rows(&json)
-        .into_iter()
+    let rows = truth_rows(&json);
+    let copied: HashSet<String> = rows
+        .iter()
         .filter(|r| r["fault"] == "copied")
         .map(|r| r["return_id"].clone())
         .collect();
+    // Households not in the register: judged missed exactly when truly poor.
+    let unregistered: HashMap<String, bool> = rows
+        .iter()
+        .filter(|r| r["fault"] == "not_registered")
+        .map(|r| (r["household_id"].clone(), r["detail"] == "truly_poor=true"))
+        .collect();
+    assert!(!unregistered.is_empty());
+    let mut gone = 0;
     let standards = assess_standards::Standards::builtin();
     let mut poor = 0;
     for r in from_json {
@@ -450,8 +550,15 @@ fn returns_read_back_in_both_formats_and_judge_as_the_truth_says() {
         if copied.contains(&id) {
             continue;
         }
-        let f = judged.findings().unwrap();
-        let truly_poor = truth[&household];
+        let Some(f) = judged.findings() else {
+            assert!(judged.census_return.household.is_none());
+            gone += 1;
+            continue;
+        };
+        let truly_poor = unregistered
+            .get(&household)
+            .copied()
+            .unwrap_or_else(|| truth[&household]);
         assert_eq!(
             f.poor == assess_inspection::Answer::Yes,
             truly_poor,
@@ -460,6 +567,12 @@ fn returns_read_back_in_both_formats_and_judge_as_the_truth_says() {
         poor += u32::from(truly_poor);
     }
     assert!(poor > 0);
+    let planted = rows
+        .iter()
+        .filter(|r| r["fault"] == "dissolved" || r["fault"] == "moved_out")
+        .count();
+    assert!(gone > 0);
+    assert_eq!(gone, planted);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 pub mod crosscheck;
+pub mod template;
 
 #[derive(Subcommand)]
 pub enum CensusCmd {
@@ -10,10 +11,15 @@ pub enum CensusCmd {
     /// vehicle, property, business or payroll registries under the cross-check rules, each
     /// with its evidence, identity numbers masked (docs/census.md).
     Crosscheck(crosscheck::CrosscheckArgs),
+    /// The XLSX census return template: sheet returns and the household, members, housing,
+    /// water, approval, identification and assistance sheets, joined by return_id, with
+    /// English or Chinese headers (docs/census.md, "XLSX").
+    Template(template::TemplateArgs),
 }
 
 pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
     match cmd {
         CensusCmd::Crosscheck(a) => crosscheck::run(a),
+        CensusCmd::Template(a) => template::run(a),
     }
 }

@@ -28,7 +28,7 @@ pub(super) fn load(file: &str, bytes: &[u8]) -> Result<Loaded, FormsError> {
 
 /// A cell's value, as the reader needs it.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Number(f64),
     Bool(bool),
@@ -37,7 +37,7 @@ pub(super) enum Cell {
     Error(String),
 }
 
-pub(super) type Rows = BTreeMap<u32, BTreeMap<u32, Cell>>;
+pub(crate) type Rows = BTreeMap<u32, BTreeMap<u32, Cell>>;
 
 /// A template sheet as found: its name in the workbook and its non-empty cells by 0-based row
 /// and column.
@@ -53,7 +53,7 @@ pub(super) struct Loaded {
     pub(super) problems: Vec<CellProblem>,
 }
 
-fn unreadable(file: &str, cause: impl std::fmt::Display) -> FormsError {
+pub(crate) fn unreadable(file: &str, cause: impl std::fmt::Display) -> FormsError {
     FormsError::Workbook {
         file: file.to_string(),
         cause: cause.to_string(),
@@ -134,7 +134,11 @@ fn load_sheets(file: &str, bytes: &[u8]) -> Result<Loaded, FormsError> {
     Ok(Loaded { sheets, problems })
 }
 
-fn read_cells(file: &str, xlsx: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Rows, FormsError> {
+pub(crate) fn read_cells(
+    file: &str,
+    xlsx: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<Rows, FormsError> {
     let damaged = |e: calamine::XlsxError| unreadable(file, format!("sheet {name}: {e}"));
     let mut cells = xlsx.worksheet_cells_reader(name).map_err(damaged)?;
     let mut rows = Rows::new();

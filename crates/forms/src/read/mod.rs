@@ -13,8 +13,8 @@
 //! Not for: the template's sheets and columns (`columns`) or writing workbooks (`write`).
 
 mod assemble;
-mod load;
-mod row;
+pub(crate) mod load;
+pub(crate) mod row;
 
 use crate::FormsError;
 use assemble::Assembler;

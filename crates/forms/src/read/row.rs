@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A number as it would be typed: integral values without ".0".
-fn number_text(x: f64) -> String {
+pub(crate) fn number_text(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
@@ -24,7 +24,7 @@ fn number_text(x: f64) -> String {
 }
 
 /// Excel's column letters of a 0-based column index.
-fn letters(mut c: u32) -> String {
+pub(crate) fn letters(mut c: u32) -> String {
     let mut out = Vec::new();
     loop {
         out.push(b'A' + (c % 26) as u8);

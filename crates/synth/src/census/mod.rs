@@ -61,6 +61,16 @@ pub enum CensusFormat {
 pub struct CensusSettings {
     /// Registered households never enumerated. Default 0.01.
     pub not_enumerated: f64,
+    /// Registered households found dissolved: a return with that outcome and no household
+    /// section. Default 0.003 (per registered household enumerated).
+    pub dissolved: f64,
+    /// Registered households found moved out of the county: a return with that outcome and no
+    /// household section. Default 0.003 (per registered household enumerated).
+    pub moved_out: f64,
+    /// Returns of households that are not in the register: a new household id in the village
+    /// of a registered household, taken by its enumerator right after it. Default 0.002 (per
+    /// registered household enumerated).
+    pub not_registered: f64,
     /// Returns uploaded twice (the same household, another return id). Default 0.005.
     pub duplicate: f64,
     /// Returns whose answers are copied from the enumerator's previous return. Default 0.003.
@@ -100,6 +110,9 @@ impl Default for CensusSettings {
     fn default() -> Self {
         CensusSettings {
             not_enumerated: 0.01,
+            dissolved: 0.003,
+            moved_out: 0.003,
+            not_registered: 0.002,
             duplicate: 0.005,
             copied: 0.003,
             impossible_time: 0.003,
@@ -129,6 +142,9 @@ impl CensusSettings {
     pub(crate) fn validate(&self, year: u16) -> Result<OffsetDateTime, SynthError> {
         for (name, value) in [
             ("census-not-enumerated-rate", self.not_enumerated),
+            ("census-dissolved-rate", self.dissolved),
+            ("census-moved-rate", self.moved_out),
+            ("census-unregistered-rate", self.not_registered),
             ("census-duplicate-rate", self.duplicate),
             ("census-copied-rate", self.copied),
             ("census-impossible-time-rate", self.impossible_time),
@@ -145,6 +161,13 @@ impl CensusSettings {
             if !(0.0..=1.0).contains(&value) {
                 return Err(SynthError::RateOutOfRange { name, value });
             }
+        }
+        if self.dissolved + self.moved_out > 1.0 {
+            return Err(crate::bad(
+                "census-dissolved-rate",
+                self.dissolved,
+                "the dissolved and moved-out rates add up to more than 1",
+            ));
         }
         if self.copied + self.impossible_time + self.far_place > 1.0 {
             return Err(crate::bad(
@@ -194,6 +217,12 @@ pub struct CensusSummary {
     pub returns: u64,
     /// Registered households never enumerated.
     pub not_enumerated: u64,
+    /// Registered households whose return says dissolved.
+    pub dissolved: u64,
+    /// Registered households whose return says moved out.
+    pub moved_out: u64,
+    /// Returns of households not in the register.
+    pub not_registered: u64,
     /// Duplicate returns.
     pub duplicate: u64,
     /// Returns copied from the enumerator's previous one.
@@ -234,6 +263,7 @@ pub(crate) struct CountyCensus<'s, 'w> {
     income_year: u16,
     seen: u64,
     seq: u64,
+    unregistered_seq: u64,
     enumerator: Option<Enumerator>,
     enumerator_returns: u64,
     last: Option<CensusReturn>,
@@ -333,6 +363,7 @@ impl<'s, 'w> CountyCensus<'s, 'w> {
             income_year,
             seen: 0,
             seq: 0,
+            unregistered_seq: 0,
             enumerator: None,
             enumerator_returns: 0,
             last: None,
@@ -384,6 +415,15 @@ impl<'s, 'w> CountyCensus<'s, 'w> {
                 household: id,
                 ..Fault::default()
             })?);
+        }
+        let u = self.rng.random::<f64>();
+        if u < self.settings.dissolved + self.settings.moved_out {
+            let outcome = if u < self.settings.dissolved {
+                ReturnOutcome::Dissolved
+            } else {
+                ReturnOutcome::MovedOut
+            };
+            return self.gone(site, id, position, outcome);
         }
         let truth = truth_row(id, h, truly_poor);
         let mut record = record_as_truth_says(
@@ -437,7 +477,115 @@ impl<'s, 'w> CountyCensus<'s, 'w> {
         }
         self.registries(site, id, &r.return_id, &record)?;
         self.last = Some(r);
+        if self.rng.random::<f64>() < self.settings.not_registered {
+            self.unregistered(site, h, position, truly_poor)?;
+        }
         Ok(())
+    }
+
+    /// The return of a registered household found dissolved or moved out: no household
+    /// section, no assistance, the fix at the house.
+    fn gone(
+        &mut self,
+        site: &VillageSite,
+        id: &str,
+        position: Option<(f64, f64)>,
+        outcome: ReturnOutcome,
+    ) -> Result<(), SynthError> {
+        let (start, end) = self.times();
+        let gps = position.map(|(lon, lat)| jitter_gps(lon, lat, 0.02, &mut self.rng));
+        let r = CensusReturn {
+            return_id: self.next_return_id(),
+            household_id: id.to_string(),
+            county_code: self.county.clone(),
+            village_code: site.code.clone(),
+            enumerator: self.enumerator.clone().expect("an enumerator is posted"),
+            outcome,
+            start: format(start),
+            end: format(end),
+            gps,
+            household: None,
+            assistance: Assistance::default(),
+        };
+        self.out.write(&r)?;
+        self.summary.returns += 1;
+        let fault = match outcome {
+            ReturnOutcome::Dissolved => {
+                self.summary.dissolved += 1;
+                "dissolved"
+            }
+            _ => {
+                self.summary.moved_out += 1;
+                "moved_out"
+            }
+        };
+        Ok(self.fault(Fault {
+            fault,
+            village: &site.code,
+            household: id,
+            return_id: &r.return_id,
+            enumerator: &r.enumerator.id,
+            ..Fault::default()
+        })?)
+    }
+
+    /// The return of a household that is not in the register, in the village of the
+    /// registered household `h` just enumerated and with its true situation (income,
+    /// guarantees, size) but its own id, members and numbers, its status non-registered: the
+    /// inspection rules judge it missed exactly when it is truly poor (the truth's detail).
+    /// Its id is `{village}-N{k:04}`, which no register id (`{village}-{seq:04}`) is.
+    fn unregistered(
+        &mut self,
+        site: &VillageSite,
+        h: &Household,
+        position: Option<(f64, f64)>,
+        truly_poor: bool,
+    ) -> Result<(), SynthError> {
+        self.unregistered_seq += 1;
+        let id = format!("{}-N{:04}", site.code, self.unregistered_seq);
+        let mut truth = truth_row(&id, h, truly_poor);
+        truth.wrong_exit = false;
+        truth.still_poor = false;
+        truth.missed = truly_poor;
+        let status = Status::NonRegistered;
+        let mut record = record_as_truth_says(
+            &id,
+            status,
+            h.members,
+            &truth,
+            self.standards,
+            &self.visit,
+            &mut self.rng,
+        )?;
+        self.issue_numbers(&mut record);
+        let assistance = self.assistance(&record, status);
+        let (start, end) = self.times();
+        let gps = position.map(|(lon, lat)| jitter_gps(lon, lat, 0.2, &mut self.rng));
+        let r = CensusReturn {
+            return_id: self.next_return_id(),
+            household_id: id.clone(),
+            county_code: self.county.clone(),
+            village_code: site.code.clone(),
+            enumerator: self.enumerator.clone().expect("an enumerator is posted"),
+            outcome: ReturnOutcome::Enumerated,
+            start: format(start),
+            end: format(end),
+            gps,
+            household: Some(record),
+            assistance,
+        };
+        self.out.write(&r)?;
+        self.summary.returns += 1;
+        self.summary.not_registered += 1;
+        Ok(self.fault(Fault {
+            fault: "not_registered",
+            village: &site.code,
+            household: &id,
+            return_id: &r.return_id,
+            enumerator: &r.enumerator.id,
+            detail: format!("truly_poor={truly_poor}"),
+            ..Fault::default()
+        })?)
     }
 
     fn next_return_id(&mut self) -> String {
