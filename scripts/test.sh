@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test, on a fresh machine that has only the Rust toolchain (the README's test command).
 # Installs what the tests need when it is missing, from Debian's packages (as root, or with
-# sudo): python3 (the independent re-derivations under tests/support and scripts/) and the
+# sudo): python3 (the independent re-derivations under tests/support and scripts/), DuckDB for
+# python3 (pip; the census store's independent reader) and the
 # PostgreSQL server and client (the store tests run on SQLite and on a throwaway PostgreSQL
 # server). Then starts that server, runs `cargo test --workspace` (extra arguments are passed
 # on), and stops it. A test whose tool is missing fails; none is skipped.
@@ -18,6 +19,13 @@ if [ ${#need[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+
+# DuckDB for Python: the independent reader of the census store (tests/census_ingest.rs).
+if ! python3 -c "import duckdb" >/dev/null 2>&1; then
+    echo "installing: duckdb (pip)"
+    python3 -m pip install --quiet duckdb==2.0.1 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages duckdb==2.0.1
 fi
 
 eval "$(tests/support/pg-throwaway.sh start)"

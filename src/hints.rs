@@ -4,6 +4,7 @@
 //! each level in its command-line wording.
 
 use assess_access::AccountError;
+use assess_app::census_ingest::IngestError;
 use assess_app::AppError;
 use assess_assign::villages::SplitError;
 use assess_assign::AssignError;
@@ -48,6 +49,9 @@ fn cli_words(e: &(dyn Error + 'static)) -> Option<Words> {
     }
     if let Some(e) = e.downcast_ref::<VerdictError>() {
         return verdict(e);
+    }
+    if let Some(e) = e.downcast_ref::<IngestError>() {
+        return ingest(e).map(Words::Level);
     }
     if let Some(e) = e.downcast_ref::<CrosscheckError>() {
         return crosscheck(e).map(Words::Level);
@@ -239,6 +243,13 @@ fn table(e: &TableError) -> Option<String> {
         TableError::LonelySsu { .. } => format!("{e}; use --lonely-psu remove or centre"),
         _ => return None,
     })
+}
+
+fn ingest(e: &IngestError) -> Option<String> {
+    match e {
+        IngestError::UnknownFormat(_) => Some(format!("{e} with --format csv or --format jsonl")),
+        _ => None,
+    }
 }
 
 fn crosscheck(e: &CrosscheckError) -> Option<String> {

@@ -103,7 +103,8 @@ enum Command {
     /// its head (signed with an ed25519 key), make a key.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCmd),
-    /// The national census: register cross-checks against external registries (crosscheck).
+    /// The national census: returns ingested into the census store (ingest), register
+    /// cross-checks against external registries (crosscheck).
     #[command(subcommand)]
     Census(cmd::census::CensusCmd),
 }

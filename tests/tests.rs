@@ -11,6 +11,8 @@ mod assign;
 mod assign_villages;
 mod audit;
 mod bad_input;
+mod census_ingest;
+mod census_pg;
 mod census_template;
 mod check;
 mod concurrency;

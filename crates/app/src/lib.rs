@@ -7,6 +7,8 @@
 //!   assigned to teams and villages to interviewers, loaded from files.
 //! - [`audit`]: verify the audit log and the stored objects, take and sign its head, make a
 //!   signing key.
+//! - [`census_ingest`]: census returns read, judged and written to the census store (or any
+//!   `CensusSink`) in checkpoints, resumable and idempotent; a register loaded into it.
 //! - [`draws`]: import a draw directory into the database, after checking it against its
 //!   manifest (and the village file against its hash).
 //! - [`records`]: read visit records from a file (JSON, JSON Lines, a filled XLSX template)
@@ -42,6 +44,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod census_ingest;
 pub mod checks;
 pub mod draws;
 mod error;

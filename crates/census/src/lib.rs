@@ -15,6 +15,9 @@
 //! - [`judge_return`]: a return's own checks, then [`assess_inspection::judge`] on its
 //!   household section ([`JudgedReturn`], with flat [`Findings`]), and its content hash.
 //!
+//! - [`CensusSink`]: what an ingest writes to (a batch of rows with its checkpoint), so that
+//!   the Parquet census store and a PostgreSQL store plug into one pipeline.
+//!
 //! Not for: files (callers open them and hand over readers and writers), storage, coverage,
 //! quality checks across returns, cross-checks against other registries or tables. A return
 //! whose end is before its start, whose interview took three minutes, whose fix is far from
@@ -42,6 +45,7 @@ mod judged;
 pub mod limits;
 mod model;
 mod row;
+mod sink;
 mod table;
 
 pub use columns::{column_alias, column_info, column_named, csv_columns, ColumnInfo, CSV_ALIASES};
@@ -50,6 +54,7 @@ pub use jsonl::{write_jsonl, JsonLinesReader};
 pub use judged::{judge_return, Findings, JudgedReturn};
 pub use model::{Assistance, CensusReturn, Enumerator, ReturnOutcome, MAX_ID_CHARS};
 pub use row::{answers_sha256, MemberRow, RegisterRow, ReturnRow};
+pub use sink::{Batch, CensusSink, Checkpoint, Counts, InputId, Reject};
 pub use table::{check_cell, return_from_rows, return_rows, CsvReader, CsvWriter};
 
 /// A return read from a file, with the line it starts on.

@@ -11,12 +11,17 @@
 //! reads the log and the stored objects' content hashes for verification (`audit`,
 //! docs/audit.md).
 //!
+//! [`census`]: the census store on PostgreSQL (tables partitioned by province and keyed by
+//! county, loads through `COPY` with checkpoints, coverage and attainment in SQL), for when
+//! many offices load at once; PostgreSQL only, outside the portable migrations.
+//!
 //! Not for: deciding anything. This crate is the only one that knows SQL, and it knows
 //! nothing else: it stores values that the other crates have parsed and checked.
 #![deny(missing_docs)]
 
 pub mod accounts;
 pub mod audit;
+pub mod census;
 mod check_input;
 mod evidence;
 mod import;

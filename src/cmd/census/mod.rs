@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 pub mod crosscheck;
+pub mod ingest;
 pub mod template;
 
 #[derive(Subcommand)]
@@ -15,11 +16,17 @@ pub enum CensusCmd {
     /// water, approval, identification and assistance sheets, joined by return_id, with
     /// English or Chinese headers (docs/census.md, "XLSX").
     Template(template::TemplateArgs),
+    /// Read census returns (CSV or JSON Lines), judge each by the inspection rules and write
+    /// them to the census store (a Parquet dataset by province and county); resumable after
+    /// a kill, idempotent; refused returns listed by file, line, field and reason
+    /// (docs/census.md, "Store and ingest").
+    Ingest(ingest::IngestArgs),
 }
 
 pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
     match cmd {
         CensusCmd::Crosscheck(a) => crosscheck::run(a),
         CensusCmd::Template(a) => template::run(a),
+        CensusCmd::Ingest(a) => ingest::run(a),
     }
 }

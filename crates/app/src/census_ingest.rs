@@ -1,0 +1,553 @@
+//! The census ingest (`assess census ingest`): returns read from CSV or JSON Lines files,
+//! each judged by the inspection rules, and written to a [`CensusSink`] (the Parquet census
+//! store, or later PostgreSQL) in checkpoints, so that a run killed at any moment, run again
+//! the same way, loses nothing and stores nothing twice.
+//!
+//! Why here and not in the store's crate: the pipeline is the same for every sink (the
+//! Parquet store here, a PostgreSQL store loaded with COPY in `assess-store`), needs the
+//! standards and the register reader, and opens files: a use case.
+//!
+//! What it does with each return (docs/census.md, "Store and ingest"):
+//! - unreadable, or refused by its own rules or the inspection rules: a [`Reject`] (file,
+//!   line, field, reason), its rows and members never stored;
+//! - its return id already held with the same content hash: skipped, counted as already held;
+//! - its return id held with another content: refused ("return id held with other answers");
+//! - otherwise its [`ReturnRow`] and [`MemberRow`]s are stored together at the next checkpoint.
+//!
+//! Memory: one return, the rows since the last checkpoint, and the held ids (return id and
+//! content hash) of the counties met; after a checkpoint the held ids are dropped when more
+//! than [`IngestSettings::held_ids_limit`] are kept, and read again from the store when their
+//! county comes back.
+
+use assess_census::{
+    judge_return, Batch, CensusSink, Checkpoint, Counts, CsvReader, InputId, JsonLinesReader,
+    MemberRow, Numbered, RegisterRow, Reject, ReturnError, ReturnRow,
+};
+use assess_census_store::{ParquetSink, StoreError};
+use assess_register::{EncodingChoice, ReadOptions, RegisterError};
+use assess_standards::Standards;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The layout of a returns file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// By the file's extension: `.csv` is CSV; `.jsonl`, `.ndjson`, `.json` are JSON Lines.
+    Auto,
+    /// CSV, one row per member (docs/census.md, "CSV").
+    Csv,
+    /// JSON Lines, one return per line.
+    JsonLines,
+}
+
+/// How an ingest runs.
+#[derive(Debug, Clone)]
+pub struct IngestSettings {
+    /// The returns files' layout.
+    pub format: Format,
+    /// The text encoding of CSV files.
+    pub encoding: EncodingChoice,
+    /// A checkpoint after this many returns read (and at the end of each file).
+    pub checkpoint_every: u64,
+    /// Held ids kept in memory across checkpoints at most (about 150 bytes each).
+    pub held_ids_limit: usize,
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        IngestSettings {
+            format: Format::Auto,
+            encoding: EncodingChoice::Auto,
+            checkpoint_every: 100_000,
+            held_ids_limit: 1_000_000,
+        }
+    }
+}
+
+/// Progress, for a front end's bar.
+#[derive(Debug, Clone)]
+pub enum Progress<'a> {
+    /// A file starts (or resumes) at `from` of its `size` bytes.
+    File {
+        /// The file.
+        path: &'a Path,
+        /// Its size.
+        size: u64,
+        /// Where reading resumes (0: from the start).
+        from: u64,
+    },
+    /// Bytes of the current file read so far.
+    Bytes(u64),
+}
+
+/// What became of one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputReport {
+    /// The file.
+    pub path: PathBuf,
+    /// Counts over every run that read it.
+    pub counts: Counts,
+    /// This run resumed it from a checkpoint (items already read then).
+    pub resumed_at: Option<u64>,
+    /// An earlier run read it whole; this one read nothing of it.
+    pub already_done: bool,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default)]
+pub struct IngestReport {
+    /// Each input, in the order given.
+    pub inputs: Vec<InputReport>,
+    /// Every return of these inputs refused (in any run), in order.
+    pub rejects: Vec<Reject>,
+}
+
+impl IngestReport {
+    /// The counts of every input added up.
+    pub fn total(&self) -> Counts {
+        self.inputs
+            .iter()
+            .fold(Counts::default(), |t, i| t.plus(i.counts))
+    }
+}
+
+/// Why an ingest stopped. What was committed before stays (a run again resumes).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The store failed.
+    #[error(transparent)]
+    Sink(Box<dyn std::error::Error + Send + Sync>),
+    /// A file could not be read.
+    #[error("{what} {}", path.display())]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input is not a regular file.
+    #[error(
+        "{} is not a regular file; an ingest resumes by reading its inputs again from a \
+         checkpoint, so give a file (save a pipe's output to one first)",
+        .0.display()
+    )]
+    NotAFile(PathBuf),
+    /// An input's layout cannot be told from its name.
+    #[error(
+        "{} has no .csv, .jsonl or .ndjson name; say whether it is CSV or JSON Lines",
+        .0.display()
+    )]
+    UnknownFormat(PathBuf),
+    /// An input is refused whole (its header, or it cannot be read).
+    #[error("{0}")]
+    File(ReturnError),
+    /// The register was refused (nothing of it was stored).
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+    /// The store refused the register.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn sink_error(e: impl std::error::Error + Send + Sync + 'static) -> IngestError {
+    IngestError::Sink(Box::new(e))
+}
+
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> IngestError {
+    let path = path.to_path_buf();
+    move |source| IngestError::Io { what, path, source }
+}
+
+/// An input's identity: its canonical path, size and the SHA-256 of its first MiB.
+pub fn input_id(path: &Path) -> Result<InputId, IngestError> {
+    let meta = std::fs::metadata(path).map_err(io("reading", path))?;
+    if !meta.is_file() {
+        return Err(IngestError::NotAFile(path.to_path_buf()));
+    }
+    let canonical = std::fs::canonicalize(path).map_err(io("reading", path))?;
+    let mut head = Vec::with_capacity(1 << 20);
+    File::open(path)
+        .and_then(|f| f.take(1 << 20).read_to_end(&mut head))
+        .map_err(io("reading", path))?;
+    Ok(InputId {
+        path: canonical.display().to_string(),
+        size: meta.len(),
+        head_sha256: hex::encode(Sha256::digest(&head)),
+    })
+}
+
+/// The layout of `path` under `format`.
+pub fn format_of(path: &Path, format: Format) -> Result<Format, IngestError> {
+    if format != Format::Auto {
+        return Ok(format);
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("csv") => Ok(Format::Csv),
+        Some("jsonl" | "ndjson" | "json") => Ok(Format::JsonLines),
+        _ => Err(IngestError::UnknownFormat(path.to_path_buf())),
+    }
+}
+
+/// A reader that counts the bytes handed on (`Read`) or consumed (`BufRead`).
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counting<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        self.inner.consume(n);
+    }
+}
+
+/// Ingests `inputs` into `sink`, each from its last checkpoint.
+pub fn ingest<S: CensusSink>(
+    sink: &mut S,
+    inputs: &[PathBuf],
+    standards: &Standards,
+    settings: &IngestSettings,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<IngestReport, IngestError> {
+    // Everything that can be refused before reading is refused first.
+    let mut planned = Vec::new();
+    for path in inputs {
+        let format = format_of(path, settings.format)?;
+        planned.push((path, format, input_id(path)?));
+    }
+    let mut held = Held::default();
+    let mut report = IngestReport::default();
+    for (path, format, id) in planned {
+        let checkpoint = sink.checkpoint(&id);
+        let input = match &checkpoint {
+            Some(cp) if cp.done => InputReport {
+                path: path.clone(),
+                counts: cp.counts,
+                resumed_at: None,
+                already_done: true,
+            },
+            _ => {
+                let mut run = Run {
+                    sink: &mut *sink,
+                    standards,
+                    settings,
+                    held: &mut held,
+                    id: id.clone(),
+                    file_name: path.display().to_string(),
+                    batch: Batch::default(),
+                    since_checkpoint: 0,
+                    at: checkpoint.clone().unwrap_or(Checkpoint {
+                        input: id.clone(),
+                        items: 0,
+                        offset: 0,
+                        line: 0,
+                        done: false,
+                        counts: Counts::default(),
+                    }),
+                };
+                run.file(path, format, progress)?;
+                InputReport {
+                    path: path.clone(),
+                    counts: run.at.counts,
+                    resumed_at: checkpoint.map(|cp| cp.items),
+                    already_done: false,
+                }
+            }
+        };
+        report.inputs.push(input);
+        report
+            .rejects
+            .extend(sink.rejects(&id).map_err(sink_error)?);
+    }
+    Ok(report)
+}
+
+/// The held ids of the counties met: county → return id → content hash.
+#[derive(Default)]
+struct Held {
+    counties: HashMap<String, HashMap<String, String>>,
+    ids: usize,
+}
+
+/// One input being read.
+struct Run<'a, S: CensusSink> {
+    sink: &'a mut S,
+    standards: &'a Standards,
+    settings: &'a IngestSettings,
+    held: &'a mut Held,
+    id: InputId,
+    /// The file as the command line gave it, for refusals.
+    file_name: String,
+    batch: Batch,
+    since_checkpoint: u64,
+    /// Where the input is (a checkpoint once committed).
+    at: Checkpoint,
+}
+
+impl<S: CensusSink> Run<'_, S> {
+    fn file(
+        &mut self,
+        path: &Path,
+        format: Format,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<(), IngestError> {
+        let mut file = File::open(path).map_err(io("reading", path))?;
+        let name = path.display().to_string();
+        let count = Arc::new(AtomicU64::new(0));
+        match format {
+            Format::JsonLines => {
+                // JSON Lines resumes at the byte after the checkpoint's last line.
+                file.seek(SeekFrom::Start(self.at.offset))
+                    .map_err(io("reading", path))?;
+                count.store(self.at.offset, Ordering::Relaxed);
+                progress(Progress::File {
+                    path,
+                    size: self.id.size,
+                    from: self.at.offset,
+                });
+                let reader = Counting {
+                    inner: BufReader::with_capacity(1 << 20, file),
+                    count: count.clone(),
+                };
+                let base_line = self.at.line;
+                for item in JsonLinesReader::new(name, reader) {
+                    let item = item
+                        .map(|mut n| {
+                            n.line += base_line;
+                            n
+                        })
+                        .map_err(|mut e| {
+                            e.line += base_line;
+                            e
+                        });
+                    if let Err(e) = &item {
+                        if e.problem.field == "file" {
+                            return Err(IngestError::File(e.clone()));
+                        }
+                    }
+                    let offset = count.load(Ordering::Relaxed);
+                    self.item(item, offset)?;
+                    progress(Progress::Bytes(offset));
+                }
+            }
+            Format::Csv => {
+                // A CSV return spans rows and the text may be GB18030: it resumes by reading
+                // the file again from its start, skipping the items already checkpointed
+                // (read, not judged).
+                progress(Progress::File {
+                    path,
+                    size: self.id.size,
+                    from: 0,
+                });
+                let reader = Counting {
+                    inner: file,
+                    count: count.clone(),
+                };
+                let reader = CsvReader::new(
+                    name,
+                    BufReader::with_capacity(1 << 20, reader),
+                    self.settings.encoding,
+                )
+                .map_err(io("reading", path))?;
+                let skip = self.at.items;
+                for (k, item) in reader.enumerate() {
+                    if k == 0 {
+                        if let Err(e) = &item {
+                            if e.line <= 1
+                                && matches!(
+                                    e.problem.field.as_str(),
+                                    "header" | "encoding" | "file"
+                                )
+                            {
+                                return Err(IngestError::File(e.clone()));
+                            }
+                        }
+                    }
+                    if (k as u64) < skip {
+                        continue;
+                    }
+                    let read = count.load(Ordering::Relaxed);
+                    self.item(item, 0)?;
+                    progress(Progress::Bytes(read));
+                }
+            }
+            Format::Auto => unreachable!("format_of decides"),
+        }
+        self.at.done = true;
+        self.checkpoint(self.at.offset.max(count.load(Ordering::Relaxed)))
+    }
+
+    fn reject(
+        &mut self,
+        file: &str,
+        line: u64,
+        return_id: Option<String>,
+        field: String,
+        reason: String,
+    ) {
+        self.batch.rejects.push(Reject {
+            file: file.to_string(),
+            line,
+            return_id,
+            field,
+            reason,
+        });
+    }
+
+    fn item(
+        &mut self,
+        item: Result<Numbered, ReturnError>,
+        offset: u64,
+    ) -> Result<(), IngestError> {
+        self.at.items += 1;
+        self.at.counts.read += 1;
+        match item {
+            Err(e) => {
+                self.at.line = self.at.line.max(e.line);
+                self.at.counts.rejected += 1;
+                self.reject(
+                    &e.file.clone(),
+                    e.line,
+                    e.return_id,
+                    e.problem.field,
+                    e.problem.message,
+                );
+            }
+            Ok(n) => {
+                self.at.line = self.at.line.max(n.line);
+                self.judged(n)?;
+            }
+        }
+        self.since_checkpoint += 1;
+        if self.since_checkpoint >= self.settings.checkpoint_every {
+            self.checkpoint(offset)?;
+        }
+        Ok(())
+    }
+
+    fn judged(&mut self, n: Numbered) -> Result<(), IngestError> {
+        let return_id = n.census_return.return_id.clone();
+        let county = n.census_return.county_code.clone();
+        let file = self.current_file();
+        let judged = match judge_return(n.census_return, self.standards) {
+            Ok(j) => j,
+            Err(problems) => {
+                self.at.counts.rejected += 1;
+                for p in problems {
+                    let reason = assess_inspection::mask_identity_numbers(&p.message);
+                    self.reject(&file, n.line, Some(return_id.clone()), p.field, reason);
+                }
+                return Ok(());
+            }
+        };
+        if !self.held.counties.contains_key(&county) {
+            let ids = self.sink.held(&county).map_err(sink_error)?;
+            self.held.ids += ids.len();
+            self.held.counties.insert(county.clone(), ids);
+        }
+        let ids = self.held.counties.get_mut(&county).expect("loaded above");
+        match ids.get(&return_id) {
+            Some(hash) if *hash == judged.content_sha256 => {
+                self.at.counts.already_held += 1;
+            }
+            Some(_) => {
+                self.at.counts.rejected += 1;
+                self.reject(
+                    &file,
+                    n.line,
+                    Some(return_id),
+                    "return_id".into(),
+                    "return id held with other answers: the store holds a return of this id \
+                     with other content; give a corrected return a new id, or check which of \
+                     the two is right"
+                        .into(),
+                );
+            }
+            None => {
+                ids.insert(return_id, judged.content_sha256.clone());
+                self.held.ids += 1;
+                let members = MemberRow::of(&judged);
+                self.at.counts.stored += 1;
+                self.at.counts.members += members.len() as u64;
+                self.batch.returns.push(ReturnRow::of(&judged));
+                self.batch.members.extend(members);
+            }
+        }
+        Ok(())
+    }
+
+    /// The file's name as errors give it (as the command line gave it).
+    fn current_file(&self) -> String {
+        self.file_name.clone()
+    }
+
+    fn checkpoint(&mut self, offset: u64) -> Result<(), IngestError> {
+        if offset > 0 {
+            self.at.offset = offset;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let (returns, rejects) = (batch.returns.len(), batch.rejects.len());
+        self.sink.commit(batch, &self.at).map_err(sink_error)?;
+        tracing::debug!(
+            file = %self.file_name,
+            items = self.at.items,
+            line = self.at.line,
+            returns,
+            rejects,
+            done = self.at.done,
+            "checkpoint"
+        );
+        self.since_checkpoint = 0;
+        if self.held.ids > self.settings.held_ids_limit {
+            self.held.counties.clear();
+            self.held.ids = 0;
+        }
+        Ok(())
+    }
+}
+
+/// Loads a register into the store: every household (as [`RegisterRow`]), each county's
+/// register partition replaced whole; nothing is replaced when the register is refused.
+/// Returns the households by county.
+pub fn load_register(
+    sink: &mut ParquetSink,
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<BTreeMap<String, u64>, IngestError> {
+    let mut load = sink.register_load()?;
+    let mut failed: Option<StoreError> = None;
+    assess_register::scan_frame(path, opts, |h| {
+        if failed.is_none() {
+            if let Err(e) = load.push(RegisterRow::of(h)) {
+                failed = Some(e);
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    Ok(load.finish()?)
+}

@@ -1,0 +1,203 @@
+//! Where parts go, and writing and reading one part.
+
+use crate::error::StoreError;
+use arrow_array::RecordBatch;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::{ArrowWriter, ProjectionMask};
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The file that marks a directory as a census store.
+pub(crate) const MARKER: &str = "_census-store.json";
+/// The marker's content.
+pub(crate) const MARKER_TEXT: &str = "{\"format\":\"assess-census-store\",\"version\":1}\n";
+/// The ingest journal: one line per checkpoint.
+pub(crate) const JOURNAL: &str = "_journal.jsonl";
+/// The lock an ingest holds.
+pub(crate) const LOCK: &str = "_lock";
+/// Parts being written (never inside the partition trees, so no reader sees them).
+pub(crate) const TMP: &str = "_tmp";
+/// Refused returns, one JSON Lines file per checkpoint.
+pub(crate) const REJECTS: &str = "_rejects";
+
+/// Rows per row group: 128 Ki (docs/ARCHITECTURE.md, "census store").
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+/// The three tables of the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Table {
+    Returns,
+    Members,
+    Register,
+}
+
+impl Table {
+    pub(crate) fn dir(self) -> &'static str {
+        match self {
+            Table::Returns => "returns",
+            Table::Members => "members",
+            Table::Register => "register",
+        }
+    }
+}
+
+/// Checks a county code (six ASCII digits), which becomes part of a path.
+pub(crate) fn check_county(county: &str) -> Result<(), StoreError> {
+    if county.len() == 6 && county.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(StoreError::BadCounty {
+            code: county.to_string(),
+        })
+    }
+}
+
+/// `table/province=PP/county=CCCCCC`, relative to the store.
+pub(crate) fn partition(table: Table, county: &str) -> String {
+    format!("{}/province={}/county={county}", table.dir(), &county[..2])
+}
+
+/// A part's path relative to the store: `table/province=PP/county=CCCCCC/part-NNNNNN.parquet`.
+pub(crate) fn part_name(table: Table, county: &str, seq: u64) -> String {
+    format!("{}/part-{seq:06}.parquet", partition(table, county))
+}
+
+/// The county of a part's relative path, and its table.
+pub(crate) fn parse_part_name(name: &str) -> Option<(Table, String)> {
+    let mut it = name.split('/');
+    let table = match it.next()? {
+        "returns" => Table::Returns,
+        "members" => Table::Members,
+        "register" => Table::Register,
+        _ => return None,
+    };
+    let _province = it.next()?.strip_prefix("province=")?;
+    let county = it.next()?.strip_prefix("county=")?;
+    let file = it.next()?;
+    (check_county(county).is_ok()
+        && file.starts_with("part-")
+        && file.ends_with(".parquet")
+        && it.next().is_none())
+    .then(|| (table, county.to_string()))
+}
+
+fn properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("3 is a zstd level"),
+        ))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .build()
+}
+
+/// Syncs a directory, so that a rename in it survives a crash.
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(StoreError::io(dir))
+}
+
+/// Writes `bytes` to `store/rel` atomically: a temporary file in `_tmp`, synced, renamed.
+pub(crate) fn write_file_atomic(store: &Path, rel: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    let tmp = tmp_path(store, rel);
+    let mut file = File::create(&tmp).map_err(StoreError::io(&tmp))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(StoreError::io(&tmp))?;
+    rename_into(store, &tmp, rel)
+}
+
+fn tmp_path(store: &Path, rel: &str) -> PathBuf {
+    store
+        .join(TMP)
+        .join(format!("{}.tmp", rel.replace('/', "~")))
+}
+
+fn rename_into(store: &Path, tmp: &Path, rel: &str) -> Result<(), StoreError> {
+    let target = store.join(rel);
+    let parent = target.parent().expect("a part has a directory");
+    std::fs::create_dir_all(parent).map_err(StoreError::io(parent))?;
+    std::fs::rename(tmp, &target).map_err(StoreError::io(&target))?;
+    sync_dir(parent)
+}
+
+/// Writes a batch as the part `store/rel`, atomically (temporary name in `_tmp`, fsync,
+/// rename, directory fsync).
+pub(crate) fn write_part(store: &Path, rel: &str, batch: &RecordBatch) -> Result<(), StoreError> {
+    let tmp = tmp_path(store, rel);
+    write_parquet(&tmp, std::slice::from_ref(batch))?;
+    rename_into(store, &tmp, rel)
+}
+
+/// Writes batches (of one schema) to a new Parquet file at `path`, synced.
+pub(crate) fn write_parquet(path: &Path, batches: &[RecordBatch]) -> Result<(), StoreError> {
+    let Some(first) = batches.first() else {
+        return Err(StoreError::corrupt(path, "nothing to write"));
+    };
+    let file = File::create(path).map_err(StoreError::io(path))?;
+    let mut writer = ArrowWriter::try_new(file, first.schema(), Some(properties()))
+        .map_err(StoreError::parquet(path))?;
+    for batch in batches {
+        writer.write(batch).map_err(StoreError::parquet(path))?;
+    }
+    let file = writer.into_inner().map_err(StoreError::parquet(path))?;
+    file.sync_all().map_err(StoreError::io(path))
+}
+
+/// Reads a part, every column or those named.
+pub(crate) fn read_part(
+    path: &Path,
+    columns: Option<&[usize]>,
+) -> Result<Vec<RecordBatch>, StoreError> {
+    let file = File::open(path).map_err(StoreError::io(path))?;
+    let mut builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(StoreError::parquet(path))?;
+    if let Some(columns) = columns {
+        let mask = ProjectionMask::roots(builder.parquet_schema(), columns.iter().copied());
+        builder = builder.with_projection(mask);
+    }
+    let reader = builder
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(StoreError::parquet(path))?;
+    reader
+        .map(|b| {
+            b.map_err(|e| StoreError::Parquet {
+                path: path.to_path_buf(),
+                source: e.into(),
+            })
+        })
+        .collect()
+}
+
+/// The part files under `store/table`, as relative paths (`/`-separated), sorted.
+pub(crate) fn list_parts(store: &Path, table: Table) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    let root = store.join(table.dir());
+    if !root.exists() {
+        return Ok(out);
+    }
+    for province in read_dir(&root)? {
+        for county in read_dir(&root.join(&province))? {
+            for file in read_dir(&root.join(&province).join(&county))? {
+                out.push(format!("{}/{province}/{county}/{file}", table.dir()));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The names in a directory (which must be one).
+pub(crate) fn read_dir(dir: &Path) -> Result<Vec<String>, StoreError> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(StoreError::io(dir))? {
+        let entry = entry.map_err(StoreError::io(dir))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(names)
+}

@@ -1,0 +1,381 @@
+//! Writing the store: [`ParquetSink`], the census ingest's sink, and [`RegisterLoad`].
+
+use crate::columns::{members_batch, register_batch, returns_batch};
+use crate::dataset::{check_store, column_indices};
+use crate::error::StoreError;
+use crate::journal::{self, Entry};
+use crate::parts::{
+    self, check_county, part_name, read_dir, sync_dir, write_file_atomic, write_part, Table,
+    JOURNAL, LOCK, MARKER, MARKER_TEXT, REJECTS, TMP,
+};
+use arrow_array::{Array, StringArray};
+use assess_census::{
+    Batch, CensusSink, Checkpoint, InputId, MemberRow, RegisterRow, Reject, ReturnRow,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The census store opened for writing by one ingest (it holds the store's lock). Opening
+/// creates the store in an empty or new directory, deletes what a killed run left (parts
+/// and refusals no journal line names, temporary files) and cuts a journal line a kill cut
+/// short.
+#[derive(Debug)]
+pub struct ParquetSink {
+    dir: PathBuf,
+    _lock: File,
+    entries: Vec<Entry>,
+    journal: File,
+    /// Returns parts by county, from the journal.
+    returns_parts: HashMap<String, Vec<String>>,
+}
+
+/// What opening found and cleaned.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cleaned {
+    /// Parts and refusal files of a killed run, deleted.
+    pub orphans: Vec<String>,
+    /// Whether the journal's last line was cut short (and was cut off).
+    pub torn_journal: bool,
+}
+
+impl ParquetSink {
+    /// Opens (or creates) the store in `dir`, and cleans what a killed run left.
+    pub fn open(dir: impl AsRef<Path>) -> Result<(ParquetSink, Cleaned), StoreError> {
+        let dir = dir.as_ref().to_path_buf();
+        create(&dir)?;
+        check_store(&dir)?;
+        let lock_path = dir.join(LOCK);
+        let lock = File::create(&lock_path).map_err(StoreError::io(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Busy { dir }),
+            Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path)(e)),
+        }
+        let (entries, committed) = journal::read(&dir)?;
+        let journal_path = dir.join(JOURNAL);
+        let journal = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&journal_path)
+            .map_err(StoreError::io(&journal_path))?;
+        let len = journal
+            .metadata()
+            .map_err(StoreError::io(&journal_path))?
+            .len();
+        let mut cleaned = Cleaned::default();
+        if len > committed {
+            journal
+                .set_len(committed)
+                .and_then(|()| journal.sync_all())
+                .map_err(StoreError::io(&journal_path))?;
+            cleaned.torn_journal = true;
+        }
+        let named: BTreeSet<&str> = entries
+            .iter()
+            .flat_map(|e| e.parts.iter().chain(&e.rejects).map(String::as_str))
+            .collect();
+        for table in [Table::Returns, Table::Members] {
+            for part in parts::list_parts(&dir, table)? {
+                if !named.contains(part.as_str()) {
+                    remove(&dir.join(&part))?;
+                    cleaned.orphans.push(part);
+                }
+            }
+        }
+        let rejects = dir.join(REJECTS);
+        std::fs::create_dir_all(&rejects).map_err(StoreError::io(&rejects))?;
+        for name in read_dir(&rejects)? {
+            let rel = format!("{REJECTS}/{name}");
+            if !named.contains(rel.as_str()) {
+                remove(&dir.join(&rel))?;
+                cleaned.orphans.push(rel);
+            }
+        }
+        let tmp = dir.join(TMP);
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(StoreError::io(&tmp))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(StoreError::io(&tmp))?;
+        let mut returns_parts: HashMap<String, Vec<String>> = HashMap::new();
+        for entry in &entries {
+            for part in &entry.parts {
+                if let Some((Table::Returns, county)) = parts::parse_part_name(part) {
+                    returns_parts.entry(county).or_default().push(part.clone());
+                }
+            }
+        }
+        let sink = ParquetSink {
+            dir,
+            _lock: lock,
+            entries,
+            journal,
+            returns_parts,
+        };
+        Ok((sink, cleaned))
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Starts loading a register: its households are staged, and each county's register
+    /// partition is replaced whole when [`RegisterLoad::finish`] is called.
+    pub fn register_load(&mut self) -> Result<RegisterLoad<'_>, StoreError> {
+        let staging = self.dir.join(TMP).join("register");
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(StoreError::io(&staging))?;
+        }
+        std::fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
+        Ok(RegisterLoad {
+            sink: self,
+            staging,
+            buffered: BTreeMap::new(),
+            buffered_rows: 0,
+            chunks: BTreeMap::new(),
+        })
+    }
+}
+
+fn remove(path: &Path) -> Result<(), StoreError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StoreError::io(path)(e)),
+    }
+}
+
+/// Makes `dir` a census store when it is new or empty.
+fn create(dir: &Path) -> Result<(), StoreError> {
+    if dir.join(MARKER).exists() {
+        return Ok(());
+    }
+    if dir.exists() {
+        let names = read_dir(dir)?;
+        if !names.is_empty() {
+            return Err(StoreError::NotAStore {
+                dir: dir.to_path_buf(),
+                reason: "is not empty and not a census store (it has no _census-store.json); \
+                         give a new or empty directory"
+                    .into(),
+            });
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+    let marker = dir.join(MARKER);
+    let mut file = File::create(&marker).map_err(StoreError::io(&marker))?;
+    file.write_all(MARKER_TEXT.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(StoreError::io(&marker))?;
+    sync_dir(dir)
+}
+
+impl CensusSink for ParquetSink {
+    type Error = StoreError;
+
+    fn held(&mut self, county: &str) -> Result<HashMap<String, String>, StoreError> {
+        check_county(county)?;
+        let indices = column_indices(&["return_id", "content_sha256"])?;
+        let mut held = HashMap::new();
+        for part in self
+            .returns_parts
+            .get(county)
+            .map_or(&[][..], Vec::as_slice)
+        {
+            let path = self.dir.join(part);
+            for batch in parts::read_part(&path, Some(&indices))? {
+                let ids = string_column(&path, &batch, 0)?;
+                let hashes = string_column(&path, &batch, 1)?;
+                for (id, hash) in ids.iter().zip(hashes.iter()) {
+                    if let (Some(id), Some(hash)) = (id, hash) {
+                        held.insert(id.to_string(), hash.to_string());
+                    }
+                }
+            }
+        }
+        Ok(held)
+    }
+
+    fn commit(&mut self, batch: Batch, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        let seq = self.entries.len() as u64 + 1;
+        let mut returns: BTreeMap<String, Vec<ReturnRow>> = BTreeMap::new();
+        for r in batch.returns {
+            check_county(&r.county_code)?;
+            returns.entry(r.county_code.clone()).or_default().push(r);
+        }
+        let mut members: BTreeMap<String, Vec<MemberRow>> = BTreeMap::new();
+        for m in batch.members {
+            check_county(&m.county_code)?;
+            members.entry(m.county_code.clone()).or_default().push(m);
+        }
+        let mut written = Vec::new();
+        for (county, rows) in &returns {
+            let name = part_name(Table::Returns, county, seq);
+            write_part(&self.dir, &name, &returns_batch(rows))?;
+            written.push(name);
+        }
+        for (county, rows) in &members {
+            let name = part_name(Table::Members, county, seq);
+            write_part(&self.dir, &name, &members_batch(rows))?;
+            written.push(name);
+        }
+        let rejects = if batch.rejects.is_empty() {
+            None
+        } else {
+            let name = format!("{REJECTS}/part-{seq:06}.jsonl");
+            let mut bytes = Vec::new();
+            for r in &batch.rejects {
+                serde_json::to_writer(&mut bytes, r).expect("a refusal serialises");
+                bytes.push(b'\n');
+            }
+            write_file_atomic(&self.dir, &name, &bytes)?;
+            Some(name)
+        };
+        let entry = Entry {
+            seq,
+            checkpoint: checkpoint.clone(),
+            parts: written,
+            rejects,
+        };
+        let mut line = serde_json::to_vec(&entry).expect("an entry serialises");
+        line.push(b'\n');
+        let journal_path = self.dir.join(JOURNAL);
+        self.journal
+            .write_all(&line)
+            .and_then(|()| self.journal.sync_data())
+            .map_err(StoreError::io(&journal_path))?;
+        for part in &entry.parts {
+            if let Some((Table::Returns, county)) = parts::parse_part_name(part) {
+                self.returns_parts
+                    .entry(county)
+                    .or_default()
+                    .push(part.clone());
+            }
+        }
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    fn checkpoint(&self, input: &InputId) -> Option<Checkpoint> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| &e.checkpoint.input == input)
+            .map(|e| e.checkpoint.clone())
+    }
+
+    fn rejects(&self, input: &InputId) -> Result<Vec<Reject>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.entries.iter().filter(|e| &e.checkpoint.input == input) {
+            let Some(name) = &entry.rejects else { continue };
+            let path = self.dir.join(name);
+            let text = std::fs::read_to_string(&path).map_err(StoreError::io(&path))?;
+            for (k, line) in text.lines().enumerate() {
+                out.push(
+                    serde_json::from_str(line)
+                        .map_err(|e| StoreError::corrupt(&path, format!("line {}: {e}", k + 1)))?,
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn string_column<'a>(
+    path: &Path,
+    batch: &'a arrow_array::RecordBatch,
+    k: usize,
+) -> Result<&'a StringArray, StoreError> {
+    batch
+        .column(k)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .ok_or_else(|| StoreError::corrupt(path, format!("column {k} is not text")))
+}
+
+/// Register households buffered in memory per county before a county's rows are staged.
+const REGISTER_BUFFER_ROWS: usize = 1 << 20;
+
+/// A register being loaded: households staged in `_tmp/register` (at most
+/// [`REGISTER_BUFFER_ROWS`] in memory), then each county's partition replaced whole by
+/// [`RegisterLoad::finish`]; dropped unfinished, it changes nothing.
+pub struct RegisterLoad<'a> {
+    sink: &'a mut ParquetSink,
+    staging: PathBuf,
+    buffered: BTreeMap<String, Vec<RegisterRow>>,
+    buffered_rows: usize,
+    /// County → staged chunk files.
+    chunks: BTreeMap<String, Vec<PathBuf>>,
+}
+
+impl RegisterLoad<'_> {
+    /// Adds a household.
+    pub fn push(&mut self, row: RegisterRow) -> Result<(), StoreError> {
+        check_county(&row.county_code)?;
+        self.buffered
+            .entry(row.county_code.clone())
+            .or_default()
+            .push(row);
+        self.buffered_rows += 1;
+        if self.buffered_rows >= REGISTER_BUFFER_ROWS {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<(), StoreError> {
+        for (county, rows) in std::mem::take(&mut self.buffered) {
+            let chunks = self.chunks.entry(county.clone()).or_default();
+            let path = self
+                .staging
+                .join(format!("{county}-{:06}.parquet", chunks.len()));
+            parts::write_parquet(&path, &[register_batch(&rows)])?;
+            chunks.push(path);
+        }
+        self.buffered_rows = 0;
+        Ok(())
+    }
+
+    /// Replaces the register partition of every county loaded (one part each, renamed over
+    /// the old one); counties not in this register keep theirs. Returns the households by
+    /// county.
+    pub fn finish(mut self) -> Result<BTreeMap<String, u64>, StoreError> {
+        self.spill()?;
+        let mut counts = BTreeMap::new();
+        let dir = self.sink.dir.clone();
+        for (county, chunks) in std::mem::take(&mut self.chunks) {
+            let mut batches = Vec::new();
+            for chunk in &chunks {
+                batches.extend(parts::read_part(chunk, None)?);
+            }
+            let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+            let name = part_name(Table::Register, &county, 0);
+            let tmp = self.staging.join(format!("{county}.parquet"));
+            parts::write_parquet(&tmp, &batches)?;
+            let target = dir.join(&name);
+            let parent = target.parent().expect("a part has a directory");
+            std::fs::create_dir_all(parent).map_err(StoreError::io(parent))?;
+            // Parts of another name in the partition (none are written) would be read with it.
+            for other in read_dir(parent)? {
+                if other != "part-000000.parquet" {
+                    remove(&parent.join(other))?;
+                }
+            }
+            std::fs::rename(&tmp, &target).map_err(StoreError::io(&target))?;
+            sync_dir(parent)?;
+            for chunk in chunks {
+                remove(&chunk)?;
+            }
+            counts.insert(county, rows as u64);
+        }
+        Ok(counts)
+    }
+}
+
+impl Drop for RegisterLoad<'_> {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
