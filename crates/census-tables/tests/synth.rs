@@ -1,6 +1,7 @@
 //! Coverage of a synthetic census against its truth file: the missing are exactly the
 //! truth's `not_enumerated` households, the duplicated exactly its `duplicate` households,
-//! village by village, in two counties merged into their province.
+//! the dissolved, moved out and not registered its `dissolved`, `moved_out` and
+//! `not_registered` households, village by village, in two counties merged into their province.
 
 use assess_census::{judge_return, JsonLinesReader, RegisterRow, ReturnRow};
 use assess_census_tables::CensusTables;
@@ -11,12 +12,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 #[test]
-fn missing_and_duplicated_are_the_truths_planted_households() {
+fn coverage_finds_exactly_the_truths_planted_households() {
     let counties = ["530128", "530129"];
     let config = SynthConfig::new(counties.iter().map(|c| c.to_string()).collect(), 6_000, 5);
     let settings = CensusSettings {
         not_enumerated: 0.04,
         duplicate: 0.03,
+        dissolved: 0.02,
+        moved_out: 0.02,
+        not_registered: 0.02,
         ..CensusSettings::default()
     };
     let (mut register, mut returns, mut truth) = (Vec::new(), Vec::new(), Vec::new());
@@ -92,6 +96,7 @@ fn missing_and_duplicated_are_the_truths_planted_households() {
     let mut tables = CensusTables::new();
     let mut missing = BTreeSet::new();
     let mut dup_by_village: BTreeMap<String, u64> = BTreeMap::new();
+    let mut found_by_village: BTreeMap<(&str, String), u64> = BTreeMap::new();
     for county in counties {
         let c = tables
             .add_county(county, &register_rows[county], &return_rows[county])
@@ -111,11 +116,17 @@ fn missing_and_duplicated_are_the_truths_planted_households() {
                 cov.enumerated + cov.dissolved + cov.moved_out + cov.missing
             );
         }
-        // The synthetic census has neither dissolved nor moved households, nor strangers.
-        assert_eq!(
-            (c.total.dissolved, c.total.moved_out, c.total.not_registered),
-            (0, 0, 0)
-        );
+        for (v, cov) in &c.villages {
+            for (kind, n) in [
+                ("dissolved", cov.dissolved),
+                ("moved_out", cov.moved_out),
+                ("not_registered", cov.not_registered),
+            ] {
+                if n > 0 {
+                    *found_by_village.entry((kind, v.clone())).or_default() += n;
+                }
+            }
+        }
     }
     assert_eq!(&missing, not_enumerated);
     let mut expected: BTreeMap<String, u64> = BTreeMap::new();
@@ -123,6 +134,16 @@ fn missing_and_duplicated_are_the_truths_planted_households() {
         *expected.entry(v.clone()).or_default() += 1;
     }
     assert_eq!(dup_by_village, expected);
+    // Dissolved, moved out and not registered: exactly the truth's households, village by
+    // village.
+    let mut expected: BTreeMap<(&str, String), u64> = BTreeMap::new();
+    for kind in ["dissolved", "moved_out", "not_registered"] {
+        assert!(planted.get(kind).is_some_and(|p| p.len() > 5), "{kind}");
+        for (v, _) in &planted[kind] {
+            *expected.entry((kind, v.clone())).or_default() += 1;
+        }
+    }
+    assert_eq!(found_by_village, expected);
 
     let t = tables.finish();
     let n = &t.national;

@@ -2,8 +2,10 @@
 
 use clap::Subcommand;
 
+pub mod coverage;
 pub mod crosscheck;
 pub mod ingest;
+pub mod tables;
 pub mod template;
 
 #[derive(Subcommand)]
@@ -21,6 +23,14 @@ pub enum CensusCmd {
     /// a kill, idempotent; refused returns listed by file, line, field and reason
     /// (docs/census.md, "Store and ingest").
     Ingest(ingest::IngestArgs),
+    /// Coverage of the census store against its register, by village, township, county,
+    /// province and nation (coverage.csv), and each county's follow-up list of the missing
+    /// households (missing/COUNTY.csv and .xlsx) (docs/census.md, "Coverage").
+    Coverage(coverage::CoverageArgs),
+    /// The national, provincial and county tables of the census store: guarantee attainment,
+    /// income quantiles, assistance, coverage; tables.xlsx for officials, summary.html with
+    /// maps of the counties, tables.json, coverage.csv (docs/census.md, "Tables").
+    Tables(tables::TablesArgs),
 }
 
 pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
@@ -28,5 +38,7 @@ pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
         CensusCmd::Crosscheck(a) => crosscheck::run(a),
         CensusCmd::Template(a) => template::run(a),
         CensusCmd::Ingest(a) => ingest::run(a),
+        CensusCmd::Coverage(a) => coverage::run(a),
+        CensusCmd::Tables(a) => tables::run(a),
     }
 }
