@@ -13,6 +13,7 @@ mod audit;
 mod bad_input;
 mod census_ingest;
 mod census_pg;
+mod census_tables;
 mod census_template;
 mod check;
 mod concurrency;

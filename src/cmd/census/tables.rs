@@ -46,7 +46,8 @@ pub fn tabulate(
         if register.is_empty() {
             bail!(
                 "county {county} has returns in the census store {} but no register: load \
-                 its register into the store first (coverage is counted against it)",
+                 its register with `assess census ingest --store DIR --register FILE` first \
+                 (coverage is counted against it)",
                 store.display()
             );
         }
