@@ -9,6 +9,8 @@
 //!   signing key.
 //! - [`census_ingest`]: census returns read, judged and written to the census store (or any
 //!   `CensusSink`) in checkpoints, resumable and idempotent; a register loaded into it.
+//! - [`census_pes`]: the census's post-enumeration survey: the re-interview sample drawn from
+//!   the census store, re-interviews simulated, disagreement rates estimated.
 //! - [`draws`]: import a draw directory into the database, after checking it against its
 //!   manifest (and the village file against its hash).
 //! - [`records`]: read visit records from a file (JSON, JSON Lines, a filled XLSX template)
@@ -45,6 +47,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod census_ingest;
+pub mod census_pes;
 pub mod checks;
 pub mod draws;
 mod error;

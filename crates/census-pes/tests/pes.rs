@@ -75,7 +75,7 @@ fn duplicates_and_households_not_enumerated_are_not_in_the_frame() {
 #[test]
 fn every_household_has_the_same_chance() {
     let rows = county_rows("530128", 50);
-    let mut counts = vec![0u32; 50];
+    let mut counts = [0u32; 50];
     for seed in 0..2000 {
         for s in draw(&format!("s{seed}"), "530128", &rows, 5).unwrap() {
             counts[s.household_id[2..].parse::<usize>().unwrap()] += 1;

@@ -5,6 +5,7 @@ use clap::Subcommand;
 pub mod coverage;
 pub mod crosscheck;
 pub mod ingest;
+pub mod pes;
 pub mod tables;
 pub mod template;
 
@@ -31,6 +32,11 @@ pub enum CensusCmd {
     /// income quantiles, assistance, coverage; tables.xlsx for officials, summary.html with
     /// maps of the counties, tables.json, coverage.csv (docs/census.md, "Tables").
     Tables(tables::TablesArgs),
+    /// The post-enumeration survey: a verifiable re-interview sample per county, and each
+    /// county's census error rate by item with its interval (docs/census.md,
+    /// "Post-enumeration survey").
+    #[command(subcommand)]
+    Pes(pes::PesCmd),
 }
 
 pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
@@ -40,5 +46,6 @@ pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
         CensusCmd::Ingest(a) => ingest::run(a),
         CensusCmd::Coverage(a) => coverage::run(a),
         CensusCmd::Tables(a) => tables::run(a),
+        CensusCmd::Pes(c) => pes::run(c),
     }
 }
