@@ -573,6 +573,7 @@ fn the_docs_mark_the_crates_that_do_no_io() {
         "assess-verdict",
         "assess-access",
         "assess-census-checks",
+        "assess-census-tables",
         "assess-census",
         "assess-census-pes",
     ] {

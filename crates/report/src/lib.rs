@@ -36,8 +36,29 @@ mod text;
 mod xlsx;
 
 use assess_verdict::VerdictFile;
+pub use map::{counties_svg, MapArea};
 pub use overview::{overview_html, CountyOverview, IndicatorOverview, Overview, Status, Totals};
 pub use text::Lang;
+
+/// The pieces of a self-contained HTML page that other pages (the census summary) share with
+/// the reports: the head with the reports' one style sheet, and escaping.
+pub mod page {
+    use super::Lang;
+
+    /// The start of a page: `<!DOCTYPE html>`, the head with the style sheet, `<main>` and
+    /// the heading. Close it with [`END`].
+    pub fn start(lang: Lang, title: &str, heading: &str) -> String {
+        crate::html::page_start(lang, title, heading)
+    }
+
+    /// The end of a page started with [`start`].
+    pub const END: &str = "</main>\n</body>\n</html>\n";
+
+    /// Text escaped for HTML content and attribute values.
+    pub fn escape(s: &str) -> String {
+        crate::html::escape(s)
+    }
+}
 
 /// The words a front end prints for a verdict, in the reports' language: the decision, an
 /// indicator's name, pass or fail, and the statistical reading (never an enum's name).

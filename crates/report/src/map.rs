@@ -249,6 +249,66 @@ pub(crate) fn render(r: &Report, lang: Lang) -> Option<String> {
     Some(svg)
 }
 
+/// One county (or any area) on a map of areas: its shape (GCJ-02, as the embedded
+/// boundaries are), fill colour, CSS class, `data-` attributes and hover text.
+#[derive(Debug, Clone)]
+pub struct MapArea<'a> {
+    /// The boundary, GCJ-02 degrees.
+    pub shape: &'a geo::MultiPolygon<f64>,
+    /// Fill colour, e.g. `#1e7b34`.
+    pub fill: String,
+    /// CSS class added to `county`.
+    pub class: String,
+    /// `data-NAME="value"` attributes, in this order.
+    pub data: Vec<(&'static str, String)>,
+    /// Hover text.
+    pub title: String,
+}
+
+/// The areas' boundaries in one equirectangular projection, each filled with its colour,
+/// with a scale bar and a north arrow: the batch overview's map of counties, and the census
+/// summary's. `None` when there is nothing to draw.
+pub fn counties_svg(areas: &[MapArea], label: &str, lang: Lang) -> Option<String> {
+    let points = areas.iter().flat_map(|a| {
+        a.shape
+            .0
+            .iter()
+            .flat_map(|p| p.exterior().coords().map(|c| (c.x, c.y)))
+    });
+    let p = Projection::fit(points)?;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h:.0}" width="{w}" height="{h:.0}" role="img" aria-label="{label}"><title>{label}</title><rect width="100%" height="100%" fill="#fbfaf7"/>"##,
+        w = WIDTH,
+        h = p.height(),
+        label = crate::html::escape(label)
+    );
+    for area in areas {
+        let mut d = String::new();
+        for polygon in &area.shape.0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                ring_path(&mut d, &p, ring.coords().map(|c| (c.x, c.y)));
+            }
+        }
+        let mut data = String::new();
+        for (name, value) in &area.data {
+            let _ = write!(data, r#" data-{name}="{}""#, crate::html::escape(value));
+        }
+        let _ = write!(
+            svg,
+            r##"<path class="county {cls}"{data} d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#ffffff" stroke-width="1" stroke-linejoin="round"><title>{title}</title></path>"##,
+            cls = crate::html::escape(&area.class),
+            fill = crate::html::escape(&area.fill),
+            title = crate::html::escape(&area.title),
+        );
+    }
+    scale_bar(&mut svg, &p, lang);
+    north_arrow(&mut svg);
+    svg.push_str("</svg>");
+    Some(svg)
+}
+
 /// One ring as path commands, dropping vertices closer than half a pixel to the last kept one.
 pub(crate) fn ring_path(d: &mut String, p: &Projection, ring: impl Iterator<Item = (f64, f64)>) {
     let mut last: Option<(f64, f64)> = None;

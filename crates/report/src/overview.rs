@@ -7,7 +7,7 @@
 //! not only of the counties that could be decided.
 
 use crate::html::{escape, page_start, table};
-use crate::map::{north_arrow, ring_path, scale_bar, Projection};
+use crate::map::{counties_svg, MapArea};
 use crate::tables::{Cell, Table};
 use crate::text::{pct, Lang};
 use assess_verdict::{Decision, Reading, VerdictFile};
@@ -347,47 +347,28 @@ fn legend(out: &mut String, overview: &Overview, lang: Lang) {
 
 /// The counties' boundaries in one equirectangular projection, filled by status.
 fn map_svg(drawn: &[(&CountyOverview, &geo::MultiPolygon<f64>)], lang: Lang) -> Option<String> {
-    let points = drawn.iter().flat_map(|(_, shape)| {
-        shape
-            .0
-            .iter()
-            .flat_map(|p| p.exterior().coords().map(|c| (c.x, c.y)))
-    });
-    let p = Projection::fit(points)?;
-    let o = Words::of(lang);
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r##"<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h:.0}" width="{w}" height="{h:.0}" role="img" aria-label="{label}"><title>{label}</title><rect width="100%" height="100%" fill="#fbfaf7"/>"##,
-        w = crate::map::WIDTH,
-        h = p.height(),
-        label = escape(o.map)
-    );
-    for (county, shape) in drawn {
-        let mut d = String::new();
-        for polygon in &shape.0 {
-            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-                ring_path(&mut d, &p, ring.coords().map(|c| (c.x, c.y)));
+    let areas: Vec<MapArea> = drawn
+        .iter()
+        .map(|(county, shape)| {
+            let name = if county.county_name.is_empty() {
+                county.county_code.clone()
+            } else {
+                format!("{} {}", county.county_name, county.county_code)
+            };
+            let cls = county.status.class();
+            MapArea {
+                shape,
+                fill: county.status.colour().to_string(),
+                class: cls.to_string(),
+                data: vec![
+                    ("county", county.county_code.clone()),
+                    ("status", cls.to_string()),
+                ],
+                title: format!("{name}: {}", county.status.words(lang)),
             }
-        }
-        let name = if county.county_name.is_empty() {
-            county.county_code.clone()
-        } else {
-            format!("{} {}", county.county_name, county.county_code)
-        };
-        let _ = write!(
-            svg,
-            r##"<path class="county {cls}" data-county="{code}" data-status="{cls}" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#ffffff" stroke-width="1" stroke-linejoin="round"><title>{title}</title></path>"##,
-            cls = county.status.class(),
-            code = escape(&county.county_code),
-            fill = county.status.colour(),
-            title = escape(&format!("{name}: {}", county.status.words(lang))),
-        );
-    }
-    scale_bar(&mut svg, &p, lang);
-    north_arrow(&mut svg);
-    svg.push_str("</svg>");
-    Some(svg)
+        })
+        .collect();
+    counties_svg(&areas, Words::of(lang).map, lang)
 }
 
 fn county_table(out: &mut String, overview: &Overview, lang: Lang) {

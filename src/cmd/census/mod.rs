@@ -2,10 +2,12 @@
 
 use clap::Subcommand;
 
+pub mod coverage;
 pub mod crosscheck;
 pub mod ingest;
 pub mod pes;
 pub mod quality;
+pub mod tables;
 pub mod template;
 
 #[derive(Subcommand)]
@@ -23,6 +25,14 @@ pub enum CensusCmd {
     /// a kill, idempotent; refused returns listed by file, line, field and reason
     /// (docs/census.md, "Store and ingest").
     Ingest(ingest::IngestArgs),
+    /// Coverage of the census store against its register, by village, township, county,
+    /// province and nation (coverage.csv), and each county's follow-up list of the missing
+    /// households (missing/COUNTY.csv and .xlsx) (docs/census.md, "Coverage").
+    Coverage(coverage::CoverageArgs),
+    /// The national, provincial and county tables of the census store: guarantee attainment,
+    /// income quantiles, assistance, coverage; tables.xlsx for officials, summary.html with
+    /// maps of the counties, tables.json, coverage.csv (docs/census.md, "Tables").
+    Tables(tables::TablesArgs),
     /// The post-enumeration survey: a verifiable re-interview sample per county, and each
     /// county's census error rate by item with its interval (docs/census.md,
     /// "Post-enumeration survey").
@@ -41,6 +51,8 @@ pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
         CensusCmd::Crosscheck(a) => crosscheck::run(a),
         CensusCmd::Template(a) => template::run(a),
         CensusCmd::Ingest(a) => ingest::run(a),
+        CensusCmd::Coverage(a) => coverage::run(a),
+        CensusCmd::Tables(a) => tables::run(a),
         CensusCmd::Pes(c) => pes::run(c),
         CensusCmd::Quality(a) => quality::run(a),
     }

@@ -1,0 +1,55 @@
+//! Census coverage and tables (issue 15, sections 3 and 6; docs/census.md, "Coverage" and
+//! "Tables").
+//!
+//! For:
+//! - coverage against the register, one county at a time ([`county_coverage`],
+//!   [`CensusTables::add_county`]): registered, enumerated, dissolved, moved out, missing,
+//!   duplicated and not registered, by village, township and county, merged into provinces
+//!   and the nation; the county's follow-up list of the missing ([`MissingHousehold`]);
+//! - the tables of the nation, each province and each county ([`Tables`]): guarantee
+//!   attainment, the income distribution (exact type-7 quantiles, [`quantile`]), assistance
+//!   received, coverage, and a place for quality counts that the quality checks fill;
+//! - their renderings, as bytes or to a writer: coverage at every level as CSV
+//!   ([`coverage_csv`]), the follow-up list as CSV ([`missing_csv`])
+//!   and XLSX ([`missing_xlsx`]), the tables as a workbook for officials ([`tables_xlsx`]),
+//!   and an HTML summary with national maps of the counties coloured by coverage and by
+//!   attainment ([`summary_html`], drawn by `assess-report`'s map of counties).
+//!
+//! Not for: reading the census store or the register (the caller hands over each county's
+//! rows, `assess_census::ReturnRow` and `RegisterRow`), judging returns (`assess-census`),
+//! quality checks, weighted estimates for sampled counties, or writing files. No I/O.
+//!
+//! ```
+//! use assess_census::{RegisterRow, ReturnRow};
+//! use assess_census_tables::CensusTables;
+//! # fn rows(_: &str) -> (Vec<RegisterRow>, Vec<ReturnRow>) { (vec![], vec![]) }
+//! let mut tables = CensusTables::new();
+//! for county in ["530128", "530129"] {
+//!     let (register, returns) = rows(county);
+//!     let coverage = tables.add_county(county, &register, &returns).unwrap();
+//!     assert_eq!(coverage.missing.len() as u64, coverage.total.missing);
+//! }
+//! let t = tables.finish();
+//! assert_eq!(t.counties.len(), 2);
+//! ```
+#![deny(missing_docs)]
+
+mod columns;
+mod coverage;
+mod error;
+mod html;
+pub mod quantile;
+mod tables;
+mod xlsx;
+
+pub use coverage::{CountyCoverage, Coverage, MissingHousehold};
+pub use error::TablesError;
+pub use html::summary_html;
+pub use tables::{
+    county_coverage, CensusTables, CoverageRow, Income, Level, Received, Tables, Tally, UnitTable,
+    ITEMS, KINDS,
+};
+pub use xlsx::{
+    coverage_csv, missing_csv, missing_xlsx, tables_xlsx, MISSING_COLUMNS, TABLE_SHEETS,
+    XLSX_MAX_ROWS,
+};

@@ -1,0 +1,159 @@
+//! `assess census coverage` and `assess census tables` on a synthetic census ingested by the
+//! real `assess census ingest`: the follow-up lists are exactly the truth's `not_enumerated`
+//! households, the coverage CSV and the tables workbook agree with them, the summary shows
+//! every county; an output directory holding other files is refused and left as it was.
+
+use crate::util::assess;
+use calamine::{Data, Reader, Xlsx};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn truth_missing(truth: &Path) -> BTreeSet<(String, String)> {
+    let mut r = csv::Reader::from_path(truth).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (f, c, id) = (col("fault"), col("county_code"), col("household_id"));
+    r.records()
+        .map(|x| x.unwrap())
+        .filter(|x| &x[f] == "not_enumerated")
+        .map(|x| (x[c].to_string(), x[id].to_string()))
+        .collect()
+}
+
+#[test]
+fn coverage_and_tables_of_an_ingested_synthetic_census() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |s: &str| dir.path().join(s);
+    assess()
+        .args([
+            "synth",
+            "--county",
+            "530128,530129",
+            "--households",
+            "3000",
+            "--seed",
+            "3",
+        ])
+        .args(["--census-not-enumerated-rate", "0.05"])
+        .arg("--out")
+        .arg(p("register.csv"))
+        .arg("--census-out")
+        .arg(p("returns.jsonl"))
+        .arg("--census-truth")
+        .arg(p("truth.csv"))
+        .arg("--census-registries")
+        .arg(p("registries"))
+        .assert()
+        .success();
+    assess()
+        .args(["census", "ingest", "--store"])
+        .arg(p("store"))
+        .arg("--register")
+        .arg(p("register.csv"))
+        .arg(p("returns.jsonl"))
+        .assert()
+        .success();
+
+    let out = assess()
+        .args(["census", "coverage", "--store"])
+        .arg(p("store"))
+        .arg("--out")
+        .arg(p("coverage"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = truth_missing(&p("truth.csv"));
+    assert!(expected.len() > 20, "{}", expected.len());
+    let mut found = BTreeSet::new();
+    for county in ["530128", "530129"] {
+        let mut r = csv::Reader::from_path(p(&format!("coverage/missing/{county}.csv"))).unwrap();
+        for row in r.records() {
+            found.insert((county.to_string(), row.unwrap()[0].to_string()));
+        }
+        let bytes = std::fs::read(p(&format!("coverage/missing/{county}.xlsx"))).unwrap();
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("未普查 Missing").unwrap();
+        let n = expected.iter().filter(|(c, _)| c == county).count();
+        assert_eq!(range.height(), 2 + n, "{county}");
+    }
+    assert_eq!(found, expected);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(&format!("missing {}", expected.len())),
+        "{stdout}"
+    );
+    let coverage = std::fs::read_to_string(p("coverage/coverage.csv")).unwrap();
+    let national = coverage.lines().nth(1).unwrap();
+    assert!(national.starts_with("national,,全国,"), "{national}");
+    assert_eq!(
+        national.split(',').nth(7).unwrap(),
+        expected.len().to_string()
+    );
+
+    assess()
+        .args(["census", "tables", "--store"])
+        .arg(p("store"))
+        .arg("--out")
+        .arg(p("tables"))
+        .assert()
+        .success();
+    let bytes = std::fs::read(p("tables/tables.xlsx")).unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let counties = wb.worksheet_range("县 Counties").unwrap();
+    assert_eq!(counties.height(), 2 + 2);
+    assert_eq!(counties.get((2, 0)), Some(&Data::String("530128".into())));
+    let html = std::fs::read_to_string(p("tables/summary.html")).unwrap();
+    for county in ["530128", "530129"] {
+        assert!(html.contains(&format!(r#"<tr data-code="{county}">"#)));
+        assert_eq!(
+            html.matches(&format!(r#"data-county="{county}""#)).count(),
+            2
+        );
+    }
+    // Again without --force: refused, the tables left as they were.
+    assess()
+        .args(["census", "tables", "--store"])
+        .arg(p("store"))
+        .arg("--out")
+        .arg(p("tables"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("give --force to replace them"));
+    // A directory with other files is never replaced.
+    std::fs::write(p("coverage/notes.txt"), "mine").unwrap();
+    assess()
+        .args(["census", "coverage", "--force", "--store"])
+        .arg(p("store"))
+        .arg("--out")
+        .arg(p("coverage"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("holds files that are not"));
+    assert_eq!(
+        std::fs::read_to_string(p("coverage/notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(p("coverage/coverage.csv").exists());
+
+    // Returns without their register: refused, nothing written.
+    assess()
+        .args(["census", "ingest", "--store"])
+        .arg(p("store2"))
+        .arg(p("returns.jsonl"))
+        .assert()
+        .success();
+    assess()
+        .args(["census", "tables", "--store"])
+        .arg(p("store2"))
+        .arg("--out")
+        .arg(p("tables2"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("has returns in the census store"))
+        .stderr(predicates::str::contains("but no register"));
+    assert!(!p("tables2").exists());
+}
