@@ -114,6 +114,19 @@ fn coverage_and_tables_of_an_ingested_synthetic_census() {
             2
         );
     }
+    duckdb_reads_the_tables_with_the_same_totals(&p("tables"));
+    // The quality checks' counts are in the tables: every planted duplicate is counted.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("tables/tables.json")).unwrap()).unwrap();
+    let planted_duplicates = std::fs::read_to_string(p("truth.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("duplicate,"))
+        .count() as u64;
+    assert_eq!(
+        json["national"]["quality"]["duplicate"].as_u64(),
+        Some(planted_duplicates)
+    );
     // Again without --force: refused, the tables left as they were.
     assess()
         .args(["census", "tables", "--store"])
@@ -156,4 +169,45 @@ fn coverage_and_tables_of_an_ingested_synthetic_census() {
         .stderr(predicates::str::contains("has returns in the census store"))
         .stderr(predicates::str::contains("but no register"));
     assert!(!p("tables2").exists());
+}
+
+/// DuckDB, an independent reader, reads the Parquet tables as a hive-partitioned dataset: the
+/// counties add up to the national row and to tables.json, and the partition columns name
+/// each county's own code.
+fn duckdb_reads_the_tables_with_the_same_totals(tables: &Path) {
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tables.join("tables.json")).unwrap())
+            .unwrap();
+    let script = r#"
+import sys, duckdb, json
+d = sys.argv[1]
+cols = "registered, enumerated, missing, duplicated, households, guarantees_met, guarantees_unmet, income_known"
+counties = duckdb.sql(f"select sum(registered), sum(enumerated), sum(missing), sum(duplicated), sum(households), sum(guarantees_met), sum(guarantees_unmet), sum(income_known), count(*) filter (where cast(county as varchar) <> code) from read_parquet('{d}/parquet/counties/**/*.parquet', hive_partitioning=true)").fetchall()[0]
+national = duckdb.sql(f"select {cols} from read_parquet('{d}/parquet/national/*.parquet')").fetchall()[0]
+print(json.dumps({"counties": [int(x) for x in counties], "national": [int(x) for x in national]}))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(tables)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "python3 with duckdb (pip install duckdb) failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let counties = read["counties"].as_array().unwrap();
+    assert_eq!(counties[8], 0, "a county's partition names another code");
+    assert_eq!(
+        &counties[..8],
+        read["national"].as_array().unwrap().as_slice()
+    );
+    let n = &json["national"];
+    let c = &n["coverage"];
+    assert_eq!(counties[0], c["registered"]);
+    assert_eq!(counties[1], c["enumerated"]);
+    assert_eq!(counties[2], c["missing"]);
+    assert_eq!(counties[4], n["households"]);
+    assert_eq!(counties[5], n["attainment"][6]["met"]);
 }

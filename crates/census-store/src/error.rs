@@ -45,6 +45,14 @@ pub enum StoreError {
         /// What is wrong.
         reason: String,
     },
+    /// Rows that cannot be exported (none, or columns that do not fit together).
+    #[error("{}: cannot export the rows: {reason}", .path.display())]
+    Export {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// A county code that is not six digits.
     #[error("{code:?} is not a county code (six digits)")]
     BadCounty {

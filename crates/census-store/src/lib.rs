@@ -46,6 +46,7 @@
 mod columns;
 mod dataset;
 mod error;
+mod export;
 mod journal;
 mod parts;
 mod sink;
@@ -57,5 +58,6 @@ pub use columns::{
 };
 pub use dataset::Dataset;
 pub use error::StoreError;
+pub use export::{write_rows, ExportCell};
 pub use parts::ROW_GROUP_ROWS;
 pub use sink::{Cleaned, ParquetSink, RegisterLoad};

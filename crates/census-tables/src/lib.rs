@@ -37,6 +37,7 @@
 mod columns;
 mod coverage;
 mod error;
+mod flat;
 mod html;
 pub mod quantile;
 mod tables;
@@ -44,6 +45,7 @@ mod xlsx;
 
 pub use coverage::{CountyCoverage, Coverage, MissingHousehold};
 pub use error::TablesError;
+pub use flat::{flat_table, Cell};
 pub use html::summary_html;
 pub use tables::{
     county_coverage, CensusTables, CoverageRow, Income, Level, Received, Tables, Tally, UnitTable,

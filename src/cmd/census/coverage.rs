@@ -46,7 +46,7 @@ pub fn run(a: CoverageArgs) -> anyhow::Result<()> {
     let missing_dir = dir.join("missing");
     std::fs::create_dir_all(&missing_dir)?;
     let mut lists = 0usize;
-    let t = tabulate(&a.store, |c| {
+    let t = tabulate(&a.store, None, |c| {
         if c.missing.is_empty() {
             return Ok(());
         }

@@ -4,9 +4,10 @@
 
 use crate::cmd::progress;
 use anyhow::{bail, Context};
-use assess_census_store::Dataset;
+use assess_census_checks::{check_county, Quality};
+use assess_census_store::{write_rows, Dataset, ExportCell};
 use assess_census_tables::{
-    coverage_csv, summary_html, tables_xlsx, CensusTables, CountyCoverage, Tables,
+    coverage_csv, flat_table, summary_html, tables_xlsx, Cell, CensusTables, CountyCoverage, Tables,
 };
 use assess_output::{write_atomic, StagedDir};
 use assess_report::Lang;
@@ -29,9 +30,11 @@ pub struct TablesArgs {
     force: bool,
 }
 
-/// Every county of the store counted; `each` is given each county's coverage as it is made.
+/// Every county of the store counted (and checked, with `quality`: the flags by kind go into
+/// the tables); `each` is given each county's coverage as it is made.
 pub fn tabulate(
     store: &Path,
+    quality: Option<&Quality>,
     mut each: impl FnMut(&CountyCoverage) -> anyhow::Result<()>,
 ) -> anyhow::Result<Tables> {
     let ds = Dataset::open(store)?;
@@ -56,6 +59,20 @@ pub fn tabulate(
             .add_county(county, &register, &returns)
             .with_context(|| format!("counting county {county}"))?;
         each(&coverage)?;
+        // The quality checks' counts by kind, for the tables' quality columns.
+        let Some(quality) = quality else {
+            bar.inc(1);
+            continue;
+        };
+        let checks = check_county(&returns, &register, quality)
+            .with_context(|| format!("checking county {county}"))?;
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for f in &checks.flags {
+            *counts.entry(f.kind.as_str().to_string()).or_default() += 1;
+        }
+        let outliers = checks.enumerators.iter().filter(|e| e.flagged).count() as u64;
+        counts.insert("outlier_enumerators".into(), outliers);
+        tables.add_quality(county, counts)?;
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -92,19 +109,27 @@ pub fn check_out(out: &Path, force: bool, ours: &dyn Fn(&Path) -> bool) -> anyho
     Ok(())
 }
 
-const FILES: [&str; 4] = ["tables.xlsx", "summary.html", "tables.json", "coverage.csv"];
+const FILES: [&str; 5] = [
+    "tables.xlsx",
+    "summary.html",
+    "tables.json",
+    "coverage.csv",
+    "parquet",
+];
 
 pub fn run(a: TablesArgs) -> anyhow::Result<()> {
     check_out(&a.out, a.force, &|p| {
-        p.to_str().is_some_and(|name| FILES.contains(&name))
+        // The Parquet dataset's own tree: parquet/{counties,provinces,national}/...
+        p.starts_with("parquet") || p.to_str().is_some_and(|name| FILES.contains(&name))
     })?;
-    let t = tabulate(&a.store, |_| Ok(()))?;
+    let t = tabulate(&a.store, Some(&Quality::builtin()), |_| Ok(()))?;
     let staged = StagedDir::create(&a.out)?;
     let dir = staged.path();
     write_atomic(&dir.join("tables.xlsx"), &tables_xlsx(&t)?)?;
     let json = serde_json::to_vec_pretty(&t)?;
     write_atomic(&dir.join("tables.json"), &json)?;
     write_atomic(&dir.join("coverage.csv"), &coverage_csv(Vec::new(), &t)?)?;
+    write_parquet_tables(&dir.join("parquet"), &t)?;
     let (focus, poverty) = (
         assess_photo::Boundaries::focus_shared()?,
         assess_photo::Boundaries::poverty_shared()?,
@@ -151,5 +176,54 @@ pub fn run(a: TablesArgs) -> anyhow::Result<()> {
     }
     println!("wrote {}", a.out.join("tables.xlsx").display());
     println!("wrote {}", a.out.join("summary.html").display());
+    println!(
+        "wrote {} (counties by province and county, provinces, national)",
+        a.out.join("parquet").display()
+    );
+    Ok(())
+}
+
+/// The tables as a Parquet dataset that DuckDB, Spark and Trino read as they are:
+/// `counties/province=PP/county=CCCCCC/part-0.parquet`, `provinces/province=PP/part-0.parquet`
+/// and `national/part-0.parquet` (docs/census.md, "Tables").
+fn write_parquet_tables(dir: &Path, t: &Tables) -> anyhow::Result<()> {
+    let quality: Vec<String> = {
+        let mut kinds: Vec<String> = t.national.quality.keys().cloned().collect();
+        kinds.sort();
+        kinds
+    };
+    let export = |cells: Vec<Cell>| -> Vec<ExportCell> {
+        cells
+            .into_iter()
+            .map(|c| match c {
+                Cell::Text(s) => ExportCell::Text(s),
+                Cell::Int(n) => ExportCell::Int(i64::try_from(n).unwrap_or(i64::MAX)),
+                Cell::Num(x) => ExportCell::Num(x),
+            })
+            .collect()
+    };
+    for c in &t.counties {
+        let (names, mut rows) = flat_table([c], &quality);
+        let part = dir
+            .join("counties")
+            .join(format!("province={}", &c.code[..2]))
+            .join(format!("county={}", c.code))
+            .join("part-0.parquet");
+        write_rows(&part, &names, &[export(rows.remove(0))])?;
+    }
+    for p in &t.provinces {
+        let (names, mut rows) = flat_table([p], &quality);
+        let part = dir
+            .join("provinces")
+            .join(format!("province={}", p.code))
+            .join("part-0.parquet");
+        write_rows(&part, &names, &[export(rows.remove(0))])?;
+    }
+    let (names, mut rows) = flat_table([&t.national], &quality);
+    write_rows(
+        &dir.join("national").join("part-0.parquet"),
+        &names,
+        &[export(rows.remove(0))],
+    )?;
     Ok(())
 }
