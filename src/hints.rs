@@ -13,6 +13,7 @@ use assess_inspection::StepProblem;
 use assess_register::{Problem, RegisterError};
 use assess_registries::CrosscheckError;
 use assess_sampling::Remedy;
+use assess_store::census::CensusDbError;
 use assess_store::{AccountsError, StoreError};
 use assess_survey::DesignError;
 use assess_synth::SynthError;
@@ -55,6 +56,11 @@ fn cli_words(e: &(dyn Error + 'static)) -> Option<Words> {
     }
     if let Some(e) = e.downcast_ref::<CrosscheckError>() {
         return crosscheck(e).map(Words::Level);
+    }
+    if let Some(e @ CensusDbError::NotPostgres(_)) = e.downcast_ref::<CensusDbError>() {
+        return Some(Words::Level(format!(
+            "--db {e}, or --store DIR for the embedded census store"
+        )));
     }
     if let Some(e) = e.downcast_ref::<TableError>() {
         return table(e).map(Words::Level);
