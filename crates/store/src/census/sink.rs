@@ -253,7 +253,8 @@ impl PgRegisterLoad<'_> {
         let db = sink.db.clone();
         let mut conn = self.conn.take().expect("the connection is held until finish");
         let columns = schema::names(schema::REGISTER);
-        sink.runtime.block_on(async {
+        // The connection goes back to the pool inside the runtime (its drop spawns a task).
+        sink.runtime.block_on(async move {
             let counties: Vec<(String, i64)> = sqlx::query_as(
                 "SELECT county_code, count(*) FROM census_register_stage GROUP BY 1 ORDER BY 1",
             )
