@@ -89,8 +89,16 @@ fn count(url: &str, sql: &str) -> i64 {
         .args([url, "-At", "-c", sql])
         .output()
         .expect("psql runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 fn rejects_csv(path: &Path) -> Vec<Vec<String>> {
@@ -107,7 +115,8 @@ fn census_ingest_into_postgres_equals_the_parquet_store_and_adds_nothing_twice()
     let (register, returns) = census(dir.path(), "530128,450223", 6000, "jsonl");
     // Two bad returns after the good ones: not JSON, an unknown field.
     let text = std::fs::read_to_string(&returns).unwrap();
-    let mut unknown: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let mut unknown: serde_json::Value =
+        serde_json::from_str(text.lines().next().unwrap()).unwrap();
     unknown["return_id"] = "530128-9999998".into();
     unknown["colour"] = "red".into();
     let input = dir.path().join("with-bad.jsonl");
@@ -135,10 +144,8 @@ fn census_ingest_into_postgres_equals_the_parquet_store_and_adds_nothing_twice()
     assert_eq!(pg_out, parquet_out.replace("pq.csv", "pg.csv"));
     assert!(pg_out.contains("6000 households of 2 counties"), "{pg_out}");
     assert!(
-        pg_out.contains(&format!(
-            "{} returns read, {good} stored (",
-            good + 2
-        )) && pg_out.contains(", 0 already held, 2 refused"),
+        pg_out.contains(&format!("{} returns read, {good} stored (", good + 2))
+            && pg_out.contains(", 0 already held, 2 refused"),
         "{pg_out}"
     );
     // The same rows, column for column (ids, content hashes, findings, members, register),
@@ -146,7 +153,10 @@ fn census_ingest_into_postgres_equals_the_parquet_store_and_adds_nothing_twice()
     let mut registered = 0;
     for county in ["530128", "450223"] {
         let (ours, theirs) = (from_pg(&pg, county), from_parquet(&store, county));
-        assert!(ours.returns.len() > 300 && ours.register.len() > 1000, "{county}");
+        assert!(
+            ours.returns.len() > 300 && ours.register.len() > 1000,
+            "{county}"
+        );
         registered += ours.register.len();
         assert_eq!(ours, theirs, "{county}");
     }
@@ -172,10 +182,7 @@ fn census_ingest_into_postgres_equals_the_parquet_store_and_adds_nothing_twice()
     assert!(stdout.contains("ingested by an earlier run"), "{stdout}");
     assert_eq!(rejects_csv(&pg_rejects), rejects);
     assert_eq!(count(&pg, tables), before);
-    assert_eq!(
-        count(&pg, "SELECT count(*) FROM census_ingest_rejects"),
-        2
-    );
+    assert_eq!(count(&pg, "SELECT count(*) FROM census_ingest_rejects"), 2);
 
     // The same census as CSV: every return already held, nothing added.
     let csv_dir = dir.path().join("csv");

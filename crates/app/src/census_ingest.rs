@@ -24,9 +24,9 @@ use assess_census::{
     MemberRow, Numbered, RegisterRow, Reject, ReturnError, ReturnRow,
 };
 use assess_census_store::{ParquetSink, StoreError};
-use assess_store::census::{CensusDbError, PgSink};
 use assess_register::{EncodingChoice, ReadOptions, RegisterError};
 use assess_standards::Standards;
+use assess_store::census::{CensusDbError, PgSink};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;

@@ -9,12 +9,12 @@ use assess_app::census_ingest::{
 };
 use assess_census::{CensusSink, Reject};
 use assess_census_store::ParquetSink;
-use assess_standards::Standards;
-use assess_store::census::PgSink;
-use std::collections::BTreeMap;
 use assess_output::AtomicFile;
 use assess_register::{EncodingChoice, ReadOptions};
+use assess_standards::Standards;
+use assess_store::census::PgSink;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 

@@ -13,7 +13,17 @@ use sqlx::Postgres;
 use std::collections::{BTreeMap, HashMap};
 
 /// Attempts of a batch that a concurrent loader aborted (serialisation failure, deadlock).
-const ATTEMPTS: usize = 5;
+const ATTEMPTS: u32 = 8;
+
+/// The pause before attempt `n + 1`: 20 ms, doubled each time, at most 2 s.
+async fn pause(n: u32) {
+    let ms = (20u64 << n.saturating_sub(1).min(7)).min(2000);
+    tracing::info!(
+        attempt = n,
+        "a concurrent load conflicted; repeating the batch"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
 
 /// The census tables of a PostgreSQL database as an ingest's sink: `held` from
 /// [`CensusDb::held_returns`], each batch's returns and members copied (COPY), its refusals
@@ -138,31 +148,32 @@ impl CensusSink for PgSink {
     fn commit(&mut self, batch: Batch, checkpoint: &Checkpoint) -> Result<(), CensusDbError> {
         let key = input_key(&checkpoint.input);
         let state = serde_json::to_string(checkpoint).expect("a checkpoint serialises");
-        let mut attempt = 1;
-        loop {
-            let result = self
-                .runtime
-                .block_on(self.commit_once(&batch, &key, checkpoint, &state));
-            match result {
-                Err(e) if e.is_conflict() && attempt < ATTEMPTS => {
-                    tracing::debug!(attempt, error = %e, "census batch aborted by a concurrent load; again");
-                    attempt += 1;
+        self.runtime.block_on(async {
+            let mut attempt = 1;
+            loop {
+                match self.commit_once(&batch, &key, checkpoint, &state).await {
+                    Err(e) if e.is_conflict() && attempt < ATTEMPTS => {
+                        pause(attempt).await;
+                        attempt += 1;
+                    }
+                    other => return other,
                 }
-                other => return other,
             }
-        }
+        })
     }
 
     fn checkpoint(&self, input: &InputId) -> Result<Option<Checkpoint>, CensusDbError> {
         let key = input_key(input);
-        let state: Option<(Option<String>,)> = self.runtime.block_on(
-            sqlx::query_as(
-                "SELECT state::text FROM census_ingest_checkpoints WHERE input_id = $1",
+        let state: Option<(Option<String>,)> = self
+            .runtime
+            .block_on(
+                sqlx::query_as(
+                    "SELECT state::text FROM census_ingest_checkpoints WHERE input_id = $1",
+                )
+                .bind(&key)
+                .fetch_optional(&self.db.pool),
             )
-            .bind(&key)
-            .fetch_optional(&self.db.pool),
-        )
-        .map_err(|e| self.db.db_error(e))?;
+            .map_err(|e| self.db.db_error(e))?;
         let Some((Some(state),)) = state else {
             return Ok(None);
         };
@@ -237,10 +248,13 @@ impl PgRegisterLoad<'_> {
         let rows = std::mem::take(&mut self.buffered);
         check_provinces(&rows)?;
         let db = self.sink.db.clone();
-        let conn = self.conn.as_mut().expect("the connection is held until finish");
-        self.sink.runtime.block_on(async {
-            copy_rows(&db, &mut *conn, "census_register_stage", &rows).await
-        })?;
+        let conn = self
+            .conn
+            .as_mut()
+            .expect("the connection is held until finish");
+        self.sink
+            .runtime
+            .block_on(async { copy_rows(&db, &mut *conn, "census_register_stage", &rows).await })?;
         Ok(())
     }
 
@@ -251,7 +265,10 @@ impl PgRegisterLoad<'_> {
         self.flush()?;
         let sink = &*self.sink;
         let db = sink.db.clone();
-        let mut conn = self.conn.take().expect("the connection is held until finish");
+        let mut conn = self
+            .conn
+            .take()
+            .expect("the connection is held until finish");
         let columns = schema::names(schema::REGISTER);
         // The connection goes back to the pool inside the runtime (its drop spawns a task).
         sink.runtime.block_on(async move {
@@ -267,7 +284,10 @@ impl PgRegisterLoad<'_> {
                 let mut attempt = 1;
                 loop {
                     match replace_county(&db, &mut conn, &county, &columns).await {
-                        Err(e) if e.is_conflict() && attempt < ATTEMPTS => attempt += 1,
+                        Err(e) if e.is_conflict() && attempt < ATTEMPTS => {
+                            pause(attempt).await;
+                            attempt += 1;
+                        }
                         Err(e) => return Err(e),
                         Ok(()) => break,
                     }
