@@ -322,3 +322,45 @@ fn census_register_into_postgres_replaces_a_county_whole_and_a_refused_one_chang
     assert_eq!(from_pg(&pg, "530128").register.len(), 700);
     assert_eq!(from_pg(&pg, "450223").register, first_450223);
 }
+
+/// Two offices loading at once: two ingests of different provinces' returns started together
+/// on a fresh database (both making the tables and their partitions) both succeed, with the
+/// rows each gives alone.
+#[test]
+fn census_ingest_into_postgres_two_offices_at_once_both_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = Vec::new();
+    for county in ["530128", "450223"] {
+        let sub = dir.path().join(county);
+        std::fs::create_dir_all(&sub).unwrap();
+        inputs.push((county, census(&sub, county, 3000, "jsonl").1));
+    }
+    let pg = fresh_pg_database();
+    let children: Vec<_> = inputs
+        .iter()
+        .map(|(_, input)| {
+            Command::new(assert_cmd::cargo::cargo_bin("assess"))
+                .args(["census", "ingest", "--checkpoint-every", "100", "--db", &pg])
+                .arg(input)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for (county, input) in &inputs {
+        let store = dir.path().join(format!("store-{county}"));
+        ingest(&store, &[input.to_str().unwrap()]);
+        let (ours, theirs) = (from_pg(&pg, county), from_parquet(&store, county));
+        assert!(ours.returns.len() > 300, "{county}");
+        assert_eq!(ours, theirs, "{county}");
+    }
+}
