@@ -14,6 +14,7 @@ use assess_inspection::StepProblem;
 use assess_register::{Problem, RegisterError};
 use assess_registries::CrosscheckError;
 use assess_sampling::Remedy;
+use assess_store::census::CensusDbError;
 use assess_store::{AccountsError, StoreError};
 use assess_survey::DesignError;
 use assess_synth::SynthError;
@@ -60,6 +61,11 @@ fn cli_words(e: &(dyn Error + 'static)) -> Option<Words> {
     if let Some(e @ ChecksError::Quality { .. }) = e.downcast_ref::<ChecksError>() {
         return Some(Words::Level(format!(
             "{e} (a --quality file has the form of data/census/quality.toml)"
+        )));
+    }
+    if let Some(e @ CensusDbError::NotPostgres(_)) = e.downcast_ref::<CensusDbError>() {
+        return Some(Words::Level(format!(
+            "--db {e}, or --store DIR for the embedded census store"
         )));
     }
     if let Some(e) = e.downcast_ref::<TableError>() {

@@ -12,7 +12,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// A synthetic census of `counties` in `dir`: (register, returns) in `format` (jsonl or csv).
-fn census(dir: &Path, counties: &str, households: u64, format: &str) -> (PathBuf, PathBuf) {
+pub(crate) fn census(
+    dir: &Path,
+    counties: &str,
+    households: u64,
+    format: &str,
+) -> (PathBuf, PathBuf) {
     let register = dir.join("register.csv");
     let returns = dir.join(format!("returns.{format}"));
     assess()
@@ -50,7 +55,7 @@ fn members_by_return(returns: &Path) -> BTreeMap<String, usize> {
         .collect()
 }
 
-fn ingest(store: &Path, args: &[&str]) -> String {
+pub(crate) fn ingest(store: &Path, args: &[&str]) -> String {
     let out = assess()
         .args(["census", "ingest", "--store"])
         .arg(store)

@@ -199,14 +199,15 @@ fn census_pg_layout_partitions_per_province_and_keys_lead_with_county() {
             ))
         );
         // Every unique index of the census tables and their partitions (the checkpoints are a
-        // small reference table, not distributed).
+        // small reference table, not distributed; the ingests' refusals are distributed by
+        // input, their key led by input_id, checked below).
         let unique: Vec<(String, Vec<String>)> = sqlx::query_as(
             "SELECT c.relname::text, array_agg(a.attname::text ORDER BY k.ord) \
              FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
              CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
              WHERE i.indisunique AND c.relname LIKE 'census%' \
-               AND c.relname <> 'census_ingest_checkpoints' \
+               AND c.relname NOT IN ('census_ingest_checkpoints', 'census_ingest_rejects') \
              GROUP BY c.relname, i.indexrelid ORDER BY 1",
         )
         .fetch_all(&mut conn)
@@ -219,6 +220,19 @@ fn census_pg_layout_partitions_per_province_and_keys_lead_with_county() {
         }
         let returns_key = &unique.iter().find(|u| u.0 == "census_returns").unwrap().1;
         assert_eq!(returns_key, &["county_code", "province_code", "return_id"]);
+        let rejects_key: Vec<(String,)> = sqlx::query_as(
+            "SELECT a.attname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
+             CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+             WHERE i.indisunique AND c.relname = 'census_ingest_rejects' ORDER BY k.ord",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(
+            rejects_key,
+            [("input_id".to_string(),), ("seq".to_string(),)]
+        );
     });
 }
 

@@ -13,6 +13,7 @@ mod audit;
 mod bad_input;
 mod census_crosscheck;
 mod census_ingest;
+mod census_ingest_pg;
 mod census_pes;
 mod census_pg;
 mod census_quality;

@@ -1,6 +1,6 @@
 //! The census ingest (`assess census ingest`): returns read from CSV or JSON Lines files,
 //! each judged by the inspection rules, and written to a [`CensusSink`] (the Parquet census
-//! store, or later PostgreSQL) in checkpoints, so that a run killed at any moment, run again
+//! store, or the census tables of PostgreSQL) in checkpoints, so that a run killed at any moment, run again
 //! the same way, loses nothing and stores nothing twice.
 //!
 //! Why here and not in the store's crate: the pipeline is the same for every sink (the
@@ -26,6 +26,7 @@ use assess_census::{
 use assess_census_store::{ParquetSink, StoreError};
 use assess_register::{EncodingChoice, ReadOptions, RegisterError};
 use assess_standards::Standards;
+use assess_store::census::{CensusDbError, PgSink};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -241,7 +242,7 @@ pub fn ingest<S: CensusSink>(
     let mut held = Held::default();
     let mut report = IngestReport::default();
     for (path, format, id) in planned {
-        let checkpoint = sink.checkpoint(&id);
+        let checkpoint = sink.checkpoint(&id).map_err(sink_error)?;
         let input = match &checkpoint {
             Some(cp) if cp.done => InputReport {
                 path: path.clone(),
@@ -538,16 +539,47 @@ pub fn load_register(
     opts: &ReadOptions,
 ) -> Result<BTreeMap<String, u64>, IngestError> {
     let mut load = sink.register_load()?;
-    let mut failed: Option<StoreError> = None;
+    scan_register(path, opts, |row| load.push(row))?;
+    Ok(load.finish()?)
+}
+
+/// Loads a register into the census tables of PostgreSQL: every household copied to a
+/// staging table, then each county's register rows replaced whole (one transaction a
+/// county); nothing is replaced when the register is refused. Returns the households by
+/// county.
+pub fn load_register_pg(
+    sink: &mut PgSink,
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<BTreeMap<String, u64>, IngestError> {
+    let mut load = sink.register_load()?;
+    scan_register(path, opts, |row| load.push(row))?;
+    Ok(load.finish()?)
+}
+
+/// Reads and checks a register, handing each household to `push`; the first error of
+/// `push` stops the handing and is returned once the file is read.
+fn scan_register<E: Into<IngestError> + Send>(
+    path: &Path,
+    opts: &ReadOptions,
+    mut push: impl FnMut(RegisterRow) -> Result<(), E> + Send,
+) -> Result<(), IngestError> {
+    let mut failed: Option<E> = None;
     assess_register::scan_frame(path, opts, |h| {
         if failed.is_none() {
-            if let Err(e) = load.push(RegisterRow::of(h)) {
+            if let Err(e) = push(RegisterRow::of(h)) {
                 failed = Some(e);
             }
         }
     })?;
-    if let Some(e) = failed {
-        return Err(e.into());
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
     }
-    Ok(load.finish()?)
+}
+
+impl From<CensusDbError> for IngestError {
+    fn from(e: CensusDbError) -> IngestError {
+        sink_error(e)
+    }
 }

@@ -104,7 +104,7 @@ impl CensusSink for Failing {
         self.commits_left -= 1;
         self.inner.commit(batch, checkpoint)
     }
-    fn checkpoint(&self, input: &InputId) -> Option<Checkpoint> {
+    fn checkpoint(&self, input: &InputId) -> Result<Option<Checkpoint>, StoreError> {
         self.inner.checkpoint(input)
     }
     fn rejects(&self, input: &InputId) -> Result<Vec<Reject>, StoreError> {

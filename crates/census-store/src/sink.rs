@@ -258,12 +258,13 @@ impl CensusSink for ParquetSink {
         Ok(())
     }
 
-    fn checkpoint(&self, input: &InputId) -> Option<Checkpoint> {
-        self.entries
+    fn checkpoint(&self, input: &InputId) -> Result<Option<Checkpoint>, StoreError> {
+        Ok(self
+            .entries
             .iter()
             .rev()
             .find(|e| &e.checkpoint.input == input)
-            .map(|e| e.checkpoint.clone())
+            .map(|e| e.checkpoint.clone()))
     }
 
     fn rejects(&self, input: &InputId) -> Result<Vec<Reject>, StoreError> {

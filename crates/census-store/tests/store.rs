@@ -190,10 +190,10 @@ fn held_ids_checkpoints_and_rejects_survive_a_reopen() {
     assert_eq!(held.len(), 5);
     assert_eq!(held[&returns[4].return_id], returns[4].content_sha256);
     assert_eq!(
-        sink.checkpoint(&input("x.jsonl")),
+        sink.checkpoint(&input("x.jsonl")).unwrap(),
         Some(checkpoint("x.jsonl", 6, true))
     );
-    assert_eq!(sink.checkpoint(&input("y.jsonl")), None);
+    assert_eq!(sink.checkpoint(&input("y.jsonl")).unwrap(), None);
     assert_eq!(sink.rejects(&input("x.jsonl")).unwrap(), vec![reject]);
 }
 
@@ -271,7 +271,7 @@ fn a_killed_commit_leaves_orphans_that_the_next_open_deletes() {
         ]
     );
     assert_eq!(
-        sink.checkpoint(&input("x.jsonl")),
+        sink.checkpoint(&input("x.jsonl")).unwrap(),
         Some(checkpoint("x.jsonl", 3, false))
     );
     drop(sink);

@@ -106,8 +106,9 @@ pub trait CensusSink {
     /// Stores a batch and its checkpoint, together or not at all.
     fn commit(&mut self, batch: Batch, checkpoint: &Checkpoint) -> Result<(), Self::Error>;
 
-    /// The last checkpoint of an input, when it has one.
-    fn checkpoint(&self, input: &InputId) -> Option<Checkpoint>;
+    /// The last checkpoint of an input, when it has one (a sink that must ask a server can
+    /// fail to tell).
+    fn checkpoint(&self, input: &InputId) -> Result<Option<Checkpoint>, Self::Error>;
 
     /// Every return of an input refused so far (in every run), in order.
     fn rejects(&self, input: &InputId) -> Result<Vec<Reject>, Self::Error>;

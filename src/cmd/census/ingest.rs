@@ -1,24 +1,32 @@
-//! `assess census ingest --store DIR RETURNS...`: census returns read, judged and written to
-//! the census store, resumable and idempotent (docs/census.md, "Store and ingest").
+//! `assess census ingest (--store DIR | --db URL) RETURNS...`: census returns read, judged and
+//! written to the census store (a Parquet dataset) or the census tables of PostgreSQL,
+//! resumable and idempotent (docs/census.md, "Store and ingest").
 
 use crate::cmd::progress;
 use anyhow::bail;
 use assess_app::census_ingest::{
     self, Format, IngestReport, IngestSettings, InputReport, Progress,
 };
-use assess_census::Reject;
+use assess_census::{CensusSink, Reject};
 use assess_census_store::ParquetSink;
 use assess_output::AtomicFile;
 use assess_register::{EncodingChoice, ReadOptions};
+use assess_standards::Standards;
+use assess_store::census::PgSink;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct IngestArgs {
-    /// The census store: a directory (made when new or empty).
-    #[arg(long, value_name = "DIR")]
-    store: PathBuf,
+    /// The census store: a directory (made when new or empty). Give this or --db.
+    #[arg(long, value_name = "DIR", conflicts_with = "db")]
+    store: Option<PathBuf>,
+    /// The census tables of a PostgreSQL database instead (postgres://...; made when
+    /// missing), for many offices loading at once.
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
     /// Returns files: CSV (one row per member) or JSON Lines, regular files (not pipes).
     #[arg(value_name = "RETURNS")]
     returns: Vec<PathBuf>,
@@ -32,7 +40,7 @@ pub struct IngestArgs {
     #[arg(long, value_name = "FILE")]
     standards: Option<PathBuf>,
     /// Also load this register (CSV or XLSX, as `assess frame check` reads it): each of its
-    /// counties' register partition is replaced whole.
+    /// counties' register rows are replaced whole.
     #[arg(long, value_name = "FILE")]
     register: Option<PathBuf>,
     /// Write every refused return (file, line, return id, field, reason) to this CSV.
@@ -63,6 +71,12 @@ fn parse_encoding(s: &str) -> Result<EncodingChoice, String> {
 }
 
 pub fn run(a: IngestArgs) -> anyhow::Result<()> {
+    if a.store.is_none() && a.db.is_none() {
+        bail!(
+            "where to: give the census store with --store DIR (a Parquet dataset, no server) or \
+             a PostgreSQL database with --db postgres://..."
+        );
+    }
     if a.returns.is_empty() && a.register.is_none() {
         bail!("nothing to ingest: give returns files, or a register with --register FILE");
     }
@@ -86,29 +100,59 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         census_ingest::format_of(path, a.format)?;
         census_ingest::input_id(path)?;
     }
-    let (mut sink, cleaned) = ParquetSink::open(&a.store)?;
-    if !cleaned.orphans.is_empty() || cleaned.torn_journal {
-        tracing::info!(
-            orphans = cleaned.orphans.len(),
-            torn_journal = cleaned.torn_journal,
-            "removed what an interrupted ingest left"
-        );
+    match (&a.store, &a.db) {
+        (Some(dir), None) => {
+            let (mut sink, cleaned) = ParquetSink::open(dir)?;
+            if !cleaned.orphans.is_empty() || cleaned.torn_journal {
+                tracing::info!(
+                    orphans = cleaned.orphans.len(),
+                    torn_journal = cleaned.torn_journal,
+                    "removed what an interrupted ingest left"
+                );
+            }
+            if let Some(register) = &a.register {
+                let bar = progress::counter("register households");
+                let counts =
+                    census_ingest::load_register(&mut sink, register, &ReadOptions::default());
+                bar.finish_and_clear();
+                print_register(register, &counts?);
+            }
+            ingest_into(&mut sink, &a, &standards, &settings)
+        }
+        (None, Some(url)) => {
+            let mut sink = PgSink::connect(url)?;
+            if let Some(register) = &a.register {
+                let bar = progress::counter("register households");
+                let counts =
+                    census_ingest::load_register_pg(&mut sink, register, &ReadOptions::default());
+                bar.finish_and_clear();
+                print_register(register, &counts?);
+            }
+            ingest_into(&mut sink, &a, &standards, &settings)
+        }
+        _ => unreachable!("one of --store and --db, checked above and by clap"),
     }
-    if let Some(register) = &a.register {
-        let bar = progress::counter("register households");
-        let counts = census_ingest::load_register(&mut sink, register, &ReadOptions::default());
-        bar.finish_and_clear();
-        let counts = counts?;
-        let households: u64 = counts.values().sum();
-        let counties = match counts.len() {
-            1 => "1 county".to_string(),
-            n => format!("{n} counties"),
-        };
-        println!(
-            "register {}: {households} households of {counties} (each county's register replaced)",
-            register.display()
-        );
-    }
+}
+
+fn print_register(register: &std::path::Path, counts: &BTreeMap<String, u64>) {
+    let households: u64 = counts.values().sum();
+    let counties = match counts.len() {
+        1 => "1 county".to_string(),
+        n => format!("{n} counties"),
+    };
+    println!(
+        "register {}: {households} households of {counties} (each county's register replaced)",
+        register.display()
+    );
+}
+
+/// Ingests the returns files into `sink`, prints the report, writes the refusals.
+fn ingest_into<S: CensusSink>(
+    sink: &mut S,
+    a: &IngestArgs,
+    standards: &Standards,
+    settings: &IngestSettings,
+) -> anyhow::Result<()> {
     if a.returns.is_empty() {
         return Ok(());
     }
@@ -128,13 +172,7 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         }
         Progress::Bytes(n) => bar.set_position(n),
     };
-    let report = census_ingest::ingest(
-        &mut sink,
-        &a.returns,
-        &standards,
-        &settings,
-        &mut on_progress,
-    );
+    let report = census_ingest::ingest(sink, &a.returns, standards, settings, &mut on_progress);
     bar.finish_and_clear();
     let report = report?;
     print_report(&report, a.max_errors);

@@ -3,7 +3,7 @@
 
 use super::schema::{self, create_partitions, is_province, Column};
 use super::{CensusDb, CensusDbError, Checkpoint, MemberRow, RegisterRow, ReturnRow};
-use sqlx::{Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Transaction};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -78,7 +78,18 @@ impl Batch {
     /// input's) and commits: the rows and the checkpoint are written together or not at all.
     /// An offset before the one recorded refuses the batch
     /// ([`CensusDbError::CheckpointBehind`]).
-    pub async fn commit(mut self, input: &str, offset: u64) -> Result<Checkpoint, CensusDbError> {
+    pub async fn commit(self, input: &str, offset: u64) -> Result<Checkpoint, CensusDbError> {
+        self.commit_with(input, offset, None).await
+    }
+
+    /// [`Batch::commit`], with the loader's own record of the input (`state`, JSON) kept in
+    /// the checkpoint's row.
+    pub(crate) async fn commit_with(
+        mut self,
+        input: &str,
+        offset: u64,
+        state: Option<&str>,
+    ) -> Result<Checkpoint, CensusDbError> {
         if self.failed {
             return Err(CensusDbError::BatchFailed);
         }
@@ -90,6 +101,7 @@ impl Batch {
             .bind(count(self.returns))
             .bind(count(self.members))
             .bind(count(self.register))
+            .bind(state)
             .fetch_optional(&mut *self.tx)
             .await
             .map_err(|e| db.db_error(e))?;
@@ -109,6 +121,46 @@ impl Batch {
         Ok(row.into_checkpoint(input))
     }
 
+    /// Adds refused returns of `input` to `census_ingest_rejects`, after those it holds, in
+    /// this batch's transaction.
+    pub(crate) async fn insert_rejects(
+        &mut self,
+        input: &str,
+        rejects: &[assess_census::Reject],
+    ) -> Result<(), CensusDbError> {
+        if self.failed {
+            return Err(CensusDbError::BatchFailed);
+        }
+        if rejects.is_empty() {
+            return Ok(());
+        }
+        let result = sqlx::query(
+            "INSERT INTO census_ingest_rejects (input_id, seq, file, line, return_id, field, reason) \
+             SELECT $1, coalesce((SELECT max(seq) FROM census_ingest_rejects WHERE input_id = $1), 0) \
+               + r.k, r.file, r.line, r.return_id, r.field, r.reason \
+             FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) \
+               WITH ORDINALITY AS r(file, line, return_id, field, reason, k)",
+        )
+        .bind(input)
+        .bind(rejects.iter().map(|r| r.file.clone()).collect::<Vec<_>>())
+        .bind(
+            rejects
+                .iter()
+                .map(|r| i64::try_from(r.line).unwrap_or(i64::MAX))
+                .collect::<Vec<_>>(),
+        )
+        .bind(rejects.iter().map(|r| r.return_id.clone()).collect::<Vec<_>>())
+        .bind(rejects.iter().map(|r| r.field.clone()).collect::<Vec<_>>())
+        .bind(rejects.iter().map(|r| r.reason.clone()).collect::<Vec<_>>())
+        .execute(&mut *self.tx)
+        .await;
+        if let Err(e) = result {
+            self.failed = true;
+            return Err(self.db.db_error(e));
+        }
+        Ok(())
+    }
+
     async fn copy<R: CopyRow>(&mut self, rows: &[R]) -> Result<u64, CensusDbError> {
         if self.failed {
             return Err(CensusDbError::BatchFailed);
@@ -126,19 +178,7 @@ impl Batch {
         }
         // Every row is checked before anything is sent: a bad row fails the batch before the
         // server sees it.
-        let mut provinces = HashSet::new();
-        for row in rows {
-            let (province, county) = (row.province(), row.county());
-            if !is_province(province) || !county.starts_with(province) {
-                return Err(CensusDbError::BadProvince {
-                    table: R::TABLE,
-                    key: row.key().to_string(),
-                    province: province.to_string(),
-                    county: county.to_string(),
-                });
-            }
-            provinces.insert(province);
-        }
+        let provinces = check_provinces(rows)?;
         let db = self.db.clone();
         let known = db
             .partitions
@@ -156,47 +196,78 @@ impl Batch {
                 .map_err(|e| db.db_error(e))?;
             self.created.insert(province.to_string());
         }
-        let statement = format!(
-            "COPY {} ({}) FROM STDIN (FORMAT text)",
-            R::TABLE,
-            schema::names(R::COLUMNS)
-        );
-        let mut buf = Vec::with_capacity(CHUNK + 4096);
-        // Encode the first chunk before COPY starts, so that a NUL in it never reaches the
-        // server; later chunks are encoded between sends, and an error aborts the COPY.
-        let mut rows = rows.iter().peekable();
+        copy_rows(&db, &mut self.tx, R::TABLE, rows).await
+    }
+}
+
+/// Checks that every row's province is two digits and its county's first two; returns the
+/// provinces met.
+pub(crate) fn check_provinces<R: CopyRow>(rows: &[R]) -> Result<HashSet<&str>, CensusDbError> {
+    let mut provinces = HashSet::new();
+    for row in rows {
+        let (province, county) = (row.province(), row.county());
+        if !is_province(province) || !county.starts_with(province) {
+            return Err(CensusDbError::BadProvince {
+                table: R::TABLE,
+                key: row.key().to_string(),
+                province: province.to_string(),
+                county: county.to_string(),
+            });
+        }
+        provinces.insert(province);
+    }
+    Ok(provinces)
+}
+
+/// Copies `rows` into `table` (a census table, or a staging table of the same columns) on
+/// `conn`, in pieces of [`CHUNK`] bytes.
+pub(crate) async fn copy_rows<R: CopyRow>(
+    db: &CensusDb,
+    conn: &mut PgConnection,
+    table: &str,
+    rows: &[R],
+) -> Result<u64, CensusDbError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let statement = format!(
+        "COPY {table} ({}) FROM STDIN (FORMAT text)",
+        schema::names(R::COLUMNS)
+    );
+    let mut buf = Vec::with_capacity(CHUNK + 4096);
+    // Encode the first chunk before COPY starts, so that a NUL in it never reaches the
+    // server; later chunks are encoded between sends, and an error aborts the COPY.
+    let mut rows = rows.iter().peekable();
+    let mut line = Line::new(&mut buf);
+    while line.buf.len() < CHUNK {
+        let Some(row) = rows.next() else { break };
+        line.row(row)?;
+    }
+    let mut copy = conn
+        .copy_in_raw(&statement)
+        .await
+        .map_err(|e| db.db_error(e))?;
+    loop {
+        copy.send(&buf[..]).await.map_err(|e| db.db_error(e))?;
+        buf.clear();
+        if rows.peek().is_none() {
+            break;
+        }
         let mut line = Line::new(&mut buf);
+        let mut failed = None;
         while line.buf.len() < CHUNK {
             let Some(row) = rows.next() else { break };
-            line.row(row)?;
-        }
-        let mut copy = self
-            .tx
-            .copy_in_raw(&statement)
-            .await
-            .map_err(|e| db.db_error(e))?;
-        loop {
-            copy.send(&buf[..]).await.map_err(|e| db.db_error(e))?;
-            buf.clear();
-            if rows.peek().is_none() {
+            if let Err(e) = line.row(row) {
+                failed = Some(e);
                 break;
             }
-            let mut line = Line::new(&mut buf);
-            let mut failed = None;
-            while line.buf.len() < CHUNK {
-                let Some(row) = rows.next() else { break };
-                if let Err(e) = line.row(row) {
-                    failed = Some(e);
-                    break;
-                }
-            }
-            if let Some(e) = failed {
-                let _ = copy.abort("a row could not be encoded").await;
-                return Err(e);
-            }
         }
-        copy.finish().await.map_err(|e| db.db_error(e))
+        if let Some(e) = failed {
+            let _ = copy.abort("a row could not be encoded").await;
+            return Err(e);
+        }
     }
+    copy.finish().await.map_err(|e| db.db_error(e))
 }
 
 /// A row of one of the census tables, written as a line of COPY's text format.
@@ -450,11 +521,12 @@ impl CopyRow for RegisterRow {
 /// Adds a batch to its input's checkpoint; no row when the stored offset is beyond the
 /// batch's.
 const UPSERT_CHECKPOINT: &str = "INSERT INTO census_ingest_checkpoints AS c \
-       (input_id, offset_reached, returns, members, register, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, now()) \
+       (input_id, offset_reached, returns, members, register, updated_at, state) \
+     VALUES ($1, $2, $3, $4, $5, now(), $6::jsonb) \
      ON CONFLICT (input_id) DO UPDATE SET offset_reached = EXCLUDED.offset_reached, \
        returns = c.returns + EXCLUDED.returns, members = c.members + EXCLUDED.members, \
-       register = c.register + EXCLUDED.register, updated_at = EXCLUDED.updated_at \
+       register = c.register + EXCLUDED.register, updated_at = EXCLUDED.updated_at, \
+       state = coalesce(EXCLUDED.state, c.state) \
      WHERE c.offset_reached <= EXCLUDED.offset_reached \
      RETURNING offset_reached, returns, members, register, \
        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";

@@ -10,6 +10,9 @@
 //! - loads through `COPY ... FROM STDIN` ([`CensusDb::begin_batch`], [`Batch`]): a batch's
 //!   returns, members and register rows and its checkpoint commit together or not at all;
 //!   [`CensusDb::held_returns`] for an ingest to skip what it holds;
+//! - [`PgSink`], the census ingest's `CensusSink` on these tables (returns and members by
+//!   COPY, the refusals in `census_ingest_rejects`, the checkpoint in the same transaction),
+//!   and [`PgRegisterLoad`] (a county's register rows replaced whole);
 //! - reading back ([`CensusDb::returns`], [`CensusDb::members`], [`CensusDb::register`], as
 //!   the Parquet dataset's read API) and the coverage and attainment counts in SQL
 //!   ([`CensusDb::coverage`], [`CensusDb::attainment`]).
@@ -22,10 +25,12 @@
 mod copy;
 mod queries;
 mod schema;
+mod sink;
 
 pub use assess_census::{MemberRow, RegisterRow, ReturnRow};
 pub use copy::Batch;
 pub use queries::{attainment_sql, coverage_sql, Attainment, Coverage, Level, Scope, Tally};
+pub use sink::{input_key, PgRegisterLoad, PgSink};
 
 use crate::url::{Backend, DbUrl};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -103,6 +108,9 @@ pub enum CensusDbError {
         "a copy of this batch failed, so the batch was rolled back; nothing of it was written"
     )]
     BatchFailed,
+    /// The async runtime a synchronous caller needs could not be started.
+    #[error("starting the async runtime")]
+    Runtime(#[source] std::io::Error),
     /// A stored value is not one a census row can hold.
     #[error("{table}, row {key}: {column} is {value:?}, which no census row holds")]
     BadValue {

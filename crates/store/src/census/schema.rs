@@ -141,7 +141,8 @@ pub(crate) fn is_province(code: &str) -> bool {
 impl CensusDb {
     /// Creates the census tables if missing (repeatable; concurrent callers wait for each
     /// other): the three partitioned tables (no partitions yet: a province's are made when its
-    /// first rows are loaded, or by [`CensusDb::ensure_province`]) and the checkpoints.
+    /// first rows are loaded, or by [`CensusDb::ensure_province`]), the checkpoints and the
+    /// refused returns of ingests.
     /// PostgreSQL only; not part of the portable migrations.
     pub async fn ensure_census_schema(&self) -> Result<(), CensusDbError> {
         let mut tx = self.pool.begin().await.map_err(|e| self.db_error(e))?;
@@ -165,7 +166,27 @@ impl CensusDb {
                returns bigint NOT NULL, \
                members bigint NOT NULL, \
                register bigint NOT NULL, \
-               updated_at timestamptz NOT NULL)"
+               updated_at timestamptz NOT NULL, \
+               state jsonb)"
+                .to_string(),
+        );
+        // A database made before the column was added.
+        statements.push(
+            "ALTER TABLE census_ingest_checkpoints ADD COLUMN IF NOT EXISTS state jsonb"
+                .to_string(),
+        );
+        // The returns an ingest refused, in order, per input (keyed by input: on Citus the
+        // table is distributed by `input_id`, docs/census.md "PostgreSQL").
+        statements.push(
+            "CREATE TABLE IF NOT EXISTS census_ingest_rejects (\
+               input_id text NOT NULL, \
+               seq bigint NOT NULL, \
+               file text NOT NULL, \
+               line bigint NOT NULL, \
+               return_id text, \
+               field text NOT NULL, \
+               reason text NOT NULL, \
+               PRIMARY KEY (input_id, seq))"
                 .to_string(),
         );
         for sql in statements {
