@@ -12,6 +12,7 @@ mod assign_villages;
 mod audit;
 mod bad_input;
 mod census_crosscheck;
+mod census_demo;
 mod census_ingest;
 mod census_ingest_pg;
 mod census_pes;
