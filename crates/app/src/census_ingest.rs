@@ -23,10 +23,10 @@ use assess_census::{
     judge_return, Batch, CensusSink, Checkpoint, Counts, CsvReader, InputId, JsonLinesReader,
     MemberRow, Numbered, RawReturn, RegisterRow, Reject, ReturnError, ReturnRow,
 };
-use rayon::prelude::*;
 use assess_census_store::{ParquetSink, StoreError};
 use assess_register::{EncodingChoice, ReadOptions, RegisterError};
 use assess_standards::Standards;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -382,7 +382,12 @@ fn work(item: Result<Raw, ReturnError>, standards: &Standards) -> Worked {
             return_id,
             problems: problems
                 .into_iter()
-                .map(|p| (p.field, assess_inspection::mask_identity_numbers(&p.message)))
+                .map(|p| {
+                    (
+                        p.field,
+                        assess_inspection::mask_identity_numbers(&p.message),
+                    )
+                })
                 .collect(),
         },
     }
@@ -527,7 +532,12 @@ impl<S: CensusSink> Run<'_, S> {
                     let base_line = self.at.line;
                     let count = &count;
                     scope.spawn(move || {
-                        read_jsonl(JsonLinesReader::new(name, reader), count, base_line, read_tx)
+                        read_jsonl(
+                            JsonLinesReader::new(name, reader),
+                            count,
+                            base_line,
+                            read_tx,
+                        )
                     });
                 }
                 Format::Csv => {
