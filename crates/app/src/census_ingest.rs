@@ -457,6 +457,10 @@ fn read_jsonl<R: BufRead>(
             });
         if let Err(e) = &item {
             if e.problem.field == "file" {
+                // The returns before it are stored as a single-threaded read would.
+                if !chunk.is_empty() && tx.send(Ok(std::mem::take(&mut chunk))).is_err() {
+                    return;
+                }
                 let _ = tx.send(Err(e.clone()));
                 return;
             }
