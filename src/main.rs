@@ -13,6 +13,12 @@ mod hints;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc: the census ingest allocates a few hundred small strings a return on three
+/// threads; glibc's malloc spent over a third of its time (docs/benchmarks.md, "National
+/// census").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "assess",

@@ -21,18 +21,20 @@
 
 use assess_census::{
     judge_return, Batch, CensusSink, Checkpoint, Counts, CsvReader, InputId, JsonLinesReader,
-    MemberRow, Numbered, RegisterRow, Reject, ReturnError, ReturnRow,
+    MemberRow, Numbered, RawReturn, RegisterRow, Reject, ReturnError, ReturnRow,
 };
 use assess_census_store::{ParquetSink, StoreError};
 use assess_register::{EncodingChoice, ReadOptions, RegisterError};
 use assess_standards::Standards;
 use assess_store::census::{CensusDbError, PgSink};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
 /// The layout of a returns file.
@@ -308,7 +310,206 @@ struct Run<'a, S: CensusSink> {
     at: Checkpoint,
 }
 
+/// Returns a chunk: the reading thread hands them on in chunks, the judging thread judges a
+/// chunk's returns on every core, in order.
+const CHUNK: usize = 1024;
+
+/// Chunks in flight between two stages (memory: a few chunks of returns).
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// An item as read: a CSV return's rows (assembled by a worker), a parsed JSON Lines return,
+/// or why it could not be read; with the offset a JSON Lines checkpoint resumes at (0 for
+/// CSV) and the bytes read so far (for progress).
+struct Read1 {
+    item: Result<Raw, ReturnError>,
+    offset: u64,
+    read: u64,
+}
+
+// Items travel in chunks of a Vec, moved once each; boxing the larger variant would add an
+// allocation per return on the ingest's hot path for no saving.
+#[allow(clippy::large_enum_variant)]
+enum Raw {
+    Csv(RawReturn),
+    Parsed(Numbered),
+}
+
+/// A chunk as read, or the error that refuses the file whole.
+type ReadChunk = Result<Vec<Read1>, ReturnError>;
+
+/// A chunk as judged (each item with the offset and bytes read after it), or the error that
+/// refuses the file whole.
+type WorkedChunk = Result<Vec<(Worked, u64, u64)>, ReturnError>;
+
+/// What a worker made of one item (not boxed: see [`Raw`]).
+#[allow(clippy::large_enum_variant)]
+enum Worked {
+    /// Unreadable, or refused by its own rules.
+    Unreadable(ReturnError),
+    /// Refused by the inspection rules (field, reason masked).
+    Refused {
+        line: u64,
+        return_id: String,
+        problems: Vec<(String, String)>,
+    },
+    /// Judged; stored unless held.
+    Judged {
+        line: u64,
+        return_id: String,
+        county: String,
+        content_sha256: String,
+        row: ReturnRow,
+        members: Vec<MemberRow>,
+    },
+}
+
+/// Assembles (CSV), judges and flattens one item: the part of the ingest that runs on every
+/// core.
+fn work(item: Result<Raw, ReturnError>, standards: &Standards) -> Worked {
+    let n = match item {
+        Err(e) => return Worked::Unreadable(e),
+        Ok(Raw::Parsed(n)) => n,
+        Ok(Raw::Csv(raw)) => match raw.assemble() {
+            Ok(n) => n,
+            Err(e) => return Worked::Unreadable(e),
+        },
+    };
+    let line = n.line;
+    let return_id = n.census_return.return_id.clone();
+    let county = n.census_return.county_code.clone();
+    match judge_return(n.census_return, standards) {
+        Ok(judged) => Worked::Judged {
+            line,
+            return_id,
+            county,
+            members: MemberRow::of(&judged),
+            row: ReturnRow::of(&judged),
+            content_sha256: judged.content_sha256,
+        },
+        Err(problems) => Worked::Refused {
+            line,
+            return_id,
+            problems: problems
+                .into_iter()
+                .map(|p| {
+                    (
+                        p.field,
+                        assess_inspection::mask_identity_numbers(&p.message),
+                    )
+                })
+                .collect(),
+        },
+    }
+}
+
+/// Sends `item` into the chunk being filled, and the chunk on when full; false when the
+/// receiver is gone (the ingest stopped).
+fn push_read(chunk: &mut Vec<Read1>, item: Read1, tx: &SyncSender<ReadChunk>) -> bool {
+    chunk.push(item);
+    if chunk.len() >= CHUNK {
+        let full = std::mem::replace(chunk, Vec::with_capacity(CHUNK));
+        return tx.send(Ok(full)).is_ok();
+    }
+    true
+}
+
+/// Reads a CSV file on its own thread, skipping the `skip` items already checkpointed
+/// (read, not assembled nor judged).
+fn read_csv(mut reader: CsvReader<'_>, count: &AtomicU64, skip: u64, tx: SyncSender<ReadChunk>) {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut k = 0u64;
+    while let Some(item) = reader.next_raw() {
+        if k == 0 {
+            if let Err(e) = &item {
+                if e.line <= 1 && matches!(e.problem.field.as_str(), "header" | "encoding" | "file")
+                {
+                    let _ = tx.send(Err(e.clone()));
+                    return;
+                }
+            }
+        }
+        k += 1;
+        if k <= skip {
+            continue;
+        }
+        let read = Read1 {
+            item: item.map(Raw::Csv),
+            offset: 0,
+            read: count.load(Ordering::Relaxed),
+        };
+        if !push_read(&mut chunk, read, &tx) {
+            return;
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = tx.send(Ok(chunk));
+    }
+}
+
+/// Reads a JSON Lines file on its own thread; lines counted from `base_line`.
+fn read_jsonl<R: BufRead>(
+    reader: JsonLinesReader<R>,
+    count: &AtomicU64,
+    base_line: u64,
+    tx: SyncSender<ReadChunk>,
+) {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    for item in reader {
+        let item = item
+            .map(|mut n| {
+                n.line += base_line;
+                n
+            })
+            .map_err(|mut e| {
+                e.line += base_line;
+                e
+            });
+        if let Err(e) = &item {
+            if e.problem.field == "file" {
+                // The returns before it are stored as a single-threaded read would.
+                if !chunk.is_empty() && tx.send(Ok(std::mem::take(&mut chunk))).is_err() {
+                    return;
+                }
+                let _ = tx.send(Err(e.clone()));
+                return;
+            }
+        }
+        let offset = count.load(Ordering::Relaxed);
+        let read = Read1 {
+            item: item.map(Raw::Parsed),
+            offset,
+            read: offset,
+        };
+        if !push_read(&mut chunk, read, &tx) {
+            return;
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = tx.send(Ok(chunk));
+    }
+}
+
+/// Judges the chunks read, each on every core, and hands them on in order.
+fn judge_chunks(rx: Receiver<ReadChunk>, standards: &Standards, tx: SyncSender<WorkedChunk>) {
+    for chunk in rx {
+        let worked = chunk.map(|chunk| {
+            chunk
+                .into_par_iter()
+                .map(|r| (work(r.item, standards), r.offset, r.read))
+                .collect()
+        });
+        if tx.send(worked).is_err() {
+            return;
+        }
+    }
+}
+
 impl<S: CensusSink> Run<'_, S> {
+    /// Reads, judges and stores one file in three stages at once: a thread reads (CSV
+    /// records grouped into returns, or JSON Lines parsed), a thread has every core assemble
+    /// and judge the returns of each chunk, and this thread checks held ids, gathers the
+    /// rows and commits them at checkpoints (writing Parquet while the others go on), in
+    /// the file's order.
     fn file(
         &mut self,
         path: &Path,
@@ -318,85 +519,71 @@ impl<S: CensusSink> Run<'_, S> {
         let mut file = File::open(path).map_err(io("reading", path))?;
         let name = path.display().to_string();
         let count = Arc::new(AtomicU64::new(0));
-        match format {
-            Format::JsonLines => {
-                // JSON Lines resumes at the byte after the checkpoint's last line.
-                file.seek(SeekFrom::Start(self.at.offset))
-                    .map_err(io("reading", path))?;
-                count.store(self.at.offset, Ordering::Relaxed);
-                progress(Progress::File {
-                    path,
-                    size: self.id.size,
-                    from: self.at.offset,
-                });
-                let reader = Counting {
-                    inner: BufReader::with_capacity(1 << 20, file),
-                    count: count.clone(),
-                };
-                let base_line = self.at.line;
-                for item in JsonLinesReader::new(name, reader) {
-                    let item = item
-                        .map(|mut n| {
-                            n.line += base_line;
-                            n
-                        })
-                        .map_err(|mut e| {
-                            e.line += base_line;
-                            e
-                        });
-                    if let Err(e) = &item {
-                        if e.problem.field == "file" {
-                            return Err(IngestError::File(e.clone()));
-                        }
-                    }
-                    let offset = count.load(Ordering::Relaxed);
-                    self.item(item, offset)?;
-                    progress(Progress::Bytes(offset));
+        let (read_tx, read_rx) = sync_channel::<ReadChunk>(CHUNKS_IN_FLIGHT);
+        let (judged_tx, judged_rx) = sync_channel(CHUNKS_IN_FLIGHT);
+        let standards = self.standards;
+        std::thread::scope(|scope| -> Result<(), IngestError> {
+            match format {
+                Format::JsonLines => {
+                    // JSON Lines resumes at the byte after the checkpoint's last line.
+                    file.seek(SeekFrom::Start(self.at.offset))
+                        .map_err(io("reading", path))?;
+                    count.store(self.at.offset, Ordering::Relaxed);
+                    progress(Progress::File {
+                        path,
+                        size: self.id.size,
+                        from: self.at.offset,
+                    });
+                    let reader = Counting {
+                        inner: BufReader::with_capacity(1 << 20, file),
+                        count: count.clone(),
+                    };
+                    let base_line = self.at.line;
+                    let count = &count;
+                    scope.spawn(move || {
+                        read_jsonl(
+                            JsonLinesReader::new(name, reader),
+                            count,
+                            base_line,
+                            read_tx,
+                        )
+                    });
                 }
+                Format::Csv => {
+                    // A CSV return spans rows and the text may be GB18030: it resumes by
+                    // reading the file again from its start, skipping the items already
+                    // checkpointed (read, not judged).
+                    progress(Progress::File {
+                        path,
+                        size: self.id.size,
+                        from: 0,
+                    });
+                    let reader = Counting {
+                        inner: file,
+                        count: count.clone(),
+                    };
+                    let reader = CsvReader::new(
+                        name,
+                        BufReader::with_capacity(1 << 20, reader),
+                        self.settings.encoding,
+                    )
+                    .map_err(io("reading", path))?;
+                    let skip = self.at.items;
+                    let count = &count;
+                    scope.spawn(move || read_csv(reader, count, skip, read_tx));
+                }
+                Format::Auto => unreachable!("format_of decides"),
             }
-            Format::Csv => {
-                // A CSV return spans rows and the text may be GB18030: it resumes by reading
-                // the file again from its start, skipping the items already checkpointed
-                // (read, not judged).
-                progress(Progress::File {
-                    path,
-                    size: self.id.size,
-                    from: 0,
-                });
-                let reader = Counting {
-                    inner: file,
-                    count: count.clone(),
-                };
-                let reader = CsvReader::new(
-                    name,
-                    BufReader::with_capacity(1 << 20, reader),
-                    self.settings.encoding,
-                )
-                .map_err(io("reading", path))?;
-                let skip = self.at.items;
-                for (k, item) in reader.enumerate() {
-                    if k == 0 {
-                        if let Err(e) = &item {
-                            if e.line <= 1
-                                && matches!(
-                                    e.problem.field.as_str(),
-                                    "header" | "encoding" | "file"
-                                )
-                            {
-                                return Err(IngestError::File(e.clone()));
-                            }
-                        }
-                    }
-                    if (k as u64) < skip {
-                        continue;
-                    }
-                    let read = count.load(Ordering::Relaxed);
-                    self.item(item, 0)?;
+            scope.spawn(move || judge_chunks(read_rx, standards, judged_tx));
+            // Returning early drops the receiver: the other stages stop at their next send.
+            for chunk in judged_rx {
+                for (worked, offset, read) in chunk.map_err(IngestError::File)? {
+                    self.item(worked, offset)?;
                     progress(Progress::Bytes(read));
                 }
             }
-            Format::Auto => unreachable!("format_of decides"),
-        }
+            Ok(())
+        })?;
         self.at.done = true;
         self.checkpoint(self.at.offset.max(count.load(Ordering::Relaxed)))
     }
@@ -418,15 +605,11 @@ impl<S: CensusSink> Run<'_, S> {
         });
     }
 
-    fn item(
-        &mut self,
-        item: Result<Numbered, ReturnError>,
-        offset: u64,
-    ) -> Result<(), IngestError> {
+    fn item(&mut self, item: Worked, offset: u64) -> Result<(), IngestError> {
         self.at.items += 1;
         self.at.counts.read += 1;
         match item {
-            Err(e) => {
+            Worked::Unreadable(e) => {
                 self.at.line = self.at.line.max(e.line);
                 self.at.counts.rejected += 1;
                 self.reject(
@@ -437,9 +620,28 @@ impl<S: CensusSink> Run<'_, S> {
                     e.problem.message,
                 );
             }
-            Ok(n) => {
-                self.at.line = self.at.line.max(n.line);
-                self.judged(n)?;
+            Worked::Refused {
+                line,
+                return_id,
+                problems,
+            } => {
+                self.at.line = self.at.line.max(line);
+                self.at.counts.rejected += 1;
+                let file = self.current_file();
+                for (field, reason) in problems {
+                    self.reject(&file, line, Some(return_id.clone()), field, reason);
+                }
+            }
+            Worked::Judged {
+                line,
+                return_id,
+                county,
+                content_sha256,
+                row,
+                members,
+            } => {
+                self.at.line = self.at.line.max(line);
+                self.judged(line, return_id, county, content_sha256, row, members)?;
             }
         }
         self.since_checkpoint += 1;
@@ -449,21 +651,16 @@ impl<S: CensusSink> Run<'_, S> {
         Ok(())
     }
 
-    fn judged(&mut self, n: Numbered) -> Result<(), IngestError> {
-        let return_id = n.census_return.return_id.clone();
-        let county = n.census_return.county_code.clone();
+    fn judged(
+        &mut self,
+        line: u64,
+        return_id: String,
+        county: String,
+        content_sha256: String,
+        row: ReturnRow,
+        members: Vec<MemberRow>,
+    ) -> Result<(), IngestError> {
         let file = self.current_file();
-        let judged = match judge_return(n.census_return, self.standards) {
-            Ok(j) => j,
-            Err(problems) => {
-                self.at.counts.rejected += 1;
-                for p in problems {
-                    let reason = assess_inspection::mask_identity_numbers(&p.message);
-                    self.reject(&file, n.line, Some(return_id.clone()), p.field, reason);
-                }
-                return Ok(());
-            }
-        };
         if !self.held.counties.contains_key(&county) {
             let ids = self.sink.held(&county).map_err(sink_error)?;
             self.held.ids += ids.len();
@@ -471,14 +668,14 @@ impl<S: CensusSink> Run<'_, S> {
         }
         let ids = self.held.counties.get_mut(&county).expect("loaded above");
         match ids.get(&return_id) {
-            Some(hash) if *hash == judged.content_sha256 => {
+            Some(hash) if *hash == content_sha256 => {
                 self.at.counts.already_held += 1;
             }
             Some(_) => {
                 self.at.counts.rejected += 1;
                 self.reject(
                     &file,
-                    n.line,
+                    line,
                     Some(return_id),
                     "return_id".into(),
                     "return id held with other answers: the store holds a return of this id \
@@ -488,12 +685,11 @@ impl<S: CensusSink> Run<'_, S> {
                 );
             }
             None => {
-                ids.insert(return_id, judged.content_sha256.clone());
+                ids.insert(return_id, content_sha256);
                 self.held.ids += 1;
-                let members = MemberRow::of(&judged);
                 self.at.counts.stored += 1;
                 self.at.counts.members += members.len() as u64;
-                self.batch.returns.push(ReturnRow::of(&judged));
+                self.batch.returns.push(row);
                 self.batch.members.extend(members);
             }
         }

@@ -55,7 +55,7 @@ pub use judged::{judge_return, Findings, JudgedReturn};
 pub use model::{Assistance, CensusReturn, Enumerator, ReturnOutcome, MAX_ID_CHARS};
 pub use row::{answers_sha256, MemberRow, RegisterRow, ReturnRow};
 pub use sink::{Batch, CensusSink, Checkpoint, Counts, InputId, Reject};
-pub use table::{check_cell, return_from_rows, return_rows, CsvReader, CsvWriter};
+pub use table::{check_cell, return_from_rows, return_rows, CsvReader, CsvWriter, RawReturn};
 
 /// A return read from a file, with the line it starts on.
 #[derive(Debug, Clone, PartialEq)]

@@ -399,6 +399,25 @@ impl<'a> CsvReader<'a> {
     /// return id. A bad row of the return refuses the whole return (never a return with a
     /// member missing); its other rows are read and dropped.
     fn next_return(&mut self) -> Option<Result<Numbered, ReturnError>> {
+        Some(self.next_raw()?.and_then(RawReturn::assemble))
+    }
+
+    /// The rows of the next return, read and checked against each other but not yet
+    /// assembled into a [`CensusReturn`] (what [`RawReturn::assemble`] does, on any thread):
+    /// the reading is sequential, the assembling can run on other cores. `None` at the end;
+    /// the same returns and errors, in the same order, as the iterator.
+    pub fn next_raw(&mut self) -> Option<Result<RawReturn, ReturnError>> {
+        if let Some(e) = self.header_error.take() {
+            self.done = true;
+            return Some(Err(e));
+        }
+        if self.done {
+            return None;
+        }
+        self.next_raw_return()
+    }
+
+    fn next_raw_return(&mut self) -> Option<Result<RawReturn, ReturnError>> {
         let (line, first) = match self.first_row()? {
             Ok(row) => row,
             Err(e) => return Some(Err(e)),
@@ -455,14 +474,42 @@ impl<'a> CsvReader<'a> {
         if let Some(e) = problem {
             return Some(Err(e));
         }
-        Some(
-            assemble(&rows)
-                .map(|census_return| Numbered {
-                    line,
-                    census_return,
-                })
-                .map_err(|p| self.error(line, Some(&id), p)),
-        )
+        Some(Ok(RawReturn {
+            file: self.file.clone(),
+            line,
+            rows,
+        }))
+    }
+}
+
+/// One return's CSV rows (cells in table order), read by [`CsvReader::next_raw`].
+#[derive(Debug, Clone)]
+pub struct RawReturn {
+    file: String,
+    line: u64,
+    rows: Vec<Vec<String>>,
+}
+
+impl RawReturn {
+    /// The line of its first row.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The return assembled from its rows, or the error the reader would have given.
+    pub fn assemble(self) -> Result<Numbered, ReturnError> {
+        match assemble(&self.rows) {
+            Ok(census_return) => Ok(Numbered {
+                line: self.line,
+                census_return,
+            }),
+            Err(p) => Err(ReturnError::at(
+                &self.file,
+                self.line,
+                Some(&self.rows[0][0]),
+                p,
+            )),
+        }
     }
 }
 
@@ -473,13 +520,6 @@ impl Iterator for CsvReader<'_> {
     type Item = Result<Numbered, ReturnError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(e) = self.header_error.take() {
-            self.done = true;
-            return Some(Err(e));
-        }
-        if self.done {
-            return None;
-        }
         self.next_return()
     }
 }

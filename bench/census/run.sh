@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The national census at engine speed (issue 15, section 7): `assess census ingest` (read,
+# validate, judge, store as Parquet) against DuckDB converting the same CSV to Parquet (which
+# validates nothing), wall, CPU and peak memory with GNU time, in the same run on the same
+# file; then the PostgreSQL COPY load against a bare `psql \copy` (bench/census/pg-load.sh);
+# then, when `assess census coverage` / `assess census tables` exist, those against DuckDB's
+# anti-join and group-by on the same Parquet files. The target: ingest at most 1.0x DuckDB's
+# time, peak memory at most 2 GB.
+#
+#   bench/census/run.sh                      # HOUSEHOLDS registered (default 10,000,000)
+#   HOUSEHOLDS=300000 bench/census/run.sh       # a quick run
+#
+# Environment: HOUSEHOLDS (registered households of the synthetic census, about a quarter of
+# them enumerated as returns; `assess synth --poverty-counties`
+# needs about 150,000 or more; a CSV return is about 1.7 KB, so 30 M is about 51 GB and the
+# default 10 M about 17 GB: check `df -h`), SEED (synth seed, default 1), THREADS (DuckDB
+# threads, default 2), PG (1: also the PostgreSQL load, default 1), ASSESS (binary measured;
+# default cargo build --release), W (work dir, default bench/work/census; git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. bench/common.sh
+assess_given
+HOUSEHOLDS=${HOUSEHOLDS:-10000000}
+SEED=${SEED:-1}
+THREADS=${THREADS:-2}
+PG=${PG:-1}
+W=${W:-bench/work/census}
+mkdir -p "$W"
+W=$(cd "$W" && pwd)
+assess_binary
+python3 -c 'import duckdb' 2>/dev/null || pip install --quiet duckdb
+
+CSV=$W/returns-$HOUSEHOLDS.csv
+if [ ! -s "$CSV" ]; then
+    echo "== synthetic census: $HOUSEHOLDS households of the 832 poverty counties (CSV)"
+    "$ASSESS" synth --poverty-counties --households "$HOUSEHOLDS" --seed "$SEED" \
+        --out "$W/register-$HOUSEHOLDS.csv" --villages "$W/villages-$HOUSEHOLDS.csv" \
+        --truth "$W/truth-$HOUSEHOLDS.csv" --census-out "$CSV.tmp" --census-format csv \
+        --census-truth "$W/census-truth-$HOUSEHOLDS.csv" --census-registries "$W/registries-$HOUSEHOLDS" >/dev/null
+    mv "$CSV.tmp" "$CSV"
+fi
+echo "== $(wc -c < "$CSV" | awk '{printf "%.1f GB", $1/1e9}') of CSV, $(nproc) cores"
+
+# timed NAME CMD...: GNU time's wall, user+sys CPU and peak RSS into $W/time-NAME.
+timed() {
+    local name=$1; shift
+    sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+    /usr/bin/time -f "%e %U %S %M" -o "$W/time-$name" "$@" > "$W/out-$name.txt" 2>&1 \
+        || { cat "$W/out-$name.txt" >&2; exit 1; }
+    read -r wall user sys rss < "$W/time-$name"
+    printf '%-28s wall %8.1f s  cpu %8.1f s  peak %6.0f MB\n' "$name" "$wall" \
+        "$(echo "$user + $sys" | bc)" "$(echo "$rss / 1024" | bc)"
+}
+
+rm -rf "$W/store" "$W/duck.parquet"
+timed "assess census ingest" "$ASSESS" census ingest --store "$W/store" "$CSV"
+tail -1 "$W/out-assess census ingest.txt"
+cat > "$W/duck_convert.py" <<'PY'
+import duckdb, sys
+con = duckdb.connect()
+con.execute(f"SET threads={int(sys.argv[3])}")
+con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}')) TO '{sys.argv[2]}' (FORMAT parquet)")
+PY
+timed "duckdb csv->parquet" python3 "$W/duck_convert.py" "$CSV" "$W/duck.parquet" "$THREADS"
+
+read -r aw au as am < "$W/time-assess census ingest"
+read -r dw du ds dm < "$W/time-duckdb csv->parquet"
+python3 - "$HOUSEHOLDS" "$aw" "$au" "$as" "$am" "$dw" "$du" "$ds" "$dm" <<'PY'
+import sys
+n = int(sys.argv[1]); aw, au, as_, am, dw, du, ds, dm = map(float, sys.argv[2:])
+print(f"| registered households | assess ingest wall (CPU) | DuckDB wall (CPU) | wall ratio (target <= 1.0) | assess peak | DuckDB peak |")
+print(f"|---:|---:|---:|---:|---:|---:|")
+print(f"| {n:,} | {aw:.1f} s ({au+as_:.1f} s) | {dw:.1f} s ({du+ds:.1f} s) | {aw/dw:.2f} | {am/1024:.0f} MB | {dm/1024:.0f} MB |")
+PY
+
+# Coverage and tables against DuckDB on the same Parquet files: hooks for the commands being
+# written (`assess census coverage`, `assess census tables`); timed when the binary has them.
+for verb in coverage tables; do
+    if "$ASSESS" census "$verb" --help >/dev/null 2>&1; then
+        echo "== assess census $verb is present: add its timing against DuckDB here (see README.md)"
+    else
+        echo "== assess census $verb: not in this binary; skipped"
+    fi
+done
+
+if [ "$PG" = 1 ]; then
+    echo "== PostgreSQL: the COPY path against a bare psql \\copy, $HOUSEHOLDS returns"
+    ROWS=$(($(tail -n +2 "$CSV" | cut -d, -f1 | uniq | wc -l))) bench/census/pg-load.sh
+fi
