@@ -403,3 +403,112 @@ pub fn sampled_csv(e: &SampledEstimates) -> Result<Vec<u8>, TablesError> {
     w.into_inner()
         .map_err(|e| TablesError::Csv(e.into_error().into()))
 }
+
+/// A bad row of the design file: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("line {line}{}: {message}", column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
+pub struct DesignRowError {
+    /// The line (1 is the header).
+    pub line: u64,
+    /// The column, by its name in the file's header.
+    pub column: Option<String>,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+/// The design file's columns, each with the Chinese header also accepted.
+pub const DESIGN_COLUMNS: [(&str, &str); 3] = [
+    ("county_code", "县代码"),
+    ("stratum", "层"),
+    ("stratum_counties", "层内县数"),
+];
+
+/// Reads the design file (CSV, UTF-8 with or without a byte-order mark): columns
+/// `county_code,stratum,stratum_counties` by name, in any order, or their Chinese headers
+/// `县代码,层,层内县数` ([`DESIGN_COLUMNS`]); other columns are ignored. Refuses a county
+/// code that is not 6 digits, an empty stratum, a count of counties that is not a whole
+/// number above 0, and a county listed twice, each with its line and column; the checks
+/// across rows are [`SampledEstimator::new`]'s.
+pub fn parse_design(text: &[u8]) -> Result<Vec<SampledCounty>, DesignRowError> {
+    let text = text.strip_prefix("\u{feff}".as_bytes()).unwrap_or(text);
+    let bad = |line: u64, column: Option<&str>, message: String| DesignRowError {
+        line,
+        column: column.map(str::to_string),
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text);
+    let headers = reader
+        .headers()
+        .map_err(|e| bad(1, None, e.to_string()))?
+        .clone();
+    let mut at = [0usize; 3];
+    for (k, (en, zh)) in DESIGN_COLUMNS.iter().enumerate() {
+        at[k] = headers
+            .iter()
+            .position(|h| h.trim() == *en || h.trim() == *zh)
+            .ok_or_else(|| {
+                bad(
+                    1,
+                    None,
+                    format!(
+                        "no column {en} ({zh}); the design file has the columns county_code,stratum,stratum_counties"
+                    ),
+                )
+            })?;
+    }
+    let mut out: Vec<SampledCounty> = Vec::new();
+    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    for rec in reader.records() {
+        let line = |e: &csv::Error| e.position().map_or(0, |p| p.line());
+        let rec = rec.map_err(|e| bad(line(&e), None, e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let field = |k: usize| rec.get(at[k]).unwrap_or("").trim();
+        let name = |k: usize| Some(headers.get(at[k]).unwrap_or(DESIGN_COLUMNS[k].0).trim());
+        let county = field(0);
+        if county.len() != 6 || !county.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(
+                line,
+                name(0),
+                format!("{county:?} is not a county code; give the county's 6 digits"),
+            ));
+        }
+        let stratum = field(1);
+        if stratum.is_empty() {
+            return Err(bad(line, name(1), "no stratum; name the county's stratum".into()));
+        }
+        let counties: u32 = match field(2).parse() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                return Err(bad(
+                    line,
+                    name(2),
+                    format!(
+                        "{:?} is not a count of counties; give the number of counties in the stratum (drawn or not), a whole number above 0",
+                        field(2)
+                    ),
+                ))
+            }
+        };
+        if let Some(first) = seen.insert(county.to_string(), line) {
+            return Err(bad(
+                line,
+                name(0),
+                format!("county {county} is already on line {first}; list each drawn county once"),
+            ));
+        }
+        out.push(SampledCounty {
+            county_code: county.to_string(),
+            stratum: stratum.to_string(),
+            stratum_counties: counties,
+        });
+    }
+    if out.is_empty() {
+        return Err(bad(1, None, "no county; list the drawn counties, one a line".into()));
+    }
+    Ok(out)
+}

@@ -315,3 +315,41 @@ fn bad_designs_are_refused() {
         SampledError::AddedTwice(_)
     ));
 }
+
+#[test]
+fn design_files_are_read_with_english_or_chinese_headers() {
+    let en = "county_code,stratum,stratum_counties\n110101,A,5\n110102, A ,5\n\n120101,B,4\n";
+    let d = assess_census_tables::parse_design(en.as_bytes()).unwrap();
+    assert_eq!(d.len(), 3);
+    assert_eq!(d[1], drawn("110102", "A", 5));
+    let zh = "\u{feff}层内县数,县代码,层,备注\n4,120101,B,x\n";
+    let d = assess_census_tables::parse_design(zh.as_bytes()).unwrap();
+    assert_eq!(d, vec![drawn("120101", "B", 4)]);
+}
+
+#[test]
+fn bad_design_rows_are_refused_with_line_and_column() {
+    let parse = |t: &str| {
+        assess_census_tables::parse_design(t.as_bytes())
+            .unwrap_err()
+            .to_string()
+    };
+    let h = "county_code,stratum,stratum_counties\n";
+    assert_eq!(
+        parse(&format!("{h}110101,A,5\n11010,A,5\n")),
+        "line 3, column county_code: \"11010\" is not a county code; give the county's 6 digits"
+    );
+    assert!(parse(&format!("{h}110101,A,five\n"))
+        .starts_with("line 2, column stratum_counties: \"five\" is not a count of counties"));
+    assert!(parse(&format!("{h}110101,A,0\n")).starts_with("line 2, column stratum_counties"));
+    assert!(parse(&format!("{h}110101,,3\n")).starts_with("line 2, column stratum: no stratum"));
+    assert_eq!(
+        parse(&format!("{h}110101,A,5\n110102,A,5\n110101,B,4\n")),
+        "line 4, column county_code: county 110101 is already on line 2; list each drawn county once"
+    );
+    assert!(parse("county,stratum,stratum_counties\n").starts_with("line 1: no column county_code"));
+    assert!(parse(h).contains("no county"));
+    assert!(parse(&format!("{h}110101,A\n")).starts_with("line 2:"));
+    let zh = "县代码,层,层内县数\n110101,甲,x\n";
+    assert!(parse(zh).starts_with("line 2, column 层内县数:"));
+}
