@@ -353,3 +353,32 @@ fn bad_design_rows_are_refused_with_line_and_column() {
     let zh = "县代码,层,层内县数\n110101,甲,x\n";
     assert!(parse(zh).starts_with("line 2, column 层内县数:"));
 }
+
+/// A stratum with one drawn county of several gives no variance of its own (R's
+/// `survey.lonely.psu = "remove"`): the standard error is stratum A's term of Cochran's
+/// formula alone, over the X̂ of both strata.
+#[test]
+fn a_lonely_county_adds_no_variance() {
+    let design = vec![
+        drawn("110101", "A", 5),
+        drawn("110102", "A", 5),
+        drawn("120101", "B", 4),
+    ];
+    let mut est = SampledEstimator::new(&design).unwrap();
+    for (code, values) in [
+        ("110101", vec![T, F, T]),
+        ("110102", vec![T]),
+        ("120101", vec![F, T]),
+    ] {
+        let (r, s) = county(code, &values);
+        est.add_county(code, &r, &s).unwrap();
+    }
+    let g = est.finish(0.95).unwrap().estimates[6].clone();
+    // Ŷ = 2.5·3 + 4·1 = 11.5, X̂ = 2.5·4 + 4·2 = 18, r = 23/36.
+    let r = 23.0 / 36.0;
+    assert!((g.estimate.unwrap() - r).abs() < 1e-12);
+    // Stratum A: z = (2 − 3r, 1 − r), s² = (z1 − z2)²/2, N²(1 − f)/n = 25·0.6/2 = 7.5.
+    let (z1, z2) = (2.0 - 3.0 * r, 1.0 - r);
+    let v = 7.5 * (z1 - z2) * (z1 - z2) / 2.0 / (18.0 * 18.0);
+    assert!((g.se.unwrap() - v.sqrt()).abs() < 1e-12, "{:?} {}", g.se, v.sqrt());
+}
