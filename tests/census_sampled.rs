@@ -11,6 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufReader;
 use std::path::Path;
 
+/// An indicator of a return.
+type Value = fn(&ReturnRow) -> Option<bool>;
+
 /// Stratum A: 5 counties, 2 drawn; stratum B: 4 counties, 3 drawn.
 const DESIGN: &str = "county_code,stratum,stratum_counties\n\
                       530115,A,5\n530124,A,5\n530125,B,4\n530127,B,4\n530181,B,4\n";
@@ -89,7 +92,11 @@ fn sampled_estimates_equal_the_weighted_shares_of_the_returns() {
         .arg(p("out"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let rows = first_returns(&p("returns.jsonl"), &registered(&p("register.csv")));
     assert!(rows.len() > 200, "{}", rows.len());
@@ -101,7 +108,7 @@ fn sampled_estimates_equal_the_weighted_shares_of_the_returns() {
     let mut csv = csv::Reader::from_path(p("out/estimates.csv")).unwrap();
     let records: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
     assert_eq!(records.len(), 8);
-    let values: [(&str, fn(&ReturnRow) -> Option<bool>); 3] = [
+    let values: [(&str, Value); 3] = [
         ("income", |r| r.income_ok),
         ("guarantees", |r| r.guarantees),
         ("poor", |r| r.poor),
@@ -119,7 +126,11 @@ fn sampled_estimates_equal_the_weighted_shares_of_the_returns() {
         let rec = records.iter().find(|r| &r[0] == name).unwrap();
         assert_eq!(rec[1].parse::<usize>().unwrap(), n, "{name}");
         let got: f64 = rec[2].parse().unwrap();
-        assert!((got - y / x).abs() < 1e-12, "{name}: {got} against {}", y / x);
+        assert!(
+            (got - y / x).abs() < 1e-12,
+            "{name}: {got} against {}",
+            y / x
+        );
         let (lci, uci): (f64, f64) = (rec[4].parse().unwrap(), rec[5].parse().unwrap());
         assert!(lci <= got && got <= uci, "{name}: {lci} {got} {uci}");
         let j = json["estimates"]

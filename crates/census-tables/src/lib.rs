@@ -49,8 +49,9 @@ pub use coverage::{CountyCoverage, Coverage, MissingHousehold};
 pub use error::TablesError;
 pub use html::summary_html;
 pub use sampled::{
-    parse_design, sampled_csv, DesignRowError, SampledCounty, SampledError, SampledEstimate, SampledEstimates, SampledEstimator,
-    SampledSummary, DESIGN_COLUMNS, SAMPLED_COLUMNS, SAMPLED_INDICATORS,
+    parse_design, sampled_csv, DesignRowError, SampledCounty, SampledError, SampledEstimate,
+    SampledEstimates, SampledEstimator, SampledSummary, DESIGN_COLUMNS, SAMPLED_COLUMNS,
+    SAMPLED_INDICATORS,
 };
 pub use tables::{
     county_coverage, CensusTables, CoverageRow, Income, Level, Received, Tables, Tally, UnitTable,

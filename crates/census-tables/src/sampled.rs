@@ -182,10 +182,7 @@ impl SampledEstimator {
         let mut counties = BTreeMap::new();
         let mut strata: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
         for c in design {
-            if counties
-                .insert(c.county_code.clone(), c.clone())
-                .is_some()
-            {
+            if counties.insert(c.county_code.clone(), c.clone()).is_some() {
                 return Err(SampledError::Twice(c.county_code.clone()));
             }
             if c.stratum_counties == 0 {
@@ -261,7 +258,11 @@ impl SampledEstimator {
     /// of its own (it is left out of the variance, R's `survey.lonely.psu = "remove"`), and
     /// one drawn with certainty (`n_h = N_h`) none at all.
     pub fn finish(self, confidence: f64) -> Result<SampledEstimates, SampledError> {
-        if let Some(c) = self.design.keys().find(|c| !self.households.contains_key(*c)) {
+        if let Some(c) = self
+            .design
+            .keys()
+            .find(|c| !self.households.contains_key(*c))
+        {
             return Err(SampledError::NotAdded(c.clone()));
         }
         let households: usize = self.households.values().map(Vec::len).sum();
@@ -436,9 +437,7 @@ pub fn parse_design(text: &[u8]) -> Result<Vec<SampledCounty>, DesignRowError> {
         column: column.map(str::to_string),
         message,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text);
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text);
     let headers = reader
         .headers()
         .map_err(|e| bad(1, None, e.to_string()))?
@@ -479,7 +478,11 @@ pub fn parse_design(text: &[u8]) -> Result<Vec<SampledCounty>, DesignRowError> {
         }
         let stratum = field(1);
         if stratum.is_empty() {
-            return Err(bad(line, name(1), "no stratum; name the county's stratum".into()));
+            return Err(bad(
+                line,
+                name(1),
+                "no stratum; name the county's stratum".into(),
+            ));
         }
         let counties: u32 = match field(2).parse() {
             Ok(n) if n > 0 => n,
@@ -508,7 +511,11 @@ pub fn parse_design(text: &[u8]) -> Result<Vec<SampledCounty>, DesignRowError> {
         });
     }
     if out.is_empty() {
-        return Err(bad(1, None, "no county; list the drawn counties, one a line".into()));
+        return Err(bad(
+            1,
+            None,
+            "no county; list the drawn counties, one a line".into(),
+        ));
     }
     Ok(out)
 }

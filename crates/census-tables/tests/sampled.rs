@@ -73,6 +73,9 @@ fn drawn(county: &str, stratum: &str, counties: u32) -> SampledCounty {
     }
 }
 
+/// A county's code, register rows and returns.
+type CountyRows = (String, Vec<RegisterRow>, Vec<ReturnRow>);
+
 /// A county whose households H1, H2, ... have these values, registered as exited.
 fn county(code: &str, values: &[Option<bool>]) -> (Vec<RegisterRow>, Vec<ReturnRow>) {
     let register = (1..=values.len())
@@ -108,7 +111,7 @@ const F: Option<bool> = Some(false);
 ///
 /// Weights: A 5/2 = 2.5, B 4/3. Ŷ = 2.5·3 + 4/3·4 = 77/6; X̂ = 2.5·4 + 4/3·7 = 58/3;
 /// r = Ŷ/X̂ = 77/116.
-fn design() -> (Vec<SampledCounty>, Vec<(String, Vec<RegisterRow>, Vec<ReturnRow>)>) {
+fn design() -> (Vec<SampledCounty>, Vec<CountyRows>) {
     let design = vec![
         drawn("110101", "A", 5),
         drawn("110102", "A", 5),
@@ -210,7 +213,10 @@ fn hand_built_design_matches_cochran() {
         lines.next().unwrap(),
         "indicator,n,estimate,se,lci,uci,deff,strata,counties_drawn,households"
     );
-    assert!(lines.nth(6).unwrap().starts_with(&format!("guarantees,11,{p},{got},")));
+    assert!(lines
+        .nth(6)
+        .unwrap()
+        .starts_with(&format!("guarantees,11,{p},{got},")));
 }
 
 /// A drawn county with no enumerated household stays a cluster of zero totals: the
@@ -273,21 +279,35 @@ fn an_indicator_nobody_answered_has_no_estimate() {
 
 #[test]
 fn bad_designs_are_refused() {
-    let err = SampledEstimator::new(&[drawn("110101", "A", 3), drawn("110101", "B", 3)])
-        .unwrap_err();
-    assert!(matches!(err, SampledError::Twice(ref c) if c == "110101"), "{err}");
-    let err = SampledEstimator::new(&[
-        drawn("110101", "A", 1),
-        drawn("110102", "A", 1),
-    ])
-    .unwrap_err();
+    let err =
+        SampledEstimator::new(&[drawn("110101", "A", 3), drawn("110101", "B", 3)]).unwrap_err();
     assert!(
-        matches!(err, SampledError::StratumTooSmall { drawn: 2, counties: 1, .. }),
+        matches!(err, SampledError::Twice(ref c) if c == "110101"),
         "{err}"
     );
-    let err = SampledEstimator::new(&[drawn("110101", "A", 3), drawn("110102", "A", 4)])
-        .unwrap_err();
-    assert!(matches!(err, SampledError::StratumCountsDiffer { first: 3, second: 4, .. }));
+    let err =
+        SampledEstimator::new(&[drawn("110101", "A", 1), drawn("110102", "A", 1)]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SampledError::StratumTooSmall {
+                drawn: 2,
+                counties: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err =
+        SampledEstimator::new(&[drawn("110101", "A", 3), drawn("110102", "A", 4)]).unwrap_err();
+    assert!(matches!(
+        err,
+        SampledError::StratumCountsDiffer {
+            first: 3,
+            second: 4,
+            ..
+        }
+    ));
     assert!(matches!(
         SampledEstimator::new(&[drawn("110101", "A", 0)]).unwrap_err(),
         SampledError::NoCounties(_)
@@ -380,5 +400,10 @@ fn a_lonely_county_adds_no_variance() {
     // Stratum A: z = (2 − 3r, 1 − r), s² = (z1 − z2)²/2, N²(1 − f)/n = 25·0.6/2 = 7.5.
     let (z1, z2) = (2.0 - 3.0 * r, 1.0 - r);
     let v = 7.5 * (z1 - z2) * (z1 - z2) / 2.0 / (18.0 * 18.0);
-    assert!((g.se.unwrap() - v.sqrt()).abs() < 1e-12, "{:?} {}", g.se, v.sqrt());
+    assert!(
+        (g.se.unwrap() - v.sqrt()).abs() < 1e-12,
+        "{:?} {}",
+        g.se,
+        v.sqrt()
+    );
 }

@@ -34,7 +34,9 @@ pub struct SampledArgs {
 fn confidence(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(c) if c > 0.0 && c < 1.0 => Ok(c),
-        _ => Err(format!("{s:?} is not a confidence level; give a number between 0 and 1, such as 0.95")),
+        _ => Err(format!(
+            "{s:?} is not a confidence level; give a number between 0 and 1, such as 0.95"
+        )),
     }
 }
 
@@ -47,7 +49,11 @@ fn check_out(out: &Path, force: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     let cannot = || format!("cannot read {}", out.display());
-    if std::fs::read_dir(out).with_context(cannot)?.next().is_none() {
+    if std::fs::read_dir(out)
+        .with_context(cannot)?
+        .next()
+        .is_none()
+    {
         return Ok(());
     }
     let ours = |p: &Path| p.to_str().is_some_and(|name| FILES.contains(&name));
