@@ -167,7 +167,8 @@ const VALUES: [Value; 8] = [
 #[derive(Debug)]
 pub struct SampledEstimator {
     design: BTreeMap<String, SampledCounty>,
-    drawn: BTreeMap<String, u32>,
+    /// Per stratum: counties drawn `n_h` and counties `N_h`.
+    strata: BTreeMap<String, (u32, u32)>,
     /// Each added county's households: one byte per indicator (0 no, 1 yes, 2 unknown).
     households: BTreeMap<String, Vec<[u8; 8]>>,
 }
@@ -211,9 +212,9 @@ impl SampledEstimator {
         }
         Ok(SampledEstimator {
             design: counties,
-            drawn: strata
+            strata: strata
                 .into_iter()
-                .map(|(s, (n, _))| (s.to_string(), n))
+                .map(|(s, counts)| (s.to_string(), counts))
                 .collect(),
             households: BTreeMap::new(),
         })
@@ -288,7 +289,7 @@ impl SampledEstimator {
             .weights(
                 county_of
                     .iter()
-                    .map(|c| f64::from(c.stratum_counties) / f64::from(self.drawn[&c.stratum]))
+                    .map(|c| f64::from(c.stratum_counties) / f64::from(self.strata[&c.stratum].0))
                     .collect(),
             )
             .strata(county_of.iter().map(|c| c.stratum.clone()))
@@ -347,16 +348,9 @@ impl SampledEstimator {
         }
         Ok(SampledEstimates {
             design: SampledSummary {
-                strata: self.drawn.len(),
+                strata: self.strata.len(),
                 counties_drawn: self.design.len(),
-                counties_in_strata: self
-                    .drawn
-                    .keys()
-                    .map(|s| {
-                        let c = self.design.values().find(|c| &c.stratum == s);
-                        c.map_or(0, |c| u64::from(c.stratum_counties))
-                    })
-                    .sum(),
+                counties_in_strata: self.strata.values().map(|s| u64::from(s.1)).sum(),
                 households,
                 confidence,
             },
