@@ -18,6 +18,7 @@ mod census_ingest_pg;
 mod census_pes;
 mod census_pg;
 mod census_quality;
+mod census_sampled;
 mod census_tables;
 mod census_template;
 mod check;

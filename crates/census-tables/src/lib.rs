@@ -13,11 +13,13 @@
 //!   ([`coverage_csv`]), the follow-up list as CSV ([`missing_csv`])
 //!   and XLSX ([`missing_xlsx`]), the tables as a workbook for officials ([`tables_xlsx`]),
 //!   and an HTML summary with national maps of the counties coloured by coverage and by
-//!   attainment ([`summary_html`], drawn by `assess-report`'s map of counties).
+//!   attainment ([`summary_html`], drawn by `assess-report`'s map of counties);
+//! - weighted estimates for all non-poverty counties from the stratified cluster sample of
+//!   them that the census enumerated ([`SampledEstimator`], [`sampled_csv`]).
 //!
 //! Not for: reading the census store or the register (the caller hands over each county's
 //! rows, `assess_census::ReturnRow` and `RegisterRow`), judging returns (`assess-census`),
-//! quality checks, weighted estimates for sampled counties, or writing files. No I/O.
+//! quality checks, or writing files. No I/O.
 //!
 //! ```
 //! use assess_census::{RegisterRow, ReturnRow};
@@ -40,6 +42,7 @@ mod error;
 mod flat;
 mod html;
 pub mod quantile;
+mod sampled;
 mod tables;
 mod xlsx;
 
@@ -47,6 +50,11 @@ pub use coverage::{CountyCoverage, Coverage, MissingHousehold};
 pub use error::TablesError;
 pub use flat::{flat_table, Cell};
 pub use html::summary_html;
+pub use sampled::{
+    parse_design, sampled_csv, DesignRowError, SampledCounty, SampledError, SampledEstimate,
+    SampledEstimates, SampledEstimator, SampledSummary, DESIGN_COLUMNS, SAMPLED_COLUMNS,
+    SAMPLED_INDICATORS,
+};
 pub use tables::{
     county_coverage, CensusTables, CoverageRow, Income, Level, Received, Tables, Tally, UnitTable,
     ITEMS, KINDS,

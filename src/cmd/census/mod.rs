@@ -7,6 +7,7 @@ pub mod crosscheck;
 pub mod ingest;
 pub mod pes;
 pub mod quality;
+pub mod sampled;
 pub mod tables;
 pub mod template;
 
@@ -44,6 +45,12 @@ pub enum CensusCmd {
     /// interviews, many repeated returns), each test with its false-alarm rate
     /// (docs/census.md, "Quality checks").
     Quality(quality::QualityArgs),
+    /// Weighted estimates for all non-poverty counties from the stratified cluster sample of
+    /// them that the census enumerated: the share of registered households above the income
+    /// line, meeting each guarantee, all five, and poor, with standard errors and
+    /// Korn-Graubard intervals (estimates.csv, estimates.json) (docs/census.md, "Sampled
+    /// non-poverty counties").
+    Sampled(sampled::SampledArgs),
 }
 
 pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
@@ -55,5 +62,6 @@ pub fn run(cmd: CensusCmd) -> anyhow::Result<()> {
         CensusCmd::Tables(a) => tables::run(a),
         CensusCmd::Pes(c) => pes::run(c),
         CensusCmd::Quality(a) => quality::run(a),
+        CensusCmd::Sampled(a) => sampled::run(a),
     }
 }
