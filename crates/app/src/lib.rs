@@ -50,6 +50,7 @@ pub mod accounts;
 pub mod audit;
 pub mod census_crosscheck;
 pub mod census_ingest;
+pub mod census_uploads;
 pub mod census_pes;
 pub mod checks;
 pub mod draws;
