@@ -580,7 +580,9 @@ fn every_endpoint_checks_its_scope_for_every_role() {
                     if e.scope == Scope::Write(Over::Return) && answer.status == 200 {
                         let status = &answer.body["returns"][0]["status"];
                         assert!(
-                            refused_return || *status == json!("stored") || *status == json!("already_held"),
+                            refused_return
+                                || *status == json!("stored")
+                                || *status == json!("already_held"),
                             "{engine} {path} {account}: {:?}",
                             answer.body
                         );
@@ -894,9 +896,7 @@ fn census_lines(county: &str, n: usize) -> Vec<u8> {
     let mut out = String::new();
     for line in read(&example_census())
         .lines()
-        .filter(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["county_code"] == json!(county)
-        })
+        .filter(|l| serde_json::from_str::<Value>(l).unwrap()["county_code"] == json!(county))
         .take(n)
     {
         out.push_str(line);
@@ -991,7 +991,10 @@ fn census_returns_are_uploaded_judged_once_and_only_in_scope() {
             .unwrap();
         assert_eq!(out["problems"][0]["field"], json!("county_code"));
         let reason = out["problems"][0]["reason"].as_str().unwrap();
-        assert!(reason.contains("522327") && reason.contains("T1"), "{reason}");
+        assert!(
+            reason.contains("522327") && reason.contains("T1"),
+            "{reason}"
+        );
         // The bad ones: each answered with its line and field.
         let n = (luquan_ids.len() + ceheng_ids.len()) as u64;
         let tail: Vec<(u64, &str, &str)> = returns[returns.len() - 3..]
@@ -1042,10 +1045,16 @@ fn census_returns_are_uploaded_judged_once_and_only_in_scope() {
                 .arg(example_census())
                 .output()
                 .unwrap();
-            assert!(!busy.status.success(), "{engine}: the store is the server's");
+            assert!(
+                !busy.status.success(),
+                "{engine}: the store is the server's"
+            );
             // The store holds exactly the returns stored.
             let ds = assess_census_store::Dataset::open(&store).unwrap();
-            assert_eq!(ds.counties(), vec!["522327".to_string(), "530128".to_string()]);
+            assert_eq!(
+                ds.counties(),
+                vec!["522327".to_string(), "530128".to_string()]
+            );
             for (county, ids) in [("530128", &luquan_ids), ("522327", &ceheng_ids)] {
                 let rows = ds.returns(county).unwrap();
                 assert_eq!(rows.len(), ids.len(), "{county}: nothing twice");

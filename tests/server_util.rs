@@ -135,7 +135,13 @@ impl Server {
     }
 
     /// POST raw bytes with a content type.
-    pub fn post_bytes(&self, path: &str, token: &str, content_type: &str, bytes: Vec<u8>) -> Answer {
+    pub fn post_bytes(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Answer {
         let response = self
             .http
             .post(format!("{}{path}", self.base))

@@ -83,10 +83,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let db = args.db.clone().unwrap_or_default();
     runtime.block_on(async {
         let store = Store::open(&db).await?;
-        let listener = tokio::net::TcpListener::bind(&args.listen)
-            .await
-            .with_context(|| format!("listening on {}", args.listen))?;
-        let address = listener.local_addr()?;
         let census = match (&args.census_store, db.starts_with("postgres")) {
             (Some(dir), _) => Some(CensusTarget::Parquet(dir.clone())),
             (None, true) => Some(CensusTarget::Postgres(db.clone())),
@@ -96,11 +92,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         if let Some(target) = census {
             let what = target.to_string();
             let writer = tokio::task::block_in_place(|| CensusWriter::open(target, standards))
-                .with_context(|| format!("opening {what} for census uploads"))?;
+                .with_context(|| match &args.census_store {
+                    Some(dir) => format!("--census-store {}", dir.display()),
+                    None => format!("opening {what} for census uploads"),
+                })?;
             tracing::info!(census = %what, "census returns taken");
             state = state.with_census(writer);
         }
         let state = Arc::new(state);
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        let address = listener.local_addr()?;
         // The first line on stdout says where it listens (with the port the system chose for
         // `:0`), so scripts and tests can wait for it.
         println!("assess serve: listening on http://{address} (database {db})");

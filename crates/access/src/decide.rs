@@ -116,22 +116,6 @@ pub fn decide(
                 )
             }
         }
-        (Role::Interviewer, Target::CensusReturn(county)) => {
-            // A census enumerator is an interviewer posted with a team: the counties of the
-            // team are the counties whose households they enumerate.
-            if grants.counties.contains(county) {
-                Ok(())
-            } else {
-                refuse(
-                    Rule::OutOfScope,
-                    format!(
-                        "county {county} is not assigned to team {}: an enumerator uploads \
-                         census returns only of the counties assigned to their team",
-                        account.team.as_deref().unwrap_or("(none)")
-                    ),
-                )
-            }
-        }
         (Role::Interviewer, Target::County(county)) => refuse(
             Rule::OutOfScope,
             format!(
@@ -150,8 +134,13 @@ pub fn decide(
                 }
             ),
         ),
+        // A census enumerator is an interviewer posted with a team: the counties of the team
+        // are the counties whose returns they upload.
         (Role::TeamLeader | Role::CrossAssessor, Target::County(county))
-        | (Role::TeamLeader | Role::CrossAssessor, Target::CensusReturn(county))
+        | (
+            Role::Interviewer | Role::TeamLeader | Role::CrossAssessor,
+            Target::CensusReturn(county),
+        )
         | (Role::TeamLeader | Role::CrossAssessor, Target::Village { county, .. }) => {
             if role == Role::CrossAssessor {
                 own_province(account, county)?;

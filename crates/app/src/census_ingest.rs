@@ -20,8 +20,8 @@
 //! county comes back.
 
 use assess_census::{
-    judge_return, Batch, CensusReturn, CensusSink, Checkpoint, Counts, CsvReader, InputId, JsonLinesReader,
-    MemberRow, Numbered, RegisterRow, Reject, ReturnError, ReturnRow,
+    judge_return, Batch, CensusReturn, CensusSink, Checkpoint, Counts, CsvReader, InputId,
+    JsonLinesReader, MemberRow, Numbered, RegisterRow, Reject, ReturnError, ReturnRow,
 };
 use assess_census_store::{ParquetSink, StoreError};
 use assess_register::{EncodingChoice, ReadOptions, RegisterError};

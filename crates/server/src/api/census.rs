@@ -97,11 +97,10 @@ pub async fn upload(
     let answers = match answers {
         Ok(a) => a,
         Err(IngestError::File(e)) => {
-            return Err(ApiError::bad_request(format!(
-                "line {}: {}",
-                e.line, e.problem.message
-            ))
-            .field(e.problem.field))
+            return Err(
+                ApiError::bad_request(format!("line {}: {}", e.line, e.problem.message))
+                    .field(e.problem.field),
+            )
         }
         Err(e) => return Err(ApiError::internal(&e)),
     };
