@@ -465,6 +465,9 @@ fn expected(role: &str, scope: assess_server::endpoints::Scope, insider: bool) -
             match role {
                 "admin" => May::Yes,
                 "coordinator" => yes(!write),
+                // Census returns go by the team's counties, and both interviewers (zhang, wang)
+                // are of team T1, which has county 530128.
+                "interviewer" if over == Over::Return => May::Yes,
                 "interviewer" => yes(insider && over == Over::Village),
                 "team_leader" | "cross_assessor" => yes(insider),
                 _ => unreachable!(),
@@ -520,12 +523,14 @@ fn request_for(
             ),
             None,
         ),
+        "/api/v1/census/returns" => (e.path.to_string(), None, Some(census_lines("530128", 1))),
         other => panic!("endpoint {other} has no request in the scope matrix: add one"),
     }
 }
 
 #[test]
 fn every_endpoint_checks_its_scope_for_every_role() {
+    use assess_server::endpoints::{Over, Scope};
     // role, insider account (village 1 / county 530128 assigned), outsider account.
     let accounts = [
         ("interviewer", "zhang", Some("wang")),
@@ -536,17 +541,29 @@ fn every_endpoint_checks_its_scope_for_every_role() {
     ];
     for engine in engines() {
         let f = field(engine);
-        let server = f.start(&[]);
+        // SQLite: census returns go to a Parquet census store; PostgreSQL: its census tables.
+        let census = f.dir.path().join("census");
+        let census_arg = census.to_str().unwrap();
+        let server = match engine {
+            "sqlite" => f.start(&["--census-store", census_arg]),
+            _ => f.start(&[]),
+        };
         let mut checked = 0;
         for e in assess_server::endpoints::ENDPOINTS {
             let (path, json_body, bytes) = request_for(&f, e);
-            let send = |token: Option<&str>| match &bytes {
-                Some(b) => server.put_bytes(&path, token.unwrap_or(""), b.clone()),
-                None => server.call(e.method, &path, token, json_body.as_ref()),
+            let send = |token: Option<&str>| match (&bytes, e.method) {
+                (Some(b), "POST") => server.post_bytes(
+                    &path,
+                    token.unwrap_or(""),
+                    "application/x-ndjson",
+                    b.clone(),
+                ),
+                (Some(b), _) => server.put_bytes(&path, token.unwrap_or(""), b.clone()),
+                (None, _) => server.call(e.method, &path, token, json_body.as_ref()),
             };
             // Without a token only public endpoints answer.
             let anonymous = send(None);
-            if e.scope == assess_server::endpoints::Scope::Public {
+            if e.scope == Scope::Public {
                 assert_eq!(anonymous.status, 200, "{engine} {} {path}", e.method);
             } else {
                 assert_eq!(anonymous.status, 401, "{engine} {} {path}", e.method);
@@ -557,7 +574,20 @@ fn every_endpoint_checks_its_scope_for_every_role() {
                     let Some(account) = account else { continue };
                     let answer = send(Some(f.token(account)));
                     let want = expected(role, e.scope, inside);
-                    let refused = answer.status == 403;
+                    // Census returns out of scope are refused one by one, in a 200 answer.
+                    let refused_return =
+                        answer.body["returns"][0]["status"] == json!("out_of_scope");
+                    if e.scope == Scope::Write(Over::Return) && answer.status == 200 {
+                        let status = &answer.body["returns"][0]["status"];
+                        assert!(
+                            refused_return
+                                || *status == json!("stored")
+                                || *status == json!("already_held"),
+                            "{engine} {path} {account}: {:?}",
+                            answer.body
+                        );
+                    }
+                    let refused = answer.status == 403 || refused_return;
                     assert_eq!(
                         refused,
                         want == May::No,
@@ -567,7 +597,7 @@ fn every_endpoint_checks_its_scope_for_every_role() {
                         answer.body
                     );
                     assert_ne!(answer.status, 401, "{engine} {path} {account}");
-                    if refused {
+                    if answer.status == 403 {
                         assert_eq!(answer.body["error"]["code"], json!("out_of_scope"));
                     }
                     checked += 1;
@@ -847,4 +877,196 @@ fn bad_requests_get_json_errors() {
     let unknown = server.call("GET", "/api/v1/nothing", Some(zhang), None);
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.body["error"]["code"], json!("not_found"));
+}
+
+/// A synthetic census of Luquan (530128) and Ceheng (522327), JSON Lines, made once per run.
+fn example_census() -> PathBuf {
+    static MADE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    MADE.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("server-census-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        crate::census_ingest::census(&dir, "530128,522327", 400, "jsonl").1
+    })
+    .clone()
+}
+
+/// The first `n` returns of a county (every one for `usize::MAX`), as JSON Lines.
+fn census_lines(county: &str, n: usize) -> Vec<u8> {
+    let mut out = String::new();
+    for line in read(&example_census())
+        .lines()
+        .filter(|l| serde_json::from_str::<Value>(l).unwrap()["county_code"] == json!(county))
+        .take(n)
+    {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+fn return_ids(lines: &[u8]) -> BTreeSet<String> {
+    String::from_utf8_lossy(lines)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["return_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// The answers of a census upload: return id (or line) → status.
+fn census_statuses(answer: &Value) -> BTreeMap<String, String> {
+    answer["returns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no returns in {answer:?}"))
+        .iter()
+        .map(|r| {
+            let id = r["return_id"]
+                .as_str()
+                .map_or_else(|| format!("line {}", r["line"]), str::to_string);
+            (id, r["status"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+fn with_status(answer: &Value, status: &str) -> BTreeSet<String> {
+    census_statuses(answer)
+        .into_iter()
+        .filter(|(_, s)| s == status)
+        .map(|(id, _)| id)
+        .collect()
+}
+
+#[test]
+fn census_returns_are_uploaded_judged_once_and_only_in_scope() {
+    const PATH: &str = "/api/v1/census/returns";
+    let luquan = census_lines("530128", usize::MAX);
+    let ceheng = census_lines("522327", usize::MAX);
+    let (luquan_ids, ceheng_ids) = (return_ids(&luquan), return_ids(&ceheng));
+    assert!(luquan_ids.len() > 20 && ceheng_ids.len() > 20);
+    // Three bad returns: an unknown outcome, a cut line, a latitude out of range.
+    let first: Vec<Value> = String::from_utf8(census_lines("530128", 2))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (mut unknown, mut far) = (first[0].clone(), first[1].clone());
+    unknown["return_id"] = json!("530128-9999999");
+    unknown["outcome"] = json!("maybe");
+    far["return_id"] = json!("530128-9999997");
+    far["gps"]["lat"] = json!(95.0);
+    let bad = format!("{unknown}\n{{\"return_id\": \"530128-9999998\", \n{far}\n");
+    for engine in engines() {
+        let f = field(engine);
+        let store = f.dir.path().join("census");
+        let server = match engine {
+            "sqlite" => f.start(&["--census-store", store.to_str().unwrap()]),
+            _ => f.start(&[]),
+        };
+        let send = |who: &str, body: Vec<u8>| {
+            server.post_bytes(PATH, f.token(who), "application/x-ndjson", body)
+        };
+        // zhang (team T1: Luquan) sends both counties and the bad returns.
+        let mut body = luquan.clone();
+        body.extend_from_slice(&ceheng);
+        body.extend_from_slice(bad.as_bytes());
+        let answer = send("zhang", body.clone());
+        assert_eq!(answer.status, 200, "{engine}: {:?}", answer.body);
+        assert_eq!(with_status(&answer.body, "stored"), luquan_ids, "{engine}");
+        assert_eq!(
+            with_status(&answer.body, "out_of_scope"),
+            ceheng_ids,
+            "{engine}"
+        );
+        assert_eq!(answer.body["stored"], json!(luquan_ids.len()));
+        assert_eq!(answer.body["refused"], json!(ceheng_ids.len() + 3));
+        let returns = answer.body["returns"].as_array().unwrap();
+        assert_eq!(returns.len(), luquan_ids.len() + ceheng_ids.len() + 3);
+        let out = returns
+            .iter()
+            .find(|r| r["status"] == json!("out_of_scope"))
+            .unwrap();
+        assert_eq!(out["problems"][0]["field"], json!("county_code"));
+        let reason = out["problems"][0]["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("522327") && reason.contains("T1"),
+            "{reason}"
+        );
+        // The bad ones: each answered with its line and field.
+        let n = (luquan_ids.len() + ceheng_ids.len()) as u64;
+        let tail: Vec<(u64, &str, &str)> = returns[returns.len() - 3..]
+            .iter()
+            .map(|r| {
+                (
+                    r["line"].as_u64().unwrap(),
+                    r["status"].as_str().unwrap(),
+                    r["problems"][0]["field"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            tail,
+            vec![
+                (n + 1, "refused", "outcome"),
+                (n + 2, "refused", "json"),
+                (n + 3, "refused", "gps_lat"),
+            ],
+            "{engine}"
+        );
+        // Sent again: every Luquan return already held, nothing stored.
+        let again = send("zhang", luquan.clone());
+        assert_eq!(again.body["stored"], json!(0), "{engine}: {:?}", again.body);
+        assert_eq!(with_status(&again.body, "already_held"), luquan_ids);
+        // A return id held with other answers: refused on its id.
+        let mut changed = first[0].clone();
+        changed["household"]["income"]["wages"] = json!(99.0);
+        let changed = send("zhang", format!("{changed}\n").into_bytes());
+        assert_eq!(changed.body["returns"][0]["status"], json!("refused"));
+        assert_eq!(
+            changed.body["returns"][0]["problems"][0]["field"],
+            json!("return_id"),
+            "{engine}: {:?}",
+            changed.body
+        );
+        // lead2 (team T2: Ceheng) stores Ceheng's; a coordinator writes nothing.
+        let ceheng_answer = send("lead2", ceheng.clone());
+        assert_eq!(with_status(&ceheng_answer.body, "stored"), ceheng_ids);
+        let coord = send("coord", ceheng.clone());
+        assert_eq!(coord.status, 403, "{engine}");
+        assert_eq!(coord.body["error"]["code"], json!("out_of_scope"));
+        if engine == "sqlite" {
+            // One writer: the server holds the store's lock.
+            let busy = assess()
+                .args(["census", "ingest", "--store"])
+                .arg(&store)
+                .arg(example_census())
+                .output()
+                .unwrap();
+            assert!(
+                !busy.status.success(),
+                "{engine}: the store is the server's"
+            );
+            // The store holds exactly the returns stored.
+            let ds = assess_census_store::Dataset::open(&store).unwrap();
+            assert_eq!(
+                ds.counties(),
+                vec!["522327".to_string(), "530128".to_string()]
+            );
+            for (county, ids) in [("530128", &luquan_ids), ("522327", &ceheng_ids)] {
+                let rows = ds.returns(county).unwrap();
+                assert_eq!(rows.len(), ids.len(), "{county}: nothing twice");
+                let held: BTreeSet<String> = rows.into_iter().map(|r| r.return_id).collect();
+                assert_eq!(&held, ids, "{county}");
+            }
+        }
+    }
+    // Without a census store (SQLite, no store given): 409 with a JSON error.
+    let f = field("sqlite");
+    let server = f.start(&[]);
+    let none = server.post_bytes(PATH, f.token("zhang"), "application/x-ndjson", luquan);
+    assert_eq!(none.status, 409);
+    assert_eq!(none.body["error"]["code"], json!("no_census_store"));
 }

@@ -1,6 +1,7 @@
 //! `assess serve`: the field server over a survey database (docs/server.md).
 
 use anyhow::Context;
+use assess_app::census_uploads::{CensusTarget, CensusWriter};
 use assess_server::{ServerState, Settings};
 use assess_store::Store;
 use std::num::NonZeroU32;
@@ -38,6 +39,11 @@ pub struct ServeArgs {
     /// Longest a request may take, e.g. 120s or 2m.
     #[arg(long, default_value = "120s", value_parser = humantime::parse_duration)]
     timeout: std::time::Duration,
+    /// The census store (a Parquet dataset directory, made when new or empty) that census
+    /// returns uploaded to /api/v1/census/returns go to; the server holds its lock while it
+    /// runs. Without it, a PostgreSQL --db takes them in its census tables.
+    #[arg(long, value_name = "DIR")]
+    census_store: Option<PathBuf>,
     /// Log one JSON object per line instead of text.
     #[arg(long)]
     pub log_json: bool,
@@ -77,11 +83,27 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let db = args.db.clone().unwrap_or_default();
     runtime.block_on(async {
         let store = Store::open(&db).await?;
+        let census = match (&args.census_store, db.starts_with("postgres")) {
+            (Some(dir), _) => Some(CensusTarget::Parquet(dir.clone())),
+            (None, true) => Some(CensusTarget::Postgres(db.clone())),
+            (None, false) => None,
+        };
+        let mut state = ServerState::new(store.clone(), settings, standards.clone(), toml);
+        if let Some(target) = census {
+            let what = target.to_string();
+            let writer = tokio::task::block_in_place(|| CensusWriter::open(target, standards))
+                .with_context(|| match &args.census_store {
+                    Some(dir) => format!("--census-store {}", dir.display()),
+                    None => format!("opening {what} for census uploads"),
+                })?;
+            tracing::info!(census = %what, "census returns taken");
+            state = state.with_census(writer);
+        }
+        let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .with_context(|| format!("listening on {}", args.listen))?;
         let address = listener.local_addr()?;
-        let state = Arc::new(ServerState::new(store.clone(), settings, standards, toml));
         // The first line on stdout says where it listens (with the port the system chose for
         // `:0`), so scripts and tests can wait for it.
         println!("assess serve: listening on http://{address} (database {db})");

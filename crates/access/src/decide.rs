@@ -30,6 +30,8 @@ pub enum Target<'a> {
     },
     /// The accounts and the assignments of counties and villages.
     Accounts,
+    /// A census return of one county (six-digit code), uploaded by its enumerator.
+    CensusReturn(&'a str),
 }
 
 /// Which rule refused.
@@ -62,7 +64,8 @@ fn refuse(rule: Rule, reason: String) -> Result<(), Refusal> {
 /// Whether `account`, with what is assigned to it (`grants`), may read or write `target`.
 ///
 /// - interviewer: read and write only the households of the villages assigned to them; no
-///   county as a whole, not every county, not the accounts;
+///   county as a whole, not every county, not the accounts; as a census enumerator, write the
+///   census returns of the counties assigned to their team;
 /// - team leader: read and write the counties assigned to their team, and their villages;
 /// - provincial cross-assessor: as a team leader, but never a county of their own province,
 ///   even when one is assigned to their team;
@@ -131,7 +134,13 @@ pub fn decide(
                 }
             ),
         ),
+        // A census enumerator is an interviewer posted with a team: the counties of the team
+        // are the counties whose returns they upload.
         (Role::TeamLeader | Role::CrossAssessor, Target::County(county))
+        | (
+            Role::Interviewer | Role::TeamLeader | Role::CrossAssessor,
+            Target::CensusReturn(county),
+        )
         | (Role::TeamLeader | Role::CrossAssessor, Target::Village { county, .. }) => {
             if role == Role::CrossAssessor {
                 own_province(account, county)?;
@@ -156,7 +165,7 @@ pub fn decide(
 /// A malformed target is refused before any rule (a server built it from a request).
 fn check_target(target: Target<'_>) -> Result<(), Refusal> {
     let county = match target {
-        Target::County(c) => c,
+        Target::County(c) | Target::CensusReturn(c) => c,
         Target::Village {
             county, village, ..
         } => {
@@ -340,6 +349,14 @@ mod tests {
             (Interviewer, Read, Target::County(YUNNAN), out),
             (Interviewer, Write, Target::County(YUNNAN), out),
             (Interviewer, Read, Target::All, out),
+            // Interviewer as census enumerator: returns of their team's counties.
+            (Interviewer, Write, Target::CensusReturn(YUNNAN), ok),
+            (Interviewer, Write, Target::CensusReturn(OTHER), out),
+            (TeamLeader, Write, Target::CensusReturn(GUIZHOU), ok),
+            (TeamLeader, Write, Target::CensusReturn(OTHER), out),
+            (CrossAssessor, Write, Target::CensusReturn(YUNNAN), own),
+            (Coordinator, Write, Target::CensusReturn(OTHER), ro),
+            (Admin, Write, Target::CensusReturn(OTHER), ok),
             (Interviewer, Read, Target::Accounts, out),
             (Interviewer, Write, Target::Accounts, out),
             // Team leader: their team's counties and their villages.

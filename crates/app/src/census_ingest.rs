@@ -20,8 +20,8 @@
 //! county comes back.
 
 use assess_census::{
-    judge_return, Batch, CensusSink, Checkpoint, Counts, CsvReader, InputId, JsonLinesReader,
-    MemberRow, Numbered, RawReturn, RegisterRow, Reject, ReturnError, ReturnRow,
+    judge_return, Batch, CensusReturn, CensusSink, Checkpoint, Counts, CsvReader, InputId,
+    JsonLinesReader, MemberRow, Numbered, RawReturn, RegisterRow, Reject, ReturnError, ReturnRow,
 };
 use assess_census_store::{ParquetSink, StoreError};
 use assess_register::{EncodingChoice, ReadOptions, RegisterError};
@@ -262,6 +262,8 @@ pub fn ingest<S: CensusSink>(
                     file_name: path.display().to_string(),
                     batch: Batch::default(),
                     since_checkpoint: 0,
+                    answers: None,
+                    out_of_scope: false,
                     at: checkpoint.clone().unwrap_or(Checkpoint {
                         input: id.clone(),
                         items: 0,
@@ -288,6 +290,126 @@ pub fn ingest<S: CensusSink>(
     Ok(report)
 }
 
+/// Who may send a return: `Err(reason)` refuses it (unjudged, not stored), named.
+pub type Admit<'a> = dyn Fn(&CensusReturn) -> Result<(), String> + 'a;
+
+/// What became of one return of an upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// Its line in the upload (1-based).
+    pub line: u64,
+    /// Its return id, when it could be read.
+    pub return_id: Option<String>,
+    /// What became of it.
+    pub outcome: Outcome,
+}
+
+/// Stored, already held, or refused (with every reason, as the ingest reports them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Judged and stored (at the upload's checkpoint).
+    Stored,
+    /// The same return (id and content) was already held: nothing stored.
+    AlreadyHeld,
+    /// Refused by its own rules, the inspection rules, or as another return's id.
+    Refused(Vec<Reject>),
+    /// Refused unjudged: the caller may not send returns of its county.
+    OutOfScope(Vec<Reject>),
+}
+
+/// Writes uploads of JSON Lines returns to one sink, each return judged and deduplicated
+/// exactly as [`ingest`] does, each upload committed as one checkpoint (all its stored
+/// returns, or none when the sink fails). It keeps the held ids of the counties met between
+/// uploads when it is the store's only writer (the Parquet store, whose lock it holds).
+pub struct Uploads<S: CensusSink> {
+    sink: S,
+    held: Held,
+    keep_held: bool,
+    settings: IngestSettings,
+}
+
+impl<S: CensusSink> Uploads<S> {
+    /// Uploads into `sink`; `only_writer`: nobody else writes the sink while this lives (the
+    /// held ids are then kept between uploads).
+    pub fn new(sink: S, only_writer: bool) -> Uploads<S> {
+        Uploads {
+            sink,
+            held: Held::default(),
+            keep_held: only_writer,
+            // The upload is one checkpoint.
+            settings: IngestSettings {
+                checkpoint_every: u64::MAX,
+                ..IngestSettings::default()
+            },
+        }
+    }
+
+    /// The sink.
+    pub fn sink(&self) -> &S {
+        &self.sink
+    }
+
+    /// Reads `body` (JSON Lines, one return a line) as the input `input` (named `name` in
+    /// refusals), and answers each return in order. A body that is not text at all is refused
+    /// whole ([`IngestError::File`]).
+    pub fn upload(
+        &mut self,
+        input: InputId,
+        name: &str,
+        body: &[u8],
+        standards: &Standards,
+        admit: &Admit<'_>,
+    ) -> Result<Vec<Answer>, IngestError> {
+        if !self.keep_held {
+            self.held = Held::default();
+        }
+        let mut run = Run {
+            sink: &mut self.sink,
+            standards,
+            settings: &self.settings,
+            held: &mut self.held,
+            id: input.clone(),
+            file_name: name.to_string(),
+            batch: Batch::default(),
+            since_checkpoint: 0,
+            answers: Some(Vec::new()),
+            out_of_scope: false,
+            at: Checkpoint {
+                input,
+                items: 0,
+                offset: 0,
+                line: 0,
+                done: false,
+                counts: Counts::default(),
+            },
+        };
+        for item in JsonLinesReader::new(name.to_string(), body) {
+            if let Err(e) = &item {
+                if e.problem.field == "file" {
+                    return Err(IngestError::File(e.clone()));
+                }
+            }
+            // Who may send each return is decided before it is judged: a return out of the
+            // caller's scope is refused unjudged.
+            let worked = match item {
+                Ok(n) => match admit(&n.census_return) {
+                    Err(reason) => Worked::OutOfScope {
+                        line: n.line,
+                        return_id: n.census_return.return_id,
+                        reason,
+                    },
+                    Ok(()) => work(Ok(Raw::Parsed(n)), standards),
+                },
+                Err(e) => Worked::Unreadable(e),
+            };
+            run.item(worked, 0)?;
+        }
+        run.at.done = true;
+        run.checkpoint(body.len() as u64)?;
+        Ok(run.answers.take().unwrap_or_default())
+    }
+}
+
 /// The held ids of the counties met: county → return id → content hash.
 #[derive(Default)]
 struct Held {
@@ -306,6 +428,10 @@ struct Run<'a, S: CensusSink> {
     file_name: String,
     batch: Batch,
     since_checkpoint: u64,
+    /// What became of each return, when the caller wants each answered (an upload).
+    answers: Option<Vec<Answer>>,
+    /// The current return was refused by `admit`.
+    out_of_scope: bool,
     /// Where the input is (a checkpoint once committed).
     at: Checkpoint,
 }
@@ -346,6 +472,12 @@ type WorkedChunk = Result<Vec<(Worked, u64, u64)>, ReturnError>;
 enum Worked {
     /// Unreadable, or refused by its own rules.
     Unreadable(ReturnError),
+    /// Out of the uploading caller's scope: refused unjudged.
+    OutOfScope {
+        line: u64,
+        return_id: String,
+        reason: String,
+    },
     /// Refused by the inspection rules (field, reason masked).
     Refused {
         line: u64,
@@ -608,6 +740,20 @@ impl<S: CensusSink> Run<'_, S> {
     fn item(&mut self, item: Worked, offset: u64) -> Result<(), IngestError> {
         self.at.items += 1;
         self.at.counts.read += 1;
+        let (before, rejects_before) = (self.at.counts, self.batch.rejects.len());
+        let (line, return_id) = match &item {
+            Worked::Unreadable(e) => (e.line, e.return_id.clone()),
+            Worked::OutOfScope {
+                line, return_id, ..
+            }
+            | Worked::Refused {
+                line, return_id, ..
+            }
+            | Worked::Judged {
+                line, return_id, ..
+            } => (*line, Some(return_id.clone())),
+        };
+        self.out_of_scope = false;
         match item {
             Worked::Unreadable(e) => {
                 self.at.line = self.at.line.max(e.line);
@@ -619,6 +765,17 @@ impl<S: CensusSink> Run<'_, S> {
                     e.problem.field,
                     e.problem.message,
                 );
+            }
+            Worked::OutOfScope {
+                line,
+                return_id,
+                reason,
+            } => {
+                self.at.line = self.at.line.max(line);
+                self.at.counts.rejected += 1;
+                self.out_of_scope = true;
+                let file = self.current_file();
+                self.reject(&file, line, Some(return_id), "county_code".into(), reason);
             }
             Worked::Refused {
                 line,
@@ -643,6 +800,22 @@ impl<S: CensusSink> Run<'_, S> {
                 self.at.line = self.at.line.max(line);
                 self.judged(line, return_id, county, content_sha256, row, members)?;
             }
+        }
+        if let Some(answers) = &mut self.answers {
+            let refused = &self.batch.rejects[rejects_before..];
+            answers.push(Answer {
+                line,
+                return_id,
+                outcome: if self.at.counts.stored > before.stored {
+                    Outcome::Stored
+                } else if self.at.counts.already_held > before.already_held {
+                    Outcome::AlreadyHeld
+                } else if self.out_of_scope {
+                    Outcome::OutOfScope(refused.to_vec())
+                } else {
+                    Outcome::Refused(refused.to_vec())
+                },
+            });
         }
         self.since_checkpoint += 1;
         if self.since_checkpoint >= self.settings.checkpoint_every {

@@ -31,6 +31,9 @@ pub enum Over {
     County,
     /// A sampled village (and its households).
     Village,
+    /// Each census return of the body, by its county: a return out of scope is refused on
+    /// its own (`out_of_scope`), the others taken.
+    Return,
 }
 
 /// One endpoint.
@@ -143,5 +146,11 @@ pub static ENDPOINTS: &[Endpoint] = &[
         path: "/api/v1/accounts",
         scope: Scope::Accounts,
         handler: || get(api::admin::accounts),
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/census/returns",
+        scope: Scope::Write(Over::Return),
+        handler: || post(api::census::upload),
     },
 ];

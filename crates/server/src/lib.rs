@@ -75,6 +75,8 @@ pub struct ServerState {
     pub standards: Standards,
     /// Their TOML text, as served to clients.
     pub standards_toml: String,
+    /// Where census returns are written, when the server keeps a census store.
+    pub census: Option<assess_app::census_uploads::CensusWriter>,
     limiter: Option<DefaultKeyedRateLimiter<String>>,
     tokens: auth::TokenCache,
 }
@@ -104,9 +106,16 @@ impl ServerState {
             settings,
             standards,
             standards_toml,
+            census: None,
             limiter,
             tokens: Default::default(),
         }
+    }
+
+    /// The same state, writing census returns uploaded to `writer`.
+    pub fn with_census(mut self, writer: assess_app::census_uploads::CensusWriter) -> ServerState {
+        self.census = Some(writer);
+        self
     }
 
     /// Refuses a request over the account's rate (429).

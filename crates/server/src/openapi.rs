@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
         api::progress::progress, api::progress::verdict,
         api::findings::list, api::findings::step,
         api::admin::accounts,
+        api::census::upload,
     ),
     modifiers(&BearerToken),
 )]

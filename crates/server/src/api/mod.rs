@@ -2,6 +2,7 @@
 //! what it touches ([`crate::auth::Caller::may`]), calls one use case and answers JSON.
 
 pub mod admin;
+pub mod census;
 pub mod field;
 pub mod findings;
 pub mod meta;
