@@ -76,4 +76,36 @@ fn the_census_template_has_chinese_headers_and_a_synthetic_census_reads_back_fro
         .map(|r| r.unwrap().census_return)
         .collect();
     assert_eq!(read, returns);
+
+    // The census ingest takes the workbook: the store holds what the JSON Lines give.
+    std::fs::write(p("filled.xlsx"), &workbook).unwrap();
+    for (store, file) in [
+        ("from-xlsx", "filled.xlsx"),
+        ("from-jsonl", "returns.jsonl"),
+    ] {
+        assess()
+            .args(["census", "ingest", "--store"])
+            .arg(p(store))
+            .arg(p(file))
+            .assert()
+            .success();
+    }
+    let (a, b) = (
+        assess_census_store::Dataset::open(&p("from-xlsx")).unwrap(),
+        assess_census_store::Dataset::open(&p("from-jsonl")).unwrap(),
+    );
+    assert_eq!(a.counties(), b.counties());
+    for county in a.counties() {
+        let hashes = |d: &assess_census_store::Dataset| {
+            let mut h: Vec<_> = d
+                .returns(&county)
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.return_id, r.content_sha256))
+                .collect();
+            h.sort();
+            h
+        };
+        assert_eq!(hashes(&a), hashes(&b), "county {county}");
+    }
 }

@@ -40,12 +40,16 @@ use std::sync::Arc;
 /// The layout of a returns file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// By the file's extension: `.csv` is CSV; `.jsonl`, `.ndjson`, `.json` are JSON Lines.
+    /// By the file's extension: `.csv` is CSV; `.jsonl`, `.ndjson`, `.json` are JSON Lines;
+    /// `.xlsx` is the XLSX template.
     Auto,
     /// CSV, one row per member (docs/census.md, "CSV").
     Csv,
     /// JSON Lines, one return per line.
     JsonLines,
+    /// A filled XLSX census template (docs/census.md, "XLSX"); read whole (a workbook is a
+    /// zip archive, not a stream), so meant for a team's returns, not a province's.
+    Xlsx,
 }
 
 /// How an ingest runs.
@@ -145,7 +149,7 @@ pub enum IngestError {
     NotAFile(PathBuf),
     /// An input's layout cannot be told from its name.
     #[error(
-        "{} has no .csv, .jsonl or .ndjson name; say whether it is CSV or JSON Lines",
+        "{} has no .csv, .jsonl, .ndjson or .xlsx name; say whether it is CSV, JSON Lines or XLSX",
         .0.display()
     )]
     UnknownFormat(PathBuf),
@@ -199,6 +203,7 @@ pub fn format_of(path: &Path, format: Format) -> Result<Format, IngestError> {
     match ext.as_deref() {
         Some("csv") => Ok(Format::Csv),
         Some("jsonl" | "ndjson" | "json") => Ok(Format::JsonLines),
+        Some("xlsx") => Ok(Format::Xlsx),
         _ => Err(IngestError::UnknownFormat(path.to_path_buf())),
     }
 }
@@ -621,6 +626,29 @@ fn read_jsonl<R: BufRead>(
     }
 }
 
+/// Hands on a workbook's returns, read whole, skipping the first `skip` (checkpointed).
+fn read_items(
+    items: Vec<Result<Numbered, ReturnError>>,
+    skip: u64,
+    size: u64,
+    tx: SyncSender<ReadChunk>,
+) {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    for item in items.into_iter().skip(skip as usize) {
+        let read = Read1 {
+            item: item.map(Raw::Parsed),
+            offset: 0,
+            read: size,
+        };
+        if !push_read(&mut chunk, read, &tx) {
+            return;
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = tx.send(Ok(chunk));
+    }
+}
+
 /// Judges the chunks read, each on every core, and hands them on in order.
 fn judge_chunks(rx: Receiver<ReadChunk>, standards: &Standards, tx: SyncSender<WorkedChunk>) {
     for chunk in rx {
@@ -703,6 +731,27 @@ impl<S: CensusSink> Run<'_, S> {
                     let skip = self.at.items;
                     let count = &count;
                     scope.spawn(move || read_csv(reader, count, skip, read_tx));
+                }
+                Format::Xlsx => {
+                    // A workbook resumes as CSV does: read again, the items already
+                    // checkpointed skipped.
+                    progress(Progress::File {
+                        path,
+                        size: self.id.size,
+                        from: 0,
+                    });
+                    let mut bytes = Vec::new();
+                    file.read_to_end(&mut bytes).map_err(io("reading", path))?;
+                    let items = assess_forms::census::read_census(&name, &bytes).map_err(|e| {
+                        IngestError::File(ReturnError::at(
+                            &name,
+                            0,
+                            None,
+                            assess_census::Problem::new("file", e.to_string()),
+                        ))
+                    })?;
+                    let (skip, size) = (self.at.items, self.id.size);
+                    scope.spawn(move || read_items(items, skip, size, read_tx));
                 }
                 Format::Auto => unreachable!("format_of decides"),
             }

@@ -30,7 +30,8 @@ pub struct IngestArgs {
     /// Returns files: CSV (one row per member) or JSON Lines, regular files (not pipes).
     #[arg(value_name = "RETURNS")]
     returns: Vec<PathBuf>,
-    /// The returns' layout: auto (by the file's extension), csv or jsonl.
+    /// The returns' layout: auto (by the file's extension), csv, jsonl or xlsx (the filled
+    /// census template).
     #[arg(long, default_value = "auto", value_parser = parse_format)]
     format: Format,
     /// Text encoding of CSV returns: auto, utf-8 or gb18030.
@@ -62,7 +63,8 @@ fn parse_format(s: &str) -> Result<Format, String> {
         "auto" => Ok(Format::Auto),
         "csv" => Ok(Format::Csv),
         "jsonl" | "json-lines" => Ok(Format::JsonLines),
-        _ => Err(format!("{s:?}: give auto, csv or jsonl")),
+        "xlsx" => Ok(Format::Xlsx),
+        _ => Err(format!("{s:?}: give auto, csv, jsonl or xlsx")),
     }
 }
 
