@@ -91,8 +91,8 @@ fn the_census_template_has_chinese_headers_and_a_synthetic_census_reads_back_fro
             .success();
     }
     let (a, b) = (
-        assess_census_store::Dataset::open(&p("from-xlsx")).unwrap(),
-        assess_census_store::Dataset::open(&p("from-jsonl")).unwrap(),
+        assess_census_store::Dataset::open(p("from-xlsx")).unwrap(),
+        assess_census_store::Dataset::open(p("from-jsonl")).unwrap(),
     );
     assert_eq!(a.counties(), b.counties());
     for county in a.counties() {
