@@ -10,42 +10,20 @@ use std::collections::BTreeSet;
 fn census_crosscheck_of_the_store_finds_the_planted_households_and_no_other() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let returns = d.join("returns.jsonl");
-    assess()
-        .args([
-            "synth",
-            "--county",
-            "530128",
-            "--county",
-            "522728",
-            "--households",
-            "12000",
-        ])
-        .args([
-            "--seed",
-            "15",
+    crate::util::synth_census(
+        d,
+        "530128,522728",
+        12000,
+        15,
+        &[
             "--census-vehicle-rate",
             "0.03",
             "--census-near-miss-rate",
             "0.03",
-        ])
-        .arg("--out")
-        .arg(d.join("register.csv"))
-        .arg("--census-out")
-        .arg(&returns)
-        .arg("--census-truth")
-        .arg(d.join("truth.csv"))
-        .arg("--census-registries")
-        .arg(d.join("reg"))
-        .assert()
-        .success();
-    assess()
-        .args(["census", "ingest", "--store"])
-        .arg(d.join("store"))
-        .arg(&returns)
-        .assert()
-        .success();
-    let reg = |f: &str| d.join("reg").join(f);
+        ],
+    );
+    crate::util::ingest_census(d, false);
+    let reg = |f: &str| d.join("registries").join(f);
     assess()
         .args(["census", "crosscheck", "--store"])
         .arg(d.join("store"))

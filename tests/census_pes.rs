@@ -13,35 +13,9 @@ const SEED: &str = "3521664512336251424661524";
 
 /// A census of two counties ingested into a store; the returns file.
 fn stored_census(dir: &Path) -> std::path::PathBuf {
-    let returns = dir.join("returns.jsonl");
-    assess()
-        .args([
-            "synth",
-            "--county",
-            "530128",
-            "--county",
-            "530129",
-            "--households",
-            "6000",
-        ])
-        .args(["--seed", "11"])
-        .arg("--out")
-        .arg(dir.join("register.csv"))
-        .arg("--census-out")
-        .arg(&returns)
-        .arg("--census-truth")
-        .arg(dir.join("census-truth.csv"))
-        .arg("--census-registries")
-        .arg(dir.join("registries"))
-        .assert()
-        .success();
-    assess()
-        .args(["census", "ingest", "--store"])
-        .arg(dir.join("store"))
-        .arg(&returns)
-        .assert()
-        .success();
-    returns
+    crate::util::synth_census(dir, "530128,530129", 6000, 11, &[]);
+    crate::util::ingest_census(dir, false);
+    dir.join("returns.jsonl")
 }
 
 fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {

@@ -27,48 +27,26 @@ fn rows(path: &Path) -> Vec<HashMap<String, String>> {
 fn census_quality_finds_every_planted_fault_in_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assess()
-        .args([
-            "synth",
-            "--county",
-            "530128",
-            "--households",
-            "8000",
-            "--seed",
-            "9",
-        ])
-        .args([
+    crate::util::synth_census(
+        d,
+        "530128",
+        8000,
+        9,
+        &[
             "--census-duplicate-rate",
             "0.04",
             "--census-copied-rate",
             "0.04",
-        ])
-        .args([
             "--census-impossible-time-rate",
             "0.04",
             "--census-far-place-rate",
             "0.04",
-        ])
-        .args(["--census-own-county-rate", "0.3"])
-        .arg("--out")
-        .arg(d.join("register.csv"))
-        .arg("--census-out")
-        .arg(d.join("returns.jsonl"))
-        .arg("--census-truth")
-        .arg(d.join("truth.csv"))
-        .arg("--census-registries")
-        .arg(d.join("registries"))
-        .assert()
-        .success();
+            "--census-own-county-rate",
+            "0.3",
+        ],
+    );
+    crate::util::ingest_census(d, true);
     let store = d.join("store");
-    assess()
-        .args(["census", "ingest", "--store"])
-        .arg(&store)
-        .arg(d.join("returns.jsonl"))
-        .arg("--register")
-        .arg(d.join("register.csv"))
-        .assert()
-        .success();
     let out = d.join("quality");
     let run = assess()
         .args(["census", "quality", "--store"])

@@ -61,27 +61,14 @@ fn first_returns(returns: &Path, registered: &BTreeSet<String>) -> Vec<ReturnRow
 fn sampled_estimates_equal_the_weighted_shares_of_the_returns() {
     let dir = tempfile::tempdir().unwrap();
     let p = |s: &str| dir.path().join(s);
-    assess()
-        .args(["synth", "--county", "530115,530124,530125,530127,530181"])
-        .args(["--households", "1500", "--seed", "5"])
-        .arg("--out")
-        .arg(p("register.csv"))
-        .arg("--census-out")
-        .arg(p("returns.jsonl"))
-        .arg("--census-truth")
-        .arg(p("truth.csv"))
-        .arg("--census-registries")
-        .arg(p("registries"))
-        .assert()
-        .success();
-    assess()
-        .args(["census", "ingest", "--store"])
-        .arg(p("store"))
-        .arg("--register")
-        .arg(p("register.csv"))
-        .arg(p("returns.jsonl"))
-        .assert()
-        .success();
+    crate::util::synth_census(
+        dir.path(),
+        "530115,530124,530125,530127,530181",
+        1500,
+        5,
+        &[],
+    );
+    crate::util::ingest_census(dir.path(), true);
     std::fs::write(p("design.csv"), DESIGN).unwrap();
     let out = assess()
         .args(["census", "sampled", "--store"])

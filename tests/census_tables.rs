@@ -24,35 +24,14 @@ fn truth_missing(truth: &Path) -> BTreeSet<(String, String)> {
 fn coverage_and_tables_of_an_ingested_synthetic_census() {
     let dir = tempfile::tempdir().unwrap();
     let p = |s: &str| dir.path().join(s);
-    assess()
-        .args([
-            "synth",
-            "--county",
-            "530128,530129",
-            "--households",
-            "3000",
-            "--seed",
-            "3",
-        ])
-        .args(["--census-not-enumerated-rate", "0.05"])
-        .arg("--out")
-        .arg(p("register.csv"))
-        .arg("--census-out")
-        .arg(p("returns.jsonl"))
-        .arg("--census-truth")
-        .arg(p("truth.csv"))
-        .arg("--census-registries")
-        .arg(p("registries"))
-        .assert()
-        .success();
-    assess()
-        .args(["census", "ingest", "--store"])
-        .arg(p("store"))
-        .arg("--register")
-        .arg(p("register.csv"))
-        .arg(p("returns.jsonl"))
-        .assert()
-        .success();
+    crate::util::synth_census(
+        dir.path(),
+        "530128,530129",
+        3000,
+        3,
+        &["--census-not-enumerated-rate", "0.05"],
+    );
+    crate::util::ingest_census(dir.path(), true);
 
     let out = assess()
         .args(["census", "coverage", "--store"])

@@ -497,3 +497,40 @@ pub fn db_digest(url: &str) -> String {
         hex::encode(hash.finalize())
     })
 }
+
+/// A synthetic census made by the real `assess synth` in `dir`: `register.csv`,
+/// `returns.jsonl`, the census truth `truth.csv` and the registries in `registries/`; `extra`
+/// are more synth options (fault rates).
+pub fn synth_census(dir: &Path, counties: &str, households: u64, seed: u64, extra: &[&str]) {
+    assess()
+        .args(["synth", "--county", counties])
+        .args([
+            "--households",
+            &households.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(dir.join("register.csv"))
+        .arg("--census-out")
+        .arg(dir.join("returns.jsonl"))
+        .arg("--census-truth")
+        .arg(dir.join("truth.csv"))
+        .arg("--census-registries")
+        .arg(dir.join("registries"))
+        .assert()
+        .success();
+}
+
+/// `assess census ingest` of `dir/returns.jsonl` into the store `dir/store`, with the
+/// register `dir/register.csv` when `register` is true.
+pub fn ingest_census(dir: &Path, register: bool) {
+    let mut cmd = assess();
+    cmd.args(["census", "ingest", "--store"])
+        .arg(dir.join("store"));
+    if register {
+        cmd.arg("--register").arg(dir.join("register.csv"));
+    }
+    cmd.arg(dir.join("returns.jsonl")).assert().success();
+}
