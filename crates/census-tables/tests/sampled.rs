@@ -35,14 +35,10 @@ fn ret(id: &str, household: &str, county: &str, start: i64, value: Option<bool>)
         outcome: "enumerated",
         start_unix: start,
         end_unix: start + 1800,
-        gps_lat: None,
-        gps_lon: None,
         content_sha256: String::new(),
-        answers_sha256: None,
         status: Some("exited"),
         members: 2,
         poverty_line: Some(4000.0),
-        income_per_person: None,
         income_ok: value,
         food_clothing: value,
         education: value,
@@ -51,17 +47,7 @@ fn ret(id: &str, household: &str, county: &str, start: i64, value: Option<bool>)
         water: value,
         guarantees: value,
         poor: value.map(|v| !v),
-        approval_exit: None,
-        industrial_support_yuan: None,
-        housing_renovation_yuan: None,
-        education_aid_yuan: None,
-        medical_aid_yuan: None,
-        minimum_living_allowance_yuan: None,
-        employment_support: None,
-        public_welfare_post: None,
-        relocated: None,
-        extreme_poverty_support: None,
-        microcredit: None,
+        ..Default::default()
     }
 }
 

@@ -11,8 +11,9 @@ use assess_standards::Tri;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// One return as the census store holds it (docs/census.md, "The store").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One return as the census store holds it (docs/census.md, "The store"). `Default` is an
+/// empty row (no outcome, nothing known), for tests and builders to fill.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReturnRow {
     /// The return's own id.
     pub return_id: String,
