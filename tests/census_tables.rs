@@ -1,7 +1,8 @@
 //! `assess census coverage` and `assess census tables` on a synthetic census ingested by the
 //! real `assess census ingest`: the follow-up lists are exactly the truth's `not_enumerated`
 //! households, the coverage CSV and the tables workbook agree with them, the summary shows
-//! every county; an output directory holding other files is refused and left as it was.
+//! every county; the tables made with a quality run's counts are the tables made with the
+//! checks; an output directory holding other files is refused and left as it was.
 
 use crate::util::assess;
 use calamine::{Data, Reader, Xlsx};
@@ -80,6 +81,11 @@ fn coverage_and_tables_of_an_ingested_synthetic_census() {
         .arg(p("tables"))
         .assert()
         .success();
+    // Coverage read six columns, the tables every column: the same coverage.
+    assert_eq!(
+        std::fs::read_to_string(p("tables/coverage.csv")).unwrap(),
+        coverage
+    );
     let bytes = std::fs::read(p("tables/tables.xlsx")).unwrap();
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let counties = wb.worksheet_range("县 Counties").unwrap();
@@ -106,6 +112,44 @@ fn coverage_and_tables_of_an_ingested_synthetic_census() {
         json["national"]["quality"]["duplicate"].as_u64(),
         Some(planted_duplicates)
     );
+    // The same tables with the counts of a quality run instead of checks run again.
+    assess()
+        .args(["census", "quality", "--store"])
+        .arg(p("store"))
+        .arg("--out")
+        .arg(p("quality"))
+        .assert()
+        .success();
+    let tables_from = |out: &str| {
+        let mut cmd = assess();
+        cmd.args(["census", "tables", "--store"])
+            .arg(p("store"))
+            .arg("--quality-from")
+            .arg(p("quality"))
+            .arg("--out")
+            .arg(p(out));
+        cmd
+    };
+    tables_from("tables-q").assert().success();
+    assert_eq!(
+        std::fs::read_to_string(p("tables-q/tables.json")).unwrap(),
+        std::fs::read_to_string(p("tables/tables.json")).unwrap()
+    );
+    // The register loaded again: the counts are of an earlier store, refused.
+    assess()
+        .args(["census", "ingest", "--store"])
+        .arg(p("store"))
+        .arg("--register")
+        .arg(p("register.csv"))
+        .assert()
+        .success();
+    tables_from("tables-stale")
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "the census store has changed since these quality checks ran",
+        ));
+    assert!(!p("tables-stale").exists());
     // Again without --force: refused, the tables left as they were.
     assess()
         .args(["census", "tables", "--store"])

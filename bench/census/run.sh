@@ -3,9 +3,9 @@
 # validate, judge, store as Parquet) against DuckDB converting the same CSV to Parquet (which
 # validates nothing), wall, CPU and peak memory with GNU time, in the same run on the same
 # file; then the PostgreSQL COPY load against a bare `psql \copy` (bench/census/pg-load.sh);
-# then, when `assess census coverage` / `assess census tables` exist, those against DuckDB's
-# anti-join and group-by on the same Parquet files. The target: ingest at most 1.0x DuckDB's
-# time, peak memory at most 2 GB.
+# then `assess census coverage` and `assess census tables` (with the counts of `assess census
+# quality`, timed too) against DuckDB's anti-join and group-by on the same Parquet files.
+# The targets: each at most 1.0x DuckDB's time, the ingest's peak memory at most 2 GB.
 #
 #   bench/census/run.sh                      # HOUSEHOLDS registered (default 10,000,000)
 #   HOUSEHOLDS=300000 bench/census/run.sh       # a quick run
@@ -73,15 +73,52 @@ print(f"|---:|---:|---:|---:|---:|---:|")
 print(f"| {n:,} | {aw:.1f} s ({au+as_:.1f} s) | {dw:.1f} s ({du+ds:.1f} s) | {aw/dw:.2f} | {am/1024:.0f} MB | {dm/1024:.0f} MB |")
 PY
 
-# Coverage and tables against DuckDB on the same Parquet files: hooks for the commands being
-# written (`assess census coverage`, `assess census tables`); timed when the binary has them.
-for verb in coverage tables; do
-    if "$ASSESS" census "$verb" --help >/dev/null 2>&1; then
-        echo "== assess census $verb is present: add its timing against DuckDB here (see README.md)"
-    else
-        echo "== assess census $verb: not in this binary; skipped"
-    fi
-done
+# Coverage, quality and tables on the store just written, with its register, against DuckDB's
+# anti-join and group-by on the same Parquet files (the store's own partitions).
+echo "== the register into the store (not timed)"
+"$ASSESS" census ingest --store "$W/store" --register "$W/register-$HOUSEHOLDS.csv" >/dev/null
+rm -rf "$W/coverage" "$W/quality" "$W/tables"
+cat > "$W/duck_query.py" <<'PY'
+import duckdb, sys
+con = duckdb.connect()
+con.execute(f"SET threads={int(sys.argv[3])}")
+store = sys.argv[2]
+queries = {
+    # Registered households with no return, by county: the coverage's anti-join.
+    "coverage": f"""
+        with reg as (select county_code, household_id from read_parquet('{store}/register/**/*.parquet', hive_partitioning=true)
+                     where status in ('exited', 'poor')),
+             ret as (select county_code, household_id from read_parquet('{store}/returns/**/*.parquet', hive_partitioning=true))
+        select reg.county_code, count(*) from reg anti join ret using (county_code, household_id) group by 1""",
+    # Counts, distinct households, attainment and five income quantiles by county.
+    "tables": f"""
+        select county_code, count(*), count(distinct household_id), sum(guarantees::int),
+               quantile_cont(income_per_person, [0.1, 0.25, 0.5, 0.75, 0.9])
+        from read_parquet('{store}/returns/**/*.parquet', hive_partitioning=true)
+        where outcome = 'enumerated' group by 1""",
+}
+rows = con.execute(queries[sys.argv[1]]).fetchall()
+print(f"{sys.argv[1]}: {len(rows)} counties")
+PY
+timed "assess census coverage" "$ASSESS" census coverage --store "$W/store" --out "$W/coverage"
+timed "duckdb coverage" python3 "$W/duck_query.py" coverage "$W/store" "$THREADS"
+timed "assess census quality" "$ASSESS" census quality --store "$W/store" --out "$W/quality"
+timed "assess census tables" "$ASSESS" census tables --store "$W/store" --quality-from "$W/quality" --out "$W/tables"
+timed "duckdb tables" python3 "$W/duck_query.py" tables "$W/store" "$THREADS"
+python3 - "$W" <<'PY'
+import sys
+w = sys.argv[1]
+def t(name):
+    wall, user, sys_, rss = map(float, open(f"{w}/time-{name}").read().split())
+    return wall, user + sys_, rss / 1024
+print("| step | assess wall (CPU) | DuckDB wall (CPU) | wall ratio (target <= 1.0) | assess peak | DuckDB peak |")
+print("|---|---:|---:|---:|---:|---:|")
+for step in ["coverage", "tables"]:
+    a, d = t(f"assess census {step}"), t(f"duckdb {step}")
+    print(f"| {step} | {a[0]:.2f} s ({a[1]:.2f} s) | {d[0]:.2f} s ({d[1]:.2f} s) | {a[0]/d[0]:.2f} | {a[2]:.0f} MB | {d[2]:.0f} MB |")
+q = t("assess census quality")
+print(f"| quality checks (no DuckDB counterpart) | {q[0]:.2f} s ({q[1]:.2f} s) | | | {q[2]:.0f} MB | |")
+PY
 
 if [ "$PG" = 1 ]; then
     echo "== PostgreSQL: the COPY path against a bare psql \\copy, $HOUSEHOLDS returns"

@@ -122,6 +122,20 @@ pub struct CountyChecks {
     pub villages: Vec<VillageResult>,
 }
 
+impl CountyChecks {
+    /// The findings counted by kind (the kind's name), with `outlier_enumerators`: the
+    /// enumerators an outlier test flagged. What the census tables' quality columns hold.
+    pub fn counts_by_kind(&self) -> std::collections::BTreeMap<String, u64> {
+        let mut counts = std::collections::BTreeMap::new();
+        for f in &self.flags {
+            *counts.entry(f.kind.as_str().to_string()).or_default() += 1;
+        }
+        let outliers = self.enumerators.iter().filter(|e| e.flagged).count() as u64;
+        counts.insert("outlier_enumerators".to_string(), outliers);
+        counts
+    }
+}
+
 /// Checks one county's returns. `register` gives the houses' positions (rows of other
 /// counties are ignored; a household not in it is not checked for its place). Refuses
 /// returns of more than one county.

@@ -49,6 +49,27 @@ impl Dataset {
         Ok(Dataset { dir, parts })
     }
 
+    /// What the store held when opened, as a SHA-256 hex digest of every part's path, length
+    /// and modification time: two openings with the same fingerprint read the same rows. An
+    /// output made from the store (the quality counts) records it, so that what reads that
+    /// output later can tell that the store has changed since (a checkpoint committed, a
+    /// register loaded again).
+    pub fn fingerprint(&self) -> Result<String, StoreError> {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for part in self.parts.values().flatten() {
+            let path = self.dir.join(part);
+            let meta = std::fs::metadata(&path).map_err(StoreError::io(&path))?;
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            hash.update(format!("{part}\t{}\t{modified}\n", meta.len()).as_bytes());
+        }
+        Ok(hex::encode(hash.finalize()))
+    }
+
     /// The directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -87,6 +108,21 @@ impl Dataset {
     /// A county's returns (none for a county not held).
     pub fn returns(&self, county: &str) -> Result<Vec<ReturnRow>, StoreError> {
         self.rows(Table::Returns, county, columns::returns_of)
+    }
+
+    /// A county's returns with only the columns named read from the files, every other
+    /// field left at its default ([`ReturnRow::default`]): what the coverage and the tables,
+    /// which need a few columns of every return, read.
+    pub fn returns_only(&self, county: &str, names: &[&str]) -> Result<Vec<ReturnRow>, StoreError> {
+        let indices = column_indices(names)?;
+        let mut rows = Vec::new();
+        for part in self.parts_of(Table::Returns, county)? {
+            let path = self.dir.join(part);
+            for batch in parts::read_part(&path, Some(&indices))? {
+                rows.extend(columns::projected_returns_of(&path, &batch, names)?);
+            }
+        }
+        Ok(rows)
     }
 
     /// A county's members.

@@ -3,7 +3,7 @@
 //! read as they are: the census tables of `assess census tables`, county by county.
 
 use crate::error::StoreError;
-use crate::parts::write_parquet;
+use crate::parts::write_parquet_unsynced;
 use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use std::path::Path;
@@ -21,8 +21,10 @@ pub enum ExportCell {
 }
 
 /// Writes `rows` (cells in the order of `columns`) as one Parquet file at `path`; each
-/// column's type is its first row's (text, 64-bit integer or nullable double). The caller
-/// writes into a staged directory and commits it whole.
+/// column's type is its first row's (text, 64-bit integer or nullable double). Not synced:
+/// the caller writes into a staged directory and commits it whole
+/// (`assess_output::StagedDir::commit` makes every file durable at once, where a sync per file
+/// was most of the time of writing a table per county).
 pub fn write_rows(
     path: &Path,
     columns: &[String],
@@ -77,5 +79,5 @@ pub fn write_rows(
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
     }
-    write_parquet(path, &[batch])
+    write_parquet_unsynced(path, &[batch]).map(drop)
 }

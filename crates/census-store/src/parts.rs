@@ -4,7 +4,7 @@ use crate::error::StoreError;
 use arrow_array::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::{ArrowWriter, ProjectionMask};
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use std::fs::File;
 use std::io::Write;
@@ -86,9 +86,7 @@ pub(crate) fn parse_part_name(name: &str) -> Option<(Table, String)> {
 
 fn properties() -> WriterProperties {
     WriterProperties::builder()
-        .set_compression(Compression::ZSTD(
-            ZstdLevel::try_new(3).expect("3 is a zstd level"),
-        ))
+        .set_compression(Compression::LZ4_RAW)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .build()
 }
@@ -124,16 +122,64 @@ fn rename_into(store: &Path, tmp: &Path, rel: &str) -> Result<(), StoreError> {
     sync_dir(parent)
 }
 
-/// Writes a batch as the part `store/rel`, atomically (temporary name in `_tmp`, fsync,
-/// rename, directory fsync).
-pub(crate) fn write_part(store: &Path, rel: &str, batch: &RecordBatch) -> Result<(), StoreError> {
-    let tmp = tmp_path(store, rel);
-    write_parquet(&tmp, std::slice::from_ref(batch))?;
-    rename_into(store, &tmp, rel)
+/// Writes a checkpoint's parts (a part's path in the store, and what makes its batch): each
+/// encoded to its temporary file, on all cores, and renamed into place, not synced: the
+/// checkpoint syncs them all at once with [`sync_parts`] before the journal names them (a
+/// crash before leaves parts that no journal line names, which the next open deletes).
+pub(crate) fn write_parts<T: Sync>(
+    store: &Path,
+    parts: &[(String, T)],
+    batch_of: impl Fn(&T) -> RecordBatch + Sync,
+) -> Result<(), StoreError> {
+    use rayon::prelude::*;
+    parts.par_iter().try_for_each(|(rel, rows)| {
+        let tmp = tmp_path(store, rel);
+        write_parquet_unsynced(&tmp, std::slice::from_ref(&batch_of(rows)))?;
+        let target = store.join(rel);
+        let parent = target.parent().expect("a part has a directory");
+        std::fs::create_dir_all(parent).map_err(StoreError::io(parent))?;
+        std::fs::rename(&tmp, &target).map_err(StoreError::io(&target))
+    })
+}
+
+/// Makes the parts written under `store` durable: one `syncfs` on Linux (the files and
+/// directories of the whole file system); elsewhere each part and its directory synced.
+/// Not each file synced in turn: a checkpoint of the whole country writes two parts for each
+/// of 832 counties, and a sync of each file and of its directory is a journal commit each.
+pub(crate) fn sync_parts<'a>(
+    store: &Path,
+    #[allow(unused_variables)] parts: impl Iterator<Item = &'a str>,
+) -> Result<(), StoreError> {
+    #[cfg(target_os = "linux")]
+    {
+        let dir = File::open(store).map_err(StoreError::io(store))?;
+        rustix::fs::syncfs(&dir).map_err(|e| StoreError::io(store)(e.into()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        for rel in parts {
+            let path = store.join(rel);
+            File::open(&path)
+                .and_then(|f| f.sync_all())
+                .map_err(StoreError::io(&path))?;
+            sync_dir(path.parent().expect("a part has a directory"))?;
+        }
+        Ok(())
+    }
 }
 
 /// Writes batches (of one schema) to a new Parquet file at `path`, synced.
 pub(crate) fn write_parquet(path: &Path, batches: &[RecordBatch]) -> Result<(), StoreError> {
+    write_parquet_unsynced(path, batches)?
+        .sync_all()
+        .map_err(StoreError::io(path))
+}
+
+/// Writes batches (of one schema) to a new Parquet file at `path`, not synced.
+pub(crate) fn write_parquet_unsynced(
+    path: &Path,
+    batches: &[RecordBatch],
+) -> Result<File, StoreError> {
     let Some(first) = batches.first() else {
         return Err(StoreError::corrupt(path, "nothing to write"));
     };
@@ -143,8 +189,7 @@ pub(crate) fn write_parquet(path: &Path, batches: &[RecordBatch]) -> Result<(), 
     for batch in batches {
         writer.write(batch).map_err(StoreError::parquet(path))?;
     }
-    let file = writer.into_inner().map_err(StoreError::parquet(path))?;
-    file.sync_all().map_err(StoreError::io(path))
+    writer.into_inner().map_err(StoreError::parquet(path))
 }
 
 /// Reads a part, every column or those named.

@@ -5,8 +5,8 @@ use crate::dataset::{check_store, column_indices};
 use crate::error::StoreError;
 use crate::journal::{self, Entry};
 use crate::parts::{
-    self, check_county, part_name, read_dir, sync_dir, write_file_atomic, write_part, Table,
-    JOURNAL, LOCK, MARKER, MARKER_TEXT, REJECTS, TMP,
+    self, check_county, part_name, read_dir, sync_dir, write_file_atomic, Table, JOURNAL, LOCK,
+    MARKER, MARKER_TEXT, REJECTS, TMP,
 };
 use arrow_array::{Array, StringArray};
 use assess_census::{
@@ -210,17 +210,26 @@ impl CensusSink for ParquetSink {
             check_county(&m.county_code)?;
             members.entry(m.county_code.clone()).or_default().push(m);
         }
-        let mut written = Vec::new();
-        for (county, rows) in &returns {
-            let name = part_name(Table::Returns, county, seq);
-            write_part(&self.dir, &name, &returns_batch(rows))?;
-            written.push(name);
-        }
-        for (county, rows) in &members {
-            let name = part_name(Table::Members, county, seq);
-            write_part(&self.dir, &name, &members_batch(rows))?;
-            written.push(name);
-        }
+        let returns: Vec<(String, Vec<ReturnRow>)> = returns
+            .into_iter()
+            .map(|(county, rows)| (part_name(Table::Returns, &county, seq), rows))
+            .collect();
+        let members: Vec<(String, Vec<MemberRow>)> = members
+            .into_iter()
+            .map(|(county, rows)| (part_name(Table::Members, &county, seq), rows))
+            .collect();
+        parts::write_parts(&self.dir, &returns, |rows| returns_batch(rows))?;
+        parts::write_parts(&self.dir, &members, |rows| members_batch(rows))?;
+        let names = returns
+            .iter()
+            .map(|(n, _)| n)
+            .chain(members.iter().map(|(n, _)| n));
+        parts::sync_parts(&self.dir, names.map(String::as_str))?;
+        let written: Vec<String> = returns
+            .into_iter()
+            .map(|(name, _)| name)
+            .chain(members.into_iter().map(|(name, _)| name))
+            .collect();
         let rejects = if batch.rejects.is_empty() {
             None
         } else {

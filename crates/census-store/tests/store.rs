@@ -161,6 +161,61 @@ fn rows_written_read_back_equal_by_county() {
         ds.scan_returns("530128", &["no_such_column"]),
         Err(StoreError::UnknownColumn { .. })
     ));
+
+    // Rows read with a few columns: those columns as written, every other field its default.
+    let named = [
+        "household_id",
+        "outcome",
+        "start_unix",
+        "gps_lat",
+        "guarantees",
+    ];
+    let projected = ds.returns_only("530128", &named).unwrap();
+    let expected: Vec<ReturnRow> = a_returns
+        .iter()
+        .map(|r| ReturnRow {
+            household_id: r.household_id.clone(),
+            outcome: r.outcome,
+            start_unix: r.start_unix,
+            gps_lat: r.gps_lat,
+            guarantees: r.guarantees,
+            ..ReturnRow::default()
+        })
+        .collect();
+    assert_eq!(projected, expected);
+    assert!(expected
+        .iter()
+        .any(|r| r.gps_lat.is_some() && r.guarantees.is_some()));
+    assert!(matches!(
+        ds.returns_only("530128", &["household_id", "no_such_column"]),
+        Err(StoreError::UnknownColumn { .. })
+    ));
+
+    // The fingerprint names what was opened: the same store gives the same one, another
+    // checkpoint another.
+    let before = ds.fingerprint().unwrap();
+    assert_eq!(
+        Dataset::open(&store).unwrap().fingerprint().unwrap(),
+        before
+    );
+    let (c_returns, c_members) = rows("530128", 40..45);
+    let (mut sink, _) = ParquetSink::open(&store).unwrap();
+    commit(
+        &mut sink,
+        c_returns,
+        c_members,
+        checkpoint("y.jsonl", 5, true),
+    );
+    drop(sink);
+    assert_eq!(
+        ds.fingerprint().unwrap(),
+        before,
+        "what was opened is unchanged"
+    );
+    assert_ne!(
+        Dataset::open(&store).unwrap().fingerprint().unwrap(),
+        before
+    );
 }
 
 #[test]

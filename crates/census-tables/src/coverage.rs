@@ -7,6 +7,11 @@ use crate::error::TablesError;
 use assess_census::{RegisterRow, ReturnRow};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+
+/// The hash maps of household ids: foldhash, not the standard SipHash, which guards against
+/// keys chosen to collide (ids come from the county's own register and returns, already
+/// validated) and was a tenth of the counting's time.
+type IdMap<'a, V> = HashMap<&'a str, V, foldhash::fast::RandomState>;
 use std::ops::AddAssign;
 
 /// Coverage counts of one unit (a village, township, county, province or the nation).
@@ -127,7 +132,8 @@ pub(crate) fn county<'a>(
         });
     }
     // The census population: registered households (exited or poor), each once.
-    let mut registered: HashMap<&str, &RegisterRow> = HashMap::with_capacity(register.len());
+    let mut registered: IdMap<&RegisterRow> =
+        IdMap::with_capacity_and_hasher(register.len(), Default::default());
     for r in register.iter().filter(|r| is_registered(r.status)) {
         if registered.insert(r.household_id.as_str(), r).is_some() {
             return Err(TablesError::RegisterTwice {
@@ -136,8 +142,9 @@ pub(crate) fn county<'a>(
             });
         }
     }
-    let mut seen: HashMap<&str, Seen<'a>> = HashMap::with_capacity(returns.len());
-    let mut chosen: HashMap<&str, &'a ReturnRow> = HashMap::new();
+    let mut seen: IdMap<Seen<'a>> =
+        IdMap::with_capacity_and_hasher(returns.len(), Default::default());
+    let mut chosen: IdMap<&'a ReturnRow> = IdMap::default();
     for r in returns {
         let s = seen.entry(r.household_id.as_str()).or_default();
         s.returns += 1;
@@ -163,10 +170,11 @@ pub(crate) fn county<'a>(
             }
         }
     }
-    let mut villages: BTreeMap<String, Coverage> = BTreeMap::new();
+    // Keyed by the rows' own strings while counting; owned once per village at the end.
+    let mut villages: BTreeMap<&str, Coverage> = BTreeMap::new();
     let mut missing = Vec::new();
     for (id, reg) in &registered {
-        let c = villages.entry(reg.village_code.clone()).or_default();
+        let c = villages.entry(reg.village_code.as_str()).or_default();
         c.registered += 1;
         match seen.get(id) {
             None => {
@@ -196,7 +204,7 @@ pub(crate) fn county<'a>(
             continue;
         }
         let village = s.first.map_or("", |f| f.0);
-        let c = villages.entry(village.to_string()).or_default();
+        let c = villages.entry(village).or_default();
         c.not_registered += 1;
         add_returns(c, s);
     }
@@ -205,7 +213,7 @@ pub(crate) fn county<'a>(
     });
     let mut townships: BTreeMap<String, Coverage> = BTreeMap::new();
     let mut total = Coverage::default();
-    for (code, c) in &villages {
+    for (&code, c) in &villages {
         let township = code.get(..9).unwrap_or(code);
         *townships.entry(township.to_string()).or_default() += c;
         total += c;
@@ -217,7 +225,10 @@ pub(crate) fn county<'a>(
             county_code: county.to_string(),
             total,
             townships,
-            villages,
+            villages: villages
+                .into_iter()
+                .map(|(code, c)| (code.to_string(), c))
+                .collect(),
             missing,
         },
         counted,

@@ -62,6 +62,46 @@ pub const KINDS: [(&str, &str, &str, bool); 10] = [
     ("microcredit", "扶贫小额信贷", "Microcredit", false),
 ];
 
+/// The columns of the returns that the coverage reads: a store reads only these
+/// (`Dataset::returns_only`) for [`county_coverage`].
+pub const COVERAGE_COLUMNS: &[&str] = &[
+    "return_id",
+    "household_id",
+    "county_code",
+    "village_code",
+    "outcome",
+    "start_unix",
+];
+
+/// The columns of the returns that the tables read ([`CensusTables::count`]): the coverage's,
+/// the attainment items, income per person and the assistance.
+pub const TABLE_COLUMNS: &[&str] = &[
+    "return_id",
+    "household_id",
+    "county_code",
+    "village_code",
+    "outcome",
+    "start_unix",
+    "income_per_person",
+    "income_ok",
+    "food_clothing",
+    "education",
+    "medical",
+    "housing",
+    "water",
+    "guarantees",
+    "industrial_support_yuan",
+    "employment_support",
+    "public_welfare_post",
+    "relocated",
+    "housing_renovation_yuan",
+    "education_aid_yuan",
+    "medical_aid_yuan",
+    "minimum_living_allowance_yuan",
+    "extreme_poverty_support",
+    "microcredit",
+];
+
 /// One attainment item among a unit's counted households.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {
@@ -360,6 +400,23 @@ pub fn county_coverage(
     coverage::county(county, register, returns).map(|(c, _)| c)
 }
 
+/// One county's counts, made by [`CensusTables::count`], waiting to be inserted.
+#[derive(Debug)]
+pub struct CountedCounty {
+    code: String,
+    partial: Partial,
+}
+
+impl CountedCounty {
+    /// Adds quality counts (a check's name and the returns it flagged), as
+    /// [`CensusTables::add_quality`] does for a county already inserted.
+    pub fn add_quality(&mut self, counts: impl IntoIterator<Item = (String, u64)>) {
+        for (kind, n) in counts {
+            *self.partial.quality.entry(kind).or_default() += n;
+        }
+    }
+}
+
 /// The tables, built one county at a time: add each county's register rows and returns,
 /// then [`finish`](CensusTables::finish).
 ///
@@ -386,12 +443,22 @@ impl CensusTables {
         register: &[RegisterRow],
         returns: &[ReturnRow],
     ) -> Result<CountyCoverage, TablesError> {
-        if self.counties.contains_key(county) {
-            return Err(TablesError::CountyTwice(county.to_string()));
-        }
-        let (cov, counted) = coverage::county(county, register, returns)?;
+        let (coverage, counted) = CensusTables::count(county, register, returns)?;
+        self.insert(counted, &coverage)?;
+        Ok(coverage)
+    }
+
+    /// Counts a county on its own (no table is touched, so counties can be counted on
+    /// several threads at once), for [`insert`](CensusTables::insert): its coverage with the
+    /// follow-up list of the missing, and its counts.
+    pub fn count(
+        county: &str,
+        register: &[RegisterRow],
+        returns: &[ReturnRow],
+    ) -> Result<(CountyCoverage, CountedCounty), TablesError> {
+        let (coverage, counted) = coverage::county(county, register, returns)?;
         let mut p = Partial {
-            coverage: cov.total,
+            coverage: coverage.total,
             ..Partial::default()
         };
         p.incomes.reserve_exact(counted.len());
@@ -399,17 +466,34 @@ impl CensusTables {
             p.add_return(r);
         }
         quantile::sort(&mut p.incomes);
-        self.counties.insert(county.to_string(), p);
+        let county = CountedCounty {
+            code: county.to_string(),
+            partial: p,
+        };
+        Ok((coverage, county))
+    }
+
+    /// Adds a county counted by [`count`](CensusTables::count), with the coverage it gave
+    /// (its townships and villages go into the coverage sheets).
+    pub fn insert(
+        &mut self,
+        county: CountedCounty,
+        coverage: &CountyCoverage,
+    ) -> Result<(), TablesError> {
+        if self.counties.contains_key(&county.code) {
+            return Err(TablesError::CountyTwice(county.code));
+        }
+        self.counties.insert(county.code, county.partial);
         for (to, from) in [
-            (&mut self.townships, &cov.townships),
-            (&mut self.villages, &cov.villages),
+            (&mut self.townships, &coverage.townships),
+            (&mut self.villages, &coverage.villages),
         ] {
             to.extend(from.iter().map(|(code, c)| CoverageRow {
                 code: code.clone(),
                 coverage: *c,
             }));
         }
-        Ok(cov)
+        Ok(())
     }
 
     /// Adds quality counts of a county already added (a check's name and the returns it

@@ -170,38 +170,86 @@ fn coverage_of_a_hand_built_county() {
     );
 }
 
-/// Three counties in two provinces: 530128 above, 530129 and 522701.
-fn three_counties() -> Tables {
-    let mut t = CensusTables::new();
+/// The register and returns of three counties in two provinces: 530128 above, 530129 and
+/// 522701.
+fn three_county_inputs() -> Vec<(&'static str, Vec<RegisterRow>, Vec<ReturnRow>)> {
     let (register, returns) = luquan();
-    t.add_county("530128", &register, &returns).unwrap();
     let w = "530129101001";
-    let register = vec![
-        reg("H10", w, "exited", 1),
-        reg("H11", w, "exited", 2),
-        reg("H12", w, "poor", 3),
-    ];
-    let returns = vec![
-        good("S10", "H10", w, 1, 1000.0),
-        good("S11", "H11", w, 2, 7000.0),
-        good("S12", "H12", w, 3, 2000.0),
-    ];
-    t.add_county("530129", &register, &returns).unwrap();
     let g = "522701001001";
-    let register = vec![reg("H20", g, "exited", 2), reg("H21", g, "exited", 2)];
-    let returns = vec![good("G20", "H20", g, 1, 4000.0)];
-    t.add_county("522701", &register, &returns).unwrap();
-    t.add_quality("530128", [("short_interview".to_string(), 4)])
-        .unwrap();
-    t.add_quality(
-        "530129",
-        [
+    vec![
+        ("530128", register, returns),
+        (
+            "530129",
+            vec![
+                reg("H10", w, "exited", 1),
+                reg("H11", w, "exited", 2),
+                reg("H12", w, "poor", 3),
+            ],
+            vec![
+                good("S10", "H10", w, 1, 1000.0),
+                good("S11", "H11", w, 2, 7000.0),
+                good("S12", "H12", w, 3, 2000.0),
+            ],
+        ),
+        (
+            "522701",
+            vec![reg("H20", g, "exited", 2), reg("H21", g, "exited", 2)],
+            vec![good("G20", "H20", g, 1, 4000.0)],
+        ),
+    ]
+}
+
+/// The quality counts given to the three counties.
+fn three_county_quality(county: &str) -> Vec<(String, u64)> {
+    match county {
+        "530128" => vec![("short_interview".to_string(), 4)],
+        "530129" => vec![
             ("short_interview".to_string(), 1),
             ("far_place".to_string(), 2),
         ],
-    )
-    .unwrap();
+        _ => vec![],
+    }
+}
+
+/// The three counties added one after the other.
+fn three_counties() -> Tables {
+    let mut t = CensusTables::new();
+    for (code, register, returns) in three_county_inputs() {
+        t.add_county(code, &register, &returns).unwrap();
+    }
+    for (code, ..) in three_county_inputs() {
+        t.add_quality(code, three_county_quality(code)).unwrap();
+    }
     t.finish()
+}
+
+/// Counties counted apart (as on several threads) and inserted in any order give the same
+/// tables as counties added one after the other.
+#[test]
+fn counties_counted_apart_and_inserted_in_any_order_give_the_same_tables() {
+    let mut counted: Vec<_> = three_county_inputs()
+        .into_iter()
+        .map(|(code, register, returns)| {
+            let (coverage, mut county) = CensusTables::count(code, &register, &returns).unwrap();
+            county.add_quality(three_county_quality(code));
+            (coverage, county)
+        })
+        .collect();
+    counted.reverse();
+    let mut t = CensusTables::new();
+    for (coverage, county) in counted {
+        t.insert(county, &coverage).unwrap();
+    }
+    assert_eq!(t.finish(), three_counties());
+    // A county inserted twice is refused.
+    let (code, register, returns) = three_county_inputs().remove(2);
+    let mut t = CensusTables::new();
+    t.add_county(code, &register, &returns).unwrap();
+    let (coverage, county) = CensusTables::count(code, &register, &returns).unwrap();
+    assert!(matches!(
+        t.insert(county, &coverage),
+        Err(TablesError::CountyTwice(c)) if c == "522701"
+    ));
 }
 
 #[test]

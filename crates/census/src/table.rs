@@ -8,6 +8,7 @@ use crate::limits::{MAX_MEMBERS, MAX_ROW_BYTES};
 use crate::model::CensusReturn;
 use crate::Numbered;
 use assess_register::{EncodingChoice, TextEncoding};
+use csv::StringRecord;
 use serde_json::{Map, Value};
 use std::io::{Read, Write};
 
@@ -174,7 +175,7 @@ pub struct CsvReader<'a> {
     width: usize,
     encoding: TextEncoding,
     /// A row read ahead: the first row of the next return.
-    pending: Option<(u64, Vec<String>)>,
+    pending: Option<(u64, StringRecord)>,
     /// An error read ahead, of a row of the next return, with its return id.
     pending_error: Option<(Option<String>, ReturnError)>,
     /// Rows of this return id are skipped: it was refused on an earlier row.
@@ -311,7 +312,7 @@ impl<'a> CsvReader<'a> {
 
     /// The next row as cells in table order, with its line; `None` at the end. An error
     /// comes with the row's return id when it could be read.
-    fn next_row(&mut self) -> Option<Result<(u64, Vec<String>), RowError>> {
+    fn next_row(&mut self) -> Option<Result<(u64, StringRecord), RowError>> {
         loop {
             match self.rows.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
@@ -358,11 +359,14 @@ impl<'a> CsvReader<'a> {
                     ),
                 );
             }
-            let mut cells = Vec::with_capacity(COLUMNS.len());
+            // One buffer for the row's cells, not a string each: a return of the national
+            // census is a few rows of about seventy cells.
+            let mut cells =
+                StringRecord::with_capacity(self.record.as_slice().len(), COLUMNS.len());
             for (c, i) in COLUMNS.iter().zip(&self.index) {
                 let raw = i.and_then(|i| self.record.get(i)).unwrap_or_default();
                 match self.text(raw) {
-                    Ok(t) => cells.push(t.trim().to_string()),
+                    Ok(t) => cells.push_field(t.trim()),
                     Err(p) => return fail(self, Problem::new(c.name, p.message)),
                 }
             }
@@ -371,7 +375,7 @@ impl<'a> CsvReader<'a> {
     }
 
     /// The first row of the next return, skipping the rows of a return refused earlier.
-    fn first_row(&mut self) -> Option<Result<(u64, Vec<String>), ReturnError>> {
+    fn first_row(&mut self) -> Option<Result<(u64, StringRecord), ReturnError>> {
         loop {
             if let Some((id, e)) = self.pending_error.take() {
                 self.skip = id;
@@ -387,7 +391,7 @@ impl<'a> CsvReader<'a> {
                     }
                 },
             };
-            if self.skip.as_ref() == Some(&row.1[0]) {
+            if self.skip.as_deref() == Some(&row.1[0]) {
                 continue;
             }
             self.skip = None;
@@ -422,7 +426,7 @@ impl<'a> CsvReader<'a> {
             Ok(row) => row,
             Err(e) => return Some(Err(e)),
         };
-        let id = first[0].clone();
+        let id = first[0].to_string();
         let mut rows = vec![first];
         let mut problem: Option<ReturnError> = None;
         loop {
@@ -437,7 +441,7 @@ impl<'a> CsvReader<'a> {
                     }
                 }
                 Some(Ok((l, cells))) => {
-                    if cells[0] != id {
+                    if cells[0] != *id {
                         self.pending = Some((l, cells));
                         break;
                     }
@@ -451,7 +455,7 @@ impl<'a> CsvReader<'a> {
                                     "{:?} differs from the return's first row (line {line}), \
                                      which says {:?}; a return's columns are the same on each \
                                      of its rows",
-                                    cells[k], rows[0][k]
+                                    &cells[k], &rows[0][k]
                                 ),
                             ),
                         ));
@@ -487,7 +491,7 @@ impl<'a> CsvReader<'a> {
 pub struct RawReturn {
     file: String,
     line: u64,
-    rows: Vec<Vec<String>>,
+    rows: Vec<StringRecord>,
 }
 
 impl RawReturn {
@@ -525,7 +529,7 @@ impl Iterator for CsvReader<'_> {
 }
 
 /// The first return column (other than the id) that differs between two rows.
-fn differing(first: &[String], row: &[String]) -> Option<usize> {
+fn differing(first: &StringRecord, row: &StringRecord) -> Option<usize> {
     COLUMNS
         .iter()
         .enumerate()
@@ -577,12 +581,33 @@ fn csv_problem(e: &csv::Error) -> Problem {
     }
 }
 
+/// A row's cells in table order: the CSV reader's records, or the template's strings.
+trait Cells {
+    fn cell(&self, k: usize) -> &str;
+
+    fn cells(&self) -> impl Iterator<Item = &str> {
+        (0..COLUMNS.len()).map(|k| self.cell(k))
+    }
+}
+
+impl Cells for Vec<String> {
+    fn cell(&self, k: usize) -> &str {
+        self.get(k).map_or("", String::as_str)
+    }
+}
+
+impl Cells for StringRecord {
+    fn cell(&self, k: usize) -> &str {
+        self.get(k).unwrap_or("")
+    }
+}
+
 /// One return from its rows (cells in table order).
-fn assemble(rows: &[Vec<String>]) -> Result<CensusReturn, Problem> {
+fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
     let first = &rows[0];
     let mut root = Map::new();
     let mut household_cells = false;
-    for (c, text) in COLUMNS.iter().zip(first) {
+    for (c, text) in COLUMNS.iter().zip(first.cells()) {
         if c.part != Part::Return {
             continue;
         }
@@ -617,7 +642,7 @@ fn assemble(rows: &[Vec<String>]) -> Result<CensusReturn, Problem> {
     let mut members = Vec::new();
     for row in rows {
         let mut member = Map::new();
-        for (c, text) in COLUMNS.iter().zip(row) {
+        for (c, text) in COLUMNS.iter().zip(row.cells()) {
             if c.part == Part::Member && !text.is_empty() {
                 set(&mut member, c.path, cell_value(c, text)?);
             }
@@ -647,7 +672,10 @@ fn assemble(rows: &[Vec<String>]) -> Result<CensusReturn, Problem> {
             .entry("household")
             .or_insert_with(|| Value::Object(Map::new()));
         let h = household.as_object_mut().expect("an object");
-        h.insert("household_id".into(), Value::String(first[1].clone()));
+        h.insert(
+            "household_id".into(),
+            Value::String(first.cell(1).to_string()),
+        );
         h.insert("members".into(), Value::Array(members));
         for key in ["income", "housing", "water"] {
             h.entry(key).or_insert_with(|| Value::Object(Map::new()));
@@ -670,11 +698,11 @@ fn assemble(rows: &[Vec<String>]) -> Result<CensusReturn, Problem> {
     serde_json::from_value(Value::Object(root)).map_err(|e| Problem::new("row", e.to_string()))
 }
 
-fn first_of<'a>(row: &'a [String], name: &str) -> &'a str {
+fn first_of<'a, R: Cells>(row: &'a R, name: &str) -> &'a str {
     COLUMNS
         .iter()
         .position(|c| c.name == name)
-        .map_or("", |k| row[k].as_str())
+        .map_or("", |k| row.cell(k))
 }
 
 fn set(root: &mut Map<String, Value>, path: &[&str], value: Value) {

@@ -169,14 +169,33 @@ impl StagedDir {
         self.staging.path()
     }
 
+    /// Writes `bytes` as the file `relative` inside the staged directory (its directories
+    /// made as needed). Not synced on its own: [`commit`](StagedDir::commit) makes every file
+    /// durable at once, which for the hundreds of files of a census output (a list per
+    /// county) is one sync instead of one each.
+    pub fn write(&self, relative: impl AsRef<Path>, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.staging.path().join(relative);
+        let fail = |source| OutputError {
+            path: path.clone(),
+            source,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        std::fs::write(&path, bytes).map_err(fail)
+    }
+
     /// Puts the staged directory in the target's place; an existing target is replaced as a
-    /// whole (the caller has decided it may be).
+    /// whole (the caller has decided it may be). Everything written in it is made durable
+    /// first (one sync of the file system, so files written into it need not be synced one by
+    /// one).
     pub fn commit(self) -> Result<(), OutputError> {
         let target = self.target;
         let fail = |source| OutputError {
             path: target.clone(),
             source,
         };
+        sync_tree(self.staging.path()).map_err(fail)?;
         let staging = self.staging.keep();
         if !target.exists() {
             return std::fs::rename(&staging, &target).map_err(|e| {
@@ -193,6 +212,27 @@ impl StagedDir {
             }
         }
     }
+}
+
+/// Makes every file and directory under `dir` durable: one `syncfs` on Linux; elsewhere
+/// each file and directory synced in turn.
+#[cfg(target_os = "linux")]
+fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    let d = std::fs::File::open(dir)?;
+    rustix::fs::syncfs(&d).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            sync_tree(&path)?;
+        } else {
+            std::fs::File::open(&path)?.sync_all()?;
+        }
+    }
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Swaps two directories in one step.

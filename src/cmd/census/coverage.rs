@@ -4,9 +4,11 @@
 //! (docs/census.md, "Coverage").
 
 use crate::cmd::census::tables::{check_out, tabulate};
+use assess_app::census_tables::Counting;
 use assess_census_tables::{coverage_csv, missing_csv, missing_xlsx};
-use assess_output::{write_atomic, StagedDir};
+use assess_output::StagedDir;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(clap::Args)]
 pub struct CoverageArgs {
@@ -42,25 +44,23 @@ fn ours(p: &Path) -> bool {
 pub fn run(a: CoverageArgs) -> anyhow::Result<()> {
     check_out(&a.out, a.force, &ours)?;
     let staged = StagedDir::create(&a.out)?;
-    let dir = staged.path().to_path_buf();
-    let missing_dir = dir.join("missing");
-    std::fs::create_dir_all(&missing_dir)?;
-    let mut lists = 0usize;
-    let t = tabulate(&a.store, None, |c| {
+    std::fs::create_dir_all(staged.path().join("missing"))?;
+    let lists = AtomicUsize::new(0);
+    let t = tabulate(&a.store, Counting::Coverage, &|c| {
         if c.missing.is_empty() {
             return Ok(());
         }
         // The county code is six digits (the store checks its partitions' names).
-        let csv = missing_csv(Vec::new(), &c.missing)?;
-        write_atomic(&missing_dir.join(format!("{}.csv", c.county_code)), &csv)?;
+        let list = |ext: &str| format!("missing/{}.{ext}", c.county_code);
+        staged.write(list("csv"), &missing_csv(Vec::new(), &c.missing)?)?;
         if c.missing.len() <= assess_census_tables::XLSX_MAX_ROWS {
-            let xlsx = missing_xlsx(&c.county_code, &c.missing)?;
-            write_atomic(&missing_dir.join(format!("{}.xlsx", c.county_code)), &xlsx)?;
+            staged.write(list("xlsx"), &missing_xlsx(&c.county_code, &c.missing)?)?;
         }
-        lists += 1;
+        lists.fetch_add(1, Ordering::Relaxed);
         Ok(())
     })?;
-    write_atomic(&dir.join("coverage.csv"), &coverage_csv(Vec::new(), &t)?)?;
+    let lists = lists.into_inner();
+    staged.write("coverage.csv", &coverage_csv(Vec::new(), &t)?)?;
     staged.commit()?;
     let c = &t.national.coverage;
     println!(

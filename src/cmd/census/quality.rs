@@ -3,6 +3,7 @@
 //! at all.
 
 use anyhow::Context;
+use assess_app::census_tables::{QualityCounts, QUALITY_COUNTS};
 use assess_census_checks::{check_county, Quality};
 use assess_census_store::Dataset;
 use assess_output::{holds_only, StagedDir};
@@ -36,7 +37,12 @@ pub fn run(a: QualityArgs) -> anyhow::Result<()> {
         }
         None => Quality::builtin(),
     };
-    const FILES: [&str; 3] = ["flags.csv", "enumerators.csv", "villages.csv"];
+    const FILES: [&str; 4] = [
+        "flags.csv",
+        "enumerators.csv",
+        "villages.csv",
+        QUALITY_COUNTS,
+    ];
     let ours = |p: &std::path::Path| {
         p.file_name()
             .is_some_and(|n| FILES.iter().any(|f| n == std::ffi::OsStr::new(f)))
@@ -74,6 +80,7 @@ pub fn run(a: QualityArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(csv::Writer::from_writer(file))
     };
+    let mut counts = QualityCounts::new(&store)?;
     let (mut flags, mut enumerators, mut villages) =
         (create(FILES[0])?, create(FILES[1])?, create(FILES[2])?);
     let (mut returns_n, mut flags_n, mut flagged_e, mut flagged_v) = (0, 0, 0, 0);
@@ -83,6 +90,9 @@ pub fn run(a: QualityArgs) -> anyhow::Result<()> {
         let returns = store.returns(county)?;
         let register = store.register(county)?;
         let checks = check_county(&returns, &register, &quality)?;
+        counts
+            .counties
+            .insert(county.clone(), checks.counts_by_kind());
         returns_n += returns.len();
         for f in &checks.flags {
             *by_kind.entry(f.kind.as_str()).or_insert(0) += 1;
@@ -103,6 +113,10 @@ pub fn run(a: QualityArgs) -> anyhow::Result<()> {
     for w in [flags, enumerators, villages] {
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     }
+    assess_output::write_atomic(
+        &staged.path().join(QUALITY_COUNTS),
+        &serde_json::to_vec_pretty(&counts)?,
+    )?;
     staged.commit()?;
     println!(
         "counties: {}, returns: {returns_n}; findings: {flags_n}",

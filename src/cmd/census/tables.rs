@@ -4,12 +4,13 @@
 
 use crate::cmd::progress;
 use anyhow::{bail, Context};
-use assess_census_checks::{check_county, Quality};
+use assess_app::census_tables::{Counting, QualityCounts};
+use assess_census_checks::Quality;
 use assess_census_store::{write_rows, Dataset, ExportCell};
 use assess_census_tables::{
-    coverage_csv, flat_table, summary_html, tables_xlsx, Cell, CensusTables, CountyCoverage, Tables,
+    coverage_csv, flat_table, summary_html, tables_xlsx, Cell, CountyCoverage, Tables,
 };
-use assess_output::{write_atomic, StagedDir};
+use assess_output::StagedDir;
 use assess_report::Lang;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,58 +26,35 @@ pub struct TablesArgs {
     /// Language of the summary page (the workbook has both).
     #[arg(long, value_enum, default_value = "zh")]
     lang: Lang,
+    /// Take the quality columns from a quality run of the same store (the directory
+    /// `assess census quality --out` wrote) instead of running the checks again; refused if
+    /// the store has changed since.
+    #[arg(long, value_name = "DIR")]
+    quality_from: Option<PathBuf>,
     /// Replace an earlier output in --out.
     #[arg(long)]
     force: bool,
 }
 
-/// Every county of the store counted (and checked, with `quality`: the flags by kind go into
-/// the tables); `each` is given each county's coverage as it is made.
+/// Every county of the store counted (see [`assess_app::census_tables::tabulate`]), with a
+/// progress bar; `each` is given each county's coverage as it is made, on any thread.
 pub fn tabulate(
     store: &Path,
-    quality: Option<&Quality>,
-    mut each: impl FnMut(&CountyCoverage) -> anyhow::Result<()>,
+    counting: Counting,
+    each: &(dyn Fn(&CountyCoverage) -> anyhow::Result<()> + Sync),
 ) -> anyhow::Result<Tables> {
-    let ds = Dataset::open(store)?;
-    let counties = ds.counties();
-    if counties.is_empty() {
-        bail!("the census store {} holds no county yet", store.display());
-    }
     let bar = progress::counter("counties");
-    let mut tables = CensusTables::new();
-    for county in &counties {
-        let register = ds.register(county)?;
-        if register.is_empty() {
-            bail!(
-                "county {county} has returns in the census store {} but no register: load \
-                 its register with `assess census ingest --store DIR --register FILE` first \
-                 (coverage is counted against it)",
-                store.display()
-            );
-        }
-        let returns = ds.returns(county)?;
-        let coverage = tables
-            .add_county(county, &register, &returns)
-            .with_context(|| format!("counting county {county}"))?;
-        each(&coverage)?;
-        // The quality checks' counts by kind, for the tables' quality columns.
-        let Some(quality) = quality else {
-            bar.inc(1);
-            continue;
-        };
-        let checks = check_county(&returns, &register, quality)
-            .with_context(|| format!("checking county {county}"))?;
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for f in &checks.flags {
-            *counts.entry(f.kind.as_str().to_string()).or_default() += 1;
-        }
-        let outliers = checks.enumerators.iter().filter(|e| e.flagged).count() as u64;
-        counts.insert("outlier_enumerators".into(), outliers);
-        tables.add_quality(county, counts)?;
-        bar.inc(1);
-    }
+    let started = std::time::Instant::now();
+    let each = |c: &CountyCoverage| each(c).map_err(|e| format!("{e:#}"));
+    let tables = assess_app::census_tables::tabulate(store, counting, &each, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    Ok(tables.finish())
+    // Where the time goes (docs/benchmarks.md): the counting apart from the writing.
+    tracing::info!(
+        counties = tables.counties.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "read and counted the store"
+    );
+    Ok(tables)
 }
 
 /// Refuses an output directory that holds anything but `ours`, or an earlier output without
@@ -122,34 +100,38 @@ pub fn run(a: TablesArgs) -> anyhow::Result<()> {
         // The Parquet dataset's own tree: parquet/{counties,provinces,national}/...
         p.starts_with("parquet") || p.to_str().is_some_and(|name| FILES.contains(&name))
     })?;
-    let t = tabulate(&a.store, Some(&Quality::builtin()), |_| Ok(()))?;
+    let builtin = Quality::builtin();
+    let counts = match &a.quality_from {
+        Some(dir) => Some(QualityCounts::read(dir, &Dataset::open(&a.store)?)?),
+        None => None,
+    };
+    let counting = match &counts {
+        Some(counts) => Counting::TablesWithCounts(&counts.counties),
+        None => Counting::TablesWithQuality(&builtin),
+    };
+    let t = tabulate(&a.store, counting, &|_| Ok(()))?;
+    let started = std::time::Instant::now();
     let staged = StagedDir::create(&a.out)?;
-    let dir = staged.path();
-    write_atomic(&dir.join("tables.xlsx"), &tables_xlsx(&t)?)?;
-    let json = serde_json::to_vec_pretty(&t)?;
-    write_atomic(&dir.join("tables.json"), &json)?;
-    write_atomic(&dir.join("coverage.csv"), &coverage_csv(Vec::new(), &t)?)?;
-    write_parquet_tables(&dir.join("parquet"), &t)?;
-    let (focus, poverty) = (
-        assess_photo::Boundaries::focus_shared()?,
-        assess_photo::Boundaries::poverty_shared()?,
-    );
-    let shapes: BTreeMap<String, _> = t
-        .counties
-        .iter()
-        .filter_map(|c| {
-            let b = focus
-                .county(&c.code)
-                .or_else(|_| poverty.county(&c.code))
-                .ok()?;
-            Some((c.code.clone(), &b.shape))
-        })
-        .collect();
-    write_atomic(
-        &dir.join("summary.html"),
-        summary_html(&t, &shapes, a.lang).as_bytes(),
-    )?;
+    // The workbook (its zip compression the most of the writing) on one core, the rest on
+    // the other.
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let workbook = scope.spawn(|| -> anyhow::Result<()> {
+            staged.write("tables.xlsx", &tables_xlsx(&t)?)?;
+            Ok(())
+        });
+        staged.write("tables.json", &serde_json::to_vec(&t)?)?;
+        staged.write("coverage.csv", &coverage_csv(Vec::new(), &t)?)?;
+        write_parquet_tables(&staged.path().join("parquet"), &t)?;
+        staged.write("summary.html", summary(&t, a.lang)?.as_bytes())?;
+        workbook
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
     staged.commit()?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "wrote the tables"
+    );
     let n = &t.national;
     let c = &n.coverage;
     println!(
@@ -181,6 +163,26 @@ pub fn run(a: TablesArgs) -> anyhow::Result<()> {
         a.out.join("parquet").display()
     );
     Ok(())
+}
+
+/// The summary page: the tables and the counties' boundaries (embedded) on its maps.
+fn summary(t: &Tables, lang: Lang) -> anyhow::Result<String> {
+    let (focus, poverty) = (
+        assess_photo::Boundaries::focus_shared()?,
+        assess_photo::Boundaries::poverty_shared()?,
+    );
+    let shapes: BTreeMap<String, _> = t
+        .counties
+        .iter()
+        .filter_map(|c| {
+            let b = focus
+                .county(&c.code)
+                .or_else(|_| poverty.county(&c.code))
+                .ok()?;
+            Some((c.code.clone(), &b.shape))
+        })
+        .collect();
+    Ok(summary_html(t, &shapes, lang))
 }
 
 /// The tables as a Parquet dataset that DuckDB, Spark and Trino read as they are:

@@ -1,0 +1,251 @@
+//! Counting the census store: every county's coverage against its register and its tables
+//! (and, when asked, its quality checks), counties counted on all cores, the tables put
+//! together in county order (docs/census.md, "Coverage" and "Tables").
+//!
+//! What is read: only the returns' columns the counting needs
+//! ([`COVERAGE_COLUMNS`], [`TABLE_COLUMNS`]), unless the quality checks run, which read every
+//! column.
+
+use assess_census_checks::{check_county, ChecksError, Quality};
+use assess_census_store::{Dataset, StoreError};
+use assess_census_tables::{
+    CensusTables, CountyCoverage, Tables, TablesError, COVERAGE_COLUMNS, TABLE_COLUMNS,
+};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Why the store could not be counted.
+#[derive(Debug, thiserror::Error)]
+pub enum TabulateError {
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The store holds no county.
+    #[error("the census store {} holds no county yet", .0.display())]
+    Empty(PathBuf),
+    /// A county has returns but no register.
+    #[error(
+        "county {county} has returns in the census store {} but no register: load its register \
+         with `assess census ingest --store DIR --register FILE` first (coverage is counted \
+         against it)",
+        store.display()
+    )]
+    NoRegister {
+        /// The county (6 digits).
+        county: String,
+        /// The store.
+        store: PathBuf,
+    },
+    /// A county's rows could not be counted.
+    #[error("counting county {county}")]
+    Count {
+        /// The county.
+        county: String,
+        /// Why.
+        #[source]
+        source: TablesError,
+    },
+    /// A county's quality checks failed.
+    #[error("checking county {county}")]
+    Check {
+        /// The county.
+        county: String,
+        /// Why.
+        #[source]
+        source: ChecksError,
+    },
+    /// The quality counts lack a county of the store.
+    #[error(
+        "the quality counts give nothing for county {0}: run `assess census quality` again on \
+         every county of the store"
+    )]
+    NoQualityCounts(String),
+    /// What the caller's `each` refused with.
+    #[error("{0}")]
+    Each(String),
+}
+
+/// What to count.
+#[derive(Clone, Copy)]
+pub enum Counting<'a> {
+    /// Coverage only (the tables' attainment and income are left empty): the coverage
+    /// command.
+    Coverage,
+    /// Coverage and the tables.
+    Tables,
+    /// Coverage, the tables, and the quality checks' counts by kind in the tables' quality
+    /// columns.
+    TablesWithQuality(&'a Quality),
+    /// Coverage, the tables, and quality counts by county and kind made earlier (by a quality
+    /// run of the same store: [`QualityCounts`]).
+    TablesWithCounts(&'a BTreeMap<String, BTreeMap<String, u64>>),
+}
+
+/// Every county of the store counted. `each` is given each county's coverage (with its
+/// follow-up list of the missing) as it is made, on whichever thread made it; `done` is
+/// called once per county counted (a progress bar).
+pub fn tabulate(
+    store: &Path,
+    counting: Counting,
+    each: &(dyn Fn(&CountyCoverage) -> Result<(), String> + Sync),
+    done: &(dyn Fn() + Sync),
+) -> Result<Tables, TabulateError> {
+    let ds = Dataset::open(store)?;
+    let counties = ds.counties();
+    if counties.is_empty() {
+        return Err(TabulateError::Empty(store.to_path_buf()));
+    }
+    let counted: Vec<_> = counties
+        .par_iter()
+        .map(|county| {
+            let one = count_county(&ds, county, counting, each);
+            done();
+            one
+        })
+        .collect();
+    let mut tables = CensusTables::new();
+    for one in counted {
+        let (county, coverage) = one?;
+        tables
+            .insert(county, &coverage)
+            .map_err(|source| TabulateError::Count {
+                county: coverage.county_code.clone(),
+                source,
+            })?;
+    }
+    Ok(tables.finish())
+}
+
+/// One county read and counted. The coverage is handed back without its follow-up list
+/// (given to `each`), which the tables do not keep.
+fn count_county(
+    ds: &Dataset,
+    county: &str,
+    counting: Counting,
+    each: &(dyn Fn(&CountyCoverage) -> Result<(), String> + Sync),
+) -> Result<(assess_census_tables::CountedCounty, CountyCoverage), TabulateError> {
+    let register = ds.register(county)?;
+    if register.is_empty() {
+        return Err(TabulateError::NoRegister {
+            county: county.to_string(),
+            store: ds.dir().to_path_buf(),
+        });
+    }
+    let returns = match counting {
+        Counting::Coverage => ds.returns_only(county, COVERAGE_COLUMNS)?,
+        Counting::Tables | Counting::TablesWithCounts(_) => {
+            ds.returns_only(county, TABLE_COLUMNS)?
+        }
+        Counting::TablesWithQuality(_) => ds.returns(county)?,
+    };
+    let count_error = |source| TabulateError::Count {
+        county: county.to_string(),
+        source,
+    };
+    let (mut coverage, mut counted) =
+        CensusTables::count(county, &register, &returns).map_err(count_error)?;
+    each(&coverage).map_err(TabulateError::Each)?;
+    coverage.missing = Vec::new();
+    if let Counting::TablesWithQuality(quality) = counting {
+        let checks =
+            check_county(&returns, &register, quality).map_err(|source| TabulateError::Check {
+                county: county.to_string(),
+                source,
+            })?;
+        counted.add_quality(checks.counts_by_kind());
+    }
+    if let Counting::TablesWithCounts(counts) = counting {
+        let of_county = counts
+            .get(county)
+            .ok_or_else(|| TabulateError::NoQualityCounts(county.to_string()))?;
+        counted.add_quality(of_county.clone());
+    }
+    Ok((counted, coverage))
+}
+
+/// The quality run's counts, `counts.json` in its output: the findings by county and kind,
+/// with the store's fingerprint when the checks ran, so that the tables can take them
+/// instead of running every check again, and refuse them once the store has changed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QualityCounts {
+    /// `assess-census-quality-counts-1`.
+    pub schema: String,
+    /// [`Dataset::fingerprint`] of the store checked.
+    pub store_fingerprint: String,
+    /// County → check's name → returns flagged (and `outlier_enumerators`).
+    pub counties: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// The name of the quality counts' file in a quality run's output.
+pub const QUALITY_COUNTS: &str = "counts.json";
+const COUNTS_SCHEMA: &str = "assess-census-quality-counts-1";
+
+/// Why quality counts cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CountsError {
+    /// The counts' file cannot be read.
+    #[error("cannot read {}: give the directory `assess census quality --out` wrote", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not quality counts.
+    #[error("{}: not the quality counts of `assess census quality` ({reason})", path.display())]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The store has changed since the counts were made.
+    #[error(
+        "{}: the census store has changed since these quality checks ran (a checkpoint \
+         committed or a register loaded); run `assess census quality` again, or leave out \
+         --quality-from to run the checks with the tables",
+        path.display()
+    )]
+    Stale {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl QualityCounts {
+    /// Counts of the store `ds` as it is now.
+    pub fn new(ds: &Dataset) -> Result<QualityCounts, StoreError> {
+        Ok(QualityCounts {
+            schema: COUNTS_SCHEMA.to_string(),
+            store_fingerprint: ds.fingerprint()?,
+            counties: BTreeMap::new(),
+        })
+    }
+
+    /// Reads `dir/counts.json` and checks that it was made from the store `ds` as it is now.
+    pub fn read(dir: &Path, ds: &Dataset) -> Result<QualityCounts, CountsError> {
+        let path = dir.join(QUALITY_COUNTS);
+        let bytes = std::fs::read(&path).map_err(|source| CountsError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let malformed = |reason: String| CountsError::Malformed {
+            path: path.clone(),
+            reason,
+        };
+        let counts: QualityCounts =
+            serde_json::from_slice(&bytes).map_err(|e| malformed(e.to_string()))?;
+        if counts.schema != COUNTS_SCHEMA {
+            return Err(malformed(format!("schema {:?}", counts.schema)));
+        }
+        if counts.store_fingerprint != ds.fingerprint()? {
+            return Err(CountsError::Stale { path });
+        }
+        Ok(counts)
+    }
+}
