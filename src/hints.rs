@@ -5,6 +5,7 @@
 
 use assess_access::AccountError;
 use assess_app::census_ingest::IngestError;
+use assess_app::census_tables::{CountsError, TabulateError};
 use assess_app::AppError;
 use assess_assign::villages::SplitError;
 use assess_assign::AssignError;
@@ -57,6 +58,12 @@ fn cli_words(e: &(dyn Error + 'static)) -> Option<Words> {
     }
     if let Some(e) = e.downcast_ref::<CrosscheckError>() {
         return crosscheck(e).map(Words::Level);
+    }
+    if let Some(e) = e.downcast_ref::<TabulateError>() {
+        return tabulate(e).map(Words::Level);
+    }
+    if let Some(e) = e.downcast_ref::<CountsError>() {
+        return counts(e).map(Words::Level);
     }
     if let Some(e @ ChecksError::Quality { .. }) = e.downcast_ref::<ChecksError>() {
         return Some(Words::Level(format!(
@@ -255,6 +262,34 @@ fn table(e: &TableError) -> Option<String> {
         TableError::LonelySsu { .. } => format!("{e}; use --lonely-psu remove or centre"),
         _ => return None,
     })
+}
+
+fn tabulate(e: &TabulateError) -> Option<String> {
+    match e {
+        TabulateError::NoRegister { county, store } => Some(format!(
+            "county {county} has returns in the census store {} but no register: load its \
+             register with `assess census ingest --store DIR --register FILE` first (coverage \
+             is counted against it)",
+            store.display()
+        )),
+        _ => None,
+    }
+}
+
+fn counts(e: &CountsError) -> Option<String> {
+    match e {
+        CountsError::Read { path, .. } => Some(format!(
+            "cannot read {}: give the directory `assess census quality --out` wrote",
+            path.display()
+        )),
+        CountsError::Stale { path } => Some(format!(
+            "{}: the census store has changed since these quality checks ran (a checkpoint \
+             committed or a register loaded); run `assess census quality` again, or leave out \
+             --quality-from to run the checks with the tables",
+            path.display()
+        )),
+        _ => None,
+    }
 }
 
 fn ingest(e: &IngestError) -> Option<String> {

@@ -27,8 +27,7 @@ pub enum TabulateError {
     /// A county has returns but no register.
     #[error(
         "county {county} has returns in the census store {} but no register: load its register \
-         with `assess census ingest --store DIR --register FILE` first (coverage is counted \
-         against it)",
+         first (coverage is counted against it)",
         store.display()
     )]
     NoRegister {
@@ -125,8 +124,13 @@ fn count_county(
     counting: Counting,
     each: &(dyn Fn(&CountyCoverage) -> Result<(), String> + Sync),
 ) -> Result<(assess_census_tables::CountedCounty, CountyCoverage), TabulateError> {
-    let register = ds.register(county)?;
-    if register.is_empty() {
+    // The coverage needs only the registered households (a register file may carry others);
+    // the quality checks look up the place of any household with a return.
+    let register = match counting {
+        Counting::TablesWithQuality(_) => ds.register(county)?,
+        _ => ds.registered(county)?,
+    };
+    if register.is_empty() && ds.register(county)?.is_empty() {
         return Err(TabulateError::NoRegister {
             county: county.to_string(),
             store: ds.dir().to_path_buf(),
@@ -185,7 +189,7 @@ const COUNTS_SCHEMA: &str = "assess-census-quality-counts-1";
 #[derive(Debug, thiserror::Error)]
 pub enum CountsError {
     /// The counts' file cannot be read.
-    #[error("cannot read {}: give the directory `assess census quality --out` wrote", path.display())]
+    #[error("cannot read {}: give the output of a quality run", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -204,8 +208,8 @@ pub enum CountsError {
     /// The store has changed since the counts were made.
     #[error(
         "{}: the census store has changed since these quality checks ran (a checkpoint \
-         committed or a register loaded); run `assess census quality` again, or leave out \
-         --quality-from to run the checks with the tables",
+         committed or a register loaded); run the quality checks again, or let the tables run \
+         them",
         path.display()
     )]
     Stale {

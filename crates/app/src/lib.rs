@@ -51,6 +51,7 @@ pub mod audit;
 pub mod census_crosscheck;
 pub mod census_ingest;
 pub mod census_pes;
+pub mod census_quality;
 pub mod census_tables;
 pub mod census_uploads;
 pub mod checks;

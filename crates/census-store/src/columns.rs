@@ -531,6 +531,50 @@ fn itertools_zip(
     out
 }
 
+/// The registered households (status `exited` or `poor`) of a batch read from `path`: the
+/// census population, without making a row for the other households a register file may
+/// carry (three in four of the synthetic registers' rows are `non_registered`).
+pub(crate) fn registered_of(
+    path: &Path,
+    batch: &RecordBatch,
+) -> Result<Vec<RegisterRow>, StoreError> {
+    let r = Read::new(path, batch);
+    let status = r.required_words("status", STATUSES)?;
+    let keep: Vec<usize> = (0..batch.num_rows())
+        .filter(|&k| matches!(status[k], "exited" | "poor"))
+        .collect();
+    let text = |name: &str| -> Result<&StringArray, StoreError> {
+        let a: &StringArray = r.column(name)?;
+        if a.null_count() > 0 {
+            return Err(r.null(name));
+        }
+        Ok(a)
+    };
+    let (household, province, county) = (
+        text("household_id")?,
+        text("province_code")?,
+        text("county_code")?,
+    );
+    let (township, village) = (text("township_code")?, text("village_code")?);
+    let members = r.u32s("members")?;
+    let lat = r.f64s("lat")?;
+    let lon = r.f64s("lon")?;
+    Ok(keep
+        .into_iter()
+        .map(|k| RegisterRow {
+            household_id: household.value(k).to_string(),
+            province_code: province.value(k).to_string(),
+            county_code: county.value(k).to_string(),
+            township_code: township.value(k).to_string(),
+            village_code: village.value(k).to_string(),
+            status: status[k],
+            members: members[k],
+            lat: lat[k],
+            lon: lon[k],
+        })
+        .collect())
+}
+
 /// The register households of a batch read from `path`.
 pub(crate) fn register_of(
     path: &Path,

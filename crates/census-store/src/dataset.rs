@@ -115,12 +115,17 @@ impl Dataset {
     /// which need a few columns of every return, read.
     pub fn returns_only(&self, county: &str, names: &[&str]) -> Result<Vec<ReturnRow>, StoreError> {
         let indices = column_indices(names)?;
-        let mut rows = Vec::new();
+        let mut batches = Vec::new();
         for part in self.parts_of(Table::Returns, county)? {
             let path = self.dir.join(part);
             for batch in parts::read_part(&path, Some(&indices))? {
-                rows.extend(columns::projected_returns_of(&path, &batch, names)?);
+                batches.push((path.clone(), batch));
             }
+        }
+        // Sized once: a row is a few hundred bytes, and growing the vector moves them all.
+        let mut rows = Vec::with_capacity(batches.iter().map(|(_, b)| b.num_rows()).sum());
+        for (path, batch) in &batches {
+            rows.extend(columns::projected_returns_of(path, batch, names)?);
         }
         Ok(rows)
     }
@@ -130,9 +135,15 @@ impl Dataset {
         self.rows(Table::Members, county, columns::members_of)
     }
 
-    /// A county's registered households.
+    /// A county's register: every household its register file gave.
     pub fn register(&self, county: &str) -> Result<Vec<RegisterRow>, StoreError> {
         self.rows(Table::Register, county, columns::register_of)
+    }
+
+    /// A county's registered households only (status `exited` or `poor`, the census
+    /// population), which is all the coverage and the tables need of the register.
+    pub fn registered(&self, county: &str) -> Result<Vec<RegisterRow>, StoreError> {
+        self.rows(Table::Register, county, columns::registered_of)
     }
 
     /// A county's returns, only the columns named (in the order of the schema), as Arrow

@@ -341,11 +341,7 @@ fn register_row(county: &str, k: u32) -> RegisterRow {
         county_code: county.to_string(),
         township_code: village[..9].to_string(),
         village_code: village,
-        status: if k.is_multiple_of(2) {
-            "exited"
-        } else {
-            "poor"
-        },
+        status: ["exited", "poor", "non_registered"][(k % 3) as usize],
         members: 1 + k % 5,
         lat: (!k.is_multiple_of(3)).then_some(25.5 + f64::from(k) / 1000.0),
         lon: (!k.is_multiple_of(3)).then_some(102.4),
@@ -389,6 +385,14 @@ fn a_register_load_replaces_the_partitions_of_its_counties_whole() {
     );
     assert_eq!(ds.register("530128").unwrap(), second);
     assert_eq!(ds.register("450223").unwrap(), first[30..]);
+    // The registered households only: the same rows less the non-registered ones.
+    let registered: Vec<RegisterRow> = second
+        .iter()
+        .filter(|r| r.status != "non_registered")
+        .cloned()
+        .collect();
+    assert_eq!(registered.len(), 7);
+    assert_eq!(ds.registered("530128").unwrap(), registered);
     assert!(ds.returns("530128").unwrap().is_empty());
 }
 

@@ -8,7 +8,7 @@ use assess_census::{RegisterRow, ReturnRow};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-/// The hash maps of household ids: foldhash, not the standard SipHash, which guards against
+/// The hash maps of household ids and village codes: foldhash, not the standard SipHash, which guards against
 /// keys chosen to collide (ids come from the county's own register and returns, already
 /// validated) and was a tenth of the counting's time.
 type IdMap<'a, V> = HashMap<&'a str, V, foldhash::fast::RandomState>;
@@ -171,7 +171,7 @@ pub(crate) fn county<'a>(
         }
     }
     // Keyed by the rows' own strings while counting; owned once per village at the end.
-    let mut villages: BTreeMap<&str, Coverage> = BTreeMap::new();
+    let mut villages: IdMap<Coverage> = IdMap::default();
     let mut missing = Vec::new();
     for (id, reg) in &registered {
         let c = villages.entry(reg.village_code.as_str()).or_default();
@@ -213,6 +213,7 @@ pub(crate) fn county<'a>(
     });
     let mut townships: BTreeMap<String, Coverage> = BTreeMap::new();
     let mut total = Coverage::default();
+    let villages: BTreeMap<&str, Coverage> = villages.into_iter().collect();
     for (&code, c) in &villages {
         let township = code.get(..9).unwrap_or(code);
         *townships.entry(township.to_string()).or_default() += c;

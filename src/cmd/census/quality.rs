@@ -3,8 +3,9 @@
 //! at all.
 
 use anyhow::Context;
+use assess_app::census_quality::check_counties;
 use assess_app::census_tables::{QualityCounts, QUALITY_COUNTS};
-use assess_census_checks::{check_county, Quality};
+use assess_census_checks::Quality;
 use assess_census_store::Dataset;
 use assess_output::{holds_only, StagedDir};
 use std::path::PathBuf;
@@ -86,14 +87,11 @@ pub fn run(a: QualityArgs) -> anyhow::Result<()> {
     let (mut returns_n, mut flags_n, mut flagged_e, mut flagged_v) = (0, 0, 0, 0);
     let mut by_kind = std::collections::BTreeMap::new();
     let bar = crate::cmd::progress::counter("counties");
-    for county in &counties {
-        let returns = store.returns(county)?;
-        let register = store.register(county)?;
-        let checks = check_county(&returns, &register, &quality)?;
+    check_counties(&store, &counties, &quality, |county, checks, returns| {
         counts
             .counties
-            .insert(county.clone(), checks.counts_by_kind());
-        returns_n += returns.len();
+            .insert(county.to_string(), checks.counts_by_kind());
+        returns_n += returns;
         for f in &checks.flags {
             *by_kind.entry(f.kind.as_str()).or_insert(0) += 1;
             flags.serialize(f)?;
@@ -108,7 +106,8 @@ pub fn run(a: QualityArgs) -> anyhow::Result<()> {
             villages.serialize(v)?;
         }
         bar.inc(1);
-    }
+        anyhow::Ok(())
+    })?;
     bar.finish_and_clear();
     for w in [flags, enumerators, villages] {
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
