@@ -3,8 +3,9 @@
 //! together in county order (docs/census.md, "Coverage" and "Tables").
 //!
 //! What is read: only the returns' columns the counting needs
-//! ([`COVERAGE_COLUMNS`], [`TABLE_COLUMNS`]), unless the quality checks run, which read every
-//! column.
+//! ([`COVERAGE_COLUMNS`], [`TABLE_COLUMNS`]), counted as the store's Arrow columns without a
+//! row per return (`Dataset::return_columns`), and only the registered households of the
+//! register; unless the quality checks run, which read every column into rows.
 
 use assess_census_checks::{check_county, ChecksError, Quality};
 use assess_census_store::{Dataset, StoreError};
@@ -136,24 +137,31 @@ fn count_county(
             store: ds.dir().to_path_buf(),
         });
     }
-    let returns = match counting {
-        Counting::Coverage => ds.returns_only(county, COVERAGE_COLUMNS)?,
-        Counting::Tables | Counting::TablesWithCounts(_) => {
-            ds.returns_only(county, TABLE_COLUMNS)?
-        }
-        Counting::TablesWithQuality(_) => ds.returns(county)?,
-    };
     let count_error = |source| TabulateError::Count {
         county: county.to_string(),
         source,
     };
-    let (mut coverage, mut counted) =
-        CensusTables::count(county, &register, &returns).map_err(count_error)?;
+    // The quality checks need whole rows; the counting alone reads the columns as they are.
+    let (rows, columns) = match counting {
+        Counting::TablesWithQuality(_) => (ds.returns(county)?, None),
+        Counting::Coverage => (
+            Vec::new(),
+            Some(ds.return_columns(county, COVERAGE_COLUMNS)?),
+        ),
+        Counting::Tables | Counting::TablesWithCounts(_) => {
+            (Vec::new(), Some(ds.return_columns(county, TABLE_COLUMNS)?))
+        }
+    };
+    let (mut coverage, mut counted) = match &columns {
+        Some(columns) => CensusTables::count(county, &register, &columns.views()),
+        None => CensusTables::count(county, &register, &rows),
+    }
+    .map_err(count_error)?;
     each(&coverage).map_err(TabulateError::Each)?;
     coverage.missing = Vec::new();
     if let Counting::TablesWithQuality(quality) = counting {
         let checks =
-            check_county(&returns, &register, quality).map_err(|source| TabulateError::Check {
+            check_county(&rows, &register, quality).map_err(|source| TabulateError::Check {
                 county: county.to_string(),
                 source,
             })?;

@@ -130,6 +130,28 @@ impl Dataset {
         Ok(rows)
     }
 
+    /// A county's returns as columns, read through
+    /// [`ReturnFields`](assess_census::ReturnFields) without a row each: the
+    /// [`VIEW_COLUMNS`](crate::VIEW_COLUMNS) and the other columns named (a column not named
+    /// reads as unknown).
+    pub fn return_columns(
+        &self,
+        county: &str,
+        names: &[&str],
+    ) -> Result<crate::ReturnColumns, StoreError> {
+        let mut wanted: Vec<&str> = crate::VIEW_COLUMNS.to_vec();
+        wanted.extend(names.iter().filter(|n| !crate::VIEW_COLUMNS.contains(n)));
+        let indices = column_indices(&wanted)?;
+        let mut columns = crate::ReturnColumns::default();
+        for part in self.parts_of(Table::Returns, county)? {
+            let path = self.dir.join(part);
+            for batch in parts::read_part(&path, Some(&indices))? {
+                columns.push(&path, &batch)?;
+            }
+        }
+        Ok(columns)
+    }
+
     /// A county's members.
     pub fn members(&self, county: &str) -> Result<Vec<MemberRow>, StoreError> {
         self.rows(Table::Members, county, columns::members_of)

@@ -50,6 +50,7 @@ mod export;
 mod journal;
 mod parts;
 mod sink;
+mod view;
 
 pub use arrow_array::RecordBatch;
 pub use assess_census::{MemberRow, RegisterRow, ReturnRow};
@@ -61,3 +62,4 @@ pub use error::StoreError;
 pub use export::{write_rows, ExportCell};
 pub use parts::ROW_GROUP_ROWS;
 pub use sink::{Cleaned, ParquetSink, RegisterLoad};
+pub use view::{ReturnColumns, ReturnView, VIEW_COLUMNS};

@@ -3,9 +3,9 @@
 
 use assess_census::{
     judge_return, Batch, CensusReturn, CensusSink, Checkpoint, Counts, InputId, MemberRow,
-    RegisterRow, Reject, ReturnOutcome, ReturnRow,
+    RegisterRow, Reject, ReturnFields, ReturnOutcome, ReturnRow,
 };
-use assess_census_store::{Dataset, ParquetSink, StoreError};
+use assess_census_store::{Dataset, ParquetSink, StoreError, RETURN_SCHEMA};
 use assess_standards::Standards;
 use std::path::Path;
 
@@ -190,6 +190,40 @@ fn rows_written_read_back_equal_by_county() {
         ds.returns_only("530128", &["household_id", "no_such_column"]),
         Err(StoreError::UnknownColumn { .. })
     ));
+
+    // The columns read field by field give what the rows give.
+    let all: Vec<&str> = RETURN_SCHEMA
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
+    let columns = ds.return_columns("530128", &all).unwrap();
+    let views = columns.views();
+    assert_eq!(views.len(), a_returns.len());
+    let fields = |r: &dyn ReturnFields| {
+        (
+            (r.return_id().to_string(), r.household_id().to_string()),
+            (r.county_code().to_string(), r.village_code().to_string()),
+            (r.outcome().to_string(), r.start_unix()),
+            (
+                r.attainment(),
+                r.income_per_person(),
+                r.amounts(),
+                r.yes_no(),
+            ),
+        )
+    };
+    for (view, row) in views.iter().zip(&a_returns) {
+        assert_eq!(fields(view), fields(row));
+    }
+    assert!(a_returns
+        .iter()
+        .any(|r| r.amounts().iter().any(Option::is_some)));
+    // Without the tables' columns: the ids as they are, every answer unknown.
+    let ids_only = ds.return_columns("530128", &[]).unwrap();
+    let view = ids_only.views()[0];
+    assert_eq!(view.household_id(), a_returns[0].household_id);
+    assert_eq!((view.attainment(), view.amounts()), ([None; 7], [None; 5]));
 
     // The fingerprint names what was opened: the same store gives the same one, another
     // checkpoint another.

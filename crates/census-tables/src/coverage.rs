@@ -4,7 +4,7 @@
 //! township and county, with the follow-up list of the missing.
 
 use crate::error::TablesError;
-use assess_census::{RegisterRow, ReturnRow};
+use assess_census::{RegisterRow, ReturnFields};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -108,15 +108,15 @@ struct Seen<'a> {
 
 /// The county's registered households with an `enumerated` return, each with the one return
 /// that stands for it in the tables: the earliest by start time, then by return id.
-pub(crate) type Counted<'a> = Vec<&'a ReturnRow>;
+pub(crate) type Counted<'a, R> = Vec<&'a R>;
 
 /// Coverage of `county` from its register rows and its returns (both of this county only),
 /// and the returns the tables count.
-pub(crate) fn county<'a>(
+pub(crate) fn county<'a, R: ReturnFields>(
     county: &str,
     register: &[RegisterRow],
-    returns: &'a [ReturnRow],
-) -> Result<(CountyCoverage, Counted<'a>), TablesError> {
+    returns: &'a [R],
+) -> Result<(CountyCoverage, Counted<'a, R>), TablesError> {
     if let Some(r) = register.iter().find(|r| r.county_code != county) {
         return Err(TablesError::RegisterOfAnotherCounty {
             county: county.to_string(),
@@ -124,11 +124,11 @@ pub(crate) fn county<'a>(
             found: r.county_code.clone(),
         });
     }
-    if let Some(r) = returns.iter().find(|r| r.county_code != county) {
+    if let Some(r) = returns.iter().find(|r| r.county_code() != county) {
         return Err(TablesError::ReturnOfAnotherCounty {
             county: county.to_string(),
-            return_id: r.return_id.clone(),
-            found: r.county_code.clone(),
+            return_id: r.return_id().to_string(),
+            found: r.county_code().to_string(),
         });
     }
     // The census population: registered households (exited or poor), each once.
@@ -144,28 +144,28 @@ pub(crate) fn county<'a>(
     }
     let mut seen: IdMap<Seen<'a>> =
         IdMap::with_capacity_and_hasher(returns.len(), Default::default());
-    let mut chosen: IdMap<&'a ReturnRow> = IdMap::default();
+    let mut chosen: IdMap<&'a R> = IdMap::default();
     for r in returns {
-        let s = seen.entry(r.household_id.as_str()).or_default();
+        let s = seen.entry(r.household_id()).or_default();
         s.returns += 1;
-        match r.outcome {
+        match r.outcome() {
             "enumerated" => s.enumerated = true,
             "dissolved" => s.dissolved = true,
             "moved_out" => s.moved_out = true,
             other => {
                 return Err(TablesError::UnknownOutcome {
-                    return_id: r.return_id.clone(),
+                    return_id: r.return_id().to_string(),
                     outcome: other.to_string(),
                 })
             }
         }
-        let place = (r.village_code.as_str(), r.return_id.as_str());
+        let place = (r.village_code(), r.return_id());
         if s.first.is_none_or(|f| place.1 < f.1) {
             s.first = Some(place);
         }
-        if r.outcome == "enumerated" && registered.contains_key(r.household_id.as_str()) {
-            let e = chosen.entry(r.household_id.as_str()).or_insert(r);
-            if (r.start_unix, &r.return_id) < (e.start_unix, &e.return_id) {
+        if r.outcome() == "enumerated" && registered.contains_key(r.household_id()) {
+            let e = chosen.entry(r.household_id()).or_insert(r);
+            if (r.start_unix(), r.return_id()) < (e.start_unix(), e.return_id()) {
                 *e = r;
             }
         }
@@ -219,8 +219,8 @@ pub(crate) fn county<'a>(
         *townships.entry(township.to_string()).or_default() += c;
         total += c;
     }
-    let mut counted: Counted = chosen.into_values().collect();
-    counted.sort_by(|a, b| a.household_id.cmp(&b.household_id));
+    let mut counted: Counted<R> = chosen.into_values().collect();
+    counted.sort_by(|a, b| a.household_id().cmp(b.household_id()));
     Ok((
         CountyCoverage {
             county_code: county.to_string(),

@@ -5,7 +5,7 @@
 use crate::coverage::{self, CountyCoverage, Coverage};
 use crate::error::TablesError;
 use crate::quantile;
-use assess_census::{RegisterRow, ReturnRow};
+use assess_census::{RegisterRow, ReturnFields};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -311,35 +311,31 @@ struct Partial {
 }
 
 impl Partial {
-    fn add_return(&mut self, r: &ReturnRow) {
+    fn add_return(&mut self, r: &impl ReturnFields) {
         self.households += 1;
-        let items = [
-            r.income_ok,
-            r.food_clothing,
-            r.education,
-            r.medical,
-            r.housing,
-            r.water,
-            r.guarantees,
-        ];
-        for (t, v) in self.attainment.iter_mut().zip(items) {
+        for (t, v) in self.attainment.iter_mut().zip(r.attainment()) {
             t.add(v);
         }
-        match r.income_per_person.filter(|x| x.is_finite()) {
+        match r.income_per_person().filter(|x| x.is_finite()) {
             Some(x) => self.incomes.push(x),
             None => self.income_unknown += 1,
         }
+        // In the order of KINDS.
+        let (
+            [industrial, renovation, education, medical, allowance],
+            [employment, post, relocated, extreme, credit],
+        ) = (r.amounts(), r.yes_no());
         let a = &mut self.assistance;
-        a[0].add_amount(r.industrial_support_yuan);
-        a[1].add_yes_no(r.employment_support);
-        a[2].add_yes_no(r.public_welfare_post);
-        a[3].add_yes_no(r.relocated);
-        a[4].add_amount(r.housing_renovation_yuan);
-        a[5].add_amount(r.education_aid_yuan);
-        a[6].add_amount(r.medical_aid_yuan);
-        a[7].add_amount(r.minimum_living_allowance_yuan);
-        a[8].add_yes_no(r.extreme_poverty_support);
-        a[9].add_yes_no(r.microcredit);
+        a[0].add_amount(industrial);
+        a[1].add_yes_no(employment);
+        a[2].add_yes_no(post);
+        a[3].add_yes_no(relocated);
+        a[4].add_amount(renovation);
+        a[5].add_amount(education);
+        a[6].add_amount(medical);
+        a[7].add_amount(allowance);
+        a[8].add_yes_no(extreme);
+        a[9].add_yes_no(credit);
     }
 
     /// Adds `o` in, moving its incomes.
@@ -395,7 +391,7 @@ fn name(level: Level, code: &str) -> String {
 pub fn county_coverage(
     county: &str,
     register: &[RegisterRow],
-    returns: &[ReturnRow],
+    returns: &[impl ReturnFields],
 ) -> Result<CountyCoverage, TablesError> {
     coverage::county(county, register, returns).map(|(c, _)| c)
 }
@@ -441,7 +437,7 @@ impl CensusTables {
         &mut self,
         county: &str,
         register: &[RegisterRow],
-        returns: &[ReturnRow],
+        returns: &[impl ReturnFields],
     ) -> Result<CountyCoverage, TablesError> {
         let (coverage, counted) = CensusTables::count(county, register, returns)?;
         self.insert(counted, &coverage)?;
@@ -454,7 +450,7 @@ impl CensusTables {
     pub fn count(
         county: &str,
         register: &[RegisterRow],
-        returns: &[ReturnRow],
+        returns: &[impl ReturnFields],
     ) -> Result<(CountyCoverage, CountedCounty), TablesError> {
         let (coverage, counted) = coverage::county(county, register, returns)?;
         let mut p = Partial {

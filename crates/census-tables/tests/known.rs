@@ -401,7 +401,7 @@ fn national_quantiles_equal_numpys_over_all_households_whatever_the_split() {
 #[test]
 fn rows_of_another_county_or_a_county_twice_are_refused() {
     let (register, returns) = luquan();
-    let err = county_coverage("530129", &register, &[]).unwrap_err();
+    let err = county_coverage("530129", &register, &[] as &[ReturnRow]).unwrap_err();
     assert!(
         matches!(err, TablesError::RegisterOfAnotherCounty { .. }),
         "{err}"

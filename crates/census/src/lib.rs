@@ -53,7 +53,7 @@ pub use error::{Problem, ReturnError};
 pub use jsonl::{write_jsonl, JsonLinesReader};
 pub use judged::{judge_return, Findings, JudgedReturn};
 pub use model::{Assistance, CensusReturn, Enumerator, ReturnOutcome, MAX_ID_CHARS};
-pub use row::{answers_sha256, MemberRow, RegisterRow, ReturnRow};
+pub use row::{answers_sha256, MemberRow, RegisterRow, ReturnFields, ReturnRow};
 pub use sink::{Batch, CensusSink, Checkpoint, Counts, InputId, Reject};
 pub use table::{check_cell, return_from_rows, return_rows, CsvReader, CsvWriter, RawReturn};
 

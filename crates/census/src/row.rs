@@ -156,6 +156,88 @@ impl RegisterRow {
     }
 }
 
+/// What the coverage and the tables read of a return: a [`ReturnRow`] has it, and so has a
+/// view of the census store's columns, which makes no row (`assess_census_store`'s
+/// `ReturnColumns`: counting 30 million returns should not allocate 30 million rows).
+pub trait ReturnFields {
+    /// The return's own id.
+    fn return_id(&self) -> &str;
+    /// The household's id in the register.
+    fn household_id(&self) -> &str;
+    /// The county (6 digits).
+    fn county_code(&self) -> &str;
+    /// The village (12 digits).
+    fn village_code(&self) -> &str;
+    /// `enumerated`, `dissolved` or `moved_out`.
+    fn outcome(&self) -> &str;
+    /// The interview's start, Unix seconds.
+    fn start_unix(&self) -> i64;
+    /// Income at or above the line, food and clothing, education, medical cover, housing,
+    /// water, and all five guarantees.
+    fn attainment(&self) -> [Option<bool>; 7];
+    /// Income per person, yuan.
+    fn income_per_person(&self) -> Option<f64>;
+    /// Industrial support, housing renovation, education aid, medical aid and the minimum
+    /// living allowance, yuan.
+    fn amounts(&self) -> [Option<f64>; 5];
+    /// Employment support, a public-welfare post, relocation, extreme-poverty support and
+    /// microcredit.
+    fn yes_no(&self) -> [Option<bool>; 5];
+}
+
+impl ReturnFields for ReturnRow {
+    fn return_id(&self) -> &str {
+        &self.return_id
+    }
+    fn household_id(&self) -> &str {
+        &self.household_id
+    }
+    fn county_code(&self) -> &str {
+        &self.county_code
+    }
+    fn village_code(&self) -> &str {
+        &self.village_code
+    }
+    fn outcome(&self) -> &str {
+        self.outcome
+    }
+    fn start_unix(&self) -> i64 {
+        self.start_unix
+    }
+    fn attainment(&self) -> [Option<bool>; 7] {
+        [
+            self.income_ok,
+            self.food_clothing,
+            self.education,
+            self.medical,
+            self.housing,
+            self.water,
+            self.guarantees,
+        ]
+    }
+    fn income_per_person(&self) -> Option<f64> {
+        self.income_per_person
+    }
+    fn amounts(&self) -> [Option<f64>; 5] {
+        [
+            self.industrial_support_yuan,
+            self.housing_renovation_yuan,
+            self.education_aid_yuan,
+            self.medical_aid_yuan,
+            self.minimum_living_allowance_yuan,
+        ]
+    }
+    fn yes_no(&self) -> [Option<bool>; 5] {
+        [
+            self.employment_support,
+            self.public_welfare_post,
+            self.relocated,
+            self.extreme_poverty_support,
+            self.microcredit,
+        ]
+    }
+}
+
 impl ReturnRow {
     /// The flat row of a judged return. A valid return's times parse (validation checked).
     pub fn of(j: &JudgedReturn) -> ReturnRow {

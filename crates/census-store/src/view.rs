@@ -1,0 +1,195 @@
+//! A county's returns as the store's Arrow columns, read field by field through
+//! [`ReturnFields`] without making a [`ReturnRow`](assess_census::ReturnRow) each: what the
+//! coverage and the tables count, where a row per return (an owned string per id, a few
+//! hundred bytes moved) was most of the time of counting millions of returns.
+
+use crate::error::StoreError;
+use arrow_array::{Array, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
+use assess_census::ReturnFields;
+use std::path::Path;
+
+/// The columns every view reads: what identifies a return and its household.
+pub const VIEW_COLUMNS: [&str; 6] = [
+    "return_id",
+    "household_id",
+    "county_code",
+    "village_code",
+    "outcome",
+    "start_unix",
+];
+const ATTAINMENT: [&str; 7] = [
+    "income_ok",
+    "food_clothing",
+    "education",
+    "medical",
+    "housing",
+    "water",
+    "guarantees",
+];
+const AMOUNTS: [&str; 5] = [
+    "industrial_support_yuan",
+    "housing_renovation_yuan",
+    "education_aid_yuan",
+    "medical_aid_yuan",
+    "minimum_living_allowance_yuan",
+];
+const YES_NO: [&str; 5] = [
+    "employment_support",
+    "public_welfare_post",
+    "relocated",
+    "extreme_poverty_support",
+    "microcredit",
+];
+
+/// One batch's columns, found by name and checked once. A column not read gives `None`
+/// for every return.
+#[derive(Debug)]
+struct Columns {
+    ids: [StringArray; 5],
+    start: Int64Array,
+    attainment: [Option<BooleanArray>; 7],
+    income: Option<Float64Array>,
+    amounts: [Option<Float64Array>; 5],
+    yes_no: [Option<BooleanArray>; 5],
+}
+
+/// A county's returns as columns ([`Dataset::return_columns`](crate::Dataset::return_columns)).
+#[derive(Debug, Default)]
+pub struct ReturnColumns {
+    batches: Vec<Columns>,
+}
+
+/// One return of a [`ReturnColumns`].
+#[derive(Debug, Clone, Copy)]
+pub struct ReturnView<'a> {
+    columns: &'a Columns,
+    row: usize,
+}
+
+impl ReturnColumns {
+    /// Takes the batches read from `path`: the [`VIEW_COLUMNS`] must be there, whole.
+    pub(crate) fn push(&mut self, path: &Path, batch: &RecordBatch) -> Result<(), StoreError> {
+        let column = |name: &str| batch.column_by_name(name);
+        let cast = |name: &str, what: &str| {
+            StoreError::corrupt(path, format!("column {name} is not {what}"))
+        };
+        let text = |name: &str| -> Result<StringArray, StoreError> {
+            let a = column(name)
+                .ok_or_else(|| StoreError::corrupt(path, format!("no column {name}")))?
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .ok_or_else(|| cast(name, "text"))?
+                .clone();
+            if a.null_count() > 0 {
+                return Err(StoreError::corrupt(
+                    path,
+                    format!("column {name} has an empty cell"),
+                ));
+            }
+            Ok(a)
+        };
+        let flags = |name: &str| -> Result<Option<BooleanArray>, StoreError> {
+            column(name)
+                .map(|c| {
+                    c.as_any()
+                        .downcast_ref::<BooleanArray>()
+                        .cloned()
+                        .ok_or_else(|| cast(name, "yes/no"))
+                })
+                .transpose()
+        };
+        let numbers = |name: &str| -> Result<Option<Float64Array>, StoreError> {
+            column(name)
+                .map(|c| {
+                    c.as_any()
+                        .downcast_ref::<Float64Array>()
+                        .cloned()
+                        .ok_or_else(|| cast(name, "a number"))
+                })
+                .transpose()
+        };
+        let start = column("start_unix")
+            .and_then(|c| c.as_any().downcast_ref::<Int64Array>().cloned())
+            .filter(|a| a.null_count() == 0)
+            .ok_or_else(|| cast("start_unix", "a whole time"))?;
+        let [a, b, c, d, e] = [0, 1, 2, 3, 4].map(|k| text(VIEW_COLUMNS[k]));
+        self.batches.push(Columns {
+            ids: [a?, b?, c?, d?, e?],
+            start,
+            attainment: ATTAINMENT
+                .map(flags)
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?
+                .try_into()
+                .expect("seven columns"),
+            income: numbers("income_per_person")?,
+            amounts: AMOUNTS
+                .map(numbers)
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?
+                .try_into()
+                .expect("five columns"),
+            yes_no: YES_NO
+                .map(flags)
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?
+                .try_into()
+                .expect("five columns"),
+        });
+        Ok(())
+    }
+
+    /// Every return, in the order of the store.
+    pub fn views(&self) -> Vec<ReturnView<'_>> {
+        self.batches
+            .iter()
+            .flat_map(|columns| {
+                (0..columns.start.len()).map(move |row| ReturnView { columns, row })
+            })
+            .collect()
+    }
+}
+
+fn flag(a: &Option<BooleanArray>, row: usize) -> Option<bool> {
+    a.as_ref().filter(|a| a.is_valid(row)).map(|a| a.value(row))
+}
+
+fn number(a: &Option<Float64Array>, row: usize) -> Option<f64> {
+    a.as_ref().filter(|a| a.is_valid(row)).map(|a| a.value(row))
+}
+
+impl ReturnFields for ReturnView<'_> {
+    fn return_id(&self) -> &str {
+        self.columns.ids[0].value(self.row)
+    }
+    fn household_id(&self) -> &str {
+        self.columns.ids[1].value(self.row)
+    }
+    fn county_code(&self) -> &str {
+        self.columns.ids[2].value(self.row)
+    }
+    fn village_code(&self) -> &str {
+        self.columns.ids[3].value(self.row)
+    }
+    fn outcome(&self) -> &str {
+        self.columns.ids[4].value(self.row)
+    }
+    fn start_unix(&self) -> i64 {
+        self.columns.start.value(self.row)
+    }
+    fn attainment(&self) -> [Option<bool>; 7] {
+        self.columns
+            .attainment
+            .each_ref()
+            .map(|a| flag(a, self.row))
+    }
+    fn income_per_person(&self) -> Option<f64> {
+        number(&self.columns.income, self.row)
+    }
+    fn amounts(&self) -> [Option<f64>; 5] {
+        self.columns.amounts.each_ref().map(|a| number(a, self.row))
+    }
+    fn yes_no(&self) -> [Option<bool>; 5] {
+        self.columns.yes_no.each_ref().map(|a| flag(a, self.row))
+    }
+}
