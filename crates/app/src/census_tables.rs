@@ -3,14 +3,14 @@
 //! together in county order (docs/census.md, "Coverage" and "Tables").
 //!
 //! What is read: only the returns' columns the counting needs
-//! ([`COVERAGE_COLUMNS`], [`TABLE_COLUMNS`]), counted as the store's Arrow columns without a
+//! ([`COVERAGE_COLUMNS`], [`table_columns`]), counted as the store's Arrow columns without a
 //! row per return (`Dataset::return_columns`), and only the registered households of the
 //! register; unless the quality checks run, which read every column into rows.
 
 use assess_census_checks::{check_county, ChecksError, Quality};
 use assess_census_store::{Dataset, StoreError};
 use assess_census_tables::{
-    CensusTables, CountyCoverage, Tables, TablesError, COVERAGE_COLUMNS, TABLE_COLUMNS,
+    table_columns, CensusTables, CountyCoverage, Tables, TablesError, COVERAGE_COLUMNS,
 };
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -148,9 +148,10 @@ fn count_county(
             Vec::new(),
             Some(ds.return_columns(county, COVERAGE_COLUMNS)?),
         ),
-        Counting::Tables | Counting::TablesWithCounts(_) => {
-            (Vec::new(), Some(ds.return_columns(county, TABLE_COLUMNS)?))
-        }
+        Counting::Tables | Counting::TablesWithCounts(_) => (
+            Vec::new(),
+            Some(ds.return_columns(county, &table_columns())?),
+        ),
     };
     let (mut coverage, mut counted) = match &columns {
         Some(columns) => CensusTables::count(county, &register, &columns.views()),

@@ -5,41 +5,14 @@
 
 use crate::error::StoreError;
 use arrow_array::{Array, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
-use assess_census::ReturnFields;
+use assess_census::{
+    ReturnFields, AMOUNT_COLUMNS, ATTAINMENT_COLUMNS, INCOME_COLUMN, RETURN_ID_COLUMNS,
+    YES_NO_COLUMNS,
+};
 use std::path::Path;
 
 /// The columns every view reads: what identifies a return and its household.
-pub const VIEW_COLUMNS: [&str; 6] = [
-    "return_id",
-    "household_id",
-    "county_code",
-    "village_code",
-    "outcome",
-    "start_unix",
-];
-const ATTAINMENT: [&str; 7] = [
-    "income_ok",
-    "food_clothing",
-    "education",
-    "medical",
-    "housing",
-    "water",
-    "guarantees",
-];
-const AMOUNTS: [&str; 5] = [
-    "industrial_support_yuan",
-    "housing_renovation_yuan",
-    "education_aid_yuan",
-    "medical_aid_yuan",
-    "minimum_living_allowance_yuan",
-];
-const YES_NO: [&str; 5] = [
-    "employment_support",
-    "public_welfare_post",
-    "relocated",
-    "extreme_poverty_support",
-    "microcredit",
-];
+pub const VIEW_COLUMNS: [&str; 6] = RETURN_ID_COLUMNS;
 
 /// One batch's columns, found by name and checked once. A column not read gives `None`
 /// for every return.
@@ -116,20 +89,20 @@ impl ReturnColumns {
         self.batches.push(Columns {
             ids: [a?, b?, c?, d?, e?],
             start,
-            attainment: ATTAINMENT
+            attainment: ATTAINMENT_COLUMNS
                 .map(flags)
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>()?
                 .try_into()
                 .expect("seven columns"),
-            income: numbers("income_per_person")?,
-            amounts: AMOUNTS
+            income: numbers(INCOME_COLUMN)?,
+            amounts: AMOUNT_COLUMNS
                 .map(numbers)
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>()?
                 .try_into()
                 .expect("five columns"),
-            yes_no: YES_NO
+            yes_no: YES_NO_COLUMNS
                 .map(flags)
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>()?

@@ -56,8 +56,8 @@ pub use sampled::{
     SAMPLED_INDICATORS,
 };
 pub use tables::{
-    county_coverage, CensusTables, CountedCounty, CoverageRow, Income, Level, Received, Tables,
-    Tally, UnitTable, COVERAGE_COLUMNS, ITEMS, KINDS, TABLE_COLUMNS,
+    county_coverage, table_columns, CensusTables, CountedCounty, CoverageRow, Income, Level,
+    Received, Tables, Tally, UnitTable, COVERAGE_COLUMNS, ITEMS, KINDS,
 };
 pub use xlsx::{
     coverage_csv, missing_csv, missing_xlsx, tables_xlsx, MISSING_COLUMNS, TABLE_SHEETS,

@@ -62,45 +62,15 @@ pub const KINDS: [(&str, &str, &str, bool); 10] = [
     ("microcredit", "扶贫小额信贷", "Microcredit", false),
 ];
 
-/// The columns of the returns that the coverage reads: a store reads only these
-/// (`Dataset::returns_only`) for [`county_coverage`].
-pub const COVERAGE_COLUMNS: &[&str] = &[
-    "return_id",
-    "household_id",
-    "county_code",
-    "village_code",
-    "outcome",
-    "start_unix",
-];
+/// The columns of the returns that the coverage reads: a store reads only these for
+/// [`county_coverage`].
+pub const COVERAGE_COLUMNS: &[&str] = &assess_census::RETURN_ID_COLUMNS;
 
 /// The columns of the returns that the tables read ([`CensusTables::count`]): the coverage's,
 /// the attainment items, income per person and the assistance.
-pub const TABLE_COLUMNS: &[&str] = &[
-    "return_id",
-    "household_id",
-    "county_code",
-    "village_code",
-    "outcome",
-    "start_unix",
-    "income_per_person",
-    "income_ok",
-    "food_clothing",
-    "education",
-    "medical",
-    "housing",
-    "water",
-    "guarantees",
-    "industrial_support_yuan",
-    "employment_support",
-    "public_welfare_post",
-    "relocated",
-    "housing_renovation_yuan",
-    "education_aid_yuan",
-    "medical_aid_yuan",
-    "minimum_living_allowance_yuan",
-    "extreme_poverty_support",
-    "microcredit",
-];
+pub fn table_columns() -> Vec<&'static str> {
+    assess_census::return_fields_columns()
+}
 
 /// One attainment item among a unit's counted households.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -53,7 +53,10 @@ pub use error::{Problem, ReturnError};
 pub use jsonl::{write_jsonl, JsonLinesReader};
 pub use judged::{judge_return, Findings, JudgedReturn};
 pub use model::{Assistance, CensusReturn, Enumerator, ReturnOutcome, MAX_ID_CHARS};
-pub use row::{answers_sha256, MemberRow, RegisterRow, ReturnFields, ReturnRow};
+pub use row::{
+    answers_sha256, return_fields_columns, MemberRow, RegisterRow, ReturnFields, ReturnRow,
+    AMOUNT_COLUMNS, ATTAINMENT_COLUMNS, INCOME_COLUMN, RETURN_ID_COLUMNS, YES_NO_COLUMNS,
+};
 pub use sink::{Batch, CensusSink, Checkpoint, Counts, InputId, Reject};
 pub use table::{check_cell, return_from_rows, return_rows, CsvReader, CsvWriter, RawReturn};
 

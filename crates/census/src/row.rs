@@ -156,6 +156,56 @@ impl RegisterRow {
     }
 }
 
+/// The store's columns behind [`ReturnFields`]' ids: return, household, county, village,
+/// outcome and start.
+pub const RETURN_ID_COLUMNS: [&str; 6] = [
+    "return_id",
+    "household_id",
+    "county_code",
+    "village_code",
+    "outcome",
+    "start_unix",
+];
+/// The columns behind [`ReturnFields::attainment`], in its order.
+pub const ATTAINMENT_COLUMNS: [&str; 7] = [
+    "income_ok",
+    "food_clothing",
+    "education",
+    "medical",
+    "housing",
+    "water",
+    "guarantees",
+];
+/// The column behind [`ReturnFields::income_per_person`].
+pub const INCOME_COLUMN: &str = "income_per_person";
+/// The columns behind [`ReturnFields::amounts`], in its order.
+pub const AMOUNT_COLUMNS: [&str; 5] = [
+    "industrial_support_yuan",
+    "housing_renovation_yuan",
+    "education_aid_yuan",
+    "medical_aid_yuan",
+    "minimum_living_allowance_yuan",
+];
+/// The columns behind [`ReturnFields::yes_no`], in its order.
+pub const YES_NO_COLUMNS: [&str; 5] = [
+    "employment_support",
+    "public_welfare_post",
+    "relocated",
+    "extreme_poverty_support",
+    "microcredit",
+];
+
+/// Every column [`ReturnFields`] reads: the ids, the attainment, the income and the
+/// assistance.
+pub fn return_fields_columns() -> Vec<&'static str> {
+    let mut all = RETURN_ID_COLUMNS.to_vec();
+    all.extend(ATTAINMENT_COLUMNS);
+    all.push(INCOME_COLUMN);
+    all.extend(AMOUNT_COLUMNS);
+    all.extend(YES_NO_COLUMNS);
+    all
+}
+
 /// What the coverage and the tables read of a return: a [`ReturnRow`] has it, and so has a
 /// view of the census store's columns, which makes no row (`assess_census_store`'s
 /// `ReturnColumns`: counting 30 million returns should not allocate 30 million rows).
