@@ -10,7 +10,8 @@
 use assess_census_checks::{check_county, ChecksError, Quality};
 use assess_census_store::{Dataset, StoreError};
 use assess_census_tables::{
-    table_columns, CensusTables, CountyCoverage, Tables, TablesError, COVERAGE_COLUMNS,
+    table_columns, CensusTables, CountedCounty, CountyCoverage, Tables, TablesError,
+    COVERAGE_COLUMNS,
 };
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -124,50 +125,51 @@ fn count_county(
     county: &str,
     counting: Counting,
     each: &(dyn Fn(&CountyCoverage) -> Result<(), String> + Sync),
-) -> Result<(assess_census_tables::CountedCounty, CountyCoverage), TabulateError> {
-    // The coverage needs only the registered households (a register file may carry others);
-    // the quality checks look up the place of any household with a return.
-    let register = match counting {
-        Counting::TablesWithQuality(_) => ds.register(county)?,
-        _ => ds.registered(county)?,
-    };
-    if register.is_empty() && ds.register(county)?.is_empty() {
-        return Err(TabulateError::NoRegister {
-            county: county.to_string(),
-            store: ds.dir().to_path_buf(),
-        });
-    }
+) -> Result<(CountedCounty, CountyCoverage), TabulateError> {
     let count_error = |source| TabulateError::Count {
         county: county.to_string(),
         source,
     };
-    // The quality checks need whole rows; the counting alone reads the columns as they are.
-    let (rows, columns) = match counting {
-        Counting::TablesWithQuality(_) => (ds.returns(county)?, None),
-        Counting::Coverage => (
-            Vec::new(),
-            Some(ds.return_columns(county, COVERAGE_COLUMNS)?),
-        ),
-        Counting::Tables | Counting::TablesWithCounts(_) => (
-            Vec::new(),
-            Some(ds.return_columns(county, &table_columns())?),
-        ),
+    let no_register = || TabulateError::NoRegister {
+        county: county.to_string(),
+        store: ds.dir().to_path_buf(),
     };
-    let (mut coverage, mut counted) = match &columns {
-        Some(columns) => CensusTables::count(county, &register, &columns.views()),
-        None => CensusTables::count(county, &register, &rows),
-    }
-    .map_err(count_error)?;
+    let (mut coverage, mut counted) = match counting {
+        // The quality checks need whole rows (and the place of any household with a return).
+        Counting::TablesWithQuality(quality) => {
+            let register = ds.register(county)?;
+            if register.is_empty() {
+                return Err(no_register());
+            }
+            let rows = ds.returns(county)?;
+            let (coverage, mut counted) =
+                CensusTables::count(county, &register, &rows).map_err(count_error)?;
+            let checks =
+                check_county(&rows, &register, quality).map_err(|source| TabulateError::Check {
+                    county: county.to_string(),
+                    source,
+                })?;
+            counted.add_quality(checks.counts_by_kind());
+            (coverage, counted)
+        }
+        // The counting alone reads the columns as they are, and only the registered
+        // households of the register.
+        Counting::Coverage | Counting::Tables | Counting::TablesWithCounts(_) => {
+            let register = ds.registered_columns(county)?;
+            if register.is_empty() {
+                return Err(no_register());
+            }
+            let names = match counting {
+                Counting::Coverage => COVERAGE_COLUMNS.to_vec(),
+                _ => table_columns(),
+            };
+            let returns = ds.return_columns(county, &names)?;
+            CensusTables::count(county, &register.registered(), &returns.views())
+                .map_err(count_error)?
+        }
+    };
     each(&coverage).map_err(TabulateError::Each)?;
     coverage.missing = Vec::new();
-    if let Counting::TablesWithQuality(quality) = counting {
-        let checks =
-            check_county(&rows, &register, quality).map_err(|source| TabulateError::Check {
-                county: county.to_string(),
-                source,
-            })?;
-        counted.add_quality(checks.counts_by_kind());
-    }
     if let Counting::TablesWithCounts(counts) = counting {
         let of_county = counts
             .get(county)

@@ -199,30 +199,11 @@ pub fn register_batch(rows: &[RegisterRow]) -> RecordBatch {
 pub(crate) struct Read<'a> {
     path: &'a Path,
     batch: &'a RecordBatch,
-    /// The columns read (a projection); the others are left at their default. `None`: all.
-    only: Option<&'a [&'a str]>,
 }
 
 impl<'a> Read<'a> {
     pub(crate) fn new(path: &'a Path, batch: &'a RecordBatch) -> Read<'a> {
-        Read {
-            path,
-            batch,
-            only: None,
-        }
-    }
-
-    /// Reads only the columns named; every other column is left at its default (a column
-    /// named but absent from the batch is still an error: the part is damaged).
-    pub(crate) fn only(mut self, columns: &'a [&'a str]) -> Read<'a> {
-        self.only = Some(columns);
-        self
-    }
-
-    /// `Some(defaults)` for a column left out of the projection.
-    fn skipped<T: Default + Clone>(&self, name: &str) -> Option<Vec<T>> {
-        let skipped = self.only.is_some_and(|only| !only.contains(&name));
-        skipped.then(|| vec![T::default(); self.batch.num_rows()])
+        Read { path, batch }
     }
 
     fn column<T: 'static>(&self, name: &str) -> Result<&'a T, StoreError> {
@@ -243,9 +224,6 @@ impl<'a> Read<'a> {
     }
 
     pub(crate) fn strings(&self, name: &str) -> Result<Vec<String>, StoreError> {
-        if let Some(d) = self.skipped(name) {
-            return Ok(d);
-        }
         let a: &StringArray = self.column(name)?;
         if a.null_count() > 0 {
             return Err(self.null(name));
@@ -256,9 +234,6 @@ impl<'a> Read<'a> {
     }
 
     pub(crate) fn opt_strings(&self, name: &str) -> Result<Vec<Option<String>>, StoreError> {
-        if let Some(d) = self.skipped(name) {
-            return Ok(d);
-        }
         let a: &StringArray = self.column(name)?;
         Ok(a.iter().map(|v| v.map(str::to_string)).collect())
     }
@@ -269,9 +244,6 @@ impl<'a> Read<'a> {
         name: &str,
         words: &[&'static str],
     ) -> Result<Vec<Option<&'static str>>, StoreError> {
-        if let Some(d) = self.skipped(name) {
-            return Ok(d);
-        }
         let a: &StringArray = self.column(name)?;
         a.iter()
             .map(|v| match v {
@@ -292,9 +264,6 @@ impl<'a> Read<'a> {
         name: &str,
         words: &[&'static str],
     ) -> Result<Vec<&'static str>, StoreError> {
-        if let Some(d) = self.skipped(name) {
-            return Ok(d);
-        }
         self.words(name, words)?
             .into_iter()
             .map(|w| w.ok_or_else(|| self.null(name)))
@@ -302,9 +271,6 @@ impl<'a> Read<'a> {
     }
 
     pub(crate) fn i64s(&self, name: &str) -> Result<Vec<i64>, StoreError> {
-        if let Some(d) = self.skipped(name) {
-            return Ok(d);
-        }
         let a: &Int64Array = self.column(name)?;
         if a.null_count() > 0 {
             return Err(self.null(name));
@@ -313,17 +279,11 @@ impl<'a> Read<'a> {
     }
 
     pub(crate) fn opt_u32s(&self, name: &str) -> Result<Vec<Option<u32>>, StoreError> {
-        if let Some(d) = self.skipped(name) {
-            return Ok(d);
-        }
         let a: &UInt32Array = self.column(name)?;
         Ok(a.iter().collect())
     }
 
     pub(crate) fn u32s(&self, name: &str) -> Result<Vec<u32>, StoreError> {
-        if let Some(d) = self.skipped(name) {
-            return Ok(d);
-        }
         self.opt_u32s(name)?
             .into_iter()
             .map(|v| v.ok_or_else(|| self.null(name)))
@@ -331,17 +291,11 @@ impl<'a> Read<'a> {
     }
 
     pub(crate) fn f64s(&self, name: &str) -> Result<Vec<Option<f64>>, StoreError> {
-        if let Some(d) = self.skipped(name) {
-            return Ok(d);
-        }
         let a: &Float64Array = self.column(name)?;
         Ok(a.iter().collect())
     }
 
     pub(crate) fn bools(&self, name: &str) -> Result<Vec<Option<bool>>, StoreError> {
-        if let Some(d) = self.skipped(name) {
-            return Ok(d);
-        }
         let a: &BooleanArray = self.column(name)?;
         Ok(a.iter().collect())
     }
@@ -353,21 +307,7 @@ const SEXES: &[&str] = &["male", "female"];
 
 /// The returns of a batch read from `path`.
 pub(crate) fn returns_of(path: &Path, batch: &RecordBatch) -> Result<Vec<ReturnRow>, StoreError> {
-    returns_from(Read::new(path, batch))
-}
-
-/// The returns of a batch read from `path` with only the columns `only` (the rest left at
-/// their default).
-pub(crate) fn projected_returns_of(
-    path: &Path,
-    batch: &RecordBatch,
-    only: &[&str],
-) -> Result<Vec<ReturnRow>, StoreError> {
-    returns_from(Read::new(path, batch).only(only))
-}
-
-fn returns_from(r: Read) -> Result<Vec<ReturnRow>, StoreError> {
-    let batch = r.batch;
+    let r = Read::new(path, batch);
     let mut return_id = r.strings("return_id")?.into_iter();
     let mut household_id = r.strings("household_id")?.into_iter();
     let mut province_code = r.strings("province_code")?.into_iter();
@@ -529,50 +469,6 @@ fn itertools_zip(
         });
     }
     out
-}
-
-/// The registered households (status `exited` or `poor`) of a batch read from `path`: the
-/// census population, without making a row for the other households a register file may
-/// carry (three in four of the synthetic registers' rows are `non_registered`).
-pub(crate) fn registered_of(
-    path: &Path,
-    batch: &RecordBatch,
-) -> Result<Vec<RegisterRow>, StoreError> {
-    let r = Read::new(path, batch);
-    let status = r.required_words("status", STATUSES)?;
-    let keep: Vec<usize> = (0..batch.num_rows())
-        .filter(|&k| matches!(status[k], "exited" | "poor"))
-        .collect();
-    let text = |name: &str| -> Result<&StringArray, StoreError> {
-        let a: &StringArray = r.column(name)?;
-        if a.null_count() > 0 {
-            return Err(r.null(name));
-        }
-        Ok(a)
-    };
-    let (household, province, county) = (
-        text("household_id")?,
-        text("province_code")?,
-        text("county_code")?,
-    );
-    let (township, village) = (text("township_code")?, text("village_code")?);
-    let members = r.u32s("members")?;
-    let lat = r.f64s("lat")?;
-    let lon = r.f64s("lon")?;
-    Ok(keep
-        .into_iter()
-        .map(|k| RegisterRow {
-            household_id: household.value(k).to_string(),
-            province_code: province.value(k).to_string(),
-            county_code: county.value(k).to_string(),
-            township_code: township.value(k).to_string(),
-            village_code: village.value(k).to_string(),
-            status: status[k],
-            members: members[k],
-            lat: lat[k],
-            lon: lon[k],
-        })
-        .collect())
 }
 
 /// The register households of a batch read from `path`.

@@ -110,26 +110,6 @@ impl Dataset {
         self.rows(Table::Returns, county, columns::returns_of)
     }
 
-    /// A county's returns with only the columns named read from the files, every other
-    /// field left at its default ([`ReturnRow::default`]): what the coverage and the tables,
-    /// which need a few columns of every return, read.
-    pub fn returns_only(&self, county: &str, names: &[&str]) -> Result<Vec<ReturnRow>, StoreError> {
-        let indices = column_indices(names)?;
-        let mut batches = Vec::new();
-        for part in self.parts_of(Table::Returns, county)? {
-            let path = self.dir.join(part);
-            for batch in parts::read_part(&path, Some(&indices))? {
-                batches.push((path.clone(), batch));
-            }
-        }
-        // Sized once: a row is a few hundred bytes, and growing the vector moves them all.
-        let mut rows = Vec::with_capacity(batches.iter().map(|(_, b)| b.num_rows()).sum());
-        for (path, batch) in &batches {
-            rows.extend(columns::projected_returns_of(path, batch, names)?);
-        }
-        Ok(rows)
-    }
-
     /// A county's returns as columns, read through
     /// [`ReturnFields`](assess_census::ReturnFields) without a row each: the
     /// [`VIEW_COLUMNS`](crate::VIEW_COLUMNS) and the other columns named (a column not named
@@ -152,6 +132,28 @@ impl Dataset {
         Ok(columns)
     }
 
+    /// A county's register as columns, read through
+    /// [`RegisterFields`](assess_census::RegisterFields) without a row per household: the
+    /// [`REGISTER_VIEW_COLUMNS`](crate::REGISTER_VIEW_COLUMNS) only.
+    pub fn registered_columns(&self, county: &str) -> Result<crate::RegisterColumns, StoreError> {
+        let indices: Vec<usize> = crate::REGISTER_VIEW_COLUMNS
+            .iter()
+            .map(|name| {
+                crate::REGISTER_SCHEMA
+                    .index_of(name)
+                    .expect("the view's columns are the register's")
+            })
+            .collect();
+        let mut columns = crate::RegisterColumns::default();
+        for part in self.parts_of(Table::Register, county)? {
+            let path = self.dir.join(part);
+            for batch in parts::read_part(&path, Some(&indices))? {
+                columns.push(&path, &batch)?;
+            }
+        }
+        Ok(columns)
+    }
+
     /// A county's members.
     pub fn members(&self, county: &str) -> Result<Vec<MemberRow>, StoreError> {
         self.rows(Table::Members, county, columns::members_of)
@@ -160,12 +162,6 @@ impl Dataset {
     /// A county's register: every household its register file gave.
     pub fn register(&self, county: &str) -> Result<Vec<RegisterRow>, StoreError> {
         self.rows(Table::Register, county, columns::register_of)
-    }
-
-    /// A county's registered households only (status `exited` or `poor`, the census
-    /// population), which is all the coverage and the tables need of the register.
-    pub fn registered(&self, county: &str) -> Result<Vec<RegisterRow>, StoreError> {
-        self.rows(Table::Register, county, columns::registered_of)
     }
 
     /// A county's returns, only the columns named (in the order of the schema), as Arrow

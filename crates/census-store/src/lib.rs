@@ -62,4 +62,6 @@ pub use error::StoreError;
 pub use export::{write_rows, ExportCell};
 pub use parts::ROW_GROUP_ROWS;
 pub use sink::{Cleaned, ParquetSink, RegisterLoad};
-pub use view::{ReturnColumns, ReturnView, VIEW_COLUMNS};
+pub use view::{
+    RegisterColumns, RegisterView, ReturnColumns, ReturnView, REGISTER_VIEW_COLUMNS, VIEW_COLUMNS,
+};

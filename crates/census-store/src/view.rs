@@ -4,10 +4,12 @@
 //! hundred bytes moved) was most of the time of counting millions of returns.
 
 use crate::error::StoreError;
-use arrow_array::{Array, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{
+    Array, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray, UInt32Array,
+};
 use assess_census::{
-    ReturnFields, AMOUNT_COLUMNS, ATTAINMENT_COLUMNS, INCOME_COLUMN, RETURN_ID_COLUMNS,
-    YES_NO_COLUMNS,
+    RegisterFields, ReturnFields, AMOUNT_COLUMNS, ATTAINMENT_COLUMNS, INCOME_COLUMN,
+    RETURN_ID_COLUMNS, YES_NO_COLUMNS,
 };
 use std::path::Path;
 
@@ -164,5 +166,115 @@ impl ReturnFields for ReturnView<'_> {
     }
     fn yes_no(&self) -> [Option<bool>; 5] {
         self.columns.yes_no.each_ref().map(|a| flag(a, self.row))
+    }
+}
+
+/// The register columns a [`RegisterView`] reads.
+pub const REGISTER_VIEW_COLUMNS: [&str; 6] = [
+    "household_id",
+    "county_code",
+    "township_code",
+    "village_code",
+    "status",
+    "members",
+];
+
+/// One batch of the register: its columns, and the statuses checked once.
+#[derive(Debug)]
+struct RegisterBatch {
+    ids: [StringArray; 4],
+    status: Vec<&'static str>,
+    members: UInt32Array,
+}
+
+/// A county's register as columns
+/// ([`Dataset::registered_columns`](crate::Dataset::registered_columns)).
+#[derive(Debug, Default)]
+pub struct RegisterColumns {
+    batches: Vec<RegisterBatch>,
+}
+
+/// One registered household of a [`RegisterColumns`].
+#[derive(Debug, Clone, Copy)]
+pub struct RegisterView<'a> {
+    batch: &'a RegisterBatch,
+    row: usize,
+}
+
+const STATUSES: [&str; 3] = ["exited", "poor", "non_registered"];
+
+impl RegisterColumns {
+    /// Takes a batch read from `path` with the [`REGISTER_VIEW_COLUMNS`], whole.
+    pub(crate) fn push(&mut self, path: &Path, batch: &RecordBatch) -> Result<(), StoreError> {
+        let corrupt =
+            |name: &str, what: &str| StoreError::corrupt(path, format!("column {name} {what}"));
+        let text = |name: &str| -> Result<StringArray, StoreError> {
+            batch
+                .column_by_name(name)
+                .and_then(|c| c.as_any().downcast_ref::<StringArray>().cloned())
+                .filter(|a| a.null_count() == 0)
+                .ok_or_else(|| corrupt(name, "is missing, not text or has an empty cell"))
+        };
+        let status_text = text("status")?;
+        let status = (0..status_text.len())
+            .map(|k| {
+                let v = status_text.value(k);
+                STATUSES
+                    .iter()
+                    .find(|s| **s == v)
+                    .copied()
+                    .ok_or_else(|| corrupt("status", &format!("holds {v:?}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let members = batch
+            .column_by_name("members")
+            .and_then(|c| c.as_any().downcast_ref::<UInt32Array>().cloned())
+            .filter(|a| a.null_count() == 0)
+            .ok_or_else(|| corrupt("members", "is missing, not a count or has an empty cell"))?;
+        let [a, b, c, d] = [0, 1, 2, 3].map(|k| text(REGISTER_VIEW_COLUMNS[k]));
+        self.batches.push(RegisterBatch {
+            ids: [a?, b?, c?, d?],
+            status,
+            members,
+        });
+        Ok(())
+    }
+
+    /// The registered households (status `exited` or `poor`), in the order of the store.
+    pub fn registered(&self) -> Vec<RegisterView<'_>> {
+        self.batches
+            .iter()
+            .flat_map(|batch| {
+                (0..batch.status.len())
+                    .filter(|&row| matches!(batch.status[row], "exited" | "poor"))
+                    .map(move |row| RegisterView { batch, row })
+            })
+            .collect()
+    }
+
+    /// Whether the county's register holds no household at all.
+    pub fn is_empty(&self) -> bool {
+        self.batches.iter().all(|b| b.status.is_empty())
+    }
+}
+
+impl RegisterFields for RegisterView<'_> {
+    fn household_id(&self) -> &str {
+        self.batch.ids[0].value(self.row)
+    }
+    fn county_code(&self) -> &str {
+        self.batch.ids[1].value(self.row)
+    }
+    fn township_code(&self) -> &str {
+        self.batch.ids[2].value(self.row)
+    }
+    fn village_code(&self) -> &str {
+        self.batch.ids[3].value(self.row)
+    }
+    fn status(&self) -> &'static str {
+        self.batch.status[self.row]
+    }
+    fn members(&self) -> u32 {
+        self.batch.members.value(self.row)
     }
 }

@@ -4,7 +4,7 @@
 //! township and county, with the follow-up list of the missing.
 
 use crate::error::TablesError;
-use assess_census::{RegisterRow, ReturnFields};
+use assess_census::{RegisterFields, ReturnFields};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -112,16 +112,16 @@ pub(crate) type Counted<'a, R> = Vec<&'a R>;
 
 /// Coverage of `county` from its register rows and its returns (both of this county only),
 /// and the returns the tables count.
-pub(crate) fn county<'a, R: ReturnFields>(
+pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
     county: &str,
-    register: &[RegisterRow],
+    register: &[G],
     returns: &'a [R],
 ) -> Result<(CountyCoverage, Counted<'a, R>), TablesError> {
-    if let Some(r) = register.iter().find(|r| r.county_code != county) {
+    if let Some(r) = register.iter().find(|r| r.county_code() != county) {
         return Err(TablesError::RegisterOfAnotherCounty {
             county: county.to_string(),
-            household_id: r.household_id.clone(),
-            found: r.county_code.clone(),
+            household_id: r.household_id().to_string(),
+            found: r.county_code().to_string(),
         });
     }
     if let Some(r) = returns.iter().find(|r| r.county_code() != county) {
@@ -132,13 +132,13 @@ pub(crate) fn county<'a, R: ReturnFields>(
         });
     }
     // The census population: registered households (exited or poor), each once.
-    let mut registered: IdMap<&RegisterRow> =
+    let mut registered: IdMap<&G> =
         IdMap::with_capacity_and_hasher(register.len(), Default::default());
-    for r in register.iter().filter(|r| is_registered(r.status)) {
-        if registered.insert(r.household_id.as_str(), r).is_some() {
+    for r in register.iter().filter(|r| is_registered(r.status())) {
+        if registered.insert(r.household_id(), r).is_some() {
             return Err(TablesError::RegisterTwice {
                 county: county.to_string(),
-                household_id: r.household_id.clone(),
+                household_id: r.household_id().to_string(),
             });
         }
     }
@@ -174,17 +174,17 @@ pub(crate) fn county<'a, R: ReturnFields>(
     let mut villages: IdMap<Coverage> = IdMap::default();
     let mut missing = Vec::new();
     for (id, reg) in &registered {
-        let c = villages.entry(reg.village_code.as_str()).or_default();
+        let c = villages.entry(reg.village_code()).or_default();
         c.registered += 1;
         match seen.get(id) {
             None => {
                 c.missing += 1;
                 missing.push(MissingHousehold {
-                    household_id: reg.household_id.clone(),
-                    village_code: reg.village_code.clone(),
-                    township_code: reg.township_code.clone(),
-                    status: reg.status,
-                    members: reg.members,
+                    household_id: reg.household_id().to_string(),
+                    village_code: reg.village_code().to_string(),
+                    township_code: reg.township_code().to_string(),
+                    status: reg.status(),
+                    members: reg.members(),
                 });
             }
             Some(s) => {

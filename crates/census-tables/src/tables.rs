@@ -5,7 +5,7 @@
 use crate::coverage::{self, CountyCoverage, Coverage};
 use crate::error::TablesError;
 use crate::quantile;
-use assess_census::{RegisterRow, ReturnFields};
+use assess_census::{RegisterFields, ReturnFields};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -360,7 +360,7 @@ fn name(level: Level, code: &str) -> String {
 /// keeping anything.
 pub fn county_coverage(
     county: &str,
-    register: &[RegisterRow],
+    register: &[impl RegisterFields],
     returns: &[impl ReturnFields],
 ) -> Result<CountyCoverage, TablesError> {
     coverage::county(county, register, returns).map(|(c, _)| c)
@@ -406,7 +406,7 @@ impl CensusTables {
     pub fn add_county(
         &mut self,
         county: &str,
-        register: &[RegisterRow],
+        register: &[impl RegisterFields],
         returns: &[impl ReturnFields],
     ) -> Result<CountyCoverage, TablesError> {
         let (coverage, counted) = CensusTables::count(county, register, returns)?;
@@ -419,7 +419,7 @@ impl CensusTables {
     /// follow-up list of the missing, and its counts.
     pub fn count(
         county: &str,
-        register: &[RegisterRow],
+        register: &[impl RegisterFields],
         returns: &[impl ReturnFields],
     ) -> Result<(CountyCoverage, CountedCounty), TablesError> {
         let (coverage, counted) = coverage::county(county, register, returns)?;

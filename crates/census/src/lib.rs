@@ -54,8 +54,9 @@ pub use jsonl::{write_jsonl, JsonLinesReader};
 pub use judged::{judge_return, Findings, JudgedReturn};
 pub use model::{Assistance, CensusReturn, Enumerator, ReturnOutcome, MAX_ID_CHARS};
 pub use row::{
-    answers_sha256, return_fields_columns, MemberRow, RegisterRow, ReturnFields, ReturnRow,
-    AMOUNT_COLUMNS, ATTAINMENT_COLUMNS, INCOME_COLUMN, RETURN_ID_COLUMNS, YES_NO_COLUMNS,
+    answers_sha256, return_fields_columns, MemberRow, RegisterFields, RegisterRow, ReturnFields,
+    ReturnRow, AMOUNT_COLUMNS, ATTAINMENT_COLUMNS, INCOME_COLUMN, RETURN_ID_COLUMNS,
+    YES_NO_COLUMNS,
 };
 pub use sink::{Batch, CensusSink, Checkpoint, Counts, InputId, Reject};
 pub use table::{check_cell, return_from_rows, return_rows, CsvReader, CsvWriter, RawReturn};

@@ -288,6 +288,44 @@ impl ReturnFields for ReturnRow {
     }
 }
 
+/// What the coverage reads of a registered household: a [`RegisterRow`] has it, and so has a
+/// view of the census store's register columns (`assess_census_store`'s `RegisterColumns`).
+pub trait RegisterFields {
+    /// The household's id in the register.
+    fn household_id(&self) -> &str;
+    /// The county (6 digits).
+    fn county_code(&self) -> &str;
+    /// The township (9 digits).
+    fn township_code(&self) -> &str;
+    /// The village (12 digits).
+    fn village_code(&self) -> &str;
+    /// `exited`, `poor` or `non_registered`.
+    fn status(&self) -> &'static str;
+    /// Registered members.
+    fn members(&self) -> u32;
+}
+
+impl RegisterFields for RegisterRow {
+    fn household_id(&self) -> &str {
+        &self.household_id
+    }
+    fn county_code(&self) -> &str {
+        &self.county_code
+    }
+    fn township_code(&self) -> &str {
+        &self.township_code
+    }
+    fn village_code(&self) -> &str {
+        &self.village_code
+    }
+    fn status(&self) -> &'static str {
+        self.status
+    }
+    fn members(&self) -> u32 {
+        self.members
+    }
+}
+
 impl ReturnRow {
     /// The flat row of a judged return. A valid return's times parse (validation checked).
     pub fn of(j: &JudgedReturn) -> ReturnRow {
