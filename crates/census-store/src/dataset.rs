@@ -89,6 +89,24 @@ impl Dataset {
             .map_or(&[], Vec::as_slice))
     }
 
+    /// Every batch of a county's parts of `table` (the columns at `indices`, or all), in
+    /// order, with the part it came from.
+    fn each_batch(
+        &self,
+        table: Table,
+        county: &str,
+        indices: Option<&[usize]>,
+        mut take: impl FnMut(&Path, RecordBatch) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for part in self.parts_of(table, county)? {
+            let path = self.dir.join(part);
+            for batch in parts::read_part(&path, indices)? {
+                take(&path, batch)?;
+            }
+        }
+        Ok(())
+    }
+
     fn rows<T>(
         &self,
         table: Table,
@@ -96,12 +114,10 @@ impl Dataset {
         of: impl Fn(&Path, &RecordBatch) -> Result<Vec<T>, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
         let mut rows = Vec::new();
-        for part in self.parts_of(table, county)? {
-            let path = self.dir.join(part);
-            for batch in parts::read_part(&path, None)? {
-                rows.extend(of(&path, &batch)?);
-            }
-        }
+        self.each_batch(table, county, None, |path, batch| {
+            rows.extend(of(path, &batch)?);
+            Ok(())
+        })?;
         Ok(rows)
     }
 
@@ -123,12 +139,9 @@ impl Dataset {
         wanted.extend(names.iter().filter(|n| !crate::VIEW_COLUMNS.contains(n)));
         let indices = column_indices(&wanted)?;
         let mut columns = crate::ReturnColumns::default();
-        for part in self.parts_of(Table::Returns, county)? {
-            let path = self.dir.join(part);
-            for batch in parts::read_part(&path, Some(&indices))? {
-                columns.push(&path, &batch)?;
-            }
-        }
+        self.each_batch(Table::Returns, county, Some(&indices), |path, batch| {
+            columns.push(path, &batch)
+        })?;
         Ok(columns)
     }
 
@@ -145,12 +158,9 @@ impl Dataset {
             })
             .collect();
         let mut columns = crate::RegisterColumns::default();
-        for part in self.parts_of(Table::Register, county)? {
-            let path = self.dir.join(part);
-            for batch in parts::read_part(&path, Some(&indices))? {
-                columns.push(&path, &batch)?;
-            }
-        }
+        self.each_batch(Table::Register, county, Some(&indices), |path, batch| {
+            columns.push(path, &batch)
+        })?;
         Ok(columns)
     }
 
@@ -173,9 +183,10 @@ impl Dataset {
     ) -> Result<Vec<RecordBatch>, StoreError> {
         let indices = column_indices(columns)?;
         let mut out = Vec::new();
-        for part in self.parts_of(Table::Returns, county)? {
-            out.extend(parts::read_part(&self.dir.join(part), Some(&indices))?);
-        }
+        self.each_batch(Table::Returns, county, Some(&indices), |_, batch| {
+            out.push(batch);
+            Ok(())
+        })?;
         Ok(out)
     }
 }
