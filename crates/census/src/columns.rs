@@ -501,3 +501,31 @@ mod tests {
         assert_eq!(column_named("no such column"), None);
     }
 }
+
+/// The index of a column in [`COLUMNS`] (at compile time; a name not in the table does not
+/// compile).
+pub(crate) const fn column_index(name: &str) -> usize {
+    let mut k = 0;
+    while k < COLUMNS.len() {
+        if same(COLUMNS[k].name, name) {
+            return k;
+        }
+        k += 1;
+    }
+    panic!("not a census column")
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut k = 0;
+    while k < a.len() {
+        if a[k] != b[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}

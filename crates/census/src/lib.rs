@@ -38,6 +38,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cells;
 mod columns;
 mod error;
 mod jsonl;

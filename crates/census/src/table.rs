@@ -2,14 +2,15 @@
 //! (docs/census.md, "CSV"). A return is the run of consecutive rows with the same
 //! `return_id`; a return without members is one row with the member columns empty.
 
-use crate::columns::{column_named, Column, Kind, Part, COLUMNS, CSV_ALIASES};
+use crate::cells::{census_return, no_cells, scalar};
+use crate::columns::{column_index, column_named, Column, Kind, Part, COLUMNS, CSV_ALIASES};
 use crate::error::{Problem, ReturnError};
 use crate::limits::{MAX_MEMBERS, MAX_ROW_BYTES};
 use crate::model::CensusReturn;
 use crate::Numbered;
 use assess_register::{EncodingChoice, TextEncoding};
 use csv::StringRecord;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::io::{Read, Write};
 
 /// Writes returns as CSV (UTF-8): the header, then each return's rows.
@@ -117,7 +118,7 @@ pub fn check_cell(column: &str, text: &str) -> Result<(), Problem> {
     if text.is_empty() {
         return Ok(());
     }
-    cell_value(c, text).map(|_| ())
+    scalar(c, text).map(|_| ())
 }
 
 impl<W: Write> CsvWriter<W> {
@@ -602,12 +603,13 @@ impl Cells for StringRecord {
     }
 }
 
-/// One return from its rows (cells in table order).
+/// One return from its rows (cells in table order): every cell checked against its column,
+/// then the return deserialised from the checked cells (`cells.rs`).
 fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
     let first = &rows[0];
-    let mut root = Map::new();
+    let mut cells = no_cells();
     let mut household_cells = false;
-    for (c, text) in COLUMNS.iter().zip(first.cells()) {
+    for (k, (c, text)) in COLUMNS.iter().zip(first.cells()).enumerate() {
         if c.part != Part::Return {
             continue;
         }
@@ -618,20 +620,17 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
             continue;
         }
         household_cells |= c.path[0] == "household";
-        set(&mut root, c.path, cell_value(c, text)?);
+        cells[k] = Some(scalar(c, text)?);
     }
-    match (
-        root.contains_key("gps"),
-        first_of(first, "gps_lat"),
-        first_of(first, "gps_lon"),
-    ) {
-        (true, "", _) => {
+    match (first.cell(GPS_LAT), first.cell(GPS_LON)) {
+        ("", "") => {}
+        ("", _) => {
             return Err(Problem::new(
                 "gps_lat",
                 "is empty but gps_lon is given; give both or neither",
             ))
         }
-        (true, _, "") => {
+        (_, "") => {
             return Err(Problem::new(
                 "gps_lon",
                 "is empty but gps_lat is given; give both or neither",
@@ -641,13 +640,15 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
     }
     let mut members = Vec::new();
     for row in rows {
-        let mut member = Map::new();
-        for (c, text) in COLUMNS.iter().zip(row.cells()) {
+        let mut member = no_cells();
+        let mut any = false;
+        for (k, (c, text)) in COLUMNS.iter().zip(row.cells()).enumerate() {
             if c.part == Part::Member && !text.is_empty() {
-                set(&mut member, c.path, cell_value(c, text)?);
+                member[k] = Some(scalar(c, text)?);
+                any = true;
             }
         }
-        if member.is_empty() {
+        if !any {
             if rows.len() > 1 {
                 return Err(Problem::new(
                     "member_id",
@@ -656,37 +657,17 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
             }
             continue;
         }
-        if !member.contains_key("id") {
+        if member[MEMBER_ID].is_none() {
             return Err(Problem::new(
                 "member_id",
                 "is empty but the row has a member's answers; give the member's id (1, 2, ...)",
             ));
         }
-        member
-            .entry("cover")
-            .or_insert_with(|| Value::Object(Map::new()));
-        members.push(Value::Object(member));
+        members.push(member);
     }
     if household_cells || !members.is_empty() {
-        let household = root
-            .entry("household")
-            .or_insert_with(|| Value::Object(Map::new()));
-        let h = household.as_object_mut().expect("an object");
-        h.insert(
-            "household_id".into(),
-            Value::String(first.cell(1).to_string()),
-        );
-        h.insert("members".into(), Value::Array(members));
-        for key in ["income", "housing", "water"] {
-            h.entry(key).or_insert_with(|| Value::Object(Map::new()));
-        }
-        if let Some(Value::Object(housing)) = h.get_mut("housing") {
-            housing
-                .entry("components")
-                .or_insert_with(|| Value::Object(Map::new()));
-        }
-        for key in ["status", "income_year"] {
-            if !h.contains_key(key) {
+        for (key, k) in [("status", STATUS), ("income_year", INCOME_YEAR)] {
+            if cells[k].is_none() {
                 return Err(Problem::new(
                     key,
                     "is empty but the return has a household section; an enumerated \
@@ -695,72 +676,13 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
             }
         }
     }
-    serde_json::from_value(Value::Object(root)).map_err(|e| Problem::new("row", e.to_string()))
+    census_return(&cells, first.cell(HOUSEHOLD_ID), &members).map_err(|e| Problem::new("row", e))
 }
 
-fn first_of<'a, R: Cells>(row: &'a R, name: &str) -> &'a str {
-    COLUMNS
-        .iter()
-        .position(|c| c.name == name)
-        .map_or("", |k| row.cell(k))
-}
-
-fn set(root: &mut Map<String, Value>, path: &[&str], value: Value) {
-    let (last, parents) = path.split_last().expect("a path has a name");
-    let mut at = root;
-    for key in parents {
-        at = at
-            .entry(*key)
-            .or_insert_with(|| Value::Object(Map::new()))
-            .as_object_mut()
-            .expect("paths nest objects only");
-    }
-    at.insert((*last).to_string(), value);
-}
-
-/// A cell's value as JSON, checked against its kind.
-fn cell_value(c: &Column, text: &str) -> Result<Value, Problem> {
-    let bad = |what: String| Problem::new(c.name, what);
-    Ok(match c.kind {
-        Kind::Text => Value::String(text.to_string()),
-        Kind::Number => match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => serde_json::Number::from_f64(v)
-                .map(Value::Number)
-                .ok_or_else(|| bad(format!("{text:?} is not a number")))?,
-            _ => return Err(bad(format!("{text:?} is not a number"))),
-        },
-        Kind::Whole(max) => match text.parse::<u64>() {
-            Ok(v) if v <= max => Value::from(v),
-            _ => {
-                return Err(bad(format!(
-                    "{text:?} is not a whole number from 0 to {max}"
-                )))
-            }
-        },
-        Kind::Bool => match text.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" | "是" => Value::Bool(true),
-            "false" | "no" | "0" | "否" => Value::Bool(false),
-            _ => return Err(bad(format!("{text:?} is not true or false"))),
-        },
-        Kind::Choice(list) => match list.iter().find(|w| w.eq_ignore_ascii_case(text)) {
-            Some(w) => Value::String((*w).to_string()),
-            None => return Err(bad(format!("{text:?} is not one of {}", list.join(", ")))),
-        },
-        Kind::Date => {
-            let parts: Vec<&str> = text.split('-').collect();
-            let nums: Option<Vec<u16>> = parts.iter().map(|p| p.parse().ok()).collect();
-            match nums.as_deref() {
-                Some([y, m, d])
-                    if parts[0].len() == 4 && (1..=12).contains(m) && (1..=31).contains(d) =>
-                {
-                    serde_json::json!({"year": y, "month": m, "day": d})
-                }
-                _ => return Err(bad(format!("{text:?} is not a date YYYY-MM-DD"))),
-            }
-        }
-        Kind::IdNumber => match assess_inspection::IdNumber::parse(text) {
-            Ok(id) => Value::String(id.reveal().to_string()),
-            Err(why) => return Err(bad(why)),
-        },
-    })
-}
+/// Column indices the assembly looks at by name.
+const HOUSEHOLD_ID: usize = column_index("household_id");
+const GPS_LAT: usize = column_index("gps_lat");
+const GPS_LON: usize = column_index("gps_lon");
+const STATUS: usize = column_index("status");
+const INCOME_YEAR: usize = column_index("income_year");
+const MEMBER_ID: usize = column_index("member_id");
