@@ -478,30 +478,6 @@ fn alias_key(text: &str) -> String {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_column_has_one_alias_and_no_alias_names_two() {
-        assert_eq!(CSV_ALIASES.len(), COLUMNS.len());
-        for (c, (name, zh)) in COLUMNS.iter().zip(CSV_ALIASES) {
-            assert_eq!(c.name, *name, "the aliases are in column order");
-            assert_eq!(column_named(zh), Some(c.name));
-            assert_eq!(column_named(&c.name.to_uppercase()), Some(c.name));
-        }
-        let mut keys: Vec<String> = CSV_ALIASES.iter().map(|(_, zh)| alias_key(zh)).collect();
-        keys.sort();
-        keys.dedup();
-        assert_eq!(keys.len(), CSV_ALIASES.len());
-        assert_eq!(
-            column_named("人均日用水量(升)"),
-            Some("litres_per_person_day")
-        );
-        assert_eq!(column_named("no such column"), None);
-    }
-}
-
 /// The index of a column in [`COLUMNS`] (at compile time; a name not in the table does not
 /// compile).
 pub(crate) const fn column_index(name: &str) -> usize {
@@ -528,4 +504,28 @@ const fn same(a: &str, b: &str) -> bool {
         k += 1;
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_has_one_alias_and_no_alias_names_two() {
+        assert_eq!(CSV_ALIASES.len(), COLUMNS.len());
+        for (c, (name, zh)) in COLUMNS.iter().zip(CSV_ALIASES) {
+            assert_eq!(c.name, *name, "the aliases are in column order");
+            assert_eq!(column_named(zh), Some(c.name));
+            assert_eq!(column_named(&c.name.to_uppercase()), Some(c.name));
+        }
+        let mut keys: Vec<String> = CSV_ALIASES.iter().map(|(_, zh)| alias_key(zh)).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), CSV_ALIASES.len());
+        assert_eq!(
+            column_named("人均日用水量(升)"),
+            Some("litres_per_person_day")
+        );
+        assert_eq!(column_named("no such column"), None);
+    }
 }
