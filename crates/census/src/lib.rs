@@ -47,6 +47,7 @@ pub mod limits;
 mod model;
 mod row;
 mod sink;
+mod sorted;
 mod table;
 
 pub use columns::{column_alias, column_info, column_named, csv_columns, ColumnInfo, CSV_ALIASES};

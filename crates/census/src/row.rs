@@ -413,19 +413,23 @@ impl MemberRow {
 /// is how a copied return (one enumerator filling in another household's answers) shows.
 pub fn answers_sha256(j: &JudgedReturn) -> Option<String> {
     let h = j.census_return.household.as_ref()?;
-    let answers = serde_json::json!([
-        h.income,
+    let answers = (
+        &h.income,
         h.income_per_person_stated,
         h.food_adequate,
         h.clothing_adequate,
         h.protein_available,
-        h.housing,
-        h.water,
-        h.approval,
-        h.identification,
-        j.census_return.assistance,
-    ]);
-    Some(hex::encode(Sha256::digest(answers.to_string().as_bytes())))
+        &h.housing,
+        &h.water,
+        &h.approval,
+        &h.identification,
+        &j.census_return.assistance,
+    );
+    // The text hashed is that of a `serde_json::Value` (keys sorted), as it has always been:
+    // stores hold these hashes (see `sorted.rs`).
+    let mut text = Vec::with_capacity(1024);
+    crate::sorted::write_sorted(&mut text, &answers).expect("the answers serialise");
+    Some(hex::encode(Sha256::digest(&text)))
 }
 
 fn unix(text: &str) -> i64 {
@@ -461,6 +465,41 @@ mod tests {
     use super::*;
     use crate::judge_return;
     use assess_standards::Standards;
+
+    /// The answers hash as first defined: the text of a `serde_json::Value` tree.
+    fn answers_sha256_by_value(j: &JudgedReturn) -> Option<String> {
+        let h = j.census_return.household.as_ref()?;
+        let answers = serde_json::json!([
+            h.income,
+            h.income_per_person_stated,
+            h.food_adequate,
+            h.clothing_adequate,
+            h.protein_available,
+            h.housing,
+            h.water,
+            h.approval,
+            h.identification,
+            j.census_return.assistance,
+        ]);
+        Some(hex::encode(Sha256::digest(answers.to_string().as_bytes())))
+    }
+
+    #[test]
+    fn the_answers_hash_is_the_one_stores_hold() {
+        let mut r = crate::example_return();
+        let j = judge_return(r.clone(), &Standards::builtin()).unwrap();
+        assert_eq!(answers_sha256(&j), answers_sha256_by_value(&j));
+        assert!(answers_sha256(&j).is_some());
+        // Absent answers (null, skipped fields) too.
+        let h = r.household.as_mut().unwrap();
+        h.approval = None;
+        h.identification = None;
+        h.income_per_person_stated = Some(1234.5);
+        h.food_adequate = None;
+        r.assistance = Default::default();
+        let j = judge_return(r, &Standards::builtin()).unwrap();
+        assert_eq!(answers_sha256(&j), answers_sha256_by_value(&j));
+    }
 
     #[test]
     fn an_example_return_flattens_to_its_findings() {
