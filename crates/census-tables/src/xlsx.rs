@@ -131,6 +131,10 @@ impl Formats {
 
 fn workbook(title: &str) -> Result<Workbook, TablesError> {
     let mut wb = Workbook::new();
+    // The fastest deflate: the national workbook's village sheet made its compression at the
+    // default level 6 the largest cost of `census tables` (docs/benchmarks.md), for a file
+    // about a fifth smaller.
+    wb.set_zip_compression_level(1);
     // A fixed date: the same tables give the same bytes.
     wb.set_properties(
         &DocProperties::new()
