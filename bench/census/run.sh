@@ -55,13 +55,7 @@ timed() {
 rm -rf "$W/store" "$W/duck.parquet"
 timed "assess census ingest" "$ASSESS" census ingest --store "$W/store" "$CSV"
 tail -1 "$W/out-assess census ingest.txt"
-cat > "$W/duck_convert.py" <<'PY'
-import duckdb, sys
-con = duckdb.connect()
-con.execute(f"SET threads={int(sys.argv[3])}")
-con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}')) TO '{sys.argv[2]}' (FORMAT parquet)")
-PY
-timed "duckdb csv->parquet" python3 "$W/duck_convert.py" "$CSV" "$W/duck.parquet" "$THREADS"
+timed "duckdb csv->parquet" python3 bench/census/duck.py convert "$CSV" "$W/duck.parquet" "$THREADS"
 
 read -r aw au as am < "$W/time-assess census ingest"
 read -r dw du ds dm < "$W/time-duckdb csv->parquet"
@@ -78,35 +72,11 @@ PY
 echo "== the register into the store (not timed)"
 "$ASSESS" census ingest --store "$W/store" --register "$W/register-$HOUSEHOLDS.csv" >/dev/null
 rm -rf "$W/coverage" "$W/quality" "$W/tables"
-cat > "$W/duck_query.py" <<'PY'
-import duckdb, sys
-con = duckdb.connect()
-con.execute(f"SET threads={int(sys.argv[3])}")
-store = sys.argv[2]
-queries = {
-    # Registered households with no return, by county: the coverage's anti-join.
-    "coverage": f"""
-        with reg as (select county_code, household_id from read_parquet('{store}/register/**/*.parquet', hive_partitioning=true)
-                     where status in ('exited', 'poor')),
-             ret as (select county_code, household_id from read_parquet('{store}/returns/**/*.parquet', hive_partitioning=true))
-        select reg.county_code, count(*) from reg anti join ret using (county_code, household_id) group by 1""",
-    # Counts, distinct households, attainment and five income quantiles by county.
-    "tables": f"""
-        select county_code, count(*), count(distinct household_id), sum(guarantees::int),
-               quantile_cont(income_per_person, [0.1, 0.25, 0.5, 0.75, 0.9])
-        from read_parquet('{store}/returns/**/*.parquet', hive_partitioning=true)
-        where outcome = 'enumerated' group by 1""",
-}
-import time
-started = time.perf_counter()
-rows = con.execute(queries[sys.argv[1]]).fetchall()
-print(f"{sys.argv[1]}: {len(rows)} counties seconds={time.perf_counter() - started:.3f}")
-PY
 timed "assess census coverage" "$ASSESS" census coverage --store "$W/store" --out "$W/coverage"
-timed "duckdb coverage" python3 "$W/duck_query.py" coverage "$W/store" "$THREADS"
+timed "duckdb coverage" python3 bench/census/duck.py coverage "$W/store" "$THREADS"
 timed "assess census quality" "$ASSESS" census quality --store "$W/store" --out "$W/quality"
 timed "assess census tables" "$ASSESS" -v census tables --store "$W/store" --quality-from "$W/quality" --out "$W/tables"
-timed "duckdb tables" python3 "$W/duck_query.py" tables "$W/store" "$THREADS"
+timed "duckdb tables" python3 bench/census/duck.py tables "$W/store" "$THREADS"
 python3 - "$W" <<'PY'
 import sys
 w = sys.argv[1]

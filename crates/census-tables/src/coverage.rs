@@ -131,22 +131,33 @@ pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
             found: r.county_code().to_string(),
         });
     }
-    // The census population: registered households (exited or poor), each once.
-    let mut registered: IdMap<&G> =
+    // The census population: registered households (exited or poor), each once, numbered in
+    // register order. A return looks its household up once; what is seen of a registered
+    // household is kept by its number (a hash lookup per row, not one per question asked).
+    let mut number: IdMap<u32> =
         IdMap::with_capacity_and_hasher(register.len(), Default::default());
+    let mut households: Vec<&G> = Vec::with_capacity(register.len());
     for r in register.iter().filter(|r| is_registered(r.status())) {
-        if registered.insert(r.household_id(), r).is_some() {
+        if number
+            .insert(r.household_id(), households.len() as u32)
+            .is_some()
+        {
             return Err(TablesError::RegisterTwice {
                 county: county.to_string(),
                 household_id: r.household_id().to_string(),
             });
         }
+        households.push(r);
     }
-    let mut seen: IdMap<Seen<'a>> =
-        IdMap::with_capacity_and_hasher(returns.len(), Default::default());
-    let mut chosen: IdMap<&'a R> = IdMap::default();
+    let mut seen: Vec<Seen<'a>> = households.iter().map(|_| Seen::default()).collect();
+    let mut chosen: Vec<Option<&'a R>> = vec![None; households.len()];
+    let mut unregistered: IdMap<Seen<'a>> = IdMap::default();
     for r in returns {
-        let s = seen.entry(r.household_id()).or_default();
+        let k = number.get(r.household_id()).map(|&k| k as usize);
+        let s = match k {
+            Some(k) => &mut seen[k],
+            None => unregistered.entry(r.household_id()).or_default(),
+        };
         s.returns += 1;
         match r.outcome() {
             "enumerated" => s.enumerated = true,
@@ -163,8 +174,8 @@ pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
         if s.first.is_none_or(|f| place.1 < f.1) {
             s.first = Some(place);
         }
-        if r.outcome() == "enumerated" && registered.contains_key(r.household_id()) {
-            let e = chosen.entry(r.household_id()).or_insert(r);
+        if let (Some(k), "enumerated") = (k, r.outcome()) {
+            let e = chosen[k].get_or_insert(r);
             if (r.start_unix(), r.return_id()) < (e.start_unix(), e.return_id()) {
                 *e = r;
             }
@@ -173,36 +184,30 @@ pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
     // Keyed by the rows' own strings while counting; owned once per village at the end.
     let mut villages: IdMap<Coverage> = IdMap::default();
     let mut missing = Vec::new();
-    for (id, reg) in &registered {
+    for (reg, s) in households.iter().zip(&seen) {
         let c = villages.entry(reg.village_code()).or_default();
         c.registered += 1;
-        match seen.get(id) {
-            None => {
-                c.missing += 1;
-                missing.push(MissingHousehold {
-                    household_id: reg.household_id().to_string(),
-                    village_code: reg.village_code().to_string(),
-                    township_code: reg.township_code().to_string(),
-                    status: reg.status(),
-                    members: reg.members(),
-                });
-            }
-            Some(s) => {
-                if s.enumerated {
-                    c.enumerated += 1;
-                } else if s.dissolved {
-                    c.dissolved += 1;
-                } else {
-                    c.moved_out += 1;
-                }
-                add_returns(c, s);
-            }
-        }
-    }
-    for (id, s) in &seen {
-        if registered.contains_key(id) {
+        if s.returns == 0 {
+            c.missing += 1;
+            missing.push(MissingHousehold {
+                household_id: reg.household_id().to_string(),
+                village_code: reg.village_code().to_string(),
+                township_code: reg.township_code().to_string(),
+                status: reg.status(),
+                members: reg.members(),
+            });
             continue;
         }
+        if s.enumerated {
+            c.enumerated += 1;
+        } else if s.dissolved {
+            c.dissolved += 1;
+        } else {
+            c.moved_out += 1;
+        }
+        add_returns(c, s);
+    }
+    for s in unregistered.values() {
         let village = s.first.map_or("", |f| f.0);
         let c = villages.entry(village).or_default();
         c.not_registered += 1;
@@ -219,8 +224,9 @@ pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
         *townships.entry(township.to_string()).or_default() += c;
         total += c;
     }
-    let mut counted: Counted<R> = chosen.into_values().collect();
-    counted.sort_by(|a, b| a.household_id().cmp(b.household_id()));
+    let mut counted: Counted<R> = chosen.into_iter().flatten().collect();
+    // Household ids are unique here, so an unstable sort gives one order.
+    counted.sort_unstable_by(|a, b| a.household_id().cmp(b.household_id()));
     Ok((
         CountyCoverage {
             county_code: county.to_string(),
