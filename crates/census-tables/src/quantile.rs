@@ -30,7 +30,11 @@ pub fn type7(sorted: &[f64], p: f64) -> Option<f64> {
 
 /// Sorts values ascending (total order; the values are finite).
 pub fn sort(values: &mut [f64]) {
-    values.sort_unstable_by(f64::total_cmp);
+    // Stable on purpose: a province's or the nation's values are its counties' sorted runs
+    // put end to end, which the standard library's stable sort finds and merges (about
+    // log2(831) passes instead of a whole sort of 30 million). `total_cmp` ties only equal
+    // bits, so stable or not, the order is the same.
+    values.sort_by(f64::total_cmp);
 }
 
 #[cfg(test)]

@@ -484,12 +484,22 @@ impl CensusTables {
     pub fn finish(self) -> Tables {
         let mut counties = Vec::with_capacity(self.counties.len());
         let mut provinces: BTreeMap<String, Partial> = BTreeMap::new();
+        // Each province's incomes made room for at once (30 million values nationally).
+        let mut incomes: BTreeMap<&str, usize> = BTreeMap::new();
+        for (code, p) in &self.counties {
+            *incomes.entry(code.get(..2).unwrap_or(code)).or_default() += p.incomes.len();
+        }
+        for (province, n) in &incomes {
+            let p = provinces.entry(province.to_string()).or_default();
+            p.incomes.reserve_exact(*n);
+        }
+        let mut national = Partial::default();
+        national.incomes.reserve_exact(incomes.values().sum());
         for (code, mut p) in self.counties {
             counties.push(p.table(Level::County, &code));
             let province = code.get(..2).unwrap_or(&code).to_string();
             provinces.entry(province).or_default().merge(p);
         }
-        let mut national = Partial::default();
         let mut province_tables = Vec::with_capacity(provinces.len());
         for (code, mut p) in provinces {
             province_tables.push(p.table(Level::Province, &code));
