@@ -18,7 +18,8 @@
 # Environment: HOUSEHOLDS (registered households, default 33,000,000: nine in ten have a
 # return, the others are the planted never-enumerated and dissolved or moved), SLICES (default 3), SEED (default 1), THREADS
 # (DuckDB threads, default 2), ASSESS (binary; default cargo build --release), W (work dir,
-# default bench/work/national; git-ignored). Needs about 25 GB free for 3 slices of 30 M
+# default bench/work/national; git-ignored), QUERIES_ONLY (1: keep the store and the ingest's
+# times of an earlier run in W, and time coverage, quality and tables again). Needs about 25 GB free for 3 slices of 30 M
 # (a slice's CSV, about 17 GB, is deleted before the next), plus the store (about 9 GB).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -63,27 +64,29 @@ timed() {
         "$(echo "$user + $sys" | bc)" "$(echo "$rss / 1024" | bc)"
 }
 
-rm -rf "$W/store" "$W"/time-* "$W"/out-*
-k=0
-while read -r households counties; do
-    k=$((k + 1))
-    echo "== slice $k of $SLICES: $households households of $(echo "$counties" | tr ',' '\n' | wc -l) counties"
-    "$ASSESS" synth --county "$counties" --households "$households" --registered-share 1 \
-        --seed "$SEED" --out "$W/register-$k.csv" --census-out "$W/returns-$k.csv" \
-        --census-format csv --census-truth "$W/census-truth-$k.csv" \
-        --census-registries "$W/registries-$k" >/dev/null
-    echo "   $(wc -c < "$W/returns-$k.csv" | awk '{printf "%.1f GB", $1/1e9}') of CSV; $(df -h "$W" | awk 'NR==2{print $4}') free"
-    timed "assess census ingest $k" "$ASSESS" census ingest --store "$W/store" "$W/returns-$k.csv"
-    tail -1 "$W/out-assess census ingest $k.txt"
-    timed "duckdb csv->parquet $k" python3 bench/census/duck.py convert "$W/returns-$k.csv" \
-        "$W/duck-$k.parquet" "$THREADS"
-    rm -f "$W/returns-$k.csv" "$W/duck-$k.parquet"
-done < "$W/slices.txt"
+if [ "${QUERIES_ONLY:-0}" != 1 ]; then
+    rm -rf "$W/store" "$W"/time-* "$W"/out-*
+    k=0
+    while read -r households counties; do
+        k=$((k + 1))
+        echo "== slice $k of $SLICES: $households households of $(echo "$counties" | tr ',' '\n' | wc -l) counties"
+        "$ASSESS" synth --county "$counties" --households "$households" --registered-share 1 \
+            --seed "$SEED" --out "$W/register-$k.csv" --census-out "$W/returns-$k.csv" \
+            --census-format csv --census-truth "$W/census-truth-$k.csv" \
+            --census-registries "$W/registries-$k" >/dev/null
+        echo "   $(wc -c < "$W/returns-$k.csv" | awk '{printf "%.1f GB", $1/1e9}') of CSV; $(df -h "$W" | awk 'NR==2{print $4}') free"
+        timed "assess census ingest $k" "$ASSESS" census ingest --store "$W/store" "$W/returns-$k.csv"
+        tail -1 "$W/out-assess census ingest $k.txt"
+        timed "duckdb csv->parquet $k" python3 bench/census/duck.py convert "$W/returns-$k.csv" \
+            "$W/duck-$k.parquet" "$THREADS"
+        rm -f "$W/returns-$k.csv" "$W/duck-$k.parquet"
+    done < "$W/slices.txt"
 
-echo "== the registers into the store (not timed)"
-for r in "$W"/register-*.csv; do
-    "$ASSESS" census ingest --store "$W/store" --register "$r" >/dev/null
-done
+    echo "== the registers into the store (not timed)"
+    for r in "$W"/register-*.csv; do
+        "$ASSESS" census ingest --store "$W/store" --register "$r" >/dev/null
+    done
+fi
 rm -rf "$W/coverage" "$W/quality" "$W/tables"
 timed "assess census coverage" "$ASSESS" census coverage --store "$W/store" --out "$W/coverage"
 timed "duckdb coverage" python3 bench/census/duck.py coverage "$W/store" "$THREADS"
