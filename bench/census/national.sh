@@ -33,7 +33,7 @@ W=${W:-bench/work/national}
 mkdir -p "$W"
 W=$(cd "$W" && pwd)
 assess_binary
-python3 -c 'import duckdb' 2>/dev/null || pip install --quiet duckdb
+. bench/census/common.sh
 
 # Each county's share of the households, from a small register of the same synthesis (the
 # synth splits households across counties by their rural villages).
@@ -52,17 +52,6 @@ for c in sorted(n):
 for run in runs:
     print(round(total * sum(n[c] for c in run) / all_), ",".join(run))
 PY
-
-# timed NAME CMD...: GNU time's wall, user+sys CPU and peak RSS into $W/time-NAME.
-timed() {
-    local name=$1; shift
-    sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
-    /usr/bin/time -f "%e %U %S %M" -o "$W/time-$name" "$@" > "$W/out-$name.txt" 2>&1 \
-        || { cat "$W/out-$name.txt" >&2; exit 1; }
-    read -r wall user sys rss < "$W/time-$name"
-    printf '%-34s wall %8.1f s  cpu %8.1f s  peak %6.0f MB\n' "$name" "$wall" \
-        "$(echo "$user + $sys" | bc)" "$(echo "$rss / 1024" | bc)"
-}
 
 if [ "${QUERIES_ONLY:-0}" != 1 ]; then
     rm -rf "$W/store" "$W"/time-* "$W"/out-*
@@ -87,12 +76,7 @@ if [ "${QUERIES_ONLY:-0}" != 1 ]; then
         "$ASSESS" census ingest --store "$W/store" --register "$r" >/dev/null
     done
 fi
-rm -rf "$W/coverage" "$W/quality" "$W/tables"
-timed "assess census coverage" "$ASSESS" census coverage --store "$W/store" --out "$W/coverage"
-timed "duckdb coverage" python3 bench/census/duck.py coverage "$W/store" "$THREADS"
-timed "assess census quality" "$ASSESS" census quality --store "$W/store" --out "$W/quality"
-timed "assess census tables" "$ASSESS" -v census tables --store "$W/store" --quality-from "$W/quality" --out "$W/tables"
-timed "duckdb tables" python3 bench/census/duck.py tables "$W/store" "$THREADS"
+census_queries
 du -sh "$W/store"
 
 python3 - "$W" "$SLICES" <<'PY'

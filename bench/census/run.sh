@@ -28,7 +28,7 @@ W=${W:-bench/work/census}
 mkdir -p "$W"
 W=$(cd "$W" && pwd)
 assess_binary
-python3 -c 'import duckdb' 2>/dev/null || pip install --quiet duckdb
+. bench/census/common.sh
 
 CSV=$W/returns-$HOUSEHOLDS.csv
 if [ ! -s "$CSV" ]; then
@@ -40,17 +40,6 @@ if [ ! -s "$CSV" ]; then
     mv "$CSV.tmp" "$CSV"
 fi
 echo "== $(wc -c < "$CSV" | awk '{printf "%.1f GB", $1/1e9}') of CSV, $(nproc) cores"
-
-# timed NAME CMD...: GNU time's wall, user+sys CPU and peak RSS into $W/time-NAME.
-timed() {
-    local name=$1; shift
-    sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
-    /usr/bin/time -f "%e %U %S %M" -o "$W/time-$name" "$@" > "$W/out-$name.txt" 2>&1 \
-        || { cat "$W/out-$name.txt" >&2; exit 1; }
-    read -r wall user sys rss < "$W/time-$name"
-    printf '%-28s wall %8.1f s  cpu %8.1f s  peak %6.0f MB\n' "$name" "$wall" \
-        "$(echo "$user + $sys" | bc)" "$(echo "$rss / 1024" | bc)"
-}
 
 rm -rf "$W/store" "$W/duck.parquet"
 timed "assess census ingest" "$ASSESS" census ingest --store "$W/store" "$CSV"
@@ -71,12 +60,7 @@ PY
 # anti-join and group-by on the same Parquet files (the store's own partitions).
 echo "== the register into the store (not timed)"
 "$ASSESS" census ingest --store "$W/store" --register "$W/register-$HOUSEHOLDS.csv" >/dev/null
-rm -rf "$W/coverage" "$W/quality" "$W/tables"
-timed "assess census coverage" "$ASSESS" census coverage --store "$W/store" --out "$W/coverage"
-timed "duckdb coverage" python3 bench/census/duck.py coverage "$W/store" "$THREADS"
-timed "assess census quality" "$ASSESS" census quality --store "$W/store" --out "$W/quality"
-timed "assess census tables" "$ASSESS" -v census tables --store "$W/store" --quality-from "$W/quality" --out "$W/tables"
-timed "duckdb tables" python3 bench/census/duck.py tables "$W/store" "$THREADS"
+census_queries
 python3 - "$W" <<'PY'
 import sys
 w = sys.argv[1]
