@@ -352,13 +352,12 @@ impl<'de> Deserializer<'de> for NodeDe<'_, '_> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        match self.node {
-            Node::Cell(k) => match &self.row.cells[*k] {
-                Some(s) => ScalarDe(s).deserialize_enum(name, variants, visitor),
-                None => visitor.visit_none(),
-            },
-            _ => self.deserialize_any(visitor),
+        if let Node::Cell(k) = self.node {
+            if let Some(s) = &self.row.cells[*k] {
+                return ScalarDe(s).deserialize_enum(name, variants, visitor);
+            }
         }
+        self.deserialize_any(visitor)
     }
 
     serde::forward_to_deserialize_any! {
@@ -428,17 +427,15 @@ impl<'de> Deserializer<'de> for ScalarDe<'_, '_> {
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        name: &'static str,
-        variants: &'static [&'static str],
+        _name: &'static str,
+        _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
+        // A word is a unit variant; anything else is refused by the enum's visitor.
         match self.0 {
             Scalar::Text(t) => visitor.visit_enum(word(t)),
             Scalar::Word(w) => visitor.visit_enum(word(w)),
-            _ => {
-                let _ = (name, variants);
-                self.deserialize_any(visitor)
-            }
+            _ => self.deserialize_any(visitor),
         }
     }
 
