@@ -383,8 +383,8 @@ impl Drop for RegisterLoad<'_> {
 }
 
 /// Rows grouped by county, each county's rows in their order. Counted first so that each
-/// county's vector is made once at its size (grown a row at a time, the copies were a
-/// tenth of the ingest's memory traffic).
+/// county's vector is allocated once at its size rather than grown a row at a time (no
+/// change in the ingest's time was measurable; it allocates less).
 fn by_county<T>(
     rows: Vec<T>,
     county: impl Fn(&T) -> &String,
