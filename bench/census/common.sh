@@ -14,13 +14,18 @@ timed() {
 }
 
 # census_queries: coverage, quality and tables on $W/store (its register loaded), each
-# against DuckDB's query on the same Parquet files (bench/census/duck.py).
+# against DuckDB computing the same numbers on the same Parquet files (bench/census/duck.py),
+# checked equal, and against DuckDB's bare query by county (a lower bound).
 census_queries() {
-    rm -rf "$W/coverage" "$W/quality" "$W/tables"
+    rm -rf "$W/coverage" "$W/quality" "$W/tables" "$W/duck-coverage" "$W/duck-tables"
     timed "assess census coverage" "$ASSESS" census coverage --store "$W/store" --out "$W/coverage"
-    timed "duckdb coverage" python3 bench/census/duck.py coverage "$W/store" "$THREADS"
+    timed "duckdb coverage" python3 bench/census/duck.py coverage "$W/store" "$W/duck-coverage" "$THREADS"
+    python3 bench/census/duck.py compare "$W/coverage" "$W/duck-coverage"
+    timed "duckdb coverage-by-county" python3 bench/census/duck.py coverage-by-county "$W/store" "$THREADS"
     timed "assess census quality" "$ASSESS" census quality --store "$W/store" --out "$W/quality"
     timed "assess census tables" "$ASSESS" -v census tables --store "$W/store" \
         --quality-from "$W/quality" --out "$W/tables"
-    timed "duckdb tables" python3 bench/census/duck.py tables "$W/store" "$THREADS"
+    timed "duckdb tables" python3 bench/census/duck.py tables "$W/store" "$W/duck-tables" "$THREADS"
+    python3 bench/census/duck.py compare "$W/tables" "$W/duck-tables"
+    timed "duckdb tables-by-county" python3 bench/census/duck.py tables-by-county "$W/store" "$THREADS"
 }

@@ -61,29 +61,9 @@ PY
 echo "== the register into the store (not timed)"
 "$ASSESS" census ingest --store "$W/store" --register "$W/register-$HOUSEHOLDS.csv" >/dev/null
 census_queries
-python3 - "$W" <<'PY'
-import sys
-w = sys.argv[1]
-def t(name):
-    wall, user, sys_, rss = map(float, open(f"{w}/time-{name}").read().split())
-    return wall, user + sys_, rss / 1024
-print("| step | assess wall (CPU) | DuckDB wall (CPU) | wall ratio (target <= 1.0) | assess peak | DuckDB peak |")
-print("|---|---:|---:|---:|---:|---:|")
-for step in ["coverage", "tables"]:
-    a, d = t(f"assess census {step}"), t(f"duckdb {step}")
-    print(f"| {step} | {a[0]:.2f} s ({a[1]:.2f} s) | {d[0]:.2f} s ({d[1]:.2f} s) | {a[0]/d[0]:.2f} | {a[2]:.0f} MB | {d[2]:.0f} MB |")
-q = t("assess census quality")
-print(f"| quality checks (no DuckDB counterpart) | {q[0]:.2f} s ({q[1]:.2f} s) | | | {q[2]:.0f} MB | |")
-# Inside the processes: the tables' reading and counting (its log line, before any file is
-# written) against DuckDB's query alone (without starting python and importing duckdb).
-import re
-def seconds(name, pattern):
-    m = re.search(pattern + r".*?seconds=([0-9.]+)", open(f"{w}/out-{name}.txt").read())
-    return float(m.group(1)) if m else float("nan")
-ours = seconds("assess census tables", "read and counted the store")
-duck = seconds("duckdb tables", "tables:")
-print(f"| tables, reading and counting only | {ours:.2f} s | {duck:.2f} s (the query alone) | {ours/duck:.2f} | | |")
-PY
+echo "| step | assess wall (CPU) | DuckDB wall (CPU) | wall ratio (target <= 1.0) | assess peak | DuckDB peak |"
+echo "|---|---:|---:|---:|---:|---:|"
+python3 bench/census/queries.py "$W"
 
 if [ "$PG" = 1 ]; then
     echo "== PostgreSQL: the COPY path against a bare psql \\copy, $HOUSEHOLDS returns"
