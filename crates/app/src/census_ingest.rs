@@ -27,7 +27,6 @@ use assess_census_store::{ParquetSink, StoreError};
 use assess_register::{EncodingChoice, ReadOptions, RegisterError};
 use assess_standards::Standards;
 use assess_store::census::{CensusDbError, PgSink};
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -35,7 +34,7 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The layout of a returns file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -441,8 +440,8 @@ struct Run<'a, S: CensusSink> {
     at: Checkpoint,
 }
 
-/// Returns a chunk: the reading thread hands them on in chunks, the judging thread judges a
-/// chunk's returns on every core, in order.
+/// Returns a chunk: the reading thread hands them on in chunks, and a judging thread judges
+/// a chunk whole.
 const CHUNK: usize = 1024;
 
 /// Chunks in flight between two stages (memory: a few chunks of returns).
@@ -649,16 +648,33 @@ fn read_items(
     }
 }
 
-/// Judges the chunks read, each on every core, and hands them on in order.
-fn judge_chunks(rx: Receiver<ReadChunk>, standards: &Standards, tx: SyncSender<WorkedChunk>) {
-    for chunk in rx {
+/// Threads that judge: one a core.
+fn judging_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Judges chunks as they come, each whole on this thread, numbered in the order read so
+/// that the caller can put them back in order. Several run at once, one a core: a chunk
+/// split across the cores (rayon) left a core waiting at the end of each chunk.
+fn judge_chunks(
+    rx: Arc<Mutex<(Receiver<ReadChunk>, u64)>>,
+    standards: &Standards,
+    tx: SyncSender<(u64, WorkedChunk)>,
+) {
+    loop {
+        let (k, chunk) = {
+            let mut read = rx.lock().unwrap_or_else(|e| e.into_inner());
+            let Ok(chunk) = read.0.recv() else { return };
+            read.1 += 1;
+            (read.1 - 1, chunk)
+        };
         let worked = chunk.map(|chunk| {
             chunk
-                .into_par_iter()
+                .into_iter()
                 .map(|r| (work(r.item, standards), r.offset, r.read))
                 .collect()
         });
-        if tx.send(worked).is_err() {
+        if tx.send((k, worked)).is_err() {
             return;
         }
     }
@@ -666,10 +682,10 @@ fn judge_chunks(rx: Receiver<ReadChunk>, standards: &Standards, tx: SyncSender<W
 
 impl<S: CensusSink> Run<'_, S> {
     /// Reads, judges and stores one file in three stages at once: a thread reads (CSV
-    /// records grouped into returns, or JSON Lines parsed), a thread has every core assemble
-    /// and judge the returns of each chunk, and this thread checks held ids, gathers the
-    /// rows and commits them at checkpoints (writing Parquet while the others go on), in
-    /// the file's order.
+    /// records grouped into returns, or JSON Lines parsed), a thread a core assembles and
+    /// judges chunks of returns, and this thread checks held ids, gathers the rows and
+    /// commits them at checkpoints (a sink may write them while the others go on), in the
+    /// file's order.
     fn file(
         &mut self,
         path: &Path,
@@ -755,12 +771,26 @@ impl<S: CensusSink> Run<'_, S> {
                 }
                 Format::Auto => unreachable!("format_of decides"),
             }
-            scope.spawn(move || judge_chunks(read_rx, standards, judged_tx));
-            // Returning early drops the receiver: the other stages stop at their next send.
-            for chunk in judged_rx {
-                for (worked, offset, read) in chunk.map_err(IngestError::File)? {
-                    self.item(worked, offset)?;
-                    progress(Progress::Bytes(read));
+            // The last judging thread to stop drops the receiver: the reader stops too.
+            let read_rx = Arc::new(Mutex::new((read_rx, 0u64)));
+            for _ in 0..judging_threads() {
+                let (read_rx, judged_tx) = (read_rx.clone(), judged_tx.clone());
+                scope.spawn(move || judge_chunks(read_rx, standards, judged_tx));
+            }
+            drop(read_rx);
+            drop(judged_tx);
+            // Chunks come back in any order and are taken in the order read. Returning early
+            // drops the receiver: the other stages stop at their next send.
+            let mut next = 0u64;
+            let mut waiting = BTreeMap::new();
+            for (k, chunk) in judged_rx {
+                waiting.insert(k, chunk);
+                while let Some(chunk) = waiting.remove(&next) {
+                    next += 1;
+                    for (worked, offset, read) in chunk.map_err(IngestError::File)? {
+                        self.item(worked, offset)?;
+                        progress(Progress::Bytes(read));
+                    }
                 }
             }
             Ok(())
@@ -882,7 +912,6 @@ impl<S: CensusSink> Run<'_, S> {
         row: ReturnRow,
         members: Vec<MemberRow>,
     ) -> Result<(), IngestError> {
-        let file = self.current_file();
         if !self.held.counties.contains_key(&county) {
             let ids = self.sink.held(&county).map_err(sink_error)?;
             self.held.ids += ids.len();
@@ -895,6 +924,7 @@ impl<S: CensusSink> Run<'_, S> {
             }
             Some(_) => {
                 self.at.counts.rejected += 1;
+                let file = self.current_file();
                 self.reject(
                     &file,
                     line,
@@ -934,8 +964,15 @@ impl<S: CensusSink> Run<'_, S> {
         };
         let batch = std::mem::replace(&mut self.batch, fresh);
         let (returns, rejects) = (batch.returns.len(), batch.rejects.len());
+        let started = std::time::Instant::now();
         self.sink.commit(batch, &self.at).map_err(sink_error)?;
+        // The sink may write in the background: an input's end and an upload are durable
+        // before anything says they are stored.
+        if self.at.done || self.answers.is_some() {
+            self.sink.flush().map_err(sink_error)?;
+        }
         tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
             file = %self.file_name,
             items = self.at.items,
             line = self.at.line,

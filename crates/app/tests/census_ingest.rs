@@ -104,10 +104,13 @@ impl CensusSink for Failing {
         self.commits_left -= 1;
         self.inner.commit(batch, checkpoint)
     }
-    fn checkpoint(&self, input: &InputId) -> Result<Option<Checkpoint>, StoreError> {
+    fn flush(&mut self) -> Result<(), StoreError> {
+        self.inner.flush()
+    }
+    fn checkpoint(&mut self, input: &InputId) -> Result<Option<Checkpoint>, StoreError> {
         self.inner.checkpoint(input)
     }
-    fn rejects(&self, input: &InputId) -> Result<Vec<Reject>, StoreError> {
+    fn rejects(&mut self, input: &InputId) -> Result<Vec<Reject>, StoreError> {
         self.inner.rejects(input)
     }
 }

@@ -262,6 +262,49 @@ fn held_ids_checkpoints_and_rejects_survive_a_reopen() {
     assert_eq!(sink.rejects(&input("x.jsonl")).unwrap(), vec![reject]);
 }
 
+#[test]
+fn a_commit_that_fails_in_the_background_is_reported_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let (returns, members) = rows("530128", 0..6);
+    let (mut sink, _) = ParquetSink::open(&store).unwrap();
+    commit(
+        &mut sink,
+        returns[..3].to_vec(),
+        Vec::new(),
+        checkpoint("x.jsonl", 3, false),
+    );
+    // The next commit writes in the background, and the county's members directory is a
+    // file: the commit itself returns, and the failure comes with the next call.
+    let blocked = store.join("members/province=53/county=530128");
+    std::fs::create_dir_all(blocked.parent().unwrap()).unwrap();
+    std::fs::write(&blocked, b"not a directory").unwrap();
+    commit(
+        &mut sink,
+        returns[3..].to_vec(),
+        members,
+        checkpoint("x.jsonl", 6, true),
+    );
+    let e = sink.flush().unwrap_err();
+    assert!(e.to_string().contains("county=530128"), "{e}");
+    // Only the first commit is in the store, now and after a reopen.
+    assert_eq!(
+        sink.checkpoint(&input("x.jsonl")).unwrap(),
+        Some(checkpoint("x.jsonl", 3, false))
+    );
+    drop(sink);
+    std::fs::remove_file(&blocked).unwrap();
+    let (mut sink, cleaned) = ParquetSink::open(&store).unwrap();
+    assert!(cleaned
+        .orphans
+        .contains(&"returns/province=53/county=530128/part-000002.parquet".to_string()));
+    assert_eq!(sink.held("530128").unwrap().len(), 3);
+    assert_eq!(
+        sink.checkpoint(&input("x.jsonl")).unwrap(),
+        Some(checkpoint("x.jsonl", 3, false))
+    );
+}
+
 fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -325,7 +368,7 @@ fn a_killed_commit_leaves_orphans_that_the_next_open_deletes() {
         returns[..3]
     );
 
-    let (sink, cleaned) = ParquetSink::open(&store).unwrap();
+    let (mut sink, cleaned) = ParquetSink::open(&store).unwrap();
     assert!(cleaned.torn_journal);
     assert_eq!(
         cleaned.orphans,

@@ -129,10 +129,7 @@ impl CensusReturn {
     /// SHA-256 (hex) of [`Self::canonical_json`]: the same return uploaded twice has the same
     /// hash, so an ingest that meets it again can skip it (idempotent ingest).
     pub fn content_sha256(&self) -> String {
-        // Serialised straight into the hash: the canonical JSON is never held whole.
-        let mut hash = HashWriter(Sha256::new());
-        serde_json::to_writer(&mut hash, self).expect("a census return serialises");
-        hex::encode(hash.0.finalize())
+        sha256_hex_of(|json| serde_json::to_writer(json, self).expect("a census return serialises"))
     }
 
     /// Every problem of this return on its own (empty when it is valid). Quality findings
@@ -245,16 +242,39 @@ fn digits(text: &str, n: usize) -> bool {
     text.len() == n && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Bytes written go into a SHA-256.
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
+/// SHA-256 (hex) of the bytes `write` writes, written into this thread's buffer and hashed at
+/// once: serde_json writes a return in several hundred pieces of a few bytes, and handing
+/// each to the hash was dearer than copying it (a return's JSON is a few KB).
+pub(crate) fn sha256_hex_of(write: impl FnOnce(&mut Vec<u8>)) -> String {
+    thread_local! {
+        static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    BYTES.with_borrow_mut(|bytes| {
+        bytes.clear();
+        write(bytes);
+        hex::encode(Sha256::digest(bytes.as_slice()))
+    })
+}
 
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn the_content_hash_is_that_of_the_canonical_json() {
+        let r = crate::example_return();
+        let json = r.canonical_json();
+        assert_eq!(
+            r.content_sha256(),
+            hex::encode(Sha256::digest(json.as_bytes()))
+        );
+        // Twice on one thread: the buffer is emptied between returns.
+        let mut other = r.clone();
+        other.return_id.push('x');
+        assert_ne!(other.content_sha256(), r.content_sha256());
+        assert_eq!(
+            r.content_sha256(),
+            hex::encode(Sha256::digest(json.as_bytes()))
+        );
     }
 }

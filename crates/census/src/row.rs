@@ -9,7 +9,6 @@ use crate::judged::JudgedReturn;
 use assess_inspection::{parse_rfc3339, Answer, Opinion};
 use assess_standards::Tri;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// One return as the census store holds it (docs/census.md, "The store"). `Default` is an
 /// empty row (no outcome, nothing known), for tests and builders to fill.
@@ -427,9 +426,9 @@ pub fn answers_sha256(j: &JudgedReturn) -> Option<String> {
     );
     // The text hashed is that of a `serde_json::Value` (keys sorted), as it has always been:
     // stores hold these hashes (see `sorted.rs`).
-    let mut text = Vec::with_capacity(1024);
-    crate::sorted::write_sorted(&mut text, &answers).expect("the answers serialise");
-    Some(hex::encode(Sha256::digest(&text)))
+    Some(crate::model::sha256_hex_of(|text| {
+        crate::sorted::write_sorted(text, &answers).expect("the answers serialise")
+    }))
 }
 
 fn unix(text: &str) -> i64 {
@@ -465,6 +464,7 @@ mod tests {
     use super::*;
     use crate::judge_return;
     use assess_standards::Standards;
+    use sha2::{Digest, Sha256};
 
     /// The answers hash as first defined: the text of a `serde_json::Value` tree.
     fn answers_sha256_by_value(j: &JudgedReturn) -> Option<String> {

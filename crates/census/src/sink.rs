@@ -103,13 +103,22 @@ pub trait CensusSink {
     /// ingest first meets the county (and again after it dropped the map to bound memory).
     fn held(&mut self, county: &str) -> Result<HashMap<String, String>, Self::Error>;
 
-    /// Stores a batch and its checkpoint, together or not at all.
+    /// Stores a batch and its checkpoint, together or not at all. A sink may write in the
+    /// background and return before the batch is durable: then an error of that commit is
+    /// given by the next call of any method, and [`flush`](CensusSink::flush) waits for it.
     fn commit(&mut self, batch: Batch, checkpoint: &Checkpoint) -> Result<(), Self::Error>;
+
+    /// Returns once every batch committed is durable (or gives the error that stopped one).
+    /// The ingest calls it at the end of each input and after each upload, before it reports
+    /// anything stored. A sink that commits at once has nothing to wait for.
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
 
     /// The last checkpoint of an input, when it has one (a sink that must ask a server can
     /// fail to tell).
-    fn checkpoint(&self, input: &InputId) -> Result<Option<Checkpoint>, Self::Error>;
+    fn checkpoint(&mut self, input: &InputId) -> Result<Option<Checkpoint>, Self::Error>;
 
     /// Every return of an input refused so far (in every run), in order.
-    fn rejects(&self, input: &InputId) -> Result<Vec<Reject>, Self::Error>;
+    fn rejects(&mut self, input: &InputId) -> Result<Vec<Reject>, Self::Error>;
 }

@@ -292,6 +292,11 @@ impl<'a> CsvReader<'a> {
         Ok(())
     }
 
+    /// The current row's text when all of it is valid in the file's encoding.
+    fn row_text(&self) -> Option<&str> {
+        self.text(self.record.as_slice()).ok()
+    }
+
     /// A field's text in the file's encoding (GB18030 has been decoded already; a field
     /// with a replacement character held bytes that are not GB18030).
     fn text<'t>(&self, raw: &'t [u8]) -> Result<&'t str, Problem> {
@@ -334,12 +339,13 @@ impl<'a> CsvReader<'a> {
             {
                 continue;
             }
-            let id = self.index[0]
-                .and_then(|i| self.record.get(i))
-                .and_then(|raw| std::str::from_utf8(raw).ok())
-                .map(|t| t.trim().to_string());
             let fail = |me: &Self, problem: Problem| {
-                Some(Err((id.clone(), me.error(line, id.as_deref(), problem))))
+                let id = me.index[0]
+                    .and_then(|i| me.record.get(i))
+                    .and_then(|raw| std::str::from_utf8(raw).ok())
+                    .map(|t| t.trim().to_string());
+                let e = me.error(line, id.as_deref(), problem);
+                Some(Err((id, e)))
             };
             if self.record.as_slice().len() > MAX_ROW_BYTES {
                 return fail(
@@ -364,6 +370,23 @@ impl<'a> CsvReader<'a> {
             // census is a few rows of about seventy cells.
             let mut cells =
                 StringRecord::with_capacity(self.record.as_slice().len(), COLUMNS.len());
+            // The row's cells (held end to end, without the commas) checked as one text, a
+            // cell taken only where it starts and ends on a character; a row that fails is
+            // checked cell by cell to name the column.
+            if let Some(row) = self.row_text() {
+                let whole = self.index.iter().all(|i| {
+                    match i.and_then(|i| self.record.range(i)).map(|r| row.get(r)) {
+                        None => cells.push_field(""),
+                        Some(Some(cell)) => cells.push_field(cell.trim()),
+                        Some(None) => return false,
+                    }
+                    true
+                });
+                if whole {
+                    return Some(Ok((line, cells)));
+                }
+                cells.clear();
+            }
             for (c, i) in COLUMNS.iter().zip(&self.index) {
                 let raw = i.and_then(|i| self.record.get(i)).unwrap_or_default();
                 match self.text(raw) {

@@ -377,6 +377,31 @@ fn bad_rows_and_headers_are_refused_with_their_line() {
         .unwrap();
     assert_eq!(e.line, 9, "{e}");
     assert!(e.problem.message.contains("not UTF-8"), "{e}");
+    // A character split by a comma: each cell is not UTF-8, though the row's cells end to
+    // end (as a reader holds them, without the commas) would read as "a中b".
+    let k = csv_columns()
+        .iter()
+        .position(|c| *c == "enumerator_id")
+        .unwrap();
+    let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[8].split(',').map(str::to_string).collect();
+    (cells[k], cells[k + 1]) = ("a@1".into(), "@2b".into());
+    lines[8] = cells.join(",");
+    let text = lines.join("\n") + "\n";
+    let (before, after) = text.split_once("@1,@2").unwrap();
+    let mut split = before.as_bytes().to_vec();
+    split.extend_from_slice(&[0xE4, b',', 0xB8, 0xAD]);
+    split.extend_from_slice(after.as_bytes());
+    let e = read_csv(&split, EncodingChoice::Utf8)
+        .into_iter()
+        .find_map(Result::err)
+        .unwrap();
+    assert_eq!(
+        (e.line, e.problem.field.as_str()),
+        (9, "enumerator_id"),
+        "{e}"
+    );
+    assert!(e.problem.message.contains("not UTF-8"), "{e}");
     // Reading goes on after a bad return: the others are read.
     let good = read_csv(&bytes, EncodingChoice::Utf8)
         .into_iter()

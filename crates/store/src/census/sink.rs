@@ -162,7 +162,7 @@ impl CensusSink for PgSink {
         })
     }
 
-    fn checkpoint(&self, input: &InputId) -> Result<Option<Checkpoint>, CensusDbError> {
+    fn checkpoint(&mut self, input: &InputId) -> Result<Option<Checkpoint>, CensusDbError> {
         let key = input_key(input);
         let state: Option<(Option<String>,)> = self
             .runtime
@@ -187,7 +187,7 @@ impl CensusSink for PgSink {
             })
     }
 
-    fn rejects(&self, input: &InputId) -> Result<Vec<Reject>, CensusDbError> {
+    fn rejects(&mut self, input: &InputId) -> Result<Vec<Reject>, CensusDbError> {
         let key = input_key(input);
         let rows: Vec<(String, i64, Option<String>, String, String)> = self
             .runtime
