@@ -6,6 +6,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -84,8 +85,23 @@ pub(crate) fn parse_part_name(name: &str) -> Option<(Table, String)> {
     .then(|| (table, county.to_string()))
 }
 
+/// Columns whose values are (nearly) all different: stored plain, not as a dictionary, which
+/// would hold every value once more and cost a hash lookup per value to build.
+const UNIQUE_COLUMNS: [&str; 6] = [
+    "return_id",
+    "household_id",
+    "member_id",
+    "id_number",
+    "content_sha256",
+    "answers_sha256",
+];
+
 fn properties() -> WriterProperties {
-    WriterProperties::builder()
+    UNIQUE_COLUMNS
+        .iter()
+        .fold(WriterProperties::builder(), |b, column| {
+            b.set_column_dictionary_enabled(ColumnPath::from(*column), false)
+        })
         .set_compression(Compression::LZ4_RAW)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .build()
