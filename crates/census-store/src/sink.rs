@@ -9,9 +9,7 @@ use crate::parts::{
     MARKER, MARKER_TEXT, REJECTS, TMP,
 };
 use arrow_array::{Array, StringArray};
-use assess_census::{
-    Batch, CensusSink, Checkpoint, InputId, MemberRow, RegisterRow, Reject, ReturnRow,
-};
+use assess_census::{Batch, CensusSink, Checkpoint, InputId, RegisterRow, Reject};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -187,22 +185,8 @@ fn write_commit(
 ) -> Result<Entry, StoreError> {
     let returns = by_county(batch.returns, |r| &r.county_code)?;
     let members = by_county(batch.members, |m| &m.county_code)?;
-    let returns: Vec<(String, &[ReturnRow])> = returns
-        .runs
-        .iter()
-        .map(|(county, rows)| {
-            let name = part_name(Table::Returns, county, seq);
-            (name, &returns.rows[rows.clone()])
-        })
-        .collect();
-    let members: Vec<(String, &[MemberRow])> = members
-        .runs
-        .iter()
-        .map(|(county, rows)| {
-            let name = part_name(Table::Members, county, seq);
-            (name, &members.rows[rows.clone()])
-        })
-        .collect();
+    let returns = returns.parts(Table::Returns, seq);
+    let members = members.parts(Table::Members, seq);
     parts::write_parts(dir, &returns, |rows| returns_batch(rows))?;
     parts::write_parts(dir, &members, |rows| members_batch(rows))?;
     let names = returns
@@ -455,6 +439,16 @@ impl Drop for RegisterLoad<'_> {
 struct ByCounty<T> {
     rows: Vec<T>,
     runs: Vec<(String, Range<usize>)>,
+}
+
+impl<T> ByCounty<T> {
+    /// Each county's part of `table` written at checkpoint `seq`, with its rows.
+    fn parts(&self, table: Table, seq: u64) -> Vec<(String, &[T])> {
+        self.runs
+            .iter()
+            .map(|(county, rows)| (part_name(table, county, seq), &self.rows[rows.clone()]))
+            .collect()
+    }
 }
 
 /// Rows grouped by county, each county's rows in their order. A file in county order gives

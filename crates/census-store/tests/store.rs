@@ -7,7 +7,7 @@ use assess_census::{
 };
 use assess_census_store::{Dataset, ParquetSink, StoreError, RETURN_SCHEMA};
 use assess_standards::Standards;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A return of `county`, number `k`: enumerated (every third dissolved, without GPS).
 fn a_return(county: &str, k: u32) -> CensusReturn {
@@ -262,31 +262,44 @@ fn held_ids_checkpoints_and_rejects_survive_a_reopen() {
     assert_eq!(sink.rejects(&input("x.jsonl")).unwrap(), vec![reject]);
 }
 
-#[test]
-fn a_commit_that_fails_in_the_background_is_reported_and_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
+/// A store under `dir` with the first three of six returns of 530128 committed (with their
+/// members, checkpoint 3 of x.jsonl): the store, the sink still open, the six returns and the
+/// members of the other three.
+fn three_of_six_committed(dir: &Path) -> (PathBuf, ParquetSink, Vec<ReturnRow>, Vec<MemberRow>) {
+    let store = dir.join("store");
     let (returns, members) = rows("530128", 0..6);
+    let (first, rest): (Vec<MemberRow>, Vec<MemberRow>) = members
+        .into_iter()
+        .partition(|m| returns[..3].iter().any(|r| r.return_id == m.return_id));
     let (mut sink, _) = ParquetSink::open(&store).unwrap();
     commit(
         &mut sink,
         returns[..3].to_vec(),
-        Vec::new(),
+        first,
         checkpoint("x.jsonl", 3, false),
     );
-    // The next commit writes in the background, and the county's members directory is a
-    // file: the commit itself returns, and the failure comes with the next call.
-    let blocked = store.join("members/province=53/county=530128");
+    sink.flush().unwrap();
+    (store, sink, returns, rest)
+}
+
+#[test]
+fn a_commit_that_fails_in_the_background_is_reported_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, mut sink, returns, members) = three_of_six_committed(dir.path());
+    // The next commit writes in the background, and the members directory of one of its
+    // counties is a file: the commit itself returns, and the failure comes with the next call.
+    let (other, other_members) = rows("450223", 0..2);
+    let blocked = store.join("members/province=45/county=450223");
     std::fs::create_dir_all(blocked.parent().unwrap()).unwrap();
     std::fs::write(&blocked, b"not a directory").unwrap();
     commit(
         &mut sink,
-        returns[3..].to_vec(),
-        members,
-        checkpoint("x.jsonl", 6, true),
+        [&returns[3..], &other[..]].concat(),
+        [members, other_members].concat(),
+        checkpoint("x.jsonl", 8, true),
     );
     let e = sink.flush().unwrap_err();
-    assert!(e.to_string().contains("county=530128"), "{e}");
+    assert!(e.to_string().contains("county=450223"), "{e}");
     // Only the first commit is in the store, now and after a reopen.
     assert_eq!(
         sink.checkpoint(&input("x.jsonl")).unwrap(),
@@ -295,10 +308,14 @@ fn a_commit_that_fails_in_the_background_is_reported_and_leaves_nothing() {
     drop(sink);
     std::fs::remove_file(&blocked).unwrap();
     let (mut sink, cleaned) = ParquetSink::open(&store).unwrap();
-    assert!(cleaned
-        .orphans
-        .contains(&"returns/province=53/county=530128/part-000002.parquet".to_string()));
+    for part in [
+        "returns/province=45/county=450223/part-000002.parquet",
+        "returns/province=53/county=530128/part-000002.parquet",
+    ] {
+        assert!(cleaned.orphans.contains(&part.to_string()), "{part}");
+    }
     assert_eq!(sink.held("530128").unwrap().len(), 3);
+    assert!(sink.held("450223").unwrap().is_empty());
     assert_eq!(
         sink.checkpoint(&input("x.jsonl")).unwrap(),
         Some(checkpoint("x.jsonl", 3, false))
@@ -325,19 +342,7 @@ fn files_under(dir: &Path) -> Vec<String> {
 #[test]
 fn a_killed_commit_leaves_orphans_that_the_next_open_deletes() {
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let (returns, members) = rows("530128", 0..6);
-    let (mut sink, _) = ParquetSink::open(&store).unwrap();
-    commit(
-        &mut sink,
-        returns[..3].to_vec(),
-        members
-            .iter()
-            .filter(|m| returns[..3].iter().any(|r| r.return_id == m.return_id))
-            .cloned()
-            .collect(),
-        checkpoint("x.jsonl", 3, false),
-    );
+    let (store, sink, returns, _) = three_of_six_committed(dir.path());
     drop(sink);
     let before = files_under(&store);
     // What a kill after the renames and during the journal append leaves: the second
