@@ -1,4 +1,8 @@
-# Sourced by bench/census/run.sh and national.sh, after W is set.
+# Sourced by bench/census/run.sh and national.sh, after W is set: W made absolute, the binary
+# built (bench/common.sh), DuckDB installed.
+mkdir -p "$W"
+W=$(cd "$W" && pwd)
+assess_binary
 python3 -c 'import duckdb' 2>/dev/null || pip install --quiet duckdb
 
 # timed NAME CMD...: GNU time's wall, user+sys CPU and peak RSS into $W/time-NAME, the

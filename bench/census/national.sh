@@ -30,9 +30,6 @@ SLICES=${SLICES:-3}
 SEED=${SEED:-1}
 THREADS=${THREADS:-2}
 W=${W:-bench/work/national}
-mkdir -p "$W"
-W=$(cd "$W" && pwd)
-assess_binary
 . bench/census/common.sh
 
 # Each county's share of the households, from a small register of the same synthesis (the

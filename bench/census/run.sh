@@ -25,9 +25,6 @@ SEED=${SEED:-1}
 THREADS=${THREADS:-2}
 PG=${PG:-1}
 W=${W:-bench/work/census}
-mkdir -p "$W"
-W=$(cd "$W" && pwd)
-assess_binary
 . bench/census/common.sh
 
 CSV=$W/returns-$HOUSEHOLDS.csv

@@ -99,13 +99,9 @@ impl ParquetSink {
             std::fs::remove_dir_all(&tmp).map_err(StoreError::io(&tmp))?;
         }
         std::fs::create_dir_all(&tmp).map_err(StoreError::io(&tmp))?;
-        let mut returns_parts: HashMap<String, Vec<String>> = HashMap::new();
+        let mut returns_parts = HashMap::new();
         for entry in &entries {
-            for part in &entry.parts {
-                if let Some((Table::Returns, county)) = parts::parse_part_name(part) {
-                    returns_parts.entry(county).or_default().push(part.clone());
-                }
-            }
+            add_returns_parts(&mut returns_parts, entry);
         }
         let sink = ParquetSink {
             dir,
@@ -151,16 +147,18 @@ impl ParquetSink {
         let entry = commit
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-        for part in &entry.parts {
-            if let Some((Table::Returns, county)) = parts::parse_part_name(part) {
-                self.returns_parts
-                    .entry(county)
-                    .or_default()
-                    .push(part.clone());
-            }
-        }
+        add_returns_parts(&mut self.returns_parts, &entry);
         self.entries.push(entry);
         Ok(())
+    }
+}
+
+/// Files the returns parts a journal entry names under their counties.
+fn add_returns_parts(returns_parts: &mut HashMap<String, Vec<String>>, entry: &Entry) {
+    for part in &entry.parts {
+        if let Some((Table::Returns, county)) = parts::parse_part_name(part) {
+            returns_parts.entry(county).or_default().push(part.clone());
+        }
     }
 }
 
