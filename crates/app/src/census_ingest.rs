@@ -960,15 +960,18 @@ impl<S: CensusSink> Run<'_, S> {
         if offset > 0 {
             self.at.offset = offset;
         }
-        // An upload's batch is small: only a file's is made room for.
-        let fresh = match self.answers {
-            Some(_) => Batch::default(),
-            None => batch_for(self.settings),
-        };
-        let batch = std::mem::replace(&mut self.batch, fresh);
+        let batch = std::mem::take(&mut self.batch);
         let (returns, rejects) = (batch.returns.len(), batch.rejects.len());
         let started = std::time::Instant::now();
         self.sink.commit(batch, &self.at).map_err(sink_error)?;
+        // An upload's batch is small: only a file's is made room for, in the batch of an
+        // earlier commit when the sink hands one back.
+        if self.answers.is_none() {
+            self.batch = match self.sink.spare() {
+                Some(spare) => spare,
+                None => batch_for(self.settings),
+            };
+        }
         // The sink may write in the background: an input's end and an upload are durable
         // before anything says they are stored.
         if self.at.done || self.answers.is_some() {

@@ -29,7 +29,9 @@ pub struct ParquetSink {
     /// Returns parts by county, from the journal.
     returns_parts: HashMap<String, Vec<String>>,
     /// The commit being written in the background, if any: its journal entry once durable.
-    in_flight: Option<std::thread::JoinHandle<Result<Entry, StoreError>>>,
+    in_flight: Option<std::thread::JoinHandle<Result<(Entry, Batch), StoreError>>>,
+    /// The last commit's batch, emptied with its room kept, for the ingest to fill next.
+    spare: Option<Batch>,
 }
 
 /// What opening found and cleaned.
@@ -110,6 +112,7 @@ impl ParquetSink {
             journal,
             returns_parts,
             in_flight: None,
+            spare: None,
         };
         Ok((sink, cleaned))
     }
@@ -144,11 +147,12 @@ impl ParquetSink {
         let Some(commit) = self.in_flight.take() else {
             return Ok(());
         };
-        let entry = commit
+        let (entry, spare) = commit
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
         add_returns_parts(&mut self.returns_parts, &entry);
         self.entries.push(entry);
+        self.spare = Some(spare);
         Ok(())
     }
 }
@@ -173,18 +177,19 @@ impl Drop for ParquetSink {
 }
 
 /// One commit: each county's returns and members as Parquet parts, made durable, then the
-/// refusals, then the journal line that makes them part of the store.
+/// refusals, then the journal line that makes them part of the store. Gives the entry, and
+/// the batch emptied with its room kept.
 fn write_commit(
     dir: &Path,
     mut journal: File,
     seq: u64,
     batch: Batch,
     checkpoint: Checkpoint,
-) -> Result<Entry, StoreError> {
-    let returns = by_county(batch.returns, |r| &r.county_code)?;
-    let members = by_county(batch.members, |m| &m.county_code)?;
-    let returns = returns.parts(Table::Returns, seq);
-    let members = members.parts(Table::Members, seq);
+) -> Result<(Entry, Batch), StoreError> {
+    let returns_by_county = by_county(batch.returns, |r| &r.county_code)?;
+    let members_by_county = by_county(batch.members, |m| &m.county_code)?;
+    let returns = returns_by_county.parts(Table::Returns, seq);
+    let members = members_by_county.parts(Table::Members, seq);
     parts::write_parts(dir, &returns, |rows| returns_batch(rows))?;
     parts::write_parts(dir, &members, |rows| members_batch(rows))?;
     let names = returns
@@ -222,7 +227,17 @@ fn write_commit(
         .write_all(&line)
         .and_then(|()| journal.sync_data())
         .map_err(StoreError::io(&journal_path))?;
-    Ok(entry)
+    let spare = Batch {
+        returns: emptied(returns_by_county.rows),
+        members: emptied(members_by_county.rows),
+        rejects: emptied(batch.rejects),
+    };
+    Ok((entry, spare))
+}
+
+fn emptied<T>(mut rows: Vec<T>) -> Vec<T> {
+    rows.clear();
+    rows
 }
 
 fn remove(path: &Path) -> Result<(), StoreError> {
@@ -306,6 +321,13 @@ impl CensusSink for ParquetSink {
 
     fn flush(&mut self) -> Result<(), StoreError> {
         self.settle()
+    }
+
+    /// The batch of the last commit that is durable, emptied: filling it again, the ingest
+    /// writes into pages it has already touched instead of new ones the kernel must zero
+    /// (a fresh batch each checkpoint was about 3% of the ingest's CPU, docs/benchmarks.md).
+    fn spare(&mut self) -> Option<Batch> {
+        self.spare.take()
     }
 
     fn checkpoint(&mut self, input: &InputId) -> Result<Option<Checkpoint>, StoreError> {

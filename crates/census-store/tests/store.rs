@@ -322,6 +322,27 @@ fn a_commit_that_fails_in_the_background_is_reported_and_leaves_nothing() {
     );
 }
 
+#[test]
+fn a_durable_commit_hands_its_batch_back_empty_with_its_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_store, mut sink, returns, _) = three_of_six_committed(dir.path());
+    let spare = sink.spare().expect("the first commit is durable");
+    assert!(spare.returns.is_empty() && spare.members.is_empty() && spare.rejects.is_empty());
+    assert!(
+        spare.returns.capacity() >= 3,
+        "{}",
+        spare.returns.capacity()
+    );
+    // Handed back once; the next commit's only when it is durable.
+    assert!(sink.spare().is_none());
+    let mut batch = spare;
+    batch.returns.extend_from_slice(&returns[3..]);
+    sink.commit(batch, &checkpoint("x.jsonl", 6, true)).unwrap();
+    sink.flush().unwrap();
+    assert!(sink.spare().is_some_and(|b| b.returns.is_empty()));
+    assert_eq!(sink.held("530128").unwrap().len(), 6);
+}
+
 fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

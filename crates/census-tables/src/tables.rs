@@ -172,7 +172,7 @@ pub struct Income {
     pub known: u64,
     /// Households whose income per person cannot be told (a source not recorded).
     pub unknown: u64,
-    /// Mean income per person, yuan (sum over the sorted values / known).
+    /// Mean income per person, yuan (the compensated sum of the values / known).
     pub mean: Option<f64>,
     /// 10th percentile.
     pub p10: Option<f64>,
@@ -187,14 +187,16 @@ pub struct Income {
 }
 
 impl Income {
-    /// The summary of these values, sorted ascending.
-    pub fn of_sorted(sorted: &[f64], unknown: u64) -> Income {
-        let q = |p| quantile::type7(sorted, p);
+    /// The summary of the values of `runs` put together, each run sorted ascending: a
+    /// county's one run, or the runs of a province's or the nation's counties.
+    pub fn of_runs(runs: &[&[f64]], unknown: u64) -> Income {
+        let known: usize = runs.iter().map(|r| r.len()).sum();
+        let q = |p| quantile::type7_of_runs(runs, p);
         let [p10, p25, median, p75, p90] = quantile::PROBABILITIES.map(q);
         Income {
-            known: sorted.len() as u64,
+            known: known as u64,
             unknown,
-            mean: (!sorted.is_empty()).then(|| sorted.iter().sum::<f64>() / sorted.len() as f64),
+            mean: (known > 0).then(|| quantile::sum_of_runs(runs) / known as f64),
             p10,
             p25,
             median,
@@ -274,7 +276,8 @@ struct Partial {
     households: u64,
     attainment: [Tally; 7],
     assistance: [Received; 10],
-    /// Known incomes per person (sorted once the unit is complete).
+    /// A county's known incomes per person, sorted once it is counted (a province's and the
+    /// nation's are their counties', never copied together).
     incomes: Vec<f64>,
     income_unknown: u64,
     quality: BTreeMap<String, u64>,
@@ -308,8 +311,8 @@ impl Partial {
         a[9].add_yes_no(credit);
     }
 
-    /// Adds `o` in, moving its incomes.
-    fn merge(&mut self, o: Partial) {
+    /// Adds `o`'s counts in (not its incomes).
+    fn merge(&mut self, o: &Partial) {
         self.coverage += &o.coverage;
         self.households += o.households;
         for (a, b) in self.attainment.iter_mut().zip(&o.attainment) {
@@ -318,16 +321,14 @@ impl Partial {
         for (a, b) in self.assistance.iter_mut().zip(&o.assistance) {
             a.merge(b);
         }
-        self.incomes.extend(o.incomes);
         self.income_unknown += o.income_unknown;
-        for (kind, n) in o.quality {
-            *self.quality.entry(kind).or_default() += n;
+        for (kind, n) in &o.quality {
+            *self.quality.entry(kind.clone()).or_default() += n;
         }
     }
 
-    /// Sorts the incomes and makes the table (the partial keeps its sorted incomes).
-    fn table(&mut self, level: Level, code: &str) -> UnitTable {
-        quantile::sort(&mut self.incomes);
+    /// The unit's table, its incomes those of `runs` (each sorted).
+    fn table(&self, level: Level, code: &str, runs: &[&[f64]]) -> UnitTable {
         UnitTable {
             level,
             code: code.to_string(),
@@ -335,7 +336,7 @@ impl Partial {
             coverage: self.coverage,
             households: self.households,
             attainment: self.attainment,
-            income: Income::of_sorted(&self.incomes, self.income_unknown),
+            income: Income::of_runs(runs, self.income_unknown),
             assistance: self.assistance,
             quality: self.quality.clone(),
         }
@@ -483,29 +484,22 @@ impl CensusTables {
     /// national quantiles are exact: taken over the counties' values put together.
     pub fn finish(self) -> Tables {
         let mut counties = Vec::with_capacity(self.counties.len());
-        let mut provinces: BTreeMap<String, Partial> = BTreeMap::new();
-        // Each province's incomes made room for at once (30 million values nationally).
-        let mut incomes: BTreeMap<&str, usize> = BTreeMap::new();
+        // Each province's counts, and its counties' sorted incomes (its runs).
+        let mut provinces: BTreeMap<&str, (Partial, Vec<&[f64]>)> = BTreeMap::new();
         for (code, p) in &self.counties {
-            *incomes.entry(code.get(..2).unwrap_or(code)).or_default() += p.incomes.len();
-        }
-        for (province, n) in &incomes {
-            let p = provinces.entry(province.to_string()).or_default();
-            p.incomes.reserve_exact(*n);
-        }
-        let mut national = Partial::default();
-        national.incomes.reserve_exact(incomes.values().sum());
-        for (code, mut p) in self.counties {
-            counties.push(p.table(Level::County, &code));
-            let province = code.get(..2).unwrap_or(&code).to_string();
-            provinces.entry(province).or_default().merge(p);
+            counties.push(p.table(Level::County, code, &[&p.incomes]));
+            let (province, runs) = provinces.entry(code.get(..2).unwrap_or(code)).or_default();
+            province.merge(p);
+            runs.push(&p.incomes);
         }
         let mut province_tables = Vec::with_capacity(provinces.len());
-        for (code, mut p) in provinces {
-            province_tables.push(p.table(Level::Province, &code));
+        let mut national = Partial::default();
+        for (code, (p, runs)) in &provinces {
+            province_tables.push(p.table(Level::Province, code, runs));
             national.merge(p);
         }
-        let national = national.table(Level::National, "");
+        let every_county: Vec<&[f64]> = self.counties.values().map(|p| &p.incomes[..]).collect();
+        let national = national.table(Level::National, "", &every_county);
         let mut townships = self.townships;
         let mut villages = self.villages;
         townships.sort_by(|a, b| a.code.cmp(&b.code));

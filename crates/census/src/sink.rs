@@ -115,6 +115,12 @@ pub trait CensusSink {
         Ok(())
     }
 
+    /// An empty batch with room already made, when the sink has one (the batch of a commit it
+    /// has finished, emptied): the ingest fills it next instead of a new one.
+    fn spare(&mut self) -> Option<Batch> {
+        None
+    }
+
     /// The last checkpoint of an input, when it has one (a sink that must ask a server can
     /// fail to tell).
     fn checkpoint(&mut self, input: &InputId) -> Result<Option<Checkpoint>, Self::Error>;
