@@ -153,20 +153,27 @@ impl ReturnFields for ReturnView<'_> {
         self.columns.start.value(self.row)
     }
     fn attainment(&self) -> [Option<bool>; 7] {
-        self.columns
-            .attainment
-            .each_ref()
-            .map(|a| flag(a, self.row))
+        each(&self.columns.attainment, |a| flag(a, self.row))
     }
     fn income_per_person(&self) -> Option<f64> {
         number(&self.columns.income, self.row)
     }
     fn amounts(&self) -> [Option<f64>; 5] {
-        self.columns.amounts.each_ref().map(|a| number(a, self.row))
+        each(&self.columns.amounts, |a| number(a, self.row))
     }
     fn yes_no(&self) -> [Option<bool>; 5] {
-        self.columns.yes_no.each_ref().map(|a| flag(a, self.row))
+        each(&self.columns.yes_no, |a| flag(a, self.row))
     }
+}
+
+/// `columns.each_ref().map(value)` as a plain loop: the array `map` was not inlined and its
+/// drain machinery was a tenth of the tables' CPU (29 million rows, 17 columns a row).
+fn each<C, T: Copy + Default, const N: usize>(columns: &[C; N], value: impl Fn(&C) -> T) -> [T; N] {
+    let mut out = [T::default(); N];
+    for (o, c) in out.iter_mut().zip(columns) {
+        *o = value(c);
+    }
+    out
 }
 
 /// The register columns a [`RegisterView`] reads.
