@@ -3,7 +3,7 @@
 use crate::columns::{self, RETURN_SCHEMA};
 use crate::error::StoreError;
 use crate::journal;
-use crate::parts::{self, check_county, parse_part_name, Table, MARKER};
+use crate::parts::{self, check_county, parse_part_name, Table, MARKER, STORE_VERSION};
 use arrow_array::RecordBatch;
 use assess_census::{MemberRow, RegisterRow, ReturnRow};
 use std::collections::{BTreeMap, BTreeSet};
@@ -217,7 +217,20 @@ pub(crate) fn check_store(dir: &Path) -> Result<(), StoreError> {
         ));
     }
     match std::fs::read_to_string(dir.join(MARKER)) {
-        Ok(text) if text.contains("\"assess-census-store\"") => Ok(()),
+        Ok(text) if text.contains("\"assess-census-store\"") => {
+            let version = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["version"].as_u64());
+            match version {
+                Some(STORE_VERSION) => Ok(()),
+                Some(v) => Err(not(&format!(
+                    "a census store of format version {v}, this assess reads version \
+                     {STORE_VERSION} (the returns' hashes are taken differently); ingest the \
+                     returns again into a new directory"
+                ))),
+                None => Err(not("its _census-store.json has no format version")),
+            }
+        }
         Ok(_) => Err(not("its _census-store.json is not a census store's")),
         Err(_) => Err(not(
             "not a census store (it has no _census-store.json); give the directory an ingest wrote",

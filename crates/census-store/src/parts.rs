@@ -13,8 +13,12 @@ use std::path::{Path, PathBuf};
 
 /// The file that marks a directory as a census store.
 pub(crate) const MARKER: &str = "_census-store.json";
+/// The store format's version. 2: the content and answers hashes are taken of the hash
+/// encoding (docs/census.md, "Content hash"), not of JSON text as in version 1, so a version-1
+/// store's hashes would not match the same returns again.
+pub(crate) const STORE_VERSION: u64 = 2;
 /// The marker's content.
-pub(crate) const MARKER_TEXT: &str = "{\"format\":\"assess-census-store\",\"version\":1}\n";
+pub(crate) const MARKER_TEXT: &str = "{\"format\":\"assess-census-store\",\"version\":2}\n";
 /// The ingest journal: one line per checkpoint.
 pub(crate) const JOURNAL: &str = "_journal.jsonl";
 /// The lock an ingest holds.

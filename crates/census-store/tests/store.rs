@@ -516,3 +516,26 @@ fn a_directory_that_is_not_a_store_is_refused_and_a_store_has_one_writer() {
     // An empty store is a store.
     assert!(Dataset::open(&store).unwrap().counties().is_empty());
 }
+
+/// A store of the first format (hashes of JSON text) is refused by name, for reading and for
+/// ingesting: its content hashes would not match the same returns again.
+#[test]
+fn a_store_of_another_format_version_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    drop(ParquetSink::open(&store).unwrap());
+    std::fs::write(
+        store.join("_census-store.json"),
+        "{\"format\":\"assess-census-store\",\"version\":1}\n",
+    )
+    .unwrap();
+    for e in [
+        Dataset::open(&store).map(|_| ()).unwrap_err(),
+        ParquetSink::open(&store).map(|_| ()).unwrap_err(),
+    ] {
+        assert!(matches!(e, StoreError::NotAStore { .. }), "{e}");
+        let text = e.to_string();
+        assert!(text.contains("format version 1"), "{text}");
+        assert!(text.contains("into a new directory"), "{text}");
+    }
+}

@@ -40,6 +40,7 @@
 
 mod cells;
 mod columns;
+mod digest;
 mod error;
 mod jsonl;
 mod judged;
@@ -47,7 +48,6 @@ pub mod limits;
 mod model;
 mod row;
 mod sink;
-mod sorted;
 mod table;
 
 pub use columns::{column_alias, column_info, column_named, csv_columns, ColumnInfo, CSV_ALIASES};

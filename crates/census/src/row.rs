@@ -424,11 +424,7 @@ pub fn answers_sha256(j: &JudgedReturn) -> Option<String> {
         &h.identification,
         &j.census_return.assistance,
     );
-    // The text hashed is that of a `serde_json::Value` (keys sorted), as it has always been:
-    // stores hold these hashes (see `sorted.rs`).
-    Some(crate::model::sha256_hex_of(|text| {
-        crate::sorted::write_sorted(text, &answers).expect("the answers serialise")
-    }))
+    Some(crate::model::sha256_hex_of(&answers))
 }
 
 fn unix(text: &str) -> i64 {
@@ -466,39 +462,43 @@ mod tests {
     use assess_standards::Standards;
     use sha2::{Digest, Sha256};
 
-    /// The answers hash as first defined: the text of a `serde_json::Value` tree.
-    fn answers_sha256_by_value(j: &JudgedReturn) -> Option<String> {
-        let h = j.census_return.household.as_ref()?;
-        let answers = serde_json::json!([
-            h.income,
+    #[test]
+    fn the_answers_hash_is_that_of_the_answers_encoded() {
+        let mut r = crate::example_return();
+        let j = judge_return(r.clone(), &Standards::builtin()).unwrap();
+        let h = j.census_return.household.as_ref().unwrap();
+        let mut bytes = Vec::new();
+        let answers = (
+            &h.income,
             h.income_per_person_stated,
             h.food_adequate,
             h.clothing_adequate,
             h.protein_available,
-            h.housing,
-            h.water,
-            h.approval,
-            h.identification,
-            j.census_return.assistance,
-        ]);
-        Some(hex::encode(Sha256::digest(answers.to_string().as_bytes())))
-    }
-
-    #[test]
-    fn the_answers_hash_is_the_one_stores_hold() {
-        let mut r = crate::example_return();
-        let j = judge_return(r.clone(), &Standards::builtin()).unwrap();
-        assert_eq!(answers_sha256(&j), answers_sha256_by_value(&j));
-        assert!(answers_sha256(&j).is_some());
-        // Absent answers (null, skipped fields) too.
+            &h.housing,
+            &h.water,
+            &h.approval,
+            &h.identification,
+            &j.census_return.assistance,
+        );
+        crate::digest::encode(&mut bytes, &answers).unwrap();
+        let want = hex::encode(Sha256::digest(&bytes));
+        assert_eq!(answers_sha256(&j).as_deref(), Some(want.as_str()));
+        // An answer given or absent (null, or a skipped field) changes it.
         let h = r.household.as_mut().unwrap();
-        h.approval = None;
-        h.identification = None;
-        h.income_per_person_stated = Some(1234.5);
-        h.food_adequate = None;
-        r.assistance = Default::default();
+        h.income_per_person_stated = match h.income_per_person_stated {
+            Some(_) => None,
+            None => Some(1234.5),
+        };
+        let j = judge_return(r.clone(), &Standards::builtin()).unwrap();
+        assert_ne!(answers_sha256(&j).as_deref(), Some(want.as_str()));
+        let seen = answers_sha256(&j);
+        let h = r.household.as_mut().unwrap();
+        h.food_adequate = match h.food_adequate {
+            Some(_) => None,
+            None => Some(true),
+        };
         let j = judge_return(r, &Standards::builtin()).unwrap();
-        assert_eq!(answers_sha256(&j), answers_sha256_by_value(&j));
+        assert_ne!(answers_sha256(&j), seen);
     }
 
     #[test]
