@@ -12,6 +12,7 @@ use assess_register::{EncodingChoice, TextEncoding};
 use csv::StringRecord;
 use serde_json::Value;
 use std::io::{Read, Write};
+use std::sync::Arc;
 
 /// Writes returns as CSV (UTF-8): the header, then each return's rows.
 pub struct CsvWriter<W: Write> {
@@ -175,8 +176,12 @@ pub struct CsvReader<'a> {
     index: Vec<Option<usize>>,
     width: usize,
     encoding: TextEncoding,
+    /// `index`, shared by the rows read (a row's cells are found through it).
+    shared_index: Arc<[Option<usize>]>,
+    /// Column k at place k: for a row rebuilt cell by cell.
+    identity: Arc<[Option<usize>]>,
     /// A row read ahead: the first row of the next return.
-    pending: Option<(u64, StringRecord)>,
+    pending: Option<(u64, Row)>,
     /// An error read ahead, of a row of the next return, with its return id.
     pending_error: Option<(Option<String>, ReturnError)>,
     /// Rows of this return id are skipped: it was refused on an earlier row.
@@ -206,6 +211,8 @@ impl<'a> CsvReader<'a> {
             file,
             rows,
             index: vec![None; COLUMNS.len()],
+            shared_index: Arc::from([]),
+            identity: (0..COLUMNS.len()).map(Some).collect(),
             width: 0,
             encoding,
             pending: None,
@@ -224,6 +231,7 @@ impl<'a> CsvReader<'a> {
             )),
             Err(e) => Some(reader.error(1, None, csv_problem(&e))),
         };
+        reader.shared_index = reader.index.clone().into();
         Ok(reader)
     }
 
@@ -292,11 +300,6 @@ impl<'a> CsvReader<'a> {
         Ok(())
     }
 
-    /// The current row's text when all of it is valid in the file's encoding.
-    fn row_text(&self) -> Option<&str> {
-        self.text(self.record.as_slice()).ok()
-    }
-
     /// A field's text in the file's encoding (GB18030 has been decoded already; a field
     /// with a replacement character held bytes that are not GB18030).
     fn text<'t>(&self, raw: &'t [u8]) -> Result<&'t str, Problem> {
@@ -318,7 +321,7 @@ impl<'a> CsvReader<'a> {
 
     /// The next row as cells in table order, with its line; `None` at the end. An error
     /// comes with the row's return id when it could be read.
-    fn next_row(&mut self) -> Option<Result<(u64, StringRecord), RowError>> {
+    fn next_row(&mut self) -> Option<Result<(u64, Row), RowError>> {
         loop {
             match self.rows.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
@@ -366,40 +369,31 @@ impl<'a> CsvReader<'a> {
                     ),
                 );
             }
-            // One buffer for the row's cells, not a string each: a return of the national
-            // census is a few rows of about seventy cells.
-            let mut cells =
-                StringRecord::with_capacity(self.record.as_slice().len(), COLUMNS.len());
-            // The row's cells (held end to end, without the commas) checked as one text, a
-            // cell taken only where it starts and ends on a character; a row that fails is
-            // checked cell by cell to name the column.
-            if let Some(row) = self.row_text() {
-                let whole = self.index.iter().all(|i| {
-                    match i.and_then(|i| self.record.range(i)).map(|r| row.get(r)) {
-                        None => cells.push_field(""),
-                        Some(Some(cell)) => cells.push_field(cell.trim()),
-                        Some(None) => return false,
-                    }
-                    true
-                });
-                if whole {
-                    return Some(Ok((line, cells)));
+            // The record whole when all of it is text in the file's encoding.
+            if let Ok(record) = StringRecord::from_byte_record(self.record.clone()) {
+                if self.encoding != TextEncoding::Gb18030 || !record.as_slice().contains('\u{fffd}')
+                {
+                    let index = self.shared_index.clone();
+                    return Some(Ok((line, Row { record, index })));
                 }
-                cells.clear();
             }
+            // Otherwise cell by cell, to name the column that is not (a field outside the
+            // table's columns may hold anything).
+            let mut cells = StringRecord::with_capacity(self.record.as_slice().len(), COLUMNS.len());
             for (c, i) in COLUMNS.iter().zip(&self.index) {
                 let raw = i.and_then(|i| self.record.get(i)).unwrap_or_default();
                 match self.text(raw) {
-                    Ok(t) => cells.push_field(t.trim()),
+                    Ok(t) => cells.push_field(t),
                     Err(p) => return fail(self, Problem::new(c.name, p.message)),
                 }
             }
-            return Some(Ok((line, cells)));
+            let index = self.identity.clone();
+            return Some(Ok((line, Row { record: cells, index })));
         }
     }
 
     /// The first row of the next return, skipping the rows of a return refused earlier.
-    fn first_row(&mut self) -> Option<Result<(u64, StringRecord), ReturnError>> {
+    fn first_row(&mut self) -> Option<Result<(u64, Row), ReturnError>> {
         loop {
             if let Some((id, e)) = self.pending_error.take() {
                 self.skip = id;
@@ -415,7 +409,7 @@ impl<'a> CsvReader<'a> {
                     }
                 },
             };
-            if self.skip.as_deref() == Some(&row.1[0]) {
+            if self.skip.as_deref() == Some(row.1.cell(0)) {
                 continue;
             }
             self.skip = None;
@@ -450,7 +444,7 @@ impl<'a> CsvReader<'a> {
             Ok(row) => row,
             Err(e) => return Some(Err(e)),
         };
-        let id = first[0].to_string();
+        let id = first.cell(0).to_string();
         let mut rows = vec![first];
         let mut problem: Option<ReturnError> = None;
         loop {
@@ -465,7 +459,7 @@ impl<'a> CsvReader<'a> {
                     }
                 }
                 Some(Ok((l, cells))) => {
-                    if cells[0] != *id {
+                    if cells.cell(0) != id {
                         self.pending = Some((l, cells));
                         break;
                     }
@@ -479,7 +473,8 @@ impl<'a> CsvReader<'a> {
                                     "{:?} differs from the return's first row (line {line}), \
                                      which says {:?}; a return's columns are the same on each \
                                      of its rows",
-                                    &cells[k], &rows[0][k]
+                                    cells.cell(k),
+                                    rows[0].cell(k)
                                 ),
                             ),
                         ));
@@ -515,7 +510,7 @@ impl<'a> CsvReader<'a> {
 pub struct RawReturn {
     file: String,
     line: u64,
-    rows: Vec<StringRecord>,
+    rows: Vec<Row>,
 }
 
 impl RawReturn {
@@ -534,7 +529,7 @@ impl RawReturn {
             Err(p) => Err(ReturnError::at(
                 &self.file,
                 self.line,
-                Some(&self.rows[0][0]),
+                Some(self.rows[0].cell(0)),
                 p,
             )),
         }
@@ -553,11 +548,11 @@ impl Iterator for CsvReader<'_> {
 }
 
 /// The first return column (other than the id) that differs between two rows.
-fn differing(first: &StringRecord, row: &StringRecord) -> Option<usize> {
+fn differing(first: &Row, row: &Row) -> Option<usize> {
     COLUMNS
         .iter()
         .enumerate()
-        .find(|(k, c)| c.part == Part::Return && first[*k] != row[*k])
+        .find(|(k, c)| c.part == Part::Return && first.cell(*k) != row.cell(*k))
         .map(|(k, _)| k)
 }
 
@@ -608,10 +603,6 @@ fn csv_problem(e: &csv::Error) -> Problem {
 /// A row's cells in table order: the CSV reader's records, or the template's strings.
 trait Cells {
     fn cell(&self, k: usize) -> &str;
-
-    fn cells(&self) -> impl Iterator<Item = &str> {
-        (0..COLUMNS.len()).map(|k| self.cell(k))
-    }
 }
 
 impl Cells for Vec<String> {
@@ -620,9 +611,21 @@ impl Cells for Vec<String> {
     }
 }
 
-impl Cells for StringRecord {
+/// A CSV row as read: the file's fields, and where each column of the table is among them.
+/// Why not the cells copied out in table order: a row is read on one thread and assembled on
+/// others; taking the record whole (one copy) and trimming a cell when it is read left the
+/// reading thread, which the others wait on, with a third of its work (docs/benchmarks.md).
+#[derive(Debug, Clone)]
+struct Row {
+    record: StringRecord,
+    index: Arc<[Option<usize>]>,
+}
+
+impl Cells for Row {
     fn cell(&self, k: usize) -> &str {
-        self.get(k).unwrap_or("")
+        self.index[k]
+            .and_then(|i| self.record.get(i))
+            .map_or("", str::trim)
     }
 }
 
@@ -632,10 +635,11 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
     let first = &rows[0];
     let mut cells = no_cells();
     let mut household_cells = false;
-    for (k, (c, text)) in COLUMNS.iter().zip(first.cells()).enumerate() {
+    for (k, c) in COLUMNS.iter().enumerate() {
         if c.part != Part::Return {
             continue;
         }
+        let text = first.cell(k);
         if text.is_empty() {
             if c.required {
                 return Err(Problem::new(c.name, "is empty; every return has it"));
@@ -665,8 +669,12 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
     for row in rows {
         let mut member = no_cells();
         let mut any = false;
-        for (k, (c, text)) in COLUMNS.iter().zip(row.cells()).enumerate() {
-            if c.part == Part::Member && !text.is_empty() {
+        for (k, c) in COLUMNS.iter().enumerate() {
+            if c.part != Part::Member {
+                continue;
+            }
+            let text = row.cell(k);
+            if !text.is_empty() {
                 member[k] = Some(scalar(c, text)?);
                 any = true;
             }
