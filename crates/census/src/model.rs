@@ -262,7 +262,11 @@ pub(crate) fn sha256_hex_of<T: Serialize + ?Sized>(value: &T) -> String {
     BYTES.with_borrow_mut(|bytes| {
         bytes.clear();
         crate::digest::encode(bytes, value).expect("a derived Serialize encodes");
-        hex::encode(Sha256::digest(bytes.as_slice()))
+        // `hex::encode` goes a character at a time through an iterator; this writes the 64.
+        let mut hex = [0u8; 64];
+        hex::encode_to_slice(Sha256::digest(bytes.as_slice()), &mut hex)
+            .expect("64 hex digits for 32 bytes");
+        String::from_utf8_lossy(&hex).into_owned()
     })
 }
 

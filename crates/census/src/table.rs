@@ -552,7 +552,11 @@ fn differing(first: &Row, row: &Row) -> Option<usize> {
     COLUMNS
         .iter()
         .enumerate()
-        .find(|(k, c)| c.part == Part::Return && first.cell(*k) != row.cell(*k))
+        .find(|(k, c)| {
+            // Nearly always the same bytes: trimmed only when not.
+            let (a, b) = (first.raw(*k), row.raw(*k));
+            c.part == Part::Return && a != b && trimmed(a) != trimmed(b)
+        })
         .map(|(k, _)| k)
 }
 
@@ -621,11 +625,28 @@ struct Row {
     index: Arc<[Option<usize>]>,
 }
 
-impl Cells for Row {
-    fn cell(&self, k: usize) -> &str {
+impl Row {
+    /// Column k's text as in the file, untrimmed.
+    fn raw(&self, k: usize) -> &str {
         self.index[k]
             .and_then(|i| self.record.get(i))
-            .map_or("", str::trim)
+            .unwrap_or_default()
+    }
+}
+
+impl Cells for Row {
+    fn cell(&self, k: usize) -> &str {
+        trimmed(self.raw(k))
+    }
+}
+
+/// `text` without surrounding whitespace. Why not `str::trim` alone: it decodes a character
+/// at each end to ask Unicode; a cell that starts and ends with a visible ASCII character
+/// (almost all) is returned as it is.
+fn trimmed(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => text,
+        _ => text.trim(),
     }
 }
 
@@ -717,3 +738,18 @@ const GPS_LON: usize = column_index("gps_lon");
 const STATUS: usize = column_index("status");
 const INCOME_YEAR: usize = column_index("income_year");
 const MEMBER_ID: usize = column_index("member_id");
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed;
+
+    #[test]
+    fn trimmed_is_str_trim() {
+        for text in [
+            "", " ", "a", " a", "a ", "\ta\n", "x y", "\u{3000}字\u{3000}", "字", "a\u{a0}",
+            "\u{feff}a",
+        ] {
+            assert_eq!(trimmed(text), text.trim(), "{text:?}");
+        }
+    }
+}
