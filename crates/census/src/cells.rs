@@ -190,7 +190,7 @@ static LAYOUT: LazyLock<Layout> = LazyLock::new(|| {
 pub(crate) fn census_return(
     cells: &[Option<Scalar<'_>>],
     household_id: &str,
-    members: &[RowCells<'_>],
+    members: &[Option<Scalar<'_>>],
 ) -> Result<CensusReturn, String> {
     let row = Row {
         cells,
@@ -209,7 +209,8 @@ pub(crate) fn census_return(
 struct Row<'r, 'a> {
     cells: &'r [Option<Scalar<'a>>],
     household_id: &'r str,
-    members: &'r [RowCells<'a>],
+    /// The members' rows of cells, end to end.
+    members: &'r [Option<Scalar<'a>>],
 }
 
 impl Row<'_, '_> {
@@ -336,7 +337,7 @@ impl<'de> Deserializer<'de> for NodeDe<'_, '_> {
             .deserialize_any(visitor),
             Node::HouseholdId => visitor.visit_str(self.row.household_id),
             Node::Members => visitor.visit_seq(Members {
-                rows: self.row.members.iter(),
+                rows: self.row.members.chunks_exact(COLUMNS.len()),
                 household_id: self.row.household_id,
             }),
         }
@@ -369,7 +370,7 @@ impl<'de> Deserializer<'de> for NodeDe<'_, '_> {
 
 /// The members, one per row.
 struct Members<'r, 'a> {
-    rows: std::slice::Iter<'r, RowCells<'a>>,
+    rows: std::slice::ChunksExact<'r, Option<Scalar<'a>>>,
     household_id: &'r str,
 }
 

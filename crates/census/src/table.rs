@@ -170,7 +170,7 @@ fn cell_text(c: &Column, v: Option<&Value>) -> String {
 /// the line of its first row. A bad return is an error naming the file, line, column and
 /// reason; reading goes on with the next return. Memory holds one return.
 pub struct CsvReader<'a> {
-    file: String,
+    file: Arc<str>,
     rows: csv::Reader<Box<dyn Read + Send + 'a>>,
     /// For each column of the table, its index in the file (None: absent).
     index: Vec<Option<usize>>,
@@ -199,7 +199,7 @@ impl<'a> CsvReader<'a> {
         reader: R,
         encoding: EncodingChoice,
     ) -> std::io::Result<CsvReader<'a>> {
-        let file = file.into();
+        let file: Arc<str> = file.into().into();
         let (encoding, text) = decoded(reader, encoding)?;
         let mut rows = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -508,7 +508,7 @@ impl<'a> CsvReader<'a> {
 /// One return's CSV rows (cells in table order), read by [`CsvReader::next_raw`].
 #[derive(Debug, Clone)]
 pub struct RawReturn {
-    file: String,
+    file: Arc<str>,
     line: u64,
     rows: Vec<Row>,
 }
@@ -686,9 +686,12 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
         }
         _ => {}
     }
+    // The members' cells end to end, a row of COLUMNS.len() each: one vector a return.
     let mut members = Vec::new();
     for row in rows {
-        let mut member = no_cells();
+        let start = members.len();
+        members.resize(start + COLUMNS.len(), None);
+        let member = &mut members[start..];
         let mut any = false;
         for (k, c) in COLUMNS.iter().enumerate() {
             if c.part != Part::Member {
@@ -701,6 +704,7 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
             }
         }
         if !any {
+            members.truncate(start);
             if rows.len() > 1 {
                 return Err(Problem::new(
                     "member_id",
@@ -715,7 +719,6 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
                 "is empty but the row has a member's answers; give the member's id (1, 2, ...)",
             ));
         }
-        members.push(member);
     }
     if household_cells || !members.is_empty() {
         for (key, k) in [("status", STATUS), ("income_year", INCOME_YEAR)] {
