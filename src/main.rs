@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 /// mimalloc: the census ingest allocates a few hundred small strings a return on three
 /// threads; glibc's malloc spent over a third of its time (docs/benchmarks.md, "National
-/// census").
+/// census"). Built without transparent huge pages (the `no_thp` feature, Cargo.toml).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
