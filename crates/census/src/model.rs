@@ -290,6 +290,9 @@ mod tests {
     /// format (`census-store` MARKER_TEXT) and a note in docs/census.md.
     #[test]
     fn the_example_returns_content_hash_is_pinned() {
-        assert_eq!(crate::example_return().content_sha256(), "2ef6e46024806e8ad67c422b7fa42ae1ecbbe2f65bb9d9344e8ca25c0d2c8e98");
+        assert_eq!(
+            crate::example_return().content_sha256(),
+            "2ef6e46024806e8ad67c422b7fa42ae1ecbbe2f65bb9d9344e8ca25c0d2c8e98"
+        );
     }
 }

@@ -379,7 +379,8 @@ impl<'a> CsvReader<'a> {
             }
             // Otherwise cell by cell, to name the column that is not (a field outside the
             // table's columns may hold anything).
-            let mut cells = StringRecord::with_capacity(self.record.as_slice().len(), COLUMNS.len());
+            let mut cells =
+                StringRecord::with_capacity(self.record.as_slice().len(), COLUMNS.len());
             for (c, i) in COLUMNS.iter().zip(&self.index) {
                 let raw = i.and_then(|i| self.record.get(i)).unwrap_or_default();
                 match self.text(raw) {
@@ -388,7 +389,13 @@ impl<'a> CsvReader<'a> {
                 }
             }
             let index = self.identity.clone();
-            return Some(Ok((line, Row { record: cells, index })));
+            return Some(Ok((
+                line,
+                Row {
+                    record: cells,
+                    index,
+                },
+            )));
         }
     }
 
@@ -749,7 +756,16 @@ mod tests {
     #[test]
     fn trimmed_is_str_trim() {
         for text in [
-            "", " ", "a", " a", "a ", "\ta\n", "x y", "\u{3000}字\u{3000}", "字", "a\u{a0}",
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "x y",
+            "\u{3000}字\u{3000}",
+            "字",
+            "a\u{a0}",
             "\u{feff}a",
         ] {
             assert_eq!(trimmed(text), text.trim(), "{text:?}");

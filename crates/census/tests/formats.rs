@@ -454,13 +454,19 @@ fn rows_agreeing_up_to_spaces_are_one_return_and_a_later_difference_is_found() {
     let rs = returns();
     let csv = String::from_utf8(csv_bytes(&rs)).unwrap();
     let mut lines: Vec<String> = csv.lines().map(String::from).collect();
-    assert!(lines[1..=3].iter().all(|l| l.starts_with("530128-0000001,")));
+    assert!(lines[1..=3]
+        .iter()
+        .all(|l| l.starts_with("530128-0000001,")));
     lines[2] = lines[2].replacen("530128105201,", " 530128105201 ,", 1);
     let padded = lines.join("\n") + "\n";
     assert_eq!(ok(read_csv(padded.as_bytes(), EncodingChoice::Auto)), rs);
     lines[3] = lines[3].replacen("530128105201,", "530128105202,", 1);
     let e = first_error((lines.join("\n") + "\n").as_bytes());
-    assert_eq!((e.line, e.problem.field.as_str()), (4, "village_code"), "{e}");
+    assert_eq!(
+        (e.line, e.problem.field.as_str()),
+        (4, "village_code"),
+        "{e}"
+    );
     // A difference on the third row after two identical rows, too.
     let mut lines: Vec<String> = csv.lines().map(String::from).collect();
     let changed = lines[3].replacen(",enumerated,", ",dissolved,", 1);
@@ -468,5 +474,10 @@ fn rows_agreeing_up_to_spaces_are_one_return_and_a_later_difference_is_found() {
     lines[3] = changed;
     let e = first_error((lines.join("\n") + "\n").as_bytes());
     assert_eq!(e.line, 4, "{e}");
-    assert!(e.problem.message.contains("differs from the return's first row (line 2)"), "{e}");
+    assert!(
+        e.problem
+            .message
+            .contains("differs from the return's first row (line 2)"),
+        "{e}"
+    );
 }
