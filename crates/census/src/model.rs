@@ -133,7 +133,7 @@ impl CensusReturn {
     }
 
     /// The bytes the content hash is taken of: the return in the hash encoding of
-    /// docs/census.md ("Content hash"), every field named and every value tagged. A return
+    /// docs/census.md ("Content hash"), every value tagged and every field in its place. A return
     /// read from JSON Lines, CSV or the template gives the same bytes.
     pub fn content_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
@@ -251,10 +251,8 @@ fn digits(text: &str, n: usize) -> bool {
     text.len() == n && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// SHA-256 (hex) of the bytes `write` writes, written into this thread's buffer and hashed at
-/// once: serde_json writes a return in several hundred pieces of a few bytes, and handing
-/// each to the hash was dearer than copying it (a return's JSON is a few KB).
-/// SHA-256 (hex) of `value` in the hash encoding (`digest.rs`), through one buffer per thread.
+/// SHA-256 (hex) of `value` in the hash encoding (`digest.rs`), written into this thread's
+/// buffer and hashed at once (the encoder writes a return in many small pieces).
 pub(crate) fn sha256_hex_of<T: Serialize + ?Sized>(value: &T) -> String {
     thread_local! {
         static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
