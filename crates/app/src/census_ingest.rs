@@ -20,8 +20,9 @@
 //! county comes back.
 
 use assess_census::{
-    judge_return, Batch, CensusReturn, CensusSink, Checkpoint, Counts, CsvReader, InputId,
-    JsonLinesReader, MemberRow, Numbered, RawReturn, RegisterRow, Reject, ReturnError, ReturnRow,
+    judge_return, Batch, Block, CensusReturn, CensusSink, Checkpoint, Counts, CsvBlocks, CsvReader,
+    CsvSource, InputId, JsonLinesReader, MemberRow, Numbered, Piece, RawReturn, RegisterRow,
+    Reject, ReturnError, ReturnRow,
 };
 use assess_census_store::{ParquetSink, StoreError};
 use assess_register::{EncodingChoice, ReadOptions, RegisterError};
@@ -402,7 +403,7 @@ impl<S: CensusSink> Uploads<S> {
                         return_id: n.census_return.return_id,
                         reason,
                     },
-                    Ok(()) => work(Ok(Raw::Parsed(n)), standards),
+                    Ok(()) => work(Ok(n), standards),
                 },
                 Err(e) => Worked::Unreadable(e),
             };
@@ -465,6 +466,8 @@ struct Read1 {
 enum Raw {
     Csv(RawReturn),
     Parsed(Numbered),
+    /// Whole returns of a CSV file, parsed and assembled on the judging thread.
+    Block(Block),
 }
 
 /// A chunk as read, or the error that refuses the file whole.
@@ -502,29 +505,37 @@ enum Worked {
     },
 }
 
-/// Assembles (CSV), judges and flattens one item: the part of the ingest that runs on every
-/// core.
-fn work(item: Result<Raw, ReturnError>, standards: &Standards) -> Worked {
+/// Assembles (CSV) and works each return of an item as read, in order.
+fn work_read(item: Result<Raw, ReturnError>, standards: &Standards, mut out: impl FnMut(Worked)) {
+    match item {
+        Err(e) => out(Worked::Unreadable(e)),
+        Ok(Raw::Parsed(n)) => out(work(Ok(n), standards)),
+        Ok(Raw::Csv(raw)) => out(work(raw.assemble(), standards)),
+        Ok(Raw::Block(block)) => block.returns().for_each(|n| out(work(n, standards))),
+    }
+}
+
+/// Judges and flattens one return: the part of the ingest that runs on every core.
+fn work(item: Result<Numbered, ReturnError>, standards: &Standards) -> Worked {
     let n = match item {
         Err(e) => return Worked::Unreadable(e),
-        Ok(Raw::Parsed(n)) => n,
-        Ok(Raw::Csv(raw)) => match raw.assemble() {
-            Ok(n) => n,
-            Err(e) => return Worked::Unreadable(e),
-        },
+        Ok(n) => n,
     };
     let line = n.line;
     let return_id = n.census_return.return_id.clone();
     let county = n.census_return.county_code.clone();
     match judge_return(n.census_return, standards) {
-        Ok(judged) => Worked::Judged {
-            line,
-            return_id,
-            county,
-            members: MemberRow::of(&judged),
-            row: ReturnRow::of(&judged),
-            content_sha256: judged.content_sha256,
-        },
+        Ok(judged) => {
+            let (row, members) = judged.into_rows();
+            Worked::Judged {
+                line,
+                return_id,
+                county,
+                content_sha256: row.content_sha256.clone(),
+                row,
+                members,
+            }
+        }
         Err(problems) => Worked::Refused {
             line,
             return_id,
@@ -582,6 +593,39 @@ fn read_csv(mut reader: CsvReader<'_>, count: &AtomicU64, skip: u64, tx: SyncSen
     }
     if !chunk.is_empty() {
         let _ = tx.send(Ok(chunk));
+    }
+}
+
+/// Reads a CSV file on its own thread in blocks of whole returns, each parsed by a judging
+/// thread; the rest of the file row by row when blocks cannot follow it (`blocks.rs` in
+/// `assess-census`).
+fn read_blocks(
+    mut blocks: CsvBlocks<'_>,
+    name: &str,
+    count: &AtomicU64,
+    tx: SyncSender<ReadChunk>,
+) {
+    loop {
+        let item = match blocks.next_piece() {
+            Ok(None) => return,
+            Ok(Some(Piece::Block(block))) => Ok(Raw::Block(block)),
+            Ok(Some(Piece::Rest(rows))) => return read_csv(rows, count, 0, tx),
+            Err(e) => Err(ReturnError::at(
+                name,
+                0,
+                None,
+                assess_census::Problem::new("file", format!("cannot be read: {e}")),
+            )),
+        };
+        let stop = item.is_err();
+        let read = Read1 {
+            item,
+            offset: 0,
+            read: count.load(Ordering::Relaxed),
+        };
+        if tx.send(Ok(vec![read])).is_err() || stop {
+            return;
+        }
     }
 }
 
@@ -672,10 +716,11 @@ fn judge_chunks(
             (read.1 - 1, chunk)
         };
         let worked = chunk.map(|chunk| {
-            chunk
-                .into_iter()
-                .map(|r| (work(r.item, standards), r.offset, r.read))
-                .collect()
+            let mut worked = Vec::with_capacity(chunk.len());
+            for r in chunk {
+                work_read(r.item, standards, |w| worked.push((w, r.offset, r.read)));
+            }
+            worked
         });
         if tx.send((k, worked)).is_err() {
             return;
@@ -741,15 +786,24 @@ impl<S: CensusSink> Run<'_, S> {
                         inner: file,
                         count: count.clone(),
                     };
-                    let reader = CsvReader::new(
-                        name,
-                        BufReader::with_capacity(1 << 20, reader),
-                        self.settings.encoding,
-                    )
-                    .map_err(io("reading", path))?;
-                    let skip = self.at.items;
-                    let count = &count;
-                    scope.spawn(move || read_csv(reader, count, skip, read_tx));
+                    let reader = BufReader::with_capacity(1 << 20, reader);
+                    let (skip, count) = (self.at.items, &count);
+                    // A file started afresh is read in blocks (each parsed on a judging
+                    // thread); one resumed row by row, to skip what is checkpointed unjudged.
+                    let source = if skip == 0 {
+                        CsvSource::open(name.clone(), reader, self.settings.encoding)
+                    } else {
+                        CsvReader::new(name.clone(), reader, self.settings.encoding)
+                            .map(CsvSource::Rows)
+                    };
+                    match source.map_err(io("reading", path))? {
+                        CsvSource::Blocks(blocks) => {
+                            scope.spawn(move || read_blocks(blocks, &name, count, read_tx))
+                        }
+                        CsvSource::Rows(rows) => {
+                            scope.spawn(move || read_csv(rows, count, skip, read_tx))
+                        }
+                    };
                 }
                 Format::Xlsx => {
                     // A workbook resumes as CSV does: read again, the items already

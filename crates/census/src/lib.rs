@@ -38,6 +38,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod blocks;
 mod cells;
 mod columns;
 mod digest;
@@ -50,6 +51,7 @@ mod row;
 mod sink;
 mod table;
 
+pub use blocks::{Block, CsvBlocks, CsvSource, Piece};
 pub use columns::{column_alias, column_info, column_named, csv_columns, ColumnInfo, CSV_ALIASES};
 pub use error::{Problem, ReturnError};
 pub use jsonl::{write_jsonl, JsonLinesReader};

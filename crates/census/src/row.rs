@@ -325,27 +325,148 @@ impl RegisterFields for RegisterRow {
     }
 }
 
+/// The texts a [`ReturnRow`] takes from its return: copied ([`ReturnRow::of`]) or moved out
+/// ([`JudgedReturn::into_rows`]).
+struct Texts {
+    return_id: String,
+    household_id: String,
+    county_code: String,
+    village_code: String,
+    enumerator_id: String,
+    enumerator_home_county: String,
+    content_sha256: String,
+}
+
+impl Texts {
+    fn copied(j: &JudgedReturn) -> Texts {
+        let r = &j.census_return;
+        Texts {
+            return_id: r.return_id.clone(),
+            household_id: r.household_id.clone(),
+            county_code: r.county_code.clone(),
+            village_code: r.village_code.clone(),
+            enumerator_id: r.enumerator.id.clone(),
+            enumerator_home_county: r.enumerator.home_county.clone(),
+            content_sha256: j.content_sha256.clone(),
+        }
+    }
+
+    /// The texts, left empty in `j`.
+    fn taken(j: &mut JudgedReturn) -> Texts {
+        let r = &mut j.census_return;
+        let take = std::mem::take::<String>;
+        Texts {
+            return_id: take(&mut r.return_id),
+            household_id: take(&mut r.household_id),
+            county_code: take(&mut r.county_code),
+            village_code: take(&mut r.village_code),
+            enumerator_id: take(&mut r.enumerator.id),
+            enumerator_home_county: take(&mut r.enumerator.home_county),
+            content_sha256: take(&mut j.content_sha256),
+        }
+    }
+}
+
+impl JudgedReturn {
+    /// Its [`ReturnRow`] and [`MemberRow`]s, the texts moved rather than copied: the census
+    /// ingest makes the rows of every return, and copying its texts was a tenth of the
+    /// judging threads' work (docs/benchmarks.md). The same rows as [`ReturnRow::of`] and
+    /// [`MemberRow::of`] (tested).
+    pub fn into_rows(mut self) -> (ReturnRow, Vec<MemberRow>) {
+        let crate::model::CensusReturn {
+            household,
+            return_id,
+            household_id,
+            county_code,
+            village_code,
+            ..
+        } = &mut self.census_return;
+        let keys = ReturnKeys {
+            return_id,
+            household_id,
+            county_code,
+            village_code,
+        };
+        let members = household.as_mut().map_or_else(Vec::new, |h| {
+            h.members
+                .iter_mut()
+                .map(|m| {
+                    let id_number = m.id_number.take().map(String::from);
+                    keys.member_row(std::mem::take(&mut m.id), id_number, m)
+                })
+                .collect()
+        });
+        let texts = Texts::taken(&mut self);
+        (ReturnRow::with(&self, texts), members)
+    }
+}
+
+/// The return's texts every member row repeats.
+struct ReturnKeys<'a> {
+    return_id: &'a str,
+    household_id: &'a str,
+    county_code: &'a str,
+    village_code: &'a str,
+}
+
+impl ReturnKeys<'_> {
+    fn of(r: &crate::model::CensusReturn) -> ReturnKeys<'_> {
+        ReturnKeys {
+            return_id: &r.return_id,
+            household_id: &r.household_id,
+            county_code: &r.county_code,
+            village_code: &r.village_code,
+        }
+    }
+
+    /// A member's row, with its id and identity number given (copied or moved out).
+    fn member_row(
+        &self,
+        member_id: String,
+        id_number: Option<String>,
+        m: &assess_inspection::Member,
+    ) -> MemberRow {
+        MemberRow {
+            return_id: self.return_id.to_string(),
+            household_id: self.household_id.to_string(),
+            county_code: self.county_code.to_string(),
+            village_code: self.village_code.to_string(),
+            member_id,
+            id_number,
+            age: m.age,
+            sex: m.sex.map(|s| match s {
+                assess_inspection::Sex::Male => "male",
+                assess_inspection::Sex::Female => "female",
+            }),
+        }
+    }
+}
+
 impl ReturnRow {
     /// The flat row of a judged return. A valid return's times parse (validation checked).
     pub fn of(j: &JudgedReturn) -> ReturnRow {
+        ReturnRow::with(j, Texts::copied(j))
+    }
+
+    fn with(j: &JudgedReturn, t: Texts) -> ReturnRow {
         let r = &j.census_return;
         let f = j.findings();
         let h = r.household.as_ref();
         let a = &r.assistance;
         ReturnRow {
-            return_id: r.return_id.clone(),
-            household_id: r.household_id.clone(),
-            province_code: r.county_code.get(..2).unwrap_or("").to_string(),
-            county_code: r.county_code.clone(),
-            village_code: r.village_code.clone(),
-            enumerator_id: r.enumerator.id.clone(),
-            enumerator_home_county: r.enumerator.home_county.clone(),
+            province_code: t.county_code.get(..2).unwrap_or("").to_string(),
+            return_id: t.return_id,
+            household_id: t.household_id,
+            county_code: t.county_code,
+            village_code: t.village_code,
+            enumerator_id: t.enumerator_id,
+            enumerator_home_county: t.enumerator_home_county,
             outcome: r.outcome.as_str(),
             start_unix: unix(&r.start),
             end_unix: unix(&r.end),
             gps_lat: r.gps.map(|g| g.lat),
             gps_lon: r.gps.map(|g| g.lon),
-            content_sha256: j.content_sha256.clone(),
+            content_sha256: t.content_sha256,
             answers_sha256: answers_sha256(j),
             status: h.map(|h| h.status.as_str()),
             members: h.map_or(0, |h| h.members.len() as u32),
@@ -386,21 +507,10 @@ impl MemberRow {
         let Some(h) = &r.household else {
             return Vec::new();
         };
+        let keys = ReturnKeys::of(r);
         h.members
             .iter()
-            .map(|m| MemberRow {
-                return_id: r.return_id.clone(),
-                household_id: r.household_id.clone(),
-                county_code: r.county_code.clone(),
-                village_code: r.village_code.clone(),
-                member_id: m.id.clone(),
-                id_number: m.id_number.clone().map(String::from),
-                age: m.age,
-                sex: m.sex.map(|s| match s {
-                    assess_inspection::Sex::Male => "male",
-                    assess_inspection::Sex::Female => "female",
-                }),
-            })
+            .map(|m| keys.member_row(m.id.clone(), m.id_number.clone().map(String::from), m))
             .collect()
     }
 }
@@ -512,6 +622,20 @@ mod tests {
         assert_eq!(row.poor, Some(false));
         let members = MemberRow::of(&j);
         assert_eq!(members.len(), row.members as usize);
+    }
+
+    #[test]
+    fn rows_moved_out_are_the_rows_copied() {
+        let standards = Standards::builtin();
+        let mut dissolved = crate::example_return();
+        dissolved.outcome = crate::model::ReturnOutcome::Dissolved;
+        dissolved.household = None;
+        for r in [crate::example_return(), dissolved] {
+            let j = judge_return(r, &standards).unwrap();
+            let copied = (ReturnRow::of(&j), MemberRow::of(&j));
+            assert!(copied.1.iter().any(|m| m.id_number.is_some()) || j.judgment.is_none());
+            assert_eq!(j.into_rows(), copied);
+        }
     }
 
     #[test]

@@ -176,10 +176,14 @@ pub struct CsvReader<'a> {
     index: Vec<Option<usize>>,
     width: usize,
     encoding: TextEncoding,
+    /// Lines of the file before `rows` (a block's reader starts after the file's first line).
+    line_base: u64,
     /// `index`, shared by the rows read (a row's cells are found through it).
     shared_index: Arc<[Option<usize>]>,
     /// Column k at place k: for a row rebuilt cell by cell.
     identity: Arc<[Option<usize>]>,
+    /// The return's columns are the file's first fields, this many (see [`same_prefix`]).
+    return_prefix: Option<usize>,
     /// A row read ahead: the first row of the next return.
     pending: Option<(u64, Row)>,
     /// An error read ahead, of a row of the next return, with its return id.
@@ -199,29 +203,19 @@ impl<'a> CsvReader<'a> {
         reader: R,
         encoding: EncodingChoice,
     ) -> std::io::Result<CsvReader<'a>> {
-        let file: Arc<str> = file.into().into();
         let (encoding, text) = decoded(reader, encoding)?;
-        let mut rows = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text);
+        Ok(CsvReader::over_text(file.into().into(), text, encoding))
+    }
+
+    /// Reads decoded `text` (its header first) that was in `encoding`.
+    pub(crate) fn over_text(
+        file: Arc<str>,
+        text: Box<dyn Read + Send + 'a>,
+        encoding: TextEncoding,
+    ) -> CsvReader<'a> {
+        let mut reader = CsvReader::headless(file, text, encoding);
         let mut header = csv::ByteRecord::new();
-        let first = rows.read_byte_record(&mut header);
-        let mut reader = CsvReader {
-            file,
-            rows,
-            index: vec![None; COLUMNS.len()],
-            shared_index: Arc::from([]),
-            identity: (0..COLUMNS.len()).map(Some).collect(),
-            width: 0,
-            encoding,
-            pending: None,
-            pending_error: None,
-            skip: None,
-            record: csv::ByteRecord::new(),
-            header_error: None,
-            done: false,
-        };
+        let first = reader.rows.read_byte_record(&mut header);
         reader.header_error = match first {
             Ok(true) => reader.take_header(&header).err(),
             Ok(false) => Some(reader.error(
@@ -232,7 +226,59 @@ impl<'a> CsvReader<'a> {
             Err(e) => Some(reader.error(1, None, csv_problem(&e))),
         };
         reader.shared_index = reader.index.clone().into();
-        Ok(reader)
+        reader.return_prefix = return_prefix(&reader.index);
+        reader
+    }
+
+    /// A reader of decoded `text` without its header, not yet told where the columns are.
+    fn headless(file: Arc<str>, text: Box<dyn Read + Send + 'a>, encoding: TextEncoding) -> Self {
+        CsvReader {
+            file,
+            // Rows end at a newline only: with CRLF as the terminator, csv gives each row after
+            // the first the line before its own (its '\n' is read with the next row). The
+            // '\r' left at a row's end is trimmed with the cell, as any space is.
+            rows: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_reader(text),
+            index: vec![None; COLUMNS.len()],
+            shared_index: Arc::from([]),
+            identity: (0..COLUMNS.len()).map(Some).collect(),
+            return_prefix: None,
+            width: 0,
+            encoding,
+            line_base: 0,
+            pending: None,
+            pending_error: None,
+            skip: None,
+            record: csv::ByteRecord::new(),
+            header_error: None,
+            done: false,
+        }
+    }
+
+    /// The rows of the same file after line `line_base`, in `text` (decoded), read with the
+    /// header `like` read: a block of the file, or the rest of it (`blocks.rs`).
+    pub(crate) fn continuing(
+        like: &CsvReader<'_>,
+        text: Box<dyn Read + Send + 'a>,
+        line_base: u64,
+    ) -> CsvReader<'a> {
+        CsvReader {
+            index: like.index.clone(),
+            shared_index: like.shared_index.clone(),
+            return_prefix: like.return_prefix,
+            width: like.width,
+            line_base,
+            ..CsvReader::headless(like.file.clone(), text, like.encoding)
+        }
+    }
+
+    /// The header is read, with no error, and the return id is the first field of a row:
+    /// returns then start where that field changes, which `blocks.rs` finds without parsing.
+    pub(crate) fn return_id_first(&self) -> bool {
+        self.header_error.is_none() && self.index[0] == Some(0)
     }
 
     /// The encoding the file is read in.
@@ -326,7 +372,7 @@ impl<'a> CsvReader<'a> {
             match self.rows.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = self.line_base + e.position().map_or(0, |p| p.line());
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         self.done = true;
                     }
@@ -334,12 +380,9 @@ impl<'a> CsvReader<'a> {
                 }
                 Ok(true) => {}
             }
-            let line = self.record.position().map_or(0, |p| p.line());
-            if self
-                .record
-                .iter()
-                .all(|f| f.iter().all(u8::is_ascii_whitespace))
-            {
+            let line = self.line_base + self.record.position().map_or(0, |p| p.line());
+            // The fields end to end: a blank row is blank in every field.
+            if self.record.as_slice().iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
             let fail = |me: &Self, problem: Problem| {
@@ -369,13 +412,20 @@ impl<'a> CsvReader<'a> {
                     ),
                 );
             }
-            // The record whole when all of it is text in the file's encoding.
-            if let Ok(record) = StringRecord::from_byte_record(self.record.clone()) {
-                if self.encoding != TextEncoding::Gb18030 || !record.as_slice().contains('\u{fffd}')
+            // The record whole when all of it is text in the file's encoding: handed on, not
+            // copied (the next row is read into a new record of the same size).
+            let size = (self.record.as_slice().len(), self.record.len());
+            let fresh = csv::ByteRecord::with_capacity(size.0, size.1);
+            match StringRecord::from_byte_record(std::mem::replace(&mut self.record, fresh)) {
+                Ok(record)
+                    if self.encoding != TextEncoding::Gb18030
+                        || !record.as_slice().contains('\u{fffd}') =>
                 {
                     let index = self.shared_index.clone();
                     return Some(Ok((line, Row { record, index })));
                 }
+                Ok(record) => self.record = record.into_byte_record(),
+                Err(e) => self.record = e.into_byte_record(),
             }
             // Otherwise cell by cell, to name the column that is not (a field outside the
             // table's columns may hold anything).
@@ -470,7 +520,7 @@ impl<'a> CsvReader<'a> {
                         self.pending = Some((l, cells));
                         break;
                     }
-                    if let Some(k) = differing(&rows[0], &cells) {
+                    if let Some(k) = self.differing(&rows[0], &cells) {
                         problem.get_or_insert(self.error(
                             l,
                             Some(&id),
@@ -554,6 +604,44 @@ impl Iterator for CsvReader<'_> {
     }
 }
 
+impl CsvReader<'_> {
+    /// The first return column that differs between two rows of a return.
+    fn differing(&self, first: &Row, row: &Row) -> Option<usize> {
+        let as_read = |r: &Row| Arc::ptr_eq(&r.index, &self.shared_index);
+        match self.return_prefix {
+            Some(n) if as_read(first) && as_read(row) && same_prefix(first, row, n) => None,
+            _ => differing(first, row),
+        }
+    }
+}
+
+/// Where the return's columns are the file's first `n` fields (in any order), the `n` of
+/// them. Why: a return's later rows repeat its first row's return cells, and comparing them
+/// as one run of bytes was cheaper than column by column, a tenth of the reading thread's
+/// work (docs/benchmarks.md).
+fn return_prefix(index: &[Option<usize>]) -> Option<usize> {
+    let mut places: Vec<usize> = COLUMNS
+        .iter()
+        .zip(index)
+        .filter(|(c, _)| c.part == Part::Return)
+        .filter_map(|(_, i)| *i)
+        .collect();
+    places.sort_unstable();
+    let n = places.len();
+    (n > 0 && places.iter().copied().eq(0..n)).then_some(n)
+}
+
+/// The first `n` fields of two records are the same, byte for byte (each field's bounds,
+/// then the bytes end to end).
+fn same_prefix(a: &Row, b: &Row, n: usize) -> bool {
+    let (a, b) = (&a.record, &b.record);
+    if a.len() < n || b.len() < n || (0..n).any(|i| a.range(i) != b.range(i)) {
+        return false;
+    }
+    let end = a.range(n - 1).map_or(0, |r| r.end);
+    a.as_slice().as_bytes()[..end] == b.as_slice().as_bytes()[..end]
+}
+
 /// The first return column (other than the id) that differs between two rows.
 fn differing(first: &Row, row: &Row) -> Option<usize> {
     COLUMNS
@@ -568,7 +656,7 @@ fn differing(first: &Row, row: &Row) -> Option<usize> {
 }
 
 /// The text decoded to UTF-8, and the encoding it was read in.
-fn decoded<'a, R: Read + Send + 'a>(
+pub(crate) fn decoded<'a, R: Read + Send + 'a>(
     mut reader: R,
     choice: EncodingChoice,
 ) -> std::io::Result<(TextEncoding, Box<dyn Read + Send + 'a>)> {
@@ -751,7 +839,49 @@ const MEMBER_ID: usize = column_index("member_id");
 
 #[cfg(test)]
 mod tests {
-    use super::trimmed;
+    use super::{return_prefix, same_prefix, trimmed, Row};
+    use crate::columns::{Part, COLUMNS};
+    use csv::StringRecord;
+    use std::sync::Arc;
+
+    fn row(fields: &[&str]) -> Row {
+        Row {
+            record: StringRecord::from(fields.to_vec()),
+            index: Arc::from([]),
+        }
+    }
+
+    #[test]
+    fn files_written_here_have_the_return_columns_first() {
+        let identity: Vec<_> = (0..COLUMNS.len()).map(Some).collect();
+        let returns = COLUMNS.iter().filter(|c| c.part == Part::Return).count();
+        assert_eq!(return_prefix(&identity), Some(returns));
+        // A member column among the return's: no prefix, column by column.
+        let mut shuffled = identity.clone();
+        let member = COLUMNS.iter().position(|c| c.part == Part::Member).unwrap();
+        shuffled.swap(0, member);
+        assert_eq!(return_prefix(&shuffled), None);
+    }
+
+    #[test]
+    fn the_same_prefix_needs_the_same_fields_not_only_the_same_bytes() {
+        assert!(same_prefix(
+            &row(&["ab", "c", "1"]),
+            &row(&["ab", "c", "2"]),
+            2
+        ));
+        assert!(!same_prefix(
+            &row(&["ab", "c", "1"]),
+            &row(&["a", "bc", "1"]),
+            2
+        ));
+        assert!(!same_prefix(
+            &row(&["ab", "c", "1"]),
+            &row(&["ab", "d", "1"]),
+            2
+        ));
+        assert!(!same_prefix(&row(&["ab"]), &row(&["ab", "c"]), 2));
+    }
 
     #[test]
     fn trimmed_is_str_trim() {
