@@ -323,6 +323,36 @@ fn a_commit_that_fails_in_the_background_is_reported_and_leaves_nothing() {
 }
 
 #[test]
+fn held_ids_of_a_county_being_committed_include_the_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let (returns, members) = rows("530128", 0..4);
+    let (mut sink, _) = ParquetSink::open(&store).unwrap();
+    let batch = Batch {
+        returns: returns.clone(),
+        members,
+        rejects: vec![],
+    };
+    sink.commit(batch, &checkpoint("x.jsonl", 4, false))
+        .unwrap();
+    // Another county does not wait for the commit (and has nothing held); the county being
+    // committed has its returns held, the commit waited for.
+    assert!(sink.held("450223").unwrap().is_empty());
+    let held = sink.held("530128").unwrap();
+    assert_eq!(held.len(), 4);
+    assert_eq!(held[&returns[3].return_id], returns[3].content_sha256);
+    // The next commit of that county is held too, once more only when asked.
+    let (more, more_members) = rows("530128", 4..6);
+    let batch = Batch {
+        returns: more,
+        members: more_members,
+        rejects: vec![],
+    };
+    sink.commit(batch, &checkpoint("x.jsonl", 6, true)).unwrap();
+    assert_eq!(sink.held("530128").unwrap().len(), 6);
+}
+
+#[test]
 fn a_durable_commit_hands_its_batch_back_empty_with_its_room() {
     let dir = tempfile::tempdir().unwrap();
     let (_store, mut sink, returns, _) = three_of_six_committed(dir.path());

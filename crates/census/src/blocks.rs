@@ -128,7 +128,11 @@ impl<'a> CsvBlocks<'a> {
                     continue;
                 }
             };
-            let after = self.buf.split_off(cut);
+            // The rest moves to a buffer with room for the next block (grown from its few
+            // bytes, it would be copied at each doubling).
+            let mut after = Vec::with_capacity(self.block_bytes.max(self.buf.len() - cut));
+            after.extend_from_slice(&self.buf[cut..]);
+            self.buf.truncate(cut);
             let bytes = std::mem::replace(&mut self.buf, after);
             self.quotes.cut(cut);
             let line_base = self.line_base;
@@ -201,25 +205,12 @@ impl Block {
     }
 }
 
-/// Reads into `buf` until it holds `target` bytes; true at the end of the text.
+/// Reads into `buf` until it holds `target` bytes; true at the end of the text. Why
+/// `read_to_end` on a `take`: it reads into the spare room without zeroing it first.
 fn fill(text: &mut dyn Read, buf: &mut Vec<u8>, target: usize) -> std::io::Result<bool> {
-    while buf.len() < target {
-        let start = buf.len();
-        buf.resize(target, 0);
-        match text.read(&mut buf[start..]) {
-            Ok(0) => {
-                buf.truncate(start);
-                return Ok(true);
-            }
-            Ok(n) => buf.truncate(start + n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
-            Err(e) => {
-                buf.truncate(start);
-                return Err(e);
-            }
-        }
-    }
-    Ok(false)
+    let want = target.saturating_sub(buf.len());
+    let got = text.take(want as u64).read_to_end(buf)?;
+    Ok(got < want)
 }
 
 fn newlines(bytes: &[u8]) -> u64 {
