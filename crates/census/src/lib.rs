@@ -11,6 +11,8 @@
 //!   per member); each yields `Result<Numbered, ReturnError>`, the error naming file, line,
 //!   field and reason, and goes on after a bad return so every one can be listed; memory
 //!   holds one return, so 30 million returns never sit in memory at once;
+//! - [`CsvSource`]: a CSV file cut into [`Block`]s of whole returns, so that each core
+//!   parses its own (the census ingest); the same returns and errors as [`CsvReader`];
 //! - writing: [`write_jsonl`] and [`CsvWriter`], the layouts the readers read;
 //! - [`judge_return`]: a return's own checks, then [`assess_inspection::judge`] on its
 //!   household section ([`JudgedReturn`], with flat [`Findings`]), and its content hash.
