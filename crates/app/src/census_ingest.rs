@@ -599,23 +599,13 @@ fn read_csv(mut reader: CsvReader<'_>, count: &AtomicU64, skip: u64, tx: SyncSen
 /// Reads a CSV file on its own thread in blocks of whole returns, each parsed by a judging
 /// thread; the rest of the file row by row when blocks cannot follow it (`blocks.rs` in
 /// `assess-census`).
-fn read_blocks(
-    mut blocks: CsvBlocks<'_>,
-    name: &str,
-    count: &AtomicU64,
-    tx: SyncSender<ReadChunk>,
-) {
+fn read_blocks(mut blocks: CsvBlocks<'_>, count: &AtomicU64, tx: SyncSender<ReadChunk>) {
     loop {
         let item = match blocks.next_piece() {
             Ok(None) => return,
             Ok(Some(Piece::Block(block))) => Ok(Raw::Block(block)),
             Ok(Some(Piece::Rest(rows))) => return read_csv(rows, count, 0, tx),
-            Err(e) => Err(ReturnError::at(
-                name,
-                0,
-                None,
-                assess_census::Problem::new("file", format!("cannot be read: {e}")),
-            )),
+            Err(e) => Err(e),
         };
         let stop = item.is_err();
         let read = Read1 {
@@ -798,7 +788,7 @@ impl<S: CensusSink> Run<'_, S> {
                     };
                     match source.map_err(io("reading", path))? {
                         CsvSource::Blocks(blocks) => {
-                            scope.spawn(move || read_blocks(blocks, &name, count, read_tx))
+                            scope.spawn(move || read_blocks(blocks, count, read_tx))
                         }
                         CsvSource::Rows(rows) => {
                             scope.spawn(move || read_csv(rows, count, skip, read_tx))

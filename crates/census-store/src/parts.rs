@@ -5,7 +5,7 @@ use arrow_array::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use std::fs::File;
 use std::io::Write;
@@ -105,7 +105,9 @@ fn properties() -> WriterProperties {
         .iter()
         .fold(WriterProperties::builder(), |b, column| {
             b.set_column_dictionary_enabled(ColumnPath::from(*column), false)
+                .set_column_statistics_enabled(ColumnPath::from(*column), EnabledStatistics::None)
         })
+        .set_statistics_enabled(EnabledStatistics::Chunk)
         .set_compression(Compression::LZ4_RAW)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .build()

@@ -16,7 +16,7 @@
 //! on the reading thread as before ([`Piece::Rest`]): the same returns, errors and lines
 //! either way (tested).
 
-use crate::table::{decoded, CsvReader};
+use crate::table::{decoded, unreadable, CsvReader, Layout};
 use crate::{Numbered, ReturnError};
 use assess_register::{EncodingChoice, TextEncoding};
 use std::io::{Cursor, Read};
@@ -57,13 +57,13 @@ impl<'a> CsvSource<'a> {
         };
         let header_text: Box<dyn Read + Send> = Box::new(Cursor::new(buf[..end].to_vec()));
         let header = CsvReader::over_text(file.clone(), header_text, encoding);
-        if !header.return_id_first() {
+        let Some(layout) = header.layout_with_return_id_first() else {
             return Ok(CsvSource::Rows(rows_from_start(file, encoding, buf, text)));
-        }
+        };
         let line_base = newlines(&buf[..end]);
         buf.drain(..end);
         Ok(CsvSource::Blocks(CsvBlocks {
-            header,
+            layout: Arc::new(layout),
             text,
             buf,
             quotes: Quotes::default(),
@@ -94,8 +94,8 @@ pub enum Piece<'a> {
 
 /// A CSV file after its header, cut into blocks of whole returns.
 pub struct CsvBlocks<'a> {
-    /// A reader of the header: the layout every block is read with.
-    header: CsvReader<'static>,
+    /// What the header told: every block is read with it.
+    layout: Arc<Layout>,
     text: Box<dyn Read + Send + 'a>,
     /// Text read and not handed on; it starts at a row's start.
     buf: Vec<u8>,
@@ -109,8 +109,14 @@ pub struct CsvBlocks<'a> {
 
 impl<'a> CsvBlocks<'a> {
     /// The next block, the rest of the file to read row by row, or `None` at the end. An
-    /// error is the file's (it could not be read further).
-    pub fn next_piece(&mut self) -> std::io::Result<Option<Piece<'a>>> {
+    /// error is the file's: it could not be read further, after the line it names.
+    pub fn next_piece(&mut self) -> Result<Option<Piece<'a>>, ReturnError> {
+        self.next_piece_read().map_err(|e| {
+            ReturnError::at(self.layout.file(), self.line_base + 1, None, unreadable(&e))
+        })
+    }
+
+    fn next_piece_read(&mut self) -> std::io::Result<Option<Piece<'a>>> {
         loop {
             if self.buf.len() < self.block_bytes && !self.eof {
                 self.eof = fill(&mut self.text, &mut self.buf, self.block_bytes)?;
@@ -138,7 +144,7 @@ impl<'a> CsvBlocks<'a> {
             let line_base = self.line_base;
             self.line_base += newlines(&bytes);
             return Ok(Some(Piece::Block(Block {
-                header: CsvReader::continuing(&self.header, Box::new(std::io::empty()), 0),
+                layout: self.layout.clone(),
                 bytes,
                 line_base,
             })));
@@ -177,7 +183,7 @@ impl<'a> CsvBlocks<'a> {
         let text = std::mem::replace(&mut self.text, Box::new(std::io::empty()));
         self.eof = true;
         let all: Box<dyn Read + Send + 'a> = Box::new(Cursor::new(buf).chain(text));
-        Piece::Rest(CsvReader::continuing(&self.header, all, self.line_base))
+        Piece::Rest(CsvReader::continuing(&self.layout, all, self.line_base))
     }
 }
 
@@ -193,7 +199,7 @@ enum Cut {
 
 /// Whole returns of a CSV file, with the lines before them.
 pub struct Block {
-    header: CsvReader<'static>,
+    layout: Arc<Layout>,
     bytes: Vec<u8>,
     line_base: u64,
 }
@@ -201,7 +207,7 @@ pub struct Block {
 impl Block {
     /// The block's returns, read as the file's reader reads them (lines are the file's).
     pub fn returns(&self) -> impl Iterator<Item = Result<Numbered, ReturnError>> + '_ {
-        CsvReader::continuing(&self.header, Box::new(&self.bytes[..]), self.line_base)
+        CsvReader::continuing(&self.layout, Box::new(&self.bytes[..]), self.line_base)
     }
 }
 

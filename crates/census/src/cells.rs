@@ -7,7 +7,7 @@
 //! one vector of cells per row. Serde's derive still decides what a return is (defaults,
 //! enums, missing fields), so the CSV and JSON Lines layouts cannot drift apart.
 
-use crate::columns::{Column, Kind, Part, COLUMNS};
+use crate::columns::{Column, Kind, Part, COLUMNS, FIRST_MEMBER, MEMBER_COLUMNS};
 use crate::error::Problem;
 use crate::model::CensusReturn;
 use serde::de::value::{MapDeserializer, StrDeserializer};
@@ -102,7 +102,7 @@ pub(crate) fn no_cells<'a>() -> RowCells<'a> {
 
 /// A node of the object tree the columns' paths make.
 enum Node {
-    /// The value of column `k`.
+    /// The value of column `k` (of a member: `k` counted from [`FIRST_MEMBER`]).
     Cell(usize),
     /// An object.
     Object(Object),
@@ -168,7 +168,7 @@ static LAYOUT: LazyLock<Layout> = LazyLock::new(|| {
     for (k, c) in COLUMNS.iter().enumerate() {
         match c.part {
             Part::Return => ret.insert(c.path, Node::Cell(k)),
-            Part::Member => member.insert(c.path, Node::Cell(k)),
+            Part::Member => member.insert(c.path, Node::Cell(k - FIRST_MEMBER)),
         }
     }
     ret.insert(&["household", "household_id"], Node::HouseholdId);
@@ -186,7 +186,7 @@ static LAYOUT: LazyLock<Layout> = LazyLock::new(|| {
 });
 
 /// A return from its checked cells: the return's row, the household id cell and each
-/// member's row. Serde's messages (a missing field) come back as the text of the error.
+/// member's row (its columns from [`FIRST_MEMBER`] on, end to end). Serde's messages (a missing field) come back as the text of the error.
 pub(crate) fn census_return(
     cells: &[Option<Scalar<'_>>],
     household_id: &str,
@@ -337,7 +337,7 @@ impl<'de> Deserializer<'de> for NodeDe<'_, '_> {
             .deserialize_any(visitor),
             Node::HouseholdId => visitor.visit_str(self.row.household_id),
             Node::Members => visitor.visit_seq(Members {
-                rows: self.row.members.chunks_exact(COLUMNS.len()),
+                rows: self.row.members.chunks_exact(MEMBER_COLUMNS),
                 household_id: self.row.household_id,
             }),
         }

@@ -478,6 +478,20 @@ fn alias_key(text: &str) -> String {
         .collect()
 }
 
+/// Where the member's columns start in [`COLUMNS`]: all before are the return's, all from it
+/// on the member's (tested). A member's cells are kept from here on only, so that a member's
+/// row of cells is a fifth of a return's.
+pub(crate) const FIRST_MEMBER: usize = {
+    let mut k = 0;
+    while k < COLUMNS.len() && matches!(COLUMNS[k].part, Part::Return) {
+        k += 1;
+    }
+    k
+};
+
+/// How many columns a member has.
+pub(crate) const MEMBER_COLUMNS: usize = COLUMNS.len() - FIRST_MEMBER;
+
 /// The index of a column in [`COLUMNS`] (at compile time; a name not in the table does not
 /// compile).
 pub(crate) const fn column_index(name: &str) -> usize {
@@ -509,6 +523,15 @@ const fn same(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_return_columns_come_first_then_the_member_columns() {
+        assert!(FIRST_MEMBER > 0 && MEMBER_COLUMNS > 0);
+        for (k, c) in COLUMNS.iter().enumerate() {
+            let member = k >= FIRST_MEMBER;
+            assert_eq!(c.part == Part::Member, member, "{}", c.name);
+        }
+    }
 
     #[test]
     fn every_column_has_one_alias_and_no_alias_names_two() {

@@ -3,7 +3,10 @@
 //! `return_id`; a return without members is one row with the member columns empty.
 
 use crate::cells::{census_return, no_cells, scalar};
-use crate::columns::{column_index, column_named, Column, Kind, Part, COLUMNS, CSV_ALIASES};
+use crate::columns::{
+    column_index, column_named, Column, Kind, Part, COLUMNS, CSV_ALIASES, FIRST_MEMBER,
+    MEMBER_COLUMNS,
+};
 use crate::error::{Problem, ReturnError};
 use crate::limits::{MAX_MEMBERS, MAX_ROW_BYTES};
 use crate::model::CensusReturn;
@@ -166,6 +169,24 @@ fn cell_text(c: &Column, v: Option<&Value>) -> String {
     }
 }
 
+/// What a file's header told: where each column is and how wide a row is. The blocks of a
+/// file (`blocks.rs`) are each read with its header's layout.
+#[derive(Debug)]
+pub(crate) struct Layout {
+    file: Arc<str>,
+    shared_index: Arc<[Option<usize>]>,
+    return_prefix: Option<usize>,
+    width: usize,
+    encoding: TextEncoding,
+}
+
+impl Layout {
+    /// The file, as errors name it.
+    pub(crate) fn file(&self) -> &str {
+        &self.file
+    }
+}
+
 /// The returns of a CSV file, one at a time (each is one or more consecutive rows), each with
 /// the line of its first row. A bad return is an error naming the file, line, column and
 /// reason; reading goes on with the next return. Memory holds one return.
@@ -259,26 +280,33 @@ impl<'a> CsvReader<'a> {
     }
 
     /// The rows of the same file after line `line_base`, in `text` (decoded), read with the
-    /// header `like` read: a block of the file, or the rest of it (`blocks.rs`).
+    /// `layout` of its header: a block of the file, or the rest of it (`blocks.rs`).
     pub(crate) fn continuing(
-        like: &CsvReader<'_>,
+        layout: &Layout,
         text: Box<dyn Read + Send + 'a>,
         line_base: u64,
     ) -> CsvReader<'a> {
         CsvReader {
-            index: like.index.clone(),
-            shared_index: like.shared_index.clone(),
-            return_prefix: like.return_prefix,
-            width: like.width,
+            index: layout.shared_index.to_vec(),
+            shared_index: layout.shared_index.clone(),
+            return_prefix: layout.return_prefix,
+            width: layout.width,
             line_base,
-            ..CsvReader::headless(like.file.clone(), text, like.encoding)
+            ..CsvReader::headless(layout.file.clone(), text, layout.encoding)
         }
     }
 
-    /// The header is read, with no error, and the return id is the first field of a row:
-    /// returns then start where that field changes, which `blocks.rs` finds without parsing.
-    pub(crate) fn return_id_first(&self) -> bool {
-        self.header_error.is_none() && self.index[0] == Some(0)
+    /// The layout its header gave, when it was read with no error and the return id is the
+    /// first field of a row: returns then start where that field changes, which
+    /// `blocks.rs` finds without parsing.
+    pub(crate) fn layout_with_return_id_first(&self) -> Option<Layout> {
+        (self.header_error.is_none() && self.index[0] == Some(0)).then(|| Layout {
+            file: self.file.clone(),
+            shared_index: self.shared_index.clone(),
+            return_prefix: self.return_prefix,
+            width: self.width,
+            encoding: self.encoding,
+        })
     }
 
     /// The encoding the file is read in.
@@ -692,9 +720,14 @@ pub(crate) fn decoded<'a, R: Read + Send + 'a>(
     })
 }
 
+/// The file could not be read further (a disk error, a file cut short by the network).
+pub(crate) fn unreadable(e: &std::io::Error) -> Problem {
+    Problem::new("file", format!("cannot be read: {e}"))
+}
+
 fn csv_problem(e: &csv::Error) -> Problem {
     match e.kind() {
-        csv::ErrorKind::Io(io) => Problem::new("file", format!("cannot be read: {io}")),
+        csv::ErrorKind::Io(io) => unreadable(io),
         _ => Problem::new("row", format!("is not CSV: {e}")),
     }
 }
@@ -781,20 +814,18 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
         }
         _ => {}
     }
-    // The members' cells end to end, a row of COLUMNS.len() each: one vector a return.
+    // The members' cells end to end, a row of the member's columns each (from
+    // FIRST_MEMBER on): one vector a return.
     let mut members = Vec::new();
     for row in rows {
         let start = members.len();
-        members.resize(start + COLUMNS.len(), None);
+        members.resize(start + MEMBER_COLUMNS, None);
         let member = &mut members[start..];
         let mut any = false;
-        for (k, c) in COLUMNS.iter().enumerate() {
-            if c.part != Part::Member {
-                continue;
-            }
+        for (k, c) in COLUMNS.iter().enumerate().skip(FIRST_MEMBER) {
             let text = row.cell(k);
             if !text.is_empty() {
-                member[k] = Some(scalar(c, text)?);
+                member[k - FIRST_MEMBER] = Some(scalar(c, text)?);
                 any = true;
             }
         }
@@ -808,7 +839,7 @@ fn assemble<R: Cells>(rows: &[R]) -> Result<CensusReturn, Problem> {
             }
             continue;
         }
-        if member[MEMBER_ID].is_none() {
+        if member[MEMBER_ID - FIRST_MEMBER].is_none() {
             return Err(Problem::new(
                 "member_id",
                 "is empty but the row has a member's answers; give the member's id (1, 2, ...)",

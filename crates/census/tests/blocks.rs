@@ -184,3 +184,65 @@ fn files_blocks_cannot_cut_are_read_row_by_row() {
     assert_eq!(same_both_ways(bad.as_bytes()), (0, true));
     assert!(by_rows(bad.as_bytes())[0].is_err());
 }
+
+/// A file that cannot be read further (a disk error, a network file cut short): the blocks
+/// handed on before are whole, and the error names the file and the first line not read.
+#[test]
+fn a_file_that_cannot_be_read_further_is_an_error_after_the_last_whole_block() {
+    struct Failing<'t> {
+        text: &'t [u8],
+    }
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.text.is_empty() {
+                return Err(std::io::Error::other("the disk went away"));
+            }
+            let n = buf.len().min(self.text.len()).min(500);
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            Ok(n)
+        }
+    }
+    // More than the first MiB that opening the file reads, then the error.
+    let mut w = CsvWriter::new(Vec::new()).unwrap();
+    for k in 1..=3000 {
+        let mut r = example_return();
+        r.return_id = format!("530128-{k:07}");
+        w.write(&r).unwrap();
+    }
+    let text = w.into_inner().unwrap();
+    assert!(text.len() > 2 << 20, "{} bytes", text.len());
+    let CsvSource::Blocks(blocks) = CsvSource::open(
+        "r.csv",
+        Failing {
+            text: &text[..2 << 20],
+        },
+        EncodingChoice::Auto,
+    )
+    .unwrap() else {
+        panic!("a clean file is read in blocks");
+    };
+    let mut blocks = blocks.with_block_bytes(64 << 10);
+    let mut lines_read = 1;
+    let error = loop {
+        match blocks.next_piece() {
+            Ok(Some(Piece::Block(block))) => {
+                for item in block.returns() {
+                    let item = item.expect("the blocks handed on are whole returns");
+                    assert!(item.line > lines_read);
+                    lines_read = item.line;
+                }
+            }
+            Ok(other) => panic!("the read error is reported, not {:?}", other.is_some()),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(error.file, "r.csv");
+    assert!(error.line > lines_read, "{} after {lines_read}", error.line);
+    assert!(
+        error
+            .to_string()
+            .contains("cannot be read: the disk went away"),
+        "{error}"
+    );
+}
