@@ -604,7 +604,7 @@ fn read_blocks(mut blocks: CsvBlocks<'_>, count: &AtomicU64, tx: SyncSender<Read
         let item = match blocks.next_piece() {
             Ok(None) => return,
             Ok(Some(Piece::Block(block))) => Ok(Raw::Block(block)),
-            Ok(Some(Piece::Rest(rows))) => return read_csv(rows, count, 0, tx),
+            Ok(Some(Piece::Rest(rows))) => return read_csv(*rows, count, 0, tx),
             Err(e) => Err(e),
         };
         let stop = item.is_err();
@@ -784,14 +784,14 @@ impl<S: CensusSink> Run<'_, S> {
                         CsvSource::open(name.clone(), reader, self.settings.encoding)
                     } else {
                         CsvReader::new(name.clone(), reader, self.settings.encoding)
-                            .map(CsvSource::Rows)
+                            .map(|rows| CsvSource::Rows(Box::new(rows)))
                     };
                     match source.map_err(io("reading", path))? {
                         CsvSource::Blocks(blocks) => {
                             scope.spawn(move || read_blocks(blocks, count, read_tx))
                         }
                         CsvSource::Rows(rows) => {
-                            scope.spawn(move || read_csv(rows, count, skip, read_tx))
+                            scope.spawn(move || read_csv(*rows, count, skip, read_tx))
                         }
                     };
                 }

@@ -37,7 +37,7 @@ pub enum CsvSource<'a> {
     /// Cut into blocks.
     Blocks(CsvBlocks<'a>),
     /// Read row by row from its start (the header included).
-    Rows(CsvReader<'a>),
+    Rows(Box<CsvReader<'a>>),
 }
 
 impl<'a> CsvSource<'a> {
@@ -53,12 +53,16 @@ impl<'a> CsvSource<'a> {
         let eof = fill(&mut text, &mut buf, BLOCK_BYTES)?;
         let header_end = first_row_end(&buf);
         let Some(end) = header_end else {
-            return Ok(CsvSource::Rows(rows_from_start(file, encoding, buf, text)));
+            return Ok(CsvSource::Rows(Box::new(rows_from_start(
+                file, encoding, buf, text,
+            ))));
         };
         let header_text: Box<dyn Read + Send> = Box::new(Cursor::new(buf[..end].to_vec()));
         let header = CsvReader::over_text(file.clone(), header_text, encoding);
         let Some(layout) = header.layout_with_return_id_first() else {
-            return Ok(CsvSource::Rows(rows_from_start(file, encoding, buf, text)));
+            return Ok(CsvSource::Rows(Box::new(rows_from_start(
+                file, encoding, buf, text,
+            ))));
         };
         let line_base = newlines(&buf[..end]);
         buf.drain(..end);
@@ -89,7 +93,7 @@ pub enum Piece<'a> {
     /// A block of whole returns.
     Block(Block),
     /// The rest of the file, to read row by row (its lines numbered on from the blocks').
-    Rest(CsvReader<'a>),
+    Rest(Box<CsvReader<'a>>),
 }
 
 /// A CSV file after its header, cut into blocks of whole returns.
@@ -183,7 +187,11 @@ impl<'a> CsvBlocks<'a> {
         let text = std::mem::replace(&mut self.text, Box::new(std::io::empty()));
         self.eof = true;
         let all: Box<dyn Read + Send + 'a> = Box::new(Cursor::new(buf).chain(text));
-        Piece::Rest(CsvReader::continuing(&self.layout, all, self.line_base))
+        Piece::Rest(Box::new(CsvReader::continuing(
+            &self.layout,
+            all,
+            self.line_base,
+        )))
     }
 }
 

@@ -492,6 +492,8 @@ pub(crate) const FIRST_MEMBER: usize = {
 /// How many columns a member has.
 pub(crate) const MEMBER_COLUMNS: usize = COLUMNS.len() - FIRST_MEMBER;
 
+const _: () = assert!(FIRST_MEMBER > 0 && MEMBER_COLUMNS > 0);
+
 /// The index of a column in [`COLUMNS`] (at compile time; a name not in the table does not
 /// compile).
 pub(crate) const fn column_index(name: &str) -> usize {
@@ -526,7 +528,6 @@ mod tests {
 
     #[test]
     fn the_return_columns_come_first_then_the_member_columns() {
-        assert!(FIRST_MEMBER > 0 && MEMBER_COLUMNS > 0);
         for (k, c) in COLUMNS.iter().enumerate() {
             let member = k >= FIRST_MEMBER;
             assert_eq!(c.part == Part::Member, member, "{}", c.name);
