@@ -34,12 +34,21 @@ fn returns() -> Vec<CensusReturn> {
         .collect()
 }
 
-fn csv_text() -> String {
+fn csv_of(returns: impl IntoIterator<Item = CensusReturn>) -> Vec<u8> {
     let mut w = CsvWriter::new(Vec::new()).unwrap();
-    for r in returns() {
+    for r in returns {
         w.write(&r).unwrap();
     }
-    String::from_utf8(w.into_inner().unwrap()).unwrap()
+    w.into_inner().unwrap()
+}
+
+fn csv_text() -> String {
+    String::from_utf8(csv_of(returns())).unwrap()
+}
+
+/// The lines of the forty returns' file, each with its newline, to spoil one by one.
+fn csv_lines() -> Vec<String> {
+    csv_text().split_inclusive('\n').map(String::from).collect()
 }
 
 fn by_rows(bytes: &[u8]) -> Items {
@@ -129,8 +138,7 @@ fn gb18030_files_are_read_alike() {
 
 #[test]
 fn bad_rows_are_refused_alike_with_their_lines() {
-    let text = csv_text();
-    let mut lines: Vec<String> = text.split_inclusive('\n').map(String::from).collect();
+    let mut lines = csv_lines();
     // Too few fields; a return's later row differing; an id padded with spaces on a later
     // row (the same return once trimmed); a blank line; bytes that are not UTF-8.
     lines[5] = "530128-0000002,x\n".into();
@@ -149,8 +157,7 @@ fn bad_rows_are_refused_alike_with_their_lines() {
 
 #[test]
 fn quoting_that_blocks_cannot_follow_is_read_row_by_row() {
-    let text = csv_text();
-    let mut lines: Vec<String> = text.split_inclusive('\n').map(String::from).collect();
+    let mut lines = csv_lines();
     // A quote inside an unquoted field (csv reads it as a character); from here on the rest
     // is read row by row.
     lines[30] = lines[30].replacen("530128105201,", "5301\"28105201,", 1);
@@ -204,13 +211,11 @@ fn a_file_that_cannot_be_read_further_is_an_error_after_the_last_whole_block() {
         }
     }
     // More than the first MiB that opening the file reads, then the error.
-    let mut w = CsvWriter::new(Vec::new()).unwrap();
-    for k in 1..=3000 {
+    let text = csv_of((1..=3000).map(|k| {
         let mut r = example_return();
         r.return_id = format!("530128-{k:07}");
-        w.write(&r).unwrap();
-    }
-    let text = w.into_inner().unwrap();
+        r
+    }));
     assert!(text.len() > 2 << 20, "{} bytes", text.len());
     let CsvSource::Blocks(blocks) = CsvSource::open(
         "r.csv",
