@@ -3,7 +3,7 @@
 use crate::columns::{self, RETURN_SCHEMA};
 use crate::error::StoreError;
 use crate::journal;
-use crate::parts::{self, check_county, parse_part_name, Table, MARKER, STORE_VERSION};
+use crate::parts::{self, check_county, parse_part_name, Table, Text, MARKER, STORE_VERSION};
 use arrow_array::RecordBatch;
 use assess_census::{MemberRow, RegisterRow, ReturnRow};
 use std::collections::{BTreeMap, BTreeSet};
@@ -96,11 +96,12 @@ impl Dataset {
         table: Table,
         county: &str,
         indices: Option<&[usize]>,
+        text: Text,
         mut take: impl FnMut(&Path, RecordBatch) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         for part in self.parts_of(table, county)? {
             let path = self.dir.join(part);
-            for batch in parts::read_part(&path, indices)? {
+            for batch in parts::read_part(&path, indices, text)? {
                 take(&path, batch)?;
             }
         }
@@ -114,7 +115,7 @@ impl Dataset {
         of: impl Fn(&Path, &RecordBatch) -> Result<Vec<T>, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
         let mut rows = Vec::new();
-        self.each_batch(table, county, None, |path, batch| {
+        self.each_batch(table, county, None, Text::Strings, |path, batch| {
             rows.extend(of(path, &batch)?);
             Ok(())
         })?;
@@ -139,9 +140,13 @@ impl Dataset {
         wanted.extend(names.iter().filter(|n| !crate::VIEW_COLUMNS.contains(n)));
         let indices = column_indices(&wanted)?;
         let mut columns = crate::ReturnColumns::default();
-        self.each_batch(Table::Returns, county, Some(&indices), |path, batch| {
-            columns.push(path, &batch)
-        })?;
+        self.each_batch(
+            Table::Returns,
+            county,
+            Some(&indices),
+            Text::Views,
+            |path, batch| columns.push(path, &batch),
+        )?;
         Ok(columns)
     }
 
@@ -158,9 +163,13 @@ impl Dataset {
             })
             .collect();
         let mut columns = crate::RegisterColumns::default();
-        self.each_batch(Table::Register, county, Some(&indices), |path, batch| {
-            columns.push(path, &batch)
-        })?;
+        self.each_batch(
+            Table::Register,
+            county,
+            Some(&indices),
+            Text::Views,
+            |path, batch| columns.push(path, &batch),
+        )?;
         Ok(columns)
     }
 
@@ -183,10 +192,16 @@ impl Dataset {
     ) -> Result<Vec<RecordBatch>, StoreError> {
         let indices = column_indices(columns)?;
         let mut out = Vec::new();
-        self.each_batch(Table::Returns, county, Some(&indices), |_, batch| {
-            out.push(batch);
-            Ok(())
-        })?;
+        self.each_batch(
+            Table::Returns,
+            county,
+            Some(&indices),
+            Text::Strings,
+            |_, batch| {
+                out.push(batch);
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 }

@@ -297,7 +297,7 @@ impl CensusSink for ParquetSink {
             .map_or(&[][..], Vec::as_slice)
         {
             let path = self.dir.join(part);
-            for batch in parts::read_part(&path, Some(&indices))? {
+            for batch in parts::read_part(&path, Some(&indices), parts::Text::Strings)? {
                 let ids = string_column(&path, &batch, 0)?;
                 let hashes = string_column(&path, &batch, 1)?;
                 for (id, hash) in ids.iter().zip(hashes.iter()) {
@@ -442,7 +442,7 @@ impl RegisterLoad<'_> {
         for (county, chunks) in std::mem::take(&mut self.chunks) {
             let mut batches = Vec::new();
             for chunk in &chunks {
-                batches.extend(parts::read_part(chunk, None)?);
+                batches.extend(parts::read_part(chunk, None, parts::Text::Strings)?);
             }
             let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
             let name = part_name(Table::Register, &county, 0);

@@ -5,7 +5,7 @@
 
 use crate::error::StoreError;
 use arrow_array::{
-    Array, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray, UInt32Array,
+    Array, BooleanArray, Float64Array, Int64Array, RecordBatch, StringViewArray, UInt32Array,
 };
 use assess_census::{
     RegisterFields, ReturnFields, AMOUNT_COLUMNS, ATTAINMENT_COLUMNS, INCOME_COLUMN,
@@ -20,7 +20,7 @@ pub const VIEW_COLUMNS: [&str; 6] = RETURN_ID_COLUMNS;
 /// for every return.
 #[derive(Debug)]
 struct Columns {
-    ids: [StringArray; 5],
+    ids: [StringViewArray; 5],
     start: Int64Array,
     attainment: [Option<BooleanArray>; 7],
     income: Option<Float64Array>,
@@ -48,11 +48,11 @@ impl ReturnColumns {
         let cast = |name: &str, what: &str| {
             StoreError::corrupt(path, format!("column {name} is not {what}"))
         };
-        let text = |name: &str| -> Result<StringArray, StoreError> {
+        let text = |name: &str| -> Result<StringViewArray, StoreError> {
             let a = column(name)
                 .ok_or_else(|| StoreError::corrupt(path, format!("no column {name}")))?
                 .as_any()
-                .downcast_ref::<StringArray>()
+                .downcast_ref::<StringViewArray>()
                 .ok_or_else(|| cast(name, "text"))?
                 .clone();
             if a.null_count() > 0 {
@@ -189,7 +189,7 @@ pub const REGISTER_VIEW_COLUMNS: [&str; 6] = [
 /// One batch of the register: its columns, and the statuses checked once.
 #[derive(Debug)]
 struct RegisterBatch {
-    ids: [StringArray; 4],
+    ids: [StringViewArray; 4],
     status: Vec<&'static str>,
     members: UInt32Array,
 }
@@ -215,10 +215,10 @@ impl RegisterColumns {
     pub(crate) fn push(&mut self, path: &Path, batch: &RecordBatch) -> Result<(), StoreError> {
         let corrupt =
             |name: &str, what: &str| StoreError::corrupt(path, format!("column {name} {what}"));
-        let text = |name: &str| -> Result<StringArray, StoreError> {
+        let text = |name: &str| -> Result<StringViewArray, StoreError> {
             batch
                 .column_by_name(name)
-                .and_then(|c| c.as_any().downcast_ref::<StringArray>().cloned())
+                .and_then(|c| c.as_any().downcast_ref::<StringViewArray>().cloned())
                 .filter(|a| a.null_count() == 0)
                 .ok_or_else(|| corrupt(name, "is missing, not text or has an empty cell"))
         };

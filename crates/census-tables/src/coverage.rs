@@ -96,13 +96,19 @@ pub struct CountyCoverage {
 }
 
 /// What the returns say of one household.
-#[derive(Default)]
-struct Seen<'a> {
+#[derive(Default, Clone, Copy)]
+struct Seen {
     returns: u64,
     enumerated: bool,
     dissolved: bool,
     moved_out: bool,
-    /// The village of its first return (by return id), for a household not in the register.
+}
+
+/// What the returns say of a household the register does not hold, and where its first
+/// return (by return id) places it: that return's village and id.
+#[derive(Default)]
+struct Unregistered<'a> {
+    seen: Seen,
     first: Option<(&'a str, &'a str)>,
 }
 
@@ -133,30 +139,29 @@ pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
     }
     // The census population: registered households (exited or poor), each once, numbered in
     // register order. A return looks its household up once; what is seen of a registered
-    // household is kept by its number (a hash lookup per row, not one per question asked).
-    let mut number: IdMap<u32> =
-        IdMap::with_capacity_and_hasher(register.len(), Default::default());
-    let mut households: Vec<&G> = Vec::with_capacity(register.len());
-    for r in register.iter().filter(|r| is_registered(r.status())) {
-        if number
-            .insert(r.household_id(), households.len() as u32)
-            .is_some()
-        {
-            return Err(TablesError::RegisterTwice {
-                county: county.to_string(),
-                household_id: r.household_id().to_string(),
-            });
-        }
-        households.push(r);
-    }
-    let mut seen: Vec<Seen<'a>> = households.iter().map(|_| Seen::default()).collect();
+    // household is kept by its number (one lookup per row, not one per question asked).
+    let households: Vec<&G> = register
+        .iter()
+        .filter(|r| is_registered(r.status()))
+        .collect();
+    let mut lookup = Lookup::new(county, &households)?;
+    let mut seen = vec![Seen::default(); households.len()];
     let mut chosen: Vec<Option<&'a R>> = vec![None; households.len()];
-    let mut unregistered: IdMap<Seen<'a>> = IdMap::default();
+    let mut unregistered: IdMap<Unregistered<'a>> = IdMap::default();
     for r in returns {
-        let k = number.get(r.household_id()).map(|&k| k as usize);
+        let k = lookup.find(r.household_id());
         let s = match k {
             Some(k) => &mut seen[k],
-            None => unregistered.entry(r.household_id()).or_default(),
+            None => {
+                // The village of its first return (by return id) places a household the
+                // register does not hold.
+                let u = unregistered.entry(r.household_id()).or_default();
+                let place = (r.village_code(), r.return_id());
+                if u.first.is_none_or(|f| place.1 < f.1) {
+                    u.first = Some(place);
+                }
+                &mut u.seen
+            }
         };
         s.returns += 1;
         match r.outcome() {
@@ -170,10 +175,6 @@ pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
                 })
             }
         }
-        let place = (r.village_code(), r.return_id());
-        if s.first.is_none_or(|f| place.1 < f.1) {
-            s.first = Some(place);
-        }
         if let (Some(k), "enumerated") = (k, r.outcome()) {
             let e = chosen[k].get_or_insert(r);
             if (r.start_unix(), r.return_id()) < (e.start_unix(), e.return_id()) {
@@ -181,17 +182,29 @@ pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
             }
         }
     }
-    // Keyed by the rows' own strings while counting; owned once per village at the end.
+    // Keyed by the rows' own strings while counting; owned once per village at the end. A
+    // register lists a village's households together, so each run of one village is
+    // counted apart and added to the map once.
     let mut villages: IdMap<Coverage> = IdMap::default();
+    let mut run: Option<(&str, Coverage)> = None;
     let mut missing = Vec::new();
     for (reg, s) in households.iter().zip(&seen) {
-        let c = villages.entry(reg.village_code()).or_default();
+        let village = reg.village_code();
+        let c = match &mut run {
+            Some((code, c)) if *code == village => c,
+            _ => {
+                if let Some((code, c)) = run.take() {
+                    *villages.entry(code).or_default() += &c;
+                }
+                &mut run.insert((village, Coverage::default())).1
+            }
+        };
         c.registered += 1;
         if s.returns == 0 {
             c.missing += 1;
             missing.push(MissingHousehold {
                 household_id: reg.household_id().to_string(),
-                village_code: reg.village_code().to_string(),
+                village_code: village.to_string(),
                 township_code: reg.township_code().to_string(),
                 status: reg.status(),
                 members: reg.members(),
@@ -207,11 +220,14 @@ pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
         }
         add_returns(c, s);
     }
-    for s in unregistered.values() {
-        let village = s.first.map_or("", |f| f.0);
+    if let Some((code, c)) = run {
+        *villages.entry(code).or_default() += &c;
+    }
+    for u in unregistered.values() {
+        let village = u.first.map_or("", |f| f.0);
         let c = villages.entry(village).or_default();
         c.not_registered += 1;
-        add_returns(c, s);
+        add_returns(c, &u.seen);
     }
     missing.sort_by(|a, b| {
         (&a.village_code, &a.household_id).cmp(&(&b.village_code, &b.household_id))
@@ -224,9 +240,12 @@ pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
         *townships.entry(township.to_string()).or_default() += c;
         total += c;
     }
-    let mut counted: Counted<R> = chosen.into_iter().flatten().collect();
-    // Household ids are unique here, so an unstable sort gives one order.
-    counted.sort_unstable_by(|a, b| a.household_id().cmp(b.household_id()));
+    // In household id order: the lookup's order.
+    let counted: Counted<R> = lookup
+        .sorted
+        .iter()
+        .filter_map(|&(_, k)| chosen[k as usize])
+        .collect();
     Ok((
         CountyCoverage {
             county_code: county.to_string(),
@@ -240,6 +259,56 @@ pub(crate) fn county<'a, R: ReturnFields, G: RegisterFields>(
         },
         counted,
     ))
+}
+
+/// The registered households of a county by household id: a merge join of the register and
+/// the returns when both come in household order, as a census store holds them, that stays
+/// right in any order.
+///
+/// The households are sorted by id once (a register usually is already; two equal
+/// neighbours are a household registered twice). A return's household is looked for first
+/// where the previous return's was, and at the next one (a duplicate return, or the next
+/// household), and only then by binary search. Hashing every id instead, on both sides, was
+/// two fifths of counting a county.
+struct Lookup<'r> {
+    /// Household ids in ascending order, each with its number (its place in register order).
+    sorted: Vec<(&'r str, u32)>,
+    /// Where the next return's household is expected in `sorted`.
+    next: usize,
+}
+
+impl<'r> Lookup<'r> {
+    fn new<G: RegisterFields>(county: &str, households: &[&'r G]) -> Result<Self, TablesError> {
+        let mut sorted: Vec<(&'r str, u32)> = households
+            .iter()
+            .enumerate()
+            .map(|(k, r)| (r.household_id(), k as u32))
+            .collect();
+        if !sorted.is_sorted_by(|a, b| a.0 <= b.0) {
+            sorted.sort_unstable();
+        }
+        if let Some(twice) = sorted.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(TablesError::RegisterTwice {
+                county: county.to_string(),
+                household_id: twice[0].0.to_string(),
+            });
+        }
+        Ok(Lookup { sorted, next: 0 })
+    }
+
+    /// The number of the registered household `id`, if the register holds it.
+    fn find(&mut self, id: &str) -> Option<usize> {
+        let guesses = [self.next.wrapping_sub(1), self.next];
+        let k = match guesses
+            .into_iter()
+            .find(|&k| self.sorted.get(k).is_some_and(|h| h.0 == id))
+        {
+            Some(k) => k,
+            None => self.sorted.binary_search_by(|h| h.0.cmp(id)).ok()?,
+        };
+        self.next = k + 1;
+        Some(self.sorted[k].1 as usize)
+    }
 }
 
 fn add_returns(c: &mut Coverage, s: &Seen) {

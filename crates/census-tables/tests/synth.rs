@@ -146,6 +146,27 @@ fn coverage_finds_exactly_the_truths_planted_households() {
     assert_eq!(found_by_village, expected);
 
     let t = tables.finish();
+    // The same tables whatever the order of the register and of the returns: the store
+    // holds both in household order, which the counting takes as a merge join, but any
+    // order must give the same counts, lists and representative returns.
+    let mut shuffled_tables = CensusTables::new();
+    for county in counties {
+        let c = shuffled_tables
+            .add_county(
+                county,
+                &shuffled(&register_rows[county]),
+                &shuffled(&return_rows[county]),
+            )
+            .unwrap();
+        assert_eq!(
+            c.missing.len(),
+            not_enumerated
+                .iter()
+                .filter(|(v, _)| v.starts_with(county))
+                .count()
+        );
+    }
+    assert_eq!(shuffled_tables.finish(), t);
     let n = &t.national;
     assert_eq!(t.provinces.len(), 1);
     assert_eq!(t.provinces[0].coverage, n.coverage);
@@ -169,4 +190,16 @@ fn coverage_finds_exactly_the_truths_planted_households() {
     // Each enumerated household counted once by the tables.
     assert_eq!(n.households, n.coverage.enumerated);
     assert_eq!(n.income.known + n.income.unknown, n.households);
+}
+
+/// `rows` in another order: the k-th row moved to place k * 7919 mod n (7919 is prime, so
+/// every place is taken once unless n is a multiple of it).
+fn shuffled<T: Clone>(rows: &[T]) -> Vec<T> {
+    let n = rows.len();
+    assert_ne!(n % 7919, 0);
+    let mut out = rows.to_vec();
+    for (k, row) in rows.iter().enumerate() {
+        out[k * 7919 % n] = row.clone();
+    }
+    out
 }
