@@ -168,7 +168,7 @@ fn census_ingest_stores_one_row_per_return_lists_the_refused_and_adds_nothing_tw
     assert_eq!(ids, expected.keys().map(String::as_str).collect());
     let mut stored_members: BTreeMap<String, usize> = BTreeMap::new();
     for m in ds.members("530128").unwrap() {
-        *stored_members.entry(m.return_id).or_default() += 1;
+        *stored_members.entry(m.return_id.to_string()).or_default() += 1;
     }
     let expected_members: BTreeMap<String, usize> = expected
         .iter()

@@ -89,10 +89,10 @@ fn gone(return_id: &str, household_id: &str, village: &str, outcome: &'static st
 
 fn member(r: &ReturnRow, member_id: &str) -> MemberRow {
     MemberRow {
-        return_id: r.return_id.clone(),
-        household_id: r.household_id.clone(),
-        county_code: r.county_code.clone(),
-        village_code: r.village_code.clone(),
+        return_id: r.return_id.as_str().into(),
+        household_id: r.household_id.as_str().into(),
+        county_code: r.county_code.as_str().into(),
+        village_code: r.village_code.as_str().into(),
         member_id: member_id.into(),
         id_number: Some("53012819800101002X".into()),
         age: Some(40),

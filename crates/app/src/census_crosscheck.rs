@@ -27,8 +27,11 @@ pub fn county_households(ds: &Dataset, county: &str) -> Result<Vec<HouseholdMemb
     }
     let mut members: BTreeMap<String, Vec<MemberRow>> = BTreeMap::new();
     for m in ds.members(county)? {
-        if first.get(&m.household_id) == Some(&m.return_id) {
-            members.entry(m.household_id.clone()).or_default().push(m);
+        if first.get(&*m.household_id).map(String::as_str) == Some(&*m.return_id) {
+            members
+                .entry(m.household_id.to_string())
+                .or_default()
+                .push(m);
         }
     }
     Ok(first
@@ -39,7 +42,7 @@ pub fn county_households(ds: &Dataset, county: &str) -> Result<Vec<HouseholdMemb
                 county_code: county.to_string(),
                 village_code: rows
                     .first()
-                    .map(|m| m.village_code.clone())
+                    .map(|m| m.village_code.to_string())
                     .unwrap_or_default(),
                 members: rows
                     .into_iter()

@@ -458,10 +458,10 @@ fn itertools_zip(
     );
     for (age, sex) in age.into_iter().zip(sex) {
         out.push(MemberRow {
-            return_id: it.0.next().unwrap_or_default(),
-            household_id: it.1.next().unwrap_or_default(),
-            county_code: it.2.next().unwrap_or_default(),
-            village_code: it.3.next().unwrap_or_default(),
+            return_id: it.0.next().unwrap_or_default().into(),
+            household_id: it.1.next().unwrap_or_default().into(),
+            county_code: it.2.next().unwrap_or_default().into(),
+            village_code: it.3.next().unwrap_or_default().into(),
             member_id: it.4.next().unwrap_or_default(),
             id_number: it.5.next().flatten(),
             age,

@@ -190,8 +190,8 @@ fn write_commit(
     batch: Batch,
     checkpoint: Checkpoint,
 ) -> Result<(Entry, Batch), StoreError> {
-    let returns_by_county = by_county(batch.returns, |r| &r.county_code)?;
-    let members_by_county = by_county(batch.members, |m| &m.county_code)?;
+    let returns_by_county = by_county(batch.returns, |r| r.county_code.as_str())?;
+    let members_by_county = by_county(batch.members, |m| &*m.county_code)?;
     let returns = returns_by_county.parts(Table::Returns, seq);
     let members = members_by_county.parts(Table::Members, seq);
     parts::write_parts(dir, &returns, |rows| returns_batch(rows))?;
@@ -494,10 +494,7 @@ impl<T> ByCounty<T> {
 /// each county's rows as one run, and the runs are then slices of the batch as it is (no
 /// row moved; moving them into a vector per county was a tenth of a commit's time);
 /// otherwise the rows are sorted by county first (stable, so each county's keep their order).
-fn by_county<T>(
-    mut rows: Vec<T>,
-    county: impl Fn(&T) -> &String,
-) -> Result<ByCounty<T>, StoreError> {
+fn by_county<T>(mut rows: Vec<T>, county: impl Fn(&T) -> &str) -> Result<ByCounty<T>, StoreError> {
     let runs = runs(&rows, &county)?;
     if runs.windows(2).all(|w| w[0].0 != w[1].0) {
         return Ok(ByCounty { rows, runs });
@@ -510,7 +507,7 @@ fn by_county<T>(
 /// The runs of rows of one county, sorted by county (a county may have several).
 fn runs<T>(
     rows: &[T],
-    county: impl Fn(&T) -> &String,
+    county: impl Fn(&T) -> &str,
 ) -> Result<Vec<(String, Range<usize>)>, StoreError> {
     let mut runs: Vec<(String, Range<usize>)> = Vec::new();
     for (k, row) in rows.iter().enumerate() {
@@ -519,7 +516,7 @@ fn runs<T>(
             Some((last, range)) if last == code => range.end = k + 1,
             _ => {
                 check_county(code)?;
-                runs.push((code.clone(), k..k + 1));
+                runs.push((code.to_string(), k..k + 1));
             }
         }
     }
@@ -533,7 +530,7 @@ mod tests {
 
     fn grouped(rows: &[(&str, u32)]) -> Vec<(String, Vec<u32>)> {
         let rows: Vec<(String, u32)> = rows.iter().map(|(c, k)| (c.to_string(), *k)).collect();
-        let by = by_county(rows, |r| &r.0).unwrap();
+        let by = by_county(rows, |r| r.0.as_str()).unwrap();
         by.runs
             .iter()
             .map(|(c, range)| {
@@ -558,6 +555,6 @@ mod tests {
             vec![("450223".into(), vec![2, 4]), ("530128".into(), vec![1, 3])]
         );
         let rows = vec![("53012".to_string(), 1)];
-        assert!(by_county(rows, |r| &r.0).is_err());
+        assert!(by_county(rows, |r| r.0.as_str()).is_err());
     }
 }

@@ -94,7 +94,7 @@ fn rows_written_read_back_equal_by_county() {
         a_returns[..25].to_vec(),
         a_members
             .iter()
-            .filter(|m| a_returns[..25].iter().any(|r| r.return_id == m.return_id))
+            .filter(|m| a_returns[..25].iter().any(|r| *r.return_id == *m.return_id))
             .cloned()
             .collect(),
         checkpoint("x.jsonl", 25, false),
@@ -103,7 +103,7 @@ fn rows_written_read_back_equal_by_county() {
     second.extend(b_returns.clone());
     let mut second_members: Vec<MemberRow> = a_members
         .iter()
-        .filter(|m| a_returns[25..].iter().any(|r| r.return_id == m.return_id))
+        .filter(|m| a_returns[25..].iter().any(|r| *r.return_id == *m.return_id))
         .cloned()
         .collect();
     second_members.extend(b_members.clone());
@@ -270,7 +270,7 @@ fn three_of_six_committed(dir: &Path) -> (PathBuf, ParquetSink, Vec<ReturnRow>, 
     let (returns, members) = rows("530128", 0..6);
     let (first, rest): (Vec<MemberRow>, Vec<MemberRow>) = members
         .into_iter()
-        .partition(|m| returns[..3].iter().any(|r| r.return_id == m.return_id));
+        .partition(|m| returns[..3].iter().any(|r| *r.return_id == *m.return_id));
     let (mut sink, _) = ParquetSink::open(&store).unwrap();
     commit(
         &mut sink,

@@ -217,7 +217,7 @@ pub fn unheld(
     let members = members
         .into_iter()
         .filter(|m| {
-            (kept.contains(m.return_id.as_str()) || !dropped.contains(&m.return_id))
+            (kept.contains(&*m.return_id) || !dropped.contains(&*m.return_id))
                 && seen.insert((m.return_id.clone(), m.member_id.clone()))
         })
         .collect();

@@ -335,14 +335,14 @@ impl CensusDb {
                 let age: Option<i32> = r.try_get(7).map_err(|e| self.db_error(e))?;
                 let get = |i| r.try_get::<String, _>(i).map_err(|e| self.db_error(e));
                 Ok(MemberRow {
-                    household_id: get(2)?,
-                    county_code: get(3)?,
-                    village_code: get(4)?,
+                    household_id: get(2)?.into(),
+                    county_code: get(3)?.into(),
+                    village_code: get(4)?.into(),
                     member_id: get(5)?,
                     id_number: r.try_get(6).map_err(|e| self.db_error(e))?,
                     age: age.map(|a| u32::try_from(a).unwrap_or(0)),
                     sex,
-                    return_id,
+                    return_id: return_id.into(),
                 })
             })
             .collect()
