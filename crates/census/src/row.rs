@@ -376,29 +376,20 @@ impl JudgedReturn {
     /// judging threads' work (docs/benchmarks.md). The same rows as [`ReturnRow::of`] and
     /// [`MemberRow::of`] (tested).
     pub fn into_rows(mut self) -> (ReturnRow, Vec<MemberRow>) {
-        let crate::model::CensusReturn {
-            household,
-            return_id,
-            household_id,
-            county_code,
-            village_code,
-            ..
-        } = &mut self.census_return;
-        let members = household.as_mut().map_or_else(Vec::new, |h| {
-            let keys = ReturnKeys {
-                return_id: return_id.as_str().into(),
-                household_id: household_id.as_str().into(),
-                county_code: county_code.as_str().into(),
-                village_code: village_code.as_str().into(),
-            };
-            h.members
-                .iter_mut()
-                .map(|m| {
-                    let id_number = m.id_number.take().map(String::from);
-                    keys.member_row(std::mem::take(&mut m.id), id_number, m)
-                })
-                .collect()
-        });
+        let keys = ReturnKeys::of(&self.census_return);
+        let members = self
+            .census_return
+            .household
+            .as_mut()
+            .map_or_else(Vec::new, |h| {
+                h.members
+                    .iter_mut()
+                    .map(|m| {
+                        let id_number = m.id_number.take().map(String::from);
+                        keys.member_row(std::mem::take(&mut m.id), id_number, m)
+                    })
+                    .collect()
+            });
         let texts = Texts::taken(&mut self);
         (ReturnRow::with(&self, texts), members)
     }

@@ -3,7 +3,7 @@
 
 use assess_census::{
     csv_columns, example_return, judge_return, write_jsonl, CensusReturn, CsvReader, CsvWriter,
-    JsonLinesReader, ReturnError, ReturnOutcome,
+    JsonLinesReader, MemberRow, ReturnError, ReturnOutcome, ReturnRow,
 };
 use assess_inspection::{Answer, BirthDate, Outcome};
 use assess_register::EncodingChoice;
@@ -198,6 +198,18 @@ fn judging_keeps_the_inspection_outcome() {
     dissolved.outcome = ReturnOutcome::Dissolved;
     dissolved.household = None;
     assert!(judge_return(dissolved, &s).unwrap().judgment.is_none());
+}
+
+/// The rows the ingest makes by moving a return's texts are the rows copied from it, for
+/// every return of the layout's examples (with members, without, dissolved).
+#[test]
+fn rows_moved_out_of_a_return_are_the_rows_copied_from_it() {
+    let s = Standards::builtin();
+    for r in returns() {
+        let j = judge_return(r, &s).unwrap();
+        let (row, members) = (ReturnRow::of(&j), MemberRow::of(&j));
+        assert_eq!(j.into_rows(), (row, members));
+    }
 }
 
 /// The CSV of the returns with one cell replaced: (return index's first row, column, text).
